@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { StreamId, userText } from './common.js';
+
+export const Discount = z
+  .object({ type: z.enum(['percent', 'amount']), value: z.number().positive().max(1_000_000) })
+  .strict()
+  .refine((d) => d.type !== 'percent' || d.value <= 100, { message: 'a percent discount is at most 100' });
+
+/** A coupon as a reward (quiz winners, answered questions): no stock of its own. */
+export const CouponSpec = z.object({ title: userText(120), discount: Discount }).strict();
+
+export const CouponDrop = z
+  .object({
+    streamId: StreamId,
+    title: userText(120),
+    discount: Discount,
+    quantity: z.number().int().min(1).max(1_000_000),
+    perViewer: z.number().int().min(1).max(100).default(1),
+    durationSec: z.number().int().min(1).max(24 * 3600),
+    minWatchSec: z.number().int().min(0).max(24 * 3600).optional(),
+  })
+  .strict();
+
+export const CouponClaim = z
+  .object({
+    dropId: z.string().min(1).max(64),
+    /** Client-chosen id of this claim attempt: a retry with the same id gets the same answer. */
+    opId: z.string().min(1).max(64).optional(),
+  })
+  .strict();
+export const CouponEnd = z.object({ dropId: z.string().min(1).max(64) }).strict();
+
+export interface DropPublic {
+  id: string;
+  streamId: string;
+  title: string;
+  discount: { type: 'percent' | 'amount'; value: number };
+  quantity: number;
+  remaining: number;
+  perViewer: number;
+  endsAt: number;
+  minWatchSec?: number;
+}
+
+export const couponRequests = {
+  'coupon:drop': CouponDrop,
+  'coupon:claim': CouponClaim,
+  'coupon:end': CouponEnd,
+} as const;
+
+export interface CouponReplies {
+  'coupon:drop': { drop: { id: string; remaining: number; endsAt: number } };
+  'coupon:claim': { code: string; dropId: string };
+  'coupon:end': Record<string, never>;
+}
+
+export interface CouponPushes {
+  'coupon:dropped': (drop: DropPublic) => void;
+  'coupon:stock': (e: { dropId: string; streamId: string; remaining: number }) => void;
+  'coupon:ended': (e: { dropId: string; streamId: string; reason: 'sold_out' | 'expired' | 'ended'; claimed: number }) => void;
+}

@@ -1,0 +1,71 @@
+import type { z } from 'zod';
+import type { Ack } from './errors.js';
+import { roomRequests, type RoomPushes, type RoomReplies } from './room.js';
+import { streamRequests, type StreamPushes, type StreamReplies } from './streams.js';
+import { presenceRequests, type PresencePushes, type PresenceReplies } from './presence.js';
+import { chatRequests, type ChatPushes, type ChatReplies } from './chat.js';
+import { reactionRequests, type ReactionPushes, type ReactionReplies } from './reactions.js';
+import { qaRequests, type QaPushes, type QaReplies } from './qa.js';
+import { quizRequests, type QuizPushes, type QuizReplies } from './quiz.js';
+import { lotteryRequests, type LotteryPushes, type LotteryReplies } from './lottery.js';
+import { couponRequests, type CouponPushes, type CouponReplies } from './coupons.js';
+import { productRequests, type ProductPushes, type ProductReplies } from './products.js';
+import { pointsRequests, type PointsPushes, type PointsReplies } from './points.js';
+
+/** Every client → server event and the zod schema its payload must pass. */
+export const requestSchemas = {
+  ...roomRequests,
+  ...streamRequests,
+  ...presenceRequests,
+  ...chatRequests,
+  ...reactionRequests,
+  ...qaRequests,
+  ...quizRequests,
+  ...lotteryRequests,
+  ...couponRequests,
+  ...productRequests,
+  ...pointsRequests,
+} as const;
+
+export type RequestName = keyof typeof requestSchemas;
+/** What a caller passes (before defaults and trimming). */
+export type RequestInput<E extends RequestName> = z.input<(typeof requestSchemas)[E]>;
+/** What a handler receives (after parsing). */
+export type RequestPayload<E extends RequestName> = z.output<(typeof requestSchemas)[E]>;
+
+export interface Replies
+  extends RoomReplies,
+    StreamReplies,
+    PresenceReplies,
+    ChatReplies,
+    ReactionReplies,
+    QaReplies,
+    QuizReplies,
+    LotteryReplies,
+    CouponReplies,
+    ProductReplies,
+    PointsReplies {}
+
+export interface ServerToClientEvents
+  extends RoomPushes,
+    StreamPushes,
+    PresencePushes,
+    ChatPushes,
+    ReactionPushes,
+    QaPushes,
+    QuizPushes,
+    LotteryPushes,
+    CouponPushes,
+    ProductPushes,
+    PointsPushes {}
+
+export type PushName = keyof ServerToClientEvents;
+export type PushPayload<E extends PushName> = Parameters<ServerToClientEvents[E]>[0];
+
+export type ClientToServerEvents = {
+  [E in RequestName]: (payload: RequestInput<E>, ack: (res: Ack<Replies[E]>) => void) => void;
+};
+
+export function isRequestName(name: string): name is RequestName {
+  return Object.prototype.hasOwnProperty.call(requestSchemas, name);
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { StreamId, userText } from './common.js';
+import { CouponSpec } from './coupons.js';
+
+export const QuizCreate = z
+  .object({
+    streamId: StreamId,
+    question: userText(300),
+    options: z.array(userText(120)).min(2).max(6),
+    correctOption: z.number().int().min(0).max(5),
+    durationSec: z.number().int().min(1).max(3600),
+    reward: z
+      .object({
+        points: z.number().int().min(1).max(1_000_000).optional(),
+        couponFirstN: z.number().int().min(1).max(100_000).optional(),
+        coupon: CouponSpec.optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .refine((q) => q.correctOption < q.options.length, {
+    message: 'correctOption must index one of the options',
+    path: ['correctOption'],
+  })
+  .refine((q) => (q.reward.couponFirstN === undefined) === (q.reward.coupon === undefined), {
+    message: 'couponFirstN and coupon go together',
+    path: ['reward'],
+  });
+
+export const QuizAnswer = z.object({ quizId: z.string().min(1).max(64), option: z.number().int().min(0).max(5) }).strict();
+export const QuizClose = z.object({ quizId: z.string().min(1).max(64) }).strict();
+
+/** What viewers may see of an open quiz: never the correct option. */
+export interface QuizPublic {
+  id: string;
+  streamId: string;
+  question: string;
+  options: string[];
+  endsAt: number;
+  reward: { points?: number; couponFirstN?: number };
+}
+
+export interface QuizResult {
+  quizId: string;
+  streamId: string;
+  correctOption: number;
+  counts: number[];
+  answers: number;
+  correct: number;
+  rewarded: { userId: string; points?: number; coupon?: boolean }[];
+}
+
+export const quizRequests = {
+  'quiz:create': QuizCreate,
+  'quiz:answer': QuizAnswer,
+  'quiz:close': QuizClose,
+} as const;
+
+export interface QuizReplies {
+  'quiz:create': { quiz: { id: string; endsAt: number } };
+  'quiz:answer': Record<string, never>;
+  'quiz:close': { result: QuizResult };
+}
+
+export interface QuizPushes {
+  'quiz:started': (quiz: QuizPublic) => void;
+  'quiz:result': (result: QuizResult) => void;
+}

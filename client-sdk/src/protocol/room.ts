@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { StreamId } from './common.js';
+import type { Stream } from './streams.js';
+import type { ChatMessage, PinnedMessage } from './chat.js';
+import type { PinnedProduct } from './products.js';
+import type { QuizPublic } from './quiz.js';
+import type { LotteryPublic } from './lottery.js';
+import type { DropPublic } from './coupons.js';
+import type { QuestionPublic } from './qa.js';
+
+export const RoomJoin = z
+  .object({
+    streamId: StreamId,
+    /** Id of the newest chat message this client already has: the ack then carries exactly what it missed. */
+    lastMessageId: z.string().max(64).optional(),
+  })
+  .strict();
+export const RoomLeave = z.object({ streamId: StreamId }).strict();
+
+export const roomRequests = {
+  'room:join': RoomJoin,
+  'room:leave': RoomLeave,
+} as const;
+
+export interface RoomStats {
+  streamId: string;
+  /** Distinct viewers seen in the last 45 s. */
+  viewers: number;
+  peak: number;
+}
+
+export interface JoinData {
+  stream: Pick<Stream, 'id' | 'title' | 'status' | 'brandId'> & Partial<Stream>;
+  viewers: number;
+  chat: ChatMessage[];
+  /** True when `lastMessageId` was older than the hot history: `chat` is then the whole hot history. */
+  chatGap?: boolean;
+  pinned?: { message?: PinnedMessage; product?: PinnedProduct };
+  quiz?: QuizPublic;
+  lottery?: LotteryPublic;
+  drops: DropPublic[];
+  questions?: QuestionPublic[];
+  reactions?: Record<string, number>;
+}
+
+export interface RoomReplies {
+  'room:join': JoinData;
+  'room:leave': Record<string, never>;
+}
+
+export interface RoomPushes {
+  'room:stats': (stats: RoomStats) => void;
+  /** Sent just before the server closes the connection, e.g. when the token expired. */
+  'session:ended': (e: { reason: 'token_expired' | 'banned' }) => void;
+}

@@ -1,0 +1,17 @@
+/** The client's connection state, as centrifuge-js models it: explicit, with the reason for each change. */
+export type ClientState = 'disconnected' | 'connecting' | 'connected';
+
+export type DisconnectReason =
+  | 'client_closed'
+  | 'unauthorized'
+  | 'origin_refused'
+  | 'transport_lost'
+  | 'server_closed'
+  | 'token_expired';
+
+export interface StateChange {
+  state: ClientState;
+  previous: ClientState;
+  reason?: DisconnectReason;
+  message?: string;
+}

@@ -1,0 +1,68 @@
+import type { RequestInput } from './protocol/events.js';
+import type { ReactionKind } from './protocol/reactions.js';
+import type { z } from 'zod';
+import { StickyroomClient, type ClientOptions } from './client.js';
+
+function opId(): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  return c?.randomUUID ? c.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+/**
+ * A viewer's connection: watch (automatic heartbeats), chat, react, ask, answer, enter, claim, click.
+ *
+ * @example
+ * const viewer = await createViewerClient({ url: 'http://localhost:3000', token }).connect();
+ * const room = await viewer.join(streamId);
+ * viewer.on('chat:message', (m) => render(m));
+ * await viewer.chat(streamId, 'hello!');
+ */
+export class ViewerClient extends StickyroomClient {
+  chat(streamId: string, text: string) {
+    return this.request('chat:send', { streamId, text });
+  }
+  react(streamId: string, kind: z.infer<typeof ReactionKind> = 'like', count?: number) {
+    const p: RequestInput<'reaction:send'> = { streamId, kind };
+    if (count !== undefined) p.count = count;
+    return this.request('reaction:send', p);
+  }
+  ask(streamId: string, text: string) {
+    return this.request('qa:ask', { streamId, text });
+  }
+  upvote(questionId: string) {
+    return this.request('qa:upvote', { questionId });
+  }
+  answerQuiz(quizId: string, option: number) {
+    return this.request('quiz:answer', { quizId, option });
+  }
+  enterLottery(lotteryId: string) {
+    return this.request('lottery:enter', { lotteryId });
+  }
+  /**
+   * Claims a coupon. A lost ack is retried with the same operation id, so the server answers the same
+   * claim instead of counting a second one.
+   */
+  async claimCoupon(dropId: string, options: { retries?: number; opId?: string } = {}) {
+    const id = options.opId ?? opId();
+    let attempt = 0;
+    for (;;) {
+      try {
+        return await this.request('coupon:claim', { dropId, opId: id });
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if ((code !== 'timeout' && code !== 'disconnected') || attempt++ >= (options.retries ?? 2)) throw err;
+        if (code === 'disconnected') await this.connect().catch(() => undefined);
+      }
+    }
+  }
+  clickProduct(streamId: string, productId: string) {
+    return this.request('product:click', { streamId, productId });
+  }
+  points(brandId: string) {
+    return this.request('points:get', { brandId });
+  }
+}
+
+export function createViewerClient(options: ClientOptions): ViewerClient {
+  return new ViewerClient({ heartbeats: true, ...options });
+}

@@ -1,0 +1,87 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TokenService } from './auth/tokens.js';
+import type { Config } from './config.js';
+import { systemClock, type AppContext, type Clock } from './context.js';
+import { features as allFeatures } from './features/index.js';
+import type { Feature } from './features/types.js';
+import { createHttpApp } from './http/app.js';
+import { createIo, ioBroadcaster, type AppIo } from './io/server.js';
+import { createJobs } from './jobs/queues.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { createRedis } from './redis/client.js';
+import { Keys } from './redis/keys.js';
+
+export interface App {
+  ctx: AppContext;
+  http: HttpServer;
+  io: AppIo;
+  /** Listens on `port` (0 picks a free one) and resolves the bound port. */
+  listen(port?: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  config: Config;
+  clock?: Clock;
+  log?: Logger;
+  features?: readonly Feature[];
+}
+
+/** The composition root of a server node: config -> redis -> http -> io -> features. */
+export function createApp({ config, clock = systemClock, log = createLogger(config.LOG_LEVEL, 'server'), features = allFeatures }: AppOptions): App {
+  const redis = createRedis({ url: config.REDIS_URL, log, name: 'cmd' });
+  const pub = createRedis({ url: config.REDIS_URL, log, name: 'io-pub' });
+  const sub = createRedis({ url: config.REDIS_URL, log, name: 'io-sub' });
+  const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull', forBullmq: true });
+  const keys = new Keys(config.REDIS_PREFIX);
+  const metrics = createMetrics();
+
+  const ctx: AppContext = {
+    config,
+    log,
+    redis,
+    keys,
+    clock,
+    tokens: new TokenService(config.JWT_SECRET),
+    broadcast: { toStream: () => ({ emit: () => {} }), toUser: () => ({ emit: () => {} }) },
+    jobs: createJobs(bull, keys.bullPrefix),
+    streamEndHooks: features.flatMap((f) => (f.onStreamEnd ? [f.onStreamEnd] : [])),
+  };
+
+  const httpApp = createHttpApp(ctx, features, metrics);
+  const http = createServer(httpApp);
+  const io = createIo(ctx, http, {
+    handlers: features.flatMap((f) => f.handlers ?? []),
+    pub,
+    sub,
+    metrics,
+    onDisconnect: features.flatMap((f) => (f.onDisconnect ? [(s) => f.onDisconnect!(ctx, s)] : [])),
+  });
+  ctx.broadcast = ioBroadcaster(io);
+  const stops = features.flatMap((f) => (f.start ? [f.start(ctx)] : []));
+
+  return {
+    ctx,
+    http,
+    io,
+    listen(port = config.PORT, host = config.HOST) {
+      return new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => {
+          http.off('error', reject);
+          resolve((http.address() as AddressInfo).port);
+        });
+      });
+    },
+    async close() {
+      for (const stop of stops) await stop();
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+      });
+      await ctx.jobs.close();
+      await Promise.all([redis, pub, sub, bull].map((r) => r.quit().catch(() => r.disconnect())));
+    },
+  };
+}

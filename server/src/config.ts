@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+const DEV_JWT_SECRET = 'stickyroom-dev-secret-do-not-use-in-production';
+const DEV_WEBHOOK_SECRET = 'stickyroom-dev-webhook-secret';
+
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** Every setting the server and worker read, from environment variables. README's table mirrors this. */
+export const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('Runtime mode.'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP and Socket.IO port.'),
+  HOST: z.string().default('0.0.0.0').describe('Interface to listen on.'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379').describe('Redis connection URL.'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:.-]{1,32}$/, 'letters, digits and _ : . - only (no braces: they are hash tags)')
+    .default('sr:')
+    .describe('Prefix of every Redis key this deployment writes (also the BullMQ prefix).'),
+  JWT_SECRET: z.string().min(16, 'at least 16 characters').default(DEV_JWT_SECRET).describe('HS256 secret for tokens.'),
+  WEBHOOK_SECRET: z
+    .string()
+    .min(16, 'at least 16 characters')
+    .default(DEV_WEBHOOK_SECRET)
+    .describe('HMAC-SHA256 secret of the order webhook.'),
+  CORS_ORIGINS: list
+    .default(['http://localhost:3000', 'http://127.0.0.1:3000'])
+    .describe('Comma-separated browser origins allowed to connect (HTTP CORS and WebSocket upgrades).'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino level.'),
+  MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(1_000_000).default(16_384).describe('Largest socket message accepted.'),
+  CHAT_RATE_LIMIT: z.coerce.number().int().min(1).max(1000).default(5).describe('Chat messages per viewer per window.'),
+  CHAT_RATE_WINDOW_SEC: z.coerce.number().int().min(1).max(3600).default(10).describe('Chat rate-limit window.'),
+  CHAT_HISTORY: z.coerce.number().int().min(50).max(5000).default(200).describe('Chat messages kept hot per stream.'),
+  CHAT_TICK_MS: z.coerce.number().int().min(0).max(200).default(50).describe('Chat fan-out tick; 0 sends each message alone.'),
+  EVENT_RATE_LIMIT: z.coerce.number().int().min(1).default(40).describe('Socket events per second per connection before rate_limited.'),
+  STATS_INTERVAL_MS: z.coerce.number().int().min(200).default(2000).describe('How often live counts go to each room.'),
+  REACTION_FLUSH_MS: z.coerce.number().int().min(100).default(500).describe('Reaction coalescing interval.'),
+  REACTION_SCORE_CAP: z.coerce.number().int().min(1).default(300).describe('Likes per viewer per stream that count for scoring.'),
+  ROLLUP_EVERY_SEC: z.coerce.number().int().min(1).default(60).describe('Worker rollup interval while streams are live.'),
+  SCORE_HALF_LIFE_DAYS: z.coerce.number().positive().default(30).describe('Stickiness decay half-life.'),
+  POINTS_EXPIRE_DAYS: z.coerce.number().int().min(1).default(365).describe('Loyalty points expire after this many days.'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Jobs a worker runs at once.'),
+  TRUST_PROXY: bool.default(false).describe('Trust X-Forwarded-* headers (behind a load balancer).'),
+});
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>> & { readonly devSecrets: boolean };
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses once; the only reader of process.env in the service. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const parsed = ConfigSchema.safeParse(picked);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const devSecrets = parsed.data.JWT_SECRET === DEV_JWT_SECRET || parsed.data.WEBHOOK_SECRET === DEV_WEBHOOK_SECRET;
+  if (devSecrets && parsed.data.NODE_ENV === 'production') {
+    throw new ConfigError(['JWT_SECRET / WEBHOOK_SECRET: the development defaults are refused when NODE_ENV=production']);
+  }
+  return Object.freeze({ ...parsed.data, devSecrets });
+}

@@ -1,0 +1,23 @@
+--[[
+  Moves a stream scheduled -> live -> ended. Never backwards, never twice.
+  Input:
+    KEYS[1] stream meta (HASH)
+    ARGV[1] target status: live | ended
+    ARGV[2] nowMs
+  Output:
+    { changed (1|0|-1 not found), meta as flat HGETALL }
+]]
+local rcall = redis.call
+local status = rcall('HGET', KEYS[1], 'status')
+if not status then return { -1, {} } end
+local to = ARGV[1]
+local changed = 0
+if to == 'live' and status == 'scheduled' then
+  rcall('HSET', KEYS[1], 'status', 'live', 'startedAt', ARGV[2])
+  changed = 1
+elseif to == 'ended' and status ~= 'ended' then
+  rcall('HSET', KEYS[1], 'status', 'ended', 'endedAt', ARGV[2])
+  if status == 'scheduled' then rcall('HSET', KEYS[1], 'startedAt', ARGV[2]) end
+  changed = 1
+end
+return { changed, rcall('HGETALL', KEYS[1]) }

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type { User } from '../../auth/tokens.js';
+import { canControlBrand, canReadBrand } from '../../auth/tokens.js';
+import { perContext, type AppContext } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { StreamStore, type StreamRecord } from './streams.store.js';
+
+export const streamStore = perContext((ctx) => new StreamStore(ctx.redis, ctx.keys));
+
+/** Short, unguessable, URL-safe ids for streams and everything inside them. */
+export function newId(bytes = 9): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+export async function createStream(ctx: AppContext, user: User, title: string): Promise<StreamRecord> {
+  if (!user.brandId || (user.role !== 'streamer' && user.role !== 'admin')) {
+    throw new AppError('forbidden', 'only a streamer of a brand creates streams');
+  }
+  const stream: StreamRecord = {
+    id: newId(),
+    title,
+    brandId: user.brandId,
+    status: 'scheduled',
+    createdBy: user.id,
+    createdAt: ctx.clock.now(),
+  };
+  await streamStore(ctx).create(stream);
+  ctx.log.info({ streamId: stream.id, brandId: stream.brandId, by: user.id }, 'stream created');
+  return stream;
+}
+
+export async function getStream(ctx: AppContext, streamId: string): Promise<StreamRecord> {
+  const stream = await streamStore(ctx).get(streamId);
+  if (!stream) throw new AppError('not_found', `no stream ${streamId}`);
+  return stream;
+}
+
+/** The stream, if this user may run it (streamer or moderator of its brand, or admin). */
+export async function controlledStream(ctx: AppContext, user: User, streamId: string): Promise<StreamRecord> {
+  const stream = await getStream(ctx, streamId);
+  if (!canControlBrand(user, stream.brandId)) throw new AppError('forbidden', 'this stream belongs to another brand');
+  return stream;
+}
+
+export async function readableStream(ctx: AppContext, user: User, streamId: string): Promise<StreamRecord> {
+  const stream = await getStream(ctx, streamId);
+  if (!canReadBrand(user, stream.brandId)) throw new AppError('forbidden', 'this stream belongs to another brand');
+  return stream;
+}
+
+/** The stream, if it is live: interactions other than chat need it. */
+export async function liveStream(ctx: AppContext, streamId: string): Promise<StreamRecord> {
+  const stream = await getStream(ctx, streamId);
+  if (stream.status !== 'live') throw new AppError('not_live', `the stream is ${stream.status}`);
+  return stream;
+}
+
+export async function startStream(ctx: AppContext, user: User, streamId: string): Promise<StreamRecord> {
+  const current = await controlledStream(ctx, user, streamId);
+  if (user.role === 'moderator') throw new AppError('forbidden', 'only the streamer starts the stream');
+  if (current.status === 'ended') throw new AppError('closed', 'the stream has ended');
+  const { stream, changed } = await streamStore(ctx).transition(streamId, 'live', ctx.clock.now());
+  if (!stream) throw new AppError('not_found', `no stream ${streamId}`);
+  if (changed) {
+    ctx.broadcast.toStream(streamId).emit('stream:state', { stream });
+    ctx.log.info({ streamId }, 'stream live');
+  }
+  return stream;
+}
+
+export async function endStream(ctx: AppContext, user: User, streamId: string): Promise<StreamRecord> {
+  await controlledStream(ctx, user, streamId);
+  if (user.role === 'moderator') throw new AppError('forbidden', 'only the streamer ends the stream');
+  const now = ctx.clock.now();
+  const { stream, changed } = await streamStore(ctx).transition(streamId, 'ended', now);
+  if (!stream) throw new AppError('not_found', `no stream ${streamId}`);
+  if (changed) {
+    for (const hook of ctx.streamEndHooks) {
+      try {
+        await hook(ctx, stream);
+      } catch (err) {
+        ctx.log.error({ err, streamId }, 'stream end hook failed');
+      }
+    }
+    await ctx.jobs.at({ type: 'stream.finalize', streamId }, now, now);
+    ctx.broadcast.toStream(streamId).emit('stream:state', { stream });
+    ctx.log.info({ streamId }, 'stream ended');
+  }
+  return stream;
+}

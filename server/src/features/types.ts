@@ -1,0 +1,24 @@
+import type { Router } from 'express';
+import type { JoinData } from '@stickyroom/sdk/protocol';
+import type { User } from '../auth/tokens.js';
+import type { AppContext } from '../context.js';
+import type { AppSocket, HandlerDef } from '../io/handler.js';
+import type { StreamRecord } from './streams/streams.store.js';
+
+/** What a joining client receives from one feature, merged into the `room:join` ack. */
+export type JoinPart = Partial<Omit<JoinData, 'stream'>>;
+
+/** A feature plugs into the server through this shape; transport code knows nothing else about it. */
+export interface Feature {
+  name: string;
+  handlers?: HandlerDef[];
+  /** Mounted under /api. */
+  routes?: (router: Router, ctx: AppContext) => void;
+  /** Adds this feature's part of the `room:join` ack. */
+  onJoin?: (ctx: AppContext, stream: StreamRecord, user: User, args: { lastMessageId?: string | undefined }) => Promise<JoinPart>;
+  onDisconnect?: (ctx: AppContext, socket: AppSocket) => void;
+  /** Runs when a stream ends, on the node that ended it. */
+  onStreamEnd?: (ctx: AppContext, stream: StreamRecord) => Promise<void>;
+  /** Timers the feature runs on a server node (flushes, stats); returns a stop function. */
+  start?: (ctx: AppContext) => () => Promise<void> | void;
+}

@@ -1,0 +1,58 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import cors from 'cors';
+import type { AppContext } from '../context.js';
+import { AppError, HTTP_STATUS, toAckError } from '../errors.js';
+import type { Feature } from '../features/types.js';
+import type { Metrics } from '../metrics.js';
+
+export interface RawBodyRequest extends Request {
+  rawBody?: Buffer;
+}
+
+export function createHttpApp(ctx: AppContext, features: readonly Feature[], metrics: Metrics): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  if (ctx.config.TRUST_PROXY) app.set('trust proxy', true);
+  app.use(cors({ origin: [...ctx.config.CORS_ORIGINS] }));
+  // Keep the raw bytes: the order webhook's signature is over them, not over re-serialized JSON.
+  app.use(
+    express.json({
+      limit: '64kb',
+      verify: (req, _res, buf) => {
+        (req as RawBodyRequest).rawBody = Buffer.from(buf);
+      },
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/readyz', (_req, res) => {
+    ctx.redis.ping().then(
+      () => res.json({ ok: true, redis: 'up' }),
+      () => res.status(503).json({ ok: false, redis: 'down', error: { code: 'unavailable', message: 'redis unreachable' } }),
+    );
+  });
+  app.get('/metrics', (_req, res) => {
+    metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), () => res.status(500).end());
+  });
+
+  const api = express.Router();
+  for (const f of features) f.routes?.(api, ctx);
+  api.use((req, _res, next) => next(new AppError('not_found', `no route ${req.method} ${req.path}`)));
+  app.use('/api', api);
+
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const body = bodyParserError(err) ?? toAckError(err);
+    if (body.internal) ctx.log.error({ err }, 'http request failed');
+    res.status(HTTP_STATUS[body.error.code]).json({ error: body.error });
+  });
+  return app;
+}
+
+function bodyParserError(err: unknown): ReturnType<typeof toAckError> | undefined {
+  const type = (err as { type?: string } | null)?.type;
+  if (type === 'entity.parse.failed') return { error: { code: 'invalid_payload', message: 'body is not valid JSON' }, internal: false };
+  if (type === 'entity.too.large') return { error: { code: 'invalid_payload', message: 'body too large' }, internal: false };
+  return undefined;
+}

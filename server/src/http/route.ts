@@ -1,0 +1,92 @@
+import type { NextFunction, Request, Response, Router } from 'express';
+import { z } from 'zod';
+import type { Role } from '@stickyroom/sdk/protocol';
+import type { User } from '../auth/tokens.js';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+
+type Shape = Record<string, z.ZodType>;
+
+export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends Shape | undefined> {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** Express path under /api, e.g. `/streams/:id`. */
+  path: string;
+  summary: string;
+  tags?: string[];
+  body?: B;
+  query?: Q;
+  params?: P;
+  /** Roles allowed; omitted means any authenticated caller. `auth: false` routes take no token. */
+  roles?: readonly Role[];
+  auth?: boolean;
+  /** Documented response body (OpenAPI only). */
+  response?: z.ZodType;
+  /** Content type of a non-JSON answer (e.g. text/csv). */
+  produces?: string;
+}
+
+export interface RouteInput<B, Q, P> {
+  user: User;
+  body: B;
+  query: Q;
+  params: P;
+  req: Request;
+}
+
+export interface RouteResult {
+  status?: number;
+  body: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
+type OutShape<T> = T extends Shape ? { [K in keyof T]: z.output<T[K]> } : Record<string, never>;
+
+/** Every route defined, for the OpenAPI document. */
+export const routeRegistry: RouteSpec<z.ZodType | undefined, z.ZodType | undefined, Shape | undefined>[] = [];
+
+/** Registers an Express route whose params, query and body pass zod, whose caller is authenticated. */
+export function defineRoute<
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  P extends Shape | undefined = undefined,
+>(
+  router: Router,
+  ctx: AppContext,
+  spec: RouteSpec<B, Q, P>,
+  run: (input: RouteInput<Out<B>, Out<Q>, OutShape<P>>) => Promise<RouteResult>,
+): void {
+  if (!routeRegistry.some((r) => r.method === spec.method && r.path === spec.path)) {
+    routeRegistry.push(spec as RouteSpec<z.ZodType | undefined, z.ZodType | undefined, Shape | undefined>);
+  }
+  const params = spec.params ? z.object(spec.params as Shape) : undefined;
+  router[spec.method](spec.path, (req: Request, res: Response, next: NextFunction) => {
+    (async () => {
+      const user = spec.auth === false ? anonymous : await authenticate(ctx, req);
+      if (spec.roles && !spec.roles.includes(user.role)) throw new AppError('forbidden', `a ${user.role} token may not do this`);
+      const input = {
+        user,
+        req,
+        params: params ? params.parse(req.params) : {},
+        query: spec.query ? spec.query.parse(req.query) : undefined,
+        body: spec.body ? spec.body.parse(req.body ?? {}) : undefined,
+      } as RouteInput<Out<B>, Out<Q>, OutShape<P>>;
+      const out = await run(input);
+      for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
+      res.status(out.status ?? 200);
+      if (out.contentType) res.type(out.contentType).send(out.body);
+      else res.json(out.body);
+    })().catch(next);
+  });
+}
+
+const anonymous: User = { id: 'anonymous', role: 'viewer', name: 'anonymous' };
+
+export async function authenticate(ctx: AppContext, req: Request): Promise<User> {
+  const header = req.headers.authorization;
+  if (!header) throw new AppError('unauthorized', 'missing Authorization: Bearer <token>');
+  const m = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!m) throw new AppError('unauthorized', 'malformed Authorization header, expected Bearer <token>');
+  return ctx.tokens.verify(m[1]);
+}

@@ -1,0 +1,91 @@
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import type { ClientToServerEvents, ServerToClientEvents } from '@stickyroom/sdk/protocol';
+import type { AppContext, Broadcaster } from '../context.js';
+import { streamRoom, userRoom } from '../context.js';
+import { AppError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import { createDispatcher, type AppSocket, type HandlerDef, type SocketData } from './handler.js';
+
+export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface IoOptions {
+  handlers: readonly HandlerDef[];
+  /** Redis connections for the adapter's publish and subscribe sides. */
+  pub: Redis;
+  sub: Redis;
+  metrics: Metrics;
+  onDisconnect?: Array<(socket: AppSocket) => void>;
+}
+
+/** Browsers must come from an allowed origin; CORS alone does not stop a WebSocket upgrade. */
+export function originAllowed(req: IncomingMessage, allowed: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true; // not a browser (Node SDK, server-to-server)
+  return allowed.includes('*') || allowed.includes(origin);
+}
+
+export function createIo(ctx: AppContext, http: HttpServer, opts: IoOptions): AppIo {
+  const io: AppIo = new Server(http, {
+    serveClient: false,
+    maxHttpBufferSize: ctx.config.MAX_PAYLOAD_BYTES,
+    cors: { origin: [...ctx.config.CORS_ORIGINS], credentials: false },
+    allowRequest: (req, done) => {
+      if (originAllowed(req, ctx.config.CORS_ORIGINS)) done(null, true);
+      else done('origin not allowed', false);
+    },
+    perMessageDeflate: false,
+    pingInterval: 25_000,
+    pingTimeout: 20_000,
+  });
+  io.adapter(createAdapter(opts.pub, opts.sub, { key: ctx.keys.ioChannel }));
+
+  io.use((socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    ctx.tokens.verify(token).then(
+      (user) => {
+        socket.data.user = user;
+        socket.data.streams = new Set();
+        socket.data.bucket = { tokens: ctx.config.EVENT_RATE_LIMIT, at: ctx.clock.now() };
+        next();
+      },
+      (err: unknown) => {
+        const e = new Error(err instanceof AppError ? err.message : 'unauthorized') as Error & { data: unknown };
+        e.data = { code: 'unauthorized' };
+        next(e);
+      },
+    );
+  });
+
+  const dispatch = createDispatcher(ctx, opts.handlers, opts.metrics);
+  io.on('connection', (socket: AppSocket) => {
+    const user = socket.data.user;
+    opts.metrics.sockets.inc();
+    void socket.join(userRoom(user.id));
+    let expiry: NodeJS.Timeout | undefined;
+    if (user.expiresAt !== undefined) {
+      // A token that expires mid-session ends that session; the client reconnects with a fresh one.
+      const ms = Math.max(0, user.expiresAt - Date.now());
+      expiry = setTimeout(() => {
+        socket.emit('session:ended', { reason: 'token_expired' });
+        socket.disconnect(true);
+      }, Math.min(ms, 2 ** 31 - 1));
+    }
+    socket.onAny((event: string, ...args: unknown[]) => dispatch(socket, event, args));
+    socket.on('disconnect', () => {
+      opts.metrics.sockets.dec();
+      if (expiry) clearTimeout(expiry);
+      for (const hook of opts.onDisconnect ?? []) hook(socket);
+    });
+  });
+  return io;
+}
+
+export function ioBroadcaster(io: AppIo): Broadcaster {
+  return {
+    toStream: (streamId) => ({ emit: (event, payload) => void io.to(streamRoom(streamId)).emit(event, ...([payload] as never)) }),
+    toUser: (userId) => ({ emit: (event, payload) => void io.to(userRoom(userId)).emit(event, ...([payload] as never)) }),
+  };
+}

@@ -1,0 +1,59 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+
+/**
+ * Queue names and job payloads shared by the server (which schedules) and the worker (which runs).
+ * Job ids are deterministic so a job scheduled twice (two nodes, a retry) exists once.
+ */
+export const QUEUE = 'stickyroom';
+
+export const JobData = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('quiz.close'), quizId: z.string(), streamId: z.string() }),
+  z.object({ type: z.literal('lottery.draw'), lotteryId: z.string(), streamId: z.string() }),
+  z.object({ type: z.literal('drop.end'), dropId: z.string(), streamId: z.string() }),
+  z.object({ type: z.literal('stream.finalize'), streamId: z.string() }),
+  z.object({ type: z.literal('rollup'), streamId: z.string().optional() }),
+]);
+export type JobData = z.infer<typeof JobData>;
+
+export function jobId(data: JobData): string {
+  switch (data.type) {
+    case 'quiz.close':
+      return `quiz.close-${data.quizId}`;
+    case 'lottery.draw':
+      return `lottery.draw-${data.lotteryId}`;
+    case 'drop.end':
+      return `drop.end-${data.dropId}`;
+    case 'stream.finalize':
+      return `stream.finalize-${data.streamId}`;
+    case 'rollup':
+      return `rollup-${data.streamId ?? 'all'}-${Date.now()}`;
+  }
+}
+
+export interface Jobs {
+  readonly queue: Queue;
+  /** Schedules `data` to run at `atMs` (now if in the past); idempotent per job id. */
+  at(data: JobData, atMs: number, nowMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createJobs(connection: Redis, prefix: string): Jobs {
+  const queue = new Queue(QUEUE, { connection, prefix });
+  return {
+    queue,
+    async at(data, atMs, nowMs) {
+      const opts: JobsOptions = {
+        jobId: jobId(data),
+        delay: Math.max(0, atMs - nowMs),
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 500 },
+        removeOnComplete: { age: 24 * 3600, count: 10_000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      };
+      await queue.add(data.type, data, opts);
+    },
+    close: () => queue.close(),
+  };
+}

@@ -1,0 +1,66 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChainableCommander, Redis } from 'ioredis';
+
+const featuresDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'features');
+
+interface ScriptDef {
+  name: string;
+  numberOfKeys: number;
+  lua: string;
+}
+
+let cache: ScriptDef[] | undefined;
+
+/** Every `features/<feature>/<name>-<numKeys>.lua`, read once per process. */
+export function scriptDefs(): ScriptDef[] {
+  if (cache) return cache;
+  const defs: ScriptDef[] = [];
+  for (const feature of readdirSync(featuresDir)) {
+    const dir = join(featuresDir, feature);
+    if (!statSync(dir).isDirectory()) continue;
+    for (const file of readdirSync(dir)) {
+      const m = /^([a-z][a-zA-Z0-9]*(?:-[a-z][a-zA-Z0-9]*)*)-(\d+)\.lua$/.exec(file);
+      if (!m) continue;
+      const name = m[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+      if (defs.some((d) => d.name === name)) throw new Error(`two Lua scripts are named ${name}`);
+      defs.push({ name, numberOfKeys: Number(m[2]), lua: readFileSync(join(dir, file), 'utf8') });
+    }
+  }
+  cache = defs;
+  return defs;
+}
+
+/** Registers every script with ioredis `defineCommand` (EVALSHA with a NOSCRIPT fallback). */
+export function loadScripts(redis: Redis): void {
+  for (const def of scriptDefs()) {
+    redis.defineCommand(def.name, { numberOfKeys: def.numberOfKeys, lua: def.lua });
+  }
+}
+
+type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
+
+/**
+ * Runs a script defined from `<name>-<n>.lua` (name in camelCase). Keys and args are passed separately
+ * so a call site reads like the script's header.
+ */
+export async function runScript<T = unknown>(
+  redis: Redis,
+  name: string,
+  keys: string[],
+  args: (string | number)[],
+): Promise<T> {
+  return (await scriptFn(redis, name).call(redis, ...keys, ...args)) as T;
+}
+
+/** Queues a script call on a pipeline or MULTI; its reply arrives with the pipeline's `exec()`. */
+export function queueScript(pipeline: ChainableCommander, name: string, keys: string[], args: (string | number)[]): void {
+  void scriptFn(pipeline, name).call(pipeline, ...keys, ...args);
+}
+
+function scriptFn(target: Redis | ChainableCommander, name: string): ScriptFn {
+  const fn = (target as unknown as Record<string, ScriptFn | undefined>)[name];
+  if (typeof fn !== 'function') throw new Error(`no Lua script named ${name}`);
+  return fn;
+}
