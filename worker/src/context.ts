@@ -1,0 +1,42 @@
+import { Emitter as RedisEmitter } from '@socket.io/redis-emitter';
+import { TokenService } from '../../server/src/auth/tokens.js';
+import type { Config } from '../../server/src/config.js';
+import { streamRoom, systemClock, userRoom, type AppContext, type Broadcaster, type Clock } from '../../server/src/context.js';
+import { features } from '../../server/src/features/index.js';
+import { createJobs } from '../../server/src/jobs/queues.js';
+import type { Logger } from '../../server/src/logger.js';
+import { createRedis } from '../../server/src/redis/client.js';
+import { Keys } from '../../server/src/redis/keys.js';
+
+/**
+ * The worker's context: the same shape the server's features use, with pushes going through the
+ * Socket.IO Redis emitter so rooms on every server node receive them.
+ */
+export function createWorkerContext(config: Config, log: Logger, clock: Clock = systemClock): { ctx: AppContext; close(): Promise<void> } {
+  const redis = createRedis({ url: config.REDIS_URL, log, name: 'worker-cmd' });
+  const bull = createRedis({ url: config.REDIS_URL, log, name: 'worker-bull', forBullmq: true });
+  const keys = new Keys(config.REDIS_PREFIX);
+  const emitter = new RedisEmitter(redis, { key: keys.ioChannel });
+  const broadcast: Broadcaster = {
+    toStream: (streamId) => ({ emit: (event, payload) => void emitter.to(streamRoom(streamId)).emit(event, payload) }),
+    toUser: (userId) => ({ emit: (event, payload) => void emitter.to(userRoom(userId)).emit(event, payload) }),
+  };
+  const ctx: AppContext = {
+    config,
+    log,
+    redis,
+    keys,
+    clock,
+    tokens: new TokenService(config.JWT_SECRET),
+    broadcast,
+    jobs: createJobs(bull, keys.bullPrefix),
+    streamEndHooks: features.flatMap((f) => (f.onStreamEnd ? [f.onStreamEnd] : [])),
+  };
+  return {
+    ctx,
+    async close() {
+      await ctx.jobs.close();
+      await Promise.all([redis, bull].map((r) => r.quit().catch(() => r.disconnect())));
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { Worker } from 'bullmq';
+import type { Config } from '../../server/src/config.js';
+import { systemClock, type AppContext, type Clock } from '../../server/src/context.js';
+import { JobData, QUEUE } from '../../server/src/jobs/queues.js';
+import type { Logger } from '../../server/src/logger.js';
+import { createRedis } from '../../server/src/redis/client.js';
+import { createWorkerContext } from './context.js';
+import { processors } from './processors/index.js';
+
+export interface RunningWorker {
+  ctx: AppContext;
+  worker: Worker;
+  /** Lets the jobs in hand finish, then closes every connection. */
+  close(): Promise<void>;
+}
+
+/** Starts a BullMQ worker over the shared queue; usable in-process (tests) and from main.ts. */
+export function startWorker({ config, log, clock = systemClock }: { config: Config; log: Logger; clock?: Clock }): RunningWorker {
+  const { ctx, close } = createWorkerContext(config, log, clock);
+  const connection = createRedis({ url: config.REDIS_URL, log, name: 'worker-consumer', forBullmq: true });
+  const worker = new Worker(
+    QUEUE,
+    async (job) => {
+      const data = JobData.parse(job.data);
+      const run = processors[data.type] as ((c: AppContext, d: JobData) => Promise<unknown>) | undefined;
+      if (!run) throw new Error(`no processor for ${data.type}`);
+      return run(ctx, data);
+    },
+    { connection, prefix: ctx.keys.bullPrefix, concurrency: config.WORKER_CONCURRENCY },
+  );
+  worker.on('failed', (job, err) => log.error({ jobId: job?.id, err: err.message }, 'job failed'));
+  worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
+  return {
+    ctx,
+    worker,
+    async close() {
+      await worker.close();
+      await close();
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}
