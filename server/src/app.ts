@@ -48,6 +48,7 @@ export function createApp({ config, clock = systemClock, log = createLogger(conf
     broadcast: { toStream: () => ({ emit: () => {} }), toUser: () => ({ emit: () => {} }) },
     jobs: createJobs(bull, keys.bullPrefix),
     streamEndHooks: features.flatMap((f) => (f.onStreamEnd ? [f.onStreamEnd] : [])),
+    chatMessageHooks: features.flatMap((f) => (f.onChatMessage ? [f.onChatMessage] : [])),
   };
 
   const httpApp = createHttpApp(ctx, features, metrics);

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { PushName, PushPayload } from '@stickyroom/sdk/protocol';
+import type { ChatMessage, PushName, PushPayload } from '@stickyroom/sdk/protocol';
+import type { User } from './auth/tokens.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Keys } from './redis/keys.js';
@@ -38,6 +39,8 @@ export interface AppContext {
   jobs: Jobs;
   /** Run when a stream ends (close open quizzes, lotteries, drops); each feature adds its own. */
   streamEndHooks: Array<(ctx: AppContext, stream: StreamRecord) => Promise<void>>;
+  /** Run after a chat message is accepted (lottery keyword entries); set from the features list. */
+  chatMessageHooks: Array<(ctx: AppContext, stream: StreamRecord, user: User, message: ChatMessage) => Promise<void>>;
 }
 
 /** Memoizes one instance of a service or store per context. */

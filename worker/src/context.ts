@@ -31,6 +31,7 @@ export function createWorkerContext(config: Config, log: Logger, clock: Clock = 
     broadcast,
     jobs: createJobs(bull, keys.bullPrefix),
     streamEndHooks: features.flatMap((f) => (f.onStreamEnd ? [f.onStreamEnd] : [])),
+    chatMessageHooks: features.flatMap((f) => (f.onChatMessage ? [f.onChatMessage] : [])),
   };
   return {
     ctx,

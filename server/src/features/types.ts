@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { JoinData } from '@stickyroom/sdk/protocol';
+import type { ChatMessage, JoinData } from '@stickyroom/sdk/protocol';
 import type { User } from '../auth/tokens.js';
 import type { AppContext } from '../context.js';
 import type { AppSocket, HandlerDef } from '../io/handler.js';
@@ -17,6 +17,11 @@ export interface Feature {
   /** Adds this feature's part of the `room:join` ack. */
   onJoin?: (ctx: AppContext, stream: StreamRecord, user: User, args: { lastMessageId?: string | undefined }) => Promise<JoinPart>;
   onDisconnect?: (ctx: AppContext, socket: AppSocket) => void;
+  /**
+   * Runs after a chat message is accepted and stored (the lottery's keyword entry listens here).
+   * Errors are logged, never refused to the sender.
+   */
+  onChatMessage?: (ctx: AppContext, stream: StreamRecord, user: User, message: ChatMessage) => Promise<void>;
   /** Runs when a stream ends, on the node that ended it. */
   onStreamEnd?: (ctx: AppContext, stream: StreamRecord) => Promise<void>;
   /** Timers the feature runs on a server node (flushes, stats); returns a stop function. */
