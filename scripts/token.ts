@@ -1,0 +1,57 @@
+/**
+ * Prints a signed development token alone on stdout.
+ *   npm run token -- --role viewer --sub alice [--brand acme] [--name "Alice"] [--ttl 12h]
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { Id, Role } from '@stickyroom/sdk/protocol';
+import { TokenService } from '../server/src/auth/tokens.js';
+import { ConfigError, loadConfig } from '../server/src/config.js';
+
+const Args = z
+  .object({
+    role: Role,
+    sub: Id,
+    brand: Id.optional(),
+    name: z.string().min(1).max(80).optional(),
+    ttl: z
+      .string()
+      .regex(/^\d+(s|m|h|d)$/, 'a duration like 30m, 12h or 7d')
+      .default('12h'),
+  })
+  .refine((a) => a.role === 'viewer' || a.role === 'admin' || a.brand !== undefined, {
+    message: '--brand is required for streamer, moderator and brand tokens',
+    path: ['brand'],
+  });
+
+function fail(message: string): never {
+  process.stderr.write(`token: ${message}\nusage: npm run token -- --role <viewer|streamer|moderator|brand|admin> --sub <id> [--brand <brandId>] [--name <name>] [--ttl 12h]\n`);
+  process.exit(2);
+}
+
+let raw;
+try {
+  raw = parseArgs({
+    options: { role: { type: 'string' }, sub: { type: 'string' }, brand: { type: 'string' }, name: { type: 'string' }, ttl: { type: 'string' } },
+    strict: true,
+  }).values;
+} catch (err) {
+  fail((err as Error).message);
+}
+const parsed = Args.safeParse(raw);
+if (!parsed.success) fail(parsed.error.issues.map((i) => `--${i.path.join('.') || 'args'}: ${i.message}`).join('; '));
+const args = parsed.data;
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) fail(err.message);
+  throw err;
+}
+
+const token = await new TokenService(config.JWT_SECRET).sign(
+  { sub: args.sub, role: args.role, ...(args.brand ? { brandId: args.brand } : {}), ...(args.name ? { name: args.name } : {}) },
+  args.ttl,
+);
+process.stdout.write(`${token}\n`);
