@@ -1,0 +1,15 @@
+# One image for the server and the worker; docker-compose.yml picks the command.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY client-sdk/package.json client-sdk/package.json
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY tsconfig.json ./
+COPY client-sdk client-sdk
+COPY server server
+COPY worker worker
+COPY scripts scripts
+USER node
+EXPOSE 3000
+CMD ["node", "--import", "tsx", "server/src/main.ts"]

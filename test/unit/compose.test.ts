@@ -1,0 +1,58 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ConfigSchema } from '../../server/src/config.js';
+
+// No Docker engine runs in CI: this reads docker-compose.yml the way compose would and checks what it must hold.
+const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
+  services: Record<string, { command?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: Record<string, { condition: string }>; volumes?: string[]; build?: string; image?: string }>;
+  volumes?: Record<string, unknown>;
+};
+const services = compose.services;
+const nodes = ['server1', 'server2'] as const;
+
+describe('docker-compose.yml', () => {
+  it('runs redis with AOF persistence on a named volume', () => {
+    const redis = services.redis!;
+    expect(redis.command).toEqual(expect.arrayContaining(['redis-server', '--appendonly', 'yes']));
+    expect(redis.volumes?.[0]).toMatch(/^redis-data:\/data$/);
+    expect(compose.volumes).toHaveProperty('redis-data');
+  });
+
+  it('runs two server nodes and a worker from files that exist', () => {
+    for (const name of nodes) expect(services[name]!.command!.join(' ')).toBe('node --import tsx server/src/main.ts');
+    expect(services.worker!.command!.join(' ')).toBe('node --import tsx worker/src/main.ts');
+    expect(existsSync('server/src/main.ts')).toBe(true);
+    expect(existsSync('worker/src/main.ts')).toBe(true);
+    for (const name of [...nodes, 'worker']) expect(services[name]!.build).toBe('.');
+  });
+
+  it('exposes the two nodes on different host ports', () => {
+    const hostPorts = nodes.map((n) => services[n]!.ports![0]!.split(':')[0]);
+    expect(new Set(hostPorts).size).toBe(2);
+  });
+
+  it('points every node and the worker at the same Redis, prefix and secrets so rooms are shared', () => {
+    const envs = [...nodes, 'worker'].map((n) => services[n]!.environment!);
+    for (const env of envs) {
+      expect(env.REDIS_URL).toBe('redis://redis:6379');
+      expect(env.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
+      expect(env.WEBHOOK_SECRET).toMatch(/^\$\{WEBHOOK_SECRET:\?/);
+    }
+    expect(new Set(envs.map((e) => e.REDIS_PREFIX)).size).toBe(1);
+    for (const name of [...nodes, 'worker']) expect(services[name]!.depends_on?.redis?.condition).toBe('service_healthy');
+  });
+
+  it('sets only variables the config schema knows', () => {
+    const known = new Set(Object.keys(ConfigSchema.shape));
+    for (const name of [...nodes, 'worker']) {
+      for (const key of Object.keys(services[name]!.environment!)) expect(known, key).toContain(key);
+    }
+  });
+
+  it('builds an image that holds every runtime folder', () => {
+    const dockerfile = readFileSync('Dockerfile', 'utf8');
+    for (const dir of ['client-sdk', 'server', 'worker']) expect(dockerfile).toMatch(new RegExp(`COPY ${dir} ${dir}`));
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+  });
+});
