@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface RunningProcess {
+  child: ChildProcess;
+  /** Lines the process printed (stdout and stderr), for assertions and for failure messages. */
+  output: string[];
+  /** Resolves with the first line matching `re` (or rejects when the process exits first or time runs out). */
+  waitFor(re: RegExp, timeoutMs?: number): Promise<string>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Runs a TypeScript entry (server, worker, launcher) as a real child process. */
+export function runTs(entry: string, env: Record<string, string>, args: string[] = []): RunningProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const waiters: { re: RegExp; resolve(line: string): void }[] = [];
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      output.push(line);
+      for (const w of [...waiters]) {
+        if (w.re.test(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+    });
+  }
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    output,
+    waitFor(re, timeoutMs = 20_000) {
+      const seen = output.find((l) => re.test(l));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no line matching ${re} in ${timeoutMs} ms:\n${output.join('\n')}`)), timeoutMs);
+        const w = {
+          re,
+          resolve: (line: string) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        };
+        waiters.push(w);
+        void exited.then((code) => {
+          clearTimeout(timer);
+          reject(new Error(`process exited (${code}) before printing ${re}:\n${output.join('\n')}`));
+        });
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Starts a server node process on a free port and resolves its URL once it listens. */
+export async function startServerProcess(env: Record<string, string>): Promise<RunningProcess & { url: string }> {
+  const p = runTs('server/src/main.ts', { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
+  const line = await p.waitFor(/stickyroom server listening/);
+  const port = (JSON.parse(line) as { port: number }).port;
+  return Object.assign(p, { url: `http://127.0.0.1:${port}` });
+}
