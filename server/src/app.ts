@@ -32,8 +32,8 @@ export interface AppOptions {
 /** The composition root of a server node: config -> redis -> http -> io -> features. */
 export function createApp({ config, clock = systemClock, log = createLogger(config.LOG_LEVEL, 'server'), features = allFeatures }: AppOptions): App {
   const redis = createRedis({ url: config.REDIS_URL, log, name: 'cmd' });
-  const pub = createRedis({ url: config.REDIS_URL, log, name: 'io-pub' });
-  const sub = createRedis({ url: config.REDIS_URL, log, name: 'io-sub' });
+  const pub = createRedis({ url: config.REDIS_URL, log, name: 'io-pub', autoPipelining: false });
+  const sub = createRedis({ url: config.REDIS_URL, log, name: 'io-sub', autoPipelining: false });
   const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull', forBullmq: true });
   const keys = new Keys(config.REDIS_PREFIX);
   const metrics = createMetrics();
