@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { ConfigSchema } from './config.js';
+
+/** README's configuration table, made from the schema so the two cannot drift. */
+export function configTable(): string {
+  const rows = ['| variable | default | meaning |', '|---|---|---|'];
+  for (const [name, schema] of Object.entries(ConfigSchema.shape)) {
+    const s = schema as z.ZodType;
+    let def: unknown;
+    try {
+      def = s.parse(undefined);
+    } catch {
+      def = undefined;
+    }
+    const shown = def === undefined ? '(required)' : Array.isArray(def) ? def.join(',') : String(def);
+    const secret = /SECRET/.test(name) ? 'a development value (refused when NODE_ENV=production)' : `\`${shown}\``;
+    rows.push(`| \`${name}\` | ${secret} | ${s.description ?? ''} |`);
+  }
+  return rows.join('\n');
+}

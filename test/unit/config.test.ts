@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/src/config.js';
+
+describe('config', () => {
+  it('has working defaults for a developer machine', () => {
+    const c = loadConfig({});
+    expect(c.PORT).toBe(3000);
+    expect(c.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(c.devSecrets).toBe(true);
+  });
+  it('names the variable that is wrong', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ REDIS_PREFIX: '{bad}' })).toThrow(/REDIS_PREFIX/);
+  });
+  it('refuses the development secrets in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), WEBHOOK_SECRET: 'y'.repeat(32) }).devSecrets).toBe(false);
+  });
+  it('splits the origin list', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }).CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
+  });
+});
