@@ -61,7 +61,7 @@ export function toAckError(err: unknown): { error: AckError; internal: boolean }
 
 function isRedisUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  return /Connection is closed|ECONNREFUSED|Stream isn't writeable|enableOfflineQueue|MaxRetriesPerRequest|LOADING/.test(
+  return /Connection is closed|ECONNREFUSED|ECONNRESET|Stream isn't writeable|enableOfflineQueue|maxRetriesPerRequest|LOADING/i.test(
     err.message,
   );
 }

@@ -37,7 +37,7 @@ export interface TestApp {
  * The whole server in this process on a free port, over the real Redis with a private key prefix and a
  * clock the test controls. Clients are real socket.io-client connections through the SDK.
  */
-export async function startTestApp(env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { clock?: Clock; redisUrl?: string } = {}): Promise<TestApp> {
   const prefix = uniquePrefix();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -108,7 +108,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     async close() {
       for (const c of clients) c.close();
       await app.close();
-      await dropPrefix(prefix);
+      await dropPrefix(prefix, options.redisUrl).catch(() => undefined);
     },
   };
   return t;
