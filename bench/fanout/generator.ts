@@ -1,0 +1,206 @@
+/**
+ * One load-generator process of the fan-out benchmark (spawned by orchestrate.ts, driven over IPC).
+ * Raw socket.io-client sockets, no SDK: the less CPU the generator spends per message, the more the
+ * benchmark measures the server. Every loop is bounded by a count or a deadline; the process exits by
+ * itself if its parent goes away.
+ */
+import { performance } from 'node:perf_hooks';
+import { io, type Socket } from 'socket.io-client';
+import { TokenService } from '../../server/src/auth/tokens.js';
+import { Histogram } from '../lib/histogram.js';
+import { chatText, FromGenerator, sentAtOf, ToGenerator, type GeneratorInit, type GeneratorRun } from './protocol.js';
+
+type AckReply = { ok: boolean; error?: { code?: string } };
+
+function send(msg: FromGenerator): void {
+  process.send?.(msg);
+}
+
+let windowStart = Infinity;
+let windowEnd = Infinity;
+let drainEnd = Infinity;
+let closing = false;
+
+const latency = new Histogram();
+const ackLatency = new Histogram(30_000);
+const received = { total: 0, inWindow: 0, ofWindowMessages: 0, framesInWindow: 0 };
+const sent = { total: 0, inWindow: 0 };
+const acks = { ok: 0, errors: {} as Record<string, number> };
+let disconnects = 0;
+
+const sockets: Socket[] = [];
+const senders: { socket: Socket; index: number; seq: number }[] = [];
+
+function count(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}
+
+function take(message: { text?: unknown } | undefined, now: number, inWindow: boolean): void {
+  const sentAt = sentAtOf(message?.text);
+  if (Number.isNaN(sentAt)) return;
+  received.total++;
+  if (inWindow) {
+    received.inWindow++;
+    latency.record(now - sentAt);
+  }
+  if (sentAt >= windowStart && sentAt < windowEnd && now < drainEnd) received.ofWindowMessages++;
+}
+
+// Shared listeners (not one closure per socket) keep the generator's own memory and CPU small.
+function onMessage(message: { text?: unknown } | undefined): void {
+  const now = Date.now();
+  const inWindow = now >= windowStart && now < windowEnd;
+  if (inWindow) received.framesInWindow++;
+  take(message, now, inWindow);
+}
+
+function onBatch(batch: { messages?: unknown } | undefined): void {
+  const messages = batch?.messages;
+  if (!Array.isArray(messages)) return;
+  const now = Date.now();
+  const inWindow = now >= windowStart && now < windowEnd;
+  if (inWindow) received.framesInWindow++;
+  for (const m of messages) take(m as { text?: unknown }, now, inWindow);
+}
+
+function onDisconnect(): void {
+  if (!closing) disconnects++;
+}
+
+function connectOne(init: GeneratorInit, token: string, viewer: boolean): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = io(init.url, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      timeout: init.ackTimeoutMs,
+      auth: { token },
+    });
+    if (viewer) {
+      socket.on('chat:message', onMessage);
+      socket.on('chat:batch', onBatch);
+    }
+    socket.once('connect_error', (err: Error) => {
+      socket.close();
+      reject(new Error(`connect: ${err.message}`));
+    });
+    socket.once('connect', () => {
+      socket.timeout(init.ackTimeoutMs).emit('room:join', { streamId: init.streamId }, (err: Error | null, res: AckReply) => {
+        if (err) reject(new Error('join: ack timeout'));
+        else if (!res?.ok) reject(new Error(`join: ${res?.error?.code ?? 'refused'}`));
+        else {
+          socket.on('disconnect', onDisconnect);
+          resolve(socket);
+        }
+      });
+    });
+  });
+}
+
+async function connectAll(init: GeneratorInit): Promise<void> {
+  const started = performance.now();
+  const tokens = new TokenService(init.jwtSecret);
+  const plan: { id: string; viewer: boolean; index: number }[] = [];
+  for (let i = 0; i < init.senders.count; i++) plan.push({ id: `s${init.senders.from + i}`, viewer: false, index: init.senders.from + i });
+  for (let i = 0; i < init.viewers.count; i++) plan.push({ id: `v${init.viewers.from + i}`, viewer: true, index: init.viewers.from + i });
+  const errors: Record<string, number> = {};
+  let failed = 0;
+  for (let at = 0; at < plan.length; at += init.wave) {
+    const wave = plan.slice(at, at + init.wave);
+    const results = await Promise.allSettled(
+      wave.map(async (p) => connectOne(init, await tokens.sign({ sub: p.id, role: 'viewer', name: p.id }, '2h'), p.viewer)),
+    );
+    results.forEach((r, i) => {
+      const p = wave[i]!;
+      if (r.status === 'fulfilled') {
+        sockets.push(r.value);
+        if (!p.viewer) senders.push({ socket: r.value, index: p.index, seq: 0 });
+      } else {
+        failed++;
+        count(errors, (r.reason as Error).message);
+      }
+    });
+  }
+  send({
+    type: 'connected',
+    viewers: sockets.length - senders.length,
+    senders: senders.length,
+    failed,
+    errors,
+    ms: performance.now() - started,
+  });
+}
+
+function sendOne(init: GeneratorInit, sender: { socket: Socket; index: number; seq: number }): void {
+  const sentAt = Date.now();
+  sent.total++;
+  if (sentAt >= windowStart && sentAt < windowEnd) sent.inWindow++;
+  const t0 = performance.now();
+  sender.socket
+    .timeout(init.ackTimeoutMs)
+    .emit('chat:send', { streamId: init.streamId, text: chatText(sentAt, sender.index, ++sender.seq) }, (err: Error | null, res: AckReply) => {
+      if (err) count(acks.errors, 'ack_timeout');
+      else if (res?.ok) {
+        acks.ok++;
+        ackLatency.record(performance.now() - t0);
+      } else count(acks.errors, res?.error?.code ?? 'unknown');
+    });
+}
+
+/** Sends `rate` messages per second round-robin over the senders, on schedule (catching up after a stall). */
+function runSenders(init: GeneratorInit, run: GeneratorRun): void {
+  if (senders.length === 0 || init.rate <= 0) return;
+  let due = 0;
+  const tick = () => {
+    const now = Date.now();
+    if (now >= run.windowEnd) return clearInterval(timer);
+    const target = Math.floor(((now - run.sendStart) * init.rate) / 1000) + 1;
+    while (due < target) sendOne(init, senders[due++ % senders.length]!);
+  };
+  const timer = setInterval(tick, 5);
+  tick();
+}
+
+function scheduleRun(init: GeneratorInit, run: GeneratorRun): void {
+  windowStart = run.windowStart;
+  windowEnd = run.windowEnd;
+  drainEnd = run.drainEnd;
+  let eluStart = performance.eventLoopUtilization();
+  let elu = 0;
+  setTimeout(() => runSenders(init, run), Math.max(0, run.sendStart - Date.now()));
+  setTimeout(() => (eluStart = performance.eventLoopUtilization()), Math.max(0, run.windowStart - Date.now()));
+  setTimeout(() => (elu = performance.eventLoopUtilization(eluStart).utilization), Math.max(0, run.windowEnd - Date.now()));
+  setTimeout(() => {
+    send({
+      type: 'report',
+      received: { ...received },
+      latency: latency.toJSON(),
+      sent: { ...sent },
+      acks: { ok: acks.ok, errors: acks.errors, latency: ackLatency.toJSON() },
+      disconnects,
+      elu,
+    });
+  }, Math.max(0, run.drainEnd - Date.now()) + 50);
+}
+
+function closeAll(): void {
+  closing = true;
+  for (const s of sockets) s.close();
+  setTimeout(() => process.exit(0), 200).unref();
+}
+
+let init: GeneratorInit | undefined;
+process.on('message', (raw: unknown) => {
+  const parsed = ToGenerator.safeParse(raw);
+  if (!parsed.success) return send({ type: 'fatal', message: `bad message: ${parsed.error.message}` });
+  const msg = parsed.data;
+  if (msg.type === 'init') {
+    init = msg;
+    connectAll(msg).catch((err: unknown) => send({ type: 'fatal', message: (err as Error).message }));
+  } else if (msg.type === 'run') {
+    if (!init) return send({ type: 'fatal', message: 'run before init' });
+    scheduleRun(init, msg);
+  } else closeAll();
+});
+// Never outlive the orchestrator.
+process.on('disconnect', closeAll);

@@ -1,0 +1,202 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { NodeChild, nextMessage } from '../lib/child.js';
+import { Histogram } from '../lib/histogram.js';
+import { eluBetween, type EluReply } from '../lib/probe-protocol.js';
+import { CpuWindow, machineBusy, machineCpu, rssBytes } from '../lib/proc.js';
+import { BENCH_REDIS_URL, redisCpuSeconds } from '../lib/redis.js';
+import type { FanoutOptions, TargetName } from './options.js';
+import { FromGenerator, type GeneratorConnected, type GeneratorInit, type GeneratorReport, type ToGenerator } from './protocol.js';
+import { startTarget, type RunningTarget } from './targets.js';
+
+/** Everything measured for one server. Per-second figures are over the measured window only. */
+export interface TargetResult {
+  name: TargetName;
+  settings: Record<string, string>;
+  connections: { viewers: number; senders: number; failed: number; errors: Record<string, number>; seconds: number };
+  deliveries: {
+    perSec: number;
+    demandedPerSec: number;
+    framesPerSec: number;
+    messagesPerFrame: number;
+    /** Deliveries of the messages sent inside the window, by the end of the drain, over viewers x those messages. */
+    completeness: number;
+  };
+  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  sent: { perSec: number; ackOk: number; ackErrors: Record<string, number>; ackP50Ms: number; ackP99Ms: number };
+  server: {
+    /** Cores used (1 = one core busy the whole window). */
+    cpu: number;
+    elu: number;
+    rssEnd: number;
+    heapUsedEnd: number;
+    heapIdle: number;
+    heapConnected: number;
+    rssIdle: number;
+    rssConnected: number;
+    heapPerConnection: number;
+    rssPerConnection: number;
+    heapAfterGc: boolean;
+  };
+  generators: { cpu: number[]; elu: number[] };
+  /** Redis's CPU in the window in cores; Redis is shared with anything else on the machine. */
+  redisCpu: number;
+  /** Share of the whole machine (all cores) busy in the window, from /proc/stat. */
+  machineBusy: number;
+  disconnects: number;
+}
+
+function plus(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+function split(total: number, parts: number, i: number): { from: number; count: number } {
+  const base = Math.floor(total / parts);
+  const extra = total % parts;
+  return { from: i * base + Math.min(i, extra), count: base + (i < extra ? 1 : 0) };
+}
+
+function fromGenerator<T extends FromGenerator['type']>(type: T) {
+  return (raw: unknown): Extract<FromGenerator, { type: T }> | undefined => {
+    const msg = FromGenerator.safeParse(raw);
+    if (!msg.success) return undefined;
+    if (msg.data.type === 'fatal') throw new Error(`generator failed: ${msg.data.message}`);
+    return msg.data.type === type ? (msg.data as Extract<FromGenerator, { type: T }>) : undefined;
+  };
+}
+
+function tell(gen: NodeChild, msg: ToGenerator): void {
+  gen.proc.send(msg);
+}
+
+/** Starts the server, connects the room, runs the chat load, measures, and tears everything down. */
+export async function measureTarget(name: TargetName, opts: FanoutOptions, log: (line: string) => void): Promise<TargetResult> {
+  const generators = Array.from({ length: opts.generators }, (_, i) => new NodeChild({ name: `generator ${i + 1}`, entry: 'bench/fanout/generator.ts' }));
+  let target: RunningTarget | undefined;
+  const redis = new Redis(BENCH_REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    target = await startTarget(name, opts);
+    const t = target;
+    const idle = await t.server.memory(true);
+
+    log(`${name}: connecting ${opts.viewers} viewers + ${opts.senders} senders in waves of ${opts.wave}`);
+    const connectTimeout = Math.min(600_000, 60_000 + ((opts.viewers + opts.senders) / opts.wave) * 30_000);
+    const connected: GeneratorConnected[] = await Promise.all(
+      generators.map((gen, i) => {
+        const senders = split(opts.senders, opts.generators, i);
+        const init: GeneratorInit = {
+          type: 'init',
+          url: t.url,
+          streamId: t.streamId,
+          viewers: split(opts.viewers, opts.generators, i),
+          senders,
+          rate: (opts.rate * senders.count) / opts.senders,
+          wave: Math.max(1, Math.round(opts.wave / opts.generators)),
+          jwtSecret: t.jwtSecret,
+          ackTimeoutMs: 10_000,
+        };
+        const reply = nextMessage(gen, fromGenerator('connected'), connectTimeout, 'connected report');
+        tell(gen, init);
+        return reply;
+      }),
+    );
+    const conn = connected.reduce(
+      (a, c) => ({ viewers: a.viewers + c.viewers, senders: a.senders + c.senders, failed: a.failed + c.failed, errors: plus(a.errors, c.errors), seconds: Math.max(a.seconds, c.ms / 1000) }),
+      { viewers: 0, senders: 0, failed: 0, errors: {} as Record<string, number>, seconds: 0 },
+    );
+    log(`${name}: ${conn.viewers} viewers + ${conn.senders} senders connected in ${conn.seconds.toFixed(1)} s${conn.failed ? `, ${conn.failed} failed` : ''}`);
+    if (conn.viewers === 0 || conn.senders === 0) throw new Error(`${name}: no sockets connected: ${JSON.stringify(conn.errors)}`);
+
+    await sleep(1000);
+    const loaded = await t.server.memory(true);
+    const sockets = conn.viewers + conn.senders;
+
+    const start = Date.now() + 1000;
+    const run = {
+      type: 'run' as const,
+      sendStart: start,
+      windowStart: start + opts.warmup * 1000,
+      windowEnd: start + (opts.warmup + opts.window) * 1000,
+      drainEnd: start + (opts.warmup + opts.window + opts.drain) * 1000,
+    };
+    const reports = Promise.all(
+      generators.map((gen) => nextMessage(gen, fromGenerator('report'), run.drainEnd - Date.now() + 60_000, 'final report')),
+    );
+    for (const gen of generators) tell(gen, run);
+    log(`${name}: chat at ${opts.rate} msg/s, warmup ${opts.warmup} s, window ${opts.window} s, drain ${opts.drain} s`);
+
+    await sleep(run.windowStart - Date.now());
+    const cpu = new CpuWindow([t.server.pid, ...generators.map((g) => g.pid)]);
+    cpu.start();
+    const machine0 = machineCpu();
+    const redis0 = await redisCpuSeconds(redis);
+    const elu0: EluReply = await t.server.elu();
+    const redisT0 = performance.now();
+
+    await sleep(run.windowEnd - Date.now());
+    const cores = cpu.stop();
+    const machine1 = machineCpu();
+    const redisCpu = (await redisCpuSeconds(redis)) - redis0;
+    const redisSec = (performance.now() - redisT0) / 1000;
+    const elu1 = await t.server.elu();
+    const rssEnd = rssBytes(t.server.pid);
+    const end = await t.server.memory(false);
+
+    const done: GeneratorReport[] = await reports;
+    const latency = new Histogram();
+    const acksLatency = new Histogram(30_000);
+    for (const r of done) {
+      latency.merge(r.latency);
+      acksLatency.merge(r.acks.latency);
+    }
+    const sum = (f: (r: GeneratorReport) => number) => done.reduce((a, r) => a + f(r), 0);
+    const windowSec = opts.window;
+    const sentInWindow = sum((r) => r.sent.inWindow);
+    const inWindow = sum((r) => r.received.inWindow);
+    const frames = sum((r) => r.received.framesInWindow);
+    return {
+      name,
+      settings: t.settings,
+      connections: conn,
+      deliveries: {
+        perSec: inWindow / windowSec,
+        demandedPerSec: (sentInWindow / windowSec) * conn.viewers,
+        framesPerSec: frames / windowSec,
+        messagesPerFrame: frames > 0 ? inWindow / frames : 0,
+        completeness: sentInWindow > 0 ? sum((r) => r.received.ofWindowMessages) / (sentInWindow * conn.viewers) : 0,
+      },
+      latencyMs: { p50: latency.quantile(0.5), p90: latency.quantile(0.9), p99: latency.quantile(0.99), max: latency.max, mean: latency.mean() },
+      sent: {
+        perSec: sentInWindow / windowSec,
+        ackOk: sum((r) => r.acks.ok),
+        ackErrors: done.reduce((a, r) => plus(a, r.acks.errors), {} as Record<string, number>),
+        ackP50Ms: acksLatency.quantile(0.5),
+        ackP99Ms: acksLatency.quantile(0.99),
+      },
+      server: {
+        cpu: cores.get(t.server.pid) ?? NaN,
+        elu: eluBetween(elu0, elu1),
+        rssEnd,
+        heapUsedEnd: end.heapUsed,
+        heapIdle: idle.heapUsed,
+        heapConnected: loaded.heapUsed,
+        rssIdle: idle.rss,
+        rssConnected: loaded.rss,
+        heapPerConnection: (loaded.heapUsed - idle.heapUsed) / sockets,
+        rssPerConnection: (loaded.rss - idle.rss) / sockets,
+        heapAfterGc: idle.gc && loaded.gc,
+      },
+      generators: { cpu: generators.map((g) => cores.get(g.pid) ?? NaN), elu: done.map((r) => r.elu) },
+      redisCpu: redisCpu / redisSec,
+      machineBusy: machineBusy(machine0, machine1),
+      disconnects: sum((r) => r.disconnects),
+    };
+  } finally {
+    for (const gen of generators) if (gen.alive) tell(gen, { type: 'close' });
+    await Promise.all(generators.map((g) => Promise.race([g.exited, sleep(5000).then(() => g.stop(2000))])));
+    await target?.stop();
+    redis.disconnect();
+  }
+}

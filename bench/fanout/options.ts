@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+export const TARGETS = ['baseline', 'stickyroom'] as const;
+export type TargetName = (typeof TARGETS)[number];
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Command-line options of `npm run bench fanout -- ...`; defaults are the issue's full size. */
+export const FanoutOptions = z
+  .object({
+    viewers: int(1, 15_000).default(5000).describe('viewer sockets in the room'),
+    senders: int(1, 1000).default(50).describe('sender sockets (also in the room, not counted as viewers)'),
+    rate: z.coerce.number().min(0.1).max(2000).default(50).describe('chat messages per second, all senders together'),
+    warmup: int(0, 120).default(5).describe('seconds of chat before the window opens'),
+    window: int(1, 300).default(20).describe('measured seconds'),
+    drain: int(1, 60).default(5).describe('seconds after the window for late messages (counted in completeness only)'),
+    wave: int(1, 2000).default(200).describe('sockets connected at once'),
+    generators: int(1, 8).default(1).describe('load-generator processes'),
+    targets: z
+      .string()
+      .default(TARGETS.join(','))
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(TARGETS)).min(1))
+      .describe('servers to measure, in order'),
+    'tick-ms': int(0, 200).optional().describe("stickyroom's CHAT_TICK_MS (default: the server's own)"),
+    'cpu-prof': z.boolean().default(false).describe('write a V8 CPU profile of each server to bench/results/prof/'),
+  })
+  .strict();
+export type FanoutOptions = z.infer<typeof FanoutOptions>;
+
+export function parseFanoutOptions(argv: readonly string[]): FanoutOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      viewers: { type: 'string' },
+      senders: { type: 'string' },
+      rate: { type: 'string' },
+      warmup: { type: 'string' },
+      window: { type: 'string' },
+      drain: { type: 'string' },
+      wave: { type: 'string' },
+      generators: { type: 'string' },
+      targets: { type: 'string' },
+      'tick-ms': { type: 'string' },
+      'cpu-prof': { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const parsed = FanoutOptions.safeParse(values);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+export function fanoutUsage(): string {
+  const shape = FanoutOptions.shape;
+  return Object.entries(shape)
+    .map(([name, schema]) => `  --${name.padEnd(11)} ${schema.description ?? ''}`)
+    .join('\n');
+}

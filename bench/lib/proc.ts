@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc CPU counters (USER_HZ, 100 on every Linux we run on). */
+const CLK_TCK = 100;
+
+/** User + system CPU seconds a process has used so far, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces and parentheses: split after its closing ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return (utime + stime) / CLK_TCK;
+}
+
+/** Resident set size in bytes, from /proc/<pid>/status. */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+  return match ? Number(match[1]) * 1024 : NaN;
+}
+
+export interface MachineCpu {
+  busy: number;
+  total: number;
+}
+
+/** Cumulative busy and total ticks of all cores, from /proc/stat. */
+export function machineCpu(): MachineCpu {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+/** Share of the whole machine (all cores) busy between two samples, 0..1. */
+export function machineBusy(a: MachineCpu, b: MachineCpu): number {
+  const total = b.total - a.total;
+  return total > 0 ? (b.busy - a.busy) / total : 0;
+}
+
+/**
+ * CPU use of a set of processes over a window, as a share of one core (1 = one core fully busy).
+ * Call `start()` then `stop()`; a process that exits in between counts what it used until the last read.
+ */
+export class CpuWindow {
+  private readonly first = new Map<number, number>();
+  private startedAt = 0;
+
+  constructor(private readonly pids: readonly number[]) {}
+
+  start(): void {
+    this.startedAt = performance.now();
+    for (const pid of this.pids) this.first.set(pid, cpuSeconds(pid));
+  }
+
+  /** Core share per pid. */
+  stop(): Map<number, number> {
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const out = new Map<number, number>();
+    for (const pid of this.pids) out.set(pid, (cpuSeconds(pid) - (this.first.get(pid) ?? 0)) / seconds);
+    return out;
+  }
+}

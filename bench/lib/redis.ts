@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+
+export const BENCH_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A key prefix private to one benchmark run (valid as the server's REDIS_PREFIX). */
+export function benchPrefix(): string {
+  return `bench:${randomBytes(4).toString('hex')}:`;
+}
+
+/** Deletes every key a run wrote under `prefix`, BullMQ's braced prefix included. Bounded by SCAN batches. */
+export async function dropPrefix(prefix: string, url = BENCH_REDIS_URL): Promise<number> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  let dropped = 0;
+  try {
+    await redis.connect();
+    for (const pattern of [`${prefix}*`, `{${prefix}bull}*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) dropped += await redis.unlink(...keys);
+      } while (cursor !== '0');
+    }
+  } finally {
+    redis.disconnect();
+  }
+  return dropped;
+}
+
+/** Redis's own CPU seconds so far (user + system, all threads), from INFO cpu. */
+export async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const read = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  return read('used_cpu_user') + read('used_cpu_sys');
+}

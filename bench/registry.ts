@@ -1,0 +1,9 @@
+import type { Benchmark } from './lib/benchmark.js';
+
+/**
+ * Every benchmark `npm run bench` knows, by name. Adding one is one line here (a lazy import, so running
+ * one benchmark never loads the others).
+ */
+export const benchmarks: Record<string, () => Promise<Benchmark>> = {
+  fanout: async () => (await import('./fanout/index.js')).fanout,
+};
