@@ -22,11 +22,15 @@ export const roomRequests = {
   'room:leave': RoomLeave,
 } as const;
 
+/** Live counts of a stream, pushed to its room as `room:stats` at most every STATS_INTERVAL_MS (2 s). */
 export interface RoomStats {
   streamId: string;
-  /** Distinct viewers seen in the last 45 s. */
+  /** Distinct viewers (role `viewer`) seen, by a join or a heartbeat, in the last 45 s. */
   viewers: number;
+  /** The most concurrent viewers while the stream was live. */
   peak: number;
+  /** When the peak was first reached (ms since the epoch); absent before any live viewer. */
+  peakAt?: number;
 }
 
 export interface JoinData {

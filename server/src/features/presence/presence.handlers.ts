@@ -1,0 +1,10 @@
+import { ANYONE, defineHandler } from '../../io/handler.js';
+import { heartbeat } from './presence.service.js';
+
+export const presenceHandlers = [
+  defineHandler('presence:heartbeat', { roles: ANYONE }, async (call, { streamId, visible }) => {
+    call.requireJoined(streamId);
+    await heartbeat(call.ctx, call.user, streamId, visible, call.now);
+    return {};
+  }),
+];

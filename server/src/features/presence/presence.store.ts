@@ -1,0 +1,89 @@
+import type { Redis } from 'ioredis';
+import { MAX_CREDIT_GAP_MS, PRESENCE_WINDOW_MS, type RoomStats } from '@stickyroom/sdk/protocol';
+import type { Keys } from '../../redis/keys.js';
+import { queueScript, runScript } from '../../redis/scripts.js';
+import { activityKeys } from '../activity/activity.keys.js';
+import { streamKeys } from '../streams/streams.keys.js';
+import type { PresenceSummary } from './presence.contract.js';
+import { presenceKeys } from './presence.keys.js';
+
+export type { PresenceSummary };
+
+/** Viewers not seen for this long are forgotten by the stats sweep (past every window and minute in use). */
+const FORGET_AFTER_MS = 2 * 60_000;
+
+export type TouchKind = 'join' | 'visible' | 'hidden';
+
+export interface TouchResult {
+  /** False when the stream has ended or does not exist: nothing was recorded. */
+  recorded: boolean;
+  /** Distinct viewers seen in the last 45 s. */
+  concurrent: number;
+  creditedMs: number;
+}
+
+/** Records that a viewer was seen (join or heartbeat) and credits watch time, in one script. */
+export async function touchViewer(redis: Redis, keys: Keys, streamId: string, viewerId: string, kind: TouchKind, nowMs: number): Promise<TouchResult> {
+  const p = presenceKeys(keys, streamId);
+  const a = activityKeys(keys, streamId);
+  const [code, concurrent, creditedMs] = await runScript<[number, number, number]>(
+    redis,
+    'presenceTouch',
+    [streamKeys(keys, streamId).meta, p.seen, p.unique, p.timeline, p.stats, p.watchFrom, a.viewer(viewerId), a.totals, a.timeline, a.dirty, a.seq],
+    [viewerId, nowMs, kind, PRESENCE_WINDOW_MS, MAX_CREDIT_GAP_MS],
+  );
+  return { recorded: code === 0, concurrent, creditedMs };
+}
+
+/** Distinct viewers seen in the last 45 s (read only). */
+export async function concurrentViewers(redis: Redis, keys: Keys, streamId: string, nowMs: number): Promise<number> {
+  return redis.zcount(presenceKeys(keys, streamId).seen, `(${nowMs - PRESENCE_WINDOW_MS}`, '+inf');
+}
+
+/**
+ * The counts to push for each stream, where this node holds the stream's push token for the interval
+ * and they changed since the last push (one pipeline for all streams).
+ */
+export async function statsToPush(redis: Redis, keys: Keys, streamIds: readonly string[], nowMs: number, intervalMs: number): Promise<RoomStats[]> {
+  if (streamIds.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const id of streamIds) {
+    const p = presenceKeys(keys, id);
+    queueScript(pipeline, 'presenceStats', [streamKeys(keys, id).meta, p.seen, p.stats, p.statsToken], [
+      nowMs,
+      PRESENCE_WINDOW_MS,
+      intervalMs,
+      nowMs - FORGET_AFTER_MS,
+    ]);
+  }
+  const results = (await pipeline.exec()) ?? [];
+  const out: RoomStats[] = [];
+  results.forEach(([err, res], i) => {
+    if (err || !Array.isArray(res)) return;
+    const [viewers, peak, peakAt] = res as [number, number, number];
+    const stats: RoomStats = { streamId: streamIds[i]!, viewers, peak };
+    if (peakAt >= 0) stats.peakAt = peakAt;
+    out.push(stats);
+  });
+  return out;
+}
+
+/** Watch time credited to a viewer in a stream, in whole seconds (contract, see presence.contract.ts). */
+export async function watchSeconds(redis: Redis, keys: Keys, streamId: string, viewerId: string): Promise<number> {
+  const ms = await redis.hget(activityKeys(keys, streamId).viewer(viewerId), 'watchMs');
+  return Math.floor(Number(ms ?? 0) / 1000);
+}
+
+/** Unique viewers, peak concurrency and the per-minute viewers timeline (contract, see presence.contract.ts). */
+export async function presenceSummary(redis: Redis, keys: Keys, streamId: string): Promise<PresenceSummary> {
+  const p = presenceKeys(keys, streamId);
+  const [unique, stats, timeline] = await Promise.all([redis.zcard(p.unique), redis.hmget(p.stats, 'peak', 'peakAt'), redis.hgetall(p.timeline)]);
+  return {
+    uniqueViewers: unique,
+    peakConcurrent: Number(stats[0] ?? 0),
+    peakAt: stats[1] ? Number(stats[1]) : null,
+    viewersTimeline: Object.entries(timeline)
+      .map(([minute, viewers]) => ({ minute: Number(minute), viewers: Number(viewers) }))
+      .sort((x, y) => x.minute - y.minute),
+  };
+}
