@@ -1,9 +1,13 @@
 import type { Feature } from './types.js';
 import { streamsFeature } from './streams/index.js';
 import { roomHandlers } from './room/room.handlers.js';
+import { presenceFeature } from './presence/index.js';
+import { reactionsFeature } from './reactions/index.js';
 
 /** Every feature the server runs, in the order their `room:join` parts are merged. */
 export const features: Feature[] = [
   { name: 'room', handlers: roomHandlers(() => features) },
   streamsFeature,
+  presenceFeature,
+  reactionsFeature,
 ];
