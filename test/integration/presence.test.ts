@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RoomStats, ViewerClient } from '@stickyroom/sdk';
+import { createViewerClient, type RoomStats, type ViewerClient } from '@stickyroom/sdk';
+import { createApp } from '../../server/src/app.js';
+import { createLogger } from '../../server/src/logger.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { presenceSummary, watchSeconds } from '../../server/src/features/presence/presence.store.js';
 import { streamTotals, viewerActivity } from '../../server/src/features/activity/activity.store.js';
@@ -224,5 +226,40 @@ describe('live counts', () => {
     await barrier;
     expect(seen).toEqual([]);
     expect((await summary(id)).uniqueViewers).toBe(1);
+  });
+});
+
+describe('live counts across server nodes', () => {
+  it('pushes each change of room:stats once, from one node, to viewers on both', async () => {
+    const second = createApp({ config: t.config, clock: t.clock, log: createLogger('silent', 'test') });
+    const url = `http://127.0.0.1:${await second.listen(0, '127.0.0.1')}`;
+    const onB: ViewerClient[] = [];
+    const viewerOnB = async (sub: string) => {
+      const c = await createViewerClient({ url, token: await t.token('viewer', sub), transports: ['websocket'], heartbeats: false }).connect();
+      onB.push(c);
+      return c;
+    };
+    try {
+      const id = await t.createStream('two nodes', 'brand-a', { start: true });
+      const onA = await t.viewer('mn-a');
+      const seenOnA: RoomStats[] = [];
+      onA.on('room:stats', (s) => {
+        if (s.streamId === id) seenOnA.push(s);
+      });
+      await onA.join(id);
+      const b1 = await viewerOnB('mn-b1');
+      const twoOnB = b1.once('room:stats', (s) => s.streamId === id && s.viewers === 2);
+      await b1.join(id);
+      await twoOnB;
+      // the next change is the barrier: a duplicate push of 2 from the other node would have come first
+      const threeOnA = onA.once('room:stats', (s) => s.streamId === id && s.viewers === 3);
+      await (await viewerOnB('mn-b2')).join(id);
+      await threeOnA;
+      expect(seenOnA.filter((s) => s.viewers === 2)).toHaveLength(1);
+      expect(seenOnA.at(-1)).toMatchObject({ viewers: 3, peak: 3 });
+    } finally {
+      for (const c of onB) c.close();
+      await second.close();
+    }
   });
 });
