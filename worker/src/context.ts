@@ -20,6 +20,7 @@ export function createWorkerContext(config: Config, log: Logger, clock: Clock = 
   const broadcast: Broadcaster = {
     toStream: (streamId) => ({ emit: (event, payload) => void emitter.to(streamRoom(streamId)).emit(event, payload) }),
     toUser: (userId) => ({ emit: (event, payload) => void emitter.to(userRoom(userId)).emit(event, payload) }),
+    leaveStream: (userId, streamId) => emitter.in(userRoom(userId)).socketsLeave(streamRoom(streamId)),
   };
   const ctx: AppContext = {
     config,

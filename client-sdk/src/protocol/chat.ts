@@ -1,15 +1,29 @@
 import { z } from 'zod';
-import { Id, StreamId, Timestamp, userText } from './common.js';
+import { Id, Role, StreamId, Timestamp, userText } from './common.js';
 
 export const CHAT_MAX_CHARS = 500;
 
+/** Messages a joining client receives (the design's "last 50"); a rejoin gets everything it missed instead. */
+export const CHAT_JOIN_HISTORY = 50;
+/** Sending the same text again within this window is refused (`invalid_payload`, reason `duplicate`). */
+export const CHAT_DUPLICATE_WINDOW_MS = 30_000;
+
+/**
+ * Why `chat:send` was refused, in `error.reason`: `rate_limit` / `slow_mode` (code `rate_limited`, with
+ * `retryAfterMs`), `blocked_word` / `duplicate` (code `invalid_payload`).
+ */
+export const CHAT_REFUSAL_REASONS = ['rate_limit', 'slow_mode', 'blocked_word', 'duplicate'] as const;
+export type ChatRefusalReason = (typeof CHAT_REFUSAL_REASONS)[number];
+
 export const ChatMessage = z.object({
+  /** Decimal sequence number, increasing per stream: "after id X" is well defined. */
   id: z.string(),
   streamId: StreamId,
   userId: Id,
   name: z.string(),
   text: z.string(),
   at: Timestamp,
+  /** The sender's role, so a UI can badge streamers and moderators. */
   role: z.string().optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
@@ -47,6 +61,43 @@ export const chatRequests = {
   'chat:settings': ChatSettings,
 } as const;
 
+export const ModerationActionKind = z.enum(['delete', 'mute', 'ban', 'unban', 'pin', 'unpin', 'settings']);
+export type ModerationActionKind = z.infer<typeof ModerationActionKind>;
+
+/** One entry of a stream's moderation log: who did what to whom, when. */
+export const ModerationAction = z.object({
+  at: Timestamp,
+  action: ModerationActionKind,
+  by: z.object({ id: Id, name: z.string(), role: Role }),
+  /** The user acted on (the muted, banned or unbanned user; the author of a deleted or pinned message). */
+  target: Id.optional(),
+  messageId: z.string().optional(),
+  /** The deleted or pinned message as it was. */
+  message: ChatMessage.optional(),
+  seconds: z.number().int().optional(),
+  until: Timestamp.optional(),
+  slowModeSec: z.number().int().optional(),
+  blockedWords: z.number().int().optional(),
+});
+export type ModerationAction = z.infer<typeof ModerationAction>;
+
+/** HTTP `GET /api/streams/:id/moderation` query: newest first, paged with `offset`. */
+export const ModerationLogQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+    offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  })
+  .strict();
+
+/** HTTP `GET /api/streams/:id/moderation` answer. */
+export const ModerationLog = z.object({
+  streamId: StreamId,
+  /** Every action recorded for the stream (the log keeps the newest 10,000). */
+  total: z.number().int(),
+  actions: z.array(ModerationAction),
+});
+export type ModerationLog = z.infer<typeof ModerationLog>;
+
 export interface ChatReplies {
   'chat:send': { message: ChatMessage };
   'chat:delete': Record<string, never>;
@@ -65,4 +116,6 @@ export interface ChatPushes {
   'chat:batch': (batch: { streamId: string; messages: ChatMessage[] }) => void;
   'chat:deleted': (e: { streamId: string; messageId: string }) => void;
   'chat:pinned': (e: { streamId: string; pinned: PinnedMessage | null }) => void;
+  /** Slow mode changed: one message per `slowModeSec` seconds per viewer (0: off). */
+  'chat:mode': (e: { streamId: string; slowModeSec: number }) => void;
 }

@@ -1,6 +1,7 @@
 import type { Feature } from './types.js';
 import { streamsFeature } from './streams/index.js';
 import { roomHandlers } from './room/room.handlers.js';
+import { chatFeature } from './chat/index.js';
 import { presenceFeature } from './presence/index.js';
 import { reactionsFeature } from './reactions/index.js';
 
@@ -8,6 +9,7 @@ import { reactionsFeature } from './reactions/index.js';
 export const features: Feature[] = [
   { name: 'room', handlers: roomHandlers(() => features) },
   streamsFeature,
+  chatFeature,
   presenceFeature,
   reactionsFeature,
 ];

@@ -41,6 +41,12 @@ export function createIo(ctx: AppContext, http: HttpServer, opts: IoOptions): Ap
     pingTimeout: 20_000,
   });
   io.adapter(createAdapter(opts.pub, opts.sub, { key: ctx.keys.ioChannel }));
+  // A socket taken out of a stream's room from elsewhere (a ban, from any node) has left the stream:
+  // keep `requireJoined` in step with the room.
+  const streamPrefix = streamRoom('');
+  io.of('/').adapter.on('leave-room', (room: string, sid: string) => {
+    if (room.startsWith(streamPrefix)) io.of('/').sockets.get(sid)?.data.streams?.delete(room.slice(streamPrefix.length));
+  });
 
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -87,5 +93,6 @@ export function ioBroadcaster(io: AppIo): Broadcaster {
   return {
     toStream: (streamId) => ({ emit: (event, payload) => void io.to(streamRoom(streamId)).emit(event, ...([payload] as never)) }),
     toUser: (userId) => ({ emit: (event, payload) => void io.to(userRoom(userId)).emit(event, ...([payload] as never)) }),
+    leaveStream: (userId, streamId) => io.in(userRoom(userId)).socketsLeave(streamRoom(streamId)),
   };
 }

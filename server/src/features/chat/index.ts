@@ -1,0 +1,12 @@
+import type { Feature } from '../types.js';
+import { chatHandlers } from './chat.handlers.js';
+import { chatRoutes } from './chat.routes.js';
+import { chatFanout, chatJoinPart } from './chat.service.js';
+
+export const chatFeature: Feature = {
+  name: 'chat',
+  handlers: chatHandlers,
+  routes: chatRoutes,
+  onJoin: (ctx, stream, user, { lastMessageId }) => chatJoinPart(ctx, stream, user, lastMessageId),
+  start: (ctx) => () => chatFanout(ctx).close(),
+};
