@@ -8,6 +8,7 @@ export * from './reactions.js';
 export * from './qa.js';
 export * from './quiz.js';
 export * from './lottery.js';
+export * from './fairness.js';
 export * from './coupons.js';
 export * from './products.js';
 export * from './points.js';
