@@ -128,6 +128,11 @@ describe('watch time', () => {
     t.clock.advance(15_000);
     await beat(c!, id);
     expect(await watched(id, 'late')).toBe(15);
+    expect((await c!.join(id)).viewers).toBe(0);
+    const after = await summary(id);
+    expect(after.uniqueViewers).toBe(1);
+    expect(after.viewersTimeline.every((m) => m.viewers === 1)).toBe(true);
+    expect(after.viewersTimeline.length).toBeGreaterThan(0);
   });
 
   it('refuses a heartbeat for a stream the socket has not joined, and bad payloads, crediting nothing', async () => {

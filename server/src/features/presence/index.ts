@@ -1,11 +1,12 @@
 import type { Feature } from '../types.js';
 import { presenceHandlers } from './presence.handlers.js';
-import { joinPresence, startStatsPushes } from './presence.service.js';
+import { endPresence, joinPresence, startStatsPushes } from './presence.service.js';
 
 /** Presence, watch time and live counts (`room:stats`). */
 export const presenceFeature: Feature = {
   name: 'presence',
   handlers: presenceHandlers,
   onJoin: (ctx, stream, user) => joinPresence(ctx, stream, user),
+  onStreamEnd: endPresence,
   start: startStatsPushes,
 };

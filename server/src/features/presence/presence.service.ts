@@ -1,7 +1,7 @@
 import type { User } from '../../auth/tokens.js';
 import { perContext, type AppContext } from '../../context.js';
 import type { StreamRecord } from '../streams/streams.store.js';
-import { concurrentViewers, statsToPush, touchViewer } from './presence.store.js';
+import { concurrentViewers, dropLivePresence, statsToPush, touchViewer } from './presence.store.js';
 
 /** How long after its last join or heartbeat on this node a stream stays on this node's stats rounds. */
 const ACTIVE_FOR_MS = 2 * 60_000;
@@ -44,6 +44,11 @@ export async function heartbeat(ctx: AppContext, user: User, streamId: string, v
   if (!counts(user)) return;
   const res = await touchViewer(ctx.redis, ctx.keys, streamId, user.id, visible ? 'visible' : 'hidden', now);
   if (res.creditedMs > 0) ctx.log.trace({ streamId, viewerId: user.id, ms: res.creditedMs }, 'watch time credited');
+}
+
+/** An ended stream credits and counts nothing more (the script checks the status), so its live state can go. */
+export async function endPresence(ctx: AppContext, stream: StreamRecord): Promise<void> {
+  await dropLivePresence(ctx.redis, ctx.keys, stream.id);
 }
 
 /**

@@ -68,6 +68,12 @@ export async function statsToPush(redis: Redis, keys: Keys, streamIds: readonly 
   return out;
 }
 
+/** Forgets what only a running stream needs (who is present, where credits start); the summary figures stay. */
+export async function dropLivePresence(redis: Redis, keys: Keys, streamId: string): Promise<void> {
+  const p = presenceKeys(keys, streamId);
+  await redis.unlink(p.seen, p.watchFrom, p.statsToken);
+}
+
 /** Watch time credited to a viewer in a stream, in whole seconds (contract, see presence.contract.ts). */
 export async function watchSeconds(redis: Redis, keys: Keys, streamId: string, viewerId: string): Promise<number> {
   const ms = await redis.hget(activityKeys(keys, streamId).viewer(viewerId), 'watchMs');
