@@ -2,12 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { NodeChild, nextMessage } from '../lib/child.js';
 import { Histogram } from '../lib/histogram.js';
-import { eluBetween, type EluReply } from '../lib/probe-protocol.js';
+import { eluBetween } from '../lib/probe-protocol.js';
 import { CpuWindow, machineBusy, machineCpu, rssBytes } from '../lib/proc.js';
 import { BENCH_REDIS_URL, redisCpuSeconds } from '../lib/redis.js';
 import type { FanoutOptions, TargetName } from './options.js';
 import { FromGenerator, type GeneratorConnected, type GeneratorInit, type GeneratorReport, type ToGenerator } from './protocol.js';
 import { startTarget, type RunningTarget } from './targets.js';
+
+const PROBE_UNDER_LOAD_MS = 10_000;
 
 /** Everything measured for one server. Per-second figures are over the measured window only. */
 export interface TargetResult {
@@ -132,7 +134,8 @@ export async function measureTarget(name: TargetName, opts: FanoutOptions, log: 
     cpu.start();
     const machine0 = machineCpu();
     const redis0 = await redisCpuSeconds(redis);
-    const elu0: EluReply = await t.server.elu();
+    // A saturated server answers probes late or not at all: those figures are then missing, not the run.
+    const elu0 = t.server.elu(PROBE_UNDER_LOAD_MS).catch(() => undefined);
     const redisT0 = performance.now();
 
     await sleep(run.windowEnd - Date.now());
@@ -140,9 +143,12 @@ export async function measureTarget(name: TargetName, opts: FanoutOptions, log: 
     const machine1 = machineCpu();
     const redisCpu = (await redisCpuSeconds(redis)) - redis0;
     const redisSec = (performance.now() - redisT0) / 1000;
-    const elu1 = await t.server.elu();
     const rssEnd = rssBytes(t.server.pid);
-    const end = await t.server.memory(false);
+    const [eluA, eluB, end] = await Promise.all([
+      elu0,
+      t.server.elu(PROBE_UNDER_LOAD_MS).catch(() => undefined),
+      t.server.memory(false, PROBE_UNDER_LOAD_MS).catch(() => undefined),
+    ]);
 
     const done: GeneratorReport[] = await reports;
     const latency = new Histogram();
@@ -177,9 +183,9 @@ export async function measureTarget(name: TargetName, opts: FanoutOptions, log: 
       },
       server: {
         cpu: cores.get(t.server.pid) ?? NaN,
-        elu: eluBetween(elu0, elu1),
+        elu: eluA && eluB ? eluBetween(eluA, eluB) : NaN,
         rssEnd,
-        heapUsedEnd: end.heapUsed,
+        heapUsedEnd: end?.heapUsed ?? NaN,
         heapIdle: idle.heapUsed,
         heapConnected: loaded.heapUsed,
         rssIdle: idle.rss,

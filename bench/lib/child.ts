@@ -60,12 +60,12 @@ export class NodeChild {
     return this.proc.exitCode === null && this.proc.signalCode === null;
   }
 
-  memory(gc: boolean): Promise<MemoryReply> {
-    return this.ask({ probe: 'memory', id: this.nextId++, gc }) as Promise<MemoryReply>;
+  memory(gc: boolean, timeoutMs?: number): Promise<MemoryReply> {
+    return this.ask({ probe: 'memory', id: this.nextId++, gc }, timeoutMs) as Promise<MemoryReply>;
   }
 
-  elu(): Promise<EluReply> {
-    return this.ask({ probe: 'elu', id: this.nextId++ }) as Promise<EluReply>;
+  elu(timeoutMs?: number): Promise<EluReply> {
+    return this.ask({ probe: 'elu', id: this.nextId++ }, timeoutMs) as Promise<EluReply>;
   }
 
   private ask(req: ProbeRequest, timeoutMs = 30_000): Promise<ProbeReply> {
