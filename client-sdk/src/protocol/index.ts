@@ -12,4 +12,5 @@ export * from './fairness.js';
 export * from './coupons.js';
 export * from './products.js';
 export * from './points.js';
+export * from './summary.js';
 export * from './events.js';

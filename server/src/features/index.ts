@@ -4,6 +4,7 @@ import { roomHandlers } from './room/room.handlers.js';
 import { chatFeature } from './chat/index.js';
 import { presenceFeature } from './presence/index.js';
 import { reactionsFeature } from './reactions/index.js';
+import { summaryFeature } from './summary/index.js';
 
 /** Every feature the server runs, in the order their `room:join` parts are merged. */
 export const features: Feature[] = [
@@ -12,4 +13,5 @@ export const features: Feature[] = [
   chatFeature,
   presenceFeature,
   reactionsFeature,
+  summaryFeature,
 ];

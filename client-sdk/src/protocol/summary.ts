@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { Id, StreamId, Timestamp } from './common.js';
+import { StreamStatus } from './streams.js';
+
+/**
+ * The post-stream summary a brand team reads (`GET /api/streams/:id/summary`). Every figure is defined in
+ * docs/summary.md: what counts and what it is deduplicated by. Rates are fractions 0..1 rounded to 4
+ * decimals, `null` when their denominator is 0.
+ */
+const Count = z.number().int().nonnegative();
+const Rate = z.number().nonnegative().nullable();
+const Seconds = z.number().nonnegative();
+
+/** `GET /api/streams/:id/summary` and `.csv` path parameters. */
+export const SummaryParams = { id: StreamId };
+
+export const TimelinePoint = z.object({
+  /** Epoch minute, floor(ms / 60000). */
+  minute: z.number().int(),
+  at: Timestamp,
+  /** Distinct viewers seen (join or heartbeat) in that minute. */
+  viewers: Count,
+  chat: Count,
+  likes: Count,
+  claims: Count,
+  orders: Count,
+});
+export type TimelinePoint = z.infer<typeof TimelinePoint>;
+
+export const SummaryMoment = z.object({
+  at: Timestamp,
+  minute: z.number().int(),
+  kind: z.enum(['quiz', 'lottery', 'drop', 'product', 'stream']),
+  id: z.string(),
+  label: z.string(),
+});
+export type SummaryMoment = z.infer<typeof SummaryMoment>;
+
+export const LotteryOutcome = z.object({
+  lotteryId: z.string(),
+  prize: z.string().nullable(),
+  entrants: Count,
+  winners: z.array(Id),
+  /** Revealed seed (hex), `null` until drawn; sha256(seed) equals the commitment published at start. */
+  seed: z.string().nullable(),
+  commitment: z.string().nullable(),
+  /** Give these three to the SDK's `verifyDraw` with the sorted entrant ids to check the draw. */
+  entrantsHash: z.string().nullable(),
+});
+export type LotteryOutcome = z.infer<typeof LotteryOutcome>;
+
+export const SegmentMix = z.record(z.string(), Count);
+export type SegmentMix = z.infer<typeof SegmentMix>;
+
+export const TopViewer = z.object({
+  viewerId: Id,
+  /** Interactions in this stream other than likes (chat, questions, upvotes, quiz answers, entries, claims, clicks). */
+  interactions: Count,
+  likes: Count,
+  watchSec: Seconds,
+  orders: Count,
+  revenueCents: Count,
+  /** Stickiness score 0-100 and segment for the brand, when scoring has rated the viewer. */
+  score: z.number().nullable(),
+  segment: z.string().nullable(),
+});
+export type TopViewer = z.infer<typeof TopViewer>;
+
+export const StreamSummary = z.object({
+  streamId: StreamId,
+  brandId: Id,
+  title: z.string(),
+  status: StreamStatus,
+  /** True once the worker stored the final summary; false for a live (partial) read. */
+  final: z.boolean(),
+  computedAt: Timestamp,
+  startedAt: Timestamp.nullable(),
+  endedAt: Timestamp.nullable(),
+  durationSec: Count,
+
+  uniqueViewers: Count,
+  peakConcurrent: Count,
+  peakAt: Timestamp.nullable(),
+  totalWatchSec: Seconds,
+  avgWatchSec: Seconds,
+  medianWatchSec: Seconds,
+  newViewers: Count,
+  returningViewers: Count,
+  previousStreamId: StreamId.nullable(),
+  previousStreamViewers: Count,
+  churnedViewers: Count,
+  churnRate: Rate,
+
+  chatMessages: Count,
+  chatters: Count,
+  likes: Count,
+  likers: Count,
+  questions: Count,
+  askers: Count,
+  upvotes: Count,
+
+  quizzes: Count,
+  quizAnswers: Count,
+  quizParticipants: Count,
+  quizParticipation: Rate,
+  quizCorrect: Count,
+  quizAccuracy: Rate,
+
+  lotteries: z.array(LotteryOutcome),
+  lotteryEntries: Count,
+  lotteryEntrants: Count,
+  lotteryWinners: Count,
+
+  couponDrops: Count,
+  couponClaims: Count,
+  couponClaimers: Count,
+  couponRedemptions: Count,
+  redemptionRate: Rate,
+
+  productPins: Count,
+  productClicks: Count,
+  clickers: Count,
+
+  orders: Count,
+  buyers: Count,
+  revenueCents: Count,
+  /** revenueCents / 100, in the currency of the orders. */
+  revenue: z.number().nonnegative(),
+  conversionRate: Rate,
+  repeatBuyers: Count,
+  returningBuyers: Count,
+
+  engagedViewers: Count,
+  engagementRate: Rate,
+
+  timeline: z.array(TimelinePoint),
+  moments: z.array(SummaryMoment),
+  /** Stickiness segments of this stream's viewers before it started and now; `null` without scoring data. */
+  segments: z
+    .object({ before: SegmentMix, after: SegmentMix, change: z.record(z.string(), z.number().int()) })
+    .nullable(),
+  topViewers: z.array(TopViewer),
+});
+export type StreamSummary = z.infer<typeof StreamSummary>;
+
+/** Columns of `GET /api/streams/:id/summary.csv`, one row per viewer of the stream, in this order. */
+export const SUMMARY_CSV_COLUMNS = [
+  'viewerId',
+  'returning',
+  'firstAt',
+  'lastAt',
+  'watchSec',
+  'chat',
+  'likes',
+  'questions',
+  'upvotes',
+  'quizAnswers',
+  'quizCorrect',
+  'lotteryEntries',
+  'lotteryWins',
+  'couponClaims',
+  'couponRedemptions',
+  'clicks',
+  'orders',
+  'revenueCents',
+  'interactions',
+] as const;

@@ -1,0 +1,9 @@
+import type { Feature } from '../types.js';
+import { summaryRoutes } from './summary.routes.js';
+
+export const summaryFeature: Feature = {
+  name: 'summary',
+  routes: summaryRoutes,
+};
+
+export { dashboardRouter } from './summary.dashboard.js';

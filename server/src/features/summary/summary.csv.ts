@@ -1,0 +1,42 @@
+import { SUMMARY_CSV_COLUMNS } from '@stickyroom/sdk/protocol';
+import { interactionsOf, metric, type ViewerRow } from './summary.viewers.js';
+
+type Column = (typeof SUMMARY_CSV_COLUMNS)[number];
+
+/** One cell, RFC 4180 quoted when needed; a leading = + - @ is defused so a spreadsheet never runs it as a formula. */
+export function csvCell(value: string | number | boolean | null): string {
+  if (value === null) return '';
+  let s = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export const csvHeader = (): string => SUMMARY_CSV_COLUMNS.join(',') + '\r\n';
+
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+export function csvRow(r: ViewerRow): string {
+  const a = r.activity;
+  const cells: Record<Column, string | number | boolean | null> = {
+    viewerId: r.viewerId,
+    returning: r.returning,
+    firstAt: iso(a.firstAt),
+    lastAt: iso(a.lastAt),
+    watchSec: Math.round(metric(a, 'watchMs') / 100) / 10,
+    chat: metric(a, 'chat'),
+    likes: metric(a, 'likes'),
+    questions: metric(a, 'questions'),
+    upvotes: metric(a, 'upvotes'),
+    quizAnswers: metric(a, 'quizAnswers'),
+    quizCorrect: metric(a, 'quizCorrect'),
+    lotteryEntries: metric(a, 'lotteryEntries'),
+    lotteryWins: metric(a, 'lotteryWins'),
+    couponClaims: metric(a, 'couponClaims'),
+    couponRedemptions: metric(a, 'couponRedemptions'),
+    clicks: metric(a, 'clicks'),
+    orders: metric(a, 'orders'),
+    revenueCents: metric(a, 'revenueCents'),
+    interactions: interactionsOf(a),
+  };
+  return SUMMARY_CSV_COLUMNS.map((c) => csvCell(cells[c])).join(',') + '\r\n';
+}
