@@ -41,6 +41,25 @@ export const ConfigSchema = z.object({
   ROLLUP_EVERY_SEC: z.coerce.number().int().min(1).default(60).describe('Worker rollup interval while streams are live.'),
   SCORE_HALF_LIFE_DAYS: z.coerce.number().positive().default(30).describe('Stickiness decay half-life.'),
   POINTS_EXPIRE_DAYS: z.coerce.number().int().min(1).default(365).describe('Loyalty points expire after this many days.'),
+  POINTS_WATCH_PER_MINUTE: z.coerce.number().int().min(0).default(1).describe('Loyalty points per whole minute watched.'),
+  POINTS_WATCH_CAP: z.coerce.number().int().min(0).default(60).describe('Most watch points a viewer earns in one stream.'),
+  POINTS_STREAM_CAP: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(1000)
+    .describe('Most points a viewer earns in one stream from quizzes, questions, lotteries and watching together (purchases are not capped).'),
+  POINTS_PER_CURRENCY_UNIT: z.coerce.number().min(0).default(1).describe('Loyalty points per whole unit of an order amount (e.g. per dollar).'),
+  POINTS_TIERS: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}:\d+(,[A-Za-z0-9_-]{1,32}:\d+)*$/, 'name:points pairs, e.g. bronze:0,silver:500,gold:2000')
+    .refine((s) => s.split(',').every((p, i, all) => {
+      const at = Number(p.split(':')[1]);
+      return i === 0 ? at === 0 : at > Number(all[i - 1]!.split(':')[1]);
+    }), 'tiers ascend by points and the first is at 0')
+    .default('bronze:0,silver:500,gold:2000')
+    .describe('Loyalty tiers by balance, as name:points pairs in ascending order, the first at 0.'),
+  CLICK_SCORE_CAP: z.coerce.number().int().min(1).default(50).describe('Product clicks per viewer per stream that count for scoring.'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Jobs a worker runs at once.'),
   TRUST_PROXY: bool.default(false).describe('Trust X-Forwarded-* headers (behind a load balancer).'),
 });

@@ -1,6 +1,7 @@
 import type { Feature } from './types.js';
 import { streamsFeature } from './streams/index.js';
 import { roomHandlers } from './room/room.handlers.js';
+import { pointsFeature } from './points/index.js';
 import { chatFeature } from './chat/index.js';
 import { presenceFeature } from './presence/index.js';
 import { reactionsFeature } from './reactions/index.js';
@@ -10,6 +11,7 @@ import { summaryFeature } from './summary/index.js';
 export const features: Feature[] = [
   { name: 'room', handlers: roomHandlers(() => features) },
   streamsFeature,
+  pointsFeature,
   chatFeature,
   presenceFeature,
   reactionsFeature,
