@@ -40,6 +40,14 @@ export const ConfigSchema = z.object({
   REACTION_SCORE_CAP: z.coerce.number().int().min(1).default(300).describe('Likes per viewer per stream that count for scoring.'),
   ROLLUP_EVERY_SEC: z.coerce.number().int().min(1).default(60).describe('Worker rollup interval while streams are live.'),
   SCORE_HALF_LIFE_DAYS: z.coerce.number().positive().default(30).describe('Stickiness decay half-life.'),
+  SCORE_HALF_POINTS: z.coerce.number().positive().default(150).describe('Engagement points at which the stickiness score is 50 (docs/scoring.md).'),
+  SCORE_WEIGHTS: z
+    .string()
+    .default('watch=20,chat=8,likes=2,questions=8,upvotes=3,quizAnswers=6,quizCorrect=6,lotteryEntries=4,couponClaims=8,clicks=6,orders=40,revenue=20,attendance=15,buyerStreams=20')
+    .describe('Stickiness weights, input=points per unit (docs/scoring.md); inputs left out keep these defaults.'),
+  SEGMENT_AT_RISK_DAYS: z.coerce.number().positive().default(21).describe('Days away after which a new, engaged or loyal viewer is at-risk.'),
+  SEGMENT_DORMANT_DAYS: z.coerce.number().positive().default(60).describe('Days away after which any viewer is dormant.'),
+  ROLLUP_BATCH: z.coerce.number().int().min(10).max(5000).default(500).describe('Viewers per rollup batch (one Redis script call each).'),
   POINTS_EXPIRE_DAYS: z.coerce.number().int().min(1).default(365).describe('Loyalty points expire after this many days.'),
   POINTS_WATCH_PER_MINUTE: z.coerce.number().int().min(0).default(1).describe('Loyalty points per whole minute watched.'),
   POINTS_WATCH_CAP: z.coerce.number().int().min(0).default(60).describe('Most watch points a viewer earns in one stream.'),

@@ -12,5 +12,6 @@ export * from './fairness.js';
 export * from './coupons.js';
 export * from './products.js';
 export * from './points.js';
+export * from './scoring.js';
 export * from './summary.js';
 export * from './events.js';
