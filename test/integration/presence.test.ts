@@ -21,7 +21,7 @@ const summary = (streamId: string) => presenceSummary(t.app.ctx.redis, t.app.ctx
 async function tabs(sub: string, streamId: string, n: number): Promise<ViewerClient[]> {
   const out: ViewerClient[] = [];
   for (let i = 0; i < n; i++) {
-    const c = await t.viewer(sub, { visible: () => true });
+    const c = await t.viewer(sub);
     await c.join(streamId);
     out.push(c);
   }

@@ -129,9 +129,9 @@ describe('reactions across server nodes', () => {
     const id = await t.createStream('paced', 'brand-a', { start: true });
     const watcher = await t.viewer('pace-watcher');
     await watcher.join(id);
-    const arrivals: number[] = [];
+    let pushes = 0;
     watcher.on('reaction:totals', (e) => {
-      if (e.streamId === id) arrivals.push(performance.now());
+      if (e.streamId === id) pushes++;
     });
     const tappers = [];
     for (let i = 0; i < 4; i++) {
@@ -141,6 +141,7 @@ describe('reactions across server nodes', () => {
       tappers.push(c);
     }
     const done = watcher.once('reaction:totals', (e) => e.streamId === id && e.totals.like === 4 * 30, 15_000);
+    const started = performance.now();
     try {
       // taps spread over about a second and a half, on both nodes at once
       for (let round = 0; round < 30; round++) {
@@ -151,10 +152,11 @@ describe('reactions across server nodes', () => {
     } finally {
       for (const c of tappers) c.close();
     }
-    const gaps = arrivals.slice(1).map((at, i) => at - arrivals[i]!);
-    expect(arrivals.length).toBeGreaterThan(3);
-    // REACTION_FLUSH_MS is 100 here; allow for delivery jitter
-    expect(Math.min(...gaps)).toBeGreaterThan(70);
+    const elapsed = performance.now() - started;
+    // Both nodes flush every 100 ms (REACTION_FLUSH_MS); one push per interval between them, not one each.
+    // Arrival gaps are no measure: a push from the other node travels through Redis pub/sub.
+    expect(pushes).toBeGreaterThan(3);
+    expect(pushes).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 1);
   });
 
   it('flushes what a node holds when it shuts down', async () => {

@@ -22,7 +22,14 @@ export const roomRequests = {
   'room:leave': RoomLeave,
 } as const;
 
-/** Live counts of a stream, pushed to its room as `room:stats` at most every STATS_INTERVAL_MS (2 s). */
+/**
+ * Live counts of a stream, pushed to its room as `room:stats` at most every STATS_INTERVAL_MS (2 s), when
+ * they change. The `room:join` ack carries `viewers` for the moment of joining.
+ *
+ * @example
+ * const { viewers } = await viewer.join(streamId);
+ * viewer.on('room:stats', (s) => s.streamId === streamId && showCount(s.viewers, s.peak));
+ */
 export interface RoomStats {
   streamId: string;
   /** Distinct viewers (role `viewer`) seen, by a join or a heartbeat, in the last 45 s. */

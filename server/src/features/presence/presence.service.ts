@@ -59,6 +59,7 @@ export async function endPresence(ctx: AppContext, stream: StreamRecord): Promis
 export function startStatsPushes(ctx: AppContext): () => void {
   const interval = ctx.config.STATS_INTERVAL_MS;
   let running = false;
+  let failing = false;
   const tick = async () => {
     if (running) return;
     running = true;
@@ -67,8 +68,11 @@ export function startStatsPushes(ctx: AppContext): () => void {
       for (const stats of await statsToPush(ctx.redis, ctx.keys, streams, ctx.clock.now(), interval)) {
         ctx.broadcast.toStream(stats.streamId).emit('room:stats', stats);
       }
+      failing = false;
     } catch (err) {
-      ctx.log.warn({ err: (err as Error).message }, 'room stats round failed');
+      // one warning per outage, not one per tick
+      if (!failing) ctx.log.warn({ err: (err as Error).message }, 'room stats round failed');
+      failing = true;
     } finally {
       running = false;
     }

@@ -36,6 +36,8 @@ class NodeReactions {
   readonly statuses = new StatusCache();
   readonly buffer = new ReactionBuffer();
   readonly retry = new Set<string>();
+  /** Set while flushes fail (Redis away): one warning per outage, not one per tick. */
+  failing = false;
 }
 
 const node = perContext(() => new NodeReactions());
@@ -73,7 +75,9 @@ export async function flush(ctx: AppContext, { drain }: { drain: boolean }): Pro
     else n.retry.delete(o.streamId);
     if (o.push) ctx.broadcast.toStream(o.streamId).emit('reaction:totals', { streamId: o.streamId, totals: o.push });
   }
-  if (failures > 0) ctx.log.warn({ streams: failures }, 'reaction flush failed in part; kept for the next flush');
+  if (failures > 0 && !n.failing) ctx.log.warn({ streams: failures }, 'reaction flush failed; the counts are kept for the next flush');
+  if (failures === 0 && n.failing) ctx.log.info('reaction flushes reach Redis again');
+  n.failing = failures > 0;
 }
 
 /**
