@@ -1,8 +1,13 @@
 import { z } from 'zod';
 import { Id, StreamId, userText } from './common.js';
 import { CHAT_MAX_CHARS } from './chat.js';
+import { CouponSpec } from './coupons.js';
+
+/** At most this many open questions (most votes first) come with the `room:join` ack. */
+export const QA_JOIN_QUESTIONS = 100;
 
 export const QuestionPublic = z.object({
+  /** `<streamId>.<random>`: the stream is part of the id, so `qa:upvote` needs nothing else. */
   id: z.string(),
   streamId: StreamId,
   userId: Id,
@@ -11,24 +16,30 @@ export const QuestionPublic = z.object({
   votes: z.number().int(),
   status: z.enum(['open', 'answered']),
   at: z.number().int(),
+  /** When a streamer or moderator marked it answered. */
+  answeredAt: z.number().int().optional(),
 });
 export type QuestionPublic = z.infer<typeof QuestionPublic>;
 
+const QuestionId = z.string().min(1).max(64);
+
 export const QaAsk = z.object({ streamId: StreamId, text: userText(CHAT_MAX_CHARS) }).strict();
-export const QaUpvote = z.object({ questionId: z.string().min(1).max(64) }).strict();
-export const QaAnswered = z
+export const QaUpvote = z.object({ questionId: QuestionId }).strict();
+
+/**
+ * What the asker of an answered question receives: loyalty points of the stream's brand and/or a coupon
+ * minted for them alone (no stock of a drop is taken).
+ */
+export const QuestionReward = z
   .object({
-    questionId: z.string().min(1).max(64),
-    reward: z
-      .object({
-        points: z.number().int().min(1).max(1_000_000).optional(),
-        /** Id of an open coupon drop of this stream whose code the asker receives. */
-        couponDropId: z.string().min(1).max(64).optional(),
-      })
-      .strict()
-      .optional(),
+    points: z.number().int().min(1).max(1_000_000).optional(),
+    coupon: CouponSpec.optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.points !== undefined || r.coupon !== undefined, { message: 'a reward has points, a coupon, or both' });
+export type QuestionReward = z.infer<typeof QuestionReward>;
+
+export const QaAnswered = z.object({ questionId: QuestionId, reward: QuestionReward.optional() }).strict();
 
 export const qaRequests = {
   'qa:ask': QaAsk,
@@ -43,6 +54,8 @@ export interface QaReplies {
 }
 
 export interface QaPushes {
+  /** A new question, to the whole room. */
   'qa:question': (question: QuestionPublic) => void;
+  /** A question's votes or status changed, to the whole room. */
   'qa:updated': (question: QuestionPublic) => void;
 }

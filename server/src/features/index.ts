@@ -5,6 +5,7 @@ import { pointsFeature } from './points/index.js';
 import { chatFeature } from './chat/index.js';
 import { presenceFeature } from './presence/index.js';
 import { reactionsFeature } from './reactions/index.js';
+import { qaFeature } from './qa/index.js';
 import { summaryFeature } from './summary/index.js';
 
 /** Every feature the server runs, in the order their `room:join` parts are merged. */
@@ -15,5 +16,6 @@ export const features: Feature[] = [
   chatFeature,
   presenceFeature,
   reactionsFeature,
+  qaFeature,
   summaryFeature,
 ];

@@ -1,0 +1,89 @@
+import type { QuestionPublic, QuestionReward } from '@stickyroom/sdk/protocol';
+import type { User } from '../../auth/tokens.js';
+import { perContext, type AppContext } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { recordActivity } from '../activity/activity.store.js';
+import { wordsForMatching } from '../chat/chat.text.js';
+import { issueRewardCoupon } from '../coupons/coupons.rewards.js';
+import { grantPoints } from '../points/points.service.js';
+import type { StreamRecord } from '../streams/streams.store.js';
+import { publicQuestion, QA_REFUSALS, QaStore, type QuestionRecord, type ScriptOutcome } from './qa.store.js';
+import { newScopedId, streamOfScopedId } from './scoped-id.js';
+
+export const qaStore = perContext((ctx) => new QaStore(ctx.redis, ctx.keys));
+
+function unwrap<T>(res: ScriptOutcome<T>, table: keyof typeof QA_REFUSALS): T {
+  if (res.ok) return res.value;
+  const r = QA_REFUSALS[table][res.refusal];
+  if (!r) throw new Error(`qa ${table}: unexpected script result ${res.refusal}`);
+  throw new AppError(r.code, r.message, res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {});
+}
+
+/** The stream a question id belongs to; ids we did not mint are simply not found. */
+export function streamOfQuestion(questionId: string): string {
+  const streamId = streamOfScopedId(questionId);
+  if (!streamId) throw new AppError('not_found', 'no such question');
+  return streamId;
+}
+
+export async function askQuestion(ctx: AppContext, user: User, streamId: string, text: string, now: number): Promise<QuestionPublic> {
+  const id = newScopedId(streamId);
+  const res = await qaStore(ctx).ask({ streamId, id, userId: user.id, name: user.name, text, words: wordsForMatching(text), at: now });
+  const question = publicQuestion(unwrap(res, 'ask'));
+  await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'questions', at: now });
+  ctx.broadcast.toStream(streamId).emit('qa:question', question);
+  return question;
+}
+
+export async function upvoteQuestion(ctx: AppContext, user: User, streamId: string, questionId: string, now: number): Promise<number> {
+  const question = publicQuestion(unwrap(await qaStore(ctx).upvote(streamId, questionId, user.id), 'upvote'));
+  await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'upvotes', at: now });
+  ctx.broadcast.toStream(streamId).emit('qa:updated', question);
+  return question.votes;
+}
+
+/**
+ * Marks a question answered and pays its reward. The reward is stored by the same script that marks the
+ * question, and both grants are idempotent per question, so when delivery fails the streamer can send
+ * `qa:answered` again: the stored reward is delivered (never a second one), the push goes out once.
+ */
+export async function markAnswered(
+  ctx: AppContext,
+  user: User,
+  stream: StreamRecord,
+  questionId: string,
+  reward: QuestionReward | undefined,
+  now: number,
+): Promise<QuestionPublic> {
+  const { changed, question } = unwrap(await qaStore(ctx).markAnswered(stream.id, questionId, user.id, now, reward), 'answer');
+  if (changed) ctx.broadcast.toStream(stream.id).emit('qa:updated', publicQuestion(question));
+  else if (!question.reward || question.rewardDone) throw new AppError('already_done', 'the question was answered already');
+  await deliverReward(ctx, stream, question);
+  return publicQuestion(question);
+}
+
+async function deliverReward(ctx: AppContext, stream: StreamRecord, q: QuestionRecord): Promise<void> {
+  const reward = q.reward;
+  if (!reward) return;
+  const base = { streamId: stream.id, brandId: stream.brandId, viewerId: q.userId, source: 'question' as const, sourceId: q.id };
+  let points = 0;
+  let code: string | undefined;
+  try {
+    if (reward.points) points = await grantPoints(ctx, { ...base, points: reward.points });
+    if (reward.coupon) code = await issueRewardCoupon(ctx, { ...base, title: reward.coupon.title, discount: reward.coupon.discount });
+  } catch (err) {
+    ctx.log.error({ err, questionId: q.id }, 'question reward delivery failed');
+    throw new AppError('unavailable', 'the question is answered but its reward could not be delivered yet; send qa:answered again', {
+      retryAfterMs: 1000,
+    });
+  }
+  if (!(await qaStore(ctx).claimRewardPush(stream.id, q.id))) return;
+  if (points <= 0 && code === undefined) return;
+  ctx.broadcast.toUser(q.userId).emit('reward:granted', {
+    streamId: stream.id,
+    source: 'question',
+    sourceId: q.id,
+    ...(points > 0 ? { points } : {}),
+    ...(code !== undefined && reward.coupon ? { coupon: { code, title: reward.coupon.title } } : {}),
+  });
+}
