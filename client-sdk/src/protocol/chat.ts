@@ -10,7 +10,18 @@ export const CHAT_DUPLICATE_WINDOW_MS = 30_000;
 
 /**
  * Why `chat:send` was refused, in `error.reason`: `rate_limit` / `slow_mode` (code `rate_limited`, with
- * `retryAfterMs`), `blocked_word` / `duplicate` (code `invalid_payload`).
+ * `retryAfterMs`), `blocked_word` / `duplicate` (code `invalid_payload`). `muted` carries `retryAfterMs` too.
+ *
+ * @example
+ * try {
+ *   await viewer.chat(streamId, text);
+ * } catch (err) {
+ *   if (err instanceof StickyroomError && (err.code === 'rate_limited' || err.code === 'muted')) {
+ *     disableSendFor(err.retryAfterMs ?? 1000);
+ *   } else if (err instanceof StickyroomError && err.reason === 'blocked_word') {
+ *     showHint('That word is not allowed here');
+ *   } else throw err;
+ * }
  */
 export const CHAT_REFUSAL_REASONS = ['rate_limit', 'slow_mode', 'blocked_word', 'duplicate'] as const;
 export type ChatRefusalReason = (typeof CHAT_REFUSAL_REASONS)[number];
@@ -89,7 +100,14 @@ export const ModerationLogQuery = z
   })
   .strict();
 
-/** HTTP `GET /api/streams/:id/moderation` answer. */
+/**
+ * HTTP `GET /api/streams/:id/moderation` answer (brand, streamer or moderator token of the stream's brand).
+ *
+ * @example
+ * const res = await fetch(`${url}/api/streams/${streamId}/moderation?limit=50`, { headers: { authorization: `Bearer ${brandToken}` } });
+ * const log = ModerationLog.parse(await res.json());
+ * for (const a of log.actions) console.log(new Date(a.at), a.by.name, a.action, a.target ?? '');
+ */
 export const ModerationLog = z.object({
   streamId: StreamId,
   /** Every action recorded for the stream (the log keeps the newest 10,000). */
