@@ -97,6 +97,9 @@ describe('chat moderation', () => {
     await expect(tab2.join(id)).rejects.toMatchObject({ code: 'banned' });
     expect(await inRoom(id)).not.toContain('troll');
     expect(await historyTexts(id)).toEqual([]);
+    const otherStream = await t.createStream('Another show', 'brand-a', { start: true });
+    await tab1.join(otherStream);
+    await tab1.chat(otherStream, 'a ban is per stream');
 
     await mod.ban(id, 'troll', true);
     await tab1.join(id);
