@@ -3,13 +3,16 @@ import { Redis } from 'ioredis';
 import { NodeChild, nextMessage } from '../lib/child.js';
 import { Histogram } from '../lib/histogram.js';
 import { eluBetween } from '../lib/probe-protocol.js';
-import { CpuWindow, machineBusy, machineCpu, rssBytes } from '../lib/proc.js';
+import { CpuWindow, machineBusy, machineCpu, rssBytes, waitForQuiet } from '../lib/proc.js';
+import { fmt } from '../lib/table.js';
 import { BENCH_REDIS_URL, redisCpuSeconds } from '../lib/redis.js';
 import type { FanoutOptions, TargetName } from './options.js';
 import { FromGenerator, type GeneratorConnected, type GeneratorInit, type GeneratorReport, type ToGenerator } from './protocol.js';
 import { startTarget, type RunningTarget } from './targets.js';
 
 const PROBE_UNDER_LOAD_MS = 10_000;
+/** The whole machine at most this busy (others' work) before a server is measured. */
+const QUIET_BUSY = 0.15;
 
 /** Everything measured for one server. Per-second figures are over the measured window only. */
 export interface TargetResult {
@@ -45,6 +48,8 @@ export interface TargetResult {
   redisCpu: number;
   /** Share of the whole machine (all cores) busy in the window, from /proc/stat. */
   machineBusy: number;
+  /** The same just before the server started (NaN when not sampled). */
+  machineBusyBefore: number;
   disconnects: number;
 }
 
@@ -78,7 +83,13 @@ export async function measureTarget(name: TargetName, opts: FanoutOptions, log: 
   const generators = Array.from({ length: opts.generators }, (_, i) => new NodeChild({ name: `generator ${i + 1}`, entry: 'bench/fanout/generator.ts' }));
   let target: RunningTarget | undefined;
   const redis = new Redis(BENCH_REDIS_URL, { maxRetriesPerRequest: 1 });
+  let busyBefore = NaN;
   try {
+    if (opts['quiet-wait'] > 0) {
+      const quiet = await waitForQuiet({ maxBusy: QUIET_BUSY, maxWaitMs: opts['quiet-wait'] * 1000 });
+      busyBefore = quiet.busy;
+      log(`${name}: machine ${fmt.pct(quiet.busy)} busy before the run${quiet.waitedMs > 3000 ? ` (waited ${Math.round(quiet.waitedMs / 1000)} s for it to calm down)` : ''}`);
+    }
     target = await startTarget(name, opts);
     const t = target;
     const idle = await t.server.memory(true);
@@ -197,6 +208,7 @@ export async function measureTarget(name: TargetName, opts: FanoutOptions, log: 
       generators: { cpu: generators.map((g) => cores.get(g.pid) ?? NaN), elu: done.map((r) => r.elu) },
       redisCpu: redisCpu / redisSec,
       machineBusy: machineBusy(machine0, machine1),
+      machineBusyBefore: busyBefore,
       disconnects: sum((r) => r.disconnects),
     };
   } finally {

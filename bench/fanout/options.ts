@@ -24,6 +24,9 @@ export const FanoutOptions = z
       .pipe(z.array(z.enum(TARGETS)).min(1))
       .describe('servers to measure, in order'),
     'tick-ms': int(0, 200).optional().describe("stickyroom's CHAT_TICK_MS (default: the server's own)"),
+    'quiet-wait': int(0, 3600)
+      .default(180)
+      .describe('before each server, wait up to this many seconds for the machine to be idle (others sharing it)'),
     'cpu-prof': z.boolean().default(false).describe('write a V8 CPU profile of each server to bench/results/prof/'),
   })
   .strict();
@@ -43,6 +46,7 @@ export function parseFanoutOptions(argv: readonly string[]): FanoutOptions {
       generators: { type: 'string' },
       targets: { type: 'string' },
       'tick-ms': { type: 'string' },
+      'quiet-wait': { type: 'string' },
       'cpu-prof': { type: 'boolean' },
     },
     strict: true,

@@ -63,3 +63,19 @@ export class CpuWindow {
     return out;
   }
 }
+
+/**
+ * On a shared machine, waits until the whole machine is at most `maxBusy` busy over a `sampleMs` sample,
+ * for at most `maxWaitMs`. Resolves the last sample (0..1) either way: the caller reports it.
+ */
+export async function waitForQuiet(opts: { maxBusy: number; maxWaitMs: number; sampleMs?: number }): Promise<{ busy: number; waitedMs: number }> {
+  const sampleMs = opts.sampleMs ?? 2000;
+  const started = Date.now();
+  for (;;) {
+    const a = machineCpu();
+    await new Promise((r) => setTimeout(r, sampleMs));
+    const busy = machineBusy(a, machineCpu());
+    const waitedMs = Date.now() - started;
+    if (busy <= opts.maxBusy || waitedMs >= opts.maxWaitMs) return { busy, waitedMs };
+  }
+}
