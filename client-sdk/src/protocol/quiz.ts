@@ -31,24 +31,45 @@ export const QuizCreate = z
 export const QuizAnswer = z.object({ quizId: z.string().min(1).max(64), option: z.number().int().min(0).max(5) }).strict();
 export const QuizClose = z.object({ quizId: z.string().min(1).max(64) }).strict();
 
+/** How many rewarded viewers a `quiz:result` lists by name (in answer order); `rewardedTotal` counts them all. */
+export const QUIZ_RESULT_LISTED = 100;
+
 /** What viewers may see of an open quiz: never the correct option. */
 export interface QuizPublic {
+  /** `<streamId>.<random>`: the stream is part of the id, so `quiz:answer` needs nothing else. */
   id: string;
   streamId: string;
   question: string;
   options: string[];
   endsAt: number;
-  reward: { points?: number; couponFirstN?: number };
+  reward: {
+    /** Points for every correct answer. */
+    points?: number;
+    /** The first `couponFirstN` correct answers (in the order the server accepted them) win `coupon`. */
+    couponFirstN?: number;
+    coupon?: { title: string; discount: { type: 'percent' | 'amount'; value: number } };
+  };
 }
 
 export interface QuizResult {
   quizId: string;
   streamId: string;
+  question: string;
+  options: string[];
   correctOption: number;
+  /** Answers per option, index for index with `options`. */
   counts: number[];
+  /** Viewers who answered, and how many of them were right. */
   answers: number;
   correct: number;
+  closedAt: number;
+  /**
+   * Rewarded viewers in the order their answers were accepted (coupon winners first), at most
+   * QUIZ_RESULT_LISTED of them. `points` is the quiz's award; the private `reward:granted` says what
+   * was credited after the brand's per-stream caps.
+   */
   rewarded: { userId: string; points?: number; coupon?: boolean }[];
+  rewardedTotal: number;
 }
 
 export const quizRequests = {

@@ -6,6 +6,7 @@ import { chatFeature } from './chat/index.js';
 import { presenceFeature } from './presence/index.js';
 import { reactionsFeature } from './reactions/index.js';
 import { qaFeature } from './qa/index.js';
+import { quizFeature } from './quiz/index.js';
 import { summaryFeature } from './summary/index.js';
 
 /** Every feature the server runs, in the order their `room:join` parts are merged. */
@@ -17,5 +18,6 @@ export const features: Feature[] = [
   presenceFeature,
   reactionsFeature,
   qaFeature,
+  quizFeature,
   summaryFeature,
 ];

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../../server/src/context.js';
 import type { JobData } from '../../../server/src/jobs/queues.js';
+import { quizCloseProcessor } from './quiz-close.js';
 import { finalizeStream } from './finalize-stream.js';
 
 export type Processor<T extends JobData['type']> = (ctx: AppContext, data: Extract<JobData, { type: T }>) => Promise<unknown>;
@@ -9,5 +10,6 @@ export type Processor<T extends JobData['type']> = (ctx: AppContext, data: Extra
  * twice (a retry, a second worker, a restart after SIGKILL) has the effect of running it once.
  */
 export const processors: { [T in JobData['type']]?: Processor<T> } = {
+  'quiz.close': quizCloseProcessor,
   'stream.finalize': finalizeStream,
 };
