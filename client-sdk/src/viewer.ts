@@ -1,5 +1,6 @@
 import type { RequestInput } from './protocol/events.js';
 import type { ReactionKind } from './protocol/reactions.js';
+import { randomHex } from './protocol/fairness.js';
 import type { z } from 'zod';
 import { StickyroomClient, type ClientOptions } from './client.js';
 
@@ -35,8 +36,14 @@ export class ViewerClient extends StickyroomClient {
   answerQuiz(quizId: string, option: number) {
     return this.request('quiz:answer', { quizId, option });
   }
-  enterLottery(lotteryId: string) {
-    return this.request('lottery:enter', { lotteryId });
+  /**
+   * Enters a lottery with a fresh random nonce (entropy mixed into the draw, see `verifyDraw`). The ack
+   * echoes the nonce: keep it to find your line `<your id> <nonce>` in the published entrant list.
+   * Pass `{ nonce: false }` to enter without one.
+   */
+  enterLottery(lotteryId: string, options: { nonce?: string | false } = {}) {
+    const nonce = options.nonce === undefined ? randomHex(16) : options.nonce;
+    return this.request('lottery:enter', nonce ? { lotteryId, nonce } : { lotteryId });
   }
   /**
    * Claims a coupon. A lost ack is retried with the same operation id, so the server answers the same

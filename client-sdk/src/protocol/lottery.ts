@@ -105,4 +105,6 @@ export interface LotteryReplies {
 export interface LotteryPushes {
   'lottery:started': (lottery: LotteryPublic) => void;
   'lottery:drawn': (result: LotteryDrawn) => void;
+  /** To the entrant only (every tab): you are in. The one confirmation a keyword entry gets. */
+  'lottery:entered': (e: { lotteryId: string; streamId: string; via: 'button' | 'chat'; nonce?: string }) => void;
 }

@@ -1,6 +1,7 @@
 import type { Feature } from './types.js';
 import { streamsFeature } from './streams/index.js';
 import { roomHandlers } from './room/room.handlers.js';
+import { lotteryFeature } from './lottery/index.js';
 import { pointsFeature } from './points/index.js';
 import { chatFeature } from './chat/index.js';
 import { presenceFeature } from './presence/index.js';
@@ -13,6 +14,7 @@ import { summaryFeature } from './summary/index.js';
 export const features: Feature[] = [
   { name: 'room', handlers: roomHandlers(() => features) },
   streamsFeature,
+  lotteryFeature,
   pointsFeature,
   chatFeature,
   presenceFeature,

@@ -4,6 +4,8 @@ import type { AppContext } from '../context.js';
 import { AppError, HTTP_STATUS, toAckError } from '../errors.js';
 import type { Feature } from '../features/types.js';
 import type { Metrics } from '../metrics.js';
+import { dashboardRouter } from '../features/summary/index.js';
+import { openApiRoutes } from './openapi.js';
 
 export interface RawBodyRequest extends Request {
   rawBody?: Buffer;
@@ -37,8 +39,11 @@ export function createHttpApp(ctx: AppContext, features: readonly Feature[], met
     metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), () => res.status(500).end());
   });
 
+  app.use(dashboardRouter());
+
   const api = express.Router();
   for (const f of features) f.routes?.(api, ctx);
+  openApiRoutes(api, ctx);
   api.use((req, _res, next) => next(new AppError('not_found', `no route ${req.method} ${req.path}`)));
   app.use('/api', api);
 

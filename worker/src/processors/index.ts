@@ -1,5 +1,6 @@
 import type { AppContext } from '../../../server/src/context.js';
 import type { JobData } from '../../../server/src/jobs/queues.js';
+import { drawLotteryJob } from './lottery-draw.js';
 import { quizCloseProcessor } from './quiz-close.js';
 import { finalizeStream } from './finalize-stream.js';
 
@@ -10,6 +11,7 @@ export type Processor<T extends JobData['type']> = (ctx: AppContext, data: Extra
  * twice (a retry, a second worker, a restart after SIGKILL) has the effect of running it once.
  */
 export const processors: { [T in JobData['type']]?: Processor<T> } = {
+  'lottery.draw': drawLotteryJob,
   'quiz.close': quizCloseProcessor,
   'stream.finalize': finalizeStream,
 };

@@ -86,7 +86,9 @@ export const DASHBOARD_SCRIPT = String.raw`
     var x = function (i) { return L + (n <= 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (n - 1)); };
     var y = function (v) { return H - B - (v * (H - T - B)) / max; };
     var root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, class: 'chart', role: 'img', 'aria-label': label + ' per minute', 'data-series': key });
-    root.append(svg('text', { x: 4, y: 14, class: 'ctitle' }, label + ' per minute (total ' + num(vals.reduce(function (a, b) { return a + b; }, 0)) + ')'));
+    // distinct viewers per minute do not add up; events per minute do
+    var sum = key === 'viewers' ? 'most ' + num(Math.max.apply(null, vals.concat([0]))) : 'total ' + num(vals.reduce(function (a, b) { return a + b; }, 0));
+    root.append(svg('text', { x: 4, y: 14, class: 'ctitle' }, label + ' per minute (' + sum + ')'));
     root.append(svg('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'axis' }));
     root.append(svg('line', { x1: L, x2: W - R, y1: y(max), y2: y(max), class: 'grid' }));
     root.append(svg('text', { x: L - 6, y: y(max) + 4, class: 'tick', 'text-anchor': 'end' }, num(max)));
@@ -97,7 +99,8 @@ export const DASHBOARD_SCRIPT = String.raw`
     }
     [0, Math.floor((n - 1) / 2), n - 1].forEach(function (i, k, all) {
       if (k > 0 && i === all[k - 1]) return;
-      root.append(svg('text', { x: x(i), y: H - 6, class: 'tick', 'text-anchor': 'middle' }, hhmm(points[i].at)));
+      var anchor = n > 1 && i === 0 ? 'start' : n > 1 && i === n - 1 ? 'end' : 'middle';
+      root.append(svg('text', { x: x(i), y: H - 6, class: 'tick', 'text-anchor': anchor }, hhmm(points[i].at)));
     });
     var first = points[0].minute;
     (moments || []).forEach(function (m) {

@@ -30,6 +30,7 @@ export function dashboardHtml(streamId: string, nonce: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>Stream summary · stickyroom</title>
 <style nonce="${nonce}">${STYLE}</style>
 </head>

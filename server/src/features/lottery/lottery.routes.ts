@@ -1,0 +1,21 @@
+import type { Router } from 'express';
+import { LotteryDrawRecord, LotteryId } from '@stickyroom/sdk/protocol';
+import type { AppContext } from '../../context.js';
+import { defineRoute } from '../../http/route.js';
+import { drawRecord } from './lottery.service.js';
+
+export function lotteryRoutes(router: Router, ctx: AppContext): void {
+  defineRoute(
+    router,
+    ctx,
+    {
+      method: 'get',
+      path: '/lotteries/:id/entrants',
+      summary: 'The frozen entrant list of a drawn lottery, with the seed and winners, for verifyDraw',
+      tags: ['lotteries'],
+      params: { id: LotteryId },
+      response: LotteryDrawRecord,
+    },
+    async ({ params }) => ({ body: await drawRecord(ctx, params.id), headers: { 'cache-control': 'public, max-age=3600, immutable' } }),
+  );
+}
