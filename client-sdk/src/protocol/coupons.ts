@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { StreamId, userText } from './common.js';
 
+/** `coupon:stock` reaches a room at most once per this interval per drop (4 times a second). */
+export const STOCK_PUSH_INTERVAL_MS = 250;
+
+/**
+ * Why `coupon:claim` was refused with `not_eligible`, in `error.reason`: the viewer has not watched the
+ * stream for the drop's `minWatchSec` yet (the message says how many seconds are missing).
+ */
+export const COUPON_REFUSAL_REASONS = ['min_watch_time'] as const;
+
 export const Discount = z
   .object({ type: z.enum(['percent', 'amount']), value: z.number().positive().max(1_000_000) })
   .strict()
@@ -51,11 +60,14 @@ export const couponRequests = {
 export interface CouponReplies {
   'coupon:drop': { drop: { id: string; remaining: number; endsAt: number } };
   'coupon:claim': { code: string; dropId: string };
-  'coupon:end': Record<string, never>;
+  /** `claimed` coupons of `quantity`; ending an ended drop answers the same figures again. */
+  'coupon:end': { claimed: number; remaining: number };
 }
 
 export interface CouponPushes {
   'coupon:dropped': (drop: DropPublic) => void;
+  /** Remaining stock, at most once per STOCK_PUSH_INTERVAL_MS per drop; the last change always arrives. */
   'coupon:stock': (e: { dropId: string; streamId: string; remaining: number }) => void;
+  /** Once per drop: sold out, window closed (`expired`), or ended by the streamer or the stream's end. */
   'coupon:ended': (e: { dropId: string; streamId: string; reason: 'sold_out' | 'expired' | 'ended'; claimed: number }) => void;
 }

@@ -1,15 +1,21 @@
 import { z } from 'zod';
-import { Id } from './common.js';
+import { Id, Timestamp } from './common.js';
 
 export const PointsGet = z.object({ brandId: Id }).strict();
 
-export interface PointsBalance {
-  brandId: string;
-  balance: number;
-  tier: string;
-  nextTier?: { name: string; at: number };
-  expiring?: { points: number; at: number };
-}
+/** A viewer's loyalty points with one brand (`points:get` ack; also part of the brand's viewer profile). */
+export const PointsBalance = z.object({
+  brandId: Id,
+  /** Points not expired yet. */
+  balance: z.number().int().nonnegative(),
+  /** The highest tier of POINTS_TIERS whose threshold the balance reaches. */
+  tier: z.string(),
+  /** The next tier up and the balance it needs; absent at the top tier. */
+  nextTier: z.object({ name: z.string(), at: z.number().int() }).optional(),
+  /** The points that expire soonest and when (the end of a UTC day); absent with no points. */
+  expiring: z.object({ points: z.number().int(), at: Timestamp }).optional(),
+});
+export type PointsBalance = z.infer<typeof PointsBalance>;
 
 export const pointsRequests = {
   'points:get': PointsGet,

@@ -3,6 +3,7 @@ import { streamsFeature } from './streams/index.js';
 import { roomHandlers } from './room/room.handlers.js';
 import { lotteryFeature } from './lottery/index.js';
 import { pointsFeature } from './points/index.js';
+import { couponsFeature } from './coupons/index.js';
 import { chatFeature } from './chat/index.js';
 import { presenceFeature } from './presence/index.js';
 import { reactionsFeature } from './reactions/index.js';
@@ -16,6 +17,7 @@ export const features: Feature[] = [
   streamsFeature,
   lotteryFeature,
   pointsFeature,
+  couponsFeature,
   chatFeature,
   presenceFeature,
   reactionsFeature,

@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StreamerClient, ViewerClient } from '@stickyroom/sdk';
+import { createLogger } from '../../server/src/logger.js';
+import { recordActivity } from '../../server/src/features/activity/activity.store.js';
+import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+
+let t: TestApp;
+let worker: RunningWorker;
+beforeAll(async () => {
+  t = await startTestApp();
+  worker = startWorker({ config: t.config, log: createLogger('silent', 'test-worker'), clock: t.clock });
+});
+afterAll(async () => {
+  await worker.close();
+  await t.close();
+});
+
+const drop = { title: '10% off', discount: { type: 'percent' as const, value: 10 }, quantity: 100, durationSec: 600 };
+
+async function liveRoom(): Promise<{ streamId: string; host: StreamerClient }> {
+  const streamId = await t.createStream('Drops', 'brand-a', { start: true });
+  const host = await t.streamer('host-a', 'brand-a');
+  await host.join(streamId);
+  return { streamId, host };
+}
+
+async function joined(sub: string, streamId: string): Promise<ViewerClient> {
+  const v = await t.viewer(sub);
+  await v.join(streamId);
+  return v;
+}
+
+describe('coupon drops', () => {
+  it('drops a coupon to the room and lists it in the join snapshot', async () => {
+    const { streamId, host } = await liveRoom();
+    const early = await joined('early', streamId);
+    const seen = early.once('coupon:dropped');
+    const { drop: d } = await host.dropCoupon(streamId, { ...drop, minWatchSec: 0 });
+    expect(d).toEqual({ id: expect.any(String), remaining: 100, endsAt: t.clock.now() + 600_000 });
+    expect(await seen).toMatchObject({ id: d.id, streamId, title: '10% off', quantity: 100, remaining: 100, perViewer: 1 });
+    const late = await t.viewer('late');
+    expect((await late.join(streamId)).drops).toEqual([expect.objectContaining({ id: d.id, remaining: 100 })]);
+  });
+
+  it('gives a claim a unique code and counts the claim', async () => {
+    const { streamId, host } = await liveRoom();
+    const { drop: d } = await host.dropCoupon(streamId, drop);
+    const codes = await Promise.all(['a1', 'a2', 'a3'].map(async (s) => (await joined(s, streamId)).claimCoupon(d.id)));
+    expect(new Set(codes.map((c) => c.code)).size).toBe(3);
+    for (const c of codes) expect(c.code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    const later = await t.viewer('counter');
+    expect((await later.join(streamId)).drops[0]?.remaining).toBe(97);
+  });
+
+  it('gives one code to a viewer claiming from three tabs at once', async () => {
+    const { streamId, host } = await liveRoom();
+    const { drop: d } = await host.dropCoupon(streamId, drop);
+    const tabs = await Promise.all([0, 1, 2].map(() => joined('tabby', streamId)));
+    const results = await Promise.allSettled(tabs.map((tab) => tab.claimCoupon(d.id)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(['already_done', 'already_done']);
+  });
+
+  it('answers a retried claim (same opId) with the same code, not a second coupon nor already_done', async () => {
+    const { streamId, host } = await liveRoom();
+    const { drop: d } = await host.dropCoupon(streamId, { ...drop, perViewer: 2 });
+    const v = await joined('retry', streamId);
+    const first = await v.claimCoupon(d.id, { opId: 'op-1' });
+    const again = await v.claimCoupon(d.id, { opId: 'op-1' });
+    expect(again).toEqual(first);
+    const second = await v.claimCoupon(d.id, { opId: 'op-2' });
+    expect(second.code).not.toBe(first.code);
+    await expect(v.claimCoupon(d.id, { opId: 'op-3' })).rejects.toMatchObject({ code: 'already_done' });
+    expect(await v.claimCoupon(d.id, { opId: 'op-2' })).toEqual(second);
+    expect((await v.join(streamId)).drops[0]?.remaining).toBe(98);
+  });
+
+  it('refuses claims once the window has closed, and the worker ends the drop on time', async () => {
+    const { streamId, host } = await liveRoom();
+    const v = await joined('slowpoke', streamId);
+    const { drop: d } = await host.dropCoupon(streamId, { ...drop, durationSec: 1 });
+    const ended = v.once('coupon:ended', (e) => e.dropId === d.id, 15_000);
+    t.clock.advance(1000);
+    await expect(v.claimCoupon(d.id)).rejects.toMatchObject({ code: 'closed' });
+    expect(await ended).toEqual({ dropId: d.id, streamId, reason: 'expired', claimed: 0 });
+    expect((await v.join(streamId)).drops).toEqual([]);
+  });
+
+  it('refuses a viewer below the minimum watch time with not_eligible, then lets them claim', async () => {
+    const { streamId, host } = await liveRoom();
+    const { drop: d } = await host.dropCoupon(streamId, { ...drop, minWatchSec: 120 });
+    const v = await joined('newcomer', streamId);
+    await expect(v.claimCoupon(d.id)).rejects.toMatchObject({ code: 'not_eligible', reason: 'min_watch_time', message: 'watch 120 s more to claim this drop' });
+    // watch time as the presence feature credits it: the viewer's activity ledger in this stream
+    await recordActivity(t.app.ctx.redis, t.app.ctx.keys, { streamId, viewerId: 'newcomer', metric: 'watchMs', n: 120_000, at: t.clock.now() });
+    expect((await v.claimCoupon(d.id)).code).toBeTruthy();
+  });
+
+  it('sells out: never more claims than the quantity, and coupon:ended goes out once', async () => {
+    const { streamId, host } = await liveRoom();
+    const { drop: d } = await host.dropCoupon(streamId, { ...drop, quantity: 2 });
+    const watcher = await joined('watcher', streamId);
+    const ends: unknown[] = [];
+    watcher.on('coupon:ended', (e) => ends.push(e));
+    const viewers = await Promise.all(['s1', 's2', 's3', 's4'].map((s) => joined(s, streamId)));
+    const results = await Promise.allSettled(viewers.map((v) => v.claimCoupon(d.id)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(['sold_out', 'sold_out']);
+    await watcher.once('coupon:stock', (s) => s.remaining === 0, 5000);
+    // a late claimer who already holds a code hears already_done, anyone else sold_out
+    const winner = viewers[results.findIndex((r) => r.status === 'fulfilled')]!;
+    await expect(winner.claimCoupon(d.id)).rejects.toMatchObject({ code: 'already_done' });
+    expect(ends).toEqual([{ dropId: d.id, streamId, reason: 'sold_out', claimed: 2 }]);
+  });
+
+  it('rate-limits coupon:stock to 4 pushes a second and always delivers the last count', async () => {
+    const { streamId, host } = await liveRoom();
+    const { drop: d } = await host.dropCoupon(streamId, { ...drop, quantity: 500 });
+    const watcher = await joined('stock-watcher', streamId);
+    const pushes: { at: number; remaining: number }[] = [];
+    watcher.on('coupon:stock', (s) => pushes.push({ at: performance.now(), remaining: s.remaining }));
+    const claimers = await Promise.all(Array.from({ length: 40 }, (_, i) => joined(`sc${i}`, streamId)));
+    const started = performance.now();
+    for (const group of [claimers.slice(0, 10), claimers.slice(10, 20), claimers.slice(20, 30), claimers.slice(30)]) {
+      await Promise.all(group.map((c) => c.claimCoupon(d.id)));
+      await new Promise((r) => setTimeout(r, 120)); // spread the claims over about half a second of real time
+    }
+    const last = watcher.once('coupon:stock', (s) => s.remaining === 460, 5000);
+    if (pushes.at(-1)?.remaining !== 460) await last;
+    else last.catch(() => undefined);
+    const elapsedSec = (performance.now() - started) / 1000;
+    expect(pushes.at(-1)?.remaining).toBe(460);
+    expect(pushes.length).toBeGreaterThanOrEqual(2);
+    expect(pushes.length).toBeLessThanOrEqual(Math.ceil(elapsedSec * 4) + 1);
+    for (let i = 1; i < pushes.length; i++) expect(pushes[i]!.at - pushes[i - 1]!.at).toBeGreaterThan(150);
+  });
+
+  it('ends a drop when the streamer says so, once, and refuses claims after', async () => {
+    const { streamId, host } = await liveRoom();
+    const { drop: d } = await host.dropCoupon(streamId, drop);
+    const v = await joined('ender', streamId);
+    await v.claimCoupon(d.id);
+    const ended = v.once('coupon:ended', (e) => e.dropId === d.id);
+    expect(await host.endDrop(d.id)).toEqual({ claimed: 1, remaining: 99 });
+    expect(await ended).toMatchObject({ reason: 'ended', claimed: 1 });
+    expect(await host.endDrop(d.id)).toEqual({ claimed: 1, remaining: 99 });
+    await expect(v.claimCoupon(d.id)).rejects.toMatchObject({ code: 'closed' });
+  });
+
+  it('closes open drops when the stream ends', async () => {
+    const { streamId, host } = await liveRoom();
+    const { drop: d } = await host.dropCoupon(streamId, drop);
+    const v = await joined('stayer', streamId);
+    const ended = v.once('coupon:ended', (e) => e.dropId === d.id);
+    await host.end(streamId);
+    expect(await ended).toMatchObject({ reason: 'ended', claimed: 0 });
+    await expect(v.claimCoupon(d.id)).rejects.toMatchObject({ code: 'closed' });
+  });
+
+  it('refuses every streamer-only coupon and product event to viewers, and other brands', async () => {
+    const { streamId, host } = await liveRoom();
+    const { drop: d } = await host.dropCoupon(streamId, drop);
+    const v = await joined('sneaky', streamId);
+    await expect(v.request('coupon:drop', { streamId, ...drop })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(v.request('coupon:end', { dropId: d.id })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(v.request('product:pin', { streamId, product: null })).rejects.toMatchObject({ code: 'forbidden' });
+    const other = await t.streamer('host-b', 'brand-b');
+    await expect(other.dropCoupon(streamId, drop)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(other.endDrop(d.id)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(host.request('coupon:claim', { dropId: d.id })).rejects.toMatchObject({ code: 'forbidden' });
+    expect((await v.join(streamId)).drops[0]?.remaining).toBe(100);
+  });
+
+  it('refuses claims from viewers who did not join, for unknown drops, and drops in a stream not live', async () => {
+    const { streamId, host } = await liveRoom();
+    const { drop: d } = await host.dropCoupon(streamId, drop);
+    const outsider = await t.viewer('outsider');
+    await expect(outsider.claimCoupon(d.id)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(outsider.claimCoupon('no-such-drop')).rejects.toMatchObject({ code: 'not_found' });
+    const scheduled = await t.createStream('Later', 'brand-a');
+    await expect(host.dropCoupon(scheduled, drop)).rejects.toMatchObject({ code: 'not_live' });
+    await expect(host.request('coupon:drop', { streamId, ...drop, quantity: 0 })).rejects.toMatchObject({ code: 'invalid_payload' });
+  });
+});
