@@ -28,6 +28,14 @@ export function startWorker({ config, log, clock = systemClock }: { config: Conf
     },
     { connection, prefix: ctx.keys.bullPrefix, concurrency: config.WORKER_CONCURRENCY },
   );
+  // The periodic rollup of live streams; upserting from every worker keeps one scheduler.
+  ctx.jobs.queue
+    .upsertJobScheduler(
+      'rollup.live',
+      { every: config.ROLLUP_EVERY_SEC * 1000 },
+      { name: 'rollup', data: { type: 'rollup' }, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
+    )
+    .catch((err: Error) => log.error({ err: err.message }, 'could not schedule the rollup'));
   worker.on('failed', (job, err) => log.error({ jobId: job?.id, err: err.message }, 'job failed'));
   worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
   return {

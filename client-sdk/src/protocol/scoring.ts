@@ -67,6 +67,14 @@ export const ViewerProfile = ScoredViewer.extend({
   scoreAtLastStream: z.number().min(0).max(100),
   engagementPoints: z.number().nonnegative(),
   totals: z.object({ watchSec: z.number().int(), orders: z.number().int(), revenueCents: z.number().int(), buyerStreams: z.number().int() }),
+  /** Loyalty points with the brand (balance, tier, what expires next). */
+  points: z.object({
+    brandId: Id,
+    balance: z.number(),
+    tier: z.string(),
+    nextTier: z.object({ name: z.string(), at: z.number() }).optional(),
+    expiring: z.object({ points: z.number(), at: Timestamp }).optional(),
+  }),
   /** Most recent streams first (at most 20). */
   recentStreams: z.array(StreamEngagementRow),
 });

@@ -10,6 +10,7 @@ import { reactionsFeature } from './reactions/index.js';
 import { qaFeature } from './qa/index.js';
 import { quizFeature } from './quiz/index.js';
 import { summaryFeature } from './summary/index.js';
+import { scoringFeature } from './scoring/index.js';
 
 /** Every feature the server runs, in the order their `room:join` parts are merged. */
 export const features: Feature[] = [
@@ -24,4 +25,5 @@ export const features: Feature[] = [
   qaFeature,
   quizFeature,
   summaryFeature,
+  scoringFeature,
 ];

@@ -28,7 +28,8 @@ export function jobId(data: JobData): string {
     case 'stream.finalize':
       return `stream.finalize-${data.streamId}`;
     case 'rollup':
-      return `rollup-${data.streamId ?? 'all'}-${Date.now()}`;
+      // One end-of-stream rollup per stream; the periodic ones come from the job scheduler (its own ids).
+      return data.streamId ? `rollup.end-${data.streamId}` : 'rollup.live';
   }
 }
 

@@ -3,6 +3,7 @@ import type { JobData } from '../../../server/src/jobs/queues.js';
 import { drawLotteryJob } from './lottery-draw.js';
 import { quizCloseProcessor } from './quiz-close.js';
 import { finalizeStream } from './finalize-stream.js';
+import { rollup } from './rollup.js';
 import { dropEnd } from './drop-end.js';
 
 export type Processor<T extends JobData['type']> = (ctx: AppContext, data: Extract<JobData, { type: T }>) => Promise<unknown>;
@@ -15,5 +16,6 @@ export const processors: { [T in JobData['type']]?: Processor<T> } = {
   'lottery.draw': drawLotteryJob,
   'quiz.close': quizCloseProcessor,
   'stream.finalize': finalizeStream,
+  rollup,
   'drop.end': dropEnd,
 };
