@@ -66,7 +66,7 @@ describe('asking questions', () => {
     const { streamId, viewers } = await liveRoom('rules', 2);
     const host = await t.streamer('rules-host');
     await host.chatSettings(streamId, { blockedWords: ['scam'] });
-    expect(await refusal(viewers[0]!.ask(streamId, 'is this a SCAM?'))).toMatchObject({ code: 'invalid_payload' });
+    expect(await refusal(viewers[0]!.ask(streamId, 'is this a SCAM?'))).toMatchObject({ code: 'invalid_payload', reason: 'blocked_word' });
     await host.mute(streamId, 'rules-1', 60);
     const muted = await refusal(viewers[1]!.ask(streamId, 'can I ask?'));
     expect(muted).toMatchObject({ code: 'muted' });
@@ -108,7 +108,7 @@ describe('upvoting', () => {
     expect(await a.upvote(question.id)).toEqual({ votes: 1 });
     expect(await refusal(a.upvote(question.id))).toMatchObject({ code: 'already_done' });
     expect(await b.upvote(question.id)).toEqual({ votes: 2 });
-    expect(await refusal(asker.upvote(question.id))).toMatchObject({ code: 'forbidden' });
+    expect(await refusal(asker.upvote(question.id))).toMatchObject({ code: 'forbidden', reason: 'own_question' });
     expect((await updated).status).toBe('open');
     expect((await viewerActivity(t.app.ctx.redis, t.app.ctx.keys, streamId, 'vote-1')).upvotes).toBe(1);
   });

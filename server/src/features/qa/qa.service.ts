@@ -16,7 +16,10 @@ function unwrap<T>(res: ScriptOutcome<T>, table: keyof typeof QA_REFUSALS): T {
   if (res.ok) return res.value;
   const r = QA_REFUSALS[table][res.refusal];
   if (!r) throw new Error(`qa ${table}: unexpected script result ${res.refusal}`);
-  throw new AppError(r.code, r.message, res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {});
+  throw new AppError(r.code, r.message, {
+    ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}),
+    ...(r.reason !== undefined ? { reason: r.reason } : {}),
+  });
 }
 
 /** The stream a question id belongs to; ids we did not mint are simply not found. */

@@ -14,20 +14,20 @@ export interface QuestionRecord extends QuestionPublic {
 }
 
 /** Negative script returns -> error codes, per script (the single table the style asks for). */
-export const QA_REFUSALS: Record<'ask' | 'upvote' | 'answer', Record<number, { code: ErrorCode; message: string }>> = {
+export const QA_REFUSALS: Record<'ask' | 'upvote' | 'answer', Record<number, { code: ErrorCode; message: string; reason?: string }>> = {
   ask: {
     [-1]: { code: 'not_live', message: 'questions open when the stream is live' },
     [-2]: { code: 'already_done', message: 'you already have an open question; wait until it is answered' },
     [-3]: { code: 'closed', message: 'this stream takes no more questions' },
     [-4]: { code: 'banned', message: 'you are banned from this stream' },
     [-5]: { code: 'muted', message: 'a moderator muted you' },
-    [-6]: { code: 'invalid_payload', message: 'the question contains a blocked word' },
+    [-6]: { code: 'invalid_payload', message: 'the question contains a blocked word', reason: 'blocked_word' },
   },
   upvote: {
     [-1]: { code: 'not_found', message: 'no such question' },
     [-2]: { code: 'not_live', message: 'the stream is not live' },
     [-3]: { code: 'closed', message: 'the question was answered already' },
-    [-4]: { code: 'forbidden', message: 'you cannot upvote your own question' },
+    [-4]: { code: 'forbidden', message: 'you cannot upvote your own question', reason: 'own_question' },
     [-5]: { code: 'already_done', message: 'you upvoted this question already' },
     [-6]: { code: 'banned', message: 'you are banned from this stream' },
   },
