@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActivityMetric } from '../../server/src/features/activity/activity.metrics.js';
+import { recordActivity } from '../../server/src/features/activity/activity.store.js';
+import { createLogger } from '../../server/src/logger.js';
+import { rollupStream } from '../../worker/src/rollup/stream-rollup.js';
+import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { generateActivity, record, seedStream, type ActivityEvent } from './rollup-fixtures.js';
+
+const DAY = 86_400_000;
+const MIN = 60_000;
+
+let t: TestApp;
+let w: RunningWorker;
+let brand: string;
+const T0 = Date.UTC(2026, 1, 2, 18);
+const [T1, T2] = [T0 + 7 * DAY, T0 + 14 * DAY];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  w = startWorker({ config: t.config, log: createLogger('silent', 'test'), clock: t.clock });
+  brand = await t.token('brand', 'analyst', { brandId: 'brand-s' });
+
+  // A scripted history of three weekly streams.
+  for (const [id, at] of [['wk1', T0], ['wk2', T1], ['wk3', T2]] as const) await seedStream(w.ctx, { id, brandId: 'brand-s', startedAt: at });
+  const did = (viewerId: string, streamId: string, at: number, m: Partial<Record<ActivityMetric, number>>): ActivityEvent[] =>
+    Object.entries(m).map(([metric, n]) => ({ streamId, viewerId, metric: metric as ActivityMetric, n: n!, at: at + MIN }));
+  const buyer = { watchMs: 40 * MIN, chat: 5, orders: 1, revenueCents: 5000 };
+  const quizzer = { watchMs: 40 * MIN, chat: 6, quizAnswers: 2, quizCorrect: 2 };
+  const talker = { watchMs: 60 * MIN, chat: 10, questions: 1 };
+  await record(w.ctx.redis, w.ctx.keys, [
+    ...did('lucy', 'wk1', T0, buyer), ...did('lucy', 'wk2', T1, buyer), ...did('lucy', 'wk3', T2, buyer),
+    ...did('eve', 'wk2', T1, quizzer), ...did('eve', 'wk3', T2, quizzer),
+    ...did('carl', 'wk1', T0, { watchMs: 2 * MIN }), ...did('carl', 'wk3', T2, { watchMs: 2 * MIN }),
+    ...did('nina', 'wk3', T2, { watchMs: 20 * MIN }),
+    ...did('rita', 'wk1', T0, talker), ...did('rita', 'wk2', T1, talker),
+    ...did('dora', 'wk1', T0, { watchMs: MIN }),
+  ]);
+  for (const id of ['wk3', 'wk1', 'wk2']) await rollupStream(w.ctx, id);
+});
+afterAll(async () => {
+  await w?.close();
+  await t?.close();
+});
+
+const board = async (query = '', token = brand) => t.http('GET', `/api/brands/brand-s/viewers${query}`, { token });
+const ids = (res: { body: { viewers: { viewerId: string }[] } }) => res.body.viewers.map((v) => v.viewerId);
+
+describe('brand leaderboard', () => {
+  it('ranks a scripted three-week history by current score, with the segments it should have', async () => {
+    t.clock.set(T2 + 15 * DAY);
+    const res = await board();
+    expect(res.status).toBe(200);
+    expect(ids(res)).toEqual(['lucy', 'eve', 'rita', 'nina', 'carl', 'dora']);
+    expect(Object.fromEntries(res.body.viewers.map((v: { viewerId: string; segment: string }) => [v.viewerId, v.segment]))).toEqual({
+      lucy: 'loyal',
+      eve: 'engaged',
+      rita: 'at-risk',
+      nina: 'new',
+      carl: 'casual',
+      dora: 'at-risk',
+    });
+    const scores = res.body.viewers.map((v: { score: number }) => v.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    expect(res.body.viewers[0]).toMatchObject({ viewerId: 'lucy', lastStreamAt: T2, streams: 3 });
+  });
+
+  it('filters by segment, and moves viewers to at-risk and dormant as time passes', async () => {
+    t.clock.set(T2 + 15 * DAY);
+    expect(ids(await board('?segment=at-risk'))).toEqual(['rita', 'dora']);
+    expect(ids(await board('?segment=loyal'))).toEqual(['lucy']);
+    expect(ids(await board('?segment=dormant'))).toEqual([]);
+    t.clock.set(T0 + 61 * DAY);
+    expect(ids(await board('?segment=dormant'))).toEqual(['dora']);
+    expect(ids(await board('?segment=at-risk'))).toEqual(['lucy', 'eve', 'rita', 'nina']);
+    expect(ids(await board('?segment=casual'))).toEqual(['carl']);
+    expect(ids(await board('?segment=loyal'))).toEqual([]);
+  });
+
+  it('pages with a cursor: every viewer once, in order, even when one is re-rated between pages', async () => {
+    t.clock.set(T2 + DAY);
+    await seedStream(w.ctx, { id: 'crowd', brandId: 'brand-p', startedAt: T2 });
+    await record(w.ctx.redis, w.ctx.keys, generateActivity('crowd', T2, 250, 11, 'p'));
+    await rollupStream(w.ctx, 'crowd');
+    const token = await t.token('brand', 'analyst-p', { brandId: 'brand-p' });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await t.http('GET', `/api/brands/brand-p/viewers?limit=37${cursor ? `&cursor=${cursor}` : ''}`, { token });
+      expect(res.status).toBe(200);
+      expect(res.body.viewers.length).toBeLessThanOrEqual(37);
+      const scores = res.body.viewers.map((v: { score: number }) => v.score);
+      expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+      seen.push(...ids(res));
+      cursor = res.body.nextCursor;
+      if (pages++ === 0) {
+        // the last viewer of the first page does a lot more and is rolled up before the next page
+        const last = seen[seen.length - 1]!;
+        await recordActivity(w.ctx.redis, w.ctx.keys, { streamId: 'crowd', viewerId: last, metric: 'orders', n: 3, at: T2 + MIN });
+        await rollupStream(w.ctx, 'crowd');
+      }
+    } while (cursor);
+    expect(pages).toBe(7);
+    expect(new Set(seen).size).toBe(250);
+    expect(seen).toHaveLength(250);
+  });
+
+  it('answers 403 to a brand token of another brand, and to a viewer', async () => {
+    const other = await t.token('brand', 'spy', { brandId: 'brand-x' });
+    const res = await board('', other);
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('forbidden');
+    expect((await t.http('GET', '/api/brands/brand-s/viewers/lucy', { token: other })).status).toBe(403);
+    expect((await board('', await t.token('viewer', 'lucy'))).status).toBe(403);
+    expect((await t.http('GET', '/api/brands/brand-s/viewers')).status).toBe(401);
+  });
+
+  it('answers 400 to a bad segment, limit or cursor', async () => {
+    expect((await board('?segment=vip')).status).toBe(400);
+    expect((await board('?limit=0')).status).toBe(400);
+    const bad = await board('?cursor=bm90LWEtY3Vyc29y');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('invalid_payload');
+  });
+});
+
+describe('viewer profile', () => {
+  it('shows score, segment, recent streams with their engagement, orders and points', async () => {
+    t.clock.set(T2 + DAY);
+    const res = await t.http('GET', '/api/brands/brand-s/viewers/lucy', { token: brand });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ viewerId: 'lucy', brandId: 'brand-s', segment: 'loyal', streams: 3, lastStreamAt: T2 });
+    expect(res.body.score).toBeLessThan(res.body.scoreAtLastStream);
+    expect(res.body.recentStreams.map((s: { streamId: string }) => s.streamId)).toEqual(['wk3', 'wk2', 'wk1']);
+    expect(res.body.recentStreams[0]).toMatchObject({ title: 'stream wk3', watchSec: 2400, chat: 5, orders: 1, revenueCents: 5000 });
+    expect(res.body.recentStreams[0].engagementPoints).toBeGreaterThan(0);
+    expect(res.body.totals).toEqual({ watchSec: 7200, orders: 3, revenueCents: 15000, buyerStreams: 3 });
+    // 40 watch minutes in each of three streams, one point a minute
+    expect(res.body.points.balance).toBe(120);
+  });
+
+  it('answers 404 for a viewer the brand has never seen', async () => {
+    expect((await t.http('GET', '/api/brands/brand-s/viewers/stranger', { token: brand })).status).toBe(404);
+  });
+});
