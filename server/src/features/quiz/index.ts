@@ -1,7 +1,6 @@
 import type { Feature } from '../types.js';
 import { closeQuiz } from './quiz.close.js';
 import { quizHandlers } from './quiz.handlers.js';
-import { openQuizFor } from './quiz.service.js';
 import { quizStore } from './quiz.store.js';
 
 /** Quizzes: one open per stream, one final answer per viewer, closed once on time (job), by staff or at the end. */
@@ -9,7 +8,7 @@ export const quizFeature: Feature = {
   name: 'quiz',
   handlers: quizHandlers,
   async onJoin(ctx, stream) {
-    const quiz = await openQuizFor(ctx, stream.id, ctx.clock.now());
+    const quiz = await quizStore(ctx).openPublic(stream.id, ctx.clock.now());
     return quiz ? { quiz } : {};
   },
   async onStreamEnd(ctx, stream) {

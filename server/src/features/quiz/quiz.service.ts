@@ -83,12 +83,3 @@ export async function answerQuiz(ctx: AppContext, user: User, streamId: string, 
   if (res !== 1) refuse('answer', res);
   await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'quizAnswers', at: now });
 }
-
-/** The open quiz as a viewer may see it, for the `room:join` ack. */
-export async function openQuizFor(ctx: AppContext, streamId: string, now: number): Promise<QuizPublic | undefined> {
-  const id = await quizStore(ctx).openQuizId(streamId);
-  if (!id) return undefined;
-  const quiz = await quizStore(ctx).get(streamId, id);
-  if (!quiz || quiz.status !== 'open' || quiz.endsAt <= now) return undefined;
-  return quiz.public;
-}

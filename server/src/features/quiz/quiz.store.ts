@@ -154,6 +154,16 @@ export class QuizStore {
     return parseQuiz(streamId, await this.redis.hgetall(quizKeys(this.keys, streamId).quiz(quizId)));
   }
 
+  /** The open quiz's public view while it takes answers (the `room:join` path: two small reads). */
+  async openPublic(streamId: string, now: number): Promise<QuizPublic | null> {
+    const k = quizKeys(this.keys, streamId);
+    const id = await this.redis.get(k.open);
+    if (!id) return null;
+    const [status, endsAt, pub] = await this.redis.hmget(k.quiz(id), 'status', 'endsAt', 'public');
+    if (status !== 'open' || !pub || Number(endsAt) <= now) return null;
+    return JSON.parse(pub) as QuizPublic;
+  }
+
   async openQuizId(streamId: string): Promise<string | null> {
     return this.redis.get(quizKeys(this.keys, streamId).open);
   }
