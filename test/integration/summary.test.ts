@@ -4,6 +4,7 @@ import type { StreamSummary, ViewerClient } from '@stickyroom/sdk';
 import { StreamSummary as StreamSummarySchema } from '@stickyroom/sdk/protocol';
 import { addMoment, recordActivity, type Moment } from '../../server/src/features/activity/activity.store.js';
 import type { ActivityMetric } from '../../server/src/features/activity/activity.metrics.js';
+import { viewerScores } from '../../server/src/features/scoring/scoring.store.js';
 import { summaryKeys } from '../../server/src/features/summary/summary.keys.js';
 import { createLogger } from '../../server/src/logger.js';
 import { processors } from '../../worker/src/processors/index.js';
@@ -32,17 +33,17 @@ afterAll(async () => {
 const at = (ms: number) => t.clock.set(ms);
 const sec = (s: number) => T1 + s * 1000;
 
-/** Resolves when the worker has run this stream's finalize job. */
-function finalized(streamId: string): Promise<unknown> {
+/** Resolves when the worker has run this stream's job of this type (the end of a stream queues a finalize and a rollup). */
+function jobDone(type: 'stream.finalize' | 'rollup', streamId: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const done = (job: Job, result: unknown) => {
-      if (job.data.type !== 'stream.finalize' || job.data.streamId !== streamId) return;
+      if (job.data.type !== type || job.data.streamId !== streamId) return;
       worker.worker.off('completed', done);
       worker.worker.off('failed', failed);
       resolve(result);
     };
     const failed = (job: Job | undefined, err: Error) => {
-      if (job?.data.streamId !== streamId) return;
+      if (job?.data.type !== type || job.data.streamId !== streamId) return;
       worker.worker.off('completed', done);
       worker.worker.off('failed', failed);
       reject(err);
@@ -94,9 +95,9 @@ describe('post-stream summary across two streams of a brand', () => {
     await record(first, 'bob', 'orders');
     await record(first, 'bob', 'revenueCents', 2500);
     at(T0 + 20_000);
-    const done = finalized(first);
+    const done = Promise.all([jobDone('stream.finalize', first), jobDone('rollup', first)]);
     await t.http('POST', `/api/streams/${first}/end`, { token: host });
-    expect(await done).toEqual({ outcome: 'stored' });
+    expect((await done)[0]).toEqual({ outcome: 'stored' });
     for (const c of Object.values(v)) c.close();
 
     const s = await summaryOf(first);
@@ -174,7 +175,7 @@ describe('post-stream summary across two streams of a brand', () => {
     await record(second, 'eve', 'couponRedemptions');
 
     at(sec(150));
-    const done = finalized(second);
+    const done = Promise.all([jobDone('stream.finalize', second), jobDone('rollup', second)]);
     await t.http('POST', `/api/streams/${second}/end`, { token: host });
     await done;
   });
@@ -182,6 +183,16 @@ describe('post-stream summary across two streams of a brand', () => {
   it('checks every figure of the final summary exactly', async () => {
     const s = await summaryOf(second);
     const minute = Math.floor(T1 / 60_000);
+    // Scores and segments at the end must be what the scoring rollup stored for the same activity.
+    const rated = new Map((await viewerScores(t.app.ctx, BRAND, ['bob', 'cat', 'dan', 'eve', 'fay'])).map((r) => [r.viewerId, r]));
+    expect(rated.size).toBe(5);
+    const standing = (id: string) => ({ score: rated.get(id)!.score, segment: rated.get(id)!.segment });
+    const after = { new: 0, casual: 0, engaged: 0, loyal: 0, 'at-risk': 0, dormant: 0, unrated: 0 } as Record<string, number>;
+    for (const r of rated.values()) after[r.segment]!++;
+    // before: bob and cat had one earlier stream (new), dan, eve and fay none
+    const before = { new: 2, casual: 0, engaged: 0, loyal: 0, 'at-risk': 0, dormant: 0, unrated: 3 } as Record<string, number>;
+    expect(['dan', 'eve', 'fay'].map((id) => rated.get(id)!.segment)).toEqual(['new', 'new', 'new']);
+    expect(rated.get('bob')!.segment).not.toBe('new');
     expect(s).toEqual({
       streamId: second,
       brandId: BRAND,
@@ -259,12 +270,12 @@ describe('post-stream summary across two streams of a brand', () => {
         { at: sec(63), minute: minute + 1, kind: 'drop', id: 'd1', label: '10% off' },
         { at: sec(64), minute: minute + 1, kind: 'product', id: 'p1', label: 'Trench coat' },
       ],
-      segments: null,
+      segments: { before, after, change: Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - before[k]!])) },
       topViewers: [
-        { viewerId: 'bob', interactions: 8, likes: 0, watchSec: 60, orders: 2, revenueCents: 4000, score: null, segment: null },
-        { viewerId: 'dan', interactions: 3, likes: 0, watchSec: 0, orders: 0, revenueCents: 0, score: null, segment: null },
-        { viewerId: 'eve', interactions: 2, likes: 5, watchSec: 60, orders: 1, revenueCents: 2000, score: null, segment: null },
-        { viewerId: 'cat', interactions: 2, likes: 0, watchSec: 15, orders: 0, revenueCents: 0, score: null, segment: null },
+        { viewerId: 'bob', interactions: 8, likes: 0, watchSec: 60, orders: 2, revenueCents: 4000, ...standing('bob') },
+        { viewerId: 'dan', interactions: 3, likes: 0, watchSec: 0, orders: 0, revenueCents: 0, ...standing('dan') },
+        { viewerId: 'eve', interactions: 2, likes: 5, watchSec: 60, orders: 1, revenueCents: 2000, ...standing('eve') },
+        { viewerId: 'cat', interactions: 2, likes: 0, watchSec: 15, orders: 0, revenueCents: 0, ...standing('cat') },
       ],
     });
   });

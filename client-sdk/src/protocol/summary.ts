@@ -60,7 +60,7 @@ export const TopViewer = z.object({
   watchSec: Seconds,
   orders: Count,
   revenueCents: Count,
-  /** Stickiness score 0-100 and segment for the brand, when scoring has rated the viewer. */
+  /** Stickiness score 0-100 and segment for the brand at the stream's end (now while live), this stream included. */
   score: z.number().nullable(),
   segment: z.string().nullable(),
 });
@@ -135,10 +135,11 @@ export const StreamSummary = z.object({
 
   timeline: z.array(TimelinePoint),
   moments: z.array(SummaryMoment),
-  /** Stickiness segments of this stream's viewers before it started and now; `null` without scoring data. */
-  segments: z
-    .object({ before: SegmentMix, after: SegmentMix, change: z.record(z.string(), z.number().int()) })
-    .nullable(),
+  /**
+   * Stickiness segments of this stream's viewers when it started and at its end (now while live), with the
+   * change per segment; `unrated` counts viewers with no history with the brand.
+   */
+  segments: z.object({ before: SegmentMix, after: SegmentMix, change: z.record(z.string(), z.number().int()) }),
   topViewers: z.array(TopViewer),
 });
 export type StreamSummary = z.infer<typeof StreamSummary>;

@@ -4,7 +4,8 @@ import { readMoments, streamTotals } from '../activity/activity.store.js';
 import { presenceSummary } from '../presence/presence.store.js';
 import { streamStore } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
-import { lotteryOutcomes, segmentsBefore, viewerRatings } from './summary.sources.js';
+import { SEGMENTS } from '../../../../worker/src/scoring/index.js';
+import { lotteryOutcomes, standings, type Standing } from './summary.sources.js';
 import {
   earlierStreams,
   forEachViewerBatch,
@@ -49,8 +50,12 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
   ]);
   const viewers = [...population].sort();
 
+  const endMs = stream.endedAt ?? now;
   const acc = new Accumulator();
-  await forEachViewerBatch(ctx, stream, viewers, (rows) => rows.forEach((r) => acc.add(r)));
+  await forEachViewerBatch(ctx, stream, viewers, async (rows) => {
+    const st = await standings(ctx, stream, endMs, rows);
+    rows.forEach((r, i) => acc.add(r, st[i]!));
+  });
 
   const previous = earlier.at(-1) ?? null;
   let previousViewers = 0;
@@ -64,10 +69,9 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
   const moments: SummaryMoment[] = rawMoments.map((m) => ({ ...m, minute: Math.floor(m.at / 60_000) })).sort((a, b) => a.at - b.at);
   const distinct = (kind: SummaryMoment['kind']) => [...new Set(moments.filter((m) => m.kind === kind).map((m) => m.id))];
 
-  const topViewers = await rateTop(ctx, stream.brandId, acc.top);
+  const topViewers = acc.top.map(toTopViewer);
   const u = viewers.length;
   const t = (m: keyof typeof totals) => totals[m] ?? 0;
-  const endMs = stream.endedAt ?? now;
   const watchMs = acc.watchMs.sort((a, b) => a - b);
   const totalWatchMs = watchMs.reduce((s, x) => s + x, 0);
 
@@ -138,25 +142,38 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
 
     timeline: timeline(stream, endMs, presence.viewersTimeline, activityTimeline),
     moments,
-    segments: await segmentChange(ctx, stream, viewers),
+    segments: acc.segmentChange(),
     topViewers,
   };
   return { summary, viewers, buyers: acc.buyers };
 }
 
+interface Ranked {
+  row: ViewerRow;
+  standing: Standing;
+  interactions: number;
+}
+
+/** Every segment (and `unrated`: no history with the brand) at zero, so before and after list the same keys. */
+const emptyMix = (): Record<string, number> => Object.fromEntries([...SEGMENTS, 'unrated'].map((k) => [k, 0]));
+
 /** Sums over the per-viewer pass; holds only counters, the watch times (for the median) and the top list. */
 class Accumulator {
   readonly watchMs: number[] = [];
   readonly buyers: string[] = [];
-  readonly top: { row: ViewerRow; interactions: number }[] = [];
+  readonly top: Ranked[] = [];
+  readonly before: Record<string, number> = emptyMix();
+  readonly after: Record<string, number> = emptyMix();
   returning = 0;
   returningBuyers = 0;
   repeatBuyers = 0;
   engaged = 0;
   private readonly counts = new Map<string, number>();
 
-  add(r: ViewerRow): void {
+  add(r: ViewerRow, standing: Standing): void {
     const a = r.activity;
+    this.before[standing.before ?? 'unrated']!++;
+    this.after[standing.after ?? 'unrated']!++;
     this.watchMs.push(metric(a, 'watchMs'));
     if (r.returning) this.returning++;
     for (const [k, v] of Object.entries(a)) if (v > 0) this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
@@ -168,7 +185,7 @@ class Accumulator {
     }
     if (isEngaged(a)) {
       this.engaged++;
-      this.offerTop(r);
+      this.offerTop({ row: r, standing, interactions: interactionsOf(a) });
     }
   }
 
@@ -177,8 +194,13 @@ class Accumulator {
     return this.counts.get(m) ?? 0;
   }
 
-  private offerTop(row: ViewerRow): void {
-    const entry = { row, interactions: interactionsOf(row.activity) };
+  segmentChange(): StreamSummary['segments'] {
+    const change: Record<string, number> = {};
+    for (const k of Object.keys(this.after)) change[k] = this.after[k]! - this.before[k]!;
+    return { before: this.before, after: this.after, change };
+  }
+
+  private offerTop(entry: Ranked): void {
     const i = this.top.findIndex((e) => byEngagement(entry, e) < 0);
     if (i === -1) {
       if (this.top.length < TOP_VIEWERS) this.top.push(entry);
@@ -190,7 +212,7 @@ class Accumulator {
 }
 
 /** Most interactions first (likes excluded), then likes, watch time, and viewer id for a stable order. */
-function byEngagement(x: { row: ViewerRow; interactions: number }, y: { row: ViewerRow; interactions: number }): number {
+function byEngagement(x: Ranked, y: Ranked): number {
   return (
     y.interactions - x.interactions ||
     metric(y.row.activity, 'likes') - metric(x.row.activity, 'likes') ||
@@ -199,18 +221,17 @@ function byEngagement(x: { row: ViewerRow; interactions: number }, y: { row: Vie
   );
 }
 
-async function rateTop(ctx: AppContext, brandId: string, top: { row: ViewerRow; interactions: number }[]): Promise<TopViewer[]> {
-  const ratings = await viewerRatings(ctx, brandId, top.map((e) => e.row.viewerId));
-  return top.map(({ row, interactions }, i) => ({
+function toTopViewer({ row, standing, interactions }: Ranked): TopViewer {
+  return {
     viewerId: row.viewerId,
     interactions,
     likes: metric(row.activity, 'likes'),
     watchSec: round(metric(row.activity, 'watchMs') / 1000, 1),
     orders: metric(row.activity, 'orders'),
     revenueCents: metric(row.activity, 'revenueCents'),
-    score: ratings[i]?.score ?? null,
-    segment: ratings[i]?.segment ?? null,
-  }));
+    score: standing.score,
+    segment: standing.after,
+  };
 }
 
 function median(sorted: readonly number[]): number {
@@ -244,28 +265,6 @@ function timeline(
     });
   }
   return out;
-}
-
-/** Segment mix of this stream's viewers before it (pre-stream snapshot) and now; null when scoring has rated no one. */
-async function segmentChange(ctx: AppContext, stream: StreamRecord, viewers: readonly string[]): Promise<StreamSummary['segments']> {
-  const before: Record<string, number> = {};
-  const after: Record<string, number> = {};
-  let rated = false;
-  for (let i = 0; i < viewers.length; i += 500) {
-    const ids = viewers.slice(i, i + 500);
-    const [was, now] = await Promise.all([segmentsBefore(ctx, stream.brandId, stream.id, ids), viewerRatings(ctx, stream.brandId, ids)]);
-    ids.forEach((_, j) => {
-      const b = was[j] ?? 'unrated';
-      const a = now[j]?.segment ?? 'unrated';
-      if (was[j] || now[j]) rated = true;
-      before[b] = (before[b] ?? 0) + 1;
-      after[a] = (after[a] ?? 0) + 1;
-    });
-  }
-  if (!rated) return null;
-  const change: Record<string, number> = {};
-  for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) change[k] = (after[k] ?? 0) - (before[k] ?? 0);
-  return { before, after, change };
 }
 
 async function loadBrandStreams(ctx: AppContext, brandId: string): Promise<StreamRecord[]> {
