@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Job } from 'bullmq';
-import { commitmentOf, verifyDraw, type LotteryDrawn, type StreamerClient, type ViewerClient } from '@stickyroom/sdk';
+import { commitmentOf, createStreamerClient, verifyDraw, type LotteryDrawn, type StreamerClient, type ViewerClient } from '@stickyroom/sdk';
+import { createApp } from '../../server/src/app.js';
 import { createLogger } from '../../server/src/logger.js';
 import { viewerActivity } from '../../server/src/features/activity/activity.store.js';
 import { drawLottery, lotteryStore } from '../../server/src/features/lottery/lottery.service.js';
@@ -314,6 +315,31 @@ describe('the draw', () => {
       expect(drawn.n).toBe(1);
       const stored = await lotteryStore(t.app.ctx).get(streamId, lottery.id);
       expect(stored?.result).toEqual(manual.result);
+    }
+  });
+
+  it('draws once when streamers on two server nodes and the worker all draw at once', async () => {
+    const second = createApp({ config: t.config, clock: t.clock, log: createLogger('silent', 'lottery-node-2') });
+    const port = await second.listen(0, '127.0.0.1');
+    try {
+      const { streamId, host } = await liveRoom();
+      const token = await t.token('moderator', 'mod-on-node-2', { brandId: 'brand-a' });
+      const remote = await createStreamerClient({ url: `http://127.0.0.1:${port}`, token, transports: ['websocket'] }).connect();
+      const watcher = await joinedViewer('two-nodes-watch', streamId);
+      const { lottery } = await host.createLottery(streamId, { prize: 'Across nodes', winners: 1, durationSec: LONG });
+      for (const s of ['n1', 'n2', 'n3']) await (await joinedViewer(s, streamId)).enterLottery(lottery.id);
+      const drawn = countDrawn(watcher, lottery.id);
+      const jobId = `lottery.draw-${lottery.id}`;
+      const job = await Job.fromId(t.app.ctx.jobs.queue, jobId);
+      const jobDone = completed(jobId);
+      const [a, b] = await Promise.all([host.drawLottery(lottery.id), remote.drawLottery(lottery.id), job!.promote()]);
+      await jobDone;
+      remote.close();
+      expect(a.result).toEqual(b.result);
+      await drained(watcher, streamId);
+      expect(drawn.n).toBe(1);
+    } finally {
+      await second.close();
     }
   });
 
