@@ -4,8 +4,6 @@ import { roomHandlers } from './room/room.handlers.js';
 import { lotteryFeature } from './lottery/index.js';
 import { pointsFeature } from './points/index.js';
 import { couponsFeature } from './coupons/index.js';
-import { productsFeature } from './products/index.js';
-import { ordersFeature } from './orders/index.js';
 import { chatFeature } from './chat/index.js';
 import { presenceFeature } from './presence/index.js';
 import { reactionsFeature } from './reactions/index.js';
@@ -21,8 +19,6 @@ export const features: Feature[] = [
   lotteryFeature,
   pointsFeature,
   couponsFeature,
-  productsFeature,
-  ordersFeature,
   chatFeature,
   presenceFeature,
   reactionsFeature,

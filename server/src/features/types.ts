@@ -14,6 +14,8 @@ export interface Feature {
   handlers?: HandlerDef[];
   /** Mounted under /api. */
   routes?: (router: Router, ctx: AppContext) => void;
+  /** Refuses a join (throw an AppError) before anything is recorded; reads only. */
+  beforeJoin?: (ctx: AppContext, stream: StreamRecord, user: User) => Promise<void>;
   /** Adds this feature's part of the `room:join` ack. */
   onJoin?: (ctx: AppContext, stream: StreamRecord, user: User, args: { lastMessageId?: string | undefined }) => Promise<JoinPart>;
   onDisconnect?: (ctx: AppContext, socket: AppSocket) => void;

@@ -58,20 +58,24 @@ export async function sendMessage(ctx: AppContext, user: User, streamId: string,
   return message;
 }
 
-/** The chat part of the `room:join` ack; refuses a banned user. */
+/** Refuses a banned user's join before any feature records it. */
+export async function refuseBannedJoin(ctx: AppContext, stream: StreamRecord, user: User): Promise<void> {
+  if (isStaffOf(user, stream)) return;
+  if (await chatStore(ctx).isBanned(stream.id, user.id)) throw new AppError('banned', 'you are banned from this stream');
+}
+
+/** The chat part of the `room:join` ack: history (or what was missed) and the pinned message. */
 export async function chatJoinPart(
   ctx: AppContext,
   stream: StreamRecord,
-  user: User,
+  _user: User,
   lastMessageId: string | undefined,
 ): Promise<Pick<JoinData, 'chat' | 'chatGap' | 'pinned'>> {
   const store = chatStore(ctx);
-  const [banned, history, pinned] = await Promise.all([
-    isStaffOf(user, stream) ? false : store.isBanned(stream.id, user.id),
+  const [history, pinned] = await Promise.all([
     store.history(stream.id, CHAT_JOIN_HISTORY, lastMessageId),
     store.pinned(stream.id),
   ]);
-  if (banned) throw new AppError('banned', 'you are banned from this stream');
   const part: Pick<JoinData, 'chat' | 'chatGap' | 'pinned'> = { chat: history.chat };
   if (history.gap) part.chatGap = true;
   if (pinned) part.pinned = { message: pinned };

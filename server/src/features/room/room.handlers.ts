@@ -2,13 +2,15 @@ import type { JoinData } from '@stickyroom/sdk/protocol';
 import { streamRoom } from '../../context.js';
 import { ANYONE, defineHandler } from '../../io/handler.js';
 import { getStream } from '../streams/streams.service.js';
-import type { Feature } from '../types.js';
+import type { Feature, JoinPart } from '../types.js';
 
 /** `room:join` asks every feature for its part of the snapshot; this list is set by the composition root. */
 export function roomHandlers(features: () => readonly Feature[]) {
   return [
     defineHandler('room:join', { roles: ANYONE }, async ({ ctx, user, socket }, { streamId, lastMessageId }) => {
       const stream = await getStream(ctx, streamId);
+      // Refusals (a ban) come before any feature records the join (presence, unique viewers).
+      await Promise.all(features().map((f) => f.beforeJoin?.(ctx, stream, user)));
       // Join first, then read the snapshot: a message sent in between arrives twice rather than never,
       // and the SDK drops the duplicate by id.
       await socket.join(streamRoom(streamId));
@@ -21,7 +23,7 @@ export function roomHandlers(features: () => readonly Feature[]) {
           chat: [],
           drops: [],
         };
-        return Object.assign(data, ...parts) as JoinData;
+        return mergeParts(data, parts);
       } catch (err) {
         socket.data.streams.delete(streamId);
         await socket.leave(streamRoom(streamId));
@@ -34,4 +36,14 @@ export function roomHandlers(features: () => readonly Feature[]) {
       return {};
     }),
   ];
+}
+
+/** Merges the features' parts; `pinned` is shared (chat pins a message, products a product), so it merges per field. */
+function mergeParts(data: JoinData, parts: JoinPart[]): JoinData {
+  for (const part of parts) {
+    const { pinned, ...rest } = part;
+    Object.assign(data, rest);
+    if (pinned) data.pinned = { ...data.pinned, ...pinned };
+  }
+  return data;
 }
