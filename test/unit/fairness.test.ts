@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { commitmentOf, deriveWinners, entrantLines, entrantsHashOf, sha256Hex, verifyDraw, type DrawEntry } from '@stickyroom/sdk';
 
 const SEED = '5f1c0a2e9b7d4c3e8a6f2b1d0c9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e';
@@ -122,3 +123,28 @@ const KNOWN = {
   entrantsHash: '4ac20ea52cac7465a04264f0500e2a1898a133afdc680e83f1ef40bf09e1ac54',
   winners: ['erin', 'dave'],
 };
+
+describe('winner derivation, for any entrant list', () => {
+  const idArb = fc.stringMatching(/^[A-Za-z0-9_.:-]{1,12}$/);
+  const entriesArb = fc.uniqueArray(
+    fc.record({ id: idArb, nonce: fc.option(fc.stringMatching(/^[0-9a-f]{16}$/), { nil: undefined }) }),
+    { selector: (e) => e.id, maxLength: 30 },
+  );
+  const seedArb = fc.stringMatching(/^[0-9a-f]{64}$/);
+
+  it('picks min(prizes, entrants) distinct entrants, whatever order the list arrives in, and verifies', async () => {
+    await fc.assert(
+      fc.asyncProperty(seedArb, entriesArb, fc.integer({ min: 1, max: 40 }), async (seed, raw, count) => {
+        const entries = raw.map((e) => (e.nonce ? { id: e.id, nonce: e.nonce } : { id: e.id }));
+        const { winners, entrantsHash } = await deriveWinners(seed, entries, count);
+        expect(winners).toHaveLength(Math.min(count, entries.length));
+        expect(new Set(winners).size).toBe(winners.length);
+        for (const w of winners) expect(entries.some((e) => e.id === w)).toBe(true);
+        expect((await deriveWinners(seed, [...entries].reverse(), count)).winners).toEqual(winners);
+        const check = await verifyDraw({ commitment: await commitmentOf(seed), seed, winnerCount: count, winners, entrantsHash, entries });
+        expect(check.valid).toBe(true);
+      }),
+      { numRuns: 150, seed: 424242 },
+    );
+  });
+});

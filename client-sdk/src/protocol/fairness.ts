@@ -168,12 +168,14 @@ export async function verifyDraw(draw: DrawToVerify): Promise<DrawVerification> 
   });
   if (typeof draw.seed !== 'string' || !HEX.test(draw.seed)) return fail('the seed is not lower-case hex');
   let derived: { winners: string[]; entrantsHash: string };
+  let commitmentMatches: boolean;
   try {
     derived = await deriveWinners(draw.seed, draw.entries, Math.max(1, Math.trunc(draw.winnerCount)));
+    commitmentMatches = (await commitmentOf(draw.seed)) === String(draw.commitment).toLowerCase();
   } catch (err) {
+    // Malformed input, or no WebCrypto (browsers offer crypto.subtle only on https:// and localhost pages).
     return fail((err as Error).message);
   }
-  const commitmentMatches = (await commitmentOf(draw.seed)) === draw.commitment.toLowerCase();
   const entrantsHashMatches = draw.entrantsHash === undefined || draw.entrantsHash.toLowerCase() === derived.entrantsHash;
   const winnersMatch = derived.winners.length === draw.winners.length && derived.winners.every((w, i) => w === draw.winners[i]);
   return {
