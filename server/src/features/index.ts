@@ -2,8 +2,6 @@ import type { Feature } from './types.js';
 import { streamsFeature } from './streams/index.js';
 import { roomHandlers } from './room/room.handlers.js';
 import { lotteryFeature } from './lottery/index.js';
-import { pointsFeature } from './points/index.js';
-import { couponsFeature } from './coupons/index.js';
 import { chatFeature } from './chat/index.js';
 import { presenceFeature } from './presence/index.js';
 import { reactionsFeature } from './reactions/index.js';
@@ -11,14 +9,16 @@ import { qaFeature } from './qa/index.js';
 import { quizFeature } from './quiz/index.js';
 import { summaryFeature } from './summary/index.js';
 import { scoringFeature } from './scoring/index.js';
+import { pointsFeature } from './points/index.js';
+import { couponsFeature } from './coupons/index.js';
+import { productsFeature } from './products/index.js';
+import { ordersFeature } from './orders/index.js';
 
 /** Every feature the server runs, in the order their `room:join` parts are merged. */
 export const features: Feature[] = [
   { name: 'room', handlers: roomHandlers(() => features) },
   streamsFeature,
   lotteryFeature,
-  pointsFeature,
-  couponsFeature,
   chatFeature,
   presenceFeature,
   reactionsFeature,
@@ -26,4 +26,8 @@ export const features: Feature[] = [
   quizFeature,
   summaryFeature,
   scoringFeature,
+  pointsFeature,
+  couponsFeature,
+  productsFeature,
+  ordersFeature,
 ];

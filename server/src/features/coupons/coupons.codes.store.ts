@@ -48,8 +48,11 @@ export class CouponCodeStore {
     return runScript<string>(this.redis, 'couponReward', [k.rewards, k.codes], [field, record.code, JSON.stringify(record)]);
   }
 
-  /** Marks a code redeemed by an order; true for the first order only. */
-  async redeem(streamId: string, code: string, orderId: string): Promise<boolean> {
-    return (await this.redis.hsetnx(couponKeys(this.keys, streamId).redeemed, code, orderId)) === 1;
+  /** Marks a code redeemed by an order unless an earlier order did; returns the order that redeemed it. */
+  async redeem(streamId: string, code: string, orderId: string): Promise<string> {
+    const key = couponKeys(this.keys, streamId).redeemed;
+    const res = await this.redis.multi().hsetnx(key, code, orderId).hget(key, code).exec();
+    const first = res?.[1]?.[1];
+    return typeof first === 'string' ? first : orderId;
   }
 }

@@ -1,0 +1,14 @@
+import { defineHandler, STAFF, VIEWER } from '../../io/handler.js';
+import { clickProduct, pinProduct } from './products.service.js';
+
+export const productHandlers = [
+  defineHandler('product:pin', { roles: STAFF }, async ({ ctx, user, now }, { streamId, product }) => {
+    await pinProduct(ctx, user, streamId, product, now);
+    return {};
+  }),
+  defineHandler('product:click', { roles: VIEWER }, async (call, { streamId, productId }) => {
+    call.requireJoined(streamId);
+    await clickProduct(call.ctx, call.user, streamId, productId, call.now);
+    return {};
+  }),
+];
