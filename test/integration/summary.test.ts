@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from 'bullmq';
-import type { StreamSummary, ViewerClient } from '@stickyroom/sdk';
+import { verifyDraw, type LotteryDrawn, type OrderWebhookBody, type StreamerClient, type StreamSummary, type ViewerClient } from '@stickyroom/sdk';
 import { StreamSummary as StreamSummarySchema } from '@stickyroom/sdk/protocol';
-import { addMoment, recordActivity, type Moment } from '../../server/src/features/activity/activity.store.js';
+import { recordActivity } from '../../server/src/features/activity/activity.store.js';
 import type { ActivityMetric } from '../../server/src/features/activity/activity.metrics.js';
 import { viewerScores } from '../../server/src/features/scoring/scoring.store.js';
 import { summaryKeys } from '../../server/src/features/summary/summary.keys.js';
 import { createLogger } from '../../server/src/logger.js';
 import { processors } from '../../worker/src/processors/index.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { signBody } from '../../server/src/features/orders/orders.signature.js';
+import { startTestApp, TEST_WEBHOOK_SECRET, type TestApp } from '../helpers/app.js';
 
 const BRAND = 'brand-sum';
 const T0 = Date.UTC(2026, 2, 2, 12, 0, 0);
@@ -66,12 +67,9 @@ async function beat(streamId: string, clients: ViewerClient[], visible = true): 
   await Promise.all(clients.map((c) => c.request('presence:heartbeat', { streamId, visible })));
 }
 
-/** Activity of features this test drives through their store (the ledger every feature writes to). */
+/** Late activity written straight to the ledger (every feature records through this). */
 function record(streamId: string, viewerId: string, metric: ActivityMetric, n = 1): Promise<number> {
   return recordActivity(t.app.ctx.redis, t.app.ctx.keys, { streamId, viewerId, metric, n, at: t.clock.now() });
-}
-function moment(streamId: string, m: Omit<Moment, 'at'>): Promise<void> {
-  return addMoment(t.app.ctx.redis, t.app.ctx.keys, streamId, { ...m, at: t.clock.now() });
 }
 
 async function summaryOf(streamId: string, token = brandToken): Promise<StreamSummary> {
@@ -82,6 +80,18 @@ async function summaryOf(streamId: string, token = brandToken): Promise<StreamSu
 
 let first: string;
 let second: string;
+let staff: StreamerClient;
+let quizId: string;
+let lotteryId: string;
+let dropId: string;
+let draw: LotteryDrawn;
+
+/** The commerce backend reporting an order, signed as the webhook requires. */
+async function order(body: OrderWebhookBody): Promise<void> {
+  const raw = JSON.stringify(body);
+  const res = await t.http('POST', '/api/webhooks/orders', { raw, headers: { 'x-stickyroom-signature': signBody(TEST_WEBHOOK_SECRET, raw) } });
+  expect(res.status, res.text).toBeLessThan(300);
+}
 
 describe('post-stream summary across two streams of a brand', () => {
   it('finalizes the earlier stream when it ends', async () => {
@@ -92,8 +102,7 @@ describe('post-stream summary across two streams of a brand', () => {
     await beat(first, Object.values(v));
     at(T0 + 15_000);
     await beat(first, Object.values(v));
-    await record(first, 'bob', 'orders');
-    await record(first, 'bob', 'revenueCents', 2500);
+    await order({ orderId: 'o-0', viewerId: 'bob', amount: 25, currency: 'EUR', streamId: first });
     at(T0 + 20_000);
     const done = Promise.all([jobDone('stream.finalize', first), jobDone('rollup', first)]);
     await t.http('POST', `/api/streams/${first}/end`, { token: host });
@@ -121,6 +130,8 @@ describe('post-stream summary across two streams of a brand', () => {
     at(T1 - 10_000);
     second = await t.createStream('Spring drop', BRAND);
     const v = await viewers(second, ['bob', 'cat', 'dan', 'eve', 'fay']);
+    staff = await t.streamer(`host-${BRAND}`, BRAND);
+    await staff.join(second);
     const mod = await t.streamer('mod', BRAND, { role: 'moderator' });
     await mod.join(second);
     at(T1);
@@ -149,30 +160,37 @@ describe('post-stream summary across two streams of a brand', () => {
     at(sec(60));
     await beat(second, [v.bob!, v.cat!, v.eve!]);
     at(sec(61));
-    await moment(second, { kind: 'quiz', id: 'q1', label: 'Which color?' });
-    for (const id of ['bob', 'cat', 'eve']) await record(second, id, 'quizAnswers');
-    for (const id of ['bob', 'eve']) await record(second, id, 'quizCorrect');
+    const { quiz } = await staff.createQuiz(second, { question: 'Which color?', options: ['red', 'blue'], correctOption: 1, durationSec: 30, reward: { points: 5 } });
+    quizId = quiz.id;
+    await v.bob!.answerQuiz(quiz.id, 1);
+    await v.cat!.answerQuiz(quiz.id, 0);
+    await v.eve!.answerQuiz(quiz.id, 1);
+    await staff.closeQuiz(quiz.id);
     at(sec(62));
-    await moment(second, { kind: 'lottery', id: 'l1', label: 'Tote bag' });
-    for (const id of ['bob', 'dan']) await record(second, id, 'lotteryEntries');
-    await record(second, 'dan', 'lotteryWins');
+    const { lottery } = await staff.createLottery(second, { prize: 'Tote bag', winners: 1, durationSec: 30 });
+    lotteryId = lottery.id;
+    await v.bob!.enterLottery(lottery.id);
+    await v.dan!.enterLottery(lottery.id);
+    draw = (await staff.drawLottery(lottery.id)).result;
     at(sec(63));
-    await moment(second, { kind: 'drop', id: 'd1', label: '10% off' });
-    for (const id of ['bob', 'eve']) await record(second, id, 'couponClaims');
+    const { drop } = await staff.dropCoupon(second, { title: '10% off', discount: { type: 'percent', value: 10 }, quantity: 10, durationSec: 60 });
+    dropId = drop.id;
+    await v.bob!.claimCoupon(drop.id);
+    const eveCode = (await v.eve!.claimCoupon(drop.id)).code;
     at(sec(64));
-    await moment(second, { kind: 'product', id: 'p1', label: 'Trench coat' });
-    await record(second, 'bob', 'clicks', 2);
-    await record(second, 'dan', 'clicks');
-    await record(second, 'cat', 'questions');
-    await record(second, 'bob', 'upvotes');
+    await staff.pinProduct(second, { id: 'coat', title: 'Trench coat', price: 120, currency: 'EUR' });
+    await v.bob!.clickProduct(second, 'coat');
+    await v.bob!.clickProduct(second, 'coat');
+    await v.dan!.clickProduct(second, 'coat');
+    const { question } = await v.cat!.ask(second, 'Is it waterproof?');
+    await v.bob!.upvote(question.id);
 
-    // minute 2: orders (bob twice, eve once with her coupon)
+    // minute 2: orders through the signed webhook (bob twice, eve once with her coupon, one replayed)
     at(sec(120));
-    await record(second, 'bob', 'orders', 2);
-    await record(second, 'bob', 'revenueCents', 4000);
-    await record(second, 'eve', 'orders');
-    await record(second, 'eve', 'revenueCents', 2000);
-    await record(second, 'eve', 'couponRedemptions');
+    await order({ orderId: 'o-1', viewerId: 'bob', amount: 10, currency: 'EUR', streamId: second, at: sec(120) });
+    await order({ orderId: 'o-2', viewerId: 'bob', amount: 30, currency: 'EUR', streamId: second, at: sec(121) });
+    await order({ orderId: 'o-2', viewerId: 'bob', amount: 30, currency: 'EUR', streamId: second, at: sec(121) });
+    await order({ orderId: 'o-3', viewerId: 'eve', amount: 20, currency: 'EUR', couponCode: eveCode, at: sec(122) });
 
     at(sec(150));
     const done = Promise.all([jobDone('stream.finalize', second), jobDone('rollup', second)]);
@@ -233,7 +251,7 @@ describe('post-stream summary across two streams of a brand', () => {
       quizCorrect: 2,
       quizAccuracy: 0.6667,
 
-      lotteries: [{ lotteryId: 'l1', prize: null, entrants: 0, winners: [], seed: null, commitment: null, entrantsHash: null }],
+      lotteries: [{ lotteryId, prize: 'Tote bag', entrants: 2, winnerCount: 1, winners: draw.winners, seed: draw.seed, commitment: draw.commitment, entrantsHash: draw.entrantsHash }],
       lotteryEntries: 2,
       lotteryEntrants: 2,
       lotteryWinners: 1,
@@ -252,6 +270,7 @@ describe('post-stream summary across two streams of a brand', () => {
       buyers: 2,
       revenueCents: 6000,
       revenue: 60,
+      revenueByCurrency: { EUR: 6000 },
       conversionRate: 0.4,
       repeatBuyers: 1,
       returningBuyers: 1,
@@ -265,10 +284,10 @@ describe('post-stream summary across two streams of a brand', () => {
         { minute: minute + 2, at: (minute + 2) * 60_000, viewers: 0, chat: 0, likes: 0, claims: 0, orders: 3 },
       ],
       moments: [
-        { at: sec(61), minute: minute + 1, kind: 'quiz', id: 'q1', label: 'Which color?' },
-        { at: sec(62), minute: minute + 1, kind: 'lottery', id: 'l1', label: 'Tote bag' },
-        { at: sec(63), minute: minute + 1, kind: 'drop', id: 'd1', label: '10% off' },
-        { at: sec(64), minute: minute + 1, kind: 'product', id: 'p1', label: 'Trench coat' },
+        { at: sec(61), minute: minute + 1, kind: 'quiz', id: quizId, label: 'Which color?' },
+        { at: sec(62), minute: minute + 1, kind: 'lottery', id: lotteryId, label: 'Tote bag' },
+        { at: sec(63), minute: minute + 1, kind: 'drop', id: dropId, label: '10% off' },
+        { at: sec(64), minute: minute + 1, kind: 'product', id: 'coat', label: 'Trench coat' },
       ],
       segments: { before, after, change: Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - before[k]!])) },
       topViewers: [
@@ -278,6 +297,16 @@ describe('post-stream summary across two streams of a brand', () => {
         { viewerId: 'cat', interactions: 2, likes: 0, watchSec: 15, orders: 0, revenueCents: 0, ...standing('cat') },
       ],
     });
+  });
+
+  it('gives what a brand needs to verify each lottery draw', async () => {
+    const [outcome] = (await summaryOf(second)).lotteries;
+    const entrants = await t.http('GET', `/api/lotteries/${lotteryId}/entrants`, { token: brandToken });
+    expect(entrants.status).toBe(200);
+    const { seed, commitment, winnerCount, winners, entrantsHash } = outcome!;
+    const check = await verifyDraw({ seed: seed!, commitment: commitment!, winnerCount, winners, entrantsHash: entrantsHash!, entries: entrants.body.entries });
+    expect(check.valid).toBe(true);
+    expect(entrants.body.entrants).toEqual(['bob', 'dan']);
   });
 
   it('exports one CSV row per viewer', async () => {
@@ -290,11 +319,12 @@ describe('post-stream summary across two streams of a brand', () => {
       'viewerId,returning,firstAt,lastAt,watchSec,chat,likes,questions,upvotes,quizAnswers,quizCorrect,lotteryEntries,lotteryWins,couponClaims,couponRedemptions,clicks,orders,revenueCents,interactions',
     );
     const iso = (s: number) => new Date(sec(s)).toISOString();
+    const won = (id: string) => (draw.winners.includes(id) ? 1 : 0);
     expect(lines.slice(1)).toEqual([
-      `bob,true,${iso(0)},${iso(120)},60,2,0,0,1,1,1,1,0,1,0,2,2,4000,8`,
+      `bob,true,${iso(0)},${iso(121)},60,2,0,0,1,1,1,1,${won('bob')},1,0,2,2,4000,8`,
       `cat,true,${iso(0)},${iso(64)},15,0,0,1,0,1,0,0,0,0,0,0,0,0,2`,
-      `dan,false,${iso(30)},${iso(64)},0,1,0,0,0,0,0,1,1,0,0,1,0,0,3`,
-      `eve,false,${iso(0)},${iso(120)},60,0,5,0,0,1,1,0,0,1,1,0,1,2000,2`,
+      `dan,false,${iso(30)},${iso(64)},0,1,0,0,0,0,0,1,${won('dan')},0,0,1,0,0,3`,
+      `eve,false,${iso(0)},${iso(122)},60,0,5,0,0,1,1,0,0,1,1,0,1,2000,2`,
       `fay,false,${iso(0)},${iso(15)},15,0,0,0,0,0,0,0,0,0,0,0,0,0,0`,
     ]);
   });

@@ -40,11 +40,13 @@ export const LotteryOutcome = z.object({
   lotteryId: z.string(),
   prize: z.string().nullable(),
   entrants: Count,
+  /** How many winners the lottery promised. */
+  winnerCount: Count,
   winners: z.array(Id),
   /** Revealed seed (hex), `null` until drawn; sha256(seed) equals the commitment published at start. */
   seed: z.string().nullable(),
   commitment: z.string().nullable(),
-  /** Give these three to the SDK's `verifyDraw` with the sorted entrant ids to check the draw. */
+  /** With the entrant list of `GET /api/lotteries/:id/entrants`, the SDK's `verifyDraw` checks the draw. */
   entrantsHash: z.string().nullable(),
 });
 export type LotteryOutcome = z.infer<typeof LotteryOutcome>;
@@ -124,8 +126,10 @@ export const StreamSummary = z.object({
   orders: Count,
   buyers: Count,
   revenueCents: Count,
-  /** revenueCents / 100, in the currency of the orders. */
+  /** revenueCents / 100. Amounts are summed as sent; with orders in several currencies read revenueByCurrency. */
   revenue: z.number().nonnegative(),
+  /** Attributed revenue in cents per ISO 4217 currency, from the counted orders themselves. */
+  revenueByCurrency: z.record(z.string(), Count),
   conversionRate: Rate,
   repeatBuyers: Count,
   returningBuyers: Count,

@@ -5,7 +5,7 @@ import { presenceSummary } from '../presence/presence.store.js';
 import { streamStore } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { SEGMENTS } from '../../../../worker/src/scoring/index.js';
-import { lotteryOutcomes, standings, type Standing } from './summary.sources.js';
+import { lotteryOutcomes, revenueByCurrency, standings, type Standing } from './summary.sources.js';
 import {
   earlierStreams,
   forEachViewerBatch,
@@ -133,6 +133,7 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
     buyers: acc.buyers.length,
     revenueCents: t('revenueCents'),
     revenue: t('revenueCents') / 100,
+    revenueByCurrency: await revenueByCurrency(ctx, stream.id),
     conversionRate: rate(acc.buyers.length, u),
     repeatBuyers: acc.repeatBuyers,
     returningBuyers: acc.returningBuyers,

@@ -2,6 +2,8 @@ import type { LotteryOutcome, Segment } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../../context.js';
 import { rate, scoreAt, segmentAt } from '../../../../worker/src/scoring/index.js';
 import { LotteryStore } from '../lottery/lottery.store.js';
+import { streamOrderKeys } from '../orders/orders.keys.js';
+import type { OrderAttribution } from '../orders/orders.store.js';
 import { packEntry, parseHistory } from '../scoring/scoring.history.js';
 import { round2, scoringStore } from '../scoring/scoring.store.js';
 import type { StreamRecord } from '../streams/streams.store.js';
@@ -23,12 +25,36 @@ export async function lotteryOutcomes(ctx: AppContext, streamId: string, lottery
       lotteryId,
       prize: l?.prize ?? null,
       entrants: drawn?.entrants ?? l?.entrants ?? 0,
+      winnerCount: l?.winners ?? 0,
       winners: drawn?.winners ?? [],
       seed: drawn?.seed ?? null,
       commitment: l?.commitment ?? null,
       entrantsHash: drawn?.entrantsHash ?? null,
     };
   });
+}
+
+/**
+ * Attributed revenue per currency, from the stream's counted orders (each order once, by its id). Read-only
+ * walk of the orders feature's per-stream hash, in pages; orders still being counted (`pending:`) are skipped.
+ */
+export async function revenueByCurrency(ctx: AppContext, streamId: string): Promise<Record<string, number>> {
+  const key = streamOrderKeys(ctx.keys, streamId).orders;
+  const out: Record<string, number> = {};
+  const seen = new Set<string>();
+  let cursor = '0';
+  do {
+    const [next, flat] = await ctx.redis.hscan(key, cursor, 'COUNT', 500);
+    cursor = next;
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const [orderId, raw] = [flat[i]!, flat[i + 1]!];
+      if (seen.has(orderId) || raw.startsWith('pending:')) continue;
+      seen.add(orderId);
+      const o = JSON.parse(raw) as Pick<OrderAttribution, 'amountCents' | 'currency'>;
+      out[o.currency] = (out[o.currency] ?? 0) + o.amountCents;
+    }
+  } while (cursor !== '0');
+  return out;
 }
 
 /** A viewer's stickiness around this stream. */
