@@ -237,6 +237,29 @@ describe('lottery entry', () => {
   });
 });
 
+describe('lottery entry under load', () => {
+  it('counts 200 viewers entering at once (each from two tabs) exactly once each, and the draw verifies', async () => {
+    const { streamId, host } = await liveRoom();
+    const { lottery } = await host.createLottery(streamId, { prize: 'Crowd prize', winners: 3, durationSec: LONG });
+    const subs = Array.from({ length: 200 }, (_, i) => `crowd-${String(i).padStart(3, '0')}`);
+    const tabs = await Promise.all(subs.flatMap((s) => [joinedViewer(s, streamId), joinedViewer(s, streamId)]));
+    const started = performance.now();
+    const outcomes = await Promise.allSettled(tabs.map((v) => v.enterLottery(lottery.id)));
+    const ms = performance.now() - started;
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(200);
+    for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: 'already_done' });
+    process.stdout.write(`lottery: 400 entry requests from 200 viewers in ${ms.toFixed(0)} ms (${Math.round(400 / (ms / 1000))}/s)\n`);
+
+    const { result } = await host.drawLottery(lottery.id);
+    expect(result.entrants).toBe(200);
+    const record = (await drawRecord(lottery.id)).body;
+    expect(record.entrants).toEqual(subs);
+    const check = await verifyDraw({ commitment: lottery.commitment, seed: result.seed, winnerCount: 3, winners: result.winners, entrantsHash: result.entrantsHash, entries: record.entries });
+    expect(check.valid).toBe(true);
+    for (const v of tabs) v.close();
+  });
+});
+
 describe('the draw', () => {
   it('announces winners that verifyDraw confirms from the published list, and tells each winner privately', async () => {
     const { streamId, host } = await liveRoom();
