@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { NodeChild, nextMessage } from '../lib/child.js';
+import { deathOf, NodeChild, nextMessage } from '../lib/child.js';
 import { Histogram } from '../lib/histogram.js';
 import { eluBetween } from '../lib/probe-protocol.js';
 import { CpuWindow, machineBusy, machineCpu, rssBytes, waitForQuiet } from '../lib/proc.js';
@@ -18,6 +18,7 @@ const QUIET_BUSY = 0.15;
 export interface TargetResult {
   name: TargetName;
   settings: Record<string, string>;
+  redisPrefix?: string;
   connections: { viewers: number; senders: number; failed: number; errors: Record<string, number>; seconds: number };
   deliveries: {
     perSec: number;
@@ -92,11 +93,14 @@ export async function measureTarget(name: TargetName, opts: FanoutOptions, log: 
     }
     target = await startTarget(name, opts);
     const t = target;
-    const idle = await t.server.memory(true);
+    const death = deathOf(t.server);
+    /** Every wait below ends at once, with the server's last output, if the server dies. */
+    const guard = <T>(p: Promise<T>): Promise<T> => Promise.race([p, death]);
+    const idle = await guard(t.server.memory(true));
 
     log(`${name}: connecting ${opts.viewers} viewers + ${opts.senders} senders in waves of ${opts.wave}`);
     const connectTimeout = Math.min(600_000, 60_000 + ((opts.viewers + opts.senders) / opts.wave) * 30_000);
-    const connected: GeneratorConnected[] = await Promise.all(
+    const connected: GeneratorConnected[] = await guard(Promise.all(
       generators.map((gen, i) => {
         const senders = split(opts.senders, opts.generators, i);
         const init: GeneratorInit = {
@@ -114,7 +118,7 @@ export async function measureTarget(name: TargetName, opts: FanoutOptions, log: 
         tell(gen, init);
         return reply;
       }),
-    );
+    ));
     const conn = connected.reduce(
       (a, c) => ({ viewers: a.viewers + c.viewers, senders: a.senders + c.senders, failed: a.failed + c.failed, errors: plus(a.errors, c.errors), seconds: Math.max(a.seconds, c.ms / 1000) }),
       { viewers: 0, senders: 0, failed: 0, errors: {} as Record<string, number>, seconds: 0 },
@@ -122,8 +126,8 @@ export async function measureTarget(name: TargetName, opts: FanoutOptions, log: 
     log(`${name}: ${conn.viewers} viewers + ${conn.senders} senders connected in ${conn.seconds.toFixed(1)} s${conn.failed ? `, ${conn.failed} failed` : ''}`);
     if (conn.viewers === 0 || conn.senders === 0) throw new Error(`${name}: no sockets connected: ${JSON.stringify(conn.errors)}`);
 
-    await sleep(1000);
-    const loaded = await t.server.memory(true);
+    await guard(sleep(1000));
+    const loaded = await guard(t.server.memory(true));
     const sockets = conn.viewers + conn.senders;
 
     const start = Date.now() + 1000;
@@ -137,31 +141,34 @@ export async function measureTarget(name: TargetName, opts: FanoutOptions, log: 
     const reports = Promise.all(
       generators.map((gen) => nextMessage(gen, fromGenerator('report'), run.drainEnd - Date.now() + 60_000, 'final report')),
     );
+    reports.catch(() => {}); // awaited (guarded) below; this keeps an early failure from going unhandled
     for (const gen of generators) tell(gen, run);
     log(`${name}: chat at ${opts.rate} msg/s, warmup ${opts.warmup} s, window ${opts.window} s, drain ${opts.drain} s`);
 
-    await sleep(run.windowStart - Date.now());
+    await guard(sleep(run.windowStart - Date.now()));
     const cpu = new CpuWindow([t.server.pid, ...generators.map((g) => g.pid)]);
     cpu.start();
     const machine0 = machineCpu();
-    const redis0 = await redisCpuSeconds(redis);
+    const redis0 = await guard(redisCpuSeconds(redis));
     // A saturated server answers probes late or not at all: those figures are then missing, not the run.
     const elu0 = t.server.elu(PROBE_UNDER_LOAD_MS).catch(() => undefined);
     const redisT0 = performance.now();
 
-    await sleep(run.windowEnd - Date.now());
+    log(`${name}: window open`);
+    await guard(sleep(run.windowEnd - Date.now()));
     const cores = cpu.stop();
     const machine1 = machineCpu();
-    const redisCpu = (await redisCpuSeconds(redis)) - redis0;
+    const redisCpu = (await guard(redisCpuSeconds(redis))) - redis0;
     const redisSec = (performance.now() - redisT0) / 1000;
     const rssEnd = rssBytes(t.server.pid);
+    log(`${name}: window closed, draining`);
     const [eluA, eluB, end] = await Promise.all([
       elu0,
       t.server.elu(PROBE_UNDER_LOAD_MS).catch(() => undefined),
       t.server.memory(false, PROBE_UNDER_LOAD_MS).catch(() => undefined),
     ]);
 
-    const done: GeneratorReport[] = await reports;
+    const done: GeneratorReport[] = await guard(reports);
     const latency = new Histogram();
     const acksLatency = new Histogram(30_000);
     for (const r of done) {
@@ -176,6 +183,7 @@ export async function measureTarget(name: TargetName, opts: FanoutOptions, log: 
     return {
       name,
       settings: t.settings,
+      ...(t.redisPrefix ? { redisPrefix: t.redisPrefix } : {}),
       connections: conn,
       deliveries: {
         perSec: inWindow / windowSec,

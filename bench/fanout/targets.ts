@@ -13,6 +13,8 @@ export interface RunningTarget {
   url: string;
   streamId: string;
   jwtSecret: string;
+  /** The Redis key prefix the server wrote under (deleted by `stop()`), if it uses Redis. */
+  redisPrefix?: string;
   /** Settings that differ from the server's defaults, shown in the report. */
   settings: Record<string, string>;
   stop(): Promise<void>;
@@ -87,7 +89,7 @@ async function startStickyroom(opts: FanoutOptions): Promise<RunningTarget> {
   try {
     await waitHttpOk(`${url}/readyz`, READY_TIMEOUT_MS, () => server.alive);
     const streamId = await createLiveStream(url, jwtSecret);
-    return { name: 'stickyroom', server, url, streamId, jwtSecret, settings, stop };
+    return { name: 'stickyroom', server, url, streamId, jwtSecret, redisPrefix: prefix, settings, stop };
   } catch (err) {
     await stop();
     throw new Error(`stickyroom did not start: ${(err as Error).message}\n${server.tail()}`);

@@ -23,7 +23,8 @@ export interface SpawnOptions {
 export class NodeChild {
   readonly proc: ChildProcess;
   readonly pid: number;
-  readonly exited: Promise<number | null>;
+  /** Resolves with how the child ended: `code 0`, `signal SIGKILL`, ... */
+  readonly exited: Promise<string>;
   private output = '';
   private nextId = 1;
   private readonly pending = new Map<number, (reply: ProbeReply) => void>();
@@ -42,7 +43,7 @@ export class NodeChild {
     };
     this.proc.stdout!.on('data', keep);
     this.proc.stderr!.on('data', keep);
-    this.exited = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) => this.proc.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${String(code)}`)));
     this.proc.on('message', (raw: unknown) => {
       const reply = ProbeReply.safeParse(raw);
       if (!reply.success) return;
@@ -112,7 +113,7 @@ export async function nextMessage<T>(child: NodeChild, accept: (raw: unknown) =>
       child.proc.on('message', onMessage);
       ac.signal.addEventListener('abort', () => reject(new Error(`${child.opts.name}: no ${what} within ${timeoutMs} ms`)));
       void once(child.proc, 'exit', { signal: ac.signal }).then(
-        ([code]) => reject(new Error(`${child.opts.name} exited (code ${String(code)}) before ${what}:\n${child.tail()}`)),
+        ([code, signal]) => reject(new Error(`${child.opts.name} exited (${String(signal ?? code)}) before ${what}:\n${child.tail()}`)),
         () => {},
       );
       ac.signal.addEventListener('abort', () => child.proc.off('message', onMessage));
@@ -121,4 +122,13 @@ export async function nextMessage<T>(child: NodeChild, accept: (raw: unknown) =>
     clearTimeout(timer);
     ac.abort();
   }
+}
+
+/** Rejects as soon as the child exits: race work that needs the child alive against it. */
+export function deathOf(child: NodeChild): Promise<never> {
+  const death = child.exited.then((how) => {
+    throw new Error(`${child.opts.name} exited (${how}) during the run:\n${child.tail()}`);
+  });
+  death.catch(() => {}); // handled by whoever races it
+  return death;
 }

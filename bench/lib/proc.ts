@@ -40,9 +40,17 @@ export function machineBusy(a: MachineCpu, b: MachineCpu): number {
   return total > 0 ? (b.busy - a.busy) / total : 0;
 }
 
+function readOrNaN(pid: number): number {
+  try {
+    return cpuSeconds(pid);
+  } catch {
+    return NaN; // the process is gone
+  }
+}
+
 /**
  * CPU use of a set of processes over a window, as a share of one core (1 = one core fully busy).
- * Call `start()` then `stop()`; a process that exits in between counts what it used until the last read.
+ * Call `start()` then `stop()`; a process gone by then reads NaN.
  */
 export class CpuWindow {
   private readonly first = new Map<number, number>();
@@ -52,14 +60,14 @@ export class CpuWindow {
 
   start(): void {
     this.startedAt = performance.now();
-    for (const pid of this.pids) this.first.set(pid, cpuSeconds(pid));
+    for (const pid of this.pids) this.first.set(pid, readOrNaN(pid));
   }
 
   /** Core share per pid. */
   stop(): Map<number, number> {
     const seconds = (performance.now() - this.startedAt) / 1000;
     const out = new Map<number, number>();
-    for (const pid of this.pids) out.set(pid, (cpuSeconds(pid) - (this.first.get(pid) ?? 0)) / seconds);
+    for (const pid of this.pids) out.set(pid, (readOrNaN(pid) - (this.first.get(pid) ?? NaN)) / seconds);
     return out;
   }
 }

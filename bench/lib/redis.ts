@@ -28,9 +28,9 @@ export async function dropPrefix(prefix: string, url = BENCH_REDIS_URL): Promise
   return dropped;
 }
 
-/** Redis's own CPU seconds so far (user + system, all threads), from INFO cpu. */
+/** Redis's own CPU seconds so far (user + system, all threads), from INFO cpu; NaN if Redis does not answer in 5 s. */
 export async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
+  const info = await Promise.race([redis.info('cpu'), new Promise<string>((resolve) => setTimeout(() => resolve(''), 5000).unref())]).catch(() => '');
   const read = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
   return read('used_cpu_user') + read('used_cpu_sys');
 }
