@@ -353,6 +353,21 @@ describe('post-stream summary across two streams of a brand', () => {
   });
 });
 
+describe('finalization', () => {
+  it('counts likes sent just before the end, still being coalesced on the node', async () => {
+    const brand = 'brand-late';
+    const staffToken = await t.token('streamer', `host-${brand}`, { brandId: brand });
+    at(T1 + 5 * 3600_000);
+    const id = await t.createStream('Last second', brand, { start: true });
+    const { fan } = await viewers(id, ['fan']);
+    await fan!.react(id, 'like', 7);
+    const done = jobDone('stream.finalize', id);
+    await t.http('POST', `/api/streams/${id}/end`, { token: staffToken });
+    await done;
+    expect(await summaryOf(id, staffToken)).toMatchObject({ final: true, likes: 7, likers: 1 });
+  });
+});
+
 describe('new and returning viewers', () => {
   it('counts viewers of an earlier stream that was never finalized (still live) as returning', async () => {
     const brand = 'brand-overlap';

@@ -6,7 +6,9 @@ import type { Processor } from './index.js';
  * finds the stored summary and changes nothing (see finalizeSummary).
  */
 export const finalizeStream: Processor<'stream.finalize'> = async (ctx, { streamId }) => {
-  const outcome = await finalizeSummary(ctx, streamId);
+  // Nodes keep accepting likes for up to a second after an end (cached status) and flush them every
+  // REACTION_FLUSH_MS; waiting that out lets the last likes the room saw count in the final figures.
+  const outcome = await finalizeSummary(ctx, streamId, { settleMs: ctx.config.REACTION_FLUSH_MS + 1000 });
   if (outcome === 'not_found' || outcome === 'not_ended') ctx.log.warn({ streamId, outcome }, 'stream.finalize skipped');
   return { outcome };
 };

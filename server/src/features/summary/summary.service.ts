@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { StreamSummary } from '@stickyroom/sdk/protocol';
 import type { User } from '../../auth/tokens.js';
 import type { AppContext } from '../../context.js';
@@ -39,16 +40,22 @@ export async function summaryCsv(ctx: AppContext, user: User, streamId: string):
 export type FinalizeOutcome = 'stored' | 'already_stored' | 'not_ended' | 'not_found';
 
 /**
- * Computes and stores the final summary of an ended stream, once. Safe to run again at any point (a retry,
+ * Computes and stores the final summary of an ended stream, once. `settleMs` after the end is waited out
+ * first, for what was accepted just before the end and is still on its way (coalesced likes). Safe to run again at any point (a retry,
  * a second worker, a restart after a kill): the viewer snapshot and the brand indexes are idempotent writes,
  * and the summary itself is stored with SET NX, so a second run finds it and changes nothing.
  */
-export async function finalizeSummary(ctx: AppContext, streamId: string): Promise<FinalizeOutcome> {
-  const stream = await streamStore(ctx).get(streamId);
+export async function finalizeSummary(ctx: AppContext, streamId: string, opts: { settleMs?: number } = {}): Promise<FinalizeOutcome> {
+  let stream = await streamStore(ctx).get(streamId);
   if (!stream) return 'not_found';
   if (stream.status !== 'ended') return 'not_ended';
   const store = summaryStore(ctx);
   if (await store.readFinal(streamId)) return 'already_stored';
+  const wait = Math.min(opts.settleMs ?? 0, stream.endedAt! + (opts.settleMs ?? 0) - ctx.clock.now());
+  if (wait > 0) {
+    await delay(wait);
+    stream = (await streamStore(ctx).get(streamId)) ?? stream;
+  }
   const { summary, viewers, buyers } = await computeSummary(ctx, stream, true);
   await store.snapshotViewers(streamId, viewers);
   await indexStream(ctx, stream, viewers, buyers);
