@@ -186,6 +186,22 @@ describe('marking a question answered', () => {
     expect(await refusal(host.request('qa:answered', { questionId: question.id, reward: {} }))).toMatchObject({ code: 'invalid_payload' });
   });
 
+  it('pays and tells the asker once when two staff mark the question answered at the same moment', async () => {
+    const { streamId, viewers } = await liveRoom('double', 1);
+    const asker = viewers[0]!;
+    const [host, moderator] = await Promise.all([t.streamer('double-host'), t.streamer('double-mod', 'brand-a', { role: 'moderator' })]);
+    const { question } = await asker.ask(streamId, 'twice?');
+    const pushes: { points?: number }[] = [];
+    asker.on('reward:granted', (r) => {
+      if (r.sourceId === question.id) pushes.push(r);
+    });
+    const outcomes = await Promise.all([host, moderator].map((s) => refusal(s.markAnswered(question.id, { points: 7 }))));
+    expect(outcomes.map((o) => o.code).sort()).toEqual(['already_done', 'ok']);
+    await asker.join(streamId);
+    expect(pushes).toEqual([{ streamId, source: 'question', sourceId: question.id, points: 7 }]);
+    expect((await asker.points('brand-a')).balance).toBe(7);
+  });
+
   it('rewards the asker, privately, with points and a coupon', async () => {
     const { streamId, viewers } = await liveRoom('reward', 2);
     const [asker, other] = viewers as [ViewerClient, ViewerClient];

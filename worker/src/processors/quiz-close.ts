@@ -5,7 +5,8 @@ import type { Processor } from './index.js';
 /**
  * Closes a quiz on time. Safe to run any number of times and to race `quiz:close`: the close happens
  * once, the result is pushed once, and a run that finds the quiz closed finishes any reward delivery
- * left undone (a delivery error fails the job so BullMQ retries it).
+ * left undone. A delivery error, or another caller delivering right now (RewardDeliveryBusy), fails this
+ * run so BullMQ retries it with backoff; the retry finds the rewards delivered, or takes over.
  */
 export const quizCloseProcessor: Processor<'quiz.close'> = async (ctx, { quizId, streamId }) => {
   try {

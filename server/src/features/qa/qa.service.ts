@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { QuestionPublic, QuestionReward } from '@stickyroom/sdk/protocol';
 import type { User } from '../../auth/tokens.js';
 import { perContext, type AppContext } from '../../context.js';
@@ -47,8 +48,9 @@ export async function upvoteQuestion(ctx: AppContext, user: User, streamId: stri
 
 /**
  * Marks a question answered and pays its reward. The reward is stored by the same script that marks the
- * question, and both grants are idempotent per question, so when delivery fails the streamer can send
- * `qa:answered` again: the stored reward is delivered (never a second one), the push goes out once.
+ * question, grants are idempotent per question, and one caller at a time delivers (a lease), so when
+ * delivery fails the streamer can send `qa:answered` again: the stored reward is delivered (never a
+ * second or a different one) and the asker is told once.
  */
 export async function markAnswered(
   ctx: AppContext,
@@ -60,33 +62,47 @@ export async function markAnswered(
 ): Promise<QuestionPublic> {
   const { changed, question } = unwrap(await qaStore(ctx).markAnswered(stream.id, questionId, user.id, now, reward), 'answer');
   if (changed) ctx.broadcast.toStream(stream.id).emit('qa:updated', publicQuestion(question));
-  else if (!question.reward || question.rewardDone) throw new AppError('already_done', 'the question was answered already');
-  await deliverReward(ctx, stream, question);
+  // A retry delivers a reward that failed before; otherwise a second qa:answered is already_done.
+  const deliveredNow = question.reward !== undefined && !question.rewardDone && (await deliverReward(ctx, stream, question));
+  if (!changed && !deliveredNow) throw new AppError('already_done', 'the question was answered already');
   return publicQuestion(question);
 }
 
-async function deliverReward(ctx: AppContext, stream: StreamRecord, q: QuestionRecord): Promise<void> {
+const LEASE_MS = 30_000;
+
+/** Delivers the stored reward; false when it was delivered already or another caller is delivering it. */
+async function deliverReward(ctx: AppContext, stream: StreamRecord, q: QuestionRecord): Promise<boolean> {
   const reward = q.reward;
-  if (!reward) return;
-  const base = { streamId: stream.id, brandId: stream.brandId, viewerId: q.userId, source: 'question' as const, sourceId: q.id };
-  let points = 0;
-  let code: string | undefined;
+  if (!reward) return false;
+  const store = qaStore(ctx);
+  const token = randomUUID();
+  if (!(await store.rewardLease(stream.id, q.id, 'acquire', token, LEASE_MS))) return false;
   try {
-    if (reward.points) points = await grantPoints(ctx, { ...base, points: reward.points });
-    if (reward.coupon) code = await issueRewardCoupon(ctx, { ...base, title: reward.coupon.title, discount: reward.coupon.discount });
-  } catch (err) {
-    ctx.log.error({ err, questionId: q.id }, 'question reward delivery failed');
-    throw new AppError('unavailable', 'the question is answered but its reward could not be delivered yet; send qa:answered again', {
-      retryAfterMs: 1000,
-    });
+    if (await store.rewardDone(stream.id, q.id)) return false;
+    const base = { streamId: stream.id, brandId: stream.brandId, viewerId: q.userId, source: 'question' as const, sourceId: q.id };
+    let points = 0;
+    let code: string | undefined;
+    try {
+      if (reward.points) points = await grantPoints(ctx, { ...base, points: reward.points });
+      if (reward.coupon) code = await issueRewardCoupon(ctx, { ...base, title: reward.coupon.title, discount: reward.coupon.discount });
+    } catch (err) {
+      ctx.log.error({ err, questionId: q.id }, 'question reward delivery failed');
+      throw new AppError('unavailable', 'the question is answered but its reward could not be delivered yet; send qa:answered again', {
+        retryAfterMs: 1000,
+      });
+    }
+    await store.markRewardDone(stream.id, q.id);
+    if (points > 0 || code !== undefined) {
+      ctx.broadcast.toUser(q.userId).emit('reward:granted', {
+        streamId: stream.id,
+        source: 'question',
+        sourceId: q.id,
+        ...(points > 0 ? { points } : {}),
+        ...(code !== undefined && reward.coupon ? { coupon: { code, title: reward.coupon.title } } : {}),
+      });
+    }
+    return true;
+  } finally {
+    await store.rewardLease(stream.id, q.id, 'release', token, 0).catch(() => undefined);
   }
-  if (!(await qaStore(ctx).claimRewardPush(stream.id, q.id))) return;
-  if (points <= 0 && code === undefined) return;
-  ctx.broadcast.toUser(q.userId).emit('reward:granted', {
-    streamId: stream.id,
-    source: 'question',
-    sourceId: q.id,
-    ...(points > 0 ? { points } : {}),
-    ...(code !== undefined && reward.coupon ? { coupon: { code, title: reward.coupon.title } } : {}),
-  });
 }

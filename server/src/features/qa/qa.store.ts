@@ -127,9 +127,17 @@ export class QaStore {
     return { ok: true, value: { changed: res[0] === 1, question: parseQuestion(streamId, toHash(res[1]))! } };
   }
 
-  /** Claims the one push of the asker's `reward:granted`; true for the caller that should send it. */
-  async claimRewardPush(streamId: string, questionId: string): Promise<boolean> {
-    return (await this.redis.hsetnx(qaKeys(this.keys, streamId).question(questionId), 'rewardDone', '1')) === 1;
+  /** Acquires or releases the lease on delivering a question's reward; true while `token` holds it. */
+  async rewardLease(streamId: string, questionId: string, op: 'acquire' | 'release', token: string, ms: number): Promise<boolean> {
+    return (await runScript<number>(this.redis, 'rewardLease', [qaKeys(this.keys, streamId).rewardLease(questionId)], [op, token, ms])) === 1;
+  }
+
+  async rewardDone(streamId: string, questionId: string): Promise<boolean> {
+    return (await this.redis.hget(qaKeys(this.keys, streamId).question(questionId), 'rewardDone')) === '1';
+  }
+
+  async markRewardDone(streamId: string, questionId: string): Promise<void> {
+    await this.redis.hset(qaKeys(this.keys, streamId).question(questionId), 'rewardDone', '1');
   }
 
   /** Open questions, most votes first, then oldest first. */

@@ -16,6 +16,8 @@ export const quizKeys = (k: Keys, streamId: string) => ({
   counts: (quizId: string) => k.stream(streamId, 'quiz', 'counts', quizId),
   /** LIST of viewers who answered correctly, in the order the answer script accepted them. */
   correct: (quizId: string) => k.stream(streamId, 'quiz', 'correct', quizId),
-  /** SET of correct viewers whose reward push and activity are done (each once, whoever closes). */
+  /** STRING with a PX expiry: the token of the one caller delivering the quiz's rewards. */
+  lease: (quizId: string) => k.stream(streamId, 'quiz', 'lease', quizId),
+  /** SET of correct viewers whose reward push and activity are done (each once, even across a crash). */
   delivered: (quizId: string) => k.stream(streamId, 'quiz', 'delivered', quizId),
 });

@@ -195,6 +195,15 @@ export class QuizStore {
     });
   }
 
+  /** Acquires, renews or releases the delivery lease; true while `token` holds it. */
+  async lease(streamId: string, quizId: string, op: 'acquire' | 'renew' | 'release', token: string, ms: number): Promise<boolean> {
+    return (await runScript<number>(this.redis, 'rewardLease', [quizKeys(this.keys, streamId).lease(quizId)], [op, token, ms])) === 1;
+  }
+
+  async rewardsDone(streamId: string, quizId: string): Promise<boolean> {
+    return (await this.redis.hget(quizKeys(this.keys, streamId).quiz(quizId), 'rewardsDone')) === '1';
+  }
+
   async markRewardsDone(streamId: string, quizId: string): Promise<void> {
     await this.redis.hset(quizKeys(this.keys, streamId).quiz(quizId), 'rewardsDone', '1');
   }
