@@ -54,9 +54,16 @@ describe('OpenAPI document at /api/openapi.json', () => {
       } else {
         expect(op.requestBody, where).toBeUndefined();
       }
-      expect(op.security, where).toEqual(r.auth === false ? [] : [{ bearerAuth: [] }]);
+      const security = r.path === '/webhooks/orders' ? [{ webhookSignature: [] }] : r.auth === false ? [] : [{ bearerAuth: [] }];
+      expect(op.security, where).toEqual(security);
       expect(op.summary, where).toBe(r.summary);
     }
+  });
+
+  it('documents the order webhook\'s signature header', () => {
+    expect(doc.components.securitySchemes.webhookSignature).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-stickyroom-signature' });
+    const body = doc.paths['/api/webhooks/orders'].post.requestBody.content['application/json'].schema;
+    expect(body.required).toEqual(expect.arrayContaining(['orderId', 'viewerId', 'amount', 'currency']));
   });
 
   it('describes the stream creation body as the server validates it', () => {

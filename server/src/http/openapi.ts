@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
+import { SIGNATURE_HEADER } from '../features/orders/orders.signature.js';
 import { defineRoute, routeRegistry, type RouteSpec } from './route.js';
 
 type Spec = (typeof routeRegistry)[number];
@@ -52,6 +53,7 @@ function responses(spec: Spec): JsonSchema {
   // The success status is not part of a route spec: GET answers 200, a POST may answer 200 or 201.
   const out: JsonSchema = { [spec.method === 'get' ? '200' : '2XX']: ok };
   if (spec.params || spec.query || spec.body) out['400'] = errorRef('Invalid parameters, query or body (`invalid_payload`)');
+  if (signed(spec)) out['401'] = errorRef('Missing or bad signature (`unauthorized`)');
   if (spec.auth !== false) {
     out['401'] = errorRef('Missing, malformed or expired token (`unauthorized`)');
     out['403'] = errorRef('Role or brand not allowed (`forbidden`)');
@@ -63,6 +65,10 @@ function responses(spec: Spec): JsonSchema {
   return out;
 }
 
+/** Routes authenticated by a body signature instead of a bearer token (a route spec has no field for it). */
+const SIGNED_ROUTES = new Set(['post /webhooks/orders']);
+const signed = (spec: Spec) => SIGNED_ROUTES.has(`${spec.method} ${spec.path}`);
+
 function operation(spec: Spec): JsonSchema {
   const op: JsonSchema = { operationId: operationId(spec), summary: spec.summary, tags: spec.tags ?? [] };
   if (spec.roles) {
@@ -73,7 +79,7 @@ function operation(spec: Spec): JsonSchema {
   if (params.length) op.parameters = params;
   if (spec.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } };
   op.responses = responses(spec);
-  op.security = spec.auth === false ? [] : [{ bearerAuth: [] }];
+  op.security = signed(spec) ? [{ webhookSignature: [] }] : spec.auth === false ? [] : [{ bearerAuth: [] }];
   return op;
 }
 
@@ -113,7 +119,15 @@ export function openApiDocument(routes: readonly Spec[] = routeRegistry): JsonSc
     },
     paths: { ...paths, ...plainRoutes },
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        webhookSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: SIGNATURE_HEADER,
+          description: '`sha256=<hex HMAC-SHA256 of the raw request body with WEBHOOK_SECRET>`',
+        },
+      },
       schemas: {
         Error: {
           type: 'object',
