@@ -17,7 +17,7 @@ export const fanout: Benchmark = {
     const results: TargetResult[] = [];
     for (const name of opts.targets) results.push(await measureTarget(name, opts, log));
     const verdict = fanoutVerdict(results, opts);
-    const title = `fanout: ${opts.viewers} viewers + ${opts.senders} senders in one room, ${opts.rate} msg/s, ${opts.generators} generator process(es), window ${opts.window} s after ${opts.warmup} s warmup`;
+    const title = `fanout: ${opts.viewers} viewers + ${opts.senders} senders in one room, ${opts.rate} msg/s, ${opts.generators} viewer generator process(es) + 1 sender process, window ${opts.window} s after ${opts.warmup} s warmup`;
     return {
       table: `${title}\n\n${fanoutTable(results)}`,
       notes: verdict.lines,

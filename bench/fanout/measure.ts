@@ -44,6 +44,7 @@ export interface TargetResult {
     rssPerConnection: number;
     heapAfterGc: boolean;
   };
+  /** Per load-generator process, the sender process first, then the viewer processes. */
   generators: { cpu: number[]; elu: number[] };
   /** Redis's CPU in the window in cores; Redis is shared with anything else on the machine. */
   redisCpu: number;
@@ -81,7 +82,10 @@ function tell(gen: NodeChild, msg: ToGenerator): void {
 
 /** Starts the server, connects the room, runs the chat load, measures, and tears everything down. */
 export async function measureTarget(name: TargetName, opts: FanoutOptions, log: (line: string) => void): Promise<TargetResult> {
-  const generators = Array.from({ length: opts.generators }, (_, i) => new NodeChild({ name: `generator ${i + 1}`, entry: 'bench/fanout/generator.ts' }));
+  const generators = Array.from(
+    { length: opts.generators + 1 },
+    (_, i) => new NodeChild({ name: i === 0 ? 'sender generator' : `viewer generator ${i}`, entry: 'bench/fanout/generator.ts' }),
+  );
   let target: RunningTarget | undefined;
   const redis = new Redis(BENCH_REDIS_URL, { maxRetriesPerRequest: 1 });
   let busyBefore = NaN;
@@ -100,25 +104,28 @@ export async function measureTarget(name: TargetName, opts: FanoutOptions, log: 
 
     log(`${name}: connecting ${opts.viewers} viewers + ${opts.senders} senders in waves of ${opts.wave}`);
     const connectTimeout = Math.min(600_000, 60_000 + ((opts.viewers + opts.senders) / opts.wave) * 30_000);
-    const connected: GeneratorConnected[] = await guard(Promise.all(
-      generators.map((gen, i) => {
-        const senders = split(opts.senders, opts.generators, i);
-        const init: GeneratorInit = {
-          type: 'init',
-          url: t.url,
-          streamId: t.streamId,
-          viewers: split(opts.viewers, opts.generators, i),
-          senders,
-          rate: (opts.rate * senders.count) / opts.senders,
-          wave: Math.max(1, Math.round(opts.wave / opts.generators)),
-          jwtSecret: t.jwtSecret,
-          ackTimeoutMs: 10_000,
-        };
-        const reply = nextMessage(gen, fromGenerator('connected'), connectTimeout, 'connected report');
-        tell(gen, init);
-        return reply;
-      }),
-    ));
+    const connected: GeneratorConnected[] = await guard(
+      Promise.all(
+        generators.map((gen, i) => {
+          // Process 0 only sends, so the offered load keeps its pace however far the viewers fall behind.
+          const sender = i === 0;
+          const init: GeneratorInit = {
+            type: 'init',
+            url: t.url,
+            streamId: t.streamId,
+            viewers: sender ? { from: 0, count: 0 } : split(opts.viewers, opts.generators, i - 1),
+            senders: sender ? { from: 0, count: opts.senders } : { from: 0, count: 0 },
+            rate: sender ? opts.rate : 0,
+            wave: Math.max(1, Math.round(opts.wave / opts.generators)),
+            jwtSecret: t.jwtSecret,
+            ackTimeoutMs: 10_000,
+          };
+          const reply = nextMessage(gen, fromGenerator('connected'), connectTimeout, 'connected report');
+          tell(gen, init);
+          return reply;
+        }),
+      ),
+    );
     const conn = connected.reduce(
       (a, c) => ({ viewers: a.viewers + c.viewers, senders: a.senders + c.senders, failed: a.failed + c.failed, errors: plus(a.errors, c.errors), seconds: Math.max(a.seconds, c.ms / 1000) }),
       { viewers: 0, senders: 0, failed: 0, errors: {} as Record<string, number>, seconds: 0 },

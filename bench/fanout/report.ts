@@ -41,8 +41,9 @@ const ROWS: Row[] = [
   { label: 'server heap used at end', value: (r) => r.server.heapUsedEnd, show: fmt.mb },
   { label: 'heap per connection (after GC)', value: (r) => r.server.heapPerConnection, show: fmt.kb, ratio: true },
   { label: 'RSS per connection', value: (r) => r.server.rssPerConnection, show: fmt.kb, ratio: true },
-  { label: 'generator CPU (% of one core, max)', value: (r) => Math.max(...r.generators.cpu), show: fmt.pct },
-  { label: 'generator event-loop busy (max)', value: (r) => Math.max(...r.generators.elu), show: fmt.pct },
+  { label: 'viewer generator CPU (max)', value: (r) => Math.max(...r.generators.cpu.slice(1)), show: fmt.pct },
+  { label: 'viewer generator event-loop busy (max)', value: (r) => Math.max(...r.generators.elu.slice(1)), show: fmt.pct },
+  { label: 'sender generator CPU', value: (r) => r.generators.cpu[0] ?? NaN, show: fmt.pct },
   { label: 'redis CPU (% of one core, shared)', value: (r) => r.redisCpu, show: fmt.pct },
   { label: `machine busy (${availableParallelism()} cores)`, value: (r) => r.machineBusy, show: fmt.pct },
   { label: 'connect time (s)', value: (r) => r.connections.seconds, show: (n) => fmt.fixed(n, 1) },
@@ -67,7 +68,7 @@ export function fanoutVerdict(results: readonly TargetResult[], opts: FanoutOpti
   for (const r of results) {
     const gen = Math.max(...r.generators.cpu, ...r.generators.elu);
     if (gen >= BARS.generatorSaturated) {
-      lines.push(`WARNING ${r.name}: a load generator was saturated (${fmt.pct(gen)}): part of this run measures the generator, not the server`);
+      lines.push(`WARNING ${r.name}: a load generator was saturated (${fmt.pct(gen)} of a core or of its event loop): part of this run measures the generator, not the server`);
     }
     const others = r.machineBusy * cores - r.server.cpu - r.generators.cpu.reduce((a, b) => a + b, 0) - r.redisCpu;
     if (others > 0.2) lines.push(`NOTE ${r.name}: other processes used about ${fmt.fixed(others, 2)} cores during the window (shared machine)`);
