@@ -2,10 +2,11 @@ import type { Router } from 'express';
 import { StreamSummary, SummaryParams } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../../context.js';
 import { defineRoute } from '../../http/route.js';
-import { readSummary, summaryCsv } from './summary.service.js';
+import { finalizeNow, readSummary, summaryCsv } from './summary.service.js';
 
 /** Brand teams and the brand's staff; the stream's brand is checked per request. */
 const READERS = ['brand', 'streamer', 'moderator', 'admin'] as const;
+const FINALIZERS = ['brand', 'streamer', 'admin'] as const;
 
 export function summaryRoutes(router: Router, ctx: AppContext): void {
   defineRoute(
@@ -39,5 +40,19 @@ export function summaryRoutes(router: Router, ctx: AppContext): void {
       contentType: 'text/csv; charset=utf-8',
       headers: { 'content-disposition': `attachment; filename="stream-${params.id}-viewers.csv"`, 'cache-control': 'no-store' },
     }),
+  );
+  defineRoute(
+    router,
+    ctx,
+    {
+      method: 'post',
+      path: '/streams/:id/summary/finalize',
+      summary: "Finalize an ended stream's summary now if the worker has not (idempotent); answers the stored summary",
+      tags: ['summary'],
+      params: SummaryParams,
+      roles: FINALIZERS,
+      response: StreamSummary,
+    },
+    async ({ user, params }) => ({ body: await finalizeNow(ctx, user, params.id) }),
   );
 }

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { StreamSummary } from '@stickyroom/sdk/protocol';
 import type { User } from '../../auth/tokens.js';
 import type { AppContext } from '../../context.js';
+import { AppError } from '../../errors.js';
 import { readableStream, streamStore } from '../streams/streams.service.js';
 import { computeSummary } from './summary.compute.js';
 import { csvHeader, csvRow } from './summary.csv.js';
@@ -62,4 +63,17 @@ export async function finalizeSummary(ctx: AppContext, streamId: string, opts: {
   const { created } = await store.storeFinal(summary);
   ctx.log.info({ streamId, uniqueViewers: summary.uniqueViewers, created }, 'stream summary finalized');
   return created ? 'stored' : 'already_stored';
+}
+
+/**
+ * `POST /api/streams/:id/summary/finalize`: finalizes now (the job's work, for when the worker's job failed
+ * for good or a deployment ran without a worker). Idempotent like the job: answers the stored summary.
+ */
+export async function finalizeNow(ctx: AppContext, user: User, streamId: string): Promise<StreamSummary> {
+  const stream = await readableStream(ctx, user, streamId);
+  if (stream.status !== 'ended') throw new AppError('conflict', `the stream is ${stream.status}: it is finalized when it ends`);
+  await finalizeSummary(ctx, streamId);
+  const stored = await summaryStore(ctx).readFinal(streamId);
+  if (!stored) throw new AppError('internal', 'the summary was not stored');
+  return stored;
 }

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+
+// No worker runs here: the stream.finalize job waits in the queue, as when every worker is down.
+const BRAND = 'brand-fin';
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('summary of an ended stream no worker has finalized', () => {
+  it('is served as partial, and finalized on demand exactly once', async () => {
+    const staff = await t.token('streamer', `host-${BRAND}`, { brandId: BRAND });
+    const brand = await t.token('brand', 'analyst', { brandId: BRAND });
+    const id = await t.createStream('No worker', BRAND, { start: true });
+    const viewer = await t.viewer('solo');
+    await viewer.join(id);
+    await viewer.chat(id, 'first!');
+
+    const early = await t.http('POST', `/api/streams/${id}/summary/finalize`, { token: brand });
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe('conflict');
+
+    t.clock.advance(90_000);
+    await t.http('POST', `/api/streams/${id}/end`, { token: staff });
+    const partial = await t.http('GET', `/api/streams/${id}/summary`, { token: brand });
+    expect(partial.body).toMatchObject({ status: 'ended', final: false, uniqueViewers: 1, chatMessages: 1, durationSec: 90 });
+
+    const first = await t.http('POST', `/api/streams/${id}/summary/finalize`, { token: brand });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ final: true, uniqueViewers: 1, chatMessages: 1, durationSec: 90 });
+    t.clock.advance(60_000);
+    const again = await t.http('POST', `/api/streams/${id}/summary/finalize`, { token: staff });
+    expect(again.text).toBe(first.text);
+    expect((await t.http('GET', `/api/streams/${id}/summary`, { token: brand })).text).toBe(first.text);
+  });
+
+  it('refuses to finalize for a viewer, a moderator or another brand', async () => {
+    const id = await t.createStream('Guarded', BRAND, { start: true });
+    await t.http('POST', `/api/streams/${id}/end`, { token: await t.token('streamer', `host-${BRAND}`, { brandId: BRAND }) });
+    for (const token of [
+      await t.token('viewer', 'solo'),
+      await t.token('moderator', 'mod', { brandId: BRAND }),
+      await t.token('brand', 'spy', { brandId: 'brand-other' }),
+    ]) {
+      expect((await t.http('POST', `/api/streams/${id}/summary/finalize`, { token })).status).toBe(403);
+    }
+    expect((await t.http('GET', `/api/streams/${id}/summary`, { token: await t.token('brand', 'x', { brandId: BRAND }) })).body.final).toBe(false);
+  });
+});
