@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeSummary } from '../../server/src/features/summary/summary.compute.js';
+import { indexStream, summaryStore } from '../../server/src/features/summary/summary.viewers.js';
+import { streamStore } from '../../server/src/features/streams/streams.service.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 // No worker runs here: the stream.finalize job waits in the queue, as when every worker is down.
@@ -49,5 +52,30 @@ describe('summary of an ended stream no worker has finalized', () => {
       expect((await t.http('POST', `/api/streams/${id}/summary/finalize`, { token })).status).toBe(403);
     }
     expect((await t.http('GET', `/api/streams/${id}/summary`, { token: await t.token('brand', 'x', { brandId: BRAND }) })).body.final).toBe(false);
+  });
+
+  it('gives the same figures after a finalize that died before storing (snapshot and indexes already written)', async () => {
+    const staff = await t.token('streamer', `host-${BRAND}`, { brandId: BRAND });
+    const brand = await t.token('brand', 'analyst', { brandId: BRAND });
+    t.clock.advance(3600_000);
+    const id = await t.createStream('Crashy', BRAND, { start: true });
+    for (const sub of ['solo', 'newbie']) {
+      const v = await t.viewer(sub);
+      await v.join(id);
+      await v.chat(id, `hello from ${sub}`);
+    }
+    t.clock.advance(30_000);
+    await t.http('POST', `/api/streams/${id}/end`, { token: staff });
+    const before = (await t.http('GET', `/api/streams/${id}/summary`, { token: brand })).body;
+    expect(before).toMatchObject({ uniqueViewers: 2, returningViewers: 1, newViewers: 1, chatMessages: 2 });
+
+    // the finalize steps up to, not including, storing the summary
+    const stream = (await streamStore(t.app.ctx).get(id))!;
+    const { viewers, buyers } = await computeSummary(t.app.ctx, stream, true);
+    await summaryStore(t.app.ctx).snapshotViewers(id, viewers);
+    await indexStream(t.app.ctx, stream, viewers, buyers);
+
+    const after = (await t.http('POST', `/api/streams/${id}/summary/finalize`, { token: brand })).body;
+    expect(after).toEqual({ ...before, final: true });
   });
 });
