@@ -20,7 +20,7 @@ const P = DEFAULT_PARAMS;
 const T0 = Date.UTC(2026, 0, 5, 18);
 
 function entry(streamId: string, startedAt: number, m: Partial<Record<ActivityMetric, number>> = {}): StreamEngagement {
-  const e = { streamId, startedAt, lastAt: startedAt } as StreamEngagement;
+  const e = { streamId, startedAt } as StreamEngagement;
   for (const k of ACTIVITY_METRICS) e[k] = m[k] ?? 0;
   return e;
 }

@@ -4,7 +4,7 @@ import type { ActivityMetric } from '../../../server/src/features/activity/activ
  * What a viewer did in one stream of a brand, as absolute counters (never increments): one entry of the
  * viewer's per-brand history. `startedAt` is the stream's start (its creation when it never went live).
  */
-export type StreamEngagement = { streamId: string; startedAt: number; lastAt: number } & Record<ActivityMetric, number>;
+export type StreamEngagement = { streamId: string; startedAt: number } & Record<ActivityMetric, number>;
 
 /** The inputs of the formula that carry a weight; each is documented in docs/scoring.md. */
 export const SCORE_INPUTS = [

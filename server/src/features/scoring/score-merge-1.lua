@@ -5,8 +5,8 @@
   grows only when something changed, so a rating computed from version v is never stored over one
   computed from a later version (score-apply-9.lua).
   Input:
-    KEYS[1] histories (HASH viewerId -> '<version>;<entry>;<entry>...')
-    ARGV[1..] pairs: viewerId, entry ('<streamId>,<startedAt>,<lastAt>,<metric>,...')
+    KEYS[1] histories (HASH viewerId -> '<version>;<entry>;<entry>...', entries by start then stream id)
+    ARGV[1..] pairs: viewerId, entry ('<streamId>,<startedAt>,<metric>,...')
   Output:
     the merged history of each viewer, in ARGV order
 ]]
@@ -47,7 +47,17 @@ for i = 1, #ARGV, 2 do
       end
     end
     if not found then
-      parts[#parts + 1] = entry
+      -- keep entries ordered by (start, stream id): the same history is the same string however it arrived
+      local at, pos = tonumber(incoming[2]), #parts + 1
+      for j = 2, #parts do
+        local sid, t = string.match(parts[j], '^([^,]*),([^,]*)')
+        t = tonumber(t)
+        if t > at or (t == at and sid > incoming[1]) then
+          pos = j
+          break
+        end
+      end
+      table.insert(parts, pos, entry)
       changed = true
     end
     if changed then parts[1] = tostring(tonumber(parts[1]) + 1) end

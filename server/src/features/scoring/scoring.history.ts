@@ -5,15 +5,17 @@ import type { StreamEngagement } from '../../../../worker/src/scoring/index.js';
  * A viewer's per-brand history is stored as one string per viewer so a script can merge a stream entry
  * into it and hand the whole history back in the same call:
  *
- *   <version>;<streamId>,<startedAt>,<lastAt>,<metric 1>,...,<metric n>;<streamId>,...
+ *   <version>;<streamId>,<startedAt>,<metric 1>,...,<metric n>;<streamId>,...
  *
- * Metrics follow ACTIVITY_METRICS (a metric added at the end reads as 0 in older entries). Every number
- * only grows in the ledger, so merge-by-maximum (score-merge-7.lua) is idempotent and order-free.
+ * Metrics follow ACTIVITY_METRICS (a metric added at the end reads as 0 in older entries). Every counter
+ * only grows in the ledger, so merge-by-maximum (score-merge-1.lua) is idempotent and order-free. The
+ * ledger's lastAt is left out on purpose: it is the time of the latest event as its node's clock saw it,
+ * which need not grow, and the score does not use it.
  */
-export const ENTRY_FIELDS = ['startedAt', 'lastAt', ...ACTIVITY_METRICS] as const;
+export const ENTRY_FIELDS = ['startedAt', ...ACTIVITY_METRICS] as const;
 
 export function packEntry(streamId: string, startedAt: number, a: ViewerActivity): string {
-  const nums = [startedAt, a.lastAt ?? 0, ...ACTIVITY_METRICS.map((m) => a[m] ?? 0)].map((n) => String(Math.max(0, Math.trunc(n))));
+  const nums = [startedAt, ...ACTIVITY_METRICS.map((m) => a[m] ?? 0)].map((n) => String(Math.max(0, Math.trunc(n))));
   return `${streamId},${nums.join(',')}`;
 }
 
