@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createViewerClient, type RoomStats, type ViewerClient } from '@stickyroom/sdk';
 import { createApp } from '../../server/src/app.js';
 import { createLogger } from '../../server/src/logger.js';
@@ -100,6 +100,59 @@ describe('watch time', () => {
       await beat(shown!, id);
     }
     expect(await watched(id, 'two-tabs')).toBe(60);
+  });
+
+  it('credits a tab hidden for 15 s and shown again with its visible time only', async () => {
+    const id = await t.createStream('hidden and back', 'brand-a', { start: true });
+    const [c] = await tabs('back-again', id, 1);
+    await beat(c!, id);
+    t.clock.advance(15_000);
+    await beat(c!, id);
+    t.clock.advance(5_000);
+    await beat(c!, id, false);
+    expect(await watched(id, 'back-again')).toBe(20);
+    t.clock.advance(15_000);
+    await beat(c!, id);
+    expect(await watched(id, 'back-again')).toBe(20);
+    t.clock.advance(15_000);
+    await beat(c!, id);
+    expect(await watched(id, 'back-again')).toBe(35);
+  });
+
+  it('keeps crediting through a visible tab while another tab of the viewer is hidden', async () => {
+    const id = await t.createStream('one tab hidden', 'brand-a', { start: true });
+    const [front, back] = await tabs('front-back', id, 2);
+    await Promise.all([beat(front!, id), beat(back!, id)]);
+    t.clock.advance(5_000);
+    await beat(back!, id, false);
+    for (let round = 0; round < 3; round++) {
+      t.clock.advance(10_000);
+      await beat(front!, id);
+      t.clock.advance(5_000);
+      await beat(back!, id, false);
+    }
+    t.clock.advance(10_000);
+    await beat(front!, id);
+    expect(await watched(id, 'front-back')).toBe(60);
+  });
+
+  it('stops crediting when the only visible tab disconnects, and a new tab counts from its own first beat', async () => {
+    const id = await t.createStream('tab closed', 'brand-a', { start: true });
+    const [closing] = await tabs('closer', id, 1);
+    await beat(closing!, id);
+    t.clock.advance(15_000);
+    await beat(closing!, id);
+    t.clock.advance(5_000);
+    closing!.close();
+    // the disconnect credits the 5 s up to it: that is our barrier
+    await vi.waitFor(async () => expect(await watched(id, 'closer')).toBe(20), { timeout: 5_000, interval: 20 });
+    t.clock.advance(10_000);
+    const [next] = await tabs('closer', id, 1);
+    await beat(next!, id);
+    expect(await watched(id, 'closer')).toBe(20);
+    t.clock.advance(15_000);
+    await beat(next!, id);
+    expect(await watched(id, 'closer')).toBe(35);
   });
 
   it('credits nothing in the waiting room, and only the live part of the beat that spans the start', async () => {

@@ -1,12 +1,13 @@
 import type { Feature } from '../types.js';
 import { presenceHandlers } from './presence.handlers.js';
-import { endPresence, joinPresence, startStatsPushes } from './presence.service.js';
+import { endPresence, joinPresence, leavePresence, startStatsPushes } from './presence.service.js';
 
 /** Presence, watch time and live counts (`room:stats`). */
 export const presenceFeature: Feature = {
   name: 'presence',
   handlers: presenceHandlers,
   onJoin: (ctx, stream, user) => joinPresence(ctx, stream, user),
+  onDisconnect: leavePresence,
   onStreamEnd: endPresence,
   start: startStatsPushes,
 };

@@ -6,8 +6,10 @@ export const presenceKeys = (k: Keys, streamId: string) => ({
   seen: k.stream(streamId, 'presence', 'seen'),
   /** ZSET viewerId -> first join ms: the exact unique viewers of the stream. */
   unique: k.stream(streamId, 'presence', 'unique'),
-  /** HASH viewerId -> ms of the viewer's last visible heartbeat (any tab): where the next credit starts. */
+  /** HASH viewerId -> where the viewer's next credit starts; absent while none of their sockets is visible. */
   watchFrom: k.stream(streamId, 'presence', 'watchFrom'),
+  /** HASH socketId -> last visible heartbeat ms of that socket of one viewer; expires on its own once idle. */
+  visibleTabs: (viewerId: string) => k.stream(streamId, 'presence', 'tabs', viewerId),
   /** HASH minute -> distinct viewers seen in that minute (minute = floor(ms / 60000)). */
   timeline: k.stream(streamId, 'presence', 'timeline'),
   /** HASH peak, peakAt, and the last pushed viewers/peak (so unchanged counts are not pushed again). */

@@ -1,5 +1,6 @@
 import type { User } from '../../auth/tokens.js';
 import { perContext, type AppContext } from '../../context.js';
+import type { AppSocket } from '../../io/handler.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { concurrentViewers, dropLivePresence, statsToPush, touchViewer } from './presence.store.js';
 
@@ -38,12 +39,40 @@ export async function joinPresence(ctx: AppContext, stream: StreamRecord, user: 
   return { viewers: res.concurrent };
 }
 
-/** A heartbeat keeps the viewer present; a visible one credits watch time (see presence-touch-11.lua). */
-export async function heartbeat(ctx: AppContext, user: User, streamId: string, visible: boolean, now: number): Promise<void> {
+/**
+ * Streams each socket on this node sent heartbeats for. The disconnect hook cannot use `socket.data.streams`:
+ * Socket.IO leaves every room before `disconnect`, and leaving a stream's room empties that set.
+ */
+const beatingSockets = perContext(() => new WeakMap<AppSocket, Set<string>>());
+
+/**
+ * A heartbeat keeps the viewer present and credits watch time while one of the viewer's sockets is visible;
+ * a hidden one ends this socket's visible stretch (see presence-touch-12.lua).
+ */
+export async function heartbeat(ctx: AppContext, user: User, socket: AppSocket, streamId: string, visible: boolean, now: number): Promise<void> {
   activeStreams(ctx).touch(streamId);
   if (!counts(user)) return;
-  const res = await touchViewer(ctx.redis, ctx.keys, streamId, user.id, visible ? 'visible' : 'hidden', now);
+  const streams = beatingSockets(ctx);
+  if (!streams.has(socket)) streams.set(socket, new Set());
+  streams.get(socket)!.add(streamId);
+  const res = await touchViewer(ctx.redis, ctx.keys, streamId, user.id, visible ? 'visible' : 'hidden', now, socket.id);
   if (res.creditedMs > 0) ctx.log.trace({ streamId, viewerId: user.id, ms: res.creditedMs }, 'watch time credited');
+}
+
+/** A socket that disconnects stops crediting like a hidden heartbeat, in every stream it sent heartbeats for. */
+export function leavePresence(ctx: AppContext, socket: AppSocket): void {
+  const user = socket.data.user;
+  const streams = beatingSockets(ctx).get(socket);
+  if (!streams) return;
+  beatingSockets(ctx).delete(socket);
+  const now = ctx.clock.now();
+  for (const streamId of streams) {
+    touchViewer(ctx.redis, ctx.keys, streamId, user.id, 'gone', now, socket.id)
+      .then((res) => {
+        if (res.creditedMs > 0) ctx.log.trace({ streamId, viewerId: user.id, ms: res.creditedMs }, 'watch time credited');
+      })
+      .catch((err: unknown) => ctx.log.warn({ err: (err as Error).message, streamId }, 'watch time at disconnect not recorded'));
+  }
 }
 
 /** An ended stream credits and counts nothing more (the script checks the status), so its live state can go. */

@@ -12,7 +12,8 @@ export type { PresenceSummary };
 /** Viewers not seen for this long are forgotten by the stats sweep (past every window and minute in use). */
 const FORGET_AFTER_MS = 2 * 60_000;
 
-export type TouchKind = 'join' | 'visible' | 'hidden';
+/** `gone`: the socket disconnected, which ends its visible stretch like a hidden heartbeat. */
+export type TouchKind = 'join' | 'visible' | 'hidden' | 'gone';
 
 export interface TouchResult {
   /** False when the stream has ended or does not exist: nothing was recorded. */
@@ -22,15 +23,39 @@ export interface TouchResult {
   creditedMs: number;
 }
 
-/** Records that a viewer was seen (join or heartbeat) and credits watch time, in one script. */
-export async function touchViewer(redis: Redis, keys: Keys, streamId: string, viewerId: string, kind: TouchKind, nowMs: number): Promise<TouchResult> {
+/**
+ * Records that a viewer was seen (join or heartbeat) or that one of their sockets went, and credits watch
+ * time, in one script (presence-touch-12.lua). socketId is needed for every kind but `join`.
+ */
+export async function touchViewer(
+  redis: Redis,
+  keys: Keys,
+  streamId: string,
+  viewerId: string,
+  kind: TouchKind,
+  nowMs: number,
+  socketId = '',
+): Promise<TouchResult> {
   const p = presenceKeys(keys, streamId);
   const a = activityKeys(keys, streamId);
   const [code, concurrent, creditedMs] = await runScript<[number, number, number]>(
     redis,
     'presenceTouch',
-    [streamKeys(keys, streamId).meta, p.seen, p.unique, p.timeline, p.stats, p.watchFrom, a.viewer(viewerId), a.totals, a.timeline, a.dirty, a.seq],
-    [viewerId, nowMs, kind, PRESENCE_WINDOW_MS, MAX_CREDIT_GAP_MS],
+    [
+      streamKeys(keys, streamId).meta,
+      p.seen,
+      p.unique,
+      p.timeline,
+      p.stats,
+      p.watchFrom,
+      p.visibleTabs(viewerId),
+      a.viewer(viewerId),
+      a.totals,
+      a.timeline,
+      a.dirty,
+      a.seq,
+    ],
+    [viewerId, nowMs, kind, PRESENCE_WINDOW_MS, MAX_CREDIT_GAP_MS, socketId],
   );
   return { recorded: code === 0, concurrent, creditedMs };
 }
@@ -68,7 +93,10 @@ export async function statsToPush(redis: Redis, keys: Keys, streamIds: readonly 
   return out;
 }
 
-/** Forgets what only a running stream needs (who is present, where credits start); the summary figures stay. */
+/**
+ * Forgets what only a running stream needs (who is present, where credits start); the summary figures
+ * stay. The per-viewer visible tabs expire on their own (an ended stream never reads them).
+ */
 export async function dropLivePresence(redis: Redis, keys: Keys, streamId: string): Promise<void> {
   const p = presenceKeys(keys, streamId);
   await redis.unlink(p.seen, p.watchFrom, p.statsToken);
