@@ -44,9 +44,17 @@ export async function forEachViewerBatch(
 ): Promise<void> {
   const store = summaryStore(ctx);
   const start = streamStart(stream);
+  const read = (ids: string[]) => {
+    const p = Promise.all([store.activities(stream.id, ids), store.firstSeen(stream.brandId, ids)]);
+    p.catch(() => {}); // awaited below; this only keeps a read-ahead that fails after an earlier throw from going unhandled
+    return p;
+  };
+  // One batch read ahead: Redis answers the next batch while this one is summed.
+  let next = read(viewers.slice(0, BATCH));
   for (let i = 0; i < viewers.length; i += BATCH) {
     const ids = viewers.slice(i, i + BATCH);
-    const [activities, first] = await Promise.all([store.activities(stream.id, ids), store.firstSeen(stream.brandId, ids)]);
+    const [activities, first] = await next;
+    if (i + BATCH < viewers.length) next = read(viewers.slice(i + BATCH, i + 2 * BATCH));
     await onBatch(
       ids.map((viewerId, j) => ({
         viewerId,
