@@ -72,6 +72,16 @@ export const DASHBOARD_SCRIPT = String.raw`
       .catch(function (e) { statusEl.textContent = 'Could not load the summary: ' + e.message; timer = setTimeout(load, 10000); });
   }
 
+  function money(cents, currency) {
+    try { return (cents / 100).toLocaleString('en-US', { style: 'currency', currency: currency }); }
+    catch (e) { return (cents / 100).toFixed(2) + ' ' + currency; }
+  }
+  function revenueText(s) {
+    var currencies = Object.keys(s.revenueByCurrency || {}).sort();
+    if (!currencies.length) return s.revenue.toFixed(2);
+    return currencies.map(function (c) { return money(s.revenueByCurrency[c], c); }).join(' + ');
+  }
+
   function card(label, value, detail) {
     return el('div', { class: 'card' }, [el('div', { class: 'label' }, [label]), el('div', { class: 'value' }, [value]), el('div', { class: 'detail' }, [detail || ''])]);
   }
@@ -158,7 +168,7 @@ export const DASHBOARD_SCRIPT = String.raw`
       card('Unique viewers', num(s.uniqueViewers), num(s.newViewers) + ' new · ' + num(s.returningViewers) + ' returning'),
       card('Peak concurrent', num(s.peakConcurrent), s.peakAt ? 'at ' + hhmm(s.peakAt) : ''),
       card('Watch time', dur(s.avgWatchSec) + ' avg', dur(s.medianWatchSec) + ' median · ' + dur(s.totalWatchSec) + ' total'),
-      card('Churn since previous stream', pct(s.churnRate), num(s.churnedViewers) + ' of ' + num(s.previousStreamViewers) + ' did not come back'),
+      card('Churn since previous stream', pct(s.churnRate), s.previousStreamId ? num(s.churnedViewers) + ' of ' + num(s.previousStreamViewers) + ' did not come back' : 'no earlier stream of the brand'),
       card('Engagement rate', pct(s.engagementRate), num(s.engagedViewers) + ' viewers interacted'),
       card('Chat messages', num(s.chatMessages), num(s.chatters) + ' chatters'),
       card('Likes', num(s.likes), num(s.likers) + ' viewers liked'),
@@ -168,7 +178,7 @@ export const DASHBOARD_SCRIPT = String.raw`
       card('Coupon claims', num(s.couponClaims), num(s.couponRedemptions) + ' redeemed (' + pct(s.redemptionRate) + ')'),
       card('Product clicks', num(s.productClicks), num(s.clickers) + ' viewers clicked'),
       card('Orders', num(s.orders), num(s.buyers) + ' buyers · ' + pct(s.conversionRate) + ' conversion'),
-      card('Revenue', s.revenue.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }), num(s.repeatBuyers) + ' repeat · ' + num(s.returningBuyers) + ' returning buyers'),
+      card('Revenue', revenueText(s), num(s.repeatBuyers) + ' repeat · ' + num(s.returningBuyers) + ' returning buyers'),
     ]);
     content.append(cards);
     content.append(el('p', { class: 'legend' }, ['Marks on the charts: Q quiz · L lottery · C coupon drop · P product pin (hover for details).']));
@@ -181,7 +191,11 @@ export const DASHBOARD_SCRIPT = String.raw`
       ['Bought', s.buyers, '#7e3af2', pct(s.conversionRate)],
     ]));
     if (s.segments) {
-      var keys = Object.keys(Object.assign({}, s.segments.before, s.segments.after)).sort();
+      var order = ['new', 'casual', 'engaged', 'loyal', 'at-risk', 'dormant', 'unrated'];
+      var keys = Object.keys(Object.assign({}, s.segments.before, s.segments.after))
+        .filter(function (k) { return (s.segments.before[k] || 0) + (s.segments.after[k] || 0) > 0; })
+        .sort(function (a, b) { return rank(a) - rank(b) || (a < b ? -1 : 1); });
+      function rank(k) { var i = order.indexOf(k); return i === -1 ? order.length : i; }
       var rows = [];
       keys.forEach(function (k) {
         rows.push([k + ' before', s.segments.before[k] || 0, '#9ca3af']);
