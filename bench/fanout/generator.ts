@@ -49,6 +49,7 @@ function take(message: { text?: unknown } | undefined, now: number, inWindow: bo
 // Shared listeners (not one closure per socket) keep the generator's own memory and CPU small.
 function onMessage(message: { text?: unknown } | undefined): void {
   const now = Date.now();
+  if (now >= windowStart) advance(now);
   const inWindow = now >= windowStart && now < windowEnd;
   if (inWindow) received.framesInWindow++;
   take(message, now, inWindow);
@@ -58,6 +59,7 @@ function onBatch(batch: { messages?: unknown } | undefined): void {
   const messages = batch?.messages;
   if (!Array.isArray(messages)) return;
   const now = Date.now();
+  if (now >= windowStart) advance(now);
   const inWindow = now >= windowStart && now < windowEnd;
   if (inWindow) received.framesInWindow++;
   for (const m of messages) take(m as { text?: unknown }, now, inWindow);
@@ -161,16 +163,23 @@ function runSenders(init: GeneratorInit, run: GeneratorRun): void {
   tick();
 }
 
-function scheduleRun(init: GeneratorInit, run: GeneratorRun): void {
-  windowStart = run.windowStart;
-  windowEnd = run.windowEnd;
-  drainEnd = run.drainEnd;
-  let eluStart = performance.eventLoopUtilization();
-  let elu = 0;
-  setTimeout(() => runSenders(init, run), Math.max(0, run.sendStart - Date.now()));
-  setTimeout(() => (eluStart = performance.eventLoopUtilization()), Math.max(0, run.windowStart - Date.now()));
-  setTimeout(() => (elu = performance.eventLoopUtilization(eluStart).utilization), Math.max(0, run.windowEnd - Date.now()));
-  setTimeout(() => {
+/**
+ * The run's phases advance on timers and also on every received frame: a generator flooded with frames
+ * runs long event-loop turns in which timers are late, and must still close its window and report on time.
+ */
+const phases = { eluStart: performance.eventLoopUtilization(), elu: 0, step: 'waiting' as 'waiting' | 'window' | 'drain' | 'done' };
+
+function advance(now: number): void {
+  if (phases.step === 'waiting' && now >= windowStart) {
+    phases.eluStart = performance.eventLoopUtilization();
+    phases.step = 'window';
+  }
+  if (phases.step === 'window' && now >= windowEnd) {
+    phases.elu = performance.eventLoopUtilization(phases.eluStart).utilization;
+    phases.step = 'drain';
+  }
+  if (phases.step === 'drain' && now >= drainEnd) {
+    phases.step = 'done';
     send({
       type: 'report',
       received: { ...received },
@@ -178,15 +187,24 @@ function scheduleRun(init: GeneratorInit, run: GeneratorRun): void {
       sent: { ...sent },
       acks: { ok: acks.ok, errors: acks.errors, latency: ackLatency.toJSON() },
       disconnects,
-      elu,
+      elu: phases.elu,
     });
-  }, Math.max(0, run.drainEnd - Date.now()) + 50);
+  }
 }
 
+function scheduleRun(init: GeneratorInit, run: GeneratorRun): void {
+  windowStart = run.windowStart;
+  windowEnd = run.windowEnd;
+  drainEnd = run.drainEnd;
+  setTimeout(() => runSenders(init, run), Math.max(0, run.sendStart - Date.now()));
+  for (const at of [run.windowStart, run.windowEnd, run.drainEnd]) setTimeout(() => advance(Date.now()), Math.max(0, at - Date.now()) + 1);
+}
+
+/** Exits at once: waiting for graceful closes behind a backlog of frames could take minutes. */
 function closeAll(): void {
   closing = true;
-  for (const s of sockets) s.close();
-  setTimeout(() => process.exit(0), 200).unref();
+  for (const s of sockets) s.disconnect();
+  process.exit(0);
 }
 
 let init: GeneratorInit | undefined;
