@@ -60,6 +60,35 @@ export interface ServerToClientEvents
     PointsPushes {}
 
 export type PushName = keyof ServerToClientEvents;
+
+/** Every server → client push, at run time (docs and tests enumerate it); the compiler keeps it complete. */
+export const PUSH_NAMES = [
+  'stream:state',
+  'room:stats',
+  'session:ended',
+  'chat:message',
+  'chat:batch',
+  'chat:deleted',
+  'chat:pinned',
+  'chat:mode',
+  'reaction:totals',
+  'qa:question',
+  'qa:updated',
+  'quiz:started',
+  'quiz:result',
+  'lottery:started',
+  'lottery:entered',
+  'lottery:drawn',
+  'coupon:dropped',
+  'coupon:stock',
+  'coupon:ended',
+  'product:pinned',
+  'reward:granted',
+  'moderation:notice',
+] as const satisfies readonly PushName[];
+type UnlistedPush = Exclude<PushName, (typeof PUSH_NAMES)[number]>;
+const pushListIsComplete: [UnlistedPush] extends [never] ? true : UnlistedPush = true;
+void pushListIsComplete;
 export type PushPayload<E extends PushName> = Parameters<ServerToClientEvents[E]>[0];
 
 export type ClientToServerEvents = {
