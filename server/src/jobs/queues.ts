@@ -55,6 +55,10 @@ export function createJobs(connection: Redis, prefix: string): Jobs {
       };
       await queue.add(data.type, data, opts);
     },
-    close: () => queue.close(),
+    // Closing while the queue is still connecting leaves BullMQ a command on a closed connection.
+    close: async () => {
+      await queue.waitUntilReady().catch(() => undefined);
+      await queue.close();
+    },
   };
 }
