@@ -1,17 +1,15 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TokenService } from './auth/tokens.js';
+import { buildContext, silentBroadcaster } from './build-context.js';
 import type { Config } from './config.js';
 import { systemClock, type AppContext, type Clock } from './context.js';
 import { features as allFeatures } from './features/index.js';
 import type { Feature } from './features/types.js';
 import { createHttpApp } from './http/app.js';
 import { createIo, ioBroadcaster, type AppIo } from './io/server.js';
-import { createJobs } from './jobs/queues.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createRedis } from './redis/client.js';
-import { Keys } from './redis/keys.js';
 
 export interface App {
   ctx: AppContext;
@@ -35,21 +33,8 @@ export function createApp({ config, clock = systemClock, log = createLogger(conf
   const pub = createRedis({ url: config.REDIS_URL, log, name: 'io-pub', autoPipelining: false });
   const sub = createRedis({ url: config.REDIS_URL, log, name: 'io-sub', autoPipelining: false });
   const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull', forBullmq: true });
-  const keys = new Keys(config.REDIS_PREFIX);
   const metrics = createMetrics();
-
-  const ctx: AppContext = {
-    config,
-    log,
-    redis,
-    keys,
-    clock,
-    tokens: new TokenService(config.JWT_SECRET),
-    broadcast: { toStream: () => ({ emit: () => {} }), toUser: () => ({ emit: () => {} }) },
-    jobs: createJobs(bull, keys.bullPrefix),
-    streamEndHooks: features.flatMap((f) => (f.onStreamEnd ? [f.onStreamEnd] : [])),
-    chatMessageHooks: features.flatMap((f) => (f.onChatMessage ? [f.onChatMessage] : [])),
-  };
+  const ctx = buildContext({ config, log, clock, redis, bull, broadcast: silentBroadcaster, features });
 
   const httpApp = createHttpApp(ctx, features, metrics);
   const http = createServer(httpApp);

@@ -1,9 +1,8 @@
 import { Emitter as RedisEmitter } from '@socket.io/redis-emitter';
-import { TokenService } from '../../server/src/auth/tokens.js';
+import { buildContext } from '../../server/src/build-context.js';
 import type { Config } from '../../server/src/config.js';
 import { streamRoom, systemClock, userRoom, type AppContext, type Broadcaster, type Clock } from '../../server/src/context.js';
 import { features } from '../../server/src/features/index.js';
-import { createJobs } from '../../server/src/jobs/queues.js';
 import type { Logger } from '../../server/src/logger.js';
 import { createRedis } from '../../server/src/redis/client.js';
 import { Keys } from '../../server/src/redis/keys.js';
@@ -22,18 +21,7 @@ export function createWorkerContext(config: Config, log: Logger, clock: Clock = 
     toUser: (userId) => ({ emit: (event, payload) => void emitter.to(userRoom(userId)).emit(event, payload) }),
     leaveStream: (userId, streamId) => emitter.in(userRoom(userId)).socketsLeave(streamRoom(streamId)),
   };
-  const ctx: AppContext = {
-    config,
-    log,
-    redis,
-    keys,
-    clock,
-    tokens: new TokenService(config.JWT_SECRET),
-    broadcast,
-    jobs: createJobs(bull, keys.bullPrefix),
-    streamEndHooks: features.flatMap((f) => (f.onStreamEnd ? [f.onStreamEnd] : [])),
-    chatMessageHooks: features.flatMap((f) => (f.onChatMessage ? [f.onChatMessage] : [])),
-  };
+  const ctx: AppContext = buildContext({ config, log, clock, redis, bull, broadcast, features });
   return {
     ctx,
     async close() {
