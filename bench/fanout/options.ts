@@ -16,7 +16,7 @@ export const FanoutOptions = z
     window: int(1, 300).default(20).describe('measured seconds'),
     drain: int(1, 60).default(5).describe('seconds after the window for late messages (counted in completeness only)'),
     wave: int(1, 2000).default(200).describe('sockets connected at once'),
-    generators: int(1, 8).default(1).describe('viewer load-generator processes (plus one process for the senders)'),
+    generators: int(1, 8).default(2).describe('viewer load-generator processes (plus one process for the senders)'),
     targets: z
       .string()
       .default(TARGETS.join(','))
