@@ -1,5 +1,8 @@
+import { mkdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { RESULTS_DIR } from '../lib/benchmark.js';
 import { deathOf, NodeChild, nextMessage } from '../lib/child.js';
 import { Histogram } from '../lib/histogram.js';
 import { eluBetween } from '../lib/probe-protocol.js';
@@ -52,6 +55,8 @@ export interface TargetResult {
   machineBusy: number;
   /** The same just before the server started (NaN when not sampled). */
   machineBusyBefore: number;
+  /** The server's CPU profile over the window, with --cpu-prof. */
+  profileFile?: string;
   disconnects: number;
 }
 
@@ -161,6 +166,12 @@ export async function measureTarget(name: TargetName, opts: FanoutOptions, log: 
     const elu0 = t.server.elu(PROBE_UNDER_LOAD_MS).catch(() => undefined);
     const redisT0 = performance.now();
 
+    const profiling = opts['cpu-prof']
+      ? t.server.profile('start', undefined, PROBE_UNDER_LOAD_MS).then(
+          () => true,
+          (err: unknown) => (log(`${name}: no CPU profile: ${(err as Error).message}`), false),
+        )
+      : Promise.resolve(false);
     log(`${name}: window open`);
     await guard(sleep(run.windowEnd - Date.now()));
     const cores = cpu.stop();
@@ -169,6 +180,16 @@ export async function measureTarget(name: TargetName, opts: FanoutOptions, log: 
     const redisSec = (performance.now() - redisT0) / 1000;
     const rssEnd = rssBytes(t.server.pid);
     log(`${name}: window closed, draining`);
+    let profileFile: string | undefined;
+    if (await profiling) {
+      await mkdir(join(RESULTS_DIR, 'prof'), { recursive: true });
+      const file = join(RESULTS_DIR, 'prof', `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+      profileFile = await t.server.profile('stop', file, 60_000).then(
+        () => file,
+        (err: unknown) => (log(`${name}: no CPU profile: ${(err as Error).message}`), undefined),
+      );
+      if (profileFile) log(`${name}: CPU profile of the window in ${relative(process.cwd(), profileFile)}`);
+    }
     const [eluA, eluB, end] = await Promise.all([
       elu0,
       t.server.elu(PROBE_UNDER_LOAD_MS).catch(() => undefined),
@@ -224,6 +245,7 @@ export async function measureTarget(name: TargetName, opts: FanoutOptions, log: 
       redisCpu: redisCpu / redisSec,
       machineBusy: machineBusy(machine0, machine1),
       machineBusyBefore: busyBefore,
+      ...(profileFile ? { profileFile } : {}),
       disconnects: sum((r) => r.disconnects),
     };
   } finally {

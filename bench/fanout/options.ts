@@ -27,7 +27,7 @@ export const FanoutOptions = z
     'quiet-wait': int(0, 3600)
       .default(180)
       .describe('before each server, wait up to this many seconds for the machine to be idle (others sharing it)'),
-    'cpu-prof': z.boolean().default(false).describe('write a V8 CPU profile of each server to bench/results/prof/'),
+    'cpu-prof': z.boolean().default(false).describe("write a CPU profile of each server's measured window to bench/results/prof/"),
   })
   .strict();
 export type FanoutOptions = z.infer<typeof FanoutOptions>;

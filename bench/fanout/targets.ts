@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { TokenService } from '../../server/src/auth/tokens.js';
-import { NodeChild, REPO_ROOT } from '../lib/child.js';
+import { NodeChild } from '../lib/child.js';
 import { freePort, waitHttpOk } from '../lib/net.js';
 import { benchPrefix, BENCH_REDIS_URL, dropPrefix } from '../lib/redis.js';
 import type { FanoutOptions, TargetName } from './options.js';
@@ -22,22 +21,17 @@ export interface RunningTarget {
 
 const READY_TIMEOUT_MS = 30_000;
 
-function profFlags(opts: FanoutOptions, name: string): string[] {
-  return opts['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(REPO_ROOT, 'bench/results/prof'), '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`] : [];
-}
-
 export async function startTarget(name: TargetName, opts: FanoutOptions): Promise<RunningTarget> {
   return name === 'baseline' ? startBaseline(opts) : startStickyroom(opts);
 }
 
-async function startBaseline(opts: FanoutOptions): Promise<RunningTarget> {
+async function startBaseline(_opts: FanoutOptions): Promise<RunningTarget> {
   const port = await freePort();
   const server = new NodeChild({
     name: 'baseline',
     entry: 'bench/baseline/server.ts',
     env: { PORT: String(port), HOST: '127.0.0.1' },
     probe: true,
-    nodeFlags: profFlags(opts, 'baseline'),
   });
   const url = `http://127.0.0.1:${port}`;
   try {
@@ -79,7 +73,6 @@ async function startStickyroom(opts: FanoutOptions): Promise<RunningTarget> {
       ...settings,
     },
     probe: true,
-    nodeFlags: profFlags(opts, 'stickyroom'),
   });
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {

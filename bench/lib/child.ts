@@ -69,6 +69,12 @@ export class NodeChild {
     return this.ask({ probe: 'elu', id: this.nextId++ }, timeoutMs) as Promise<EluReply>;
   }
 
+  /** Starts a CPU profile in the child, or stops it and has the child write it to `file`. */
+  async profile(action: 'start' | 'stop', file?: string, timeoutMs?: number): Promise<void> {
+    const reply = await this.ask({ probe: 'profile', id: this.nextId++, action, ...(file ? { file } : {}) }, timeoutMs);
+    if (reply.probe === 'profile' && !reply.ok) throw new Error(`${this.opts.name}: profile ${action}: ${reply.error ?? 'failed'}`);
+  }
+
   private ask(req: ProbeRequest, timeoutMs = 30_000): Promise<ProbeReply> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

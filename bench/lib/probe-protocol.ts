@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const ProbeRequest = z.discriminatedUnion('probe', [
   z.object({ probe: z.literal('memory'), id: z.number().int(), gc: z.boolean() }),
   z.object({ probe: z.literal('elu'), id: z.number().int() }),
+  /** Starts a V8 CPU profile, or stops it and writes it (a .cpuprofile for Chrome DevTools) to `file`. */
+  z.object({ probe: z.literal('profile'), id: z.number().int(), action: z.enum(['start', 'stop']), file: z.string().optional() }),
 ]);
 export type ProbeRequest = z.infer<typeof ProbeRequest>;
 
@@ -19,6 +21,7 @@ export const ProbeReply = z.discriminatedUnion('probe', [
     external: z.number(),
   }),
   z.object({ probe: z.literal('elu'), id: z.number().int(), idle: z.number(), active: z.number() }),
+  z.object({ probe: z.literal('profile'), id: z.number().int(), ok: z.boolean(), error: z.string().optional() }),
 ]);
 export type ProbeReply = z.infer<typeof ProbeReply>;
 export type MemoryReply = Extract<ProbeReply, { probe: 'memory' }>;
