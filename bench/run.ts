@@ -2,6 +2,7 @@
  * `npm run bench [name] [-- options]`: runs one registered benchmark, or every one (with its defaults) when
  * no name is given, prints each table and writes each run's JSON to bench/results/.
  */
+import { relative } from 'node:path';
 import { benchmarks } from './registry.js';
 import { saveResult } from './lib/benchmark.js';
 
@@ -39,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       const outcome = await bench.run(options, log);
       const file = await saveResult(name, outcome.json);
-      process.stdout.write(`\n${outcome.table}\n\n${outcome.notes.join('\n')}\n\nresults: ${file}\n`);
+      process.stdout.write(`\n${outcome.table}\n\n${outcome.notes.join('\n')}\n\nresults: ${relative(process.cwd(), file)}\n`);
     } catch (err) {
       failed++;
       process.stderr.write(`benchmark ${name} failed: ${err instanceof Error ? err.message : String(err)}\n`);

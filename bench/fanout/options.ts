@@ -57,8 +57,12 @@ export function parseFanoutOptions(argv: readonly string[]): FanoutOptions {
 }
 
 export function fanoutUsage(): string {
-  const shape = FanoutOptions.shape;
-  return Object.entries(shape)
-    .map(([name, schema]) => `  --${name.padEnd(11)} ${schema.description ?? ''}`)
+  const defaults: Record<string, unknown> = FanoutOptions.parse({});
+  return Object.entries(FanoutOptions.shape)
+    .map(([name, schema]) => {
+      const d = defaults[name];
+      const shown = d === undefined || d === false ? '' : ` (default ${Array.isArray(d) ? d.join(',') : String(d)})`;
+      return `  --${name.padEnd(11)} ${schema.description ?? ''}${shown}`;
+    })
     .join('\n');
 }
