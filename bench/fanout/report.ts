@@ -65,12 +65,15 @@ export function fanoutTable(results: readonly TargetResult[]): string {
 export function fanoutVerdict(results: readonly TargetResult[], opts: FanoutOptions): Verdict {
   const lines: string[] = [];
   const cores = availableParallelism();
+  let tainted = false;
   for (const r of results) {
     const gen = Math.max(...r.generators.cpu, ...r.generators.elu);
     if (gen >= BARS.generatorSaturated) {
+      tainted = true;
       lines.push(`WARNING ${r.name}: a load generator was saturated (${fmt.pct(gen)} of a core or of its event loop): part of this run measures the generator, not the server`);
     }
     const others = r.machineBusy * cores - r.server.cpu - r.generators.cpu.reduce((a, b) => a + b, 0) - r.redisCpu;
+    if (others > 0.2) tainted = true;
     if (others > 0.2) lines.push(`NOTE ${r.name}: other processes used about ${fmt.fixed(others, 2)} cores during the window (shared machine)`);
     if (r.connections.failed > 0) lines.push(`WARNING ${r.name}: ${r.connections.failed} sockets failed to connect: ${JSON.stringify(r.connections.errors)}`);
     if (r.disconnects > 0) lines.push(`WARNING ${r.name}: ${r.disconnects} sockets dropped during the run`);
@@ -90,6 +93,7 @@ export function fanoutVerdict(results: readonly TargetResult[], opts: FanoutOpti
     `MUST ${must ? 'met' : 'MISSED'}: deliveries/s ${fmt.fixed(dRatio, 2)}x baseline (>= ${BARS.mustDeliveriesRatio}), heap/connection ${fmt.fixed(hRatio, 2)}x (<= ${BARS.mustHeapRatio})`,
     `GOAL ${goal ? 'met' : 'MISSED'}: deliveries/s ${fmt.fixed(dRatio, 2)}x baseline (>= ${BARS.goalDeliveriesRatio}), stickyroom p99 ${fmt.int(sticky.latencyMs.p99)} ms (<= ${BARS.goalP99Ms})`,
   );
+  if (tainted) lines.push('NOT A CLEAN MEASURE: a generator saturated or other processes took CPU (see above); run again on a quiet machine');
   if (opts.viewers < 5000 || opts.rate < 50) lines.push('NOTE: a reduced-size run; the bars are set for 5,000 viewers at 50 msg/s');
   return { must, goal, lines };
 }
