@@ -7,8 +7,6 @@ let t: TestApp;
 let doc: any;
 beforeAll(async () => {
   t = await startTestApp();
-  // This file is over within a second: let BullMQ finish connecting, or closing the app races its INFO.
-  await t.app.ctx.jobs.queue.waitUntilReady();
   const res = await t.http('GET', '/api/openapi.json');
   expect(res.status).toBe(200);
   doc = res.body;
