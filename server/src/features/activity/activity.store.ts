@@ -3,6 +3,7 @@ import type { Keys } from '../../redis/keys.js';
 import { queueScript, runScript } from '../../redis/scripts.js';
 import { activityKeys } from './activity.keys.js';
 import { parseViewerActivity, type ActivityMetric, type ViewerActivity } from './activity.metrics.js';
+import { pairs } from '../../redis/replies.js';
 
 export interface Moment {
   at: number;
@@ -69,7 +70,5 @@ export async function changedViewers(
   limit: number,
 ): Promise<{ viewerId: string; seq: number }[]> {
   const flat = await redis.zrangebyscore(activityKeys(keys, streamId).dirty, `(${afterSeq}`, '+inf', 'WITHSCORES', 'LIMIT', 0, limit);
-  const out: { viewerId: string; seq: number }[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ viewerId: flat[i]!, seq: Number(flat[i + 1]) });
-  return out;
+  return [...pairs(flat)].map(([viewerId, seq]) => ({ viewerId, seq: Number(seq) }));
 }

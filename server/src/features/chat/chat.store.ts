@@ -6,6 +6,7 @@ import type { Keys } from '../../redis/keys.js';
 import { runScript } from '../../redis/scripts.js';
 import { streamKeys } from '../streams/streams.keys.js';
 import { chatKeys } from './chat.keys.js';
+import { pairs } from '../../redis/replies.js';
 
 /** The moderation log keeps this many newest actions per stream. */
 export const MODERATION_LOG_CAP = 10_000;
@@ -117,9 +118,9 @@ export class ChatStore {
     const after = MESSAGE_ID.test(afterId) ? Number(afterId) : NaN;
     const all: string[] = [];
     const newer: string[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      all.push(flat[i]!);
-      if (Number(flat[i + 1]) > after) newer.push(flat[i]!);
+    for (const [message, id] of pairs(flat)) {
+      all.push(message);
+      if (Number(id) > after) newer.push(message);
     }
     // NaN (not an id of ours) fails both comparisons: a gap
     if (after >= trimmedTo && after <= seq) return { chat: parseMessages(newer), gap: false };

@@ -6,6 +6,7 @@ import { runScript } from '../../redis/scripts.js';
 import { activityKeys } from '../activity/activity.keys.js';
 import { streamKeys } from '../streams/streams.keys.js';
 import { brandLotteryKeys, lotteryKeys } from './lottery.keys.js';
+import { hashFromPairs, scanHash } from '../../redis/replies.js';
 
 /** A lottery as stored; `seed` never leaves the server before the draw. */
 export interface LotteryRecord {
@@ -68,11 +69,6 @@ function parseLottery(h: Record<string, string>): LotteryRecord | null {
   return l;
 }
 
-function flatToHash(flat: string[]): Record<string, string> {
-  const h: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
-  return h;
-}
 
 /** The public view: everything but the seed (and `createdBy`, `brandId`, which the room does not need). */
 export function toPublic(l: LotteryRecord): LotteryPublic {
@@ -180,7 +176,7 @@ export class LotteryStore {
   async close(streamId: string, lotteryId: string, nowMs: number): Promise<LotteryRecord | null> {
     const k = lotteryKeys(this.keys, streamId);
     const [, flat] = await runScript<[number, string[]]>(this.redis, 'lotteryClose', [k.meta(lotteryId), k.open], [lotteryId, nowMs]);
-    return parseLottery(flatToHash(flat));
+    return parseLottery(hashFromPairs(flat));
   }
 
   /**
@@ -190,19 +186,7 @@ export class LotteryStore {
   async entries(streamId: string, lotteryId: string): Promise<DrawEntry[]> {
     const key = lotteryKeys(this.keys, streamId).entries(lotteryId);
     const out: DrawEntry[] = [];
-    const seen = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, flat] = await this.redis.hscan(key, cursor, 'COUNT', 500);
-      cursor = next;
-      for (let i = 0; i + 1 < flat.length; i += 2) {
-        const id = flat[i]!;
-        if (seen.has(id)) continue; // HSCAN may return an element twice
-        seen.add(id);
-        const nonce = flat[i + 1]!;
-        out.push(nonce ? { id, nonce } : { id });
-      }
-    } while (cursor !== '0');
+    for await (const [id, nonce] of scanHash(this.redis, key)) out.push(nonce ? { id, nonce } : { id });
     return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 

@@ -6,6 +6,7 @@ import { runScript } from '../../redis/scripts.js';
 import { chatKeys } from '../chat/chat.keys.js';
 import { streamKeys } from '../streams/streams.keys.js';
 import { QA_ORDER_SPAN, qaKeys } from './qa.keys.js';
+import { hashFromPairs } from '../../redis/replies.js';
 
 /** A question as stored: what the room sees, plus the reward it was answered with. */
 export interface QuestionRecord extends QuestionPublic {
@@ -36,11 +37,6 @@ export const QA_REFUSALS: Record<'ask' | 'upvote' | 'answer', Record<number, { c
   },
 };
 
-function toHash(flat: string[]): Record<string, string> {
-  const h: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
-  return h;
-}
 
 export function parseQuestion(streamId: string, h: Record<string, string>): QuestionRecord | null {
   if (!h.id || !h.userId) return null;
@@ -106,7 +102,7 @@ export class QaStore {
       [questionId, viewerId, QA_ORDER_SPAN],
     );
     if (typeof res === 'number') return { ok: false, refusal: res };
-    return { ok: true, value: parseQuestion(streamId, toHash(res))! };
+    return { ok: true, value: parseQuestion(streamId, hashFromPairs(res))! };
   }
 
   async markAnswered(
@@ -124,7 +120,7 @@ export class QaStore {
       [questionId, at, by, reward ? JSON.stringify(reward) : ''],
     );
     if (typeof res === 'number') return { ok: false, refusal: res };
-    return { ok: true, value: { changed: res[0] === 1, question: parseQuestion(streamId, toHash(res[1]))! } };
+    return { ok: true, value: { changed: res[0] === 1, question: parseQuestion(streamId, hashFromPairs(res[1]))! } };
   }
 
   /** Acquires or releases the lease on delivering a question's reward; true while `token` holds it. */

@@ -6,6 +6,7 @@ import type { Keys } from '../../redis/keys.js';
 import { runScript } from '../../redis/scripts.js';
 import { streamKeys } from '../streams/streams.keys.js';
 import { quizKeys } from './quiz.keys.js';
+import { hashFromPairs } from '../../redis/replies.js';
 
 /** A quiz as stored. The correct option and the coupon live here, never in `public`. */
 export interface QuizRecord {
@@ -44,11 +45,6 @@ export const QUIZ_REFUSALS: Record<'create' | 'answer' | 'close', Record<number,
   },
 };
 
-function toHash(flat: string[]): Record<string, string> {
-  const h: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
-  return h;
-}
 
 export function parseQuiz(streamId: string, h: Record<string, string>): QuizRecord | null {
   if (!h.id || !h.public) return null;
@@ -138,8 +134,8 @@ export class QuizStore {
       [quizId, now, reason, list],
     );
     if (typeof res === 'number') return null;
-    const quiz = parseQuiz(streamId, toHash(res[1]))!;
-    const byOption = toHash(res[2]);
+    const quiz = parseQuiz(streamId, hashFromPairs(res[1]))!;
+    const byOption = hashFromPairs(res[2]);
     return {
       changed: res[0] === 1,
       quiz,

@@ -4,12 +4,13 @@ import { queueScript } from '../../redis/scripts.js';
 import { queueActivity } from '../activity/activity.store.js';
 import type { StreamReactions } from './reactions.buffer.js';
 import { reactionKeys } from './reactions.keys.js';
+import { pairs } from '../../redis/replies.js';
 
 export type Totals = Record<string, number>;
 
 export function parseTotals(flat: string[]): Totals {
   const out: Totals = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = Number(flat[i + 1]);
+  for (const [kind, n] of pairs(flat)) out[kind] = Number(n);
   return out;
 }
 

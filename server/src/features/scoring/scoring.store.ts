@@ -17,6 +17,7 @@ import {
 } from '../../../../worker/src/scoring/index.js';
 import { parseHistory, type History } from './scoring.history.js';
 import { scoringKeys } from './scoring.keys.js';
+import { pairs } from '../../redis/replies.js';
 
 /** A rating as stored: what the formula gave for one version of the viewer's history. */
 export interface StoredRating {
@@ -107,9 +108,9 @@ export class ScoringStore {
       [from.key, from.viewerId, limit, budget, asOfRange[0], asOfRange[1]],
     );
     const kept: { viewerId: string; rating: StoredRating }[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      const rating = parseRating(flat[i + 1]);
-      if (rating) kept.push({ viewerId: flat[i]!, rating });
+    for (const [viewerId, raw] of pairs(flat)) {
+      const rating = parseRating(raw);
+      if (rating) kept.push({ viewerId, rating });
     }
     return { kept, last: lastKey === '' ? null : { key: lastKey, viewerId: lastViewer } };
   }

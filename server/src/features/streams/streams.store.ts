@@ -3,6 +3,7 @@ import type { Stream, StreamStatus } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../../redis/keys.js';
 import { runScript } from '../../redis/scripts.js';
 import { brandStreamKeys, liveStreamsKey, streamKeys } from './streams.keys.js';
+import { hashFromPairs } from '../../redis/replies.js';
 
 export type StreamRecord = Stream;
 
@@ -45,10 +46,7 @@ export class StreamStore {
    */
   async transition(streamId: string, to: 'live' | 'ended', nowMs: number): Promise<{ stream: StreamRecord | null; changed: boolean }> {
     const res = await runScript<[number, string[]]>(this.redis, 'streamTransition', [streamKeys(this.keys, streamId).meta], [to, nowMs]);
-    const flat = res[1];
-    const h: Record<string, string> = {};
-    for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
-    const stream = parseStream(h);
+    const stream = parseStream(hashFromPairs(res[1]));
     if (stream && res[0] === 1) {
       if (to === 'live') await this.redis.zadd(liveStreamsKey(this.keys), stream.startedAt ?? nowMs, streamId);
       else await this.redis.zrem(liveStreamsKey(this.keys), streamId);

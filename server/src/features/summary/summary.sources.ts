@@ -8,6 +8,7 @@ import { packEntry, parseHistory } from '../scoring/scoring.history.js';
 import { round2, scoringStore } from '../scoring/scoring.store.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { streamStart, type ViewerRow } from './summary.viewers.js';
+import { scanHash } from '../../redis/replies.js';
 
 /**
  * What the summary reads from other features' stores (lottery draws, stickiness histories), in one
@@ -41,19 +42,11 @@ export async function lotteryOutcomes(ctx: AppContext, streamId: string, lottery
 export async function revenueByCurrency(ctx: AppContext, streamId: string): Promise<Record<string, number>> {
   const key = streamOrderKeys(ctx.keys, streamId).orders;
   const out: Record<string, number> = {};
-  const seen = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, flat] = await ctx.redis.hscan(key, cursor, 'COUNT', 500);
-    cursor = next;
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      const [orderId, raw] = [flat[i]!, flat[i + 1]!];
-      if (seen.has(orderId) || raw.startsWith('pending:')) continue;
-      seen.add(orderId);
-      const o = JSON.parse(raw) as Pick<OrderAttribution, 'amountCents' | 'currency'>;
-      out[o.currency] = (out[o.currency] ?? 0) + o.amountCents;
-    }
-  } while (cursor !== '0');
+  for await (const [, raw] of scanHash(ctx.redis, key)) {
+    if (raw.startsWith('pending:')) continue;
+    const o = JSON.parse(raw) as Pick<OrderAttribution, 'amountCents' | 'currency'>;
+    out[o.currency] = (out[o.currency] ?? 0) + o.amountCents;
+  }
   return out;
 }
 
