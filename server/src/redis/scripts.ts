@@ -3,7 +3,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChainableCommander, Redis } from 'ioredis';
 
-const featuresDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'features');
+const here = dirname(fileURLToPath(import.meta.url));
+const featuresDir = join(here, '..', 'features');
+/** Scripts of shared mechanisms (leases), not of one feature. */
+const sharedDir = join(here, 'scripts');
 
 interface ScriptDef {
   name: string;
@@ -13,12 +16,12 @@ interface ScriptDef {
 
 let cache: ScriptDef[] | undefined;
 
-/** Every `features/<feature>/<name>-<numKeys>.lua`, read once per process. */
+/** Every `features/<feature>/<name>-<numKeys>.lua` and `redis/scripts/<name>-<numKeys>.lua`, read once per process. */
 export function scriptDefs(): ScriptDef[] {
   if (cache) return cache;
   const defs: ScriptDef[] = [];
-  for (const feature of readdirSync(featuresDir)) {
-    const dir = join(featuresDir, feature);
+  const dirs = [sharedDir, ...readdirSync(featuresDir).map((f) => join(featuresDir, f))];
+  for (const dir of dirs) {
     if (!statSync(dir).isDirectory()) continue;
     for (const file of readdirSync(dir)) {
       const m = /^([a-z][a-zA-Z0-9]*(?:-[a-z][a-zA-Z0-9]*)*)-(\d+)\.lua$/.exec(file);

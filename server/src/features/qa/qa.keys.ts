@@ -6,7 +6,7 @@ export const qaKeys = (k: Keys, streamId: string) => ({
   question: (questionId: string) => k.stream(streamId, 'qa', 'q', questionId),
   /** SET per question: viewers who upvoted it. */
   voters: (questionId: string) => k.stream(streamId, 'qa', 'voters', questionId),
-  /** STRING with a PX expiry: the one caller delivering a question's reward (see reward-lease-1.lua). */
+  /** STRING with a PX expiry: the one caller delivering a question's reward (see redis/scripts/lease-1.lua). */
   rewardLease: (questionId: string) => k.stream(streamId, 'qa', 'lease', questionId),
   /** ZSET questionId -> votes * QA_ORDER_SPAN + (QA_ORDER_SPAN - seq): open questions, most votes then oldest first. */
   open: k.stream(streamId, 'qa', 'open'),

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { QuestionPublic, QuestionReward } from '@stickyroom/sdk/protocol';
 import type { User } from '../../auth/tokens.js';
 import { perContext, type AppContext } from '../../context.js';
@@ -75,8 +74,8 @@ async function deliverReward(ctx: AppContext, stream: StreamRecord, q: QuestionR
   const reward = q.reward;
   if (!reward) return false;
   const store = qaStore(ctx);
-  const token = randomUUID();
-  if (!(await store.rewardLease(stream.id, q.id, 'acquire', token, LEASE_MS))) return false;
+  const lease = await store.rewardLease(stream.id, q.id, LEASE_MS);
+  if (!lease) return false;
   try {
     if (await store.rewardDone(stream.id, q.id)) return false;
     const base = { streamId: stream.id, brandId: stream.brandId, viewerId: q.userId, source: 'question' as const, sourceId: q.id };
@@ -103,6 +102,6 @@ async function deliverReward(ctx: AppContext, stream: StreamRecord, q: QuestionR
     }
     return true;
   } finally {
-    await store.rewardLease(stream.id, q.id, 'release', token, 0).catch(() => undefined);
+    await lease.release();
   }
 }

@@ -7,6 +7,7 @@ import { chatKeys } from '../chat/chat.keys.js';
 import { streamKeys } from '../streams/streams.keys.js';
 import { QA_ORDER_SPAN, qaKeys } from './qa.keys.js';
 import { hashFromPairs } from '../../redis/replies.js';
+import { Lease } from '../../redis/lease.js';
 
 /** A question as stored: what the room sees, plus the reward it was answered with. */
 export interface QuestionRecord extends QuestionPublic {
@@ -123,9 +124,9 @@ export class QaStore {
     return { ok: true, value: { changed: res[0] === 1, question: parseQuestion(streamId, hashFromPairs(res[1]))! } };
   }
 
-  /** Acquires or releases the lease on delivering a question's reward; true while `token` holds it. */
-  async rewardLease(streamId: string, questionId: string, op: 'acquire' | 'release', token: string, ms: number): Promise<boolean> {
-    return (await runScript<number>(this.redis, 'rewardLease', [qaKeys(this.keys, streamId).rewardLease(questionId)], [op, token, ms])) === 1;
+  /** The lease on delivering a question's reward (null while another caller delivers it). */
+  rewardLease(streamId: string, questionId: string, ms: number): Promise<Lease | null> {
+    return Lease.acquire(this.redis, qaKeys(this.keys, streamId).rewardLease(questionId), ms);
   }
 
   async rewardDone(streamId: string, questionId: string): Promise<boolean> {

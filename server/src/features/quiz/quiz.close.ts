@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { QUIZ_RESULT_LISTED, type QuizResult } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
@@ -96,14 +95,14 @@ function buildResult(c: ClosedQuiz): QuizResult {
  */
 async function deliverRewards(ctx: AppContext, quiz: QuizRecord, now: number): Promise<void> {
   const store = quizStore(ctx);
-  const token = randomUUID();
-  if (!(await store.lease(quiz.streamId, quiz.id, 'acquire', token, LEASE_MS))) throw new RewardDeliveryBusy(quiz.id);
+  const lease = await store.deliveryLease(quiz.streamId, quiz.id, LEASE_MS);
+  if (!lease) throw new RewardDeliveryBusy(quiz.id);
   try {
     if (await store.rewardsDone(quiz.streamId, quiz.id)) return;
     const couponN = quiz.coupon ? (quiz.couponFirstN ?? 0) : 0;
     const at = quiz.closedAt ?? now;
     for (let start = 0; ; start += REWARD_BATCH) {
-      if (start > 0 && !(await store.lease(quiz.streamId, quiz.id, 'renew', token, LEASE_MS))) throw new RewardDeliveryBusy(quiz.id);
+      if (start > 0 && !(await lease.renew())) throw new RewardDeliveryBusy(quiz.id);
       const viewers = await store.correctViewers(quiz.streamId, quiz.id, start, REWARD_BATCH);
       if (viewers.length === 0) break;
       const granted = await Promise.all(
@@ -136,6 +135,6 @@ async function deliverRewards(ctx: AppContext, quiz: QuizRecord, now: number): P
     }
     await store.markRewardsDone(quiz.streamId, quiz.id);
   } finally {
-    await store.lease(quiz.streamId, quiz.id, 'release', token, 0).catch(() => undefined);
+    await lease.release();
   }
 }

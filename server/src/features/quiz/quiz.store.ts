@@ -7,6 +7,7 @@ import { runScript } from '../../redis/scripts.js';
 import { streamKeys } from '../streams/streams.keys.js';
 import { quizKeys } from './quiz.keys.js';
 import { hashFromPairs } from '../../redis/replies.js';
+import { Lease } from '../../redis/lease.js';
 
 /** A quiz as stored. The correct option and the coupon live here, never in `public`. */
 export interface QuizRecord {
@@ -191,9 +192,9 @@ export class QuizStore {
     });
   }
 
-  /** Acquires, renews or releases the delivery lease; true while `token` holds it. */
-  async lease(streamId: string, quizId: string, op: 'acquire' | 'renew' | 'release', token: string, ms: number): Promise<boolean> {
-    return (await runScript<number>(this.redis, 'rewardLease', [quizKeys(this.keys, streamId).lease(quizId)], [op, token, ms])) === 1;
+  /** The lease on delivering a quiz's rewards (null while another caller delivers them). */
+  deliveryLease(streamId: string, quizId: string, ms: number): Promise<Lease | null> {
+    return Lease.acquire(this.redis, quizKeys(this.keys, streamId).lease(quizId), ms);
   }
 
   async rewardsDone(streamId: string, quizId: string): Promise<boolean> {

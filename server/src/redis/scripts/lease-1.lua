@@ -1,7 +1,7 @@
 --[[
-  The lease on delivering rewards (a quiz's, an answered question's): one deliverer at a time, so a
-  grant and its push come from the same caller. A deliverer that dies loses the lease when it expires
-  and a retry takes over.
+  A lease: one holder at a time (e.g. the deliverer of a quiz's or an answered question's rewards, so a
+  grant and its push come from the same caller). A holder that dies loses the lease when it expires and
+  a retry takes over.
   Input:
     KEYS[1] lease (STRING token, with a PX expiry)
     ARGV[1] acquire | renew | release  ARGV[2] token  ARGV[3] lease ms
