@@ -87,7 +87,9 @@ else
   rcall('HDEL', KEYS[6], viewer)
 end
 
--- a credit, or a viewer's first visible live heartbeat (attendance, 0 ms)
+-- a credit, or a viewer's first visible live heartbeat (attendance, 0 ms), written to the activity ledger
+-- exactly as activity-record-5.lua writes it (inlined so the credit and its record are one atomic step;
+-- change both together)
 if credit > 0 or (kind == 'visible' and status == 'live' and rcall('EXISTS', KEYS[8]) == 0) then
   if credit > 0 then rcall('HINCRBY', KEYS[8], 'watchMs', credit) end
   rcall('HSETNX', KEYS[8], 'firstAt', now)
