@@ -26,6 +26,10 @@ export interface TestApp {
   tokens: TokenService;
   token(role: Role, sub: string, extra?: { brandId?: string; name?: string; expiresIn?: number | string }): Promise<string>;
   viewer(sub: string, opts?: Partial<ClientOptions> & { name?: string }): Promise<ViewerClient>;
+  /** A connected viewer that has joined `streamId`. */
+  joinedViewer(streamId: string, sub: string, opts?: Partial<ClientOptions> & { name?: string }): Promise<ViewerClient>;
+  /** The chat texts a viewer joining now receives (read by a fresh viewer that leaves again). */
+  chatTexts(streamId: string): Promise<string[]>;
   streamer(sub: string, brandId?: string, opts?: Partial<ClientOptions> & { role?: 'streamer' | 'moderator' | 'admin' }): Promise<StreamerClient>;
   /** Creates a stream over HTTP as a streamer of `brandId` and returns its id. */
   createStream(title?: string, brandId?: string, opts?: { start?: boolean }): Promise<string>;
@@ -54,6 +58,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
   const url = `http://127.0.0.1:${port}`;
   const tokens = new TokenService(TEST_JWT_SECRET);
   const clients: { close(): void }[] = [];
+  let readers = 0;
 
   const token: TestApp['token'] = (role, sub, extra = {}) =>
     tokens.sign(
@@ -73,6 +78,17 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
       const c = createViewerClient({ url, token: await token('viewer', sub, opts.name ? { name: opts.name } : {}), transports: ['websocket'], heartbeats: false, ...opts });
       clients.push(c);
       return c.connect();
+    },
+    async joinedViewer(streamId, sub, opts = {}) {
+      const v = await t.viewer(sub, opts);
+      await v.join(streamId);
+      return v;
+    },
+    async chatTexts(streamId) {
+      const v = await t.viewer(`chat-reader-${++readers}`);
+      const { chat } = await v.join(streamId);
+      v.close();
+      return chat.map((m) => m.text);
     },
     async streamer(sub, brandId = 'brand-a', opts = {}) {
       const c = createStreamerClient({ url, token: await token(opts.role ?? 'streamer', sub, { brandId }), transports: ['websocket'], ...opts });

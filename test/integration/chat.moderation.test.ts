@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createViewerClient, type StreamerClient, type ViewerClient } from '@stickyroom/sdk';
+import { createViewerClient, type StreamerClient } from '@stickyroom/sdk';
 import { createApp, type App } from '../../server/src/app.js';
 import { streamRoom } from '../../server/src/context.js';
 import { createLogger } from '../../server/src/logger.js';
@@ -19,20 +19,6 @@ afterAll(async () => {
   await t.close();
 });
 
-let seq = 0;
-async function historyTexts(streamId: string): Promise<string[]> {
-  const v = await t.viewer(`reader-${++seq}`);
-  const { chat } = await v.join(streamId);
-  v.close();
-  return chat.map((m) => m.text);
-}
-
-async function joinedViewer(streamId: string, sub: string): Promise<ViewerClient> {
-  const v = await t.viewer(sub);
-  await v.join(streamId);
-  return v;
-}
-
 async function setup(): Promise<{ id: string; host: StreamerClient; mod: StreamerClient }> {
   const id = await t.createStream('Moderated', 'brand-a', { start: true });
   const host = await t.streamer('host-brand-a');
@@ -50,8 +36,8 @@ async function inRoom(streamId: string): Promise<string[]> {
 describe('chat moderation', () => {
   it('deletes a message: everyone\'s view updates and the author is told', async () => {
     const { id, mod } = await setup();
-    const alice = await joinedViewer(id, 'alice');
-    const bob = await joinedViewer(id, 'bob');
+    const alice = await t.joinedViewer(id, 'alice');
+    const bob = await t.joinedViewer(id, 'bob');
     const { message } = await alice.chat(id, 'something rude');
     await bob.chat(id, 'hello');
     const atBob = bob.once('chat:deleted', (e) => e.messageId === message.id);
@@ -59,14 +45,14 @@ describe('chat moderation', () => {
     await mod.deleteMessage(id, message.id);
     expect(await atBob).toEqual({ streamId: id, messageId: message.id });
     expect(await notice).toMatchObject({ streamId: id, action: 'delete' });
-    expect(await historyTexts(id)).toEqual(['hello']);
+    expect(await t.chatTexts(id)).toEqual(['hello']);
     await expect(mod.deleteMessage(id, message.id)).rejects.toMatchObject({ code: 'not_found' });
     await expect(mod.deleteMessage(id, 'not-an-id')).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('mutes a viewer for N seconds: muted with retryAfterMs until it lifts', async () => {
     const { id, mod } = await setup();
-    const bob = await joinedViewer(id, 'loud-bob');
+    const bob = await t.joinedViewer(id, 'loud-bob');
     const notice = bob.once('moderation:notice', (n) => n.action === 'mute');
     const { until } = await mod.mute(id, 'loud-bob', 60);
     expect(until).toBe(t.clock.now() + 60_000);
@@ -74,15 +60,15 @@ describe('chat moderation', () => {
     await expect(bob.chat(id, 'but why')).rejects.toMatchObject({ code: 'muted', retryAfterMs: 60_000 });
     t.clock.advance(59_000);
     await expect(bob.chat(id, 'but why')).rejects.toMatchObject({ code: 'muted', retryAfterMs: 1000 });
-    expect(await historyTexts(id)).toEqual([]);
+    expect(await t.chatTexts(id)).toEqual([]);
     t.clock.advance(1000);
     await bob.chat(id, 'sorry');
-    expect(await historyTexts(id)).toEqual(['sorry']);
+    expect(await t.chatTexts(id)).toEqual(['sorry']);
   });
 
   it('bans a viewer: their sockets leave the room on every node, join and chat answer banned; unban lifts it', async () => {
     const { id, mod } = await setup();
-    const tab1 = await joinedViewer(id, 'troll');
+    const tab1 = await t.joinedViewer(id, 'troll');
     const tab2 = createViewerClient({ url: nodeBUrl, token: await t.token('viewer', 'troll'), transports: ['websocket'], heartbeats: false });
     await tab2.connect();
     await tab2.join(id);
@@ -96,7 +82,7 @@ describe('chat moderation', () => {
     await expect(tab1.join(id)).rejects.toMatchObject({ code: 'banned' });
     await expect(tab2.join(id)).rejects.toMatchObject({ code: 'banned' });
     expect(await inRoom(id)).not.toContain('troll');
-    expect(await historyTexts(id)).toEqual([]);
+    expect(await t.chatTexts(id)).toEqual([]);
     const otherStream = await t.createStream('Another show', 'brand-a', { start: true });
     await tab1.join(otherStream);
     await tab1.chat(otherStream, 'a ban is per stream');
@@ -104,13 +90,13 @@ describe('chat moderation', () => {
     await mod.ban(id, 'troll', true);
     await tab1.join(id);
     await tab1.chat(id, 'I will behave');
-    expect(await historyTexts(id)).toEqual(['I will behave']);
+    expect(await t.chatTexts(id)).toEqual(['I will behave']);
     tab2.close();
   });
 
   it('pins one message: the room is told, a joining viewer sees it, unpinning clears it', async () => {
     const { id, host } = await setup();
-    const v = await joinedViewer(id, 'fan');
+    const v = await t.joinedViewer(id, 'fan');
     const { message } = await v.chat(id, 'great deal on the red shoes');
     const pinned = v.once('chat:pinned', (e) => e.pinned !== null);
     await host.pinMessage(id, message.id);
@@ -126,7 +112,7 @@ describe('chat moderation', () => {
 
   it('unpins a pinned message when it is deleted', async () => {
     const { id, host } = await setup();
-    const v = await joinedViewer(id, 'pinned-author');
+    const v = await t.joinedViewer(id, 'pinned-author');
     const { message } = await v.chat(id, 'pin me then delete me');
     await host.pinMessage(id, message.id);
     const unpinned = v.once('chat:pinned', (e) => e.pinned === null);
@@ -137,9 +123,9 @@ describe('chat moderation', () => {
 
   it('does not let a viewer moderate, and nothing changes', async () => {
     const { id } = await setup();
-    const alice = await joinedViewer(id, 'alice2');
+    const alice = await t.joinedViewer(id, 'alice2');
     const { message } = await alice.chat(id, 'keep me');
-    const sneaky = await joinedViewer(id, 'sneaky');
+    const sneaky = await t.joinedViewer(id, 'sneaky');
     const raw = (sneaky.socket as unknown as { timeout(ms: number): { emitWithAck(e: string, p: unknown): Promise<any> } }).timeout(5000);
     const attempts: [string, object][] = [
       ['chat:delete', { streamId: id, messageId: message.id }],
@@ -157,7 +143,7 @@ describe('chat moderation', () => {
 
   it('does not let a streamer of brand B moderate brand A\'s stream', async () => {
     const { id } = await setup();
-    const alice = await joinedViewer(id, 'alice3');
+    const alice = await t.joinedViewer(id, 'alice3');
     const { message } = await alice.chat(id, 'brand A chat');
     const other = await t.streamer('host-b', 'brand-b');
     await expect(other.deleteMessage(id, message.id)).rejects.toMatchObject({ code: 'forbidden' });
@@ -166,7 +152,7 @@ describe('chat moderation', () => {
     await expect(other.pinMessage(id, message.id)).rejects.toMatchObject({ code: 'forbidden' });
     await expect(other.chatSettings(id, { blockedWords: ['brand'] })).rejects.toMatchObject({ code: 'forbidden' });
     await alice.chat(id, 'brand A chat again');
-    expect(await historyTexts(id)).toEqual(['brand A chat', 'brand A chat again']);
+    expect(await t.chatTexts(id)).toEqual(['brand A chat', 'brand A chat again']);
   });
 
   it('refuses moderating yourself', async () => {
@@ -178,7 +164,7 @@ describe('chat moderation', () => {
 describe('moderation log', () => {
   it('records who did what to whom and when, readable by the brand; 403 for another brand or a viewer', async () => {
     const { id, host, mod } = await setup();
-    const bob = await joinedViewer(id, 'logged-bob');
+    const bob = await t.joinedViewer(id, 'logged-bob');
     const { message } = await bob.chat(id, 'log me');
     const t0 = t.clock.now();
     await host.chatSettings(id, { slowModeSec: 5, blockedWords: ['spam'] });

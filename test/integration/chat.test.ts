@@ -11,29 +11,14 @@ afterAll(async () => {
   await t.close();
 });
 
-let seq = 0;
-/** What a viewer joining now sees of the chat. */
-async function historyTexts(streamId: string): Promise<string[]> {
-  const v = await t.viewer(`reader-${++seq}`);
-  const { chat } = await v.join(streamId);
-  v.close();
-  return chat.map((m) => m.text);
-}
-
-async function joinedViewer(streamId: string, sub: string, name?: string): Promise<ViewerClient> {
-  const v = await t.viewer(sub, name ? { name } : {});
-  await v.join(streamId);
-  return v;
-}
-
 type RawSocket = { timeout(ms: number): { emitWithAck(e: string, ...a: unknown[]): Promise<any> } };
 const raw = (c: ViewerClient) => (c.socket as unknown as RawSocket).timeout(5000);
 
 describe('chat:send', () => {
   it('delivers a message to everyone in the room, the sender included', async () => {
     const id = await t.createStream('Live', 'brand-a', { start: true });
-    const alice = await joinedViewer(id, 'alice', 'Alice');
-    const bob = await joinedViewer(id, 'bob');
+    const alice = await t.joinedViewer(id, 'alice', { name: 'Alice' });
+    const bob = await t.joinedViewer(id, 'bob');
     const atBob = bob.once('chat:message', (m) => m.text === 'hi bob');
     const atAlice = alice.once('chat:message', (m) => m.text === 'hi bob');
     const { message } = await alice.chat(id, 'hi bob');
@@ -44,14 +29,14 @@ describe('chat:send', () => {
 
   it('trims the text and removes control characters', async () => {
     const id = await t.createStream();
-    const v = await joinedViewer(id, 'tidy');
+    const v = await t.joinedViewer(id, 'tidy');
     const { message } = await v.chat(id, '  he\u0000l\u200Blo\u0007  ');
     expect(message.text).toBe('hello');
   });
 
   it('refuses text that is empty, too long or of the wrong type with invalid_payload and stores nothing', async () => {
     const id = await t.createStream();
-    const v = await joinedViewer(id, 'fuzzer');
+    const v = await t.joinedViewer(id, 'fuzzer');
     const bad: unknown[] = [
       { streamId: id, text: 'x'.repeat(10_000) },
       { streamId: id, text: 'y'.repeat(501) },
@@ -70,7 +55,7 @@ describe('chat:send', () => {
       expect(res, JSON.stringify(payload)?.slice(0, 60)).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
     }
     expect((await raw(v).emitWithAck('chat:send')).error.code).toBe('invalid_payload');
-    expect(await historyTexts(id)).toEqual([]);
+    expect(await t.chatTexts(id)).toEqual([]);
     const { message } = await v.chat(id, 'z'.repeat(500));
     expect(message.text).toHaveLength(500);
   });
@@ -79,19 +64,19 @@ describe('chat:send', () => {
     const id = await t.createStream();
     const v = await t.viewer('outsider');
     await expect(v.chat(id, 'let me in')).rejects.toMatchObject({ code: 'forbidden' });
-    expect(await historyTexts(id)).toEqual([]);
+    expect(await t.chatTexts(id)).toEqual([]);
   });
 
   it('works in a scheduled stream and answers closed once the stream ended', async () => {
     const id = await t.createStream();
-    const v = await joinedViewer(id, 'early');
+    const v = await t.joinedViewer(id, 'early');
     await v.chat(id, 'waiting room hello');
     const host = await t.streamer('host-brand-a');
     await host.start(id);
     await v.chat(id, 'we are live');
     await host.end(id);
     await expect(v.chat(id, 'too late')).rejects.toMatchObject({ code: 'closed' });
-    expect(await historyTexts(id)).toEqual(['waiting room hello', 'we are live']);
+    expect(await t.chatTexts(id)).toEqual(['waiting room hello', 'we are live']);
   });
 
   it('lets the streamer and moderators chat, with their role on the message', async () => {
@@ -106,7 +91,7 @@ describe('chat:send', () => {
 
   it('gives messages ids that increase within the stream', async () => {
     const id = await t.createStream();
-    const v = await joinedViewer(id, 'counter');
+    const v = await t.joinedViewer(id, 'counter');
     const a = await v.chat(id, 'one');
     const b = await v.chat(id, 'two');
     expect(Number(b.message.id)).toBeGreaterThan(Number(a.message.id));
@@ -116,8 +101,8 @@ describe('chat:send', () => {
 describe('chat limits', () => {
   it('holds the rate limit for one viewer across two sockets', async () => {
     const id = await t.createStream('Live', 'brand-a', { start: true });
-    const tab1 = await joinedViewer(id, 'twotabs');
-    const tab2 = await joinedViewer(id, 'twotabs');
+    const tab1 = await t.joinedViewer(id, 'twotabs');
+    const tab2 = await t.joinedViewer(id, 'twotabs');
     const sends = Array.from({ length: 8 }, (_, i) => (i % 2 ? tab1 : tab2).chat(id, `message ${i}`));
     const results = await Promise.allSettled(sends);
     const ok = results.filter((r) => r.status === 'fulfilled');
@@ -129,7 +114,7 @@ describe('chat limits', () => {
       expect(err.retryAfterMs).toBeGreaterThan(0);
       expect(err.retryAfterMs).toBeLessThanOrEqual(t.config.CHAT_RATE_WINDOW_SEC * 1000);
     }
-    expect(await historyTexts(id)).toHaveLength(t.config.CHAT_RATE_LIMIT);
+    expect(await t.chatTexts(id)).toHaveLength(t.config.CHAT_RATE_LIMIT);
     t.clock.advance(t.config.CHAT_RATE_WINDOW_SEC * 1000);
     await tab1.chat(id, 'after the window');
   });
@@ -139,13 +124,13 @@ describe('chat limits', () => {
     const host = await t.streamer('host-brand-a');
     await host.join(id);
     for (let i = 0; i < t.config.CHAT_RATE_LIMIT + 3; i++) await host.chat(id, `announcement ${i}`);
-    expect(await historyTexts(id)).toHaveLength(t.config.CHAT_RATE_LIMIT + 3);
+    expect(await t.chatTexts(id)).toHaveLength(t.config.CHAT_RATE_LIMIT + 3);
   });
 
   it('enforces slow mode set by the streamer, and lifts it', async () => {
     const id = await t.createStream();
     const host = await t.streamer('host-brand-a');
-    const v = await joinedViewer(id, 'slowpoke');
+    const v = await t.joinedViewer(id, 'slowpoke');
     const mode = v.once('chat:mode', (m) => m.streamId === id);
     expect(await host.chatSettings(id, { slowModeSec: 30 })).toEqual({ slowModeSec: 30, blockedWords: 0 });
     expect(await mode).toEqual({ streamId: id, slowModeSec: 30 });
@@ -157,40 +142,40 @@ describe('chat limits', () => {
     await v.chat(id, 'second');
     await host.chatSettings(id, { slowModeSec: 0 });
     await v.chat(id, 'third');
-    expect(await historyTexts(id)).toEqual(['first', 'second', 'third']);
+    expect(await t.chatTexts(id)).toEqual(['first', 'second', 'third']);
   });
 
   it('refuses blocked words and phrases, whole words only, whatever the case', async () => {
     const id = await t.createStream();
     const host = await t.streamer('host-brand-a');
-    const v = await joinedViewer(id, 'potty');
+    const v = await t.joinedViewer(id, 'potty');
     expect(await host.chatSettings(id, { blockedWords: ['Scam', 'free money', 'scam'] })).toEqual({ slowModeSec: 0, blockedWords: 2 });
     await expect(v.chat(id, 'this is a SCAM!')).rejects.toMatchObject({ code: 'invalid_payload', reason: 'blocked_word' });
     await expect(v.chat(id, 'get FREE   money now')).rejects.toMatchObject({ code: 'invalid_payload', reason: 'blocked_word' });
     await v.chat(id, 'scampi is tasty');
     await v.chat(id, 'money for free');
-    expect(await historyTexts(id)).toEqual(['scampi is tasty', 'money for free']);
+    expect(await t.chatTexts(id)).toEqual(['scampi is tasty', 'money for free']);
     await host.chatSettings(id, { blockedWords: [] });
     await v.chat(id, 'scam talk is fine now');
   });
 
   it('refuses a repeat of your own last message within 30 s', async () => {
     const id = await t.createStream();
-    const v = await joinedViewer(id, 'parrot');
-    const other = await joinedViewer(id, 'echo');
+    const v = await t.joinedViewer(id, 'parrot');
+    const other = await t.joinedViewer(id, 'echo');
     await v.chat(id, 'Buy now');
     await expect(v.chat(id, 'buy  NOW')).rejects.toMatchObject({ code: 'invalid_payload', reason: 'duplicate' });
     await other.chat(id, 'buy now');
     t.clock.advance(30_000);
     await v.chat(id, 'buy now');
-    expect(await historyTexts(id)).toEqual(['Buy now', 'buy now', 'buy now']);
+    expect(await t.chatTexts(id)).toEqual(['Buy now', 'buy now', 'buy now']);
   });
 });
 
 describe('chat and the rest of the service', () => {
   it('counts accepted viewer messages for scoring, not refused ones or staff messages', async () => {
     const id = await t.createStream('Live', 'brand-a', { start: true });
-    const v = await joinedViewer(id, 'chatty');
+    const v = await t.joinedViewer(id, 'chatty');
     const host = await t.streamer('host-brand-a');
     await host.join(id);
     await v.chat(id, 'one');
@@ -204,7 +189,7 @@ describe('chat and the rest of the service', () => {
 
   it('hands accepted messages to the chat hooks, and a failing hook does not refuse the sender', async () => {
     const id = await t.createStream();
-    const v = await joinedViewer(id, 'hooked');
+    const v = await t.joinedViewer(id, 'hooked');
     const seen: ChatMessage[] = [];
     const hooks = t.app.ctx.chatMessageHooks;
     const failing = async () => {

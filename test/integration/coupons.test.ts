@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StreamerClient, ViewerClient } from '@stickyroom/sdk';
+import type { StreamerClient } from '@stickyroom/sdk';
 import { createLogger } from '../../server/src/logger.js';
 import { recordActivity } from '../../server/src/features/activity/activity.store.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
@@ -25,16 +25,10 @@ async function liveRoom(): Promise<{ streamId: string; host: StreamerClient }> {
   return { streamId, host };
 }
 
-async function joined(sub: string, streamId: string): Promise<ViewerClient> {
-  const v = await t.viewer(sub);
-  await v.join(streamId);
-  return v;
-}
-
 describe('coupon drops', () => {
   it('drops a coupon to the room and lists it in the join snapshot', async () => {
     const { streamId, host } = await liveRoom();
-    const early = await joined('early', streamId);
+    const early = await t.joinedViewer(streamId, 'early');
     const seen = early.once('coupon:dropped');
     const { drop: d } = await host.dropCoupon(streamId, { ...drop, minWatchSec: 0 });
     expect(d).toEqual({ id: expect.any(String), remaining: 100, endsAt: t.clock.now() + 600_000 });
@@ -46,7 +40,7 @@ describe('coupon drops', () => {
   it('gives a claim a unique code and counts the claim', async () => {
     const { streamId, host } = await liveRoom();
     const { drop: d } = await host.dropCoupon(streamId, drop);
-    const codes = await Promise.all(['a1', 'a2', 'a3'].map(async (s) => (await joined(s, streamId)).claimCoupon(d.id)));
+    const codes = await Promise.all(['a1', 'a2', 'a3'].map(async (s) => (await t.joinedViewer(streamId, s)).claimCoupon(d.id)));
     expect(new Set(codes.map((c) => c.code)).size).toBe(3);
     for (const c of codes) expect(c.code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     const later = await t.viewer('counter');
@@ -56,7 +50,7 @@ describe('coupon drops', () => {
   it('gives one code to a viewer claiming from three tabs at once', async () => {
     const { streamId, host } = await liveRoom();
     const { drop: d } = await host.dropCoupon(streamId, drop);
-    const tabs = await Promise.all([0, 1, 2].map(() => joined('tabby', streamId)));
+    const tabs = await Promise.all([0, 1, 2].map(() => t.joinedViewer(streamId, 'tabby')));
     const results = await Promise.allSettled(tabs.map((tab) => tab.claimCoupon(d.id)));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(['already_done', 'already_done']);
@@ -65,7 +59,7 @@ describe('coupon drops', () => {
   it('answers a retried claim (same opId) with the same code, not a second coupon nor already_done', async () => {
     const { streamId, host } = await liveRoom();
     const { drop: d } = await host.dropCoupon(streamId, { ...drop, perViewer: 2 });
-    const v = await joined('retry', streamId);
+    const v = await t.joinedViewer(streamId, 'retry');
     const first = await v.claimCoupon(d.id, { opId: 'op-1' });
     const again = await v.claimCoupon(d.id, { opId: 'op-1' });
     expect(again).toEqual(first);
@@ -78,7 +72,7 @@ describe('coupon drops', () => {
 
   it('refuses claims once the window has closed, and the worker ends the drop on time', async () => {
     const { streamId, host } = await liveRoom();
-    const v = await joined('slowpoke', streamId);
+    const v = await t.joinedViewer(streamId, 'slowpoke');
     const { drop: d } = await host.dropCoupon(streamId, { ...drop, durationSec: 1 });
     const ended = v.once('coupon:ended', (e) => e.dropId === d.id, 15_000);
     t.clock.advance(1000);
@@ -90,7 +84,7 @@ describe('coupon drops', () => {
   it('refuses a viewer below the minimum watch time with not_eligible, then lets them claim', async () => {
     const { streamId, host } = await liveRoom();
     const { drop: d } = await host.dropCoupon(streamId, { ...drop, minWatchSec: 120 });
-    const v = await joined('newcomer', streamId);
+    const v = await t.joinedViewer(streamId, 'newcomer');
     await expect(v.claimCoupon(d.id)).rejects.toMatchObject({ code: 'not_eligible', reason: 'min_watch_time', message: 'watch 120 s more to claim this drop' });
     // watch time as the presence feature credits it: the viewer's activity ledger in this stream
     await recordActivity(t.app.ctx.redis, t.app.ctx.keys, { streamId, viewerId: 'newcomer', metric: 'watchMs', n: 120_000, at: t.clock.now() });
@@ -100,10 +94,10 @@ describe('coupon drops', () => {
   it('sells out: never more claims than the quantity, and coupon:ended goes out once', async () => {
     const { streamId, host } = await liveRoom();
     const { drop: d } = await host.dropCoupon(streamId, { ...drop, quantity: 2 });
-    const watcher = await joined('watcher', streamId);
+    const watcher = await t.joinedViewer(streamId, 'watcher');
     const ends: unknown[] = [];
     watcher.on('coupon:ended', (e) => ends.push(e));
-    const viewers = await Promise.all(['s1', 's2', 's3', 's4'].map((s) => joined(s, streamId)));
+    const viewers = await Promise.all(['s1', 's2', 's3', 's4'].map((s) => t.joinedViewer(streamId, s)));
     const results = await Promise.allSettled(viewers.map((v) => v.claimCoupon(d.id)));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
     expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(['sold_out', 'sold_out']);
@@ -117,10 +111,10 @@ describe('coupon drops', () => {
   it('rate-limits coupon:stock to 4 pushes a second and always delivers the last count', async () => {
     const { streamId, host } = await liveRoom();
     const { drop: d } = await host.dropCoupon(streamId, { ...drop, quantity: 500 });
-    const watcher = await joined('stock-watcher', streamId);
+    const watcher = await t.joinedViewer(streamId, 'stock-watcher');
     const pushes: { at: number; remaining: number }[] = [];
     watcher.on('coupon:stock', (s) => pushes.push({ at: performance.now(), remaining: s.remaining }));
-    const claimers = await Promise.all(Array.from({ length: 40 }, (_, i) => joined(`sc${i}`, streamId)));
+    const claimers = await Promise.all(Array.from({ length: 40 }, (_, i) => t.joinedViewer(streamId, `sc${i}`)));
     const started = performance.now();
     for (const group of [claimers.slice(0, 10), claimers.slice(10, 20), claimers.slice(20, 30), claimers.slice(30)]) {
       await Promise.all(group.map((c) => c.claimCoupon(d.id)));
@@ -139,7 +133,7 @@ describe('coupon drops', () => {
   it('ends a drop when the streamer says so, once, and refuses claims after', async () => {
     const { streamId, host } = await liveRoom();
     const { drop: d } = await host.dropCoupon(streamId, drop);
-    const v = await joined('ender', streamId);
+    const v = await t.joinedViewer(streamId, 'ender');
     await v.claimCoupon(d.id);
     const ended = v.once('coupon:ended', (e) => e.dropId === d.id);
     expect(await host.endDrop(d.id)).toEqual({ claimed: 1, remaining: 99 });
@@ -151,7 +145,7 @@ describe('coupon drops', () => {
   it('closes open drops when the stream ends', async () => {
     const { streamId, host } = await liveRoom();
     const { drop: d } = await host.dropCoupon(streamId, drop);
-    const v = await joined('stayer', streamId);
+    const v = await t.joinedViewer(streamId, 'stayer');
     const ended = v.once('coupon:ended', (e) => e.dropId === d.id);
     await host.end(streamId);
     expect(await ended).toMatchObject({ reason: 'ended', claimed: 0 });
@@ -161,7 +155,7 @@ describe('coupon drops', () => {
   it('refuses every streamer-only coupon and product event to viewers, and other brands', async () => {
     const { streamId, host } = await liveRoom();
     const { drop: d } = await host.dropCoupon(streamId, drop);
-    const v = await joined('sneaky', streamId);
+    const v = await t.joinedViewer(streamId, 'sneaky');
     await expect(v.request('coupon:drop', { streamId, ...drop })).rejects.toMatchObject({ code: 'forbidden' });
     await expect(v.request('coupon:end', { dropId: d.id })).rejects.toMatchObject({ code: 'forbidden' });
     await expect(v.request('product:pin', { streamId, product: null })).rejects.toMatchObject({ code: 'forbidden' });

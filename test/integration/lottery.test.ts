@@ -28,12 +28,6 @@ async function liveRoom(brandId = 'brand-a'): Promise<{ streamId: string; host: 
   return { streamId, host };
 }
 
-async function joinedViewer(sub: string, streamId: string): Promise<ViewerClient> {
-  const v = await t.viewer(sub);
-  await v.join(streamId);
-  return v;
-}
-
 /** Counts `lottery:drawn` pushes one client receives for a lottery. */
 function countDrawn(client: ViewerClient, lotteryId: string): { n: number } {
   const box = { n: 0 };
@@ -80,7 +74,7 @@ function completed(jobId: string): Promise<unknown> {
 describe('lottery creation', () => {
   it('publishes the commitment at start and reveals a matching seed only at the draw', async () => {
     const { streamId, host } = await liveRoom();
-    const viewer = await joinedViewer('watcher', streamId);
+    const viewer = await t.joinedViewer(streamId, 'watcher');
     const seenBeforeDraw: unknown[] = [];
     const record = (_e: string, ...args: unknown[]) => seenBeforeDraw.push(args);
     viewer.socket.onAny(record);
@@ -89,7 +83,7 @@ describe('lottery creation', () => {
     const created = await host.createLottery(streamId, { prize: 'Sneakers', winners: 1, durationSec: LONG });
     const pushed = await started;
     expect(pushed).toMatchObject({ id: created.lottery.id, commitment: created.lottery.commitment, prize: 'Sneakers', status: 'open', entrants: 0 });
-    const late = await joinedViewer('late-joiner', streamId);
+    const late = await t.joinedViewer(streamId, 'late-joiner');
     const joinAck = await late.join(streamId);
     expect(joinAck.lottery).toMatchObject({ id: created.lottery.id, commitment: created.lottery.commitment, entered: false });
     const entered = await viewer.enterLottery(created.lottery.id);
@@ -106,7 +100,7 @@ describe('lottery creation', () => {
 
   it('refuses lottery:create and lottery:draw to viewers, to other brands and on a stream that is not live', async () => {
     const { streamId, host } = await liveRoom();
-    const viewer = await joinedViewer('not-staff', streamId);
+    const viewer = await t.joinedViewer(streamId, 'not-staff');
     await expect(viewer.request('lottery:create', { streamId, prize: 'x', winners: 1, durationSec: 10 })).rejects.toMatchObject({ code: 'forbidden' });
     const { lottery } = await host.createLottery(streamId, { prize: 'Hat', winners: 1, durationSec: LONG });
     await expect(viewer.request('lottery:draw', { lotteryId: lottery.id })).rejects.toMatchObject({ code: 'forbidden' });
@@ -128,7 +122,7 @@ describe('lottery creation', () => {
 
   it('refuses a malformed or unknown lottery id with not_found', async () => {
     const { streamId, host } = await liveRoom();
-    const viewer = await joinedViewer('lost', streamId);
+    const viewer = await t.joinedViewer(streamId, 'lost');
     await expect(viewer.enterLottery('no-dot-here')).rejects.toMatchObject({ code: 'not_found' });
     await expect(host.drawLottery(`abc.${streamId}`)).rejects.toMatchObject({ code: 'not_found' });
     expect((await drawRecord(`abc.${streamId}`)).status).toBe(404);
@@ -139,8 +133,8 @@ describe('lottery entry', () => {
   it('takes one entry per viewer: a second one, from another tab too, is already_done', async () => {
     const { streamId, host } = await liveRoom();
     const { lottery } = await host.createLottery(streamId, { prize: 'Mug', winners: 1, durationSec: LONG });
-    const tab1 = await joinedViewer('twice', streamId);
-    const tab2 = await joinedViewer('twice', streamId);
+    const tab1 = await t.joinedViewer(streamId, 'twice');
+    const tab2 = await t.joinedViewer(streamId, 'twice');
     const otherTabHears = tab2.once('lottery:entered', (e) => e.lotteryId === lottery.id);
     const results = await Promise.allSettled([tab1.enterLottery(lottery.id), tab2.enterLottery(lottery.id), tab1.enterLottery(lottery.id)]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
@@ -161,7 +155,7 @@ describe('lottery entry', () => {
   it('refuses a viewer who has not watched long enough (min_watch), then admits them after a minute of heartbeats', async () => {
     const { streamId, host } = await liveRoom();
     const { lottery } = await host.createLottery(streamId, { prize: 'Cap', winners: 1, durationSec: LONG, minWatchSec: 60 });
-    const viewer = await joinedViewer('newcomer', streamId);
+    const viewer = await t.joinedViewer(streamId, 'newcomer');
     await expect(viewer.enterLottery(lottery.id)).rejects.toMatchObject({ code: 'not_eligible', reason: 'min_watch' });
     await viewer.heartbeat(streamId);
     for (let i = 0; i < 3; i++) {
@@ -177,7 +171,7 @@ describe('lottery entry', () => {
   it('refuses a viewer who has not chatted when the lottery requires it (no_chat), then admits them', async () => {
     const { streamId, host } = await liveRoom();
     const { lottery } = await host.createLottery(streamId, { prize: 'Bag', winners: 1, durationSec: LONG, requireChat: true });
-    const viewer = await joinedViewer('lurker', streamId);
+    const viewer = await t.joinedViewer(streamId, 'lurker');
     await expect(viewer.enterLottery(lottery.id)).rejects.toMatchObject({ code: 'not_eligible', reason: 'no_chat' });
     await viewer.chat(streamId, 'hello everyone');
     await expect(viewer.enterLottery(lottery.id)).resolves.toBeTruthy();
@@ -185,7 +179,7 @@ describe('lottery entry', () => {
 
   it('refuses a viewer who won a prize of the brand within the window (recent_winner), and admits them after it', async () => {
     const first = await liveRoom('brand-w');
-    const lucky = await joinedViewer('lucky', first.streamId);
+    const lucky = await t.joinedViewer(first.streamId, 'lucky');
     const { lottery: won } = await first.host.createLottery(first.streamId, { prize: 'TV', winners: 1, durationSec: LONG });
     await lucky.enterLottery(won.id);
     expect((await first.host.drawLottery(won.id)).result.winners).toEqual(['lucky']);
@@ -195,7 +189,7 @@ describe('lottery entry', () => {
     const rules = { prize: 'Phone', winners: 1, durationSec: LONG, excludeRecentWinnersDays: 30 };
     const { lottery } = await second.host.createLottery(second.streamId, rules);
     await expect(lucky.enterLottery(lottery.id)).rejects.toMatchObject({ code: 'not_eligible', reason: 'recent_winner' });
-    const other = await joinedViewer('unlucky', second.streamId);
+    const other = await t.joinedViewer(second.streamId, 'unlucky');
     await expect(other.enterLottery(lottery.id)).resolves.toBeTruthy();
     await second.host.drawLottery(lottery.id);
 
@@ -207,7 +201,7 @@ describe('lottery entry', () => {
   it('closes entries at endsAt even before the draw', async () => {
     const { streamId, host } = await liveRoom();
     const { lottery } = await host.createLottery(streamId, { prize: 'Pen', winners: 1, durationSec: LONG });
-    const viewer = await joinedViewer('slowpoke', streamId);
+    const viewer = await t.joinedViewer(streamId, 'slowpoke');
     t.clock.advance(LONG * 1000);
     await expect(viewer.enterLottery(lottery.id)).rejects.toMatchObject({ code: 'closed' });
   });
@@ -215,9 +209,9 @@ describe('lottery entry', () => {
   it('enters a viewer who sends the keyword in chat (any case), silently refuses an ineligible one, and refuses the button', async () => {
     const { streamId, host } = await liveRoom();
     const { lottery } = await host.createLottery(streamId, { prize: 'Jacket', winners: 2, durationSec: LONG, keyword: 'Giveaway', minWatchSec: 15 });
-    const fan = await joinedViewer('keyword-fan', streamId);
-    const chatty = await joinedViewer('keyword-chatty', streamId);
-    const early = await joinedViewer('keyword-early', streamId);
+    const fan = await t.joinedViewer(streamId, 'keyword-fan');
+    const chatty = await t.joinedViewer(streamId, 'keyword-chatty');
+    const early = await t.joinedViewer(streamId, 'keyword-early');
     for (let beat = 0; beat < 2; beat++) {
       if (beat > 0) t.clock.advance(15_000);
       await Promise.all([fan.heartbeat(streamId), chatty.heartbeat(streamId)]);
@@ -242,7 +236,7 @@ describe('lottery entry under load', () => {
     const { streamId, host } = await liveRoom();
     const { lottery } = await host.createLottery(streamId, { prize: 'Crowd prize', winners: 3, durationSec: LONG });
     const subs = Array.from({ length: 200 }, (_, i) => `crowd-${String(i).padStart(3, '0')}`);
-    const tabs = await Promise.all(subs.flatMap((s) => [joinedViewer(s, streamId), joinedViewer(s, streamId)]));
+    const tabs = await Promise.all(subs.flatMap((s) => [t.joinedViewer(streamId, s), t.joinedViewer(streamId, s)]));
     const started = performance.now();
     const outcomes = await Promise.allSettled(tabs.map((v) => v.enterLottery(lottery.id)));
     const ms = performance.now() - started;
@@ -265,7 +259,7 @@ describe('the draw', () => {
     const { streamId, host } = await liveRoom();
     const { lottery } = await host.createLottery(streamId, { prize: 'Headphones', winners: 2, durationSec: LONG });
     const subs = ['ann', 'ben', 'cat', 'dan', 'eve'];
-    const viewers = await Promise.all(subs.map((s) => joinedViewer(s, streamId)));
+    const viewers = await Promise.all(subs.map((s) => t.joinedViewer(streamId, s)));
     const nonces = await Promise.all(viewers.map((v) => v.enterLottery(lottery.id)));
     const rewards = viewers.map((v, i) => ({ sub: subs[i]!, got: [] as string[] }));
     viewers.forEach((v, i) => v.on('reward:granted', (r) => rewards[i]!.got.push(r.prize ?? '')));
@@ -291,14 +285,14 @@ describe('the draw', () => {
     expect((await verifyDraw({ ...input, seed: announced.seed.replace(/.$/, (c) => (c === '0' ? '1' : '0')) })).valid).toBe(false);
 
     for (const w of result.winners) expect((await viewerActivity(t.app.ctx.redis, t.app.ctx.keys, streamId, w)).lotteryWins).toBe(1);
-    const late = await joinedViewer('after-the-fact', streamId);
+    const late = await t.joinedViewer(streamId, 'after-the-fact');
     expect((await late.join(streamId)).lottery).toMatchObject({ status: 'drawn', result: { winners: result.winners } });
   });
 
   it('lets every entrant win when there are fewer entrants than prizes', async () => {
     const { streamId, host } = await liveRoom();
     const { lottery } = await host.createLottery(streamId, { prize: 'Socks', winners: 5, durationSec: LONG });
-    for (const s of ['few-1', 'few-2']) await (await joinedViewer(s, streamId)).enterLottery(lottery.id);
+    for (const s of ['few-1', 'few-2']) await (await t.joinedViewer(streamId, s)).enterLottery(lottery.id);
     const { result } = await host.drawLottery(lottery.id);
     expect([...result.winners].sort()).toEqual(['few-1', 'few-2']);
   });
@@ -306,9 +300,9 @@ describe('the draw', () => {
   it('draws once when two streamers send lottery:draw at the same moment', async () => {
     const { streamId, host } = await liveRoom();
     const cohost = await t.streamer('cohost', 'brand-a', { role: 'moderator' });
-    const watcher = await joinedViewer('race-watch', streamId);
+    const watcher = await t.joinedViewer(streamId, 'race-watch');
     const { lottery } = await host.createLottery(streamId, { prize: 'Watch', winners: 1, durationSec: LONG });
-    for (const s of ['r1', 'r2', 'r3']) await (await joinedViewer(s, streamId)).enterLottery(lottery.id);
+    for (const s of ['r1', 'r2', 'r3']) await (await t.joinedViewer(streamId, s)).enterLottery(lottery.id);
     const drawn = countDrawn(watcher, lottery.id);
     const [a, b] = await Promise.all([host.drawLottery(lottery.id), cohost.drawLottery(lottery.id)]);
     expect(a.result).toEqual(b.result);
@@ -321,8 +315,8 @@ describe('the draw', () => {
 
   it('draws once when the streamer races the scheduled close in the worker, round after round', async () => {
     const { streamId, host } = await liveRoom();
-    const watcher = await joinedViewer('race-worker-watch', streamId);
-    const entrants = await Promise.all(['w1', 'w2', 'w3', 'w4'].map((s) => joinedViewer(s, streamId)));
+    const watcher = await t.joinedViewer(streamId, 'race-worker-watch');
+    const entrants = await Promise.all(['w1', 'w2', 'w3', 'w4'].map((s) => t.joinedViewer(streamId, s)));
     for (let round = 0; round < 5; round++) {
       const { lottery } = await host.createLottery(streamId, { prize: `Round ${round}`, winners: 2, durationSec: LONG });
       for (const v of entrants) await v.enterLottery(lottery.id);
@@ -348,9 +342,9 @@ describe('the draw', () => {
       const { streamId, host } = await liveRoom();
       const token = await t.token('moderator', 'mod-on-node-2', { brandId: 'brand-a' });
       const remote = await createStreamerClient({ url: `http://127.0.0.1:${port}`, token, transports: ['websocket'] }).connect();
-      const watcher = await joinedViewer('two-nodes-watch', streamId);
+      const watcher = await t.joinedViewer(streamId, 'two-nodes-watch');
       const { lottery } = await host.createLottery(streamId, { prize: 'Across nodes', winners: 1, durationSec: LONG });
-      for (const s of ['n1', 'n2', 'n3']) await (await joinedViewer(s, streamId)).enterLottery(lottery.id);
+      for (const s of ['n1', 'n2', 'n3']) await (await t.joinedViewer(streamId, s)).enterLottery(lottery.id);
       const drawn = countDrawn(watcher, lottery.id);
       const jobId = `lottery.draw-${lottery.id}`;
       const job = await Job.fromId(t.app.ctx.jobs.queue, jobId);
@@ -368,7 +362,7 @@ describe('the draw', () => {
 
   it('draws on time through the scheduled job when nobody draws by hand', async () => {
     const { streamId, host } = await liveRoom();
-    const watcher = await joinedViewer('on-time', streamId);
+    const watcher = await t.joinedViewer(streamId, 'on-time');
     const drawn = watcher.once('lottery:drawn', () => true, 15_000);
     const { lottery } = await host.createLottery(streamId, { prize: 'Quick one', winners: 1, durationSec: 1 });
     await watcher.enterLottery(lottery.id);
@@ -378,7 +372,7 @@ describe('the draw', () => {
 
   it('draws the open lottery when the stream ends', async () => {
     const { streamId, host } = await liveRoom();
-    const watcher = await joinedViewer('to-the-end', streamId);
+    const watcher = await t.joinedViewer(streamId, 'to-the-end');
     const { lottery } = await host.createLottery(streamId, { prize: 'Finale', winners: 1, durationSec: LONG });
     await watcher.enterLottery(lottery.id);
     const drawn = watcher.once('lottery:drawn', (d) => d.lotteryId === lottery.id);
@@ -388,11 +382,11 @@ describe('the draw', () => {
 
   it('completes a draw that stopped after freezing the list (a crash) on the next attempt', async () => {
     const { streamId, host } = await liveRoom();
-    const watcher = await joinedViewer('crash-watch', streamId);
+    const watcher = await t.joinedViewer(streamId, 'crash-watch');
     const { lottery } = await host.createLottery(streamId, { prize: 'Retry', winners: 1, durationSec: LONG });
     await watcher.enterLottery(lottery.id);
     await lotteryStore(t.app.ctx).close(streamId, lottery.id, t.clock.now()); // frozen, never settled
-    const late = await joinedViewer('crash-late', streamId);
+    const late = await t.joinedViewer(streamId, 'crash-late');
     await expect(late.enterLottery(lottery.id)).rejects.toMatchObject({ code: 'closed' });
     const drawn = countDrawn(watcher, lottery.id);
     const again = await drawLottery(worker.ctx, streamId, lottery.id);
