@@ -11,6 +11,7 @@ import { Keys } from './redis/keys.js';
 export const silentBroadcaster: Broadcaster = {
   toStream: () => ({ emit: () => {} }),
   toUser: () => ({ emit: () => {} }),
+  leaveStream: () => {},
 };
 
 /** The context a server node and a worker share, from their own connections and broadcaster. */

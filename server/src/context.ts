@@ -25,11 +25,8 @@ export interface Emitter {
 export interface Broadcaster {
   toStream(streamId: string): Emitter;
   toUser(userId: string): Emitter;
-  /**
-   * Takes every socket of a user, on every node, out of a stream's room (a ban). Optional only because
-   * the composition root's placeholder, used before Socket.IO exists, has none.
-   */
-  leaveStream?(userId: string, streamId: string): void;
+  /** Takes every socket of a user, on every node, out of a stream's room (a ban). */
+  leaveStream(userId: string, streamId: string): void;
 }
 
 /** Everything a feature's service needs; built once by the composition root (server or worker). */

@@ -41,7 +41,7 @@ export async function banUser(ctx: AppContext, user: User, streamId: string, use
   const action = unban ? 'unban' : 'ban';
   await chatStore(ctx).ban(streamId, userId, !unban, { ...by(user, now, action), target: userId });
   ctx.broadcast.toUser(userId).emit('moderation:notice', { streamId, action });
-  if (!unban) ctx.broadcast.leaveStream?.(userId, streamId);
+  if (!unban) ctx.broadcast.leaveStream(userId, streamId);
   ctx.log.info({ streamId, userId, by: user.id }, `chat user ${action}ned`);
 }
 
