@@ -9,6 +9,7 @@ function recorder() {
   const broadcast: Broadcaster = {
     toStream: (room) => ({ emit: (event, payload) => void frames.push({ room, event, payload }) }),
     toUser: () => ({ emit: () => {} }),
+    leaveStream: () => {},
   };
   return { frames, broadcast: () => broadcast };
 }
