@@ -83,6 +83,12 @@ describe('OpenAPI document at /api/openapi.json', () => {
     expect(Object.keys(doc.paths['/api/streams/{id}/summary.csv'].get.responses['200'].content)).toEqual(['text/csv']);
   });
 
+  it('documents the order webhook\'s 401 (signature) and every body route\'s 413', () => {
+    const op = doc.paths['/api/webhooks/orders'].post;
+    expect(op.responses['401'].description).toMatch(/before the body is parsed/);
+    expect(op.responses['413'].description).toMatch(/too_large/);
+  });
+
   it('lists the operational endpoints too', () => {
     for (const p of ['/healthz', '/readyz', '/metrics']) expect(doc.paths[p].get.operationId).toBeTruthy();
     const ids = Object.values(doc.paths as Record<string, Record<string, { operationId: string }>>).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
