@@ -89,8 +89,11 @@ describe('OpenAPI document at /api/openapi.json', () => {
     expect(op.responses['413'].description).toMatch(/too_large/);
   });
 
-  it('lists the operational endpoints too', () => {
+  it('lists the operational endpoints too, /metrics behind its own bearer token', () => {
     for (const p of ['/healthz', '/readyz', '/metrics']) expect(doc.paths[p].get.operationId).toBeTruthy();
+    expect(doc.components.securitySchemes.metricsToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.paths['/metrics'].get.security).toEqual([{ metricsToken: [] }, {}]);
+    expect(doc.paths['/metrics'].get.responses['401']).toBeDefined();
     const ids = Object.values(doc.paths as Record<string, Record<string, { operationId: string }>>).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
     expect(new Set(ids).size).toBe(ids.length);
   });

@@ -8,11 +8,13 @@ import type { Metrics } from '../metrics.js';
 import { dashboardRouter } from '../features/summary/index.js';
 import { openApiRoutes } from './openapi.js';
 import { JSON_BODY_LIMIT } from './route.js';
+import { metricsAuth, securityHeaders } from './security.js';
 
 export function createHttpApp(ctx: AppContext, features: readonly Feature[], metrics: Metrics): express.Express {
   const app = express();
   app.disable('x-powered-by');
   if (ctx.config.TRUST_PROXY) app.set('trust proxy', true);
+  app.use(securityHeaders());
   app.use(cors({ origin: [...ctx.config.CORS_ORIGINS] }));
   // Routes that check a signature over the raw bytes (the order webhook) read their body themselves,
   // before anything parses it: an unsigned body is refused whatever it holds.
@@ -30,7 +32,7 @@ export function createHttpApp(ctx: AppContext, features: readonly Feature[], met
       () => res.status(503).json({ ok: false, redis: 'down', error: { code: 'unavailable', message: 'redis unreachable' } }),
     );
   });
-  app.get('/metrics', (_req, res) => {
+  app.get('/metrics', metricsAuth(ctx.config.METRICS_TOKEN), (_req, res) => {
     metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), () => res.status(500).end());
   });
 
@@ -40,7 +42,7 @@ export function createHttpApp(ctx: AppContext, features: readonly Feature[], met
   for (const f of features) f.routes?.(api, ctx);
   openApiRoutes(api, ctx);
   app.use('/api', api);
-  // anything else, under /api or not: a JSON 404 like every other error
+  // anything else, under /api or not: a JSON 404 like every other error (with the headers above)
   app.use((req, _res, next) => next(new AppError('not_found', `no route ${req.method} ${req.path}`)));
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -99,9 +99,13 @@ const plainRoutes: Record<string, JsonSchema> = {
     get: {
       operationId: 'getMetrics',
       summary: 'Prometheus metrics',
+      description: 'Needs `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set (always in production).',
       tags: ['operations'],
-      security: [],
-      responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      security: [{ metricsToken: [] }, {}],
+      responses: {
+        '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
+        '401': errorRef('METRICS_TOKEN is set and the bearer token is missing or wrong (`unauthorized`)'),
+      },
     },
   },
 };
@@ -121,6 +125,7 @@ export function openApiDocument(routes: readonly Spec[] = routeRegistry): JsonSc
     components: {
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        metricsToken: { type: 'http', scheme: 'bearer', description: 'The operator\'s METRICS_TOKEN (not a JWT)' },
         webhookSignature: {
           type: 'apiKey',
           in: 'header',
