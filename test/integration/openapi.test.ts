@@ -64,11 +64,12 @@ describe('OpenAPI document at /api/openapi.json', () => {
     expect(body.required).toEqual(expect.arrayContaining(['orderId', 'viewerId', 'amount', 'currency']));
   });
 
-  it('describes the stream creation body as the server validates it', () => {
+  it('describes the stream creation body as the server validates it, brandId for admins included', () => {
     const body = doc.paths['/api/streams'].post.requestBody.content['application/json'].schema;
     expect(body.type).toBe('object');
     expect(body.required).toEqual(['title']);
     expect(body.properties.title.type).toBe('string');
+    expect(body.properties.brandId).toMatchObject({ type: 'string', pattern: expect.any(String), description: expect.stringContaining('admin') });
     expect(body.additionalProperties).toBe(false);
     expect(doc.paths['/api/streams'].post['x-roles']).toEqual(['streamer', 'admin']);
   });
