@@ -70,6 +70,7 @@ async function startStickyroom(opts: FanoutOptions): Promise<RunningTarget> {
       LOG_LEVEL: 'warn',
       JWT_SECRET: jwtSecret,
       WEBHOOK_SECRET: randomBytes(24).toString('hex'),
+      METRICS_TOKEN: randomBytes(24).toString('hex'),
       ...settings,
     },
     probe: true,

@@ -12,7 +12,8 @@ export function configTable(): string {
     } catch {
       def = undefined;
     }
-    const shown = def === undefined ? '(required)' : Array.isArray(def) ? def.join(',') : String(def);
+    const optional = def === undefined && s.safeParse(undefined).success;
+    const shown = optional ? '(unset)' : def === undefined ? '(required)' : Array.isArray(def) ? def.join(',') : String(def);
     const secret = /SECRET/.test(name) ? 'a development value (refused when NODE_ENV=production)' : `\`${shown}\``;
     rows.push(`| \`${name}\` | ${secret} | ${s.description ?? ''} |`);
   }

@@ -25,6 +25,11 @@ export const ConfigSchema = z.object({
     .min(16, 'at least 16 characters')
     .default(DEV_WEBHOOK_SECRET)
     .describe('HMAC-SHA256 secret of the order webhook.'),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'at least 16 characters')
+    .optional()
+    .describe('Bearer token that GET /metrics requires (`Authorization: Bearer <token>`); unset leaves /metrics open. Required when NODE_ENV=production.'),
   CORS_ORIGINS: list
     .default(['http://localhost:3000', 'http://127.0.0.1:3000'])
     .describe('Comma-separated browser origins allowed to connect (HTTP CORS and WebSocket upgrades).'),
@@ -69,7 +74,9 @@ export const ConfigSchema = z.object({
     .describe('Loyalty tiers by balance, as name:points pairs in ascending order, the first at 0.'),
   CLICK_SCORE_CAP: z.coerce.number().int().min(1).default(50).describe('Product clicks per viewer per stream that count for scoring.'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Jobs a worker runs at once.'),
-  TRUST_PROXY: bool.default(false).describe('Trust X-Forwarded-* headers (behind a load balancer).'),
+  TRUST_PROXY: bool
+    .default(false)
+    .describe('Trust X-Forwarded-* headers (behind a load balancer); a request the proxy marks X-Forwarded-Proto: https then gets HSTS.'),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>> & { readonly devSecrets: boolean };
@@ -93,8 +100,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
   const devSecrets = parsed.data.JWT_SECRET === DEV_JWT_SECRET || parsed.data.WEBHOOK_SECRET === DEV_WEBHOOK_SECRET;
-  if (devSecrets && parsed.data.NODE_ENV === 'production') {
-    throw new ConfigError(['JWT_SECRET / WEBHOOK_SECRET: the development defaults are refused when NODE_ENV=production']);
+  if (parsed.data.NODE_ENV === 'production') {
+    const issues: string[] = [];
+    if (devSecrets) issues.push('JWT_SECRET / WEBHOOK_SECRET: the development defaults are refused when NODE_ENV=production');
+    if (parsed.data.METRICS_TOKEN === undefined) issues.push('METRICS_TOKEN: required when NODE_ENV=production (without it /metrics is open to anyone)');
+    if (issues.length) throw new ConfigError(issues);
   }
   return Object.freeze({ ...parsed.data, devSecrets });
 }

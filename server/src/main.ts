@@ -15,6 +15,7 @@ try {
 
 const log = createLogger(config.LOG_LEVEL, 'server');
 if (config.devSecrets) log.warn('using the DEVELOPMENT JWT/webhook secrets: set JWT_SECRET and WEBHOOK_SECRET before going live');
+if (config.METRICS_TOKEN === undefined) log.warn('GET /metrics is open to anyone: set METRICS_TOKEN before going live');
 const app = createApp({ config, log });
 const port = await app.listen();
 log.info({ port, redis: config.REDIS_URL.replace(/\/\/[^@]*@/, '//***@') }, 'stickyroom server listening');

@@ -64,11 +64,12 @@ describe('OpenAPI document at /api/openapi.json', () => {
     expect(body.required).toEqual(expect.arrayContaining(['orderId', 'viewerId', 'amount', 'currency']));
   });
 
-  it('describes the stream creation body as the server validates it', () => {
+  it('describes the stream creation body as the server validates it, brandId for admins included', () => {
     const body = doc.paths['/api/streams'].post.requestBody.content['application/json'].schema;
     expect(body.type).toBe('object');
     expect(body.required).toEqual(['title']);
     expect(body.properties.title.type).toBe('string');
+    expect(body.properties.brandId).toMatchObject({ type: 'string', pattern: expect.any(String), description: expect.stringContaining('admin') });
     expect(body.additionalProperties).toBe(false);
     expect(doc.paths['/api/streams'].post['x-roles']).toEqual(['streamer', 'admin']);
   });
@@ -83,8 +84,17 @@ describe('OpenAPI document at /api/openapi.json', () => {
     expect(Object.keys(doc.paths['/api/streams/{id}/summary.csv'].get.responses['200'].content)).toEqual(['text/csv']);
   });
 
-  it('lists the operational endpoints too', () => {
+  it('documents the order webhook\'s 401 (signature) and every body route\'s 413', () => {
+    const op = doc.paths['/api/webhooks/orders'].post;
+    expect(op.responses['401'].description).toMatch(/before the body is parsed/);
+    expect(op.responses['413'].description).toMatch(/too_large/);
+  });
+
+  it('lists the operational endpoints too, /metrics behind its own bearer token', () => {
     for (const p of ['/healthz', '/readyz', '/metrics']) expect(doc.paths[p].get.operationId).toBeTruthy();
+    expect(doc.components.securitySchemes.metricsToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.paths['/metrics'].get.security).toEqual([{ metricsToken: [] }, {}]);
+    expect(doc.paths['/metrics'].get.responses['401']).toBeDefined();
     const ids = Object.values(doc.paths as Record<string, Record<string, { operationId: string }>>).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
     expect(new Set(ids).size).toBe(ids.length);
   });

@@ -83,6 +83,48 @@ describe('order webhook', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('checks the signature on the raw bytes before parsing them: an unsigned {bad is 401, a signed one 400', async () => {
+    const post = (raw: string, headers: Record<string, string> = {}) => t.http('POST', '/api/webhooks/orders', { raw, headers });
+    const sign = (raw: string) => ({ 'x-stickyroom-signature': signBody(TEST_WEBHOOK_SECRET, raw) });
+    const unsigned = await post('{bad');
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.body.error.code).toBe('unauthorized');
+    expect((await post('{bad', { 'x-stickyroom-signature': signBody('not-the-secret-0123456789', '{bad') })).status).toBe(401);
+    expect((await post('{bad', { 'x-stickyroom-signature': 'sha256=zz' })).status).toBe(401);
+    const signedBad = await post('{bad', sign('{bad'));
+    expect(signedBad.status).toBe(400);
+    expect(signedBad.body.error).toEqual({ code: 'invalid_payload', message: 'body is not valid JSON' });
+    // any content type: the bytes are what is signed; an unsigned one is refused whatever it is
+    expect((await post('{bad', { 'content-type': 'text/plain' })).status).toBe(401);
+    const order = JSON.stringify({ orderId: 'o-500', viewerId: 'raw-buyer', amount: 3, currency: 'USD' });
+    const asText = await post(order, { ...sign(order), 'content-type': 'text/plain' });
+    expect(asText.status).toBe(200);
+    expect(asText.body).toMatchObject({ ok: true, orderId: 'o-500', duplicate: false });
+    // the hex digest in capitals is the same signature
+    const upper = JSON.stringify({ orderId: 'o-501', viewerId: 'raw-buyer', amount: 3, currency: 'USD' });
+    expect((await post(upper, { 'x-stickyroom-signature': signBody(TEST_WEBHOOK_SECRET, upper).toUpperCase() })).status).toBe(200);
+  });
+
+  it('refuses a body over the limit with 413 and a clear code, and an unsigned one with 401, never a stack', async () => {
+    const huge = JSON.stringify({ orderId: 'o-600', viewerId: 'big', amount: 1, currency: 'USD', pad: 'x'.repeat(70_000) });
+    const unsigned = await t.http('POST', '/api/webhooks/orders', { raw: huge });
+    expect(unsigned.status).toBe(401);
+    const signed = await t.http('POST', '/api/webhooks/orders', { raw: huge, headers: { 'x-stickyroom-signature': signBody(TEST_WEBHOOK_SECRET, huge) } });
+    expect(signed.status).toBe(413);
+    expect(signed.body.error).toEqual({ code: 'invalid_payload', reason: 'too_large', message: 'body larger than 65536 bytes' });
+    // the same limit on every JSON route
+    const token = await t.token('streamer', 'host');
+    const big = await t.http('POST', '/api/streams', { token, raw: JSON.stringify({ title: 'x'.repeat(70_000) }) });
+    expect(big.status).toBe(413);
+    expect(big.body.error).toMatchObject({ code: 'invalid_payload', reason: 'too_large' });
+    // a compressed body is not what was signed: refused as unreadable, not as a server error
+    const small = JSON.stringify({ orderId: 'o-601', viewerId: 'zip', amount: 1, currency: 'USD' });
+    const zipped = await t.http('POST', '/api/webhooks/orders', { raw: small, headers: { 'content-encoding': 'gzip', 'x-stickyroom-signature': signBody(TEST_WEBHOOK_SECRET, small) } });
+    expect(zipped.status).toBe(415);
+    expect(zipped.body.error.code).toBe('invalid_payload');
+    for (const res of [unsigned, signed, big, zipped]) expect(res.text).not.toMatch(/\bat .*\.(ts|js):\d+/);
+  });
+
   it('falls back to the body\'s stream, then to the stream the viewer joined last', async () => {
     const named = await t.createStream('Named', 'brand-a', { start: true });
     const viaBody = await deliver({ orderId: 'o-400', viewerId: 'buyer-4', amount: 20, currency: 'USD', streamId: named });

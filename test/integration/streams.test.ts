@@ -82,6 +82,38 @@ describe('streams over HTTP', () => {
     expect((await t.http('POST', '/api/streams', { token, raw: '{not json' })).body.error.code).toBe('invalid_payload');
     expect((await t.http('GET', '/api/streams/nope', { token })).status).toBe(404);
   });
+  it('lets an admin without a brandId claim create a stream of the brand it names, and run it', async () => {
+    const admin = await t.token('admin', 'ops');
+    const created = await t.http('POST', '/api/streams', { token: admin, body: { title: 'Ops show', brandId: 'brand-c' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ title: 'Ops show', brandId: 'brand-c', status: 'scheduled', createdBy: 'ops' });
+    expect((await t.http('POST', `/api/streams/${created.body.id}/start`, { token: admin })).body.status).toBe('live');
+    // brand-c's streamer controls it; brand-a's does not
+    expect((await t.http('POST', `/api/streams/${created.body.id}/end`, { token: await t.token('streamer', 'a-host', { brandId: 'brand-a' }) })).status).toBe(403);
+    expect((await t.http('POST', `/api/streams/${created.body.id}/end`, { token: await t.token('streamer', 'c-host', { brandId: 'brand-c' }) })).body.status).toBe('ended');
+  });
+  it('refuses an admin that names no brand with invalid_payload, and a bad brandId like any bad body', async () => {
+    const admin = await t.token('admin', 'ops');
+    const none = await t.http('POST', '/api/streams', { token: admin, body: { title: 'Whose?' } });
+    expect(none.status).toBe(400);
+    expect(none.body.error).toEqual({ code: 'invalid_payload', message: 'brandId: an admin names the brand of the stream ({ title, brandId })' });
+    expect((await t.http('POST', '/api/streams', { token: admin, body: { title: 'x', brandId: 'no spaces' } })).status).toBe(400);
+    expect((await t.http('POST', '/api/streams', { token: admin, body: { title: 'x', brandId: '<script>' } })).body.error.code).toBe('invalid_payload');
+    // an admin token that carries a brandId uses it when the body names none
+    const branded = await t.http('POST', '/api/streams', { token: await t.token('admin', 'ops-a', { brandId: 'brand-a' }), body: { title: 'Mine' } });
+    expect(branded.body).toMatchObject({ brandId: 'brand-a' });
+  });
+  it('lets a streamer name its own brand in the body but never another (forbidden)', async () => {
+    const token = await t.token('streamer', 'host', { brandId: 'brand-a' });
+    expect((await t.http('POST', '/api/streams', { token, body: { title: 'Own', brandId: 'brand-a' } })).body).toMatchObject({ brandId: 'brand-a' });
+    const other = await t.http('POST', '/api/streams', { token, body: { title: 'Not mine', brandId: 'brand-b' } });
+    expect(other.status).toBe(403);
+    expect(other.body.error.code).toBe('forbidden');
+    // moderators and brand tokens do not create streams, whatever they name
+    for (const role of ['moderator', 'brand'] as const) {
+      expect((await t.http('POST', '/api/streams', { token: await t.token(role, 'x', { brandId: 'brand-a' }), body: { title: 'x', brandId: 'brand-a' } })).status).toBe(403);
+    }
+  });
   it('does not let a streamer of brand B start brand A\'s stream', async () => {
     const id = await t.createStream('A only', 'brand-a');
     const other = await t.http('POST', `/api/streams/${id}/start`, { token: await t.token('streamer', 'b-host', { brandId: 'brand-b' }) });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ConfigSchema } from '../../server/src/config.js';
+import { ConfigSchema, loadConfig } from '../../server/src/config.js';
 
 // No Docker engine runs in CI: this reads docker-compose.yml the way compose would and checks what it must hold.
 const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
@@ -38,6 +38,7 @@ describe('docker-compose.yml', () => {
       expect(env.REDIS_URL).toBe('redis://redis:6379');
       expect(env.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
       expect(env.WEBHOOK_SECRET).toMatch(/^\$\{WEBHOOK_SECRET:\?/);
+      expect(env.METRICS_TOKEN).toMatch(/^\$\{METRICS_TOKEN:\?/);
     }
     expect(new Set(envs.map((e) => e.REDIS_PREFIX)).size).toBe(1);
     for (const name of [...nodes, 'worker']) expect(services[name]!.depends_on?.redis?.condition).toBe('service_healthy');
@@ -47,6 +48,26 @@ describe('docker-compose.yml', () => {
     const known = new Set(Object.keys(ConfigSchema.shape));
     for (const name of [...nodes, 'worker']) {
       for (const key of Object.keys(services[name]!.environment!)) expect(known, key).toContain(key);
+    }
+  });
+
+  it('gives every process an environment the production config accepts once .env supplies the secrets', () => {
+    const dotenv: Record<string, string> = {};
+    for (const line of readFileSync('.env.example', 'utf8').split('\n')) {
+      const m = /^([A-Z_]+)=(.*)$/.exec(line);
+      if (m) dotenv[m[1]!] = m[2]!;
+    }
+    // compose interpolation: ${X:?msg} needs X, ${X:-default} falls back to default
+    const interpolate = (v: string) =>
+      v.replace(/\$\{([A-Z_]+)(?::([?-])([^}]*))?\}/g, (_, name: string, op?: string, rest?: string) => {
+        if (dotenv[name] !== undefined) return dotenv[name]!;
+        if (op === '?') throw new Error(`.env.example lacks ${name}, which docker-compose.yml requires`);
+        return op === '-' ? rest! : '';
+      });
+    for (const name of [...nodes, 'worker']) {
+      const env = Object.fromEntries(Object.entries(services[name]!.environment!).map(([k, v]) => [k, interpolate(String(v))]));
+      expect(env.NODE_ENV, name).toBe('production');
+      expect(() => loadConfig(env), name).not.toThrow();
     }
   });
 

@@ -15,7 +15,16 @@ describe('config', () => {
   });
   it('refuses the development secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), WEBHOOK_SECRET: 'y'.repeat(32) }).devSecrets).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), WEBHOOK_SECRET: 'y'.repeat(32), METRICS_TOKEN: 'z'.repeat(32) }).devSecrets).toBe(false);
+  });
+  it('refuses to run production with /metrics open, naming METRICS_TOKEN', () => {
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), WEBHOOK_SECRET: 'y'.repeat(32) };
+    expect(() => loadConfig(prod)).toThrow(/METRICS_TOKEN: required when NODE_ENV=production/);
+    expect(() => loadConfig({ ...prod, METRICS_TOKEN: '' })).toThrow(/METRICS_TOKEN/);
+    expect(() => loadConfig({ ...prod, METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: at least 16 characters/);
+    expect(loadConfig({ ...prod, METRICS_TOKEN: 'm'.repeat(16) }).METRICS_TOKEN).toBe('m'.repeat(16));
+    // development keeps /metrics open unless a token is set
+    expect(loadConfig({}).METRICS_TOKEN).toBeUndefined();
   });
   it('splits the origin list', () => {
     expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }).CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);

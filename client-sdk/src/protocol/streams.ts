@@ -16,8 +16,16 @@ export const Stream = z.object({
 });
 export type Stream = z.infer<typeof Stream>;
 
-/** HTTP `POST /api/streams` body. */
-export const CreateStreamBody = z.object({ title: userText(200) }).strict();
+/**
+ * HTTP `POST /api/streams` body. `brandId` names the stream's brand: required of an admin token without a
+ * `brandId` claim; a streamer may leave it out or repeat its own brand, never name another.
+ */
+export const CreateStreamBody = z
+  .object({
+    title: userText(200),
+    brandId: Id.optional().describe("The stream's brand: required for an admin token without a brandId claim; a streamer's must be its own"),
+  })
+  .strict();
 
 export const StreamRef = z.object({ streamId: StreamId }).strict();
 

@@ -12,8 +12,13 @@ export type JoinPart = Partial<Omit<JoinData, 'stream'>>;
 export interface Feature {
   name: string;
   handlers?: HandlerDef[];
-  /** Mounted under /api. */
+  /** Mounted under /api, after the JSON body parser. */
   routes?: (router: Router, ctx: AppContext) => void;
+  /**
+   * Mounted under /api before any body parser: routes that must see the raw bytes first (a webhook that
+   * checks a signature over them) read and parse their body themselves.
+   */
+  rawBodyRoutes?: (router: Router, ctx: AppContext) => void;
   /** Refuses a join (throw an AppError) before anything is recorded; reads only. */
   beforeJoin?: (ctx: AppContext, stream: StreamRecord, user: User) => Promise<void>;
   /** Adds this feature's part of the `room:join` ack. */

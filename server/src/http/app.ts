@@ -1,30 +1,27 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import cors from 'cors';
+import type { AckError } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../context.js';
 import { AppError, HTTP_STATUS, toAckError } from '../errors.js';
 import type { Feature } from '../features/types.js';
 import type { Metrics } from '../metrics.js';
 import { dashboardRouter } from '../features/summary/index.js';
 import { openApiRoutes } from './openapi.js';
-
-export interface RawBodyRequest extends Request {
-  rawBody?: Buffer;
-}
+import { JSON_BODY_LIMIT } from './route.js';
+import { metricsAuth, securityHeaders } from './security.js';
 
 export function createHttpApp(ctx: AppContext, features: readonly Feature[], metrics: Metrics): express.Express {
   const app = express();
   app.disable('x-powered-by');
   if (ctx.config.TRUST_PROXY) app.set('trust proxy', true);
+  app.use(securityHeaders());
   app.use(cors({ origin: [...ctx.config.CORS_ORIGINS] }));
-  // Keep the raw bytes: the order webhook's signature is over them, not over re-serialized JSON.
-  app.use(
-    express.json({
-      limit: '64kb',
-      verify: (req, _res, buf) => {
-        (req as RawBodyRequest).rawBody = Buffer.from(buf);
-      },
-    }),
-  );
+  // Routes that check a signature over the raw bytes (the order webhook) read their body themselves,
+  // before anything parses it: an unsigned body is refused whatever it holds.
+  const rawBodyApi = express.Router();
+  for (const f of features) f.rawBodyRoutes?.(rawBodyApi, ctx);
+  app.use('/api', rawBodyApi);
+  app.use(express.json({ limit: JSON_BODY_LIMIT }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -35,7 +32,7 @@ export function createHttpApp(ctx: AppContext, features: readonly Feature[], met
       () => res.status(503).json({ ok: false, redis: 'down', error: { code: 'unavailable', message: 'redis unreachable' } }),
     );
   });
-  app.get('/metrics', (_req, res) => {
+  app.get('/metrics', metricsAuth(ctx.config.METRICS_TOKEN), (_req, res) => {
     metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), () => res.status(500).end());
   });
 
@@ -44,20 +41,35 @@ export function createHttpApp(ctx: AppContext, features: readonly Feature[], met
   const api = express.Router();
   for (const f of features) f.routes?.(api, ctx);
   openApiRoutes(api, ctx);
-  api.use((req, _res, next) => next(new AppError('not_found', `no route ${req.method} ${req.path}`)));
   app.use('/api', api);
+  // anything else, under /api or not: a JSON 404 like every other error (with the headers above)
+  app.use((req, _res, next) => next(new AppError('not_found', `no route ${req.method} ${req.path}`)));
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const body = bodyParserError(err) ?? toAckError(err);
+    const parser = bodyParserError(err);
+    if (parser) {
+      res.status(parser.status).json({ error: parser.error });
+      return;
+    }
+    const body = toAckError(err);
     if (body.internal) ctx.log.error({ err }, 'http request failed');
     res.status(HTTP_STATUS[body.error.code]).json({ error: body.error });
   });
   return app;
 }
 
-function bodyParserError(err: unknown): ReturnType<typeof toAckError> | undefined {
-  const type = (err as { type?: string } | null)?.type;
-  if (type === 'entity.parse.failed') return { error: { code: 'invalid_payload', message: 'body is not valid JSON' }, internal: false };
-  if (type === 'entity.too.large') return { error: { code: 'invalid_payload', message: 'body too large' }, internal: false };
-  return undefined;
+/**
+ * A body parser's refusal (not JSON, too large, an encoding or charset it does not read) as `invalid_payload`
+ * with the parser's own 4xx status (413 for too large), never as a 500 with a stack.
+ */
+export function bodyParserError(err: unknown): { status: number; error: AckError } | undefined {
+  const e = err as { type?: unknown; status?: unknown; expose?: unknown; message?: unknown; limit?: unknown } | null;
+  if (typeof e?.type !== 'string' || typeof e.status !== 'number' || e.status < 400 || e.status > 499) return undefined;
+  if (e.type === 'entity.parse.failed') return { status: 400, error: { code: 'invalid_payload', message: 'body is not valid JSON' } };
+  if (e.type === 'entity.too.large') {
+    const limit = typeof e.limit === 'number' ? `${e.limit} bytes` : 'the limit';
+    return { status: 413, error: { code: 'invalid_payload', reason: 'too_large', message: `body larger than ${limit}` } };
+  }
+  const message = e.expose === true && typeof e.message === 'string' ? e.message.slice(0, 200) : 'unreadable body';
+  return { status: e.status, error: { code: 'invalid_payload', message } };
 }

@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { SIGNATURE_HEADER } from '../features/orders/orders.signature.js';
-import { defineRoute, routeRegistry, type RouteSpec } from './route.js';
+import { defineRoute, JSON_BODY_LIMIT, routeRegistry, type RouteSpec } from './route.js';
 
 type Spec = (typeof routeRegistry)[number];
 type JsonSchema = Record<string, unknown>;
@@ -53,7 +53,8 @@ function responses(spec: Spec): JsonSchema {
   // The success status is not part of a route spec: GET answers 200, a POST may answer 200 or 201.
   const out: JsonSchema = { [spec.method === 'get' ? '200' : '2XX']: ok };
   if (spec.params || spec.query || spec.body) out['400'] = errorRef('Invalid parameters, query or body (`invalid_payload`)');
-  if (signed(spec)) out['401'] = errorRef('Missing or bad signature (`unauthorized`)');
+  if (spec.body) out['413'] = errorRef(`Body larger than ${JSON_BODY_LIMIT} (\`invalid_payload\`, reason \`too_large\`)`);
+  if (signed(spec)) out['401'] = errorRef('Missing or bad signature (`unauthorized`), checked before the body is parsed');
   if (spec.auth !== false) {
     out['401'] = errorRef('Missing, malformed or expired token (`unauthorized`)');
     out['403'] = errorRef('Role or brand not allowed (`forbidden`)');
@@ -65,9 +66,8 @@ function responses(spec: Spec): JsonSchema {
   return out;
 }
 
-/** Routes authenticated by a body signature instead of a bearer token (a route spec has no field for it). */
-const SIGNED_ROUTES = new Set(['post /webhooks/orders']);
-const signed = (spec: Spec) => SIGNED_ROUTES.has(`${spec.method} ${spec.path}`);
+/** Routes authenticated by a body signature instead of a bearer token. */
+const signed = (spec: Spec) => spec.signatureHeader !== undefined;
 
 function operation(spec: Spec): JsonSchema {
   const op: JsonSchema = { operationId: operationId(spec), summary: spec.summary, tags: spec.tags ?? [] };
@@ -99,9 +99,13 @@ const plainRoutes: Record<string, JsonSchema> = {
     get: {
       operationId: 'getMetrics',
       summary: 'Prometheus metrics',
+      description: 'Needs `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set (always in production).',
       tags: ['operations'],
-      security: [],
-      responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      security: [{ metricsToken: [] }, {}],
+      responses: {
+        '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
+        '401': errorRef('METRICS_TOKEN is set and the bearer token is missing or wrong (`unauthorized`)'),
+      },
     },
   },
 };
@@ -121,6 +125,7 @@ export function openApiDocument(routes: readonly Spec[] = routeRegistry): JsonSc
     components: {
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        metricsToken: { type: 'http', scheme: 'bearer', description: 'The operator\'s METRICS_TOKEN (not a JWT)' },
         webhookSignature: {
           type: 'apiKey',
           in: 'header',

@@ -7,6 +7,9 @@ import { AppError } from '../errors.js';
 
 type Shape = Record<string, z.ZodType>;
 
+/** Largest request body any route takes (the order webhook reads its raw body with the same limit). */
+export const JSON_BODY_LIMIT = '64kb';
+
 export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends Shape | undefined> {
   method: 'get' | 'post' | 'put' | 'delete';
   /** Express path under /api, e.g. `/streams/:id`. */
@@ -19,6 +22,8 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
   /** Roles allowed; omitted means any authenticated caller. `auth: false` routes take no token. */
   roles?: readonly Role[];
   auth?: boolean;
+  /** Authenticated by a signature of the raw body in this header (checked before the route runs; OpenAPI only). */
+  signatureHeader?: string;
   /** Documented response body (OpenAPI only). */
   response?: z.ZodType;
   /** Content type of a non-JSON answer (e.g. text/csv). */

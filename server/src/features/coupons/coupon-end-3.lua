@@ -4,7 +4,7 @@
   Input:
     KEYS[1] drop meta (HASH)
     KEYS[2] open drops (ZSET)
-    KEYS[3] drop ops (HASH, kept a day longer for retries of late claims, then cleaned up)
+    KEYS[3] drop ops (HASH op -> code: kept a day longer for retries of late claims, then gone)
     ARGV[1] reason: expired | ended  ARGV[2] nowMs  ARGV[3] dropId
   Output:
     { changed (1|0|-1 no such drop), quantity, remaining }

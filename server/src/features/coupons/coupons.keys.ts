@@ -22,13 +22,21 @@ export const dropKeys = (k: Keys, streamId: string, dropId: string) => ({
   meta: k.stream(streamId, 'drop', dropId),
   /** HASH viewerId -> codes claimed. */
   claims: k.stream(streamId, 'drop', dropId, 'claims'),
-  /** HASH `<viewerId>:<opId>` -> the answer given (a code or a refusal number): idempotent retries. */
+  /** HASH op field (`opField`) -> the code that claim got: retries get it again. At most `quantity` fields. */
   ops: k.stream(streamId, 'drop', dropId, 'ops'),
+  /** STRING refusal number with a short expiry: a retried refused claim hears the same refusal. */
+  refusedOp: (field: string) => k.stream(streamId, 'drop', dropId, 'refused', field),
   /** STRING flag: stock changed since the last `coupon:stock` push. */
   stockPending: k.stream(streamId, 'drop', dropId, 'stockPending'),
   /** STRING with a PX expiry: whoever holds it pushed `coupon:stock` in this interval. */
   stockToken: k.stream(streamId, 'drop', dropId, 'stockToken'),
 });
+
+/**
+ * One claim attempt of one viewer. Viewer ids cannot hold `|` (protocol `Id`), so no viewer can name an
+ * attempt of another, whatever its opId holds.
+ */
+export const opField = (viewerId: string, opId: string) => `${viewerId}|${opId}`;
 
 /** STRING streamId: finds a coupon code's stream (the order webhook). Written before the code is issued. */
 export const codeIndexKey = (k: Keys, code: string) => k.global('coupon', code);

@@ -56,6 +56,12 @@ export async function dropCoupon(ctx: AppContext, user: User, p: RequestPayload<
   return { drop: { id: drop.id, remaining: drop.remaining, endsAt: drop.endsAt } };
 }
 
+/**
+ * A refused claim's answer is kept this long for a retry with the same opId: the SDK retries a lost ack
+ * after its 10 s ack timeout (or on reconnecting), so 15 s covers it. Codes are kept far longer (see the script).
+ */
+export const REFUSAL_REPLAY_MS = 15_000;
+
 const REFUSAL_MESSAGES: Record<ClaimRefusal, string> = {
   closed: 'the drop is closed',
   sold_out: 'no coupons left',
@@ -89,6 +95,7 @@ export async function claimCoupon(
       opId: p.opId,
       now,
       stockIntervalMs: STOCK_PUSH_INTERVAL_MS,
+      refusalReplayMs: REFUSAL_REPLAY_MS,
       record: { code: proposed, streamId: facts.streamId, brandId: facts.brandId, viewerId: user.id, dropId: facts.id, title: facts.title, discount: facts.discount, at: now },
     });
   } catch (err) {

@@ -5,7 +5,7 @@ import { runScript } from '../../redis/scripts.js';
 import { activityKeys } from '../activity/activity.keys.js';
 import { streamKeys } from '../streams/streams.keys.js';
 import type { CouponRecord } from './coupons.codes.js';
-import { couponKeys, dropIndexKey, dropKeys } from './coupons.keys.js';
+import { couponKeys, dropIndexKey, dropKeys, opField } from './coupons.keys.js';
 
 export type DropEndReason = 'sold_out' | 'expired' | 'ended';
 
@@ -132,8 +132,11 @@ export class CouponStore {
     record: CouponRecord;
     now: number;
     stockIntervalMs: number;
+    /** How long a refusal is kept for a retry with the same opId (coupon-claim-10.lua says why). */
+    refusalReplayMs: number;
   }): Promise<ClaimOutcome> {
     const k = dropKeys(this.keys, a.streamId, a.dropId);
+    const op = a.opId ? opField(a.viewerId, a.opId) : '';
     const [answer, remaining, push, soldOut, watched] = await runScript<[number | string, number, number, number, number]>(
       this.redis,
       'couponClaim',
@@ -147,8 +150,9 @@ export class CouponStore {
         couponKeys(this.keys, a.streamId).open,
         k.stockPending,
         k.stockToken,
+        k.refusedOp(op || '-'),
       ],
-      [a.viewerId, a.opId ? `${a.viewerId}:${a.opId}` : '', a.record.code, a.now, JSON.stringify(a.record), a.stockIntervalMs],
+      [a.viewerId, op, a.record.code, a.now, JSON.stringify(a.record), a.stockIntervalMs, a.refusalReplayMs],
     );
     if (typeof answer === 'string') return { ok: true, code: answer, remaining, pushStock: push === 1, soldOutNow: soldOut === 1 };
     return { ok: false, refusal: REFUSALS[answer] ?? 'closed', remaining, watchedMs: watched };

@@ -1,8 +1,8 @@
 import type { Feature } from '../types.js';
-import { orderRoutes } from './orders.routes.js';
+import { orderWebhookRoutes } from './orders.routes.js';
 
 /** The signed order webhook: counts each order once and attributes it to a stream and a viewer. */
 export const ordersFeature: Feature = {
   name: 'orders',
-  routes: orderRoutes,
+  rawBodyRoutes: orderWebhookRoutes,
 };

@@ -1,12 +1,11 @@
-import type { NextFunction, Request, Response, Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { OrderWebhookBody } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
-import type { RawBodyRequest } from '../../http/app.js';
-import { defineRoute } from '../../http/route.js';
+import { defineRoute, JSON_BODY_LIMIT } from '../../http/route.js';
 import { receiveOrder } from './orders.service.js';
-import { SIGNATURE_HEADER, validSignature } from './orders.signature.js';
+import { SIGNATURE_HEADER, signatureDigest, validSignature } from './orders.signature.js';
 
 const OrderReceipt = z.object({
   ok: z.literal(true),
@@ -17,12 +16,31 @@ const OrderReceipt = z.object({
   points: z.number().int().optional(),
 });
 
-export function orderRoutes(router: Router, ctx: AppContext): void {
-  // The signature is checked before the body is validated: an unsigned caller learns nothing about our schema.
-  router.post('/webhooks/orders', (req: Request, _res: Response, next: NextFunction) => {
-    if (validSignature(ctx.config.WEBHOOK_SECRET, (req as RawBodyRequest).rawBody, req.headers[SIGNATURE_HEADER])) return next();
-    next(new AppError('unauthorized', 'bad or missing X-Stickyroom-Signature (sha256=<hex HMAC-SHA256 of the raw body>)'));
-  });
+const unsigned = () => new AppError('unauthorized', 'bad or missing X-Stickyroom-Signature (sha256=<hex HMAC-SHA256 of the raw body>)');
+
+/**
+ * `POST /api/webhooks/orders`, mounted before the JSON parser (a raw-body route). In this order: a
+ * well-formed signature header (else 401 without reading the body), the raw bytes up to the body limit
+ * (else 413), the signature over exactly those bytes (constant time, else 401), and only then JSON and the
+ * schema (else 400). An unsigned caller learns nothing about our parser or schema.
+ */
+export function orderWebhookRoutes(router: Router, ctx: AppContext): void {
+  router.post(
+    '/webhooks/orders',
+    (req: Request, _res: Response, next: NextFunction) => next(signatureDigest(req.headers[SIGNATURE_HEADER]) ? undefined : unsigned()),
+    // any content type; inflate off: the signature is over the bytes as sent, so a compressed body is refused (415)
+    express.raw({ type: () => true, limit: JSON_BODY_LIMIT, inflate: false }),
+    (req: Request, _res: Response, next: NextFunction) => {
+      const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (!validSignature(ctx.config.WEBHOOK_SECRET, raw, signatureDigest(req.headers[SIGNATURE_HEADER])!)) return next(unsigned());
+      try {
+        req.body = JSON.parse(raw.toString('utf8')) as unknown;
+      } catch {
+        return next(new AppError('invalid_payload', 'body is not valid JSON'));
+      }
+      next();
+    },
+  );
   defineRoute(
     router,
     ctx,
@@ -32,6 +50,7 @@ export function orderRoutes(router: Router, ctx: AppContext): void {
       summary: 'Order webhook (commerce backend): signed with X-Stickyroom-Signature; counted once per orderId',
       tags: ['orders'],
       auth: false,
+      signatureHeader: SIGNATURE_HEADER,
       body: OrderWebhookBody,
       response: OrderReceipt,
     },

@@ -2,15 +2,21 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const SIGNATURE_HEADER = 'x-stickyroom-signature';
 
+const HEADER_FORMAT = /^sha256=([0-9a-f]{64})$/i;
+
 /** `sha256=<hex>` of the raw body with the webhook secret. */
 export function signBody(secret: string, raw: Buffer | string): string {
   return `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
 }
 
-/** Constant-time check of `X-Stickyroom-Signature` against the raw body. */
-export function validSignature(secret: string, raw: Buffer | undefined, header: string | string[] | undefined): boolean {
-  if (!raw || typeof header !== 'string') return false;
-  const expected = Buffer.from(signBody(secret, raw));
-  const given = Buffer.from(header.trim().toLowerCase());
-  return given.length === expected.length && timingSafeEqual(given, expected);
+/** The 32-byte digest a well-formed `X-Stickyroom-Signature` carries; null when missing, repeated or malformed. */
+export function signatureDigest(header: string | string[] | undefined): Buffer | null {
+  if (typeof header !== 'string') return null;
+  const m = HEADER_FORMAT.exec(header.trim());
+  return m ? Buffer.from(m[1]!, 'hex') : null;
+}
+
+/** Whether `digest` is the HMAC-SHA256 of the raw body: compared in constant time (both are 32 bytes). */
+export function validSignature(secret: string, raw: Buffer, digest: Buffer): boolean {
+  return timingSafeEqual(digest, createHmac('sha256', secret).update(raw).digest());
 }

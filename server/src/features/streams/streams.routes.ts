@@ -10,8 +10,16 @@ export function streamRoutes(router: Router, ctx: AppContext): void {
   defineRoute(
     router,
     ctx,
-    { method: 'post', path: '/streams', summary: 'Create a stream (scheduled)', tags: ['streams'], body: CreateStreamBody, roles: STAFF, response: Stream },
-    async ({ user, body }) => ({ status: 201, body: await createStream(ctx, user, body.title) }),
+    {
+      method: 'post',
+      path: '/streams',
+      summary: "Create a stream (scheduled) of the streamer's brand, or of the brand an admin names in brandId",
+      tags: ['streams'],
+      body: CreateStreamBody,
+      roles: STAFF,
+      response: Stream,
+    },
+    async ({ user, body }) => ({ status: 201, body: await createStream(ctx, user, body) }),
   );
   defineRoute(
     router,

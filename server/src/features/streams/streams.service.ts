@@ -12,14 +12,27 @@ export function newId(bytes = 9): string {
   return randomBytes(bytes).toString('base64url');
 }
 
-export async function createStream(ctx: AppContext, user: User, title: string): Promise<StreamRecord> {
-  if (!user.brandId || (user.role !== 'streamer' && user.role !== 'admin')) {
-    throw new AppError('forbidden', 'only a streamer of a brand creates streams');
+/**
+ * The brand a new stream belongs to: a streamer's own (naming another is `forbidden`); for an admin, the
+ * brand named in the body, else its token's `brandId`, else `invalid_payload` (an admin must say which).
+ */
+function brandOfNewStream(user: User, named: string | undefined): string {
+  if (user.role === 'admin') {
+    const brandId = named ?? user.brandId;
+    if (!brandId) throw new AppError('invalid_payload', 'brandId: an admin names the brand of the stream ({ title, brandId })');
+    return brandId;
   }
+  if (user.role !== 'streamer' || !user.brandId) throw new AppError('forbidden', 'only a streamer of a brand or an admin creates streams');
+  if (named !== undefined && named !== user.brandId) throw new AppError('forbidden', 'a streamer creates streams of its own brand only');
+  return user.brandId;
+}
+
+export async function createStream(ctx: AppContext, user: User, body: { title: string; brandId?: string | undefined }): Promise<StreamRecord> {
+  const brandId = brandOfNewStream(user, body.brandId);
   const stream: StreamRecord = {
     id: newId(),
-    title,
-    brandId: user.brandId,
+    title: body.title,
+    brandId,
     status: 'scheduled',
     createdBy: user.id,
     createdAt: ctx.clock.now(),

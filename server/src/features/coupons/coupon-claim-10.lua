@@ -1,0 +1,83 @@
+--[[
+  Claims one coupon of a drop: the stream is live, the drop open and inside its window, the viewer
+  watched long enough, has claimed fewer than perViewer, and stock is left. Claiming the last coupon
+  ends the drop (sold out). Stock pushes: at most one per interval across nodes (SET NX PX token); a
+  change that could not be pushed stays flagged and goes with the next push (coupon-stock-3).
+
+  Idempotent per opId: a retry gets the answer the first attempt got. What is kept for that, and how long:
+  - An answer that carries a code lives in the ops hash until a day after the drop ends (coupon-end-3 and
+    the sold-out branch below set its expiry). A code is a committed effect: a viewer whose ack was lost
+    must get the same code back however late the retry comes. Every code spends one unit of stock, so the
+    hash holds at most `quantity` fields whatever callers send.
+  - A refusal changed nothing, so answering a retry afresh would also be correct; it is kept only so that
+    the SDK's automatic retry of a lost ack (after its 10 s ack timeout, or a reconnect) hears the same
+    answer. It lives in a key of its own with a short PX expiry (ARGV[7]), never in the ops hash: refusals
+    are unbounded in number (any opId, any rate), so what they leave must expire on its own.
+  Input:
+    KEYS[1] stream meta (HASH status)
+    KEYS[2] drop meta (HASH status, endsAt, perViewer, minWatchSec, remaining, quantity)
+    KEYS[3] drop claims (HASH viewerId -> count)
+    KEYS[4] drop ops (HASH op field -> code)
+    KEYS[5] stream codes (HASH code -> JSON record)
+    KEYS[6] viewer activity (HASH watchMs ...)
+    KEYS[7] open drops (ZSET)
+    KEYS[8] stock pending flag (STRING)
+    KEYS[9] stock push token (STRING)
+    KEYS[10] this op's refusal (STRING refusal number, PX); untouched when ARGV[2] is ''
+    ARGV[1] viewerId  ARGV[2] op field ('' = none)  ARGV[3] code  ARGV[4] nowMs  ARGV[5] record JSON
+    ARGV[6] stock push interval ms  ARGV[7] how long a refusal is kept for retries, ms
+  Output:
+    { answer, remaining, pushStock (1|0), soldOutNow (1|0), watchedMs }
+    answer: the code | -1 closed | -2 sold out | -3 already claimed perViewer | -4 not eligible (watch time)
+            | -5 no such drop | -6 stream not live
+]]
+local rcall = redis.call
+local status = rcall('HGET', KEYS[2], 'status')
+if not status then return { -5, 0, 0, 0, 0 } end
+local remaining = tonumber(rcall('HGET', KEYS[2], 'remaining'))
+local watched = tonumber(rcall('HGET', KEYS[6], 'watchMs') or '0')
+local op = ARGV[2]
+
+if op ~= '' then
+  local before = rcall('HGET', KEYS[4], op) or rcall('GET', KEYS[10])
+  if before then return { tonumber(before) or before, remaining, 0, 0, watched } end
+end
+
+local function refuse(n)
+  if op ~= '' then rcall('SET', KEYS[10], n, 'PX', ARGV[7]) end
+  return { n, remaining, 0, 0, watched }
+end
+
+local mine = tonumber(rcall('HGET', KEYS[3], ARGV[1]) or '0')
+local perViewer = tonumber(rcall('HGET', KEYS[2], 'perViewer'))
+if status ~= 'open' then
+  if rcall('HGET', KEYS[2], 'endReason') ~= 'sold_out' then return refuse(-1) end
+  if mine >= perViewer then return refuse(-3) end
+  return refuse(-2)
+end
+if tonumber(ARGV[4]) >= tonumber(rcall('HGET', KEYS[2], 'endsAt')) then return refuse(-1) end
+if rcall('HGET', KEYS[1], 'status') ~= 'live' then return refuse(-6) end
+local minWatchMs = tonumber(rcall('HGET', KEYS[2], 'minWatchSec') or '0') * 1000
+if watched < minWatchMs then return refuse(-4) end
+if mine >= perViewer then return refuse(-3) end
+if remaining <= 0 then return refuse(-2) end
+
+remaining = rcall('HINCRBY', KEYS[2], 'remaining', -1)
+rcall('HINCRBY', KEYS[3], ARGV[1], 1)
+rcall('HSET', KEYS[5], ARGV[3], ARGV[5])
+-- written before the sold-out expiry below: an HSET that created the hash after PEXPIRE would outlive it
+if op ~= '' then rcall('HSET', KEYS[4], op, ARGV[3]) end
+local soldOut = 0
+if remaining == 0 then
+  rcall('HSET', KEYS[2], 'status', 'ended', 'endReason', 'sold_out', 'endedAt', ARGV[4])
+  rcall('ZREM', KEYS[7], rcall('HGET', KEYS[2], 'id'))
+  rcall('PEXPIRE', KEYS[4], 86400000)
+  soldOut = 1
+end
+rcall('SET', KEYS[8], '1')
+local push = 0
+if rcall('SET', KEYS[9], '1', 'NX', 'PX', ARGV[6]) then
+  rcall('DEL', KEYS[8])
+  push = 1
+end
+return { ARGV[3], remaining, push, soldOut, watched }
