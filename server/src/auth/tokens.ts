@@ -130,3 +130,12 @@ export function canReadBrand(user: User, brandId: string): boolean {
   return user.role !== 'viewer' && user.brandId === brandId;
 }
 
+/**
+ * The role the room sees beside a user's name. A badge claims standing in this room, so it shows only
+ * where the token has it: staff and the brand team of the stream's own brand show their role, and an admin
+ * (deployment staff, who may moderate every stream) shows `admin`. Everyone else is a `viewer` here,
+ * a streamer of another brand included, whatever their token says elsewhere.
+ */
+export function roleInRoom(user: User, streamBrandId: string): Role {
+  return canReadBrand(user, streamBrandId) ? user.role : 'viewer';
+}
