@@ -83,3 +83,13 @@ describe('display names', () => {
     expect(displayName(`a${'\u0301'.repeat(499)}`, 'u1')).toBe(`a${'\u0301'.repeat(TEXT_MAX_MARKS_PER_CHAR)}`);
   });
 });
+
+describe('text rules under hostile input', () => {
+  it('refuses or accepts a 4,000-unit text of blanks, marks or emoji with the right rule', () => {
+    expect(chat(`x${' \u2800'.repeat(1999)}y`)).toEqual({ refused: 'at most 500 characters' });
+    expect(chat(`${'⠀'.repeat(3999)}x`)).toEqual({ text: 'x' });
+    expect(chat('👍🏽'.repeat(500))).toEqual({ text: '👍🏽'.repeat(500) });
+    expect(chat('👍🏽'.repeat(501))).toEqual({ refused: 'at most 500 characters' });
+    expect(chat(`${'a\u0301'.repeat(499)}b${'\u0301'.repeat(9)}`)).toEqual({ refused: 'at most 8 combining marks on one character' });
+  });
+});
