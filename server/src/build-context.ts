@@ -32,7 +32,7 @@ export function buildContext(parts: {
     redis: parts.redis,
     keys,
     clock: parts.clock,
-    tokens: new TokenService(config.JWT_SECRET),
+    tokens: new TokenService(config.JWT_SECRET, { maxTtlSec: config.JWT_MAX_TTL }),
     broadcast: parts.broadcast,
     jobs: createJobs(parts.bull, keys.bullPrefix),
     streamEndHooks: features.flatMap((f) => (f.onStreamEnd ? [f.onStreamEnd] : [])),

@@ -6,9 +6,12 @@ export function configTable(): string {
   const rows = ['| variable | default | meaning |', '|---|---|---|'];
   for (const [name, schema] of Object.entries(ConfigSchema.shape)) {
     const s = schema as z.ZodType;
+    // A setting parsed from text (a duration) shows its default as written, not as parsed.
+    let written: z.ZodType = s;
+    while (written instanceof z.ZodPipe) written = written.in as z.ZodType;
     let def: unknown;
     try {
-      def = s.parse(undefined);
+      def = written.parse(undefined);
     } catch {
       def = undefined;
     }

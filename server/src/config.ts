@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION, parseDuration } from './duration.js';
 
 const DEV_JWT_SECRET = 'stickyroom-dev-secret-do-not-use-in-production';
 const DEV_WEBHOOK_SECRET = 'stickyroom-dev-webhook-secret';
@@ -20,6 +21,13 @@ export const ConfigSchema = z.object({
     .default('sr:')
     .describe('Prefix of every Redis key this deployment writes (also the BullMQ prefix).'),
   JWT_SECRET: z.string().min(16, 'at least 16 characters').default(DEV_JWT_SECRET).describe('HS256 secret for tokens.'),
+  JWT_MAX_TTL: z
+    .string()
+    .regex(DURATION, 'a duration like 24h, 90m or 86400 (seconds)')
+    .default('24h')
+    .transform(parseDuration)
+    .pipe(z.number().min(60, 'at least 60 s').max(30 * 86_400, 'at most 30 days'))
+    .describe('Longest token lifetime accepted (`exp` - `iat`, or `exp` - now without `iat`): 24h, 90m or seconds. Tokens without `exp` are refused.'),
   WEBHOOK_SECRET: z
     .string()
     .min(16, 'at least 16 characters')

@@ -30,7 +30,7 @@ export interface TestApp {
   joinedViewer(streamId: string, sub: string, opts?: Partial<ClientOptions> & { name?: string }): Promise<ViewerClient>;
   /** The chat texts a viewer joining now receives (read by a fresh viewer that leaves again). */
   chatTexts(streamId: string): Promise<string[]>;
-  streamer(sub: string, brandId?: string, opts?: Partial<ClientOptions> & { role?: 'streamer' | 'moderator' | 'admin' }): Promise<StreamerClient>;
+  streamer(sub: string, brandId?: string, opts?: Partial<ClientOptions> & { role?: 'streamer' | 'moderator' | 'admin'; name?: string }): Promise<StreamerClient>;
   /** Creates a stream over HTTP as a streamer of `brandId` and returns its id. */
   createStream(title?: string, brandId?: string, opts?: { start?: boolean }): Promise<string>;
   http(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; body: any; text: string; headers: Headers }>;
@@ -91,7 +91,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
       return chat.map((m) => m.text);
     },
     async streamer(sub, brandId = 'brand-a', opts = {}) {
-      const c = createStreamerClient({ url, token: await token(opts.role ?? 'streamer', sub, { brandId }), transports: ['websocket'], ...opts });
+      const c = createStreamerClient({ url, token: await token(opts.role ?? 'streamer', sub, { brandId, ...(opts.name ? { name: opts.name } : {}) }), transports: ['websocket'], ...opts });
       clients.push(c);
       return c.connect();
     },

@@ -26,6 +26,14 @@ describe('config', () => {
     // development keeps /metrics open unless a token is set
     expect(loadConfig({}).METRICS_TOKEN).toBeUndefined();
   });
+  it('reads JWT_MAX_TTL as a duration (24h by default) and refuses nonsense, naming it', () => {
+    expect(loadConfig({}).JWT_MAX_TTL).toBe(86_400);
+    expect(loadConfig({ JWT_MAX_TTL: '90m' }).JWT_MAX_TTL).toBe(5400);
+    expect(loadConfig({ JWT_MAX_TTL: '3600' }).JWT_MAX_TTL).toBe(3600);
+    expect(() => loadConfig({ JWT_MAX_TTL: 'forever' })).toThrow(/JWT_MAX_TTL: a duration like 24h/);
+    expect(() => loadConfig({ JWT_MAX_TTL: '10s' })).toThrow(/JWT_MAX_TTL: at least 60 s/);
+    expect(() => loadConfig({ JWT_MAX_TTL: '365d' })).toThrow(/JWT_MAX_TTL: at most 30 days/);
+  });
   it('splits the origin list', () => {
     expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }).CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
   });

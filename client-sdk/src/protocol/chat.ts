@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Id, Role, StreamId, Timestamp, userText } from './common.js';
+import { Id, Role, StreamId, Timestamp } from './common.js';
+import { userText } from './text.js';
 
 export const CHAT_MAX_CHARS = 500;
 
@@ -34,8 +35,12 @@ export const ChatMessage = z.object({
   name: z.string(),
   text: z.string(),
   at: Timestamp,
-  /** The sender's role, so a UI can badge streamers and moderators. */
-  role: z.string().optional(),
+  /**
+   * The sender's role in this stream, so a UI can badge streamers and moderators: the token's role for
+   * staff and the brand team of the stream's own brand, `admin` for admins, `viewer` for everyone else
+   * (a streamer of another brand included).
+   */
+  role: Role.optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { StreamId, userText } from './common.js';
+import { StreamId } from './common.js';
+import { userText } from './text.js';
 
 /** `coupon:stock` reaches a room at most once per this interval per drop (4 times a second). */
 export const STOCK_PUSH_INTERVAL_MS = 250;

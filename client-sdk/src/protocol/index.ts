@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './common.js';
+export * from './text.js';
 export * from './streams.js';
 export * from './room.js';
 export * from './presence.js';

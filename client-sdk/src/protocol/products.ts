@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Id, StreamId, userText } from './common.js';
+import { Id, StreamId } from './common.js';
+import { userText } from './text.js';
 
 export const Product = z
   .object({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Id, StreamId, userText } from './common.js';
+import { Id, StreamId } from './common.js';
+import { userText } from './text.js';
 import { CHAT_MAX_CHARS } from './chat.js';
 import { CouponSpec } from './coupons.js';
 

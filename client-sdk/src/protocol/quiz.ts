@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { StreamId, userText } from './common.js';
+import { StreamId } from './common.js';
+import { userText } from './text.js';
 import { CouponSpec } from './coupons.js';
 
 export const QuizCreate = z

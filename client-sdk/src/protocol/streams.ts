@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Id, StreamId, Timestamp, userText } from './common.js';
+import { Id, StreamId, Timestamp } from './common.js';
+import { userText } from './text.js';
 
 export const StreamStatus = z.enum(['scheduled', 'live', 'ended']);
 export type StreamStatus = z.infer<typeof StreamStatus>;

@@ -1,5 +1,5 @@
 import { CHAT_DUPLICATE_WINDOW_MS, CHAT_JOIN_HISTORY, type ChatMessage, type JoinData } from '@stickyroom/sdk/protocol';
-import { canControlBrand, type User } from '../../auth/tokens.js';
+import { canControlBrand, roleInRoom, type User } from '../../auth/tokens.js';
 import { perContext, type AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { recordActivity } from '../activity/activity.store.js';
@@ -36,7 +36,7 @@ export async function sendMessage(ctx: AppContext, user: User, streamId: string,
     streamId,
     userId: user.id,
     name: user.name,
-    role: user.role,
+    role: roleInRoom(user, stream.brandId),
     text,
     words: wordsForMatching(text),
     duplicateKey: duplicateKey(text),

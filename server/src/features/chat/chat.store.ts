@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { ChatMessage, ModerationAction, PinnedMessage } from '@stickyroom/sdk/protocol';
+import type { ChatMessage, ModerationAction, PinnedMessage, Role } from '@stickyroom/sdk/protocol';
 import { ModerationAction as ModerationActionSchema } from '@stickyroom/sdk/protocol';
 import { AppError } from '../../errors.js';
 import type { Keys } from '../../redis/keys.js';
@@ -18,7 +18,8 @@ export interface SendInput {
   streamId: string;
   userId: string;
   name: string;
-  role: string;
+  /** As the room sees it (`roleInRoom`), not as the token says. */
+  role: Role;
   text: string;
   /** `wordsForMatching(text)` and `duplicateKey(text)` from chat.text.ts. */
   words: string;

@@ -1,14 +1,40 @@
 /**
- * Text normalization for the chat rules that compare words. Done here rather than in Lua, whose string
- * functions know bytes, not Unicode letters or case.
+ * Text normalization for the chat rules that compare words (blocked words, duplicates). Done here rather
+ * than in Lua, whose string functions know bytes, not Unicode letters or case: the script gets the
+ * skeleton as an argument and compares bytes. What is stored and shown is the cleaned original, never this.
  */
+import { CONFUSABLES } from './chat.confusables.js';
 
-/** Runs of anything but letters, digits, combining marks and emoji separate words. */
-const SEPARATORS = /[^\p{L}\p{N}\p{M}\p{Extended_Pictographic}]+/gu;
+const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+const MARKS = /\p{M}/gu;
+const CONFUSABLE = new RegExp(`[${Object.keys(CONFUSABLES).join('')}]`, 'gu');
 
-/** Lower-cased words joined by single spaces: "Buy NOW!!" -> "buy now". */
+/**
+ * What a text reads as, for comparing: compatibility forms folded (NFKC: `ＳＣＡＭ` -> `SCAM`),
+ * default-ignorable characters dropped (soft hyphen, ZWSP, ZWJ, variation selectors, Hangul fillers),
+ * combining marks stripped (`s\u0301cam` -> `scam`), look-alike letters folded (`ѕсаm` -> `scam`), case folded
+ * (`ß` -> `ss`). Marks are stripped again after the case fold, which can add some (`İ` -> `i̇`).
+ */
+export function skeleton(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(DEFAULT_IGNORABLE, '')
+    .normalize('NFD')
+    .replace(MARKS, '')
+    .replace(CONFUSABLE, (c) => CONFUSABLES[c] ?? c)
+    .toUpperCase()
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(MARKS, '')
+    .normalize('NFC');
+}
+
+/** Runs of anything but letters, digits and emoji separate words. */
+const SEPARATORS = /[^\p{L}\p{N}\p{Extended_Pictographic}]+/gu;
+
+/** The skeleton's words joined by single spaces: "Buy NOW!!" -> "buy now". */
 export function normalizeWords(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(SEPARATORS, ' ').trim();
+  return skeleton(text).replace(SEPARATORS, ' ').trim();
 }
 
 /**
@@ -24,9 +50,9 @@ export function normalizeBlockedWords(words: readonly string[]): string[] {
   return [...new Set(words.map(normalizeWords).filter((w) => w.length > 0))];
 }
 
-/** What counts as "the same message" for the duplicate rule: case and spacing do not matter. */
+/** What counts as "the same message" for the duplicate rule: case, spacing, accents and look-alikes do not matter. */
 export function duplicateKey(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  return skeleton(text).replace(/\s+/g, ' ').trim();
 }
 
 /** Same as the script's test, for unit tests and callers that check without Redis. */
