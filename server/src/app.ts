@@ -31,8 +31,8 @@ export interface AppOptions {
 export function createApp({ config, clock = systemClock, log = createLogger(config.LOG_LEVEL, 'server'), features = allFeatures }: AppOptions): App {
   const redis = createRedis({ url: config.REDIS_URL, log, name: 'cmd' });
   const pub = createRedis({ url: config.REDIS_URL, log, name: 'io-pub', autoPipelining: false });
-  const sub = createRedis({ url: config.REDIS_URL, log, name: 'io-sub', autoPipelining: false });
-  const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull', forBullmq: true });
+  const sub = createRedis({ url: config.REDIS_URL, log, name: 'io-sub', autoPipelining: false, subscriber: true });
+  const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull' });
   const metrics = createMetrics();
   const ctx = buildContext({ config, log, clock, redis, bull, broadcast: silentBroadcaster, features });
 

@@ -4,6 +4,7 @@ import { systemClock, type AppContext, type Clock } from '../../server/src/conte
 import { JobData, QUEUE } from '../../server/src/jobs/queues.js';
 import type { Logger } from '../../server/src/logger.js';
 import { createRedis } from '../../server/src/redis/client.js';
+import { isRedisUnavailable, outageWarner } from '../../server/src/redis/outage.js';
 import { createWorkerContext } from './context.js';
 import { processors } from './processors/index.js';
 
@@ -17,7 +18,7 @@ export interface RunningWorker {
 /** Starts a BullMQ worker over the shared queue; usable in-process (tests) and from main.ts. */
 export function startWorker({ config, log, clock = systemClock }: { config: Config; log: Logger; clock?: Clock }): RunningWorker {
   const { ctx, close } = createWorkerContext(config, log, clock);
-  const connection = createRedis({ url: config.REDIS_URL, log, name: 'worker-consumer', forBullmq: true });
+  const connection = createRedis({ url: config.REDIS_URL, log, name: 'worker-consumer', blocking: true });
   const worker = new Worker(
     QUEUE,
     async (job) => {
@@ -37,7 +38,9 @@ export function startWorker({ config, log, clock = systemClock }: { config: Conf
     )
     .catch((err: Error) => log.error({ err: err.message }, 'could not schedule the rollup'));
   worker.on('failed', (job, err) => log.error({ jobId: job?.id, err: err.message }, 'job failed'));
-  worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
+  // BullMQ reports every failed reconnect as an error: one warning per outage is enough.
+  const outage = outageWarner(connection, log, 'the worker');
+  worker.on('error', (err) => (isRedisUnavailable(err) ? outage(err) : log.warn({ err: err.message }, 'worker error')));
   return {
     ctx,
     worker,
