@@ -1,7 +1,14 @@
 /**
  * `npm start`: one server node and one worker against REDIS_URL. If no Redis answers there and the URL is on
  * this machine and `redis-server` is installed, starts one (nothing persisted) and says so. Ctrl-C / SIGTERM stop
- * everything cleanly: the server closes its sockets, the worker finishes the jobs in hand.
+ * everything cleanly: the server closes its sockets, the worker finishes the jobs in hand, each within its
+ * grace period (SHUTDOWN_GRACE_MS, WORKER_SHUTDOWN_GRACE_MS); what is still running after that is killed.
+ * A second Ctrl-C stops at once.
+ *
+ * The children never outlive this launcher, however it ends (`kill -9` included): each is spawned with an IPC
+ * channel and stops when the channel closes (server/src/lifecycle.ts; redis-server through
+ * scripts/own-redis.ts). They run in process groups of their own, so a Ctrl-C reaches this launcher alone
+ * and the children are stopped once, in order: the server and the worker first, the Redis they need last.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -68,9 +75,11 @@ if (!(await redisAnswers(config.REDIS_URL))) {
     process.exit(1);
   }
   const port = url.port || '6379';
-  ownRedis = spawn('redis-server', ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  ownRedis = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'scripts/own-redis.ts'), '--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], detached: true },
+  );
   if (!(await waitFor(() => redisAnswers(config.REDIS_URL), 5000))) {
     ownRedis.kill('SIGTERM');
     process.stderr.write(`stickyroom: started redis-server on port ${port} but it does not answer; see its output above.\n`);
@@ -79,36 +88,62 @@ if (!(await redisAnswers(config.REDIS_URL))) {
   log.warn({ port: Number(port) }, `no Redis answered at ${config.REDIS_URL}: started redis-server on port ${port} for you (in memory only, stops with stickyroom)`);
 }
 
+const names = new Map<ChildProcess, string>();
 function run(name: string, entry: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], { stdio: 'inherit', env: process.env });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: process.env,
+    detached: true,
+  });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       log.error({ process: name, code, signal }, `${name} exited unexpectedly: stopping`);
-      void stop(code ?? 1);
+      stop(code ?? 1);
     }
   });
   children.push(child);
+  names.set(child, name);
   return child;
 }
 
+const running = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
+const exited = (c: ChildProcess) => (running(c) ? new Promise<void>((r) => c.once('exit', () => r())) : Promise.resolve());
+const within = (work: Promise<unknown>, ms: number) => Promise.race([work, new Promise((r) => setTimeout(r, ms).unref())]);
+
+/** The children's own grace periods, and a little for their last log lines. */
+const childGraceMs = Math.max(config.SHUTDOWN_GRACE_MS, config.WORKER_SHUTDOWN_GRACE_MS) + 5000;
+
 let stopping = false;
-async function stop(exitCode = 0): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  const exited = children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => new Promise((r) => c.once('exit', r)));
-  for (const c of children) c.kill('SIGTERM');
-  await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 35_000))]);
-  if (ownRedis) {
-    const gone = new Promise((r) => ownRedis!.once('exit', r));
-    ownRedis.kill('SIGTERM');
-    await gone;
+function stop(exitCode = 0): void {
+  if (stopping) {
+    // asked again: stop now
+    log.warn('asked again while stopping: killing what still runs');
+    for (const c of children) if (running(c)) c.kill('SIGKILL');
+    ownRedis?.kill('SIGTERM');
+    process.exit(1);
   }
-  log.info('stopped');
-  process.exit(exitCode);
+  stopping = true;
+  (async () => {
+    for (const c of children) c.kill('SIGTERM');
+    await within(Promise.all(children.map(exited)), childGraceMs);
+    for (const c of children.filter(running)) {
+      log.error({ process: names.get(c), waitedMs: childGraceMs }, `${names.get(c)} did not stop within its grace period: killing it`);
+      c.kill('SIGKILL');
+    }
+    if (ownRedis && running(ownRedis)) {
+      ownRedis.kill('SIGTERM');
+      await within(exited(ownRedis), 5000);
+    }
+    log.info('stopped');
+    process.exit(exitCode);
+  })().catch((err: unknown) => {
+    log.error({ err }, 'stopping failed');
+    process.exit(1);
+  });
 }
 
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
 
 run('server', 'server/src/main.ts');
 run('worker', 'worker/src/main.ts');

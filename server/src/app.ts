@@ -10,6 +10,7 @@ import { createIo, ioBroadcaster, type AppIo } from './io/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createRedis } from './redis/client.js';
+import { settlesWithin } from './lifecycle.js';
 
 export interface App {
   ctx: AppContext;
@@ -17,7 +18,12 @@ export interface App {
   io: AppIo;
   /** Listens on `port` (0 picks a free one) and resolves the bound port. */
   listen(port?: number, host?: string): Promise<number>;
-  close(): Promise<void>;
+  /**
+   * Stops the features' timers (flushing what they hold), closes every socket and the Redis connections.
+   * Bounded by `graceMs` (SHUTDOWN_GRACE_MS): with Redis unreachable, what is left is abandoned and the
+   * connections are closed without waiting.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 export interface AppOptions {
@@ -31,8 +37,8 @@ export interface AppOptions {
 export function createApp({ config, clock = systemClock, log = createLogger(config.LOG_LEVEL, 'server'), features = allFeatures }: AppOptions): App {
   const redis = createRedis({ url: config.REDIS_URL, log, name: 'cmd' });
   const pub = createRedis({ url: config.REDIS_URL, log, name: 'io-pub', autoPipelining: false });
-  const sub = createRedis({ url: config.REDIS_URL, log, name: 'io-sub', autoPipelining: false });
-  const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull', forBullmq: true });
+  const sub = createRedis({ url: config.REDIS_URL, log, name: 'io-sub', autoPipelining: false, subscriber: true });
+  const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull' });
   const metrics = createMetrics();
   const ctx = buildContext({ config, log, clock, redis, bull, broadcast: silentBroadcaster, features });
 
@@ -61,13 +67,22 @@ export function createApp({ config, clock = systemClock, log = createLogger(conf
         });
       });
     },
-    async close() {
-      for (const stop of stops) await stop();
-      await new Promise<void>((resolve) => {
-        io.close(() => resolve());
-      });
-      await ctx.jobs.close();
-      await Promise.all([redis, pub, sub, bull].map((r) => r.quit().catch(() => r.disconnect())));
+    async close({ graceMs = config.SHUTDOWN_GRACE_MS } = {}) {
+      const clients = [redis, pub, sub, bull];
+      const orderly = (async () => {
+        for (const stop of stops) await stop();
+        await io.close();
+        await ctx.jobs.close();
+        await Promise.all(clients.map((r) => r.quit().catch(() => r.disconnect())));
+      })();
+      orderly.catch((err: unknown) => log.warn({ err }, 'shutdown step failed'));
+      if (!(await settlesWithin(orderly, graceMs))) {
+        log.warn(
+          { graceMs, redis: redis.status },
+          'shutdown did not finish within its grace period (Redis unreachable?): closing the Redis connections without waiting; reactions not yet flushed are lost',
+        );
+      }
+      for (const r of clients) if (r.status !== 'end') r.disconnect();
     },
   };
 }

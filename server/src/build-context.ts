@@ -34,7 +34,7 @@ export function buildContext(parts: {
     clock: parts.clock,
     tokens: new TokenService(config.JWT_SECRET, { maxTtlSec: config.JWT_MAX_TTL }),
     broadcast: parts.broadcast,
-    jobs: createJobs(parts.bull, keys.bullPrefix),
+    jobs: createJobs(parts.bull, keys.bullPrefix, parts.log),
     streamEndHooks: features.flatMap((f) => (f.onStreamEnd ? [f.onStreamEnd] : [])),
     chatMessageHooks: features.flatMap((f) => (f.onChatMessage ? [f.onChatMessage] : [])),
   };

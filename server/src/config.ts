@@ -82,6 +82,18 @@ export const ConfigSchema = z.object({
     .describe('Loyalty tiers by balance, as name:points pairs in ascending order, the first at 0.'),
   CLICK_SCORE_CAP: z.coerce.number().int().min(1).default(50).describe('Product clicks per viewer per stream that count for scoring.'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Jobs a worker runs at once.'),
+  SHUTDOWN_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10_000)
+    .describe('How long a stopping server node waits for its sockets, last flushes and Redis before it closes its connections anyway.'),
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(30_000)
+    .describe("How long a stopping worker lets the jobs in hand finish; it then abandons them to BullMQ's stalled-job check and exits."),
   TRUST_PROXY: bool
     .default(false)
     .describe('Trust X-Forwarded-* headers (behind a load balancer); a request the proxy marks X-Forwarded-Proto: https then gets HSTS.'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AckError, ErrorCode } from '@stickyroom/sdk/protocol';
+import { isRedisUnavailable } from './redis/outage.js';
 
 export type { ErrorCode };
 
@@ -42,26 +43,29 @@ export function describeZodError(err: z.ZodError): string {
     .join('; ');
 }
 
-/** Maps anything thrown to the wire error; `internal` hides the detail. */
-export function toAckError(err: unknown): { error: AckError; internal: boolean } {
+/** How soon a caller may retry while Redis is unreachable (the clients reconnect about once a second). */
+export const OUTAGE_RETRY_AFTER_MS = 1000;
+
+/**
+ * Maps anything thrown to the wire error. `internal` (a bug: log it, hide the detail) and `outage` (Redis
+ * unreachable: `unavailable` with `retryAfterMs`; the Redis client logs the outage once, not each call).
+ */
+export function toAckError(err: unknown): { error: AckError; internal: boolean; outage: boolean } {
   if (err instanceof AppError) {
     const error: AckError = { code: err.code, message: err.message };
     if (err.details.retryAfterMs !== undefined) error.retryAfterMs = err.details.retryAfterMs;
     if (err.details.reason !== undefined) error.reason = err.details.reason;
-    return { error, internal: false };
+    return { error, internal: false, outage: false };
   }
   if (err instanceof z.ZodError) {
-    return { error: { code: 'invalid_payload', message: describeZodError(err) }, internal: false };
+    return { error: { code: 'invalid_payload', message: describeZodError(err) }, internal: false, outage: false };
   }
   if (isRedisUnavailable(err)) {
-    return { error: { code: 'unavailable', message: 'storage is unavailable, try again shortly', retryAfterMs: 1000 }, internal: true };
+    return {
+      error: { code: 'unavailable', message: 'storage is unavailable, try again shortly', retryAfterMs: OUTAGE_RETRY_AFTER_MS },
+      internal: false,
+      outage: true,
+    };
   }
-  return { error: { code: 'internal', message: 'internal error' }, internal: true };
-}
-
-function isRedisUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  return /Connection is closed|ECONNREFUSED|ECONNRESET|Stream isn't writeable|enableOfflineQueue|maxRetriesPerRequest|LOADING/i.test(
-    err.message,
-  );
+  return { error: { code: 'internal', message: 'internal error' }, internal: true, outage: false };
 }

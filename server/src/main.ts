@@ -1,8 +1,9 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createApp } from './app.js';
+import { installProcessPolicy, onStopRequest } from './lifecycle.js';
 import { createLogger } from './logger.js';
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (err) {
@@ -14,21 +15,29 @@ try {
 }
 
 const log = createLogger(config.LOG_LEVEL, 'server');
+installProcessPolicy(log);
 if (config.devSecrets) log.warn('using the DEVELOPMENT JWT/webhook secrets: set JWT_SECRET and WEBHOOK_SECRET before going live');
 if (config.METRICS_TOKEN === undefined) log.warn('GET /metrics is open to anyone: set METRICS_TOKEN before going live');
 const app = createApp({ config, log });
 const port = await app.listen();
 log.info({ port, redis: config.REDIS_URL.replace(/\/\/[^@]*@/, '//***@') }, 'stickyroom server listening');
 
-let closing = false;
-async function shutdown(signal: string) {
-  if (closing) return;
-  closing = true;
-  log.info({ signal }, 'shutting down');
-  const force = setTimeout(() => process.exit(1), 10_000).unref();
-  await app.close();
-  clearTimeout(force);
-  process.exit(0);
+function shutdown(reason: string): void {
+  log.info({ reason, graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down');
+  // app.close() is bounded by the grace period; this is the backstop should anything still hang.
+  setTimeout(() => {
+    log.error('shutdown overran its grace period: exiting');
+    process.exit(1);
+  }, config.SHUTDOWN_GRACE_MS + 2000).unref();
+  app.close().then(
+    () => {
+      log.info('stopped');
+      process.exit(0);
+    },
+    (err: unknown) => {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
 }
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+onStopRequest(log, shutdown);

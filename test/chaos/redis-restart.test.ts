@@ -25,9 +25,16 @@ describe('a Redis restart', () => {
     const err = (await viewer.join(id).catch((e: unknown) => e)) as StickyroomError;
     expect(err).toBeInstanceOf(StickyroomError);
     expect(err.code).toBe('unavailable');
+    expect(err.retryAfterMs).toBeGreaterThan(0);
     const ready = await t.http('GET', '/readyz');
     expect(ready.status).toBe(503);
+    expect(ready.headers.get('retry-after')).toBe('1');
     expect((await t.http('GET', '/healthz')).status).toBe(200);
+    // HTTP routes too: 503 unavailable, with retryAfterMs and Retry-After (not 500 internal)
+    const read = await t.http('GET', `/api/streams/${id}`, { token: await t.token('viewer', 'steady') });
+    expect(read.status).toBe(503);
+    expect(read.body.error).toMatchObject({ code: 'unavailable', retryAfterMs: 1000 });
+    expect(read.headers.get('retry-after')).toBe('1');
 
     await redis.start();
     // the data went with the old process (it kept nothing on disk): a new stream proves the service is back

@@ -5,6 +5,8 @@ export interface RunningProcess {
   child: ChildProcess;
   /** Lines the process printed (stdout and stderr), for assertions and for failure messages. */
   output: string[];
+  /** Resolves with the exit code (null when a signal ended it) once the process has exited. */
+  exited: Promise<number | null>;
   /** Resolves with the first line matching `re` (or rejects when the process exits first or time runs out). */
   waitFor(re: RegExp, timeoutMs?: number): Promise<string>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -33,6 +35,7 @@ export function runTs(entry: string, env: Record<string, string>, args: string[]
   return {
     child,
     output,
+    exited,
     waitFor(re, timeoutMs = 20_000) {
       const seen = output.find((l) => re.test(l));
       if (seen) return Promise.resolve(seen);

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
 /** A free TCP port on loopback. */
@@ -14,13 +17,23 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A private redis-server on loopback that a chaos test may stop and start again. */
+/**
+ * A private redis-server on loopback that a chaos test may stop and start again. With `persist`, it keeps
+ * an append-only file (fsync on every write) in a fresh temporary directory, so a `kill -9` loses nothing
+ * acknowledged and a restart comes back with the same data, like a production Redis with AOF.
+ */
 export class PrivateRedis {
   private proc: ChildProcess | undefined;
-  constructor(readonly port: number) {}
+  private readonly dir: string | undefined;
+  constructor(
+    readonly port: number,
+    { persist = false }: { persist?: boolean } = {},
+  ) {
+    this.dir = persist ? mkdtempSync(join(tmpdir(), 'stickyroom-redis-')) : undefined;
+  }
 
-  static async start(): Promise<PrivateRedis> {
-    const r = new PrivateRedis(await freePort());
+  static async start(options: { persist?: boolean } = {}): Promise<PrivateRedis> {
+    const r = new PrivateRedis(await freePort(), options);
     await r.start();
     return r;
   }
@@ -30,7 +43,8 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const storage = this.dir ? ['--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...storage], { stdio: 'ignore' });
     const until = Date.now() + 10_000;
     while (Date.now() < until) {
       const c = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -50,9 +64,15 @@ export class PrivateRedis {
 
   async stop(): Promise<void> {
     const p = this.proc;
-    if (!p || p.exitCode !== null) return;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const gone = new Promise((r) => p.once('exit', r));
     p.kill('SIGKILL');
     await gone;
+  }
+
+  /** Stops it and deletes its data directory. */
+  async remove(): Promise<void> {
+    await this.stop();
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 }

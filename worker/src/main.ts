@@ -1,9 +1,10 @@
-import { ConfigError, loadConfig } from '../../server/src/config.js';
+import { ConfigError, loadConfig, type Config } from '../../server/src/config.js';
 import { QUEUE } from '../../server/src/jobs/queues.js';
+import { installProcessPolicy, onStopRequest } from '../../server/src/lifecycle.js';
 import { createLogger } from '../../server/src/logger.js';
 import { startWorker } from './worker.js';
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (err) {
@@ -15,18 +16,26 @@ try {
 }
 
 const log = createLogger(config.LOG_LEVEL, 'worker');
+installProcessPolicy(log);
 const running = startWorker({ config, log });
 log.info({ queue: QUEUE, concurrency: config.WORKER_CONCURRENCY }, 'stickyroom worker running');
 
-let closing = false;
-async function shutdown(signal: string) {
-  if (closing) return;
-  closing = true;
-  log.info({ signal }, 'worker shutting down: finishing the jobs in hand');
-  const force = setTimeout(() => process.exit(1), 30_000).unref();
-  await running.close();
-  clearTimeout(force);
-  process.exit(0);
+function shutdown(reason: string): void {
+  log.info({ reason, graceMs: config.WORKER_SHUTDOWN_GRACE_MS, jobsInHand: running.jobsInHand() }, 'worker shutting down: finishing the jobs in hand');
+  // close() is bounded by the grace period; this is the backstop should anything still hang.
+  setTimeout(() => {
+    log.error('shutdown overran its grace period: exiting');
+    process.exit(1);
+  }, config.WORKER_SHUTDOWN_GRACE_MS + 2000).unref();
+  running.close().then(
+    () => {
+      log.info('worker stopped');
+      process.exit(0);
+    },
+    (err: unknown) => {
+      log.error({ err }, 'worker shutdown failed');
+      process.exit(1);
+    },
+  );
 }
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+onStopRequest(log, shutdown);

@@ -2,22 +2,54 @@ import { Worker } from 'bullmq';
 import type { Config } from '../../server/src/config.js';
 import { systemClock, type AppContext, type Clock } from '../../server/src/context.js';
 import { JobData, QUEUE } from '../../server/src/jobs/queues.js';
+import { settlesWithin } from '../../server/src/lifecycle.js';
 import type { Logger } from '../../server/src/logger.js';
 import { createRedis } from '../../server/src/redis/client.js';
+import { isRedisUnavailable, outageWarner } from '../../server/src/redis/outage.js';
 import { createWorkerContext } from './context.js';
 import { processors } from './processors/index.js';
 
 export interface RunningWorker {
   ctx: AppContext;
   worker: Worker;
-  /** Lets the jobs in hand finish, then closes every connection. */
-  close(): Promise<void>;
+  /** Ids of the jobs this worker took and whose outcome BullMQ has not stored yet. */
+  jobsInHand(): string[];
+  /**
+   * Stops taking jobs, lets the jobs in hand finish for up to `graceMs` (WORKER_SHUTDOWN_GRACE_MS), then
+   * closes every connection. Resolves within about `graceMs` even with Redis unreachable: jobs still in hand
+   * then are abandoned, with a warning naming them.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
+}
+
+/** Of the grace period, this much (at most) is kept for closing connections after the jobs. */
+const CLOSE_RESERVE_MS = 2000;
+
+/** Jobs in hand, from BullMQ handing one out (`active`) to BullMQ storing its outcome (`completed` / `failed`). */
+class JobsInHand {
+  private readonly ids = new Set<string>();
+  private waiters: (() => void)[] = [];
+  add(id: string): void {
+    this.ids.add(id);
+  }
+  remove(id: string | undefined): void {
+    if (id === undefined || !this.ids.delete(id) || this.ids.size > 0) return;
+    for (const w of this.waiters.splice(0)) w();
+  }
+  list(): string[] {
+    return [...this.ids];
+  }
+  whenNone(): Promise<void> {
+    return this.ids.size === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
 }
 
 /** Starts a BullMQ worker over the shared queue; usable in-process (tests) and from main.ts. */
 export function startWorker({ config, log, clock = systemClock }: { config: Config; log: Logger; clock?: Clock }): RunningWorker {
-  const { ctx, close } = createWorkerContext(config, log, clock);
-  const connection = createRedis({ url: config.REDIS_URL, log, name: 'worker-consumer', forBullmq: true });
+  const context = createWorkerContext(config, log, clock);
+  const { ctx } = context;
+  const connection = createRedis({ url: config.REDIS_URL, log, name: 'worker-consumer', blocking: true });
+  const inHand = new JobsInHand();
   const worker = new Worker(
     QUEUE,
     async (job) => {
@@ -36,15 +68,45 @@ export function startWorker({ config, log, clock = systemClock }: { config: Conf
       { name: 'rollup', data: { type: 'rollup' }, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
     )
     .catch((err: Error) => log.error({ err: err.message }, 'could not schedule the rollup'));
-  worker.on('failed', (job, err) => log.error({ jobId: job?.id, err: err.message }, 'job failed'));
-  worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
+  worker.on('active', (job) => {
+    if (job.id !== undefined) inHand.add(job.id);
+    log.debug({ jobId: job.id, name: job.name }, 'job started');
+  });
+  worker.on('completed', (job) => inHand.remove(job.id));
+  worker.on('failed', (job, err) => {
+    inHand.remove(job?.id);
+    log.error({ jobId: job?.id, err: err.message }, 'job failed');
+  });
+  // BullMQ reports every failed reconnect as an error: one warning per outage is enough.
+  const outage = outageWarner(connection, log, 'the worker');
+  worker.on('error', (err) => (isRedisUnavailable(err) ? outage(err) : log.warn({ err: err.message }, 'worker error')));
+
   return {
     ctx,
     worker,
-    async close() {
-      await worker.close();
-      await close();
-      await connection.quit().catch(() => connection.disconnect());
+    jobsInHand: () => inHand.list(),
+    async close({ graceMs = config.WORKER_SHUTDOWN_GRACE_MS } = {}) {
+      const started = performance.now();
+      const left = () => Math.max(0, graceMs - (performance.now() - started));
+      const reserve = Math.min(CLOSE_RESERVE_MS, graceMs / 4);
+      // Take no more jobs; those in hand go on (pausing touches no Redis).
+      await settlesWithin(worker.pause(true), left() - reserve);
+      if (!(await settlesWithin(inHand.whenNone(), left() - reserve))) {
+        log.warn(
+          { abandoned: inHand.list(), graceMs, redis: connection.status },
+          "stopping with jobs in hand (Redis unreachable, or they ran past the grace period): abandoning them; BullMQ's stalled-job check hands each to a worker again once its lock lapses",
+        );
+      }
+      // Force: do not wait for jobs again (an abandoned one may never end). With Redis unreachable a polite
+      // QUIT would wait for a reconnect that may not come, so whatever is still open at the deadline is cut.
+      const orderly = (async () => {
+        await worker.close(true);
+        await context.close();
+        await connection.quit();
+      })();
+      orderly.catch((err: unknown) => log.warn({ err: (err as Error)?.message }, 'worker close step failed'));
+      if (!(await settlesWithin(orderly, left()))) log.warn({ graceMs }, 'Redis did not answer while closing: closing the connections without waiting');
+      for (const r of [connection, ...context.clients]) if (r.status !== 'end') r.disconnect();
     },
   };
 }

@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import cors from 'cors';
 import type { AckError } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../context.js';
-import { AppError, HTTP_STATUS, toAckError } from '../errors.js';
+import { AppError, HTTP_STATUS, OUTAGE_RETRY_AFTER_MS, toAckError } from '../errors.js';
 import type { Feature } from '../features/types.js';
 import type { Metrics } from '../metrics.js';
 import { dashboardRouter } from '../features/summary/index.js';
@@ -26,11 +26,16 @@ export function createHttpApp(ctx: AppContext, features: readonly Feature[], met
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  // Ready while Redis answers. A client that is reconnecting answers 503 at once rather than after its
+  // offline queue gives up on the PING, so a load balancer hears it within its probe timeout.
   app.get('/readyz', (_req, res) => {
-    ctx.redis.ping().then(
-      () => res.json({ ok: true, redis: 'up' }),
-      () => res.status(503).json({ ok: false, redis: 'down', error: { code: 'unavailable', message: 'redis unreachable' } }),
-    );
+    const down = () =>
+      res
+        .status(503)
+        .set('Retry-After', String(Math.ceil(OUTAGE_RETRY_AFTER_MS / 1000)))
+        .json({ ok: false, redis: 'down', error: { code: 'unavailable', message: 'redis unreachable', retryAfterMs: OUTAGE_RETRY_AFTER_MS } });
+    if (ctx.redis.status !== 'ready') return void down();
+    ctx.redis.ping().then(() => res.json({ ok: true, redis: 'up' }), down);
   });
   app.get('/metrics', metricsAuth(ctx.config.METRICS_TOKEN), (_req, res) => {
     metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), () => res.status(500).end());
@@ -53,6 +58,8 @@ export function createHttpApp(ctx: AppContext, features: readonly Feature[], met
     }
     const body = toAckError(err);
     if (body.internal) ctx.log.error({ err }, 'http request failed');
+    else if (body.outage) ctx.log.debug({ err: (err as Error).message }, 'answered unavailable: Redis unreachable');
+    if (body.error.retryAfterMs !== undefined) res.set('Retry-After', String(Math.ceil(body.error.retryAfterMs / 1000)));
     res.status(HTTP_STATUS[body.error.code]).json({ error: body.error });
   });
   return app;

@@ -82,8 +82,9 @@ export function createDispatcher(ctx: AppContext, handlers: readonly HandlerDef[
     const started = performance.now();
     const known = isRequestName(event) ? event : 'unknown';
     const fail = (err: unknown) => {
-      const { error, internal } = toAckError(err);
+      const { error, internal, outage } = toAckError(err);
       if (internal) ctx.log.error({ err, event: known, user: socket.data.user?.id }, 'handler failed');
+      else if (outage) ctx.log.debug({ err: (err as Error).message, event: known }, 'answered unavailable: Redis unreachable');
       metrics?.events.inc({ event: known, code: error.code });
       ack({ ok: false, error });
     };
@@ -117,13 +118,17 @@ export function createDispatcher(ctx: AppContext, handlers: readonly HandlerDef[
         if (!socket.data.streams.has(streamId)) throw new AppError('forbidden', 'join the stream first (room:join)');
       },
     };
-    handler.run(call, parsed.data as never).then(
-      (data) => {
-        metrics?.events.inc({ event: known, code: 'ok' });
-        metrics?.eventSeconds.observe({ event: known }, (performance.now() - started) / 1000);
-        ack({ ok: true, ...(data as object) });
-      },
-      fail,
-    );
+    handler
+      .run(call, parsed.data as never)
+      .then(
+        (data) => {
+          metrics?.events.inc({ event: known, code: 'ok' });
+          metrics?.eventSeconds.observe({ event: known }, (performance.now() - started) / 1000);
+          ack({ ok: true, ...(data as object) });
+        },
+        fail,
+      )
+      // answering itself failed (an ack that cannot be encoded): the caller times out, the node goes on
+      .catch((err: unknown) => ctx.log.error({ err, event: known }, 'could not answer'));
   };
 }

@@ -1,19 +1,19 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { ClientToServerEvents, ServerToClientEvents } from '@stickyroom/sdk/protocol';
 import type { AppContext, Broadcaster } from '../context.js';
 import { streamRoom, userRoom } from '../context.js';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
+import { outageSafeAdapter } from './adapter.js';
 import { createDispatcher, type AppSocket, type HandlerDef, type SocketData } from './handler.js';
 
 export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface IoOptions {
   handlers: readonly HandlerDef[];
-  /** Redis connections for the adapter's publish and subscribe sides. */
+  /** Redis connections for the adapter's publish and subscribe sides (the subscriber made with `subscriber: true`). */
   pub: Redis;
   sub: Redis;
   metrics: Metrics;
@@ -40,7 +40,7 @@ export function createIo(ctx: AppContext, http: HttpServer, opts: IoOptions): Ap
     pingInterval: 25_000,
     pingTimeout: 20_000,
   });
-  io.adapter(createAdapter(opts.pub, opts.sub, { key: ctx.keys.ioChannel }));
+  io.adapter(outageSafeAdapter(opts.pub, opts.sub, ctx.keys.ioChannel, ctx.log));
   // A socket taken out of a stream's room from elsewhere (a ban, from any node) has left the stream:
   // keep `requireJoined` in step with the room.
   const streamPrefix = streamRoom('');
@@ -69,7 +69,12 @@ export function createIo(ctx: AppContext, http: HttpServer, opts: IoOptions): Ap
   io.on('connection', (socket: AppSocket) => {
     const user = socket.data.user;
     opts.metrics.sockets.inc();
-    void socket.join(userRoom(user.id));
+    // The Redis adapter joins rooms in memory (synchronously); an adapter that answers with a promise must not
+    // leave its failure unhandled.
+    Promise.resolve(socket.join(userRoom(user.id))).catch((err: unknown) => {
+      ctx.log.warn({ err, user: user.id }, 'could not join the user room; closing the connection');
+      socket.disconnect(true);
+    });
     let expiry: NodeJS.Timeout | undefined;
     if (user.expiresAt !== undefined) {
       // A token that expires mid-session ends that session; the client reconnects with a fresh one.

@@ -1,6 +1,8 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { Logger } from '../logger.js';
+import { isRedisUnavailable, outageWarner } from '../redis/outage.js';
 
 /**
  * Queue names and job payloads shared by the server (which schedules) and the worker (which runs).
@@ -40,8 +42,11 @@ export interface Jobs {
   close(): Promise<void>;
 }
 
-export function createJobs(connection: Redis, prefix: string): Jobs {
+export function createJobs(connection: Redis, prefix: string, log: Logger): Jobs {
   const queue = new Queue(QUEUE, { connection, prefix });
+  // A Queue with no 'error' listener prints its connection's errors to stderr; the outage is logged once.
+  const outage = outageWarner(connection, log, 'the job queue');
+  queue.on('error', (err) => (isRedisUnavailable(err) ? outage(err) : log.warn({ err }, 'job queue error')));
   return {
     queue,
     async at(data, atMs, nowMs) {

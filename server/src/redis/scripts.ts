@@ -57,9 +57,12 @@ export async function runScript<T = unknown>(
   return (await scriptFn(redis, name).call(redis, ...keys, ...args)) as T;
 }
 
-/** Queues a script call on a pipeline or MULTI; its reply arrives with the pipeline's `exec()`. */
+/**
+ * Queues a script call on a pipeline or MULTI; its reply (or error) arrives with the pipeline's `exec()`.
+ * On a pipeline the call answers the pipeline itself, not a promise.
+ */
 export function queueScript(pipeline: ChainableCommander, name: string, keys: string[], args: (string | number)[]): void {
-  void scriptFn(pipeline, name).call(pipeline, ...keys, ...args);
+  (scriptFn(pipeline, name) as unknown as (...a: (string | number)[]) => ChainableCommander).call(pipeline, ...keys, ...args);
 }
 
 function scriptFn(target: Redis | ChainableCommander, name: string): ScriptFn {

@@ -1,5 +1,6 @@
 import { CHAT_DUPLICATE_WINDOW_MS, CHAT_JOIN_HISTORY, type ChatMessage, type JoinData } from '@stickyroom/sdk/protocol';
 import { canControlBrand, roleInRoom, type User } from '../../auth/tokens.js';
+import { afterCommit } from '../../after-commit.js';
 import { perContext, type AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { recordActivity } from '../activity/activity.store.js';
@@ -44,16 +45,15 @@ export async function sendMessage(ctx: AppContext, user: User, streamId: string,
     exempt: isStaffOf(user, stream),
   });
   chatFanout(ctx).push(message);
+  // The message is sent: what follows cannot make its answer a failure (see afterCommit).
   // The audience's activity: staff messages are part of the chat but not of anyone's stickiness.
   if (user.role === 'viewer') {
-    await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'chat', at: now });
+    await afterCommit(ctx, 'the chat activity record', () => recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'chat', at: now }), {
+      streamId,
+    });
   }
   for (const hook of ctx.chatMessageHooks) {
-    try {
-      await hook(ctx, stream, user, message);
-    } catch (err) {
-      ctx.log.error({ err, streamId, messageId: message.id }, 'chat message hook failed');
-    }
+    await afterCommit(ctx, 'a chat message hook', () => hook(ctx, stream, user, message), { streamId, messageId: message.id });
   }
   return message;
 }

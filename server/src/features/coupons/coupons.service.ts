@@ -1,6 +1,7 @@
 import type { RequestPayload } from '@stickyroom/sdk/protocol';
 import { STOCK_PUSH_INTERVAL_MS } from '@stickyroom/sdk/protocol';
 import type { User } from '../../auth/tokens.js';
+import { afterCommit } from '../../after-commit.js';
 import { perContext, type AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { addMoment, recordActivity } from '../activity/activity.store.js';
@@ -86,22 +87,18 @@ export async function claimCoupon(
   requireJoined(facts.streamId);
   const codes = couponCodes(ctx);
   const proposed = await codes.propose(facts.streamId);
-  let out;
-  try {
-    out = await couponStore(ctx).claim({
-      streamId: facts.streamId,
-      dropId: facts.id,
-      viewerId: user.id,
-      opId: p.opId,
-      now,
-      stockIntervalMs: STOCK_PUSH_INTERVAL_MS,
-      refusalReplayMs: REFUSAL_REPLAY_MS,
-      record: { code: proposed, streamId: facts.streamId, brandId: facts.brandId, viewerId: user.id, dropId: facts.id, title: facts.title, discount: facts.discount, at: now },
-    });
-  } catch (err) {
-    await codes.withdraw(proposed);
-    throw err;
-  }
+  // A claim that throws keeps its proposed code in the index: the script may have issued it and only the
+  // reply was lost (Redis killed mid-call), and an index entry nobody holds is harmless (see CouponCodeStore).
+  const out = await couponStore(ctx).claim({
+    streamId: facts.streamId,
+    dropId: facts.id,
+    viewerId: user.id,
+    opId: p.opId,
+    now,
+    stockIntervalMs: STOCK_PUSH_INTERVAL_MS,
+    refusalReplayMs: REFUSAL_REPLAY_MS,
+    record: { code: proposed, streamId: facts.streamId, brandId: facts.brandId, viewerId: user.id, dropId: facts.id, title: facts.title, discount: facts.discount, at: now },
+  });
   if (!out.ok || out.code !== proposed) await codes.withdraw(proposed);
   if (!out.ok) {
     if (out.refusal === 'not_eligible') {
@@ -112,13 +109,18 @@ export async function claimCoupon(
     throw new AppError(out.refusal, REFUSAL_MESSAGES[out.refusal]);
   }
   if (out.code !== proposed) return { code: out.code, dropId: facts.id }; // a retry of an answered claim
-  await recordActivity(ctx.redis, ctx.keys, { streamId: facts.streamId, viewerId: user.id, metric: 'couponClaims', at: now });
+  // The code is issued: the viewer gets it whatever happens next (see afterCommit).
+  await afterCommit(ctx, 'the coupon claim activity record', () =>
+    recordActivity(ctx.redis, ctx.keys, { streamId: facts.streamId, viewerId: user.id, metric: 'couponClaims', at: now }),
+  );
   const room = ctx.broadcast.toStream(facts.streamId);
   if (out.pushStock) room.emit('coupon:stock', { dropId: facts.id, streamId: facts.streamId, remaining: out.remaining });
   else stockPusher(ctx).later(facts.streamId, facts.id);
   if (out.soldOutNow) {
-    const drop = await couponStore(ctx).get(facts.streamId, facts.id);
-    room.emit('coupon:ended', { dropId: facts.id, streamId: facts.streamId, reason: 'sold_out', claimed: drop?.quantity ?? 0 });
+    await afterCommit(ctx, 'the sold-out push', async () => {
+      const drop = await couponStore(ctx).get(facts.streamId, facts.id);
+      room.emit('coupon:ended', { dropId: facts.id, streamId: facts.streamId, reason: 'sold_out', claimed: drop?.quantity ?? 0 });
+    });
   }
   return { code: out.code, dropId: facts.id };
 }

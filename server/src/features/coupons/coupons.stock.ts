@@ -1,5 +1,6 @@
 import { perContext, type AppContext } from '../../context.js';
 import { STOCK_PUSH_INTERVAL_MS } from '@stickyroom/sdk/protocol';
+import { isRedisUnavailable, outageWarner } from '../../redis/outage.js';
 import type { CouponStore } from './coupons.store.js';
 
 /**
@@ -10,18 +11,24 @@ import type { CouponStore } from './coupons.store.js';
 class StockPusher {
   private readonly timers = new Map<string, { timer: ReturnType<typeof setTimeout> }>();
   private stopped = false;
+  private readonly outage: (err: unknown) => void;
 
   constructor(
     private readonly ctx: AppContext,
     private readonly store: () => CouponStore,
-  ) {}
+  ) {
+    this.outage = outageWarner(ctx.redis, ctx.log, 'a coupon stock push (retried every interval)');
+  }
 
   later(streamId: string, dropId: string, waitMs = STOCK_PUSH_INTERVAL_MS): void {
     if (this.stopped || this.timers.has(dropId)) return;
     const timer = setTimeout(() => {
       this.timers.delete(dropId);
       this.tryPush(streamId, dropId).catch((err: unknown) => {
-        this.ctx.log.warn({ err: (err as Error).message, dropId }, 'coupon stock push failed; trying again');
+        // Redis away: try again next interval until it is back (one warning per outage); the push owed is
+        // the current count, so nothing piles up.
+        if (isRedisUnavailable(err)) this.outage(err);
+        else this.ctx.log.warn({ err, dropId }, 'coupon stock push failed; trying again');
         this.later(streamId, dropId);
       });
     }, waitMs);

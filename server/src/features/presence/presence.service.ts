@@ -106,7 +106,9 @@ export function startStatsPushes(ctx: AppContext): () => void {
       running = false;
     }
   };
-  const timer = setInterval(() => void tick(), Math.max(50, Math.floor(interval / 4)));
+  const timer = setInterval(() => {
+    tick().catch((err: unknown) => ctx.log.error({ err }, 'room stats round failed unexpectedly'));
+  }, Math.max(50, Math.floor(interval / 4)));
   timer.unref();
   return () => clearInterval(timer);
 }
