@@ -34,7 +34,12 @@ export const ConfigSchema = z.object({
   CHAT_RATE_WINDOW_SEC: z.coerce.number().int().min(1).max(3600).default(10).describe('Chat rate-limit window.'),
   CHAT_HISTORY: z.coerce.number().int().min(50).max(5000).default(200).describe('Chat messages kept hot per stream.'),
   CHAT_TICK_MS: z.coerce.number().int().min(0).max(200).default(50).describe('Chat fan-out tick; 0 sends each message alone.'),
-  EVENT_RATE_LIMIT: z.coerce.number().int().min(1).default(40).describe('Socket events per second per connection before rate_limited.'),
+  EVENT_RATE_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(40)
+    .describe("Socket events per second per user before rate_limited, shared by the user's sockets on a node."),
   STATS_INTERVAL_MS: z.coerce.number().int().min(200).default(2000).describe('How often live counts go to each room.'),
   REACTION_FLUSH_MS: z.coerce.number().int().min(100).default(500).describe('Reaction coalescing interval.'),
   REACTION_SCORE_CAP: z.coerce.number().int().min(1).default(300).describe('Likes per viewer per stream that count for scoring.'),

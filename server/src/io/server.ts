@@ -49,12 +49,12 @@ export function createIo(ctx: AppContext, http: HttpServer, opts: IoOptions): Ap
   });
 
   io.use((socket, next) => {
-    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    const auth: unknown = socket.handshake.auth;
+    const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
     ctx.tokens.verify(token).then(
       (user) => {
         socket.data.user = user;
         socket.data.streams = new Set();
-        socket.data.bucket = { tokens: ctx.config.EVENT_RATE_LIMIT, at: ctx.clock.now() };
         next();
       },
       (err: unknown) => {
@@ -79,11 +79,22 @@ export function createIo(ctx: AppContext, http: HttpServer, opts: IoOptions): Ap
         socket.disconnect(true);
       }, Math.min(ms, 2 ** 31 - 1));
     }
-    socket.onAny((event: string, ...args: unknown[]) => dispatch(socket, event, args));
+    socket.onAny((event: unknown, ...args: unknown[]) => dispatch(socket, event, args));
+    // socket.io emits 'error' when the parser refuses a packet (it then closes the connection); a client
+    // may also send an event named "error", which the dispatcher has already answered. Noted, not alarming.
+    socket.on('error', (err: unknown) => {
+      ctx.log.debug({ user: user.id, err: err instanceof Error ? err.message : typeof err }, 'socket error');
+    });
     socket.on('disconnect', () => {
       opts.metrics.sockets.dec();
       if (expiry) clearTimeout(expiry);
-      for (const hook of opts.onDisconnect ?? []) hook(socket);
+      for (const hook of opts.onDisconnect ?? []) {
+        try {
+          hook(socket);
+        } catch (err) {
+          ctx.log.error({ err, user: user.id }, 'disconnect hook failed');
+        }
+      }
     });
   });
   return io;
