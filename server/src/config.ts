@@ -40,6 +40,13 @@ export const ConfigSchema = z.object({
     .min(1)
     .default(40)
     .describe("Socket events per second per user before rate_limited, shared by the user's sockets on a node."),
+  MAX_CONNECTIONS_PER_USER: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(10)
+    .describe("Sockets one user may hold open on a node; a new one over the cap closes the user's oldest (session:ended too_many_connections)."),
   STATS_INTERVAL_MS: z.coerce.number().int().min(200).default(2000).describe('How often live counts go to each room.'),
   REACTION_FLUSH_MS: z.coerce.number().int().min(100).default(500).describe('Reaction coalescing interval.'),
   REACTION_SCORE_CAP: z.coerce.number().int().min(1).default(300).describe('Likes per viewer per stream that count for scoring.'),
