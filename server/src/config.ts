@@ -39,7 +39,7 @@ export const ConfigSchema = z.object({
     .int()
     .min(1)
     .default(40)
-    .describe("Socket events per second per user before rate_limited, shared by the user's sockets on a node."),
+    .describe("Socket events per second per user before rate_limited: shared by the user's sockets on a node, and across nodes per stream for events that run a Redis script."),
   MAX_CONNECTIONS_PER_USER: z.coerce
     .number()
     .int()

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createViewerClient, type StateChange, type ViewerClient } from '@stickyroom/sdk';
+import { createApp, type App } from '../../server/src/app.js';
+import { createLogger } from '../../server/src/logger.js';
+import { productStore } from '../../server/src/features/products/products.service.js';
+import { eventGateKey } from '../../server/src/redis/event-gate.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 // Issue 7, item 4: limits hold per viewer, not per socket. One token once held 1,500 sockets and, from
@@ -82,4 +86,59 @@ describe('connections per user (MAX_CONNECTIONS_PER_USER, per node)', () => {
     opened.push(other);
     await expect(other.client.points('brand-a')).resolves.toBeDefined();
   }, 60_000);
+});
+
+describe('EVENT_RATE_LIMIT per user: across sockets on a node, and across nodes where the event runs a script', () => {
+  const LIMIT = 10;
+  let t: TestApp;
+  let second: App;
+  let secondUrl: string;
+  const opened: Tracked[] = [];
+  beforeAll(async () => {
+    t = await startTestApp({ EVENT_RATE_LIMIT: String(LIMIT) });
+    second = createApp({ config: t.config, clock: t.clock, log: createLogger('silent', 'test') });
+    secondUrl = `http://127.0.0.1:${await second.listen(0, '127.0.0.1')}`;
+  });
+  afterAll(async () => {
+    for (const o of opened) o.client.close();
+    await second.close();
+    await t.close();
+  });
+
+  it('shares one budget between all sockets of a user on a node', async () => {
+    const token = await t.token('viewer', 'many-tabs');
+    const tabs = await Promise.all(Array.from({ length: 5 }, () => openViewer(t.url, token)));
+    opened.push(...tabs);
+    const started = performance.now();
+    const answers = await Promise.allSettled(tabs.flatMap((tab) => Array.from({ length: LIMIT }, () => tab.client.points('brand-a'))));
+    const seconds = (performance.now() - started) / 1000;
+    const accepted = answers.filter((a) => a.status === 'fulfilled').length;
+    // per connection, 5 sockets would have had 5 x LIMIT; per user it is LIMIT plus what refilled meanwhile
+    expect(accepted).toBeLessThanOrEqual(Math.floor(LIMIT * (1 + seconds)));
+    for (const a of answers) if (a.status === 'rejected') expect(a.reason).toMatchObject({ code: 'rate_limited', retryAfterMs: expect.any(Number) });
+    // another user has a budget of their own
+    const other = await openViewer(t.url, await t.token('viewer', 'one-tab'));
+    opened.push(other);
+    await expect(other.client.points('brand-a')).resolves.toBeDefined();
+  });
+
+  it("counts a user's product clicks on two nodes against one budget, inside the click's own script", async () => {
+    const id = await t.createStream('gated', 'brand-a', { start: true });
+    await productStore(t.app.ctx).pin(id, { id: 'p1', title: 'Mug', price: 9, currency: 'EUR' });
+    const token = await t.token('viewer', 'two-nodes');
+    const onA = await openViewer(t.url, token);
+    const onB = await openViewer(secondUrl, token);
+    opened.push(onA, onB);
+    await Promise.all([onA.client.join(id), onB.client.join(id)]);
+    // Each node's own bucket still holds LIMIT - 1 events (the join took one): per node, 2 x (LIMIT - 1)
+    // clicks would pass. The script counts them together: LIMIT pass in the second the burst takes.
+    const clicks = [onA, onB].flatMap((v) => Array.from({ length: LIMIT }, () => v.client.clickProduct(id, 'p1')));
+    const answers = await Promise.allSettled(clicks);
+    const accepted = answers.filter((a) => a.status === 'fulfilled').length;
+    expect(accepted).toBe(LIMIT);
+    const [stats] = await productStore(t.app.ctx).clickStats(id);
+    expect(stats).toMatchObject({ productId: 'p1', clicks: LIMIT });
+    const gate = eventGateKey(t.app.ctx.keys, id, 'two-nodes');
+    expect(await t.app.ctx.redis.pttl(gate)).toBeGreaterThan(0); // the counter expires by itself
+  });
 });

@@ -3,6 +3,7 @@ import { STOCK_PUSH_INTERVAL_MS } from '@stickyroom/sdk/protocol';
 import type { User } from '../../auth/tokens.js';
 import { perContext, type AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
+import { userGate } from '../../redis/event-gate.js';
 import { addMoment, recordActivity } from '../activity/activity.store.js';
 import { controlledStream, newId } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
@@ -89,6 +90,7 @@ export async function claimCoupon(
       opId: p.opId,
       now,
       stockIntervalMs: STOCK_PUSH_INTERVAL_MS,
+      gate: userGate(ctx, facts.streamId, user.id),
       record: { code: proposed, streamId: facts.streamId, brandId: facts.brandId, viewerId: user.id, dropId: facts.id, title: facts.title, discount: facts.discount, at: now },
     });
   } catch (err) {

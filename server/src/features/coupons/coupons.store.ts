@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { DropPublic } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../../redis/keys.js';
+import type { EventGate } from '../../redis/event-gate.js';
 import { runScript } from '../../redis/scripts.js';
 import { activityKeys } from '../activity/activity.keys.js';
 import { streamKeys } from '../streams/streams.keys.js';
@@ -132,6 +133,7 @@ export class CouponStore {
     record: CouponRecord;
     now: number;
     stockIntervalMs: number;
+    gate?: EventGate | undefined;
   }): Promise<ClaimOutcome> {
     const k = dropKeys(this.keys, a.streamId, a.dropId);
     const [answer, remaining, push, soldOut, watched] = await runScript<[number | string, number, number, number, number]>(
@@ -149,6 +151,7 @@ export class CouponStore {
         k.stockToken,
       ],
       [a.viewerId, a.opId ? `${a.viewerId}:${a.opId}` : '', a.record.code, a.now, JSON.stringify(a.record), a.stockIntervalMs],
+      a.gate,
     );
     if (typeof answer === 'string') return { ok: true, code: answer, remaining, pushStock: push === 1, soldOutNow: soldOut === 1 };
     return { ok: false, refusal: REFUSALS[answer] ?? 'closed', remaining, watchedMs: watched };
