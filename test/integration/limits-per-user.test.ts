@@ -3,6 +3,9 @@ import { createViewerClient, type StateChange, type ViewerClient } from '@sticky
 import { createApp, type App } from '../../server/src/app.js';
 import { createLogger } from '../../server/src/logger.js';
 import { productStore } from '../../server/src/features/products/products.service.js';
+import { flush } from '../../server/src/features/reactions/reactions.service.js';
+import { readTotals } from '../../server/src/features/reactions/reactions.store.js';
+import { streamTotals } from '../../server/src/features/activity/activity.store.js';
 import { eventGateKey } from '../../server/src/redis/event-gate.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
@@ -140,5 +143,52 @@ describe('EVENT_RATE_LIMIT per user: across sockets on a node, and across nodes 
     expect(stats).toMatchObject({ productId: 'p1', clicks: LIMIT });
     const gate = eventGateKey(t.app.ctx.keys, id, 'two-nodes');
     expect(await t.app.ctx.redis.pttl(gate)).toBeGreaterThan(0); // the counter expires by itself
+  });
+});
+
+describe('reactions per viewer per second (REACTION_RATE_LIMIT)', () => {
+  const TAPS_PER_SEC = 20;
+  let t: TestApp;
+  const opened: Tracked[] = [];
+  beforeAll(async () => {
+    // The issue's setting: the event limit out of the way (8,000 events got through in one second).
+    t = await startTestApp({ EVENT_RATE_LIMIT: '1000000', REACTION_RATE_LIMIT: String(TAPS_PER_SEC) });
+  });
+  afterAll(async () => {
+    for (const o of opened) o.client.close();
+    await t.close();
+  });
+
+  it('bounds the totals and the summary likes of one token flooding reaction:send {count:50} from many sockets', async () => {
+    const id = await t.createStream('flooded', 'brand-a', { start: true });
+    const token = await t.token('viewer', 'like-bot');
+    const tabs = await Promise.all(Array.from({ length: t.config.MAX_CONNECTIONS_PER_USER }, () => openViewer(t.url, token)));
+    opened.push(...tabs);
+    await Promise.all(tabs.map((tab) => tab.client.join(id)));
+    const started = performance.now();
+    // 10 sockets x 40 sends x 50 taps = 20,000 taps asked for
+    const answers = await Promise.allSettled(tabs.flatMap((tab) => Array.from({ length: 40 }, () => tab.client.react(id, 'like', 50))));
+    const seconds = (performance.now() - started) / 1000;
+    await flush(t.app.ctx, { drain: true });
+    const bound = Math.floor(TAPS_PER_SEC * (1 + seconds));
+    const likes = (await readTotals(t.app.ctx.redis, t.app.ctx.keys, id)).like ?? 0;
+    expect(likes).toBeGreaterThan(0);
+    expect(likes).toBeLessThanOrEqual(bound);
+    expect((await streamTotals(t.app.ctx.redis, t.app.ctx.keys, id)).likes).toBe(likes);
+    const refused = answers.filter((a) => a.status === 'rejected');
+    expect(refused.length).toBeGreaterThan(answers.length / 2);
+    for (const r of refused) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'rate_limited' });
+  });
+
+  it("keeps one viewer's cap from touching another viewer's taps", async () => {
+    const id = await t.createStream('fair', 'brand-a', { start: true });
+    const bot = await openViewer(t.url, await t.token('viewer', 'bot'));
+    const fan = await openViewer(t.url, await t.token('viewer', 'fan'));
+    opened.push(bot, fan);
+    await Promise.all([bot.client.join(id), fan.client.join(id)]);
+    await Promise.allSettled(Array.from({ length: 20 }, () => bot.client.react(id, 'like', 50)));
+    await fan.client.react(id, 'heart', 5);
+    await flush(t.app.ctx, { drain: true });
+    expect((await readTotals(t.app.ctx.redis, t.app.ctx.keys, id)).heart).toBe(5);
   });
 });
