@@ -13,6 +13,11 @@ export interface RawSocket {
   /** Resolves when the server (or we) closed the connection. */
   readonly closed: Promise<void>;
   send(frame: string | Buffer): void;
+  /**
+   * A WebSocket ping and its pong: once it is back, the server has read (and handled, ticks included)
+   * everything sent before it, so what is sent next arrives in a read of its own.
+   */
+  roundTrip(): Promise<void>;
   /** The first message from now on (or already received) that matches; rejects on close or timeout. */
   next(match: (m: string) => boolean, timeoutMs?: number): Promise<string>;
   /** The ack for packet id `id` (`43<id>[...]`), parsed. */
@@ -53,6 +58,13 @@ export function openRaw(httpUrl: string, opts: RawOptions = {}): Promise<RawSock
     closed,
     send(frame) {
       if (ws.readyState === WebSocket.OPEN) ws.send(frame);
+    },
+    roundTrip() {
+      return new Promise((resolve, reject) => {
+        if (ws.readyState !== WebSocket.OPEN) return reject(new Error('connection closed'));
+        ws.once('pong', () => resolve());
+        ws.ping();
+      });
     },
     next(match, ms = 5000) {
       const seen = messages.find(match);

@@ -129,6 +129,23 @@ describe('packets the parser accepts without an ack id, or that need no answer: 
   }
 });
 
+describe('packets after a DISCONNECT', () => {
+  it('are dropped like socket.io drops them, even when they arrive in the same read as the DISCONNECT', async () => {
+    const id = await t.createStream('after disconnect', 'brand-a', { start: true });
+    for (let i = 0; i < 20; i++) {
+      const s = await viewerSocket();
+      s.send('41');
+      s.send(`421["room:join",{"streamId":"${id}"}]`);
+      s.send('422["no:such:event"]'); // would be answered at once, if it were handled at all
+      await s.roundTrip();
+      expect(s.messages).toEqual([]);
+      s.send('42["anything"]'); // a packet for a namespace this connection left: socket.io closes it
+      await s.closed;
+    }
+    expect(t.app.io.of('/').adapter.rooms.get(`s:${id}`)?.size ?? 0).toBe(0);
+  });
+});
+
 describe('packets the parser or socket.io refuses: that connection is closed, nothing else', () => {
   const cases: [string, (string | Buffer)[]][] = [
     ['malformed JSON', ['42[{]']],

@@ -132,6 +132,9 @@ export function createDispatcher(ctx: AppContext, handlers: readonly HandlerDef[
   }
 
   return function dispatch(socket: AppSocket, event: unknown, args: readonly unknown[]): void {
+    // socket.io runs `onAny` listeners even for a packet that arrived in the same read as the socket's
+    // DISCONNECT; its own listeners drop those, and so do we: a socket that left sends nothing more.
+    if (!socket.connected) return;
     // socket.io puts the ack callback last when the packet has an id; JSON cannot carry a function.
     const last = args[args.length - 1];
     const reply = typeof last === 'function' ? (last as AckFn) : undefined;
