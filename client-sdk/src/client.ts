@@ -10,7 +10,7 @@ import type {
   ServerToClientEvents,
 } from './protocol/events.js';
 import type { ChatMessage } from './protocol/chat.js';
-import type { JoinData } from './protocol/room.js';
+import { FINAL_SESSION_END_REASONS, SessionEnded, type JoinData } from './protocol/room.js';
 import { HEARTBEAT_INTERVAL_MS } from './protocol/presence.js';
 import { StickyroomError } from './errors.js';
 import type { ClientState, DisconnectReason, StateChange } from './state.js';
@@ -262,8 +262,16 @@ export class StickyroomClient {
         return;
       }
       if (event === 'session:ended') {
-        const p = payload as { reason: string };
-        if (p.reason === 'token_expired') this.setState('connecting', 'token_expired');
+        const parsed = SessionEnded.safeParse(payload);
+        const reason = parsed.success ? parsed.data.reason : undefined;
+        if (reason === 'token_expired') this.setState('connecting', 'token_expired');
+        if (reason !== undefined && FINAL_SESSION_END_REASONS.includes(reason)) {
+          // Final: reconnecting would be refused (banned) or would close this user's next socket
+          // (too_many_connections), forever. Stop here; the app may call connect() again itself.
+          this.stopHeartbeats();
+          this.setState('disconnected', reason);
+          this.socket.disconnect();
+        }
       }
       this.emitLocal(event, payload);
     });

@@ -7,7 +7,10 @@ export type DisconnectReason =
   | 'origin_refused'
   | 'transport_lost'
   | 'server_closed'
-  | 'token_expired';
+  | 'token_expired'
+  /** Final: the server ended the session and reconnecting would not help (see `SessionEndReason`). */
+  | 'banned'
+  | 'too_many_connections';
 
 export interface StateChange {
   state: ClientState;

@@ -47,9 +47,27 @@ export const ConfigSchema = z.object({
   CHAT_RATE_WINDOW_SEC: z.coerce.number().int().min(1).max(3600).default(10).describe('Chat rate-limit window.'),
   CHAT_HISTORY: z.coerce.number().int().min(50).max(5000).default(200).describe('Chat messages kept hot per stream.'),
   CHAT_TICK_MS: z.coerce.number().int().min(0).max(200).default(50).describe('Chat fan-out tick; 0 sends each message alone.'),
-  EVENT_RATE_LIMIT: z.coerce.number().int().min(1).default(40).describe('Socket events per second per connection before rate_limited.'),
+  EVENT_RATE_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(40)
+    .describe("Socket events per second per user before rate_limited: shared by the user's sockets on a node, and across nodes per stream for events that run a Redis script."),
+  MAX_CONNECTIONS_PER_USER: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(10)
+    .describe("Sockets one user may hold open on a node; a new one over the cap closes the user's oldest (session:ended too_many_connections)."),
   STATS_INTERVAL_MS: z.coerce.number().int().min(200).default(2000).describe('How often live counts go to each room.'),
   REACTION_FLUSH_MS: z.coerce.number().int().min(100).default(500).describe('Reaction coalescing interval.'),
+  REACTION_RATE_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(20)
+    .describe('Reactions (taps) per viewer per stream per second that reach the totals, per node; more are refused as rate_limited.'),
   REACTION_SCORE_CAP: z.coerce.number().int().min(1).default(300).describe('Likes per viewer per stream that count for scoring.'),
   ROLLUP_EVERY_SEC: z.coerce.number().int().min(1).default(60).describe('Worker rollup interval while streams are live.'),
   SCORE_HALF_LIFE_DAYS: z.coerce.number().positive().default(30).describe('Stickiness decay half-life.'),

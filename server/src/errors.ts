@@ -36,11 +36,31 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
+/** How much of a refusal reaches the caller: a few issues, each clipped, then a count (issue 7, item 9). */
+const SHOWN_ISSUES = 3;
+const ISSUE_CHARS = 120;
+const MESSAGE_CHARS = 300;
+
+/** Cuts `s` to at most `max` characters, never inside a surrogate pair, marking the cut with `…`. */
+export function clip(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let end = max - 1;
+  const last = s.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${s.slice(0, end)}…`;
+}
+
+/**
+ * A zod refusal in a few hundred characters at most, whatever the payload: a 16 kB object with a
+ * thousand unknown keys must not come back as a 160 kB list of them.
+ */
 export function describeZodError(err: z.ZodError): string {
-  return err.issues
-    .slice(0, 5)
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
+  const shown = err.issues.slice(0, SHOWN_ISSUES).map((i) => {
+    const path = i.path.map((p) => clip(String(p), 40)).join('.');
+    return clip(path ? `${path}: ${i.message}` : i.message, ISSUE_CHARS);
+  });
+  const more = err.issues.length - shown.length;
+  return more > 0 ? `${shown.join('; ')}; and ${more} more` : shown.join('; ');
 }
 
 /** How soon a caller may retry while Redis is unreachable (the clients reconnect about once a second). */
@@ -52,7 +72,7 @@ export const OUTAGE_RETRY_AFTER_MS = 1000;
  */
 export function toAckError(err: unknown): { error: AckError; internal: boolean; outage: boolean } {
   if (err instanceof AppError) {
-    const error: AckError = { code: err.code, message: err.message };
+    const error: AckError = { code: err.code, message: clip(err.message, MESSAGE_CHARS) };
     if (err.details.retryAfterMs !== undefined) error.retryAfterMs = err.details.retryAfterMs;
     if (err.details.reason !== undefined) error.reason = err.details.reason;
     return { error, internal: false, outage: false };

@@ -10,7 +10,8 @@ import { readTotals } from '../../server/src/features/reactions/reactions.store.
 const CAP = 25;
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ REACTION_FLUSH_MS: '100', REACTION_SCORE_CAP: String(CAP) });
+  // Coalescing and scoring are under test here, not the per-viewer tap cap (limits-per-user.test.ts): lift it.
+  t = await startTestApp({ REACTION_FLUSH_MS: '100', REACTION_SCORE_CAP: String(CAP), REACTION_RATE_LIMIT: '1000' });
 });
 afterAll(async () => {
   await t.close();

@@ -17,6 +17,19 @@ export const RoomJoin = z
   .strict();
 export const RoomLeave = z.object({ streamId: StreamId }).strict();
 
+/**
+ * Why the server closed a session: `token_expired` (reconnect with a fresh token), `banned`, or
+ * `too_many_connections` (the user opened more sockets than `MAX_CONNECTIONS_PER_USER` on one node and
+ * this was the oldest). The last two are final: the SDK does not reconnect after them.
+ */
+export const SESSION_END_REASONS = ['token_expired', 'banned', 'too_many_connections'] as const;
+export const SessionEndReason = z.enum(SESSION_END_REASONS);
+export type SessionEndReason = z.infer<typeof SessionEndReason>;
+export const SessionEnded = z.object({ reason: SessionEndReason });
+export type SessionEnded = z.infer<typeof SessionEnded>;
+/** Reasons after which reconnecting would be refused or would end another of the user's sessions. */
+export const FINAL_SESSION_END_REASONS: readonly SessionEndReason[] = ['banned', 'too_many_connections'];
+
 export const roomRequests = {
   'room:join': RoomJoin,
   'room:leave': RoomLeave,
@@ -61,6 +74,6 @@ export interface RoomReplies {
 
 export interface RoomPushes {
   'room:stats': (stats: RoomStats) => void;
-  /** Sent just before the server closes the connection, e.g. when the token expired. */
-  'session:ended': (e: { reason: 'token_expired' | 'banned' }) => void;
+  /** Sent just before the server closes the connection; see `SessionEnded` for the reasons. */
+  'session:ended': (e: SessionEnded) => void;
 }

@@ -12,15 +12,14 @@ import {
 } from '@stickyroom/sdk/protocol';
 import type { User } from '../auth/tokens.js';
 import type { AppContext } from '../context.js';
-import { AppError, toAckError } from '../errors.js';
+import { AppError, clip, toAckError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
+import { RateBuckets } from '../rate-buckets.js';
 
 export interface SocketData {
   user: User;
   /** Streams this socket has joined (Socket.IO rooms `s:<id>`). */
   streams: Set<string>;
-  /** Per-connection token bucket against floods of any event. */
-  bucket: { tokens: number; at: number };
 }
 
 export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -63,9 +62,20 @@ export const STREAMER: readonly Role[] = ['streamer', 'admin'];
 
 type AckFn = (res: Ack<object>) => void;
 
+/** The refusal of an event name that is not ours; socket.io-parser also lets numbers through as names. */
+function unknownEvent(event: unknown): AppError {
+  if (typeof event === 'string') return new AppError('unknown_event', `unknown event ${JSON.stringify(clip(event, 40))}`);
+  const type = event === null ? 'null' : Array.isArray(event) ? 'an array' : `a ${typeof event}`;
+  return new AppError('unknown_event', `event names are strings, not ${type}`);
+}
+
 /**
- * One dispatcher per socket (via `onAny`) instead of a listener per event per socket: less memory per
- * connection, and unknown events get an ack instead of silence.
+ * One dispatcher per node (via each socket's `onAny`) instead of a listener per event per socket: less
+ * memory per connection, and unknown events get an ack instead of silence.
+ *
+ * Whatever socket.io-parser lets through reaches it: an event name that is a number, no arguments, an
+ * ack callback in the payload's place, buffers anywhere. Every such call is answered (when it has an ack)
+ * or dropped; nothing here throws into socket.io, where a throw would end the process (issue 7).
  */
 export function createDispatcher(ctx: AppContext, handlers: readonly HandlerDef[], metrics?: Metrics) {
   const byEvent = new Map<string, HandlerDef>();
@@ -73,40 +83,33 @@ export function createDispatcher(ctx: AppContext, handlers: readonly HandlerDef[
     if (byEvent.has(h.event)) throw new Error(`two handlers for ${h.event}`);
     byEvent.set(h.event, h);
   }
-  const ratePerSec = ctx.config.EVENT_RATE_LIMIT;
+  // Per user, not per socket: opening more sockets buys no more events (issue 7, item 4).
+  const userEvents = new RateBuckets(ctx.config.EVENT_RATE_LIMIT);
 
-  return function dispatch(socket: AppSocket, event: string, args: unknown[]): void {
-    const last = args[args.length - 1];
-    const ack: AckFn = typeof last === 'function' ? (last as AckFn) : () => {};
-    const payload = args[0];
+  function route(socket: AppSocket, event: unknown, args: readonly unknown[], ack: AckFn): void {
+    const user = socket.data.user;
     const started = performance.now();
-    const known = isRequestName(event) ? event : 'unknown';
+    const known = typeof event === 'string' && isRequestName(event) ? event : 'unknown';
     const fail = (err: unknown) => {
       const { error, internal, outage } = toAckError(err);
-      if (internal) ctx.log.error({ err, event: known, user: socket.data.user?.id }, 'handler failed');
+      if (internal) ctx.log.error({ err, event: known, user: user.id }, 'handler failed');
       else if (outage) ctx.log.debug({ err: (err as Error).message, event: known }, 'answered unavailable: Redis unreachable');
       metrics?.events.inc({ event: known, code: error.code });
       ack({ ok: false, error });
     };
 
     const now = ctx.clock.now();
-    const bucket = socket.data.bucket;
-    bucket.tokens = Math.min(ratePerSec, bucket.tokens + ((now - bucket.at) / 1000) * ratePerSec);
-    bucket.at = now;
-    if (bucket.tokens < 1) {
-      const retryAfterMs = Math.ceil(((1 - bucket.tokens) / ratePerSec) * 1000);
-      return fail(new AppError('rate_limited', 'too many events on this connection', { retryAfterMs }));
-    }
-    bucket.tokens -= 1;
+    // monotonic time: a flood guard, not a product rule, so a wall-clock jump must not refill it
+    const { granted, retryAfterMs } = userEvents.take(user.id, performance.now());
+    if (!granted) return fail(new AppError('rate_limited', 'too many events from this user', { retryAfterMs }));
 
-    if (!isRequestName(event)) return fail(new AppError('unknown_event', `unknown event "${event.slice(0, 40)}"`));
-    const handler = byEvent.get(event);
-    if (!handler) return fail(new AppError('unknown_event', `event "${event}" is not served yet`));
-    const user = socket.data.user;
+    if (known === 'unknown') return fail(unknownEvent(event));
+    const handler = byEvent.get(known);
+    if (!handler) return fail(new AppError('unknown_event', `event "${known}" is not served yet`));
     if (!handler.options.roles.includes(user.role)) {
-      return fail(new AppError('forbidden', `a ${user.role} may not send ${event}`));
+      return fail(new AppError('forbidden', `a ${user.role} may not send ${known}`));
     }
-    const parsed = requestSchemas[event].safeParse(payload);
+    const parsed = requestSchemas[known].safeParse(args[0]);
     if (!parsed.success) return fail(parsed.error);
 
     const call: Call = {
@@ -118,17 +121,40 @@ export function createDispatcher(ctx: AppContext, handlers: readonly HandlerDef[
         if (!socket.data.streams.has(streamId)) throw new AppError('forbidden', 'join the stream first (room:join)');
       },
     };
-    handler
-      .run(call, parsed.data as never)
-      .then(
-        (data) => {
-          metrics?.events.inc({ event: known, code: 'ok' });
-          metrics?.eventSeconds.observe({ event: known }, (performance.now() - started) / 1000);
-          ack({ ok: true, ...(data as object) });
-        },
-        fail,
-      )
-      // answering itself failed (an ack that cannot be encoded): the caller times out, the node goes on
-      .catch((err: unknown) => ctx.log.error({ err, event: known }, 'could not answer'));
+    // new Promise: a handler that throws before its first await is refused like one that rejects
+    new Promise<Replies[RequestName]>((resolve) => resolve(handler.run(call, parsed.data as never))).then(
+      (data) => {
+        metrics?.events.inc({ event: known, code: 'ok' });
+        metrics?.eventSeconds.observe({ event: known }, (performance.now() - started) / 1000);
+        ack({ ok: true, ...(data as object) });
+      },
+      fail,
+    ).catch((err: unknown) => ctx.log.error({ err, event: known, user: user.id }, 'answering failed'));
+  }
+
+  return function dispatch(socket: AppSocket, event: unknown, args: readonly unknown[]): void {
+    // socket.io runs `onAny` listeners even for a packet that arrived in the same read as the socket's
+    // DISCONNECT; its own listeners drop those, and so do we: a socket that left sends nothing more.
+    if (!socket.connected) return;
+    // socket.io puts the ack callback last when the packet has an id; JSON cannot carry a function.
+    const last = args[args.length - 1];
+    const reply = typeof last === 'function' ? (last as AckFn) : undefined;
+    let answered = false;
+    const ack: AckFn = (res) => {
+      if (answered || !reply) return;
+      answered = true;
+      try {
+        reply(res);
+      } catch (err) {
+        // an ack that cannot be encoded is our bug; it must not escape into a promise nobody awaits
+        ctx.log.error({ err, user: socket.data.user?.id }, 'ack failed');
+      }
+    };
+    try {
+      route(socket, event, reply ? args.slice(0, -1) : args, ack);
+    } catch (err) {
+      ctx.log.error({ err, user: socket.data.user?.id }, 'dispatch failed');
+      ack({ ok: false, error: { code: 'internal', message: 'internal error' } });
+    }
   };
 }

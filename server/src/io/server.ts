@@ -1,13 +1,14 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
 import type { Redis } from 'ioredis';
-import type { ClientToServerEvents, ServerToClientEvents } from '@stickyroom/sdk/protocol';
+import type { ClientToServerEvents, ServerToClientEvents, SessionEndReason } from '@stickyroom/sdk/protocol';
 import type { AppContext, Broadcaster } from '../context.js';
 import { streamRoom, userRoom } from '../context.js';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { outageSafeAdapter } from './adapter.js';
 import { createDispatcher, type AppSocket, type HandlerDef, type SocketData } from './handler.js';
+import { UserSockets } from './user-sockets.js';
 
 export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -49,12 +50,12 @@ export function createIo(ctx: AppContext, http: HttpServer, opts: IoOptions): Ap
   });
 
   io.use((socket, next) => {
-    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    const auth: unknown = socket.handshake.auth;
+    const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
     ctx.tokens.verify(token).then(
       (user) => {
         socket.data.user = user;
         socket.data.streams = new Set();
-        socket.data.bucket = { tokens: ctx.config.EVENT_RATE_LIMIT, at: ctx.clock.now() };
         next();
       },
       (err: unknown) => {
@@ -66,6 +67,7 @@ export function createIo(ctx: AppContext, http: HttpServer, opts: IoOptions): Ap
   });
 
   const dispatch = createDispatcher(ctx, opts.handlers, opts.metrics);
+  const userSockets = new UserSockets<AppSocket>(ctx.config.MAX_CONNECTIONS_PER_USER);
   io.on('connection', (socket: AppSocket) => {
     const user = socket.data.user;
     opts.metrics.sockets.inc();
@@ -75,23 +77,43 @@ export function createIo(ctx: AppContext, http: HttpServer, opts: IoOptions): Ap
       ctx.log.warn({ err, user: user.id }, 'could not join the user room; closing the connection');
       socket.disconnect(true);
     });
+    // Over the cap, the user's oldest socket on this node goes: the newest is the one in use.
+    for (const old of userSockets.add(user.id, socket)) {
+      ctx.log.debug({ user: user.id, socket: old.id }, 'closing the oldest socket: too many connections');
+      endSession(old, 'too_many_connections');
+    }
     let expiry: NodeJS.Timeout | undefined;
     if (user.expiresAt !== undefined) {
       // A token that expires mid-session ends that session; the client reconnects with a fresh one.
       const ms = Math.max(0, user.expiresAt - Date.now());
-      expiry = setTimeout(() => {
-        socket.emit('session:ended', { reason: 'token_expired' });
-        socket.disconnect(true);
-      }, Math.min(ms, 2 ** 31 - 1));
+      expiry = setTimeout(() => endSession(socket, 'token_expired'), Math.min(ms, 2 ** 31 - 1));
     }
-    socket.onAny((event: string, ...args: unknown[]) => dispatch(socket, event, args));
+    socket.onAny((event: unknown, ...args: unknown[]) => dispatch(socket, event, args));
+    // socket.io emits 'error' when the parser refuses a packet (it then closes the connection); a client
+    // may also send an event named "error", which the dispatcher has already answered. Noted, not alarming.
+    socket.on('error', (err: unknown) => {
+      ctx.log.debug({ user: user.id, err: err instanceof Error ? err.message : typeof err }, 'socket error');
+    });
     socket.on('disconnect', () => {
       opts.metrics.sockets.dec();
+      userSockets.remove(user.id, socket);
       if (expiry) clearTimeout(expiry);
-      for (const hook of opts.onDisconnect ?? []) hook(socket);
+      for (const hook of opts.onDisconnect ?? []) {
+        try {
+          hook(socket);
+        } catch (err) {
+          ctx.log.error({ err, user: user.id }, 'disconnect hook failed');
+        }
+      }
     });
   });
   return io;
+}
+
+/** Tells one socket why its session ends, then closes it (the SDK decides whether to reconnect). */
+function endSession(socket: AppSocket, reason: SessionEndReason): void {
+  socket.emit('session:ended', { reason });
+  socket.disconnect(true);
 }
 
 export function ioBroadcaster(io: AppIo): Broadcaster {

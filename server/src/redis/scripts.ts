@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChainableCommander, Redis } from 'ioredis';
+import { gateRefusal, type EventGate } from './event-gate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const featuresDir = join(here, '..', 'features');
@@ -35,10 +36,17 @@ export function scriptDefs(): ScriptDef[] {
   return defs;
 }
 
-/** Registers every script with ioredis `defineCommand` (EVALSHA with a NOSCRIPT fallback). */
+let gatePrelude: string | undefined;
+
+/**
+ * Registers every script with ioredis `defineCommand` (EVALSHA with a NOSCRIPT fallback), and beside it
+ * `<name>Gated`: the event-gate prelude followed by the script, taking one more key and argument.
+ */
 export function loadScripts(redis: Redis): void {
+  gatePrelude ??= readFileSync(join(sharedDir, 'event-gate.prelude.lua'), 'utf8');
   for (const def of scriptDefs()) {
     redis.defineCommand(def.name, { numberOfKeys: def.numberOfKeys, lua: def.lua });
+    redis.defineCommand(`${def.name}Gated`, { numberOfKeys: def.numberOfKeys + 1, lua: `${gatePrelude}\n${def.lua}` });
   }
 }
 
@@ -46,15 +54,22 @@ type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 
 /**
  * Runs a script defined from `<name>-<n>.lua` (name in camelCase). Keys and args are passed separately
- * so a call site reads like the script's header.
+ * so a call site reads like the script's header. With a `gate`, the script first counts the user's event
+ * across nodes and refuses it as `rate_limited` over the limit (event-gate.ts).
  */
 export async function runScript<T = unknown>(
   redis: Redis,
   name: string,
   keys: string[],
   args: (string | number)[],
+  gate?: EventGate,
 ): Promise<T> {
-  return (await scriptFn(redis, name).call(redis, ...keys, ...args)) as T;
+  if (!gate) return (await scriptFn(redis, name).call(redis, ...keys, ...args)) as T;
+  try {
+    return (await scriptFn(redis, `${name}Gated`).call(redis, ...keys, gate.key, ...args, gate.limit)) as T;
+  } catch (err) {
+    throw gateRefusal(err) ?? err;
+  }
 }
 
 /**

@@ -4,6 +4,7 @@ import type { User } from '../../auth/tokens.js';
 import { afterCommit } from '../../after-commit.js';
 import { perContext, type AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
+import { userGate } from '../../redis/event-gate.js';
 import { addMoment, recordActivity } from '../activity/activity.store.js';
 import { controlledStream, newId } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
@@ -97,6 +98,7 @@ export async function claimCoupon(
     now,
     stockIntervalMs: STOCK_PUSH_INTERVAL_MS,
     refusalReplayMs: REFUSAL_REPLAY_MS,
+    gate: userGate(ctx, facts.streamId, user.id),
     record: { code: proposed, streamId: facts.streamId, brandId: facts.brandId, viewerId: user.id, dropId: facts.id, title: facts.title, discount: facts.discount, at: now },
   });
   if (!out.ok || out.code !== proposed) await codes.withdraw(proposed);

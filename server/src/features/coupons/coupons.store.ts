@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { DropPublic } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../../redis/keys.js';
+import type { EventGate } from '../../redis/event-gate.js';
 import { runScript } from '../../redis/scripts.js';
 import { activityKeys } from '../activity/activity.keys.js';
 import { streamKeys } from '../streams/streams.keys.js';
@@ -134,6 +135,7 @@ export class CouponStore {
     stockIntervalMs: number;
     /** How long a refusal is kept for a retry with the same opId (coupon-claim-10.lua says why). */
     refusalReplayMs: number;
+    gate?: EventGate | undefined;
   }): Promise<ClaimOutcome> {
     const k = dropKeys(this.keys, a.streamId, a.dropId);
     const op = a.opId ? opField(a.viewerId, a.opId) : '';
@@ -153,6 +155,7 @@ export class CouponStore {
         k.refusedOp(op || '-'),
       ],
       [a.viewerId, op, a.record.code, a.now, JSON.stringify(a.record), a.stockIntervalMs, a.refusalReplayMs],
+      a.gate,
     );
     if (typeof answer === 'string') return { ok: true, code: answer, remaining, pushStock: push === 1, soldOutNow: soldOut === 1 };
     return { ok: false, refusal: REFUSALS[answer] ?? 'closed', remaining, watchedMs: watched };

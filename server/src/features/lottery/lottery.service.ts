@@ -11,6 +11,7 @@ import {
 import type { User } from '../../auth/tokens.js';
 import { perContext, type AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
+import { userGate } from '../../redis/event-gate.js';
 import { addMoment, recordActivity } from '../activity/activity.store.js';
 import { controlledStream, newId } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
@@ -94,7 +95,9 @@ export async function enterLottery(
       });
     }
   }
-  const entrants = await store.enter(streamId, lotteryId, user.id, opts.nonce ?? '', opts.via, opts.now);
+  // a keyword entry rides on a chat message, which chat's own limit already counted
+  const gate = opts.via === 'button' ? userGate(ctx, streamId, user.id) : undefined;
+  const entrants = await store.enter(streamId, lotteryId, user.id, opts.nonce ?? '', opts.via, opts.now, gate);
   await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'lotteryEntries', at: opts.now });
   // Every tab of this viewer learns it is in (a keyword entry gets no ack at all).
   ctx.broadcast.toUser(user.id).emit('lottery:entered', { lotteryId, streamId, via: opts.via, ...(opts.nonce ? { nonce: opts.nonce } : {}) });

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { DrawEntry, LotteryDrawn, LotteryPublic, LotteryStatus } from '@stickyroom/sdk/protocol';
 import { AppError } from '../../errors.js';
 import type { Keys } from '../../redis/keys.js';
+import type { EventGate } from '../../redis/event-gate.js';
 import { runScript } from '../../redis/scripts.js';
 import { activityKeys } from '../activity/activity.keys.js';
 import { streamKeys } from '../streams/streams.keys.js';
@@ -146,13 +147,14 @@ export class LotteryStore {
   }
 
   /** One atomic entry with every in-slot rule; returns the entrant count after it. */
-  async enter(streamId: string, lotteryId: string, viewerId: string, nonce: string, via: EntryVia, nowMs: number): Promise<number> {
+  async enter(streamId: string, lotteryId: string, viewerId: string, nonce: string, via: EntryVia, nowMs: number, gate?: EventGate): Promise<number> {
     const k = lotteryKeys(this.keys, streamId);
     const res = await runScript<number>(
       this.redis,
       'lotteryEnter',
       [k.meta(lotteryId), k.entries(lotteryId), streamKeys(this.keys, streamId).meta, activityKeys(this.keys, streamId).viewer(viewerId)],
       [viewerId, nonce, nowMs, via],
+      gate,
     );
     if (res < 0) throw ENTER_ERRORS[res]?.() ?? new AppError('internal', `lottery entry answered ${res}`);
     return res;

@@ -1,6 +1,7 @@
 import type { User } from '../../auth/tokens.js';
 import { perContext, type AppContext } from '../../context.js';
 import type { AppSocket } from '../../io/handler.js';
+import { userGate } from '../../redis/event-gate.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { concurrentViewers, dropLivePresence, statsToPush, touchViewer } from './presence.store.js';
 
@@ -55,7 +56,7 @@ export async function heartbeat(ctx: AppContext, user: User, socket: AppSocket, 
   const streams = beatingSockets(ctx);
   if (!streams.has(socket)) streams.set(socket, new Set());
   streams.get(socket)!.add(streamId);
-  const res = await touchViewer(ctx.redis, ctx.keys, streamId, user.id, visible ? 'visible' : 'hidden', now, socket.id);
+  const res = await touchViewer(ctx.redis, ctx.keys, streamId, user.id, visible ? 'visible' : 'hidden', now, socket.id, userGate(ctx, streamId, user.id));
   if (res.creditedMs > 0) ctx.log.trace({ streamId, viewerId: user.id, ms: res.creditedMs }, 'watch time credited');
 }
 

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { MAX_CREDIT_GAP_MS, PRESENCE_WINDOW_MS, type RoomStats } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../../redis/keys.js';
+import type { EventGate } from '../../redis/event-gate.js';
 import { queueScript, runScript } from '../../redis/scripts.js';
 import { activityKeys } from '../activity/activity.keys.js';
 import { streamKeys } from '../streams/streams.keys.js';
@@ -35,6 +36,7 @@ export async function touchViewer(
   kind: TouchKind,
   nowMs: number,
   socketId = '',
+  gate?: EventGate,
 ): Promise<TouchResult> {
   const p = presenceKeys(keys, streamId);
   const a = activityKeys(keys, streamId);
@@ -56,6 +58,7 @@ export async function touchViewer(
       a.seq,
     ],
     [viewerId, nowMs, kind, PRESENCE_WINDOW_MS, MAX_CREDIT_GAP_MS, socketId],
+    gate,
   );
   return { recorded: code === 0, concurrent, creditedMs };
 }

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { PinnedProduct } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../../redis/keys.js';
+import type { EventGate } from '../../redis/event-gate.js';
 import { runScript } from '../../redis/scripts.js';
 import { streamKeys } from '../streams/streams.keys.js';
 import { lastJoinKey, productKeys } from './products.keys.js';
@@ -33,13 +34,14 @@ export class ProductStore {
   }
 
   /** Counts a click; returns the product's clicks, or why it was not counted. */
-  async click(streamId: string, productId: string, viewerId: string): Promise<number | 'not_live' | 'unknown_product'> {
+  async click(streamId: string, productId: string, viewerId: string, gate?: EventGate): Promise<number | 'not_live' | 'unknown_product'> {
     const k = productKeys(this.keys, streamId);
     const n = await runScript<number>(
       this.redis,
       'productClick',
       [streamKeys(this.keys, streamId).meta, k.catalog, k.clicks, k.clickers(productId)],
       [productId, viewerId],
+      gate,
     );
     if (n === -1) return 'not_live';
     if (n === -2) return 'unknown_product';

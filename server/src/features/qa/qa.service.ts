@@ -2,6 +2,7 @@ import type { QuestionPublic, QuestionReward } from '@stickyroom/sdk/protocol';
 import type { User } from '../../auth/tokens.js';
 import { perContext, type AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
+import { userGate } from '../../redis/event-gate.js';
 import { recordActivity } from '../activity/activity.store.js';
 import { wordsForMatching } from '../chat/chat.text.js';
 import { issueRewardCoupon } from '../coupons/coupons.rewards.js';
@@ -31,7 +32,7 @@ export function streamOfQuestion(questionId: string): string {
 
 export async function askQuestion(ctx: AppContext, user: User, streamId: string, text: string, now: number): Promise<QuestionPublic> {
   const id = newScopedId(streamId);
-  const res = await qaStore(ctx).ask({ streamId, id, userId: user.id, name: user.name, text, words: wordsForMatching(text), at: now });
+  const res = await qaStore(ctx).ask({ streamId, id, userId: user.id, name: user.name, text, words: wordsForMatching(text), at: now }, userGate(ctx, streamId, user.id));
   const question = publicQuestion(unwrap(res, 'ask'));
   await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'questions', at: now });
   ctx.broadcast.toStream(streamId).emit('qa:question', question);
@@ -39,7 +40,7 @@ export async function askQuestion(ctx: AppContext, user: User, streamId: string,
 }
 
 export async function upvoteQuestion(ctx: AppContext, user: User, streamId: string, questionId: string, now: number): Promise<number> {
-  const question = publicQuestion(unwrap(await qaStore(ctx).upvote(streamId, questionId, user.id), 'upvote'));
+  const question = publicQuestion(unwrap(await qaStore(ctx).upvote(streamId, questionId, user.id, userGate(ctx, streamId, user.id)), 'upvote'));
   await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'upvotes', at: now });
   ctx.broadcast.toStream(streamId).emit('qa:updated', question);
   return question.votes;

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { QuestionPublic, QuestionReward } from '@stickyroom/sdk/protocol';
 import type { ErrorCode } from '../../errors.js';
 import type { Keys } from '../../redis/keys.js';
+import type { EventGate } from '../../redis/event-gate.js';
 import { runScript } from '../../redis/scripts.js';
 import { chatKeys } from '../chat/chat.keys.js';
 import { streamKeys } from '../streams/streams.keys.js';
@@ -80,7 +81,7 @@ export class QaStore {
     /** The text as chat's blocked-words rule reads it (see chat.text.ts). */
     words: string;
     at: number;
-  }): Promise<ScriptOutcome<QuestionRecord>> {
+  }, gate?: EventGate): Promise<ScriptOutcome<QuestionRecord>> {
     const k = qaKeys(this.keys, q.streamId);
     const chat = chatKeys(this.keys, q.streamId);
     const [code, retryAfterMs] = await runScript<[number, number?]>(
@@ -88,19 +89,21 @@ export class QaStore {
       'qaAsk',
       [streamKeys(this.keys, q.streamId).meta, k.question(q.id), k.open, k.openBy, k.seq, chat.blocked, chat.banned, chat.user(q.userId)],
       [q.id, q.userId, q.name, q.text, q.at, QA_ORDER_SPAN, q.words],
+      gate,
     );
     if (code < 0) return { ok: false, refusal: code, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
     const { words: _words, ...question } = q;
     return { ok: true, value: { ...question, votes: 0, status: 'open', rewardDone: false } };
   }
 
-  async upvote(streamId: string, questionId: string, viewerId: string): Promise<ScriptOutcome<QuestionRecord>> {
+  async upvote(streamId: string, questionId: string, viewerId: string, gate?: EventGate): Promise<ScriptOutcome<QuestionRecord>> {
     const k = qaKeys(this.keys, streamId);
     const res = await runScript<number | string[]>(
       this.redis,
       'qaUpvote',
       [streamKeys(this.keys, streamId).meta, k.question(questionId), k.voters(questionId), k.open, chatKeys(this.keys, streamId).banned],
       [questionId, viewerId, QA_ORDER_SPAN],
+      gate,
     );
     if (typeof res === 'number') return { ok: false, refusal: res };
     return { ok: true, value: parseQuestion(streamId, hashFromPairs(res))! };

@@ -2,6 +2,7 @@ import type { QuizPublic, RequestPayload } from '@stickyroom/sdk/protocol';
 import type { User } from '../../auth/tokens.js';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
+import { userGate } from '../../redis/event-gate.js';
 import { addMoment, recordActivity } from '../activity/activity.store.js';
 import { newScopedId, streamOfScopedId } from '../qa/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
@@ -79,7 +80,7 @@ export async function createQuiz(
 }
 
 export async function answerQuiz(ctx: AppContext, user: User, streamId: string, quizId: string, option: number, now: number): Promise<void> {
-  const res = await quizStore(ctx).answer(streamId, quizId, user.id, option, now);
+  const res = await quizStore(ctx).answer(streamId, quizId, user.id, option, now, userGate(ctx, streamId, user.id));
   if (res !== 1) refuse('answer', res);
   await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'quizAnswers', at: now });
 }

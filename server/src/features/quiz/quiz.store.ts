@@ -3,6 +3,7 @@ import type { QuizPublic, QuizResult } from '@stickyroom/sdk/protocol';
 import { perContext } from '../../context.js';
 import type { ErrorCode } from '../../errors.js';
 import type { Keys } from '../../redis/keys.js';
+import type { EventGate } from '../../redis/event-gate.js';
 import { runScript } from '../../redis/scripts.js';
 import { streamKeys } from '../streams/streams.keys.js';
 import { quizKeys } from './quiz.keys.js';
@@ -116,13 +117,14 @@ export class QuizStore {
     return { ok: false, refusal: res[0], openQuizId: res[1] };
   }
 
-  async answer(streamId: string, quizId: string, viewerId: string, option: number, now: number): Promise<number> {
+  async answer(streamId: string, quizId: string, viewerId: string, option: number, now: number, gate?: EventGate): Promise<number> {
     const k = quizKeys(this.keys, streamId);
     return runScript<number>(
       this.redis,
       'quizAnswer',
       [k.quiz(quizId), k.answers(quizId), k.counts(quizId), k.correct(quizId)],
       [viewerId, option, now],
+      gate,
     );
   }
 

@@ -2,6 +2,7 @@ import type { StreamStatus } from '@stickyroom/sdk/protocol';
 import type { User } from '../../auth/tokens.js';
 import { perContext, type AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
+import { RateBuckets } from '../../rate-buckets.js';
 import { getStream } from '../streams/streams.service.js';
 import { ReactionBuffer } from './reactions.buffer.js';
 import { flushReactions, readTotals, type Totals } from './reactions.store.js';
@@ -34,20 +35,31 @@ class StatusCache {
 /** One node's reactions: the status cache, the coalescing buffer, and streams whose push is still owed. */
 class NodeReactions {
   readonly statuses = new StatusCache();
+  /** Taps per viewer and stream, capped before they reach the buffer (and so the totals and `likes`). */
+  readonly taps: RateBuckets;
   readonly buffer = new ReactionBuffer();
   readonly retry = new Set<string>();
   /** Set while flushes fail (Redis away): one warning per outage, not one per tick. */
   failing = false;
+
+  constructor(tapsPerSec: number) {
+    this.taps = new RateBuckets(tapsPerSec);
+  }
 }
 
-const node = perContext(() => new NodeReactions());
+const node = perContext((ctx) => new NodeReactions(ctx.config.REACTION_RATE_LIMIT));
 
 /** Accepts a reaction into this node's buffer; it reaches Redis and the room with the next flush. */
 export async function sendReaction(ctx: AppContext, user: User, streamId: string, kind: string, count: number): Promise<void> {
   const status = await node(ctx).statuses.status(ctx, streamId);
   if (status !== 'live') throw new AppError('not_live', `the stream is ${status}`);
+  // One viewer with many sockets once put 400,000 likes a second into the totals: taps over the cap
+  // are dropped here, per node (a user's sockets on one node share the cap; see docs/protocol.md).
+  const perSec = ctx.config.REACTION_RATE_LIMIT;
+  const { granted, retryAfterMs } = node(ctx).taps.take(`${streamId}\n${user.id}`, performance.now(), count);
+  if (granted === 0) throw new AppError('rate_limited', `at most ${perSec} reactions a second`, { retryAfterMs });
   // Only a viewer's reactions count for their scoring; staff reactions show in the totals alone.
-  node(ctx).buffer.add(streamId, kind, count, user.role === 'viewer' ? user.id : undefined);
+  node(ctx).buffer.add(streamId, kind, granted, user.role === 'viewer' ? user.id : undefined);
 }
 
 export function reactionTotals(ctx: AppContext, streamId: string): Promise<Totals> {

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { AppError, clip, describeZodError, toAckError } from '../../server/src/errors.js';
+
+describe('describeZodError', () => {
+  it('names the first three issues and counts the rest', () => {
+    const schema = z.object({ a: z.string(), b: z.string(), c: z.string(), d: z.string(), e: z.string() });
+    const res = schema.safeParse({});
+    expect(res.success).toBe(false);
+    const text = describeZodError(res.error!);
+    expect(text.split('; ')).toHaveLength(4);
+    expect(text).toMatch(/^a: .*; b: .*; c: .*; and 2 more$/);
+  });
+
+  it('clips one huge issue: 16,000 unknown keys in a strict object', () => {
+    const res = z.object({ streamId: z.string() }).strict().safeParse({ streamId: 's', ...Object.fromEntries(Array.from({ length: 16_000 }, (_, i) => [String(i), 1])) });
+    expect(describeZodError(res.error!).length).toBeLessThanOrEqual(120);
+  });
+
+  it('clips a path made of a huge key', () => {
+    const res = z.record(z.string(), z.number()).safeParse({ ['k'.repeat(50_000)]: 'x' });
+    expect(describeZodError(res.error!).length).toBeLessThanOrEqual(120);
+  });
+});
+
+describe('toAckError', () => {
+  it('clips an AppError message that carries caller text', () => {
+    const { error } = toAckError(new AppError('not_found', `no stream ${'x'.repeat(5000)}`));
+    expect(error.message.length).toBeLessThanOrEqual(300);
+  });
+});
+
+describe('clip', () => {
+  it('never cuts a surrogate pair in half', () => {
+    const s = `${'a'.repeat(8)}😀😀`;
+    for (let max = 1; max < s.length; max++) {
+      const out = clip(s, max);
+      expect(out.length).toBeLessThanOrEqual(max);
+      expect(out).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    }
+  });
+});
