@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createStreamerClient, type StreamerClient } from '@stickyroom/sdk';
@@ -172,6 +173,18 @@ async function authFor(s: Session, r: Rng): Promise<unknown> {
   }
 }
 
+/** GET /healthz on a connection of its own (no keep-alive to race): the status, or why there was none. */
+function healthz(url: string): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = get(`${url}/healthz`, { agent: false, timeout: 3000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 'no status'));
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer in 3 s')));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve(`${err.code ?? ''} ${err.message}`));
+  });
+}
+
 const describeFrame = (p: Packet) =>
   `${p.label}: ${p.frames.map((f) => (typeof f === 'string' ? JSON.stringify(f.slice(0, 160)) : `<${f.length} bytes>`)).join(' + ')}`;
 
@@ -249,13 +262,9 @@ describe(`raw Socket.IO frames (FUZZ_SEED=${SEED})`, () => {
     const health: { ok: number; failed: string[] } = { ok: 0, failed: [] };
     const poller = (async () => {
       while (polling) {
-        try {
-          const res = await fetch(`${node.url}/healthz`, { signal: AbortSignal.timeout(3000) });
-          if (res.status === 200) health.ok++;
-          else health.failed.push(`status ${res.status}`);
-        } catch (err) {
-          health.failed.push((err as Error).message);
-        }
+        const status = await healthz(node.url);
+        if (status === 200) health.ok++;
+        else health.failed.push(String(status));
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
