@@ -15,7 +15,7 @@ async function sendMany(t: TestApp, host: StreamerClient, streamId: string, n: n
 describe('chat history', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ CHAT_HISTORY: '50' });
+    t = await startTestApp({ CHAT_HISTORY: '50', EVENT_RATE_LIMIT: '100000' });
   });
   afterAll(async () => {
     await t.close();

@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ EVENT_RATE_LIMIT: '100000' });
 });
 afterAll(async () => {
   await t.close();
