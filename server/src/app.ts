@@ -1,16 +1,16 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildContext, silentBroadcaster } from './build-context.js';
-import type { Config } from './config.js';
-import { systemClock, type AppContext, type Clock } from './context.js';
+import { buildContext, silentBroadcaster } from '../../core/src/build-context.js';
+import type { Config } from '../../core/src/config.js';
+import { systemClock, type AppContext, type Clock } from '../../core/src/context.js';
 import { features as allFeatures } from './features/index.js';
 import type { Feature } from './features/types.js';
 import { createHttpApp } from './http/app.js';
 import { createIo, ioBroadcaster, type AppIo } from './io/server.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger } from '../../core/src/logger.js';
 import { createMetrics } from './metrics.js';
-import { createRedis } from './redis/client.js';
-import { settlesWithin } from './lifecycle.js';
+import { createRedis } from '../../core/src/redis/client.js';
+import { settlesWithin } from '../../core/src/lifecycle.js';
 
 export interface App {
   ctx: AppContext;

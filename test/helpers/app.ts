@@ -1,8 +1,8 @@
 import { createApp, type App } from '../../server/src/app.js';
-import { loadConfig, type Config } from '../../server/src/config.js';
-import type { Clock } from '../../server/src/context.js';
-import { createLogger } from '../../server/src/logger.js';
-import { TokenService } from '../../server/src/auth/tokens.js';
+import { loadConfig, type Config } from '../../core/src/config.js';
+import type { Clock } from '../../core/src/context.js';
+import { createLogger } from '../../core/src/logger.js';
+import { TokenService } from '../../core/src/identity/tokens.js';
 import {
   createStreamerClient,
   createViewerClient,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, ViewerClient } from '@stickyroom/sdk';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { streamTotals, viewerActivity } from '../../server/src/features/activity/activity.store.js';
+import { streamTotals, viewerActivity } from '../../core/src/activity/activity.store.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamerClient } from '@stickyroom/sdk';
-import { createLogger } from '../../server/src/logger.js';
-import { recordActivity } from '../../server/src/features/activity/activity.store.js';
+import { createLogger } from '../../core/src/logger.js';
+import { recordActivity } from '../../core/src/activity/activity.store.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Job } from 'bullmq';
 import { commitmentOf, createStreamerClient, verifyDraw, type LotteryDrawn, type StreamerClient, type ViewerClient } from '@stickyroom/sdk';
 import { createApp } from '../../server/src/app.js';
-import { createLogger } from '../../server/src/logger.js';
-import { viewerActivity } from '../../server/src/features/activity/activity.store.js';
-import { drawLottery, lotteryStore } from '../../server/src/features/lottery/lottery.service.js';
+import { createLogger } from '../../core/src/logger.js';
+import { viewerActivity } from '../../core/src/activity/activity.store.js';
+import { drawLottery, lotteryStore } from '../../core/src/lottery/lottery.service.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StickyroomError, ViewerClient } from '@stickyroom/sdk';
-import { viewerActivity } from '../../server/src/features/activity/activity.store.js';
+import { viewerActivity } from '../../core/src/activity/activity.store.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;

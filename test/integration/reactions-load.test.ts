@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViewerClient } from '@stickyroom/sdk';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { readTotals } from '../../server/src/features/reactions/reactions.store.js';
-import { streamTotals, viewerActivity } from '../../server/src/features/activity/activity.store.js';
+import { readTotals } from '../../core/src/reactions/reactions.store.js';
+import { streamTotals, viewerActivity } from '../../core/src/activity/activity.store.js';
 
 const VIEWERS = 20;
 const SENDS_EACH = 250;

@@ -1,8 +1,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamSummary } from '@stickyroom/sdk/protocol';
-import { queueActivity } from '../../server/src/features/activity/activity.store.js';
-import { touchViewer } from '../../server/src/features/presence/presence.store.js';
+import { queueActivity } from '../../core/src/activity/activity.store.js';
+import { touchViewer } from '../../core/src/presence/presence.store.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 // A big audience, bounded for a shared 2-core machine: VIEWERS viewers join (the presence script) and a

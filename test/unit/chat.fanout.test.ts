@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatMessage } from '@stickyroom/sdk';
-import type { Broadcaster } from '../../server/src/context.js';
-import { ChatFanout, MAX_BATCH } from '../../server/src/features/chat/chat.fanout.js';
+import type { Broadcaster } from '../../core/src/context.js';
+import { ChatFanout, MAX_BATCH } from '../../core/src/chat/chat.fanout.js';
 
 /** Records what would reach each room. */
 function recorder() {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import { TokenService } from '../../server/src/auth/tokens.js';
+import { TokenService } from '../../core/src/identity/tokens.js';
 
 const SECRET = 'cli-secret-0123456789abcdef';
 

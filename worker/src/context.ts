@@ -1,12 +1,12 @@
 import { Emitter as RedisEmitter } from '@socket.io/redis-emitter';
-import { buildContext } from '../../server/src/build-context.js';
-import type { Config } from '../../server/src/config.js';
-import { streamRoom, systemClock, userRoom, type AppContext, type Broadcaster, type Clock } from '../../server/src/context.js';
+import { buildContext } from '../../core/src/build-context.js';
+import type { Config } from '../../core/src/config.js';
+import { streamRoom, systemClock, userRoom, type AppContext, type Broadcaster, type Clock } from '../../core/src/context.js';
 import { features } from '../../server/src/features/index.js';
-import type { Logger } from '../../server/src/logger.js';
-import { createRedis, type Redis } from '../../server/src/redis/client.js';
-import { Keys } from '../../server/src/redis/keys.js';
-import { handleRejections, outageWarner } from '../../server/src/redis/outage.js';
+import type { Logger } from '../../core/src/logger.js';
+import { createRedis, type Redis } from '../../core/src/redis/client.js';
+import { Keys } from '../../core/src/redis/keys.js';
+import { handleRejections, outageWarner } from '../../core/src/redis/outage.js';
 
 /**
  * The worker's context: the same shape the server's features use, with pushes going through the

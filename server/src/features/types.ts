@@ -1,9 +1,9 @@
 import type { Router } from 'express';
 import type { ChatMessage, JoinData } from '@stickyroom/sdk/protocol';
-import type { User } from '../auth/tokens.js';
-import type { AppContext } from '../context.js';
+import type { User } from '../../../core/src/identity/tokens.js';
+import type { AppContext } from '../../../core/src/context.js';
 import type { AppSocket, HandlerDef } from '../io/handler.js';
-import type { StreamRecord } from './streams/streams.store.js';
+import type { StreamRecord } from '../../../core/src/streams/streams.store.js';
 
 /** What a joining client receives from one feature, merged into the `room:join` ack. */
 export type JoinPart = Partial<Omit<JoinData, 'stream'>>;

@@ -1,8 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import cors from 'cors';
 import type { AckError } from '@stickyroom/sdk/protocol';
-import type { AppContext } from '../context.js';
-import { AppError, HTTP_STATUS, OUTAGE_RETRY_AFTER_MS, toAckError } from '../errors.js';
+import type { AppContext } from '../../../core/src/context.js';
+import { AppError, HTTP_STATUS, OUTAGE_RETRY_AFTER_MS, toAckError } from '../../../core/src/errors.js';
 import type { Feature } from '../features/types.js';
 import type { Metrics } from '../metrics.js';
 import { dashboardRouter } from '../features/summary/index.js';

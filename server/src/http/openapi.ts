@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../context.js';
-import { SIGNATURE_HEADER } from '../features/orders/orders.signature.js';
+import type { AppContext } from '../../../core/src/context.js';
+import { SIGNATURE_HEADER } from './webhook-signature.js';
 import { defineRoute, JSON_BODY_LIMIT, routeRegistry, type RouteSpec } from './route.js';
 
 type Spec = (typeof routeRegistry)[number];

@@ -1,9 +1,9 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Role } from '@stickyroom/sdk/protocol';
-import type { User } from '../auth/tokens.js';
-import type { AppContext } from '../context.js';
-import { AppError } from '../errors.js';
+import type { User } from '../../../core/src/identity/tokens.js';
+import type { AppContext } from '../../../core/src/context.js';
+import { AppError } from '../../../core/src/errors.js';
 
 type Shape = Record<string, z.ZodType>;
 

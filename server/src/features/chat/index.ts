@@ -1,7 +1,7 @@
 import type { Feature } from '../types.js';
 import { chatHandlers } from './chat.handlers.js';
 import { chatRoutes } from './chat.routes.js';
-import { chatFanout, chatJoinPart, refuseBannedJoin } from './chat.service.js';
+import { chatFanout, chatJoinPart, refuseBannedJoin } from '../../../../core/src/chat/chat.service.js';
 
 export const chatFeature: Feature = {
   name: 'chat',

@@ -1,6 +1,6 @@
 import type { Feature } from '../types.js';
 import { couponHandlers } from './coupons.handlers.js';
-import { endStreamDrops, openDrops, stockPusher } from './coupons.service.js';
+import { endStreamDrops, openDrops, stockPusher } from '../../../../core/src/coupons/coupons.service.js';
 
 /** Coupon drops (claim atomically, stock to the room at most 4 times a second) and reward coupons. */
 export const couponsFeature: Feature = {

@@ -1,6 +1,6 @@
 import type { Feature } from '../types.js';
 import { presenceHandlers } from './presence.handlers.js';
-import { endPresence, joinPresence, leavePresence, startStatsPushes } from './presence.service.js';
+import { endPresence, joinPresence, leavePresence, startStatsPushes } from '../../../../core/src/presence/presence.service.js';
 
 /** Presence, watch time and live counts (`room:stats`). */
 export const presenceFeature: Feature = {

@@ -1,5 +1,5 @@
 import { ANYONE, defineHandler } from '../../io/handler.js';
-import { heartbeat } from './presence.service.js';
+import { heartbeat } from '../../../../core/src/presence/presence.service.js';
 
 export const presenceHandlers = [
   defineHandler('presence:heartbeat', { roles: ANYONE }, async (call, { streamId, visible }) => {

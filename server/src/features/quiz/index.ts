@@ -1,7 +1,7 @@
 import type { Feature } from '../types.js';
-import { closeQuiz } from './quiz.close.js';
+import { closeQuiz } from '../../../../core/src/quiz/quiz.close.js';
 import { quizHandlers } from './quiz.handlers.js';
-import { quizStore } from './quiz.store.js';
+import { quizStore } from '../../../../core/src/quiz/quiz.store.js';
 
 /** Quizzes: one open per stream, one final answer per viewer, closed once on time (job), by staff or at the end. */
 export const quizFeature: Feature = {

@@ -1,7 +1,7 @@
 import type { JoinData } from '@stickyroom/sdk/protocol';
-import { streamRoom } from '../../context.js';
+import { streamRoom } from '../../../../core/src/context.js';
 import { ANYONE, defineHandler } from '../../io/handler.js';
-import { getStream } from '../streams/streams.service.js';
+import { getStream } from '../../../../core/src/streams/streams.service.js';
 import type { Feature, JoinPart } from '../types.js';
 
 /** `room:join` asks every feature for its part of the snapshot; this list is set by the composition root. */

@@ -1,8 +1,8 @@
 import type { Router } from 'express';
 import { Id, LeaderboardPage, LeaderboardQuery, ViewerProfile } from '@stickyroom/sdk/protocol';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../../../core/src/context.js';
 import { defineRoute } from '../../http/route.js';
-import { leaderboard, viewerProfile } from './scoring.service.js';
+import { leaderboard, viewerProfile } from '../../../../core/src/scoring/scoring.service.js';
 
 const READERS = ['brand', 'streamer', 'moderator', 'admin'] as const;
 

@@ -1,8 +1,8 @@
 import type { Router } from 'express';
 import { CreateStreamBody, Stream, StreamId } from '@stickyroom/sdk/protocol';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../../../core/src/context.js';
 import { defineRoute } from '../../http/route.js';
-import { createStream, endStream, getStream, startStream } from './streams.service.js';
+import { createStream, endStream, getStream, startStream } from '../../../../core/src/streams/streams.service.js';
 
 const STAFF = ['streamer', 'admin'] as const;
 

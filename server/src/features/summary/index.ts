@@ -6,4 +6,4 @@ export const summaryFeature: Feature = {
   routes: summaryRoutes,
 };
 
-export { dashboardRouter } from './summary.dashboard.js';
+export { dashboardRouter } from '../../pages/dashboard.page.js';
