@@ -1,37 +1,11 @@
+import type { ActivityMetric } from '@stickyroom/sdk/protocol';
+
 /**
  * What a viewer did in one stream, as counters in their activity hash. Scoring and the summary read
- * these; features write them only through `recordActivity`.
+ * these; features write them only through `recordActivity`. The lists themselves are the protocol's
+ * (ACTIVITY_METRICS, INTERACTION_METRICS): the wire carries them too.
  */
-export const ACTIVITY_METRICS = [
-  'watchMs',
-  'chat',
-  'likes',
-  'questions',
-  'upvotes',
-  'quizAnswers',
-  'quizCorrect',
-  'lotteryEntries',
-  'lotteryWins',
-  'couponClaims',
-  'couponRedemptions',
-  'clicks',
-  'orders',
-  'revenueCents',
-] as const;
-
-export type ActivityMetric = (typeof ACTIVITY_METRICS)[number];
-
-/** Metrics that count as an interaction for the engagement rate (watching alone does not). */
-export const INTERACTION_METRICS: readonly ActivityMetric[] = [
-  'chat',
-  'likes',
-  'questions',
-  'upvotes',
-  'quizAnswers',
-  'lotteryEntries',
-  'couponClaims',
-  'clicks',
-];
+export { ACTIVITY_METRICS, INTERACTION_METRICS, type ActivityMetric } from '@stickyroom/sdk/protocol';
 
 export type ViewerActivity = Partial<Record<ActivityMetric, number>> & { firstAt?: number; lastAt?: number };
 

@@ -1,4 +1,4 @@
-import type { LeaderboardPage, Segment, ViewerProfile } from '@stickyroom/sdk/protocol';
+import { COUNTED_METRICS, type CountedMetric, type LeaderboardPage, type Segment, type ViewerProfile } from '@stickyroom/sdk/protocol';
 import { Id } from '@stickyroom/sdk/protocol';
 import { canReadBrand, type User } from '../identity/tokens.js';
 import type { AppContext } from '../context.js';
@@ -111,19 +111,7 @@ export async function viewerProfile(ctx: AppContext, user: User, brandId: string
       title: streams[i]?.title ?? null,
       startedAt: e.startedAt,
       watchSec: Math.floor(e.watchMs / 1000),
-      chat: e.chat,
-      likes: e.likes,
-      questions: e.questions,
-      upvotes: e.upvotes,
-      quizAnswers: e.quizAnswers,
-      quizCorrect: e.quizCorrect,
-      lotteryEntries: e.lotteryEntries,
-      lotteryWins: e.lotteryWins,
-      couponClaims: e.couponClaims,
-      couponRedemptions: e.couponRedemptions,
-      clicks: e.clicks,
-      orders: e.orders,
-      revenueCents: e.revenueCents,
+      ...(Object.fromEntries(COUNTED_METRICS.map((m) => [m, e[m]])) as Record<CountedMetric, number>),
       engagementPoints: round2(streamPoints(e, p).total),
     })),
   };

@@ -1,4 +1,4 @@
-import type { ActivityMetric } from '../activity/activity.metrics.js';
+import type { ActivityMetric } from '@stickyroom/sdk/protocol';
 
 /**
  * What a viewer did in one stream of a brand, as absolute counters (never increments): one entry of the

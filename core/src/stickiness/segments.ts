@@ -1,12 +1,12 @@
+import { SEGMENTS, type Segment } from '@stickyroom/sdk/protocol';
 import type { Rating } from './formula.js';
 import type { ScoringParams } from './params.js';
 
-/** What a segment is, at a read time; docs/scoring.md explains each. */
-export const SEGMENTS = ['new', 'casual', 'engaged', 'loyal', 'at-risk', 'dormant'] as const;
-export type Segment = (typeof SEGMENTS)[number];
+/** What a segment is, at a read time (the list is the protocol's); docs/scoring.md explains each. */
+export { SEGMENTS, type Segment };
 
 /** The part of the segment fixed by the history alone (no clock): stored with the score. */
-export const TIERS = ['new', 'casual', 'engaged', 'loyal'] as const;
+export const TIERS = ['new', 'casual', 'engaged', 'loyal'] as const satisfies readonly Segment[];
 export type Tier = (typeof TIERS)[number];
 
 /** Tiers whose viewers turn at-risk when they stay away (casual viewers go straight to dormant). */

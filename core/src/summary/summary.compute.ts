@@ -4,7 +4,7 @@ import { readMoments, streamTotals } from '../activity/activity.store.js';
 import { presenceSummary } from '../presence/presence.store.js';
 import { streamStore } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
-import { SEGMENTS } from '../stickiness/index.js';
+import { SEGMENTS } from '@stickyroom/sdk/protocol';
 import { lotteryOutcomes, revenueByCurrency, standings, type Standing } from './summary.sources.js';
 import {
   earlierStreams,

@@ -1,7 +1,5 @@
-import { SUMMARY_CSV_COLUMNS } from '@stickyroom/sdk/protocol';
+import { COUNTED_METRICS, SUMMARY_CSV_COLUMNS, type SummaryCsvColumn } from '@stickyroom/sdk/protocol';
 import { interactionsOf, metric, type ViewerRow } from './summary.viewers.js';
-
-type Column = (typeof SUMMARY_CSV_COLUMNS)[number];
 
 /** One cell, RFC 4180 quoted when needed; a leading = + - @ is defused so a spreadsheet never runs it as a formula. */
 export function csvCell(value: string | number | boolean | null): string {
@@ -17,26 +15,14 @@ const iso = (ms: number | undefined): string | null => (ms === undefined ? null 
 
 export function csvRow(r: ViewerRow): string {
   const a = r.activity;
-  const cells: Record<Column, string | number | boolean | null> = {
+  const cells = {
     viewerId: r.viewerId,
     returning: r.returning,
     firstAt: iso(a.firstAt),
     lastAt: iso(a.lastAt),
     watchSec: Math.round(metric(a, 'watchMs') / 100) / 10,
-    chat: metric(a, 'chat'),
-    likes: metric(a, 'likes'),
-    questions: metric(a, 'questions'),
-    upvotes: metric(a, 'upvotes'),
-    quizAnswers: metric(a, 'quizAnswers'),
-    quizCorrect: metric(a, 'quizCorrect'),
-    lotteryEntries: metric(a, 'lotteryEntries'),
-    lotteryWins: metric(a, 'lotteryWins'),
-    couponClaims: metric(a, 'couponClaims'),
-    couponRedemptions: metric(a, 'couponRedemptions'),
-    clicks: metric(a, 'clicks'),
-    orders: metric(a, 'orders'),
-    revenueCents: metric(a, 'revenueCents'),
     interactions: interactionsOf(a),
-  };
+  } as Record<SummaryCsvColumn, string | number | boolean | null>;
+  for (const m of COUNTED_METRICS) cells[m] = metric(a, m);
   return SUMMARY_CSV_COLUMNS.map((c) => csvCell(cells[c])).join(',') + '\r\n';
 }
