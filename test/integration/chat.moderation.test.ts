@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createViewerClient, type StreamerClient } from '@stickyroom/sdk';
 import { createApp, type App } from '../../server/src/app.js';
-import { streamRoom } from '../../core/src/context.js';
+import { streamRoom } from '../../core/src/pusher.js';
 import { createLogger } from '../../core/src/logger.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 

@@ -1,5 +1,5 @@
 import type { ChatMessage } from '@stickyroom/sdk/protocol';
-import type { Broadcaster } from '../context.js';
+import type { Pusher } from '../pusher.js';
 
 /** More messages than this in one tick go out as several frames, so no frame grows without bound. */
 export const MAX_BATCH = 500;
@@ -16,13 +16,13 @@ export class ChatFanout {
   private closed = false;
 
   constructor(
-    private readonly broadcast: () => Broadcaster,
+    private readonly pusher: Pusher,
     private readonly tickMs: number,
   ) {}
 
   push(message: ChatMessage): void {
     if (this.tickMs === 0 || this.closed) {
-      this.broadcast().toStream(message.streamId).emit('chat:message', message);
+      this.pusher.toStream(message.streamId).emit('chat:message', message);
       return;
     }
     let list = this.pending.get(message.streamId);
@@ -35,10 +35,9 @@ export class ChatFanout {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const broadcast = this.broadcast();
     for (const [streamId, messages] of this.pending) {
       for (let i = 0; i < messages.length; i += MAX_BATCH) {
-        broadcast.toStream(streamId).emit('chat:batch', { streamId, messages: messages.slice(i, i + MAX_BATCH) });
+        this.pusher.toStream(streamId).emit('chat:batch', { streamId, messages: messages.slice(i, i + MAX_BATCH) });
       }
     }
     this.pending.clear();

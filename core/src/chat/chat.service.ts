@@ -20,7 +20,7 @@ export const chatStore = perContext(
     }),
 );
 
-export const chatFanout = perContext((ctx) => new ChatFanout(() => ctx.broadcast, ctx.config.CHAT_TICK_MS));
+export const chatFanout = perContext((ctx) => new ChatFanout(ctx.broadcast, ctx.config.CHAT_TICK_MS));
 
 /** Staff of the stream's brand chat without limits and cannot be muted or banned from it. */
 function isStaffOf(user: User, stream: StreamRecord): boolean {
@@ -52,8 +52,10 @@ export async function sendMessage(ctx: AppContext, user: User, streamId: string,
       streamId,
     });
   }
-  for (const hook of ctx.chatMessageHooks) {
-    await afterCommit(ctx, 'a chat message hook', () => hook(ctx, stream, user, message), { streamId, messageId: message.id });
+  for (const feature of ctx.features) {
+    const hook = feature.onChatMessage;
+    if (!hook) continue;
+    await afterCommit(ctx, 'a chat message hook', () => hook(ctx, stream, user, message), { streamId, messageId: message.id, feature: feature.name });
   }
   return message;
 }

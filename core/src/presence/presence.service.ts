@@ -1,6 +1,5 @@
 import type { User } from '../identity/tokens.js';
 import { perContext, type AppContext } from '../context.js';
-import type { AppSocket } from '../../../server/src/io/handler.js';
 import { userGate } from '../redis/event-gate.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { concurrentViewers, dropLivePresence, statsToPush, touchViewer } from './presence.store.js';
@@ -41,34 +40,34 @@ export async function joinPresence(ctx: AppContext, stream: StreamRecord, user: 
 }
 
 /**
- * Streams each socket on this node sent heartbeats for. The disconnect hook cannot use `socket.data.streams`:
- * Socket.IO leaves every room before `disconnect`, and leaving a stream's room empties that set.
+ * Streams each socket (by id) on this node sent heartbeats for, forgotten when the socket goes. The disconnect
+ * cannot read the socket's joined streams: Socket.IO leaves every room before `disconnect`, and leaving a
+ * stream's room empties that set.
  */
-const beatingSockets = perContext(() => new WeakMap<AppSocket, Set<string>>());
+const beatingSockets = perContext(() => new Map<string, Set<string>>());
 
 /**
  * A heartbeat keeps the viewer present and credits watch time while one of the viewer's sockets is visible;
  * a hidden one ends this socket's visible stretch (see presence-touch-12.lua).
  */
-export async function heartbeat(ctx: AppContext, user: User, socket: AppSocket, streamId: string, visible: boolean, now: number): Promise<void> {
+export async function heartbeat(ctx: AppContext, user: User, socketId: string, streamId: string, visible: boolean, now: number): Promise<void> {
   activeStreams(ctx).touch(streamId);
   if (!counts(user)) return;
   const streams = beatingSockets(ctx);
-  if (!streams.has(socket)) streams.set(socket, new Set());
-  streams.get(socket)!.add(streamId);
-  const res = await touchViewer(ctx.redis, ctx.keys, streamId, user.id, visible ? 'visible' : 'hidden', now, socket.id, userGate(ctx, streamId, user.id));
+  if (!streams.has(socketId)) streams.set(socketId, new Set());
+  streams.get(socketId)!.add(streamId);
+  const res = await touchViewer(ctx.redis, ctx.keys, streamId, user.id, visible ? 'visible' : 'hidden', now, socketId, userGate(ctx, streamId, user.id));
   if (res.creditedMs > 0) ctx.log.trace({ streamId, viewerId: user.id, ms: res.creditedMs }, 'watch time credited');
 }
 
 /** A socket that disconnects stops crediting like a hidden heartbeat, in every stream it sent heartbeats for. */
-export function leavePresence(ctx: AppContext, socket: AppSocket): void {
-  const user = socket.data.user;
-  const streams = beatingSockets(ctx).get(socket);
+export function leavePresence(ctx: AppContext, user: User, socketId: string): void {
+  const streams = beatingSockets(ctx).get(socketId);
   if (!streams) return;
-  beatingSockets(ctx).delete(socket);
+  beatingSockets(ctx).delete(socketId);
   const now = ctx.clock.now();
   for (const streamId of streams) {
-    touchViewer(ctx.redis, ctx.keys, streamId, user.id, 'gone', now, socket.id)
+    touchViewer(ctx.redis, ctx.keys, streamId, user.id, 'gone', now, socketId)
       .then((res) => {
         if (res.creditedMs > 0) ctx.log.trace({ streamId, viewerId: user.id, ms: res.creditedMs }, 'watch time credited');
       })

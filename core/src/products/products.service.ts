@@ -6,7 +6,7 @@ import { userGate } from '../redis/event-gate.js';
 import { addMoment, recordActivity } from '../activity/activity.store.js';
 import { controlledStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
-import type { JoinPart } from '../../../server/src/features/types.js';
+import type { JoinPart } from '../feature.js';
 import { ProductStore } from './products.store.js';
 
 export const productStore = perContext((ctx) => new ProductStore(ctx.redis, ctx.keys));

@@ -88,11 +88,12 @@ export async function endStream(ctx: AppContext, user: User, streamId: string): 
   const { stream, changed } = await streamStore(ctx).transition(streamId, 'ended', now);
   if (!stream) throw new AppError('not_found', `no stream ${streamId}`);
   if (changed) {
-    for (const hook of ctx.streamEndHooks) {
+    for (const feature of ctx.features) {
+      if (!feature.onStreamEnd) continue;
       try {
-        await hook(ctx, stream);
+        await feature.onStreamEnd(ctx, stream);
       } catch (err) {
-        ctx.log.error({ err, streamId }, 'stream end hook failed');
+        ctx.log.error({ err, streamId, feature: feature.name }, 'stream end hook failed');
       }
     }
     await ctx.jobs.at({ type: 'stream.finalize', streamId }, now, now);

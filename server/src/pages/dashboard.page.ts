@@ -1,6 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { Router } from 'express';
-import { StreamId } from '@stickyroom/sdk/protocol';
 import { DASHBOARD_SCRIPT } from './dashboard.client.js';
 
 const STYLE = `
@@ -49,27 +46,12 @@ export function dashboardHtml(streamId: string, nonce: string): string {
 </html>`;
 }
 
-/**
- * `GET /dashboard/streams/:id`: the brand team's page for one stream. The page itself holds no data and
- * takes no token; its script calls the summary API with the token from the URL fragment or the form.
- */
-export function dashboardRouter(): Router {
-  const router = Router();
-  router.get('/dashboard/streams/:id', (req, res) => {
-    const id = StreamId.safeParse(req.params.id);
-    if (!id.success) {
-      res.status(404).type('text/plain').send('no such stream id');
-      return;
-    }
-    const nonce = randomBytes(16).toString('base64');
-    res.setHeader(
-      'content-security-policy',
-      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
-    );
-    res.setHeader('referrer-policy', 'no-referrer');
-    res.setHeader('x-content-type-options', 'nosniff');
-    res.setHeader('cache-control', 'no-store');
-    res.type('html').send(dashboardHtml(id.data, nonce));
-  });
-  return router;
+/** Headers of the page: its own script and style only (by nonce), nothing framed, no referrer, never cached. */
+export function dashboardHeaders(nonce: string): Record<string, string> {
+  return {
+    'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  };
 }

@@ -7,7 +7,6 @@ import { moderationLog } from '../../../../core/src/chat/chat.moderation.js';
 export function chatRoutes(router: Router, ctx: AppContext): void {
   defineRoute(
     router,
-    ctx,
     {
       method: 'get',
       path: '/streams/:id/moderation',

@@ -7,7 +7,6 @@ import { drawRecord } from '../../../../core/src/lottery/lottery.service.js';
 export function lotteryRoutes(router: Router, ctx: AppContext): void {
   defineRoute(
     router,
-    ctx,
     {
       method: 'get',
       path: '/lotteries/:id/entrants',

@@ -43,7 +43,6 @@ export function orderWebhookRoutes(router: Router, ctx: AppContext): void {
   );
   defineRoute(
     router,
-    ctx,
     {
       method: 'post',
       path: '/webhooks/orders',

@@ -9,7 +9,6 @@ const READERS = ['brand', 'streamer', 'moderator', 'admin'] as const;
 export function scoringRoutes(router: Router, ctx: AppContext): void {
   defineRoute(
     router,
-    ctx,
     {
       method: 'get',
       path: '/brands/:brandId/viewers',
@@ -24,7 +23,6 @@ export function scoringRoutes(router: Router, ctx: AppContext): void {
   );
   defineRoute(
     router,
-    ctx,
     {
       method: 'get',
       path: '/brands/:brandId/viewers/:viewerId',

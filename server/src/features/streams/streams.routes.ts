@@ -9,7 +9,6 @@ const STAFF = ['streamer', 'admin'] as const;
 export function streamRoutes(router: Router, ctx: AppContext): void {
   defineRoute(
     router,
-    ctx,
     {
       method: 'post',
       path: '/streams',
@@ -23,19 +22,16 @@ export function streamRoutes(router: Router, ctx: AppContext): void {
   );
   defineRoute(
     router,
-    ctx,
     { method: 'get', path: '/streams/:id', summary: 'Read a stream', tags: ['streams'], params: { id: StreamId }, response: Stream },
     async ({ params }) => ({ body: await getStream(ctx, params.id) }),
   );
   defineRoute(
     router,
-    ctx,
     { method: 'post', path: '/streams/:id/start', summary: 'Start a stream', tags: ['streams'], params: { id: StreamId }, roles: STAFF, response: Stream },
     async ({ user, params }) => ({ body: await startStream(ctx, user, params.id) }),
   );
   defineRoute(
     router,
-    ctx,
     { method: 'post', path: '/streams/:id/end', summary: 'End a stream', tags: ['streams'], params: { id: StreamId }, roles: STAFF, response: Stream },
     async ({ user, params }) => ({ body: await endStream(ctx, user, params.id) }),
   );

@@ -11,7 +11,6 @@ const FINALIZERS = ['brand', 'streamer', 'admin'] as const;
 export function summaryRoutes(router: Router, ctx: AppContext): void {
   defineRoute(
     router,
-    ctx,
     {
       method: 'get',
       path: '/streams/:id/summary',
@@ -25,7 +24,6 @@ export function summaryRoutes(router: Router, ctx: AppContext): void {
   );
   defineRoute(
     router,
-    ctx,
     {
       method: 'get',
       path: '/streams/:id/summary.csv',
@@ -43,7 +41,6 @@ export function summaryRoutes(router: Router, ctx: AppContext): void {
   );
   defineRoute(
     router,
-    ctx,
     {
       method: 'post',
       path: '/streams/:id/summary/finalize',
