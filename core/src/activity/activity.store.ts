@@ -1,9 +1,9 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
-import { queueScript, runScript } from '../redis/scripts.js';
+import { pairs } from '../redis/replies.js';
 import { activityKeys } from './activity.keys.js';
 import { parseViewerActivity, type ActivityMetric, type ViewerActivity } from './activity.metrics.js';
-import { pairs } from '../redis/replies.js';
+import { activityRecord, type ActivityRecord } from './activity.scripts.js';
 
 export interface Moment {
   at: number;
@@ -12,36 +12,17 @@ export interface Moment {
   label: string;
 }
 
-function recordKeys(keys: Keys, streamId: string, viewerId: string): string[] {
-  const k = activityKeys(keys, streamId);
-  return [k.viewer(viewerId), k.totals, k.timeline, k.dirty, k.seq];
-}
-
 /**
  * Counts `n` of `metric` for a viewer in a stream, in one atomic script. `cap` bounds what one viewer
  * can accumulate (likes), while the stream total still counts everything. Returns what was credited.
  */
-export function recordActivity(
-  redis: Redis,
-  keys: Keys,
-  a: { streamId: string; viewerId: string; metric: ActivityMetric; n?: number; at: number; cap?: number },
-): Promise<number> {
-  return runScript<number>(redis, 'activityRecord', recordKeys(keys, a.streamId, a.viewerId), [
-    a.viewerId,
-    a.metric,
-    Math.trunc(a.n ?? 1),
-    a.at,
-    a.cap ?? 0,
-  ]);
+export function recordActivity(redis: Redis, keys: Keys, a: ActivityRecord): Promise<number> {
+  return activityRecord.run(redis, keys, a);
 }
 
 /** The same, queued on a pipeline (reaction flushes record many viewers at once). */
-export function queueActivity(
-  pipeline: ChainableCommander,
-  keys: Keys,
-  a: { streamId: string; viewerId: string; metric: ActivityMetric; n?: number; at: number; cap?: number },
-): void {
-  queueScript(pipeline, 'activityRecord', recordKeys(keys, a.streamId, a.viewerId), [a.viewerId, a.metric, Math.trunc(a.n ?? 1), a.at, a.cap ?? 0]);
+export function queueActivity(pipeline: ChainableCommander, keys: Keys, a: ActivityRecord): void {
+  activityRecord.queue(pipeline, keys, a);
 }
 
 export async function addMoment(redis: Redis, keys: Keys, streamId: string, m: Moment): Promise<void> {

@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { ChatMessage, ModerationAction, PinnedMessage, Role } from '@stickyroom/sdk/protocol';
 import { ModerationAction as ModerationActionSchema } from '@stickyroom/sdk/protocol';
-import { AppError } from '../errors.js';
 import type { Keys } from '../redis/keys.js';
-import { runScript } from '../redis/scripts.js';
-import { streamKeys } from '../streams/streams.keys.js';
-import { chatKeys } from './chat.keys.js';
 import { pairs } from '../redis/replies.js';
+import { chatKeys } from './chat.keys.js';
+import { chatDelete, chatPin, chatSend, type ChatLimits } from './chat.scripts.js';
+
+export type { ChatLimits };
 
 /** The moderation log keeps this many newest actions per stream. */
 export const MODERATION_LOG_CAP = 10_000;
@@ -29,39 +29,8 @@ export interface SendInput {
   exempt: boolean;
 }
 
-export interface ChatLimits {
-  rateLimit: number;
-  rateWindowMs: number;
-  duplicateWindowMs: number;
-  historyCap: number;
-}
-
 /** A moderation log entry before the script adds the target and message it found. */
 export type ModerationEntry = Omit<ModerationAction, 'target' | 'message'>;
-
-/** Negative replies of chat-send-8.lua, as the refusal each one is. */
-function sendRefusal(code: number, retryAfterMs: number): AppError {
-  switch (code) {
-    case -1:
-      return new AppError('not_found', 'no such stream');
-    case -2:
-      return new AppError('closed', 'the stream has ended');
-    case -3:
-      return new AppError('banned', 'you are banned from this stream');
-    case -4:
-      return new AppError('muted', 'a moderator muted you', { retryAfterMs });
-    case -5:
-      return new AppError('invalid_payload', 'the message contains a blocked word', { reason: 'blocked_word' });
-    case -6:
-      return new AppError('invalid_payload', 'you just sent this message', { reason: 'duplicate' });
-    case -7:
-      return new AppError('rate_limited', 'slow mode is on', { retryAfterMs, reason: 'slow_mode' });
-    case -8:
-      return new AppError('rate_limited', 'too many messages', { retryAfterMs, reason: 'rate_limit' });
-    default:
-      return new AppError('internal', `chat send answered ${code}`);
-  }
-}
 
 /** Body of a JSON object without its opening brace, for scripts that prepend fields they look up. */
 const tail = (o: object): string => JSON.stringify(o).slice(1);
@@ -79,27 +48,18 @@ export class ChatStore {
 
   /** Checks every rule and appends the message, atomically; throws the refusal. */
   async send(m: SendInput): Promise<ChatMessage> {
-    const k = this.k(m.streamId);
     const body = { streamId: m.streamId, userId: m.userId, name: m.name, text: m.text, at: m.now, role: m.role };
-    const res = await runScript<[number, number?]>(
-      this.redis,
-      'chatSend',
-      [streamKeys(this.keys, m.streamId).meta, k.meta, k.blocked, k.banned, k.user(m.userId), k.rate(m.userId), k.seq, k.history],
-      [
-        m.userId,
-        tail(body),
-        m.words,
-        m.duplicateKey,
-        m.now,
-        m.exempt ? 1 : 0,
-        this.limits.rateLimit,
-        this.limits.rateWindowMs,
-        this.limits.duplicateWindowMs,
-        this.limits.historyCap,
-      ],
-    );
-    if (res[0] !== 1) throw sendRefusal(res[0], Math.max(1, Math.ceil(res[1] ?? 0)));
-    return { id: String(res[1]), ...body };
+    const id = await chatSend.run(this.redis, this.keys, {
+      streamId: m.streamId,
+      userId: m.userId,
+      body: tail(body),
+      words: m.words,
+      duplicateKey: m.duplicateKey,
+      now: m.now,
+      exempt: m.exempt,
+      limits: this.limits,
+    });
+    return { id, ...body };
   }
 
   /**
@@ -140,14 +100,7 @@ export class ChatStore {
   /** Removes a message from the hot history; null when it is not there. */
   async delete(streamId: string, messageId: string, entry: ModerationEntry): Promise<{ message: ChatMessage; unpinned: boolean } | null> {
     if (!MESSAGE_ID.test(messageId)) return null;
-    const k = this.k(streamId);
-    const res = await runScript<[number, string?, number?]>(this.redis, 'chatDelete', [k.history, k.meta, k.modlog], [
-      messageId,
-      tail(entry),
-      MODERATION_LOG_CAP,
-    ]);
-    if (res[0] !== 1) return null;
-    return { message: JSON.parse(res[1]!) as ChatMessage, unpinned: res[2] === 1 };
+    return chatDelete.run(this.redis, this.keys, { streamId, messageId, entry: tail(entry), logCap: MODERATION_LOG_CAP });
   }
 
   /**
@@ -161,16 +114,7 @@ export class ChatStore {
     entry: ModerationEntry,
   ): Promise<PinnedMessage | null | 'not_found' | 'unchanged'> {
     if (messageId !== null && !MESSAGE_ID.test(messageId)) return 'not_found';
-    const k = this.k(streamId);
-    const res = await runScript<[number, string?]>(this.redis, 'chatPin', [k.history, k.meta, k.modlog], [
-      messageId ?? '',
-      tail(pin),
-      tail(entry),
-      MODERATION_LOG_CAP,
-    ]);
-    if (res[0] === 0) return 'not_found';
-    if (res[0] === 3) return 'unchanged';
-    return res[0] === 1 ? (JSON.parse(res[1]!) as PinnedMessage) : null;
+    return chatPin.run(this.redis, this.keys, { streamId, messageId, pin: tail(pin), entry: tail(entry), logCap: MODERATION_LOG_CAP });
   }
 
   async mute(streamId: string, userId: string, until: number, entry: ModerationAction): Promise<void> {

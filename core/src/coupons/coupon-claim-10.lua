@@ -27,25 +27,36 @@
     ARGV[1] viewerId  ARGV[2] op field ('' = none)  ARGV[3] code  ARGV[4] nowMs  ARGV[5] record JSON
     ARGV[6] stock push interval ms  ARGV[7] how long a refusal is kept for retries, ms
   Output:
-    { answer, remaining, pushStock (1|0), soldOutNow (1|0), watchedMs }
-    answer: the code | -1 closed | -2 sold out | -3 already claimed perViewer | -4 not eligible (watch time)
-            | -5 no such drop | -6 stream not live
+    { code, remaining, pushStock (1|0), soldOutNow (1|0) }
+    | { -1 closed | -2 sold out | -3 already claimed perViewer | -5 no such drop | -6 stream not live, 0 }
+    | { -4 not eligible (watch time), ms of watching still missing }
 ]]
 local rcall = redis.call
 local status = rcall('HGET', KEYS[2], 'status')
-if not status then return { -5, 0, 0, 0, 0 } end
+if not status then return { -5, 0 } end
 local remaining = tonumber(rcall('HGET', KEYS[2], 'remaining'))
+local minWatchMs = tonumber(rcall('HGET', KEYS[2], 'minWatchSec') or '0') * 1000
 local watched = tonumber(rcall('HGET', KEYS[6], 'watchMs') or '0')
 local op = ARGV[2]
 
+-- a refusal's detail: what is missing for -4, nothing for the others
+local function refusal(n)
+  if n == -4 then return { n, math.max(0, minWatchMs - watched) } end
+  return { n, 0 }
+end
+
 if op ~= '' then
   local before = rcall('HGET', KEYS[4], op) or rcall('GET', KEYS[10])
-  if before then return { tonumber(before) or before, remaining, 0, 0, watched } end
+  if before then
+    local n = tonumber(before)
+    if n then return refusal(n) end
+    return { before, remaining, 0, 0 }
+  end
 end
 
 local function refuse(n)
   if op ~= '' then rcall('SET', KEYS[10], n, 'PX', ARGV[7]) end
-  return { n, remaining, 0, 0, watched }
+  return refusal(n)
 end
 
 local mine = tonumber(rcall('HGET', KEYS[3], ARGV[1]) or '0')
@@ -57,7 +68,6 @@ if status ~= 'open' then
 end
 if tonumber(ARGV[4]) >= tonumber(rcall('HGET', KEYS[2], 'endsAt')) then return refuse(-1) end
 if rcall('HGET', KEYS[1], 'status') ~= 'live' then return refuse(-6) end
-local minWatchMs = tonumber(rcall('HGET', KEYS[2], 'minWatchSec') or '0') * 1000
 if watched < minWatchMs then return refuse(-4) end
 if mine >= perViewer then return refuse(-3) end
 if remaining <= 0 then return refuse(-2) end
@@ -80,4 +90,4 @@ if rcall('SET', KEYS[9], '1', 'NX', 'PX', ARGV[6]) then
   rcall('DEL', KEYS[8])
   push = 1
 end
-return { ARGV[3], remaining, push, soldOut, watched }
+return { ARGV[3], remaining, push, soldOut }

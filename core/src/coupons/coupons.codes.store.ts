@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
-import { runScript } from '../redis/scripts.js';
 import { newCouponCode, type CouponRecord } from './coupons.codes.js';
 import { codeIndexKey, couponKeys } from './coupons.keys.js';
+import { couponReward } from './coupons.scripts.js';
 
 /**
  * Coupon codes: the global index (code -> stream) and the stream's record of each code.
@@ -44,8 +44,7 @@ export class CouponCodeStore {
 
   /** Issues `record.code` for a reward unless the reward already has one; returns the viewer's code. */
   async issueReward(field: string, record: CouponRecord): Promise<string> {
-    const k = couponKeys(this.keys, record.streamId);
-    return runScript<string>(this.redis, 'couponReward', [k.rewards, k.codes], [field, record.code, JSON.stringify(record)]);
+    return couponReward.run(this.redis, this.keys, { field, record });
   }
 
   /** Marks a code redeemed by an order unless an earlier order did; returns the order that redeemed it. */

@@ -10,7 +10,7 @@ import { controlledStream, newId } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { couponCodes } from './coupons.rewards.js';
 import { makeStockPusher } from './coupons.stock.js';
-import { CouponStore, publicDrop, type ClaimRefusal, type DropRecord } from './coupons.store.js';
+import { CouponStore, publicDrop, type DropRecord } from './coupons.store.js';
 
 export const couponStore = perContext((ctx) => new CouponStore(ctx.redis, ctx.keys));
 export const stockPusher = makeStockPusher(couponStore);
@@ -64,15 +64,6 @@ export async function dropCoupon(ctx: AppContext, user: User, p: RequestPayload<
  */
 export const REFUSAL_REPLAY_MS = 15_000;
 
-const REFUSAL_MESSAGES: Record<ClaimRefusal, string> = {
-  closed: 'the drop is closed',
-  sold_out: 'no coupons left',
-  already_done: 'you already claimed as many coupons of this drop as allowed',
-  not_eligible: 'you have not watched long enough to claim this drop',
-  not_found: 'no such coupon drop',
-  not_live: 'the stream is not live',
-};
-
 /**
  * Claims one coupon for a viewer: one atomic script decides; the code is made here (crypto) and in the
  * global index before the script runs, so an order can always find a code that was handed out.
@@ -88,29 +79,29 @@ export async function claimCoupon(
   requireJoined(facts.streamId);
   const codes = couponCodes(ctx);
   const proposed = await codes.propose(facts.streamId);
-  // A claim that throws keeps its proposed code in the index: the script may have issued it and only the
-  // reply was lost (Redis killed mid-call), and an index entry nobody holds is harmless (see CouponCodeStore).
-  const out = await couponStore(ctx).claim({
-    streamId: facts.streamId,
-    dropId: facts.id,
-    viewerId: user.id,
-    opId: p.opId,
-    now,
-    stockIntervalMs: STOCK_PUSH_INTERVAL_MS,
-    refusalReplayMs: REFUSAL_REPLAY_MS,
-    gate: userGate(ctx, facts.streamId, user.id),
-    record: { code: proposed, streamId: facts.streamId, brandId: facts.brandId, viewerId: user.id, dropId: facts.id, title: facts.title, discount: facts.discount, at: now },
-  });
-  if (!out.ok || out.code !== proposed) await codes.withdraw(proposed);
-  if (!out.ok) {
-    if (out.refusal === 'not_eligible') {
-      const drop = await couponStore(ctx).get(facts.streamId, facts.id);
-      const missingSec = Math.max(1, Math.ceil(((drop?.minWatchSec ?? 0) * 1000 - out.watchedMs) / 1000));
-      throw new AppError('not_eligible', `watch ${missingSec} s more to claim this drop`, { reason: 'min_watch_time' });
-    }
-    throw new AppError(out.refusal, REFUSAL_MESSAGES[out.refusal]);
+  let out;
+  try {
+    out = await couponStore(ctx).claim({
+      streamId: facts.streamId,
+      dropId: facts.id,
+      viewerId: user.id,
+      opId: p.opId,
+      now,
+      stockIntervalMs: STOCK_PUSH_INTERVAL_MS,
+      refusalReplayMs: REFUSAL_REPLAY_MS,
+      record: { code: proposed, streamId: facts.streamId, brandId: facts.brandId, viewerId: user.id, dropId: facts.id, title: facts.title, discount: facts.discount, at: now },
+    }, userGate(ctx, facts.streamId, user.id));
+  } catch (err) {
+    // Refused: the code was not handed out. Without a reply it may have been, so its index entry stays
+    // (one for a code nobody holds is harmless, see CouponCodeStore).
+    if (err instanceof AppError) await codes.withdraw(proposed);
+    throw err;
   }
-  if (out.code !== proposed) return { code: out.code, dropId: facts.id }; // a retry of an answered claim
+  if (out.code !== proposed) {
+    // a retry of an answered claim: the viewer's code is the first one
+    await codes.withdraw(proposed);
+    return { code: out.code, dropId: facts.id };
+  }
   // The code is issued: the viewer gets it whatever happens next (see afterCommit).
   await afterCommit(ctx, 'the coupon claim activity record', () =>
     recordActivity(ctx.redis, ctx.keys, { streamId: facts.streamId, viewerId: user.id, metric: 'couponClaims', at: now }),
@@ -130,7 +121,6 @@ export async function claimCoupon(
 /** Ends a drop once, whoever asks first (window job, streamer, stream end); pushes `coupon:ended` once. */
 export async function endDrop(ctx: AppContext, streamId: string, dropId: string, reason: 'expired' | 'ended'): Promise<{ claimed: number; remaining: number }> {
   const res = await couponStore(ctx).end(streamId, dropId, reason, ctx.clock.now());
-  if (!res.found) throw new AppError('not_found', `no coupon drop ${dropId}`);
   const claimed = res.quantity - res.remaining;
   if (res.changed) {
     ctx.broadcast.toStream(streamId).emit('coupon:ended', { dropId, streamId, reason, claimed });

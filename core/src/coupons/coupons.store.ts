@@ -2,11 +2,8 @@ import type { Redis } from 'ioredis';
 import type { DropPublic } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../redis/keys.js';
 import type { EventGate } from '../redis/event-gate.js';
-import { runScript } from '../redis/scripts.js';
-import { activityKeys } from '../activity/activity.keys.js';
-import { streamKeys } from '../streams/streams.keys.js';
-import type { CouponRecord } from './coupons.codes.js';
-import { couponKeys, dropIndexKey, dropKeys, opField } from './coupons.keys.js';
+import { couponKeys, dropIndexKey, dropKeys } from './coupons.keys.js';
+import { couponClaim, couponEnd, couponStock, type ClaimArgs } from './coupons.scripts.js';
 
 export type DropEndReason = 'sold_out' | 'expired' | 'ended';
 
@@ -17,23 +14,6 @@ export interface DropRecord extends DropPublic {
   endReason?: DropEndReason;
   endedAt?: number;
 }
-
-/** What the claim script answered: a code, or the refusal. */
-export type ClaimOutcome =
-  | { ok: true; code: string; remaining: number; pushStock: boolean; soldOutNow: boolean }
-  | { ok: false; refusal: ClaimRefusal; remaining: number; watchedMs: number };
-
-export type ClaimRefusal = 'closed' | 'sold_out' | 'already_done' | 'not_eligible' | 'not_found' | 'not_live';
-
-/** The claim script's negative answers, in one table. */
-const REFUSALS: Record<number, ClaimRefusal> = {
-  [-1]: 'closed',
-  [-2]: 'sold_out',
-  [-3]: 'already_done',
-  [-4]: 'not_eligible',
-  [-5]: 'not_found',
-  [-6]: 'not_live',
-};
 
 function parseDrop(h: Record<string, string>): DropRecord | null {
   if (!h.id || !h.streamId) return null;
@@ -125,66 +105,19 @@ export class CouponStore {
     });
   }
 
-  async claim(a: {
-    streamId: string;
-    dropId: string;
-    viewerId: string;
-    opId?: string | undefined;
-    record: CouponRecord;
-    now: number;
-    stockIntervalMs: number;
-    /** How long a refusal is kept for a retry with the same opId (coupon-claim-10.lua says why). */
-    refusalReplayMs: number;
-    gate?: EventGate | undefined;
-  }): Promise<ClaimOutcome> {
-    const k = dropKeys(this.keys, a.streamId, a.dropId);
-    const op = a.opId ? opField(a.viewerId, a.opId) : '';
-    const [answer, remaining, push, soldOut, watched] = await runScript<[number | string, number, number, number, number]>(
-      this.redis,
-      'couponClaim',
-      [
-        streamKeys(this.keys, a.streamId).meta,
-        k.meta,
-        k.claims,
-        k.ops,
-        couponKeys(this.keys, a.streamId).codes,
-        activityKeys(this.keys, a.streamId).viewer(a.viewerId),
-        couponKeys(this.keys, a.streamId).open,
-        k.stockPending,
-        k.stockToken,
-        k.refusedOp(op || '-'),
-      ],
-      [a.viewerId, op, a.record.code, a.now, JSON.stringify(a.record), a.stockIntervalMs, a.refusalReplayMs],
-      a.gate,
-    );
-    if (typeof answer === 'string') return { ok: true, code: answer, remaining, pushStock: push === 1, soldOutNow: soldOut === 1 };
-    return { ok: false, refusal: REFUSALS[answer] ?? 'closed', remaining, watchedMs: watched };
+  /** One coupon for the viewer (a retry with the same opId answers what the first call got); throws the refusal. */
+  claim(a: ClaimArgs, gate?: EventGate): Promise<{ code: string; remaining: number; pushStock: boolean; soldOutNow: boolean }> {
+    return couponClaim.run(this.redis, this.keys, a, gate);
   }
 
   /** Tries a pending stock push: the remaining count to push, 'none', or how long to wait before trying again. */
-  async stock(streamId: string, dropId: string, intervalMs: number): Promise<{ push: number } | { waitMs: number } | 'none'> {
-    const k = dropKeys(this.keys, streamId, dropId);
-    const [state, n] = await runScript<[number, number]>(this.redis, 'couponStock', [k.meta, k.stockPending, k.stockToken], [intervalMs]);
-    if (state === 1) return { push: n };
-    if (state === -1) return { waitMs: n };
-    return 'none';
+  stock(streamId: string, dropId: string, intervalMs: number): Promise<{ push: number } | { waitMs: number } | 'none'> {
+    return couponStock.run(this.redis, this.keys, { streamId, dropId, intervalMs });
   }
 
-  /** Ends an open drop; `changed` only for the one call that ended it. */
-  async end(
-    streamId: string,
-    dropId: string,
-    reason: 'expired' | 'ended',
-    now: number,
-  ): Promise<{ found: boolean; changed: boolean; quantity: number; remaining: number }> {
-    const k = dropKeys(this.keys, streamId, dropId);
-    const [changed, quantity, remaining] = await runScript<[number, number, number]>(
-      this.redis,
-      'couponEnd',
-      [k.meta, couponKeys(this.keys, streamId).open, k.ops],
-      [reason, now, dropId],
-    );
-    return { found: changed !== -1, changed: changed === 1, quantity, remaining };
+  /** Ends an open drop; `changed` only for the one call that ended it. Throws not_found for no such drop. */
+  end(streamId: string, dropId: string, reason: 'expired' | 'ended', now: number): Promise<{ changed: boolean; quantity: number; remaining: number }> {
+    return couponEnd.run(this.redis, this.keys, { streamId, dropId, reason, now });
   }
 
   async openIds(streamId: string): Promise<string[]> {

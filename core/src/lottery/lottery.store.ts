@@ -1,13 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { DrawEntry, LotteryDrawn, LotteryPublic, LotteryStatus } from '@stickyroom/sdk/protocol';
-import { AppError } from '../errors.js';
 import type { Keys } from '../redis/keys.js';
 import type { EventGate } from '../redis/event-gate.js';
-import { runScript } from '../redis/scripts.js';
-import { activityKeys } from '../activity/activity.keys.js';
-import { streamKeys } from '../streams/streams.keys.js';
+import { scanHash } from '../redis/replies.js';
 import { brandLotteryKeys, lotteryKeys } from './lottery.keys.js';
-import { hashFromPairs, scanHash } from '../redis/replies.js';
+import { lotteryClose, lotteryCreate, lotteryEnter, lotterySettle } from './lottery.scripts.js';
 
 /** A lottery as stored; `seed` never leaves the server before the draw. */
 export interface LotteryRecord {
@@ -31,16 +28,6 @@ export interface LotteryRecord {
 }
 
 export type EntryVia = 'button' | 'chat';
-
-/** What the entry script's negative answers mean on the wire (one table, as STYLE asks). */
-const ENTER_ERRORS: Record<number, () => AppError> = {
-  [-1]: () => new AppError('not_found', 'no such lottery'),
-  [-2]: () => new AppError('closed', 'the lottery is closed'),
-  [-3]: () => new AppError('already_done', 'you are already in this lottery'),
-  [-4]: () => new AppError('not_eligible', 'you have not watched long enough to enter', { reason: 'min_watch' }),
-  [-5]: () => new AppError('not_eligible', 'chat first to enter this lottery', { reason: 'no_chat' }),
-  [-6]: () => new AppError('not_eligible', 'enter this lottery by sending its keyword in chat', { reason: 'keyword_only' }),
-};
 
 export const DAY_MS = 24 * 3600 * 1000;
 /** Brand win records older than the longest exclusion window allowed are dropped. */
@@ -100,7 +87,6 @@ export class LotteryStore {
 
   /** Stores a new open lottery if the stream is live and has no open lottery. */
   async create(l: LotteryRecord): Promise<void> {
-    const k = lotteryKeys(this.keys, l.streamId);
     const fields: Record<string, string | number> = {
       id: l.id,
       streamId: l.streamId,
@@ -119,14 +105,7 @@ export class LotteryStore {
     if (l.minWatchSec) fields.minWatchSec = l.minWatchSec;
     if (l.requireChat) fields.requireChat = 1;
     if (l.excludeRecentWinnersDays) fields.excludeRecentWinnersDays = l.excludeRecentWinnersDays;
-    const res = await runScript<number | [number, string]>(
-      this.redis,
-      'lotteryCreate',
-      [streamKeys(this.keys, l.streamId).meta, k.open, k.last, k.meta(l.id)],
-      [l.id, l.keyword ?? '', ...Object.entries(fields).flat()],
-    );
-    if (res === -1) throw new AppError('not_live', 'lotteries run on a live stream');
-    if (Array.isArray(res)) throw new AppError('conflict', `lottery ${res[1]} is still open: draw it first`);
+    await lotteryCreate.run(this.redis, this.keys, { streamId: l.streamId, lotteryId: l.id, keyword: l.keyword ?? '', fields });
   }
 
   async get(streamId: string, lotteryId: string): Promise<LotteryRecord | null> {
@@ -147,17 +126,8 @@ export class LotteryStore {
   }
 
   /** One atomic entry with every in-slot rule; returns the entrant count after it. */
-  async enter(streamId: string, lotteryId: string, viewerId: string, nonce: string, via: EntryVia, nowMs: number, gate?: EventGate): Promise<number> {
-    const k = lotteryKeys(this.keys, streamId);
-    const res = await runScript<number>(
-      this.redis,
-      'lotteryEnter',
-      [k.meta(lotteryId), k.entries(lotteryId), streamKeys(this.keys, streamId).meta, activityKeys(this.keys, streamId).viewer(viewerId)],
-      [viewerId, nonce, nowMs, via],
-      gate,
-    );
-    if (res < 0) throw ENTER_ERRORS[res]?.() ?? new AppError('internal', `lottery entry answered ${res}`);
-    return res;
+  enter(streamId: string, lotteryId: string, viewerId: string, nonce: string, via: EntryVia, nowMs: number, gate?: EventGate): Promise<number> {
+    return lotteryEnter.run(this.redis, this.keys, { streamId, lotteryId, viewerId, nonce, via, now: nowMs }, gate);
   }
 
   async hasEntered(streamId: string, lotteryId: string, viewerId: string): Promise<boolean> {
@@ -176,9 +146,7 @@ export class LotteryStore {
 
   /** Freezes the entrant list (once) and returns the lottery as it is after the call. */
   async close(streamId: string, lotteryId: string, nowMs: number): Promise<LotteryRecord | null> {
-    const k = lotteryKeys(this.keys, streamId);
-    const [, flat] = await runScript<[number, string[]]>(this.redis, 'lotteryClose', [k.meta(lotteryId), k.open], [lotteryId, nowMs]);
-    return parseLottery(hashFromPairs(flat));
+    return parseLottery(await lotteryClose.run(this.redis, this.keys, { streamId, lotteryId, now: nowMs }));
   }
 
   /**
@@ -193,15 +161,8 @@ export class LotteryStore {
   }
 
   /** Stores the result once; `stored` is true only for the call that stored it. */
-  async settle(streamId: string, lotteryId: string, result: LotteryDrawn, nowMs: number): Promise<{ stored: boolean; result: LotteryDrawn }> {
-    const [code, json] = await runScript<[number, string]>(
-      this.redis,
-      'lotterySettle',
-      [lotteryKeys(this.keys, streamId).meta(lotteryId)],
-      [JSON.stringify(result), nowMs],
-    );
-    if (code === -1) throw new AppError('conflict', 'the lottery is not closed yet');
-    return { stored: code === 1, result: JSON.parse(json) as LotteryDrawn };
+  settle(streamId: string, lotteryId: string, result: LotteryDrawn, nowMs: number): Promise<{ stored: boolean; result: LotteryDrawn }> {
+    return lotterySettle.run(this.redis, this.keys, { streamId, lotteryId, result, now: nowMs });
   }
 
   /** Records the winners brand-wide (latest win time per viewer) and forgets wins older than a year. */

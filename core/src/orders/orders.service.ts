@@ -1,6 +1,5 @@
 import type { OrderWebhookBody } from '@stickyroom/sdk/protocol';
 import { perContext, type AppContext } from '../context.js';
-import { AppError } from '../errors.js';
 import type { ActivityMetric } from '../activity/activity.metrics.js';
 import { couponCodes } from '../coupons/coupons.rewards.js';
 import { grantPoints } from '../points/points.service.js';
@@ -63,9 +62,7 @@ export async function receiveOrder(ctx: AppContext, body: OrderWebhookBody): Pro
     if (a.couponCode) receipt.coupon = 'unknown';
     return receipt;
   }
-  const claim = await store.claim(a.streamId, a.orderId, ctx.clock.now(), ORDER_LEASE_MS);
-  if (claim === 0) return { ...receipt, duplicate: true };
-  if (claim === -1) throw new AppError('conflict', 'this order is being counted by another delivery', { retryAfterMs: 1000 });
+  if (!(await store.claim(a.streamId, a.orderId, ctx.clock.now(), ORDER_LEASE_MS))) return { ...receipt, duplicate: true };
 
   // Every step from here is idempotent, and the last one (count) marks the order counted atomically.
   await store.addToHistory(a.brandId, a);

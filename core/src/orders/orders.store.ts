@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
-import { runScript } from '../redis/scripts.js';
 import { queueActivity } from '../activity/activity.store.js';
 import type { ActivityMetric } from '../activity/activity.metrics.js';
 import { brandBuyersKey, brandOrderKeys, orderIndexKey, streamOrderKeys } from './orders.keys.js';
+import { orderClaim } from './orders.scripts.js';
 
 /** Where an order is attributed; fixed by its first delivery. */
 export interface OrderAttribution {
@@ -33,9 +33,9 @@ export class OrderStore {
     return { attribution: raw ? (JSON.parse(raw) as OrderAttribution) : a, first: false };
   }
 
-  /** 1 count it now, 0 already counted, -1 another delivery is counting it (see order-claim-1.lua). */
-  claim(streamId: string, orderId: string, now: number, leaseMs: number): Promise<1 | 0 | -1> {
-    return runScript(this.redis, 'orderClaim', [streamOrderKeys(this.keys, streamId).orders], [orderId, now, leaseMs]);
+  /** True: count it now; false: already counted. Refuses (conflict) while another delivery is counting it. */
+  claim(streamId: string, orderId: string, now: number, leaseMs: number): Promise<boolean> {
+    return orderClaim.run(this.redis, this.keys, { streamId, orderId, now, leaseMs });
   }
 
   /** The brand's per-viewer order history (ZADD/HSET: repeating it changes nothing). */

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
-import { runScript } from '../redis/scripts.js';
 import { pointsKeys } from './points.keys.js';
+import { pointsGrant, type GrantArgs } from './points.scripts.js';
 
 const DAY_MS = 86_400_000;
 
@@ -18,27 +18,8 @@ export class PointsStore {
   ) {}
 
   /** Runs the grant script; see points-grant-3.lua. Returns the points credited. */
-  async grant(g: {
-    brandId: string;
-    viewerId: string;
-    grantId: string;
-    mode: 'add' | 'topup';
-    points: number;
-    cappedStreamId: string;
-    streamCap: number;
-    now: number;
-    expireDays: number;
-  }): Promise<number> {
-    const k = pointsKeys(this.keys, g.brandId, g.viewerId);
-    return runScript<number>(this.redis, 'pointsGrant', [k.lots, k.grants, k.streams], [
-      g.grantId,
-      g.mode,
-      g.points,
-      g.cappedStreamId,
-      g.streamCap,
-      g.now,
-      g.expireDays,
-    ]);
+  grant(g: GrantArgs): Promise<number> {
+    return pointsGrant.run(this.redis, this.keys, g);
   }
 
   /** Unexpired lots, soonest expiry first. */

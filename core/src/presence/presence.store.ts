@@ -1,34 +1,22 @@
 import type { Redis } from 'ioredis';
-import { MAX_CREDIT_GAP_MS, PRESENCE_WINDOW_MS, type RoomStats } from '@stickyroom/sdk/protocol';
-import type { Keys } from '../redis/keys.js';
+import { PRESENCE_WINDOW_MS, type RoomStats } from '@stickyroom/sdk/protocol';
 import type { EventGate } from '../redis/event-gate.js';
-import { queueScript, runScript } from '../redis/scripts.js';
 import { activityKeys } from '../activity/activity.keys.js';
-import { streamKeys } from '../streams/streams.keys.js';
+import type { Keys } from '../redis/keys.js';
 import type { PresenceSummary } from './presence.contract.js';
 import { presenceKeys } from './presence.keys.js';
+import { presenceStats, presenceTouch, type TouchKind, type TouchResult } from './presence.scripts.js';
 
-export type { PresenceSummary };
+export type { PresenceSummary, TouchKind, TouchResult };
 
 /** Viewers not seen for this long are forgotten by the stats sweep (past every window and minute in use). */
 const FORGET_AFTER_MS = 2 * 60_000;
-
-/** `gone`: the socket disconnected, which ends its visible stretch like a hidden heartbeat. */
-export type TouchKind = 'join' | 'visible' | 'hidden' | 'gone';
-
-export interface TouchResult {
-  /** False when the stream has ended or does not exist: nothing was recorded. */
-  recorded: boolean;
-  /** Distinct viewers seen in the last 45 s. */
-  concurrent: number;
-  creditedMs: number;
-}
 
 /**
  * Records that a viewer was seen (join or heartbeat) or that one of their sockets went, and credits watch
  * time, in one script (presence-touch-12.lua). socketId is needed for every kind but `join`.
  */
-export async function touchViewer(
+export function touchViewer(
   redis: Redis,
   keys: Keys,
   streamId: string,
@@ -38,29 +26,7 @@ export async function touchViewer(
   socketId = '',
   gate?: EventGate,
 ): Promise<TouchResult> {
-  const p = presenceKeys(keys, streamId);
-  const a = activityKeys(keys, streamId);
-  const [code, concurrent, creditedMs] = await runScript<[number, number, number]>(
-    redis,
-    'presenceTouch',
-    [
-      streamKeys(keys, streamId).meta,
-      p.seen,
-      p.unique,
-      p.timeline,
-      p.stats,
-      p.watchFrom,
-      p.visibleTabs(viewerId),
-      a.viewer(viewerId),
-      a.totals,
-      a.timeline,
-      a.dirty,
-      a.seq,
-    ],
-    [viewerId, nowMs, kind, PRESENCE_WINDOW_MS, MAX_CREDIT_GAP_MS, socketId],
-    gate,
-  );
-  return { recorded: code === 0, concurrent, creditedMs };
+  return presenceTouch.run(redis, keys, { streamId, viewerId, kind, now: nowMs, socketId }, gate);
 }
 
 /** Distinct viewers seen in the last 45 s (read only). */
@@ -75,23 +41,14 @@ export async function concurrentViewers(redis: Redis, keys: Keys, streamId: stri
 export async function statsToPush(redis: Redis, keys: Keys, streamIds: readonly string[], nowMs: number, intervalMs: number): Promise<RoomStats[]> {
   if (streamIds.length === 0) return [];
   const pipeline = redis.pipeline();
-  for (const id of streamIds) {
-    const p = presenceKeys(keys, id);
-    queueScript(pipeline, 'presenceStats', [streamKeys(keys, id).meta, p.seen, p.stats, p.statsToken], [
-      nowMs,
-      PRESENCE_WINDOW_MS,
-      intervalMs,
-      nowMs - FORGET_AFTER_MS,
-    ]);
+  for (const streamId of streamIds) {
+    presenceStats.queue(pipeline, keys, { streamId, now: nowMs, intervalMs, pruneBeforeMs: nowMs - FORGET_AFTER_MS });
   }
   const results = (await pipeline.exec()) ?? [];
   const out: RoomStats[] = [];
-  results.forEach(([err, res], i) => {
-    if (err || !Array.isArray(res)) return;
-    const [viewers, peak, peakAt] = res as [number, number, number];
-    const stats: RoomStats = { streamId: streamIds[i]!, viewers, peak };
-    if (peakAt >= 0) stats.peakAt = peakAt;
-    out.push(stats);
+  results.forEach(([err, raw], i) => {
+    const stats = err ? null : presenceStats.reply(raw);
+    if (stats) out.push({ streamId: streamIds[i]!, ...stats });
   });
   return out;
 }

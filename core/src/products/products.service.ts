@@ -22,9 +22,7 @@ export async function pinProduct(ctx: AppContext, user: User, streamId: string, 
 
 /** Counts a viewer's click on a product pinned in the stream (all clicks; scoring counts up to CLICK_SCORE_CAP). */
 export async function clickProduct(ctx: AppContext, user: User, streamId: string, productId: string, now: number): Promise<void> {
-  const res = await productStore(ctx).click(streamId, productId, user.id, userGate(ctx, streamId, user.id));
-  if (res === 'not_live') throw new AppError('not_live', 'the stream is not live');
-  if (res === 'unknown_product') throw new AppError('not_found', `product ${productId} was not pinned in this stream`);
+  await productStore(ctx).click(streamId, productId, user.id, userGate(ctx, streamId, user.id));
   await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'clicks', at: now, cap: ctx.config.CLICK_SCORE_CAP });
 }
 

@@ -2,9 +2,8 @@ import type { Redis } from 'ioredis';
 import type { PinnedProduct } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../redis/keys.js';
 import type { EventGate } from '../redis/event-gate.js';
-import { runScript } from '../redis/scripts.js';
-import { streamKeys } from '../streams/streams.keys.js';
 import { lastJoinKey, productKeys } from './products.keys.js';
+import { productClick } from './products.scripts.js';
 
 export interface LastJoin {
   streamId: string;
@@ -33,19 +32,9 @@ export class ProductStore {
     return raw ? (JSON.parse(raw) as PinnedProduct) : null;
   }
 
-  /** Counts a click; returns the product's clicks, or why it was not counted. */
-  async click(streamId: string, productId: string, viewerId: string, gate?: EventGate): Promise<number | 'not_live' | 'unknown_product'> {
-    const k = productKeys(this.keys, streamId);
-    const n = await runScript<number>(
-      this.redis,
-      'productClick',
-      [streamKeys(this.keys, streamId).meta, k.catalog, k.clicks, k.clickers(productId)],
-      [productId, viewerId],
-      gate,
-    );
-    if (n === -1) return 'not_live';
-    if (n === -2) return 'unknown_product';
-    return n;
+  /** Counts a click; returns the product's clicks. Refuses a stream not live or a product never pinned in it. */
+  click(streamId: string, productId: string, viewerId: string, gate?: EventGate): Promise<number> {
+    return productClick.run(this.redis, this.keys, { streamId, productId, viewerId }, gate);
   }
 
   /** Per product of the stream: clicks and distinct clickers (HyperLogLog estimate, exact when small). */

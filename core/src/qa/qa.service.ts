@@ -8,20 +8,10 @@ import { wordsForMatching } from '../chat/chat.text.js';
 import { issueRewardCoupon } from '../coupons/coupons.rewards.js';
 import { grantPoints } from '../points/points.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
-import { publicQuestion, QA_REFUSALS, QaStore, type QuestionRecord, type ScriptOutcome } from './qa.store.js';
+import { publicQuestion, QaStore, type QuestionRecord } from './qa.store.js';
 import { newScopedId, streamOfScopedId } from '../streams/scoped-id.js';
 
 export const qaStore = perContext((ctx) => new QaStore(ctx.redis, ctx.keys));
-
-function unwrap<T>(res: ScriptOutcome<T>, table: keyof typeof QA_REFUSALS): T {
-  if (res.ok) return res.value;
-  const r = QA_REFUSALS[table][res.refusal];
-  if (!r) throw new Error(`qa ${table}: unexpected script result ${res.refusal}`);
-  throw new AppError(r.code, r.message, {
-    ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}),
-    ...(r.reason !== undefined ? { reason: r.reason } : {}),
-  });
-}
 
 /** The stream a question id belongs to; ids we did not mint are simply not found. */
 export function streamOfQuestion(questionId: string): string {
@@ -33,14 +23,14 @@ export function streamOfQuestion(questionId: string): string {
 export async function askQuestion(ctx: AppContext, user: User, streamId: string, text: string, now: number): Promise<QuestionPublic> {
   const id = newScopedId(streamId);
   const res = await qaStore(ctx).ask({ streamId, id, userId: user.id, name: user.name, text, words: wordsForMatching(text), at: now }, userGate(ctx, streamId, user.id));
-  const question = publicQuestion(unwrap(res, 'ask'));
+  const question = publicQuestion(res);
   await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'questions', at: now });
   ctx.broadcast.toStream(streamId).emit('qa:question', question);
   return question;
 }
 
 export async function upvoteQuestion(ctx: AppContext, user: User, streamId: string, questionId: string, now: number): Promise<number> {
-  const question = publicQuestion(unwrap(await qaStore(ctx).upvote(streamId, questionId, user.id, userGate(ctx, streamId, user.id)), 'upvote'));
+  const question = publicQuestion(await qaStore(ctx).upvote(streamId, questionId, user.id, userGate(ctx, streamId, user.id)));
   await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'upvotes', at: now });
   ctx.broadcast.toStream(streamId).emit('qa:updated', question);
   return question.votes;
@@ -60,7 +50,7 @@ export async function markAnswered(
   reward: QuestionReward | undefined,
   now: number,
 ): Promise<QuestionPublic> {
-  const { changed, question } = unwrap(await qaStore(ctx).markAnswered(stream.id, questionId, user.id, now, reward), 'answer');
+  const { changed, question } = await qaStore(ctx).markAnswered(stream.id, questionId, user.id, now, reward);
   if (changed) ctx.broadcast.toStream(stream.id).emit('qa:updated', publicQuestion(question));
   // A retry delivers a reward that failed before; otherwise a second qa:answered is already_done.
   const deliveredNow = question.reward !== undefined && !question.rewardDone && (await deliverReward(ctx, stream, question));

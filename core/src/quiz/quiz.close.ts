@@ -1,6 +1,5 @@
 import { QUIZ_RESULT_LISTED, type QuizResult } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../context.js';
-import { AppError } from '../errors.js';
 import { queueActivity } from '../activity/activity.store.js';
 import { issueRewardCoupon } from '../coupons/coupons.rewards.js';
 import { grantPoints } from '../points/points.service.js';
@@ -39,7 +38,6 @@ export async function closeQuiz(
 ): Promise<QuizResult> {
   const store = quizStore(ctx);
   const closed = await store.close(streamId, quizId, now, reason, QUIZ_RESULT_LISTED);
-  if (!closed) throw new AppError('not_found', 'no such quiz');
   let result = closed.quiz.result;
   if (!result) {
     const built = buildResult(closed);

@@ -7,13 +7,7 @@ import { addMoment, recordActivity } from '../activity/activity.store.js';
 import { newScopedId, streamOfScopedId } from '../streams/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
 import { closeQuiz } from './quiz.close.js';
-import { QUIZ_REFUSALS, quizStore, type QuizRecord } from './quiz.store.js';
-
-export function refuse(table: keyof typeof QUIZ_REFUSALS, refusal: number): never {
-  const r = QUIZ_REFUSALS[table][refusal];
-  if (!r) throw new Error(`quiz ${table}: unexpected script result ${refusal}`);
-  throw new AppError(r.code, r.message);
-}
+import { quizStore, type QuizRecord } from './quiz.store.js';
 
 /** The stream a quiz id belongs to; ids we did not mint are simply not found. */
 export function streamOfQuiz(quizId: string): string {
@@ -63,16 +57,16 @@ export async function createQuiz(
   // The timer goes in first: a quiz never exists without its close. A job for a quiz that was then
   // refused finds nothing and ends quietly.
   await ctx.jobs.at({ type: 'quiz.close', quizId: id, streamId: stream.id }, endsAt, now);
-  let res = await quizStore(ctx).create(quiz);
-  if (!res.ok && res.openQuizId !== undefined) {
+  let refused = await quizStore(ctx).create(quiz);
+  if (refused?.refusal === 'quiz_open') {
     // The open quiz ran out but its timer has not closed it yet (worker down or late): close it now.
-    const open = await quizStore(ctx).get(stream.id, res.openQuizId);
+    const open = await quizStore(ctx).get(stream.id, String(refused.detail));
     if (open && open.endsAt <= now) {
       await closeQuiz(ctx, stream.id, open.id, 'expired', now, 'log');
-      res = await quizStore(ctx).create(quiz);
+      refused = await quizStore(ctx).create(quiz);
     }
   }
-  if (!res.ok) refuse('create', res.refusal);
+  if (refused) throw refused.toError();
   await addMoment(ctx.redis, ctx.keys, stream.id, { at: now, kind: 'quiz', id, label: input.question });
   ctx.broadcast.toStream(stream.id).emit('quiz:started', pub);
   ctx.log.info({ streamId: stream.id, quizId: id, endsAt, by: user.id }, 'quiz started');
@@ -80,7 +74,6 @@ export async function createQuiz(
 }
 
 export async function answerQuiz(ctx: AppContext, user: User, streamId: string, quizId: string, option: number, now: number): Promise<void> {
-  const res = await quizStore(ctx).answer(streamId, quizId, user.id, option, now, userGate(ctx, streamId, user.id));
-  if (res !== 1) refuse('answer', res);
+  await quizStore(ctx).answer(streamId, quizId, user.id, option, now, userGate(ctx, streamId, user.id));
   await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'quizAnswers', at: now });
 }

@@ -1,14 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { QuizPublic, QuizResult } from '@stickyroom/sdk/protocol';
 import { perContext } from '../context.js';
-import type { ErrorCode } from '../errors.js';
-import type { Keys } from '../redis/keys.js';
 import type { EventGate } from '../redis/event-gate.js';
-import { runScript } from '../redis/scripts.js';
-import { streamKeys } from '../streams/streams.keys.js';
-import { quizKeys } from './quiz.keys.js';
-import { hashFromPairs } from '../redis/replies.js';
 import { Lease } from '../redis/lease.js';
+import type { Keys } from '../redis/keys.js';
+import type { Refused } from '../redis/refusals.js';
+import { quizKeys } from './quiz.keys.js';
+import { quizAnswer, quizClose, quizCreate } from './quiz.scripts.js';
 
 /** A quiz as stored. The correct option and the coupon live here, never in `public`. */
 export interface QuizRecord {
@@ -30,23 +28,6 @@ export interface QuizRecord {
   result?: QuizResult;
   rewardsDone: boolean;
 }
-
-export const QUIZ_REFUSALS: Record<'create' | 'answer' | 'close', Record<number, { code: ErrorCode; message: string }>> = {
-  create: {
-    [-1]: { code: 'not_live', message: 'quizzes run while the stream is live' },
-    [-2]: { code: 'conflict', message: 'another quiz is open on this stream; close it first' },
-  },
-  answer: {
-    [-1]: { code: 'not_found', message: 'no such quiz' },
-    [-2]: { code: 'closed', message: 'the quiz is closed' },
-    [-3]: { code: 'invalid_payload', message: 'option: the quiz has no such option' },
-    [-4]: { code: 'already_done', message: 'you answered this quiz already; answers are final' },
-  },
-  close: {
-    [-1]: { code: 'not_found', message: 'no such quiz' },
-  },
-};
-
 
 export function parseQuiz(streamId: string, h: Record<string, string>): QuizRecord | null {
   if (!h.id || !h.public) return null;
@@ -89,9 +70,8 @@ export class QuizStore {
     private readonly keys: Keys,
   ) {}
 
-  /** Opens the quiz, or says which quiz is in the way. */
-  async create(q: QuizRecord): Promise<{ ok: true } | { ok: false; refusal: number; openQuizId?: string }> {
-    const k = quizKeys(this.keys, q.streamId);
+  /** Opens the quiz, or answers the refusal (for quiz_open, its detail is the id of the quiz in the way). */
+  async create(q: QuizRecord): Promise<Refused | undefined> {
     const fields: Record<string, string | number> = {
       brandId: q.brandId,
       question: q.question,
@@ -106,46 +86,25 @@ export class QuizStore {
     if (q.rewardPoints !== undefined) fields.rewardPoints = q.rewardPoints;
     if (q.couponFirstN !== undefined) fields.couponFirstN = q.couponFirstN;
     if (q.coupon !== undefined) fields.coupon = JSON.stringify(q.coupon);
-    const res = await runScript<number | [number, string]>(
-      this.redis,
-      'quizCreate',
-      [streamKeys(this.keys, q.streamId).meta, k.open, k.quiz(q.id)],
-      [q.id, ...Object.entries(fields).flat()],
-    );
-    if (res === 1) return { ok: true };
-    if (typeof res === 'number') return { ok: false, refusal: res };
-    return { ok: false, refusal: res[0], openQuizId: res[1] };
+    return quizCreate.attempt(this.redis, this.keys, { streamId: q.streamId, quizId: q.id, fields });
   }
 
-  async answer(streamId: string, quizId: string, viewerId: string, option: number, now: number, gate?: EventGate): Promise<number> {
-    const k = quizKeys(this.keys, streamId);
-    return runScript<number>(
-      this.redis,
-      'quizAnswer',
-      [k.quiz(quizId), k.answers(quizId), k.counts(quizId), k.correct(quizId)],
-      [viewerId, option, now],
-      gate,
-    );
+  /** Takes the viewer's final answer; throws the refusal. */
+  async answer(streamId: string, quizId: string, viewerId: string, option: number, now: number, gate?: EventGate): Promise<void> {
+    await quizAnswer.run(this.redis, this.keys, { streamId, quizId, viewerId, option, now }, gate);
   }
 
-  async close(streamId: string, quizId: string, now: number, reason: string, list: number): Promise<ClosedQuiz | null> {
-    const k = quizKeys(this.keys, streamId);
-    const res = await runScript<number | [number, string[], string[], number, number, string[]]>(
-      this.redis,
-      'quizClose',
-      [k.quiz(quizId), k.open, k.counts(quizId), k.answers(quizId), k.correct(quizId)],
-      [quizId, now, reason, list],
-    );
-    if (typeof res === 'number') return null;
-    const quiz = parseQuiz(streamId, hashFromPairs(res[1]))!;
-    const byOption = hashFromPairs(res[2]);
+  /** Closes the quiz (once; `changed` only for that call); throws not_found for no such quiz. */
+  async close(streamId: string, quizId: string, now: number, reason: string, list: number): Promise<ClosedQuiz> {
+    const res = await quizClose.run(this.redis, this.keys, { streamId, quizId, now, reason, list });
+    const quiz = parseQuiz(streamId, res.quiz)!;
     return {
-      changed: res[0] === 1,
+      changed: res.changed,
       quiz,
-      counts: quiz.options.map((_, i) => Number(byOption[String(i)] ?? 0)),
-      answers: res[3],
-      correct: res[4],
-      firstCorrect: res[5],
+      counts: quiz.options.map((_, i) => Number(res.counts[String(i)] ?? 0)),
+      answers: res.answers,
+      correct: res.correct,
+      firstCorrect: res.firstCorrect,
     };
   }
 
@@ -196,7 +155,7 @@ export class QuizStore {
 
   /** The lease on delivering a quiz's rewards (null while another caller delivers them). */
   deliveryLease(streamId: string, quizId: string, ms: number): Promise<Lease | null> {
-    return Lease.acquire(this.redis, quizKeys(this.keys, streamId).lease(quizId), ms);
+    return Lease.acquire(this.redis, this.keys, quizKeys(this.keys, streamId).lease(quizId), ms);
   }
 
   async rewardsDone(streamId: string, quizId: string): Promise<boolean> {

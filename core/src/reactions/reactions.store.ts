@@ -1,18 +1,11 @@
 import type { Redis } from 'ioredis';
-import type { Keys } from '../redis/keys.js';
-import { queueScript } from '../redis/scripts.js';
 import { queueActivity } from '../activity/activity.store.js';
+import type { Keys } from '../redis/keys.js';
 import type { StreamReactions } from './reactions.buffer.js';
 import { reactionKeys } from './reactions.keys.js';
-import { pairs } from '../redis/replies.js';
+import { reactionFlush, type Totals } from './reactions.scripts.js';
 
-export type Totals = Record<string, number>;
-
-export function parseTotals(flat: string[]): Totals {
-  const out: Totals = {};
-  for (const [kind, n] of pairs(flat)) out[kind] = Number(n);
-  return out;
-}
+export type { Totals };
 
 export async function readTotals(redis: Redis, keys: Keys, streamId: string): Promise<Totals> {
   const h = await redis.hgetall(reactionKeys(keys, streamId).totals);
@@ -46,9 +39,7 @@ export async function flushReactions(
   const pipeline = redis.pipeline();
   const viewerCalls: { streamId: string; viewerId: string; n: number }[] = [];
   for (const streamId of streamIds) {
-    const k = reactionKeys(keys, streamId);
-    const counts = [...(batch.get(streamId)?.kinds ?? [])].flat();
-    queueScript(pipeline, 'reactionFlush', [k.totals, k.pending, k.pushToken], [opts.intervalMs, ...counts]);
+    reactionFlush.queue(pipeline, keys, { streamId, intervalMs: opts.intervalMs, counts: [...(batch.get(streamId)?.kinds ?? [])] });
   }
   for (const [streamId, part] of batch) {
     for (const [viewerId, n] of part.viewers) {
@@ -68,8 +59,9 @@ export async function flushReactions(
       const part = batch.get(streamId);
       return { streamId, retry: true, ...(part ? { failed: { kinds: part.kinds } } : {}) };
     }
-    if (Array.isArray(res)) return { streamId, retry: false, push: parseTotals(res as string[]) };
-    return { streamId, retry: res === -1 };
+    const push = reactionFlush.reply(res);
+    if (push === 'retry' || push === 'none') return { streamId, retry: push === 'retry' };
+    return { streamId, retry: false, push };
   });
   const byStream = new Map(outcomes.map((o) => [o.streamId, o]));
   viewerCalls.forEach((v, j) => {

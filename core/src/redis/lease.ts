@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { runScript } from './scripts.js';
+import type { Keys } from './keys.js';
+import { defineScript } from './scripts.js';
+
+/** scripts/lease-1.lua: 1 held (acquired, renewed or released), 0 someone else holds it. */
+const leaseScript = defineScript({
+  file: 'lease-1.lua',
+  // the leased key is built by the feature that leases (e.g. qaKeys(...).rewardLease(questionId))
+  keys: (_k, a: { key: string; op: 'acquire' | 'renew' | 'release'; token: string; ms: number }) => [a.key],
+  argv: (a) => [a.op, a.token, a.ms],
+  parse: (held: number) => held === 1,
+});
 
 /**
  * A lease on a key (scripts/lease-1.lua): one holder at a time, lost when it expires, so a holder that
@@ -9,14 +19,15 @@ import { runScript } from './scripts.js';
 export class Lease {
   private constructor(
     private readonly redis: Redis,
+    private readonly keys: Keys,
     private readonly key: string,
     private readonly ms: number,
     private readonly token: string,
   ) {}
 
   /** The lease, or null while someone else holds it. */
-  static async acquire(redis: Redis, key: string, ms: number): Promise<Lease | null> {
-    const lease = new Lease(redis, key, ms, randomUUID());
+  static async acquire(redis: Redis, keys: Keys, key: string, ms: number): Promise<Lease | null> {
+    const lease = new Lease(redis, keys, key, ms, randomUUID());
     return (await lease.run('acquire', ms)) ? lease : null;
   }
 
@@ -30,7 +41,7 @@ export class Lease {
     await this.run('release', 0).catch(() => undefined);
   }
 
-  private async run(op: 'acquire' | 'renew' | 'release', ms: number): Promise<boolean> {
-    return (await runScript<number>(this.redis, 'lease', [this.key], [op, this.token, ms])) === 1;
+  private run(op: 'acquire' | 'renew' | 'release', ms: number): Promise<boolean> {
+    return leaseScript.run(this.redis, this.keys, { key: this.key, op, token: this.token, ms });
   }
 }

@@ -1,7 +1,6 @@
 import type { Segment } from '@stickyroom/sdk/protocol';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { runScript } from '../redis/scripts.js';
 import { streamStore } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import {
@@ -17,7 +16,7 @@ import {
 } from '../stickiness/index.js';
 import { parseHistory, type History } from './scoring.history.js';
 import { scoringKeys } from './scoring.keys.js';
-import { pairs } from '../redis/replies.js';
+import { scoreApply, scoreMerge, scorePage } from './scoring.scripts.js';
 
 /** A rating as stored: what the formula gave for one version of the viewer's history. */
 export interface StoredRating {
@@ -57,28 +56,21 @@ export class ScoringStore {
   /** Merges packed stream entries into the viewers' histories (score-merge-1.lua); returns the merged histories. */
   async merge(brandId: string, entries: readonly { viewerId: string; entry: string }[]): Promise<History[]> {
     if (entries.length === 0) return [];
-    const merged = await runScript<string[]>(
-      this.ctx.redis,
-      'scoreMerge',
-      [this.keys(brandId).history],
-      entries.flatMap((e) => [e.viewerId, e.entry]),
-    );
-    return merged.map(parseHistory);
+    return (await scoreMerge.run(this.ctx.redis, this.ctx.keys, { brandId, entries })).map(parseHistory);
   }
 
   /** Stores ratings (a later history version wins) and moves the stream's cursor to `seq`, in one script. */
   async apply(brandId: string, streamId: string, seq: number, rated: readonly { viewerId: string; version: number; rating: Rating }[]): Promise<number> {
-    const k = this.keys(brandId);
-    const args: (string | number)[] = [streamId, seq];
-    for (const { viewerId, version, rating } of rated) {
-      args.push(viewerId, version, String(rating.score), rating.asOf, tierOf(rating, this.params), rating.streams, String(boardKey(rating, this.params)));
-    }
-    return runScript<number>(
-      this.ctx.redis,
-      'scoreApply',
-      [k.ratings, k.board, k.tier('new'), k.tier('casual'), k.tier('engaged'), k.tier('loyal'), k.riskPool, k.asOf, k.cursor],
-      args,
-    );
+    const rows = rated.map(({ viewerId, version, rating }) => ({
+      viewerId,
+      version,
+      score: rating.score,
+      asOf: rating.asOf,
+      tier: tierOf(rating, this.params),
+      streams: rating.streams,
+      boardKey: boardKey(rating, this.params),
+    }));
+    return scoreApply.run(this.ctx.redis, this.ctx.keys, { brandId, streamId, seq, rows });
   }
 
   async ratings(brandId: string, viewerIds: readonly string[]): Promise<(StoredRating | null)[]> {
@@ -100,19 +92,13 @@ export class ScoringStore {
     budget: number,
     asOfRange: [number, number],
   ): Promise<{ kept: { viewerId: string; rating: StoredRating }[]; last: { key: string; viewerId: string } | null }> {
-    const k = this.keys(brandId);
-    const [flat, lastKey, lastViewer] = await runScript<[string[], string, string]>(
-      this.ctx.redis,
-      'scorePage',
-      [board, k.asOf, k.ratings],
-      [from.key, from.viewerId, limit, budget, asOfRange[0], asOfRange[1]],
-    );
+    const step = await scorePage.run(this.ctx.redis, this.ctx.keys, { brandId, board, from, limit, budget, asOfRange });
     const kept: { viewerId: string; rating: StoredRating }[] = [];
-    for (const [viewerId, raw] of pairs(flat)) {
+    for (const { viewerId, rating: raw } of step.kept) {
       const rating = parseRating(raw);
       if (rating) kept.push({ viewerId, rating });
     }
-    return { kept, last: lastKey === '' ? null : { key: lastKey, viewerId: lastViewer } };
+    return { kept, last: step.last };
   }
 }
 

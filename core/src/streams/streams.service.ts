@@ -73,7 +73,6 @@ export async function startStream(ctx: AppContext, user: User, streamId: string)
   if (user.role === 'moderator') throw new AppError('forbidden', 'only the streamer starts the stream');
   if (current.status === 'ended') throw new AppError('closed', 'the stream has ended');
   const { stream, changed } = await streamStore(ctx).transition(streamId, 'live', ctx.clock.now());
-  if (!stream) throw new AppError('not_found', `no stream ${streamId}`);
   if (changed) {
     ctx.broadcast.toStream(streamId).emit('stream:state', { stream });
     ctx.log.info({ streamId }, 'stream live');
@@ -86,7 +85,6 @@ export async function endStream(ctx: AppContext, user: User, streamId: string): 
   if (user.role === 'moderator') throw new AppError('forbidden', 'only the streamer ends the stream');
   const now = ctx.clock.now();
   const { stream, changed } = await streamStore(ctx).transition(streamId, 'ended', now);
-  if (!stream) throw new AppError('not_found', `no stream ${streamId}`);
   if (changed) {
     for (const feature of ctx.features) {
       if (!feature.onStreamEnd) continue;

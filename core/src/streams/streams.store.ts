@@ -1,9 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Stream, StreamStatus } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../redis/keys.js';
-import { runScript } from '../redis/scripts.js';
 import { brandStreamKeys, liveStreamsKey, streamKeys } from './streams.keys.js';
-import { hashFromPairs } from '../redis/replies.js';
+import { streamTransition } from './streams.scripts.js';
 
 export type StreamRecord = Stream;
 
@@ -42,16 +41,17 @@ export class StreamStore {
 
   /**
    * Moves the stream along scheduled -> live -> ended in one script, so two nodes racing a start or an
-   * end see one transition. Returns the stream after the call and whether this call changed it.
+   * end see one transition. Returns the stream after the call and whether this call changed it; refuses
+   * (not_found) a stream that does not exist.
    */
-  async transition(streamId: string, to: 'live' | 'ended', nowMs: number): Promise<{ stream: StreamRecord | null; changed: boolean }> {
-    const res = await runScript<[number, string[]]>(this.redis, 'streamTransition', [streamKeys(this.keys, streamId).meta], [to, nowMs]);
-    const stream = parseStream(hashFromPairs(res[1]));
-    if (stream && res[0] === 1) {
+  async transition(streamId: string, to: 'live' | 'ended', nowMs: number): Promise<{ stream: StreamRecord; changed: boolean }> {
+    const { changed, fields } = await streamTransition.run(this.redis, this.keys, { streamId, to, now: nowMs });
+    const stream = parseStream(fields)!;
+    if (changed) {
       if (to === 'live') await this.redis.zadd(liveStreamsKey(this.keys), stream.startedAt ?? nowMs, streamId);
       else await this.redis.zrem(liveStreamsKey(this.keys), streamId);
     }
-    return { stream, changed: res[0] === 1 };
+    return { stream, changed };
   }
 
   async liveStreamIds(): Promise<string[]> {
