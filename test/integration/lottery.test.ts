@@ -120,10 +120,11 @@ describe('lottery creation', () => {
     await expect(host.createLottery(streamId, { prize: 'Second', winners: 1, durationSec: LONG })).resolves.toBeTruthy();
   });
 
-  it('refuses a malformed or unknown lottery id with not_found', async () => {
+  it('refuses a malformed lottery id as invalid and an unknown one with not_found', async () => {
     const { streamId, host } = await liveRoom();
     const viewer = await t.joinedViewer(streamId, 'lost');
-    await expect(viewer.enterLottery('no-dot-here')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(viewer.enterLottery('no-dot-here')).rejects.toMatchObject({ code: 'invalid_payload' });
+    await expect(viewer.enterLottery(`${streamId}.nope`)).rejects.toMatchObject({ code: 'not_found' });
     await expect(host.drawLottery(`abc.${streamId}`)).rejects.toMatchObject({ code: 'not_found' });
     expect((await drawRecord(`abc.${streamId}`)).status).toBe(404);
   });

@@ -91,7 +91,7 @@ describe('asking questions', () => {
       const res = await raw.timeout(2000).emitWithAck(event, payload);
       expect(res.error?.code, `${event} ${JSON.stringify(payload)}`).toMatch(/invalid_payload|forbidden/);
     }
-    expect(await refusal(v.upvote('not-a-question'))).toMatchObject({ code: 'not_found' });
+    expect(await refusal(v.upvote('not-a-question'))).toMatchObject({ code: 'invalid_payload' });
     expect(await refusal(v.upvote(`${streamId}.nope`))).toMatchObject({ code: 'not_found' });
     expect((await v.join(streamId)).questions).toEqual([]);
     // The refusals above took no question slot: the viewer can still ask.

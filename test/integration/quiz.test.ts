@@ -106,7 +106,7 @@ describe('a quiz while it is open', () => {
     const outsider = await t.viewer('options-outsider');
     expect(await refusal(outsider.answerQuiz(quiz.id, 0))).toMatchObject({ code: 'forbidden' });
     expect(await refusal(viewers[0]!.answerQuiz(`${streamId}.missing`, 0))).toMatchObject({ code: 'not_found' });
-    expect(await refusal(viewers[0]!.answerQuiz('no-such-quiz', 0))).toMatchObject({ code: 'not_found' });
+    expect(await refusal(viewers[0]!.answerQuiz('no-such-quiz', 0))).toMatchObject({ code: 'invalid_payload' });
     // None of the refusals used up the viewer's answer.
     expect(await viewers[0]!.answerQuiz(quiz.id, 1)).toEqual({});
   });

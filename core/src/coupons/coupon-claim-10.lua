@@ -1,7 +1,8 @@
 --[[
   Claims one coupon of a drop: the stream is live, the drop open and inside its window, the viewer
   watched long enough, has claimed fewer than perViewer, and stock is left. Claiming the last coupon
-  ends the drop (sold out). Stock pushes: at most one per interval across nodes (SET NX PX token); a
+  ends the drop (sold out). The code's record (what the order webhook reads) is written from the drop's
+  own fields, so the caller needs nothing but the drop id, and the reply carries what the pushes need. Stock pushes: at most one per interval across nodes (SET NX PX token); a
   change that could not be pushed stays flagged and goes with the next push (coupon-stock-3).
 
   Idempotent per opId: a retry gets the answer the first attempt got. What is kept for that, and how long:
@@ -15,7 +16,8 @@
     are unbounded in number (any opId, any rate), so what they leave must expire on its own.
   Input:
     KEYS[1] stream meta (HASH status)
-    KEYS[2] drop meta (HASH status, endsAt, perViewer, minWatchSec, remaining, quantity)
+    KEYS[2] drop meta (HASH id, brandId, title, discountType, discountValue, status, endsAt, perViewer,
+            minWatchSec, remaining, quantity)
     KEYS[3] drop claims (HASH viewerId -> count)
     KEYS[4] drop ops (HASH op field -> code)
     KEYS[5] stream codes (HASH code -> JSON record)
@@ -24,10 +26,10 @@
     KEYS[8] stock pending flag (STRING)
     KEYS[9] stock push token (STRING)
     KEYS[10] this op's refusal (STRING refusal number, PX); untouched when ARGV[2] is ''
-    ARGV[1] viewerId  ARGV[2] op field ('' = none)  ARGV[3] code  ARGV[4] nowMs  ARGV[5] record JSON
+    ARGV[1] viewerId  ARGV[2] op field ('' = none)  ARGV[3] code  ARGV[4] nowMs  ARGV[5] streamId
     ARGV[6] stock push interval ms  ARGV[7] how long a refusal is kept for retries, ms
   Output:
-    { code, remaining, pushStock (1|0), soldOutNow (1|0) }
+    { code, remaining, pushStock (1|0), soldOutNow (1|0), quantity }
     | { -1 closed | -2 sold out | -3 already claimed perViewer | -5 no such drop | -6 stream not live, 0 }
     | { -4 not eligible (watch time), ms of watching still missing }
 ]]
@@ -50,7 +52,7 @@ if op ~= '' then
   if before then
     local n = tonumber(before)
     if n then return refusal(n) end
-    return { before, remaining, 0, 0 }
+    return { before, remaining, 0, 0, tonumber(rcall('HGET', KEYS[2], 'quantity')) }
   end
 end
 
@@ -74,7 +76,11 @@ if remaining <= 0 then return refuse(-2) end
 
 remaining = rcall('HINCRBY', KEYS[2], 'remaining', -1)
 rcall('HINCRBY', KEYS[3], ARGV[1], 1)
-rcall('HSET', KEYS[5], ARGV[3], ARGV[5])
+local d = rcall('HMGET', KEYS[2], 'id', 'brandId', 'title', 'discountType', 'discountValue')
+rcall('HSET', KEYS[5], ARGV[3], cjson.encode({
+  code = ARGV[3], streamId = ARGV[5], brandId = d[2], viewerId = ARGV[1], dropId = d[1], title = d[3],
+  discount = { type = d[4], value = tonumber(d[5]) }, at = tonumber(ARGV[4]),
+}))
 -- written before the sold-out expiry below: an HSET that created the hash after PEXPIRE would outlive it
 if op ~= '' then rcall('HSET', KEYS[4], op, ARGV[3]) end
 local soldOut = 0
@@ -90,4 +96,4 @@ if rcall('SET', KEYS[9], '1', 'NX', 'PX', ARGV[6]) then
   rcall('DEL', KEYS[8])
   push = 1
 end
-return { ARGV[3], remaining, push, soldOut }
+return { ARGV[3], remaining, push, soldOut, tonumber(rcall('HGET', KEYS[2], 'quantity')) }

@@ -40,6 +40,3 @@ export const opField = (viewerId: string, opId: string) => `${viewerId}|${opId}`
 
 /** STRING streamId: finds a coupon code's stream (the order webhook). Written before the code is issued. */
 export const codeIndexKey = (k: Keys, code: string) => k.global('coupon', code);
-
-/** STRING streamId: finds a drop's stream from its id (claims carry only the drop id). */
-export const dropIndexKey = (k: Keys, dropId: string) => k.global('drop', dropId);

@@ -9,7 +9,8 @@ export interface ClaimArgs {
   dropId: string;
   viewerId: string;
   opId?: string | undefined;
-  record: CouponRecord;
+  /** The code to issue if the claim succeeds (already in the global code index). */
+  code: string;
   now: number;
   stockIntervalMs: number;
   /** How long a refusal is kept for a retry with the same opId (coupon-claim-10.lua says why). */
@@ -38,13 +39,14 @@ export const couponClaim = defineScript({
       d.refusedOp(opOf(a) || '-'),
     ];
   },
-  argv: (a) => [a.viewerId, opOf(a), a.record.code, a.now, JSON.stringify(a.record), a.stockIntervalMs, a.refusalReplayMs],
+  argv: (a) => [a.viewerId, opOf(a), a.code, a.now, a.streamId, a.stockIntervalMs, a.refusalReplayMs],
   refusals: { [-1]: 'drop_closed', [-2]: 'sold_out', [-3]: 'drop_claimed', [-4]: 'drop_min_watch', [-5]: 'drop_not_found', [-6]: 'not_live' },
-  parse: ([code, remaining, push, soldOut]: [string, number, number, number]) => ({
+  parse: ([code, remaining, push, soldOut, quantity]: [string, number, number, number, number]) => ({
     code,
     remaining,
     pushStock: push === 1,
     soldOutNow: soldOut === 1,
+    quantity,
   }),
 });
 

@@ -6,7 +6,8 @@ import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { userGate } from '../redis/event-gate.js';
 import { addMoment, recordActivity } from '../activity/activity.store.js';
-import { controlledStream, newId } from '../streams/streams.service.js';
+import { newScopedId, streamOf } from '../streams/scoped-id.js';
+import { controlledStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { couponCodes } from './coupons.rewards.js';
 import { makeStockPusher } from './coupons.stock.js';
@@ -15,29 +16,14 @@ import { CouponStore, publicDrop, type DropRecord } from './coupons.store.js';
 export const couponStore = perContext((ctx) => new CouponStore(ctx.redis, ctx.keys));
 export const stockPusher = makeStockPusher(couponStore);
 
-/** What never changes about a drop, cached per node so a claim costs no extra round trip. */
-type DropFacts = Pick<DropRecord, 'id' | 'streamId' | 'brandId' | 'title' | 'discount'>;
-const FACTS_MAX = 10_000;
-const dropFacts = perContext(() => new Map<string, DropFacts>());
-
-async function factsOf(ctx: AppContext, dropId: string): Promise<DropFacts> {
-  const cache = dropFacts(ctx);
-  const hit = cache.get(dropId);
-  if (hit) return hit;
-  const streamId = await couponStore(ctx).dropStream(dropId);
-  const drop = streamId ? await couponStore(ctx).get(streamId, dropId) : null;
-  if (!drop) throw new AppError('not_found', `no coupon drop ${dropId}`);
-  const facts: DropFacts = { id: drop.id, streamId: drop.streamId, brandId: drop.brandId, title: drop.title, discount: drop.discount };
-  if (cache.size >= FACTS_MAX) cache.delete(cache.keys().next().value!);
-  cache.set(dropId, facts);
-  return facts;
-}
+/** The stream a drop id belongs to; ids we did not mint are simply not found. */
+export const streamOfDrop = (dropId: string): string => streamOf(dropId, 'coupon drop');
 
 export async function dropCoupon(ctx: AppContext, user: User, p: RequestPayload<'coupon:drop'>, now: number) {
   const stream = await controlledStream(ctx, user, p.streamId);
   if (stream.status !== 'live') throw new AppError('not_live', `the stream is ${stream.status}`);
   const drop: DropRecord = {
-    id: newId(),
+    id: newScopedId(stream.id),
     streamId: stream.id,
     brandId: stream.brandId,
     title: p.title,
@@ -65,8 +51,9 @@ export async function dropCoupon(ctx: AppContext, user: User, p: RequestPayload<
 export const REFUSAL_REPLAY_MS = 15_000;
 
 /**
- * Claims one coupon for a viewer: one atomic script decides; the code is made here (crypto) and in the
- * global index before the script runs, so an order can always find a code that was handed out.
+ * Claims one coupon for a viewer: one atomic script decides and writes the code's record; the code is
+ * made here (crypto) and in the global code index before the script runs, so an order can always find a
+ * code that was handed out. The drop's stream is read from its id: no lookup before the script.
  */
 export async function claimCoupon(
   ctx: AppContext,
@@ -75,22 +62,23 @@ export async function claimCoupon(
   now: number,
   requireJoined: (streamId: string) => void,
 ): Promise<{ code: string; dropId: string }> {
-  const facts = await factsOf(ctx, p.dropId);
-  requireJoined(facts.streamId);
+  const streamId = streamOfDrop(p.dropId);
+  const dropId = p.dropId;
+  requireJoined(streamId);
   const codes = couponCodes(ctx);
-  const proposed = await codes.propose(facts.streamId);
+  const proposed = await codes.propose(streamId);
   let out;
   try {
     out = await couponStore(ctx).claim({
-      streamId: facts.streamId,
-      dropId: facts.id,
+      streamId,
+      dropId,
       viewerId: user.id,
       opId: p.opId,
+      code: proposed,
       now,
       stockIntervalMs: STOCK_PUSH_INTERVAL_MS,
       refusalReplayMs: REFUSAL_REPLAY_MS,
-      record: { code: proposed, streamId: facts.streamId, brandId: facts.brandId, viewerId: user.id, dropId: facts.id, title: facts.title, discount: facts.discount, at: now },
-    }, userGate(ctx, facts.streamId, user.id));
+    }, userGate(ctx, streamId, user.id));
   } catch (err) {
     // Refused: the code was not handed out. Without a reply it may have been, so its index entry stays
     // (one for a code nobody holds is harmless, see CouponCodeStore).
@@ -100,22 +88,17 @@ export async function claimCoupon(
   if (out.code !== proposed) {
     // a retry of an answered claim: the viewer's code is the first one
     await codes.withdraw(proposed);
-    return { code: out.code, dropId: facts.id };
+    return { code: out.code, dropId };
   }
   // The code is issued: the viewer gets it whatever happens next (see afterCommit).
   await afterCommit(ctx, 'the coupon claim activity record', () =>
-    recordActivity(ctx.redis, ctx.keys, { streamId: facts.streamId, viewerId: user.id, metric: 'couponClaims', at: now }),
+    recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'couponClaims', at: now }),
   );
-  const room = ctx.broadcast.toStream(facts.streamId);
-  if (out.pushStock) room.emit('coupon:stock', { dropId: facts.id, streamId: facts.streamId, remaining: out.remaining });
-  else stockPusher(ctx).later(facts.streamId, facts.id);
-  if (out.soldOutNow) {
-    await afterCommit(ctx, 'the sold-out push', async () => {
-      const drop = await couponStore(ctx).get(facts.streamId, facts.id);
-      room.emit('coupon:ended', { dropId: facts.id, streamId: facts.streamId, reason: 'sold_out', claimed: drop?.quantity ?? 0 });
-    });
-  }
-  return { code: out.code, dropId: facts.id };
+  const room = ctx.broadcast.toStream(streamId);
+  if (out.pushStock) room.emit('coupon:stock', { dropId, streamId, remaining: out.remaining });
+  else stockPusher(ctx).later(streamId, dropId);
+  if (out.soldOutNow) room.emit('coupon:ended', { dropId, streamId, reason: 'sold_out', claimed: out.quantity });
+  return { code: out.code, dropId };
 }
 
 /** Ends a drop once, whoever asks first (window job, streamer, stream end); pushes `coupon:ended` once. */
@@ -130,9 +113,9 @@ export async function endDrop(ctx: AppContext, streamId: string, dropId: string,
 }
 
 export async function endDropByStaff(ctx: AppContext, user: User, dropId: string) {
-  const facts = await factsOf(ctx, dropId);
-  await controlledStream(ctx, user, facts.streamId);
-  return endDrop(ctx, facts.streamId, dropId, 'ended');
+  const streamId = streamOfDrop(dropId);
+  await controlledStream(ctx, user, streamId);
+  return endDrop(ctx, streamId, dropId, 'ended');
 }
 
 export async function endStreamDrops(ctx: AppContext, stream: StreamRecord): Promise<void> {

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { DropPublic } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../redis/keys.js';
 import type { EventGate } from '../redis/event-gate.js';
-import { couponKeys, dropIndexKey, dropKeys } from './coupons.keys.js';
+import { couponKeys, dropKeys } from './coupons.keys.js';
 import { couponClaim, couponEnd, couponStock, type ClaimArgs } from './coupons.scripts.js';
 
 export type DropEndReason = 'sold_out' | 'expired' | 'ended';
@@ -57,9 +57,8 @@ export class CouponStore {
     private readonly keys: Keys,
   ) {}
 
-  /** Indexes the drop id globally first (claims find the stream through it), then writes the drop. */
+  /** Writes a new open drop (its id names its stream, see streams/scoped-id.ts). */
   async create(d: DropRecord): Promise<void> {
-    await this.redis.set(dropIndexKey(this.keys, d.id), d.streamId);
     const k = dropKeys(this.keys, d.streamId, d.id);
     const c = couponKeys(this.keys, d.streamId);
     await this.redis
@@ -84,10 +83,6 @@ export class CouponStore {
       .exec();
   }
 
-  dropStream(dropId: string): Promise<string | null> {
-    return this.redis.get(dropIndexKey(this.keys, dropId));
-  }
-
   async get(streamId: string, dropId: string): Promise<DropRecord | null> {
     return parseDrop(await this.redis.hgetall(dropKeys(this.keys, streamId, dropId).meta));
   }
@@ -106,7 +101,7 @@ export class CouponStore {
   }
 
   /** One coupon for the viewer (a retry with the same opId answers what the first call got); throws the refusal. */
-  claim(a: ClaimArgs, gate?: EventGate): Promise<{ code: string; remaining: number; pushStock: boolean; soldOutNow: boolean }> {
+  claim(a: ClaimArgs, gate?: EventGate): Promise<{ code: string; remaining: number; pushStock: boolean; soldOutNow: boolean; quantity: number }> {
     return couponClaim.run(this.redis, this.keys, a, gate);
   }
 

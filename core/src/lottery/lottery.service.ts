@@ -2,7 +2,6 @@ import {
   commitmentOf,
   deriveWinners,
   randomHex,
-  StreamId,
   type ChatMessage,
   type LotteryDrawn,
   type LotteryDrawRecord,
@@ -13,26 +12,15 @@ import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { userGate } from '../redis/event-gate.js';
 import { addMoment, recordActivity } from '../activity/activity.store.js';
-import { controlledStream, newId } from '../streams/streams.service.js';
+import { newScopedId, streamOf } from '../streams/scoped-id.js';
+import { controlledStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { DAY_MS, LotteryStore, toPublic, type EntryVia, type LotteryRecord } from './lottery.store.js';
 
 export const lotteryStore = perContext((ctx) => new LotteryStore(ctx.redis, ctx.keys));
 
-/**
- * Lottery ids carry their stream (`<random>.<streamId>`), so an entry finds the stream's slot without a
- * lookup key shared by every stream. The random part is base64url, which has no '.'.
- */
-export function lotteryIdFor(streamId: string): string {
-  return `${newId()}.${streamId}`;
-}
-
-export function streamOfLottery(lotteryId: string): string {
-  const dot = lotteryId.indexOf('.');
-  const streamId = dot > 0 ? lotteryId.slice(dot + 1) : '';
-  if (!StreamId.safeParse(streamId).success) throw new AppError('not_found', 'no such lottery');
-  return streamId;
-}
+/** The stream a lottery id belongs to; ids we did not mint are simply not found. */
+export const streamOfLottery = (lotteryId: string): string => streamOf(lotteryId, 'lottery');
 
 export function keywordMatches(text: string, keyword: string): boolean {
   return keyword !== '' && text.trim().toLowerCase() === keyword.trim().toLowerCase();
@@ -43,7 +31,7 @@ export async function createLottery(ctx: AppContext, user: User, input: RequestP
   if (stream.status !== 'live') throw new AppError('not_live', `the stream is ${stream.status}`);
   const seed = randomHex(32);
   const l: LotteryRecord = {
-    id: lotteryIdFor(stream.id),
+    id: newScopedId(stream.id),
     streamId: stream.id,
     brandId: stream.brandId,
     prize: input.prize,

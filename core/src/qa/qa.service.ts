@@ -9,16 +9,12 @@ import { issueRewardCoupon } from '../coupons/coupons.rewards.js';
 import { grantPoints } from '../points/points.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { publicQuestion, QaStore, type QuestionRecord } from './qa.store.js';
-import { newScopedId, streamOfScopedId } from '../streams/scoped-id.js';
+import { newScopedId, streamOf } from '../streams/scoped-id.js';
 
 export const qaStore = perContext((ctx) => new QaStore(ctx.redis, ctx.keys));
 
 /** The stream a question id belongs to; ids we did not mint are simply not found. */
-export function streamOfQuestion(questionId: string): string {
-  const streamId = streamOfScopedId(questionId);
-  if (!streamId) throw new AppError('not_found', 'no such question');
-  return streamId;
-}
+export const streamOfQuestion = (questionId: string): string => streamOf(questionId, 'question');
 
 export async function askQuestion(ctx: AppContext, user: User, streamId: string, text: string, now: number): Promise<QuestionPublic> {
   const id = newScopedId(streamId);

@@ -4,17 +4,13 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { userGate } from '../redis/event-gate.js';
 import { addMoment, recordActivity } from '../activity/activity.store.js';
-import { newScopedId, streamOfScopedId } from '../streams/scoped-id.js';
+import { newScopedId, streamOf } from '../streams/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
 import { closeQuiz } from './quiz.close.js';
 import { quizStore, type QuizRecord } from './quiz.store.js';
 
 /** The stream a quiz id belongs to; ids we did not mint are simply not found. */
-export function streamOfQuiz(quizId: string): string {
-  const streamId = streamOfScopedId(quizId);
-  if (!streamId) throw new AppError('not_found', 'no such quiz');
-  return streamId;
-}
+export const streamOfQuiz = (quizId: string): string => streamOf(quizId, 'quiz');
 
 export async function createQuiz(
   ctx: AppContext,
