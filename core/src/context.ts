@@ -1,16 +1,11 @@
 import type { Redis } from 'ioredis';
+import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { DomainFeature } from './feature.js';
 import type { Jobs } from './jobs/queues.js';
 import type { Logger } from './logger.js';
 import type { Pusher } from './pusher.js';
 import type { Keys } from './redis/keys.js';
-
-export interface Clock {
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
 
 /**
  * Everything the domain needs, built once per process by its composition root (a server node or the

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
-import { systemClock, type AppContext, type Clock } from './context.js';
+import { systemClock, type Clock } from './clock.js';
+import type { AppContext } from './context.js';
 import type { DomainFeature } from './feature.js';
 import { domainFeatures } from './features.js';
 import { createJobs } from './jobs/queues.js';

@@ -1,7 +1,8 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../../core/src/config.js';
-import { systemClock, type AppContext, type Clock } from '../../core/src/context.js';
+import { systemClock, type Clock } from '../../core/src/clock.js';
+import type { AppContext } from '../../core/src/context.js';
 import { createContext } from '../../core/src/create-context.js';
 import type { DomainFeature } from '../../core/src/feature.js';
 import { TokenService } from '../../core/src/identity/tokens.js';

@@ -1,6 +1,6 @@
 import { createApp, type App } from '../../server/src/app.js';
 import { loadConfig, type Config } from '../../core/src/config.js';
-import type { Clock } from '../../core/src/context.js';
+import type { Clock } from '../../core/src/clock.js';
 import type { DomainFeature } from '../../core/src/feature.js';
 import { createLogger } from '../../core/src/logger.js';
 import { TokenService } from '../../core/src/identity/tokens.js';

@@ -1,5 +1,6 @@
 import type { Config } from '../../core/src/config.js';
-import { systemClock, type AppContext, type Clock } from '../../core/src/context.js';
+import { systemClock, type Clock } from '../../core/src/clock.js';
+import type { AppContext } from '../../core/src/context.js';
 import { createContext } from '../../core/src/create-context.js';
 import type { Logger } from '../../core/src/logger.js';
 import { createRedis, type Redis } from '../../core/src/redis/client.js';

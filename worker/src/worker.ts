@@ -1,6 +1,7 @@
 import { Worker } from 'bullmq';
 import type { Config } from '../../core/src/config.js';
-import { systemClock, type AppContext, type Clock } from '../../core/src/context.js';
+import { systemClock, type Clock } from '../../core/src/clock.js';
+import type { AppContext } from '../../core/src/context.js';
 import { JobData, QUEUE } from '../../core/src/jobs/queues.js';
 import { settlesWithin } from '../../core/src/lifecycle.js';
 import type { Logger } from '../../core/src/logger.js';

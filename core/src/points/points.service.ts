@@ -1,7 +1,7 @@
 import type { PointsBalance } from '@stickyroom/sdk/protocol';
 import { perContext, type AppContext } from '../context.js';
 import { PointsStore } from './points.store.js';
-import { parseTiers, tierFor } from '../stickiness/loyalty-tiers.js';
+import { loyaltyTierFor, parseLoyaltyTiers } from '../stickiness/index.js';
 
 export interface PointsGrant {
   brandId: string;
@@ -14,7 +14,7 @@ export interface PointsGrant {
 }
 
 export const pointsStore = perContext((ctx) => new PointsStore(ctx.redis, ctx.keys));
-const tiers = perContext((ctx) => parseTiers(ctx.config.POINTS_TIERS));
+const tiers = perContext((ctx) => parseLoyaltyTiers(ctx.config.POINTS_TIERS));
 
 /**
  * Grants loyalty points to a viewer of a brand, idempotent per (source, sourceId, viewer), within the
@@ -65,7 +65,7 @@ export async function grantWatchPoints(
 export async function pointsBalance(ctx: AppContext, brandId: string, viewerId: string): Promise<PointsBalance> {
   const lots = await pointsStore(ctx).lots(brandId, viewerId, ctx.clock.now());
   const balance = lots.reduce((sum, l) => sum + l.points, 0);
-  const { tier, next } = tierFor(tiers(ctx), balance);
+  const { tier, next } = loyaltyTierFor(tiers(ctx), balance);
   const out: PointsBalance = { brandId, balance, tier };
   if (next) out.nextTier = { name: next.name, at: next.at };
   const soonest = lots[0];

@@ -1,11 +1,12 @@
-export interface Tier {
+/** A loyalty tier of a brand's points (POINTS_TIERS), not a stickiness tier (segments.ts). */
+export interface LoyaltyTier {
   name: string;
   /** Balance from which the tier holds. */
   at: number;
 }
 
 /** Parses POINTS_TIERS (`bronze:0,silver:500,gold:2000`, validated by the config schema). */
-export function parseTiers(spec: string): Tier[] {
+export function parseLoyaltyTiers(spec: string): LoyaltyTier[] {
   return spec.split(',').map((part) => {
     const [name = '', at = '0'] = part.split(':');
     return { name, at: Number(at) };
@@ -13,7 +14,7 @@ export function parseTiers(spec: string): Tier[] {
 }
 
 /** The tier a balance earns and the next one up, if any. */
-export function tierFor(tiers: readonly Tier[], balance: number): { tier: string; next?: Tier } {
+export function loyaltyTierFor(tiers: readonly LoyaltyTier[], balance: number): { tier: string; next?: LoyaltyTier } {
   let i = 0;
   while (i + 1 < tiers.length && balance >= tiers[i + 1]!.at) i++;
   const next = tiers[i + 1];
