@@ -73,7 +73,7 @@ describe('docker-compose.yml', () => {
 
   it('builds an image that holds every runtime folder', () => {
     const dockerfile = readFileSync('Dockerfile', 'utf8');
-    for (const dir of ['client-sdk', 'server', 'worker']) expect(dockerfile).toMatch(new RegExp(`COPY ${dir} ${dir}`));
+    for (const dir of ['client-sdk', 'core', 'server', 'worker']) expect(dockerfile).toMatch(new RegExp(`COPY ${dir} ${dir}`));
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
   });
 });
