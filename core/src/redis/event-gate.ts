@@ -3,7 +3,7 @@ import type { Keys } from './keys.js';
 
 /**
  * A user's event rate across nodes, counted inside a script the event runs anyway (no extra round trip):
- * `runScript(..., gate)` calls the script's gated variant (redis/scripts/event-gate.prelude.lua).
+ * a script wrapper's `run(..., gate)` calls the script's gated variant (redis/scripts/event-gate.prelude.lua).
  */
 export interface EventGate {
   /** The user's counter in the stream's slot, so a multi-key script stays valid on Redis Cluster. */
