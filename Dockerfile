@@ -7,6 +7,7 @@ COPY client-sdk/package.json client-sdk/package.json
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY tsconfig.json ./
 COPY client-sdk client-sdk
+COPY core core
 COPY server server
 COPY worker worker
 COPY scripts scripts

@@ -1,13 +1,35 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
+/** Projects that talk to Redis fail fast when none answers (test/helpers/global-setup.ts). */
+const needsRedis = { globalSetup: ['test/helpers/global-setup.ts'] };
+
+const project = (name: string, include: string[], extra: TestProjectInlineConfiguration['test'] = {}): TestProjectInlineConfiguration => ({
+  extends: true,
+  test: { name, include, ...extra },
+});
+
+/**
+ * `npm test` runs every project; `npx vitest --project unit` runs the pure tests alone (no Redis, seconds).
+ * The slow suites are projects of their own, to run or leave out by name.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Integration files open many sockets and Redis connections; two at a time fits a 2-core machine.
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    globalSetup: ['test/helpers/global-setup.ts'],
     reporters: ['default', './test/helpers/closing-line-reporter.ts'],
+    projects: [
+      project('unit', ['test/unit/**/*.test.ts']),
+      project('integration', ['test/integration/**/*.test.ts'], needsRedis),
+      // bursts and large streams: throughput and stalls under load
+      project('load', ['test/load/**/*.test.ts'], needsRedis),
+      // the benchmark harness itself, on a small run
+      project('bench', ['test/bench/**/*.test.ts'], needsRedis),
+      // real processes and Redis servers killed mid-way
+      project('chaos', ['test/chaos/**/*.test.ts'], needsRedis),
+      project('fuzz', ['test/fuzz/**/*.test.ts'], needsRedis),
+      project('browser', ['test/browser/**/*.test.ts'], needsRedis),
+    ],
   },
 });

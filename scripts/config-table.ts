@@ -3,7 +3,7 @@
  * between the config-table markers. A test fails when README and the schema drift apart.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { configTable } from '../server/src/config-doc.js';
+import { configTable } from '../core/src/config-doc.js';
 
 const START = '<!-- config-table:start -->';
 const END = '<!-- config-table:end -->';

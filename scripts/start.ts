@@ -14,8 +14,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { ConfigError, loadConfig } from '../server/src/config.js';
-import { createLogger } from '../server/src/logger.js';
+import { ConfigError, loadConfig } from '../core/src/config.js';
+import { createLogger } from '../core/src/logger.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -6,9 +6,9 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Id, Role } from '@stickyroom/sdk/protocol';
-import { TokenService } from '../server/src/auth/tokens.js';
-import { ConfigError, loadConfig } from '../server/src/config.js';
-import { DURATION, formatDuration, parseDuration } from '../server/src/duration.js';
+import { TokenService } from '../core/src/identity/tokens.js';
+import { ConfigError, loadConfig } from '../core/src/config.js';
+import { DURATION, formatDuration, parseDuration } from '../core/src/duration.js';
 
 const Args = z
   .object({

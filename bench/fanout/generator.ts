@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
-import { TokenService } from '../../server/src/auth/tokens.js';
+import { TokenService } from '../../core/src/identity/tokens.js';
 import { Histogram } from '../lib/histogram.js';
 import { chatText, FromGenerator, sentAtOf, ToGenerator, type GeneratorInit, type GeneratorRun } from './protocol.js';
 

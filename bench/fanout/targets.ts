@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { TokenService } from '../../server/src/auth/tokens.js';
+import { TokenService } from '../../core/src/identity/tokens.js';
 import { NodeChild } from '../lib/child.js';
 import { freePort, waitHttpOk } from '../lib/net.js';
 import { benchPrefix, BENCH_REDIS_URL, dropPrefix } from '../lib/redis.js';

@@ -1,12 +1,12 @@
 import { cpus, hostname } from 'node:os';
-import { loadConfig } from '../../server/src/config.js';
-import type { ActivityMetric } from '../../server/src/features/activity/activity.metrics.js';
-import { queueActivity } from '../../server/src/features/activity/activity.store.js';
-import { scoringKeys } from '../../server/src/features/scoring/scoring.keys.js';
-import { StreamStore } from '../../server/src/features/streams/streams.store.js';
-import { createLogger } from '../../server/src/logger.js';
+import { loadConfig } from '../../core/src/config.js';
+import type { ActivityMetric } from '../../core/src/activity/activity.metrics.js';
+import { queueActivity } from '../../core/src/activity/activity.store.js';
+import { scoringKeys } from '../../core/src/scoring/scoring.keys.js';
+import { StreamStore } from '../../core/src/streams/streams.store.js';
+import { createLogger } from '../../core/src/logger.js';
 import { createWorkerContext } from '../../worker/src/context.js';
-import { rollupStream } from '../../worker/src/rollup/stream-rollup.js';
+import { rollupStream } from '../../core/src/scoring/scoring.rollup.js';
 import type { Benchmark } from '../lib/benchmark.js';
 import { BENCH_REDIS_URL, benchPrefix, dropPrefix, redisCpuSeconds } from '../lib/redis.js';
 

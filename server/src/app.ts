@@ -1,16 +1,20 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildContext, silentBroadcaster } from './build-context.js';
-import type { Config } from './config.js';
-import { systemClock, type AppContext, type Clock } from './context.js';
+import type { Config } from '../../core/src/config.js';
+import { systemClock, type Clock } from '../../core/src/clock.js';
+import type { AppContext } from '../../core/src/context.js';
+import { createContext } from '../../core/src/create-context.js';
+import type { DomainFeature } from '../../core/src/feature.js';
+import { TokenService } from '../../core/src/identity/tokens.js';
+import { createLogger, type Logger } from '../../core/src/logger.js';
+import { createRedis } from '../../core/src/redis/client.js';
+import { Keys } from '../../core/src/redis/keys.js';
 import { features as allFeatures } from './features/index.js';
 import type { Feature } from './features/types.js';
 import { createHttpApp } from './http/app.js';
-import { createIo, ioBroadcaster, type AppIo } from './io/server.js';
-import { createLogger, type Logger } from './logger.js';
+import { createIo, ioPusher, serveSockets, type AppIo } from './io/server.js';
 import { createMetrics } from './metrics.js';
-import { createRedis } from './redis/client.js';
-import { settlesWithin } from './lifecycle.js';
+import { settlesWithin } from '../../core/src/lifecycle.js';
 
 export interface App {
   ctx: AppContext;
@@ -30,29 +34,36 @@ export interface AppOptions {
   config: Config;
   clock?: Clock;
   log?: Logger;
+  /** The transport of each feature (handlers, routes); every feature's by default. */
   features?: readonly Feature[];
+  /** The domain features and their hooks; every one by default (tests add recording ones). */
+  domain?: readonly DomainFeature[];
 }
 
-/** The composition root of a server node: config -> redis -> http -> io -> features. */
-export function createApp({ config, clock = systemClock, log = createLogger(config.LOG_LEVEL, 'server'), features = allFeatures }: AppOptions): App {
+/**
+ * The composition root of a server node, in an order that needs no placeholder: the Socket.IO server
+ * (not yet attached) gives the Pusher, the Pusher the domain context, the context the HTTP app and the
+ * socket handlers; the HTTP server is made with its handler and Socket.IO attached to it last.
+ */
+export function createApp({ config, clock = systemClock, log = createLogger(config.LOG_LEVEL, 'server'), features = allFeatures, domain }: AppOptions): App {
   const redis = createRedis({ url: config.REDIS_URL, log, name: 'cmd' });
   const pub = createRedis({ url: config.REDIS_URL, log, name: 'io-pub', autoPipelining: false });
   const sub = createRedis({ url: config.REDIS_URL, log, name: 'io-sub', autoPipelining: false, subscriber: true });
   const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull' });
   const metrics = createMetrics();
-  const ctx = buildContext({ config, log, clock, redis, bull, broadcast: silentBroadcaster, features });
+  const tokens = new TokenService(config.JWT_SECRET, { maxTtlSec: config.JWT_MAX_TTL });
 
-  const httpApp = createHttpApp(ctx, features, metrics);
-  const http = createServer(httpApp);
-  const io = createIo(ctx, http, {
-    handlers: features.flatMap((f) => f.handlers ?? []),
-    pub,
-    sub,
+  const io = createIo(config, { pub, sub, channel: new Keys(config.REDIS_PREFIX).ioChannel, log });
+  const ctx = createContext({ config, log, clock, redis, bull, pusher: ioPusher(io), ...(domain ? { features: domain } : {}) });
+  const http = createServer(createHttpApp(ctx, { tokens, features, metrics }));
+  serveSockets(io, ctx, {
+    tokens,
     metrics,
+    handlers: features.flatMap((f) => f.handlers ?? []),
     onDisconnect: features.flatMap((f) => (f.onDisconnect ? [(s) => f.onDisconnect!(ctx, s)] : [])),
   });
-  ctx.broadcast = ioBroadcaster(io);
-  const stops = features.flatMap((f) => (f.start ? [f.start(ctx)] : []));
+  io.attach(http);
+  const stops = ctx.features.flatMap((f) => (f.start ? [f.start(ctx)] : []));
 
   return {
     ctx,

@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, type Config } from '../../core/src/config.js';
 import { createApp } from './app.js';
-import { installProcessPolicy, onStopRequest } from './lifecycle.js';
-import { createLogger } from './logger.js';
+import { installProcessPolicy, onStopRequest } from '../../core/src/lifecycle.js';
+import { createLogger } from '../../core/src/logger.js';
 
 let config: Config;
 try {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createViewerClient, type ViewerClient } from '@stickyroom/sdk';
-import { productStore } from '../../server/src/features/products/products.service.js';
+import { productStore } from '../../core/src/products/products.service.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { PrivateRedis } from '../helpers/redis-server.js';
 

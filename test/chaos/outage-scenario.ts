@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
-import { TokenService } from '../../server/src/auth/tokens.js';
+import { TokenService } from '../../core/src/identity/tokens.js';
 import { TEST_JWT_SECRET, TEST_WEBHOOK_SECRET } from '../helpers/app.js';
 import { runTs, startServerProcess, type RunningProcess } from '../helpers/process.js';
 import { PrivateRedis } from '../helpers/redis-server.js';

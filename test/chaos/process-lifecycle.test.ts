@@ -4,7 +4,7 @@ import { TEST_JWT_SECRET, TEST_WEBHOOK_SECRET } from '../helpers/app.js';
 import { runTs, startServerProcess, type RunningProcess } from '../helpers/process.js';
 import { freePort, PrivateRedis } from '../helpers/redis-server.js';
 import { uniquePrefix } from '../helpers/redis.js';
-import { TokenService } from '../../server/src/auth/tokens.js';
+import { TokenService } from '../../core/src/identity/tokens.js';
 import { Redis } from 'ioredis';
 
 const processes: RunningProcess[] = [];

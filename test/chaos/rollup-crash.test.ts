@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../server/src/config.js';
-import { activityKeys } from '../../server/src/features/activity/activity.keys.js';
-import { scoringKeys } from '../../server/src/features/scoring/scoring.keys.js';
-import { createLogger } from '../../server/src/logger.js';
-import { createRedis, type Redis } from '../../server/src/redis/client.js';
-import { Keys } from '../../server/src/redis/keys.js';
-import { rollupStream } from '../../worker/src/rollup/stream-rollup.js';
+import { loadConfig } from '../../core/src/config.js';
+import { activityKeys } from '../../core/src/activity/activity.keys.js';
+import { scoringKeys } from '../../core/src/scoring/scoring.keys.js';
+import { createLogger } from '../../core/src/logger.js';
+import { createRedis, type Redis } from '../../core/src/redis/client.js';
+import { Keys } from '../../core/src/redis/keys.js';
+import { rollupStream } from '../../core/src/scoring/scoring.rollup.js';
 import { startWorker } from '../../worker/src/worker.js';
 import { TEST_JWT_SECRET, TEST_WEBHOOK_SECRET } from '../helpers/app.js';
 import { runTs, type RunningProcess } from '../helpers/process.js';

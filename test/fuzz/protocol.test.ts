@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createStreamerClient, type StreamerClient } from '@stickyroom/sdk';
 import { ERROR_CODES } from '@stickyroom/sdk/protocol';
-import { TokenService } from '../../server/src/auth/tokens.js';
+import { TokenService } from '../../core/src/identity/tokens.js';
 import { startServerProcess, type RunningProcess } from '../helpers/process.js';
 import { openRaw, type RawSocket } from '../helpers/raw-socket.js';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';

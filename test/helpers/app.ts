@@ -1,8 +1,9 @@
 import { createApp, type App } from '../../server/src/app.js';
-import { loadConfig, type Config } from '../../server/src/config.js';
-import type { Clock } from '../../server/src/context.js';
-import { createLogger } from '../../server/src/logger.js';
-import { TokenService } from '../../server/src/auth/tokens.js';
+import { loadConfig, type Config } from '../../core/src/config.js';
+import type { Clock } from '../../core/src/clock.js';
+import type { DomainFeature } from '../../core/src/feature.js';
+import { createLogger } from '../../core/src/logger.js';
+import { TokenService } from '../../core/src/identity/tokens.js';
 import {
   createStreamerClient,
   createViewerClient,
@@ -41,7 +42,10 @@ export interface TestApp {
  * The whole server in this process on a free port, over the real Redis with a private key prefix and a
  * clock the test controls. Clients are real socket.io-client connections through the SDK.
  */
-export async function startTestApp(env: Record<string, string> = {}, options: { clock?: Clock; redisUrl?: string } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { clock?: Clock; redisUrl?: string; domain?: readonly DomainFeature[] } = {},
+): Promise<TestApp> {
   const prefix = uniquePrefix();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -53,7 +57,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     ...env,
   });
   const clock = (options.clock as TestClock | undefined) ?? new TestClock();
-  const app = createApp({ config, clock, log: createLogger(config.LOG_LEVEL, 'test') });
+  const app = createApp({ config, clock, log: createLogger(config.LOG_LEVEL, 'test'), ...(options.domain ? { domain: options.domain } : {}) });
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const tokens = new TokenService(TEST_JWT_SECRET);

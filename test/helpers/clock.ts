@@ -1,4 +1,4 @@
-import type { Clock } from '../../server/src/context.js';
+import type { Clock } from '../../core/src/clock.js';
 
 /** A clock the test moves by hand, so a minute of heartbeats takes no minute. Redis stays real. */
 export class TestClock implements Clock {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createViewerClient, type StreamerClient } from '@stickyroom/sdk';
 import { createApp, type App } from '../../server/src/app.js';
-import { streamRoom } from '../../server/src/context.js';
-import { createLogger } from '../../server/src/logger.js';
+import { streamRoom } from '../../core/src/pusher.js';
+import { createLogger } from '../../core/src/logger.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;

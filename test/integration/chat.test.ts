@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, ViewerClient } from '@stickyroom/sdk';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { streamTotals, viewerActivity } from '../../server/src/features/activity/activity.store.js';
+import { streamTotals, viewerActivity } from '../../core/src/activity/activity.store.js';
+import type { DomainFeature } from '../../core/src/feature.js';
+import { domainFeatures } from '../../core/src/features.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -188,24 +190,29 @@ describe('chat and the rest of the service', () => {
   });
 
   it('hands accepted messages to the chat hooks, and a failing hook does not refuse the sender', async () => {
-    const id = await t.createStream();
-    const v = await t.joinedViewer(id, 'hooked');
     const seen: ChatMessage[] = [];
-    const hooks = t.app.ctx.chatMessageHooks;
-    const failing = async () => {
-      throw new Error('lottery is down');
+    const failing: DomainFeature = {
+      name: 'failing',
+      onChatMessage: async () => {
+        throw new Error('lottery is down');
+      },
     };
-    const recording = async (_c: unknown, _s: unknown, _u: unknown, m: ChatMessage) => {
-      seen.push(m);
+    const recording: DomainFeature = {
+      name: 'recording',
+      onChatMessage: async (_c, _s, _u, m) => {
+        seen.push(m);
+      },
     };
-    hooks.push(failing, recording);
+    const hooked = await startTestApp({}, { domain: [...domainFeatures, failing, recording] });
     try {
+      const id = await hooked.createStream();
+      const v = await hooked.joinedViewer(id, 'hooked');
       const { message } = await v.chat(id, 'enter me');
       expect(seen).toEqual([message]);
       await expect(v.chat(id, 'enter me')).rejects.toMatchObject({ reason: 'duplicate' });
       expect(seen).toHaveLength(1);
     } finally {
-      hooks.splice(hooks.indexOf(failing), 2);
+      await hooked.close();
     }
   });
 });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { User } from '../../server/src/auth/tokens.js';
-import { recordActivity } from '../../server/src/features/activity/activity.store.js';
-import { codeIndexKey, dropKeys, opField } from '../../server/src/features/coupons/coupons.keys.js';
-import { claimCoupon, REFUSAL_REPLAY_MS } from '../../server/src/features/coupons/coupons.service.js';
+import type { User } from '../../core/src/identity/tokens.js';
+import { recordActivity } from '../../core/src/activity/activity.store.js';
+import { codeIndexKey, dropKeys, opField } from '../../core/src/coupons/coupons.keys.js';
+import { claimCoupon, REFUSAL_REPLAY_MS } from '../../core/src/coupons/coupons.service.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;

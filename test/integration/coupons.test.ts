@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamerClient } from '@stickyroom/sdk';
-import { createLogger } from '../../server/src/logger.js';
-import { recordActivity } from '../../server/src/features/activity/activity.store.js';
+import { createLogger } from '../../core/src/logger.js';
+import { recordActivity } from '../../core/src/activity/activity.store.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
@@ -166,12 +166,14 @@ describe('coupon drops', () => {
     expect((await v.join(streamId)).drops[0]?.remaining).toBe(100);
   });
 
-  it('refuses claims from viewers who did not join, for unknown drops, and drops in a stream not live', async () => {
+  it('refuses claims from viewers who did not join, for malformed and unknown drops, and drops in a stream not live', async () => {
     const { streamId, host } = await liveRoom();
     const { drop: d } = await host.dropCoupon(streamId, drop);
     const outsider = await t.viewer('outsider');
     await expect(outsider.claimCoupon(d.id)).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(outsider.claimCoupon('no-such-drop')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(outsider.claimCoupon('no-such-drop')).rejects.toMatchObject({ code: 'invalid_payload' });
+    const fan = await t.joinedViewer(streamId, 'unknown-drop-fan');
+    await expect(fan.claimCoupon(`${streamId}.nope`)).rejects.toMatchObject({ code: 'not_found' });
     const scheduled = await t.createStream('Later', 'brand-a');
     await expect(host.dropCoupon(scheduled, drop)).rejects.toMatchObject({ code: 'not_live' });
     await expect(host.request('coupon:drop', { streamId, ...drop, quantity: 0 })).rejects.toMatchObject({ code: 'invalid_payload' });

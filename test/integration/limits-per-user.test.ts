@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createViewerClient, type StateChange, type ViewerClient } from '@stickyroom/sdk';
 import { createApp, type App } from '../../server/src/app.js';
-import { createLogger } from '../../server/src/logger.js';
-import { productStore } from '../../server/src/features/products/products.service.js';
-import { flush } from '../../server/src/features/reactions/reactions.service.js';
-import { readTotals } from '../../server/src/features/reactions/reactions.store.js';
-import { streamTotals } from '../../server/src/features/activity/activity.store.js';
-import { eventGateKey } from '../../server/src/redis/event-gate.js';
+import { createLogger } from '../../core/src/logger.js';
+import { productStore } from '../../core/src/products/products.service.js';
+import { flush } from '../../core/src/reactions/reactions.service.js';
+import { readTotals } from '../../core/src/reactions/reactions.store.js';
+import { streamTotals } from '../../core/src/activity/activity.store.js';
+import { eventGateKey } from '../../core/src/redis/event-gate.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 // Issue 7, item 4: limits hold per viewer, not per socket. One token once held 1,500 sockets and, from

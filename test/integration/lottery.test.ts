@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Job } from 'bullmq';
 import { commitmentOf, createStreamerClient, verifyDraw, type LotteryDrawn, type StreamerClient, type ViewerClient } from '@stickyroom/sdk';
 import { createApp } from '../../server/src/app.js';
-import { createLogger } from '../../server/src/logger.js';
-import { viewerActivity } from '../../server/src/features/activity/activity.store.js';
-import { drawLottery, lotteryStore } from '../../server/src/features/lottery/lottery.service.js';
+import { createLogger } from '../../core/src/logger.js';
+import { viewerActivity } from '../../core/src/activity/activity.store.js';
+import { drawLottery, lotteryStore } from '../../core/src/lottery/lottery.service.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
@@ -120,10 +120,11 @@ describe('lottery creation', () => {
     await expect(host.createLottery(streamId, { prize: 'Second', winners: 1, durationSec: LONG })).resolves.toBeTruthy();
   });
 
-  it('refuses a malformed or unknown lottery id with not_found', async () => {
+  it('refuses a malformed lottery id as invalid and an unknown one with not_found', async () => {
     const { streamId, host } = await liveRoom();
     const viewer = await t.joinedViewer(streamId, 'lost');
-    await expect(viewer.enterLottery('no-dot-here')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(viewer.enterLottery('no-dot-here')).rejects.toMatchObject({ code: 'invalid_payload' });
+    await expect(viewer.enterLottery(`${streamId}.nope`)).rejects.toMatchObject({ code: 'not_found' });
     await expect(host.drawLottery(`abc.${streamId}`)).rejects.toMatchObject({ code: 'not_found' });
     expect((await drawRecord(`abc.${streamId}`)).status).toBe(404);
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStreamerClient, createViewerClient, type StickyroomClient } from '@stickyroom/sdk';
-import { TokenService } from '../../server/src/auth/tokens.js';
+import { TokenService } from '../../core/src/identity/tokens.js';
 import { startServerProcess, type RunningProcess } from '../helpers/process.js';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 

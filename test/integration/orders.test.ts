@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { streamTotals, viewerActivity } from '../../server/src/features/activity/activity.store.js';
-import { orderStore } from '../../server/src/features/orders/orders.service.js';
-import { signBody } from '../../server/src/features/orders/orders.signature.js';
+import { streamTotals, viewerActivity } from '../../core/src/activity/activity.store.js';
+import { orderStore } from '../../core/src/orders/orders.service.js';
+import { signBody } from '../../server/src/http/webhook-signature.js';
 import { startTestApp, TEST_WEBHOOK_SECRET, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;

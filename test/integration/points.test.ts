@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grantPoints, grantWatchPoints } from '../../server/src/features/points/points.service.js';
+import { grantPoints, grantWatchPoints } from '../../core/src/points/points.service.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 const DAY = 86_400_000;

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createViewerClient, type RoomStats, type ViewerClient } from '@stickyroom/sdk';
 import { createApp } from '../../server/src/app.js';
-import { createLogger } from '../../server/src/logger.js';
+import { createLogger } from '../../core/src/logger.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { presenceSummary, watchSeconds } from '../../server/src/features/presence/presence.store.js';
-import { streamTotals, viewerActivity } from '../../server/src/features/activity/activity.store.js';
+import { presenceSummary, watchSeconds } from '../../core/src/presence/presence.store.js';
+import { streamTotals, viewerActivity } from '../../core/src/activity/activity.store.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readMoments, streamTotals, viewerActivity } from '../../server/src/features/activity/activity.store.js';
-import { productStore } from '../../server/src/features/products/products.service.js';
+import { readMoments, streamTotals, viewerActivity } from '../../core/src/activity/activity.store.js';
+import { productStore } from '../../core/src/products/products.service.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;

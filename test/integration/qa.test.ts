@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StickyroomError, ViewerClient } from '@stickyroom/sdk';
-import { viewerActivity } from '../../server/src/features/activity/activity.store.js';
+import { viewerActivity } from '../../core/src/activity/activity.store.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -91,7 +91,7 @@ describe('asking questions', () => {
       const res = await raw.timeout(2000).emitWithAck(event, payload);
       expect(res.error?.code, `${event} ${JSON.stringify(payload)}`).toMatch(/invalid_payload|forbidden/);
     }
-    expect(await refusal(v.upvote('not-a-question'))).toMatchObject({ code: 'not_found' });
+    expect(await refusal(v.upvote('not-a-question'))).toMatchObject({ code: 'invalid_payload' });
     expect(await refusal(v.upvote(`${streamId}.nope`))).toMatchObject({ code: 'not_found' });
     expect((await v.join(streamId)).questions).toEqual([]);
     // The refusals above took no question slot: the viewer can still ask.

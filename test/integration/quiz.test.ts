@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StickyroomError, StreamerClient, ViewerClient } from '@stickyroom/sdk';
 import type { QuizResult, RequestInput } from '@stickyroom/sdk/protocol';
-import { viewerActivity } from '../../server/src/features/activity/activity.store.js';
-import { RewardDeliveryBusy } from '../../server/src/features/quiz/quiz.close.js';
-import { createLogger } from '../../server/src/logger.js';
+import { viewerActivity } from '../../core/src/activity/activity.store.js';
+import { RewardDeliveryBusy } from '../../core/src/quiz/quiz.close.js';
+import { createLogger } from '../../core/src/logger.js';
 import { quizCloseProcessor } from '../../worker/src/processors/quiz-close.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -106,7 +106,7 @@ describe('a quiz while it is open', () => {
     const outsider = await t.viewer('options-outsider');
     expect(await refusal(outsider.answerQuiz(quiz.id, 0))).toMatchObject({ code: 'forbidden' });
     expect(await refusal(viewers[0]!.answerQuiz(`${streamId}.missing`, 0))).toMatchObject({ code: 'not_found' });
-    expect(await refusal(viewers[0]!.answerQuiz('no-such-quiz', 0))).toMatchObject({ code: 'not_found' });
+    expect(await refusal(viewers[0]!.answerQuiz('no-such-quiz', 0))).toMatchObject({ code: 'invalid_payload' });
     // None of the refusals used up the viewer's answer.
     expect(await viewers[0]!.answerQuiz(quiz.id, 1)).toEqual({});
   });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../server/src/app.js';
-import { createLogger } from '../../server/src/logger.js';
-import { loadConfig } from '../../server/src/config.js';
+import { createLogger } from '../../core/src/logger.js';
+import { loadConfig } from '../../core/src/config.js';
 import { createViewerClient } from '@stickyroom/sdk';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { streamTotals, viewerActivity } from '../../server/src/features/activity/activity.store.js';
-import { readTotals } from '../../server/src/features/reactions/reactions.store.js';
+import { streamTotals, viewerActivity } from '../../core/src/activity/activity.store.js';
+import { readTotals } from '../../core/src/reactions/reactions.store.js';
 
 const CAP = 25;
 let t: TestApp;

@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
-import type { AppContext } from '../../server/src/context.js';
-import type { ActivityMetric } from '../../server/src/features/activity/activity.metrics.js';
-import { queueActivity } from '../../server/src/features/activity/activity.store.js';
-import { scoringKeys } from '../../server/src/features/scoring/scoring.keys.js';
-import { StreamStore } from '../../server/src/features/streams/streams.store.js';
-import type { Keys } from '../../server/src/redis/keys.js';
+import type { AppContext } from '../../core/src/context.js';
+import type { ActivityMetric } from '../../core/src/activity/activity.metrics.js';
+import { queueActivity } from '../../core/src/activity/activity.store.js';
+import { scoringKeys } from '../../core/src/scoring/scoring.keys.js';
+import { StreamStore } from '../../core/src/streams/streams.store.js';
+import type { Keys } from '../../core/src/redis/keys.js';
 
 /** A stream with a fixed id (so two key prefixes hold the same data), live since `startedAt`. */
 export async function seedStream(ctx: Pick<AppContext, 'redis' | 'keys'>, s: { id: string; brandId: string; startedAt: number }): Promise<void> {

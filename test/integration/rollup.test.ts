@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../server/src/config.js';
-import { recordActivity } from '../../server/src/features/activity/activity.store.js';
-import { pointsBalance } from '../../server/src/features/points/points.service.js';
-import { scoringStore } from '../../server/src/features/scoring/scoring.store.js';
-import { createLogger } from '../../server/src/logger.js';
-import { Keys } from '../../server/src/redis/keys.js';
-import { rollupStream } from '../../worker/src/rollup/stream-rollup.js';
+import { loadConfig } from '../../core/src/config.js';
+import { recordActivity } from '../../core/src/activity/activity.store.js';
+import { pointsBalance } from '../../core/src/points/points.service.js';
+import { scoringStore } from '../../core/src/scoring/scoring.store.js';
+import { createLogger } from '../../core/src/logger.js';
+import { Keys } from '../../core/src/redis/keys.js';
+import { rollupStream } from '../../core/src/scoring/scoring.rollup.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { dropPrefix, uniquePrefix } from '../helpers/redis.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presenceSummary } from '../../server/src/features/presence/presence.store.js';
+import { presenceSummary } from '../../core/src/presence/presence.store.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ActivityMetric } from '../../server/src/features/activity/activity.metrics.js';
-import { recordActivity } from '../../server/src/features/activity/activity.store.js';
-import { createLogger } from '../../server/src/logger.js';
-import { rollupStream } from '../../worker/src/rollup/stream-rollup.js';
+import type { ActivityMetric } from '../../core/src/activity/activity.metrics.js';
+import { recordActivity } from '../../core/src/activity/activity.store.js';
+import { createLogger } from '../../core/src/logger.js';
+import { rollupStream } from '../../core/src/scoring/scoring.rollup.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { generateActivity, record, seedStream, type ActivityEvent } from './rollup-fixtures.js';

@@ -1,6 +1,6 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMoment, recordActivity } from '../../server/src/features/activity/activity.store.js';
+import { addMoment, recordActivity } from '../../core/src/activity/activity.store.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 // The dashboard page as a brand team opens it: Debian's Chromium, the token in the URL fragment.

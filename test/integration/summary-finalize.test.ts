@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeSummary } from '../../server/src/features/summary/summary.compute.js';
-import { indexStream, summaryStore } from '../../server/src/features/summary/summary.viewers.js';
-import { streamStore } from '../../server/src/features/streams/streams.service.js';
+import { computeSummary } from '../../core/src/summary/summary.compute.js';
+import { indexStream, summaryStore } from '../../core/src/summary/summary.viewers.js';
+import { streamStore } from '../../core/src/streams/streams.service.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 // No worker runs here: the stream.finalize job waits in the queue, as when every worker is down.

@@ -1,17 +1,17 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatMessage } from '@stickyroom/sdk';
-import type { Broadcaster } from '../../server/src/context.js';
-import { ChatFanout, MAX_BATCH } from '../../server/src/features/chat/chat.fanout.js';
+import type { Pusher } from '../../core/src/pusher.js';
+import { ChatFanout, MAX_BATCH } from '../../core/src/chat/chat.fanout.js';
 
 /** Records what would reach each room. */
 function recorder() {
   const frames: { room: string; event: string; payload: any }[] = [];
-  const broadcast: Broadcaster = {
+  const broadcast: Pusher = {
     toStream: (room) => ({ emit: (event, payload) => void frames.push({ room, event, payload }) }),
     toUser: () => ({ emit: () => {} }),
     leaveStream: () => {},
   };
-  return { frames, broadcast: () => broadcast };
+  return { frames, broadcast };
 }
 
 const msg = (streamId: string, id: number): ChatMessage => ({ id: String(id), streamId, userId: 'u', name: 'u', text: `t${id}`, at: id });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { containsBlocked, duplicateKey, normalizeBlockedWords, normalizeWords, skeleton } from '../../server/src/features/chat/chat.text.js';
-import { CONFUSABLES } from '../../server/src/features/chat/chat.confusables.js';
+import { containsBlocked, duplicateKey, normalizeBlockedWords, normalizeWords, skeleton } from '../../core/src/chat/chat.text.js';
+import { CONFUSABLES } from '../../core/src/chat/chat.confusables.js';
 
 describe('chat word matching', () => {
   const blocked = normalizeBlockedWords(['Scam', ' free  MONEY ', 'scam', '!!!', 'Übel', '🍆']);

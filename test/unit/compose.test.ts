@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ConfigSchema, loadConfig } from '../../server/src/config.js';
+import { ConfigSchema, loadConfig } from '../../core/src/config.js';
 
 // No Docker engine runs in CI: this reads docker-compose.yml the way compose would and checks what it must hold.
 const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
@@ -73,7 +73,7 @@ describe('docker-compose.yml', () => {
 
   it('builds an image that holds every runtime folder', () => {
     const dockerfile = readFileSync('Dockerfile', 'utf8');
-    for (const dir of ['client-sdk', 'server', 'worker']) expect(dockerfile).toMatch(new RegExp(`COPY ${dir} ${dir}`));
+    for (const dir of ['client-sdk', 'core', 'server', 'worker']) expect(dockerfile).toMatch(new RegExp(`COPY ${dir} ${dir}`));
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
   });
 });

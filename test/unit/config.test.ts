@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../server/src/config.js';
+import { ConfigError, loadConfig } from '../../core/src/config.js';
 
 describe('config', () => {
   it('has working defaults for a developer machine', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AppError, clip, describeZodError, toAckError } from '../../server/src/errors.js';
+import { AppError, clip, describeZodError, toAckError } from '../../core/src/errors.js';
 
 describe('describeZodError', () => {
   it('names the first three issues and counts the rest', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReactionBuffer } from '../../server/src/features/reactions/reactions.buffer.js';
+import { ReactionBuffer } from '../../core/src/reactions/reactions.buffer.js';
 
 describe('reaction buffer', () => {
   it('coalesces many taps into one count per stream and kind and one per viewer', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configTable } from '../../server/src/config-doc.js';
+import { configTable } from '../../core/src/config-doc.js';
 
 const readme = readFileSync('README.md', 'utf8');
 

@@ -1,8 +1,8 @@
 import { Redis, ReplyError, type RedisOptions } from 'ioredis';
 import { ConnectionClosedError } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
-import { toAckError } from '../../server/src/errors.js';
-import { isRedisUnavailable } from '../../server/src/redis/outage.js';
+import { toAckError } from '../../core/src/errors.js';
+import { isRedisUnavailable } from '../../core/src/redis/outage.js';
 import { freePort } from '../helpers/redis-server.js';
 
 const clients: Redis[] = [];

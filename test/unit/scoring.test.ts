@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../server/src/config.js';
-import { ACTIVITY_METRICS, type ActivityMetric } from '../../server/src/features/activity/activity.metrics.js';
+import { loadConfig } from '../../core/src/config.js';
+import { ACTIVITY_METRICS, type ActivityMetric } from '../../core/src/activity/activity.metrics.js';
 import {
   DEFAULT_PARAMS,
   DEFAULT_WEIGHTS,
@@ -13,7 +13,7 @@ import {
   segmentAt,
   streamPoints,
   type StreamEngagement,
-} from '../../worker/src/scoring/index.js';
+} from '../../core/src/stickiness/index.js';
 
 const DAY = 86_400_000;
 const P = DEFAULT_PARAMS;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SignJWT, type JWTPayload } from 'jose';
-import { TokenService } from '../../server/src/auth/tokens.js';
-import { formatDuration, parseDuration } from '../../server/src/duration.js';
+import { TokenService } from '../../core/src/identity/tokens.js';
+import { formatDuration, parseDuration } from '../../core/src/duration.js';
 
 const SECRET = 'unit-secret-0123456789abcdef';
 const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);

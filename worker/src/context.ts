@@ -1,16 +1,15 @@
-import { Emitter as RedisEmitter } from '@socket.io/redis-emitter';
-import { buildContext } from '../../server/src/build-context.js';
-import type { Config } from '../../server/src/config.js';
-import { streamRoom, systemClock, userRoom, type AppContext, type Broadcaster, type Clock } from '../../server/src/context.js';
-import { features } from '../../server/src/features/index.js';
-import type { Logger } from '../../server/src/logger.js';
-import { createRedis, type Redis } from '../../server/src/redis/client.js';
-import { Keys } from '../../server/src/redis/keys.js';
-import { handleRejections, outageWarner } from '../../server/src/redis/outage.js';
+import type { Config } from '../../core/src/config.js';
+import { systemClock, type Clock } from '../../core/src/clock.js';
+import type { AppContext } from '../../core/src/context.js';
+import { createContext } from '../../core/src/create-context.js';
+import type { Logger } from '../../core/src/logger.js';
+import { createRedis, type Redis } from '../../core/src/redis/client.js';
+import { Keys } from '../../core/src/redis/keys.js';
+import { handleRejections, outageWarner } from '../../core/src/redis/outage.js';
+import { emitterPusher } from './emitter-pusher.js';
 
 /**
- * The worker's context: the same shape the server's features use, with pushes going through the
- * Socket.IO Redis emitter so rooms on every server node receive them.
+ * The worker's context: the domain's, with pushes through the worker's own Pusher.
  *
  * The emitter publishes without awaiting (`emit` answers a boolean), so it gets a client of its own whose
  * failed publishes are dropped with one warning per outage instead of going unhandled. What a job must
@@ -25,14 +24,8 @@ export function createWorkerContext(
   const bull = createRedis({ url: config.REDIS_URL, log, name: 'worker-bull' });
   const pub = createRedis({ url: config.REDIS_URL, log, name: 'worker-pub', autoPipelining: false });
   handleRejections(pub, ['publish'], outageWarner(pub, log, 'a push to the server nodes'));
-  const keys = new Keys(config.REDIS_PREFIX);
-  const emitter = new RedisEmitter(pub, { key: keys.ioChannel });
-  const broadcast: Broadcaster = {
-    toStream: (streamId) => ({ emit: (event, payload) => void emitter.to(streamRoom(streamId)).emit(event, payload) }),
-    toUser: (userId) => ({ emit: (event, payload) => void emitter.to(userRoom(userId)).emit(event, payload) }),
-    leaveStream: (userId, streamId) => emitter.in(userRoom(userId)).socketsLeave(streamRoom(streamId)),
-  };
-  const ctx: AppContext = buildContext({ config, log, clock, redis, bull, broadcast, features });
+  const pusher = emitterPusher(pub, new Keys(config.REDIS_PREFIX).ioChannel);
+  const ctx = createContext({ config, log, clock, redis, bull, pusher });
   return {
     ctx,
     clients: [redis, bull, pub],

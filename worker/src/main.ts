@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig, type Config } from '../../server/src/config.js';
-import { QUEUE } from '../../server/src/jobs/queues.js';
-import { installProcessPolicy, onStopRequest } from '../../server/src/lifecycle.js';
-import { createLogger } from '../../server/src/logger.js';
+import { ConfigError, loadConfig, type Config } from '../../core/src/config.js';
+import { QUEUE } from '../../core/src/jobs/queues.js';
+import { installProcessPolicy, onStopRequest } from '../../core/src/lifecycle.js';
+import { createLogger } from '../../core/src/logger.js';
 import { startWorker } from './worker.js';
 
 let config: Config;

@@ -1,11 +1,12 @@
 import { Worker } from 'bullmq';
-import type { Config } from '../../server/src/config.js';
-import { systemClock, type AppContext, type Clock } from '../../server/src/context.js';
-import { JobData, QUEUE } from '../../server/src/jobs/queues.js';
-import { settlesWithin } from '../../server/src/lifecycle.js';
-import type { Logger } from '../../server/src/logger.js';
-import { createRedis } from '../../server/src/redis/client.js';
-import { isRedisUnavailable, outageWarner } from '../../server/src/redis/outage.js';
+import type { Config } from '../../core/src/config.js';
+import { systemClock, type Clock } from '../../core/src/clock.js';
+import type { AppContext } from '../../core/src/context.js';
+import { JobData, QUEUE } from '../../core/src/jobs/queues.js';
+import { settlesWithin } from '../../core/src/lifecycle.js';
+import type { Logger } from '../../core/src/logger.js';
+import { createRedis } from '../../core/src/redis/client.js';
+import { isRedisUnavailable, outageWarner } from '../../core/src/redis/outage.js';
 import { createWorkerContext } from './context.js';
 import { processors } from './processors/index.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StreamId } from './common.js';
+import { ScopedId, StreamId } from './common.js';
 import { userText } from './text.js';
 
 /** `coupon:stock` reaches a room at most once per this interval per drop (4 times a second). */
@@ -33,12 +33,12 @@ export const CouponDrop = z
 
 export const CouponClaim = z
   .object({
-    dropId: z.string().min(1).max(64),
+    dropId: ScopedId,
     /** Client-chosen id of this claim attempt: a retry with the same id gets the same answer. */
     opId: z.string().min(1).max(64).optional(),
   })
   .strict();
-export const CouponEnd = z.object({ dropId: z.string().min(1).max(64) }).strict();
+export const CouponEnd = z.object({ dropId: ScopedId }).strict();
 
 export interface DropPublic {
   id: string;

@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './common.js';
 export * from './text.js';
+export * from './metrics.js';
 export * from './streams.js';
 export * from './room.js';
 export * from './presence.js';

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { Id, StreamId } from './common.js';
+import { Id, ScopedId, StreamId } from './common.js';
 import { userText } from './text.js';
 import { NONCE_PATTERN } from './fairness.js';
 
-export const LotteryId = z.string().min(1).max(64);
+/** `<streamId>.<random>` (common.ts ScopedId). */
+export const LotteryId = ScopedId;
 
 export const LotteryCreate = z
   .object({

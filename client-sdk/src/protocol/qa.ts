@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, StreamId } from './common.js';
+import { Id, ScopedId, StreamId } from './common.js';
 import { userText } from './text.js';
 import { CHAT_MAX_CHARS } from './chat.js';
 import { CouponSpec } from './coupons.js';
@@ -22,7 +22,7 @@ export const QuestionPublic = z.object({
 });
 export type QuestionPublic = z.infer<typeof QuestionPublic>;
 
-const QuestionId = z.string().min(1).max(64);
+const QuestionId = ScopedId;
 
 export const QaAsk = z.object({ streamId: StreamId, text: userText(CHAT_MAX_CHARS) }).strict();
 export const QaUpvote = z.object({ questionId: QuestionId }).strict();

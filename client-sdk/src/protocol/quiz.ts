@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StreamId } from './common.js';
+import { ScopedId, StreamId } from './common.js';
 import { userText } from './text.js';
 import { CouponSpec } from './coupons.js';
 
@@ -29,8 +29,8 @@ export const QuizCreate = z
     path: ['reward'],
   });
 
-export const QuizAnswer = z.object({ quizId: z.string().min(1).max(64), option: z.number().int().min(0).max(5) }).strict();
-export const QuizClose = z.object({ quizId: z.string().min(1).max(64) }).strict();
+export const QuizAnswer = z.object({ quizId: ScopedId, option: z.number().int().min(0).max(5) }).strict();
+export const QuizClose = z.object({ quizId: ScopedId }).strict();
 
 /** How many rewarded viewers a `quiz:result` lists by name (in answer order); `rewardedTotal` counts them all. */
 export const QUIZ_RESULT_LISTED = 100;

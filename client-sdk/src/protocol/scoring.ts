@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { Id, StreamId, Timestamp } from './common.js';
+import { countedMetricFields, Segment } from './metrics.js';
 
 /**
  * Stickiness over HTTP (brand tokens): the leaderboard of a brand's viewers and one viewer's profile.
- * docs/scoring.md defines the score and the segments.
+ * docs/scoring.md defines the score and the segments (SEGMENTS, in metrics.ts).
  */
-export const Segment = z.enum(['new', 'casual', 'engaged', 'loyal', 'at-risk', 'dormant']);
-export type Segment = z.infer<typeof Segment>;
 
 /** `GET /api/brands/:brandId/viewers` query. */
 export const LeaderboardQuery = z
@@ -43,19 +42,7 @@ export const StreamEngagementRow = z.object({
   title: z.string().nullable(),
   startedAt: Timestamp,
   watchSec: z.number().int().nonnegative(),
-  chat: z.number().int().nonnegative(),
-  likes: z.number().int().nonnegative(),
-  questions: z.number().int().nonnegative(),
-  upvotes: z.number().int().nonnegative(),
-  quizAnswers: z.number().int().nonnegative(),
-  quizCorrect: z.number().int().nonnegative(),
-  lotteryEntries: z.number().int().nonnegative(),
-  lotteryWins: z.number().int().nonnegative(),
-  couponClaims: z.number().int().nonnegative(),
-  couponRedemptions: z.number().int().nonnegative(),
-  clicks: z.number().int().nonnegative(),
-  orders: z.number().int().nonnegative(),
-  revenueCents: z.number().int().nonnegative(),
+  ...countedMetricFields(),
   /** Engagement points the stream earned before decay (docs/scoring.md). */
   engagementPoints: z.number().nonnegative(),
 });

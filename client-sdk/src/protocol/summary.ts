@@ -147,26 +147,3 @@ export const StreamSummary = z.object({
   topViewers: z.array(TopViewer),
 });
 export type StreamSummary = z.infer<typeof StreamSummary>;
-
-/** Columns of `GET /api/streams/:id/summary.csv`, one row per viewer of the stream, in this order. */
-export const SUMMARY_CSV_COLUMNS = [
-  'viewerId',
-  'returning',
-  'firstAt',
-  'lastAt',
-  'watchSec',
-  'chat',
-  'likes',
-  'questions',
-  'upvotes',
-  'quizAnswers',
-  'quizCorrect',
-  'lotteryEntries',
-  'lotteryWins',
-  'couponClaims',
-  'couponRedemptions',
-  'clicks',
-  'orders',
-  'revenueCents',
-  'interactions',
-] as const;

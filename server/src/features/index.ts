@@ -14,9 +14,9 @@ import { couponsFeature } from './coupons/index.js';
 import { productsFeature } from './products/index.js';
 import { ordersFeature } from './orders/index.js';
 
-/** Every feature the server runs, in the order their `room:join` parts are merged. */
-export const features: Feature[] = [
-  { name: 'room', handlers: roomHandlers(() => features) },
+/** The transport of every feature the server runs (their domain hooks are core/src/features.ts). */
+export const features: readonly Feature[] = [
+  { name: 'room', handlers: roomHandlers },
   streamsFeature,
   lotteryFeature,
   chatFeature,

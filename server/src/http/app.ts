@@ -1,18 +1,30 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import cors from 'cors';
 import type { AckError } from '@stickyroom/sdk/protocol';
-import type { AppContext } from '../context.js';
-import { AppError, HTTP_STATUS, OUTAGE_RETRY_AFTER_MS, toAckError } from '../errors.js';
+import type { AppContext } from '../../../core/src/context.js';
+import { AppError, HTTP_STATUS, OUTAGE_RETRY_AFTER_MS, toAckError } from '../../../core/src/errors.js';
+import type { TokenService } from '../../../core/src/identity/tokens.js';
 import type { Feature } from '../features/types.js';
 import type { Metrics } from '../metrics.js';
-import { dashboardRouter } from '../features/summary/index.js';
 import { openApiRoutes } from './openapi.js';
-import { JSON_BODY_LIMIT } from './route.js';
+import { pageRoutes } from './pages.js';
+import { JSON_BODY_LIMIT, type TokenRequest } from './route.js';
 import { metricsAuth, securityHeaders } from './security.js';
 
-export function createHttpApp(ctx: AppContext, features: readonly Feature[], metrics: Metrics): express.Express {
+export interface HttpOptions {
+  tokens: TokenService;
+  features: readonly Feature[];
+  metrics: Metrics;
+}
+
+export function createHttpApp(ctx: AppContext, { tokens, features, metrics }: HttpOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Routes authenticate with this server's tokens (defineRoute reads it); the domain context holds none.
+  app.use((req, _res, next) => {
+    (req as TokenRequest).verifyToken = (token) => tokens.verify(token);
+    next();
+  });
   if (ctx.config.TRUST_PROXY) app.set('trust proxy', true);
   app.use(securityHeaders());
   app.use(cors({ origin: [...ctx.config.CORS_ORIGINS] }));
@@ -41,11 +53,11 @@ export function createHttpApp(ctx: AppContext, features: readonly Feature[], met
     metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), () => res.status(500).end());
   });
 
-  app.use(dashboardRouter());
+  app.use(pageRoutes());
 
   const api = express.Router();
   for (const f of features) f.routes?.(api, ctx);
-  openApiRoutes(api, ctx);
+  openApiRoutes(api);
   app.use('/api', api);
   // anything else, under /api or not: a JSON 404 like every other error (with the headers above)
   app.use((req, _res, next) => next(new AppError('not_found', `no route ${req.method} ${req.path}`)));

@@ -1,7 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../context.js';
-import { SIGNATURE_HEADER } from '../features/orders/orders.signature.js';
+import { SIGNATURE_HEADER } from './webhook-signature.js';
 import { defineRoute, JSON_BODY_LIMIT, routeRegistry, type RouteSpec } from './route.js';
 
 type Spec = (typeof routeRegistry)[number];
@@ -153,7 +152,7 @@ export function openApiDocument(routes: readonly Spec[] = routeRegistry): JsonSc
 const OpenApiDoc = z.looseObject({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) });
 
 /** `GET /api/openapi.json`, itself in the document. Built per request: every feature has registered its routes by then. */
-export function openApiRoutes(router: Router, ctx: AppContext): void {
+export function openApiRoutes(router: Router): void {
   const spec: RouteSpec<undefined, undefined, undefined> = {
     method: 'get',
     path: '/openapi.json',
@@ -162,5 +161,5 @@ export function openApiRoutes(router: Router, ctx: AppContext): void {
     auth: false,
     response: OpenApiDoc,
   };
-  defineRoute(router, ctx, spec, async () => ({ body: openApiDocument() }));
+  defineRoute(router, spec, async () => ({ body: openApiDocument() }));
 }

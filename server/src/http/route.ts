@@ -1,9 +1,8 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Role } from '@stickyroom/sdk/protocol';
-import type { User } from '../auth/tokens.js';
-import type { AppContext } from '../context.js';
-import { AppError } from '../errors.js';
+import type { User } from '../../../core/src/identity/tokens.js';
+import { AppError } from '../../../core/src/errors.js';
 
 type Shape = Record<string, z.ZodType>;
 
@@ -58,7 +57,6 @@ export function defineRoute<
   P extends Shape | undefined = undefined,
 >(
   router: Router,
-  ctx: AppContext,
   spec: RouteSpec<B, Q, P>,
   run: (input: RouteInput<Out<B>, Out<Q>, OutShape<P>>) => Promise<RouteResult>,
 ): void {
@@ -68,7 +66,7 @@ export function defineRoute<
   const params = spec.params ? z.object(spec.params as Shape) : undefined;
   router[spec.method](spec.path, (req: Request, res: Response, next: NextFunction) => {
     (async () => {
-      const user = spec.auth === false ? anonymous : await authenticate(ctx, req);
+      const user = spec.auth === false ? anonymous : await authenticate(req);
       if (spec.roles && !spec.roles.includes(user.role)) throw new AppError('forbidden', `a ${user.role} token may not do this`);
       const input = {
         user,
@@ -88,10 +86,17 @@ export function defineRoute<
 
 const anonymous: User = { id: 'anonymous', role: 'viewer', name: 'anonymous' };
 
-export async function authenticate(ctx: AppContext, req: Request): Promise<User> {
+/** What the HTTP app puts on every request: the token check of this server (see createHttpApp). */
+export interface TokenRequest extends Request {
+  verifyToken?: (token: string) => Promise<User>;
+}
+
+export async function authenticate(req: Request): Promise<User> {
+  const verify = (req as TokenRequest).verifyToken;
+  if (!verify) throw new Error('the HTTP app sets verifyToken on every request');
   const header = req.headers.authorization;
   if (!header) throw new AppError('unauthorized', 'missing Authorization: Bearer <token>');
   const m = /^Bearer\s+(\S+)$/i.exec(header);
   if (!m) throw new AppError('unauthorized', 'malformed Authorization header, expected Bearer <token>');
-  return ctx.tokens.verify(m[1]);
+  return verify(m[1]!);
 }

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
-import { AppError } from '../errors.js';
+import { AppError } from '../../../core/src/errors.js';
 
 /** One year; no includeSubDomains: this service does not speak for the operator's other hosts. */
 const HSTS_MAX_AGE_SEC = 365 * 24 * 3600;

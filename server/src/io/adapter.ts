@@ -1,7 +1,7 @@
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logger.js';
-import { handleRejections, keepSubscribed, outageWarner } from '../redis/outage.js';
+import type { Logger } from '../../../core/src/logger.js';
+import { handleRejections, keepSubscribed, outageWarner } from '../../../core/src/redis/outage.js';
 
 /**
  * The Socket.IO Redis adapter over clients that survive an outage. The adapter publishes every broadcast,

@@ -10,11 +10,11 @@ import {
   type Role,
   type ServerToClientEvents,
 } from '@stickyroom/sdk/protocol';
-import type { User } from '../auth/tokens.js';
-import type { AppContext } from '../context.js';
-import { AppError, clip, toAckError } from '../errors.js';
+import type { User } from '../../../core/src/identity/tokens.js';
+import type { AppContext } from '../../../core/src/context.js';
+import { AppError, clip, toAckError } from '../../../core/src/errors.js';
 import type { Metrics } from '../metrics.js';
-import { RateBuckets } from '../rate-buckets.js';
+import { RateBuckets } from '../../../core/src/rate-buckets.js';
 
 export interface SocketData {
   user: User;

@@ -1,10 +1,13 @@
-import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
 import type { Redis } from 'ioredis';
 import type { ClientToServerEvents, ServerToClientEvents, SessionEndReason } from '@stickyroom/sdk/protocol';
-import type { AppContext, Broadcaster } from '../context.js';
-import { streamRoom, userRoom } from '../context.js';
-import { AppError } from '../errors.js';
+import type { Config } from '../../../core/src/config.js';
+import type { AppContext } from '../../../core/src/context.js';
+import type { Logger } from '../../../core/src/logger.js';
+import { AppError } from '../../../core/src/errors.js';
+import type { TokenService } from '../../../core/src/identity/tokens.js';
+import { streamRoom, userRoom, type Pusher } from '../../../core/src/pusher.js';
 import type { Metrics } from '../metrics.js';
 import { outageSafeAdapter } from './adapter.js';
 import { createDispatcher, type AppSocket, type HandlerDef, type SocketData } from './handler.js';
@@ -13,10 +16,17 @@ import { UserSockets } from './user-sockets.js';
 export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface IoOptions {
-  handlers: readonly HandlerDef[];
   /** Redis connections for the adapter's publish and subscribe sides (the subscriber made with `subscriber: true`). */
   pub: Redis;
   sub: Redis;
+  /** The adapter's channel prefix (Keys.ioChannel). */
+  channel: string;
+  log: Logger;
+}
+
+export interface SocketOptions {
+  tokens: TokenService;
+  handlers: readonly HandlerDef[];
   metrics: Metrics;
   onDisconnect?: Array<(socket: AppSocket) => void>;
 }
@@ -28,31 +38,40 @@ export function originAllowed(req: IncomingMessage, allowed: readonly string[]):
   return allowed.includes('*') || allowed.includes(origin);
 }
 
-export function createIo(ctx: AppContext, http: HttpServer, opts: IoOptions): AppIo {
-  const io: AppIo = new Server(http, {
+/**
+ * The Socket.IO server and its Redis adapter, not yet attached to an HTTP server: pushes through it work
+ * from here on (the Pusher of the context), while sockets are served once serveSockets() has run and the
+ * composition root attaches it (`io.attach(http)`).
+ */
+export function createIo(config: Config, opts: IoOptions): AppIo {
+  const io: AppIo = new Server({
     serveClient: false,
-    maxHttpBufferSize: ctx.config.MAX_PAYLOAD_BYTES,
-    cors: { origin: [...ctx.config.CORS_ORIGINS], credentials: false },
+    maxHttpBufferSize: config.MAX_PAYLOAD_BYTES,
+    cors: { origin: [...config.CORS_ORIGINS], credentials: false },
     allowRequest: (req, done) => {
-      if (originAllowed(req, ctx.config.CORS_ORIGINS)) done(null, true);
+      if (originAllowed(req, config.CORS_ORIGINS)) done(null, true);
       else done('origin not allowed', false);
     },
     perMessageDeflate: false,
     pingInterval: 25_000,
     pingTimeout: 20_000,
   });
-  io.adapter(outageSafeAdapter(opts.pub, opts.sub, ctx.keys.ioChannel, ctx.log));
+  io.adapter(outageSafeAdapter(opts.pub, opts.sub, opts.channel, opts.log));
   // A socket taken out of a stream's room from elsewhere (a ban, from any node) has left the stream:
   // keep `requireJoined` in step with the room.
   const streamPrefix = streamRoom('');
   io.of('/').adapter.on('leave-room', (room: string, sid: string) => {
     if (room.startsWith(streamPrefix)) io.of('/').sockets.get(sid)?.data.streams?.delete(room.slice(streamPrefix.length));
   });
+  return io;
+}
 
+/** Authenticates every connection (handshake token) and dispatches its events to the handlers. */
+export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): void {
   io.use((socket, next) => {
     const auth: unknown = socket.handshake.auth;
     const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
-    ctx.tokens.verify(token).then(
+    opts.tokens.verify(token).then(
       (user) => {
         socket.data.user = user;
         socket.data.streams = new Set();
@@ -107,7 +126,6 @@ export function createIo(ctx: AppContext, http: HttpServer, opts: IoOptions): Ap
       }
     });
   });
-  return io;
 }
 
 /** Tells one socket why its session ends, then closes it (the SDK decides whether to reconnect). */
@@ -116,7 +134,8 @@ function endSession(socket: AppSocket, reason: SessionEndReason): void {
   socket.disconnect(true);
 }
 
-export function ioBroadcaster(io: AppIo): Broadcaster {
+/** Pushes through this node's Socket.IO server; the adapter carries them to every node. */
+export function ioPusher(io: AppIo): Pusher {
   return {
     toStream: (streamId) => ({ emit: (event, payload) => void io.to(streamRoom(streamId)).emit(event, ...([payload] as never)) }),
     toUser: (userId) => ({ emit: (event, payload) => void io.to(userRoom(userId)).emit(event, ...([payload] as never)) }),

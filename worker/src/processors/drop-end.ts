@@ -1,5 +1,5 @@
-import { AppError } from '../../../server/src/errors.js';
-import { endDrop } from '../../../server/src/features/coupons/coupons.service.js';
+import { AppError } from '../../../core/src/errors.js';
+import { endDrop } from '../../../core/src/coupons/coupons.service.js';
 import type { Processor } from './index.js';
 
 /**

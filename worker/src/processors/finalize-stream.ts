@@ -1,4 +1,4 @@
-import { finalizeSummary } from '../../../server/src/features/summary/summary.service.js';
+import { finalizeSummary } from '../../../core/src/summary/summary.service.js';
 import type { Processor } from './index.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { AppContext } from '../../../server/src/context.js';
-import type { JobData } from '../../../server/src/jobs/queues.js';
+import type { AppContext } from '../../../core/src/context.js';
+import type { JobData } from '../../../core/src/jobs/queues.js';
 import { drawLotteryJob } from './lottery-draw.js';
 import { quizCloseProcessor } from './quiz-close.js';
 import { finalizeStream } from './finalize-stream.js';

@@ -1,5 +1,5 @@
-import { AppError } from '../../../server/src/errors.js';
-import { drawLottery } from '../../../server/src/features/lottery/lottery.service.js';
+import { AppError } from '../../../core/src/errors.js';
+import { drawLottery } from '../../../core/src/lottery/lottery.service.js';
 import type { Processor } from './index.js';
 
 /**

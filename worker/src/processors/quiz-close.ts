@@ -1,5 +1,5 @@
-import { AppError } from '../../../server/src/errors.js';
-import { closeQuiz } from '../../../server/src/features/quiz/quiz.close.js';
+import { AppError } from '../../../core/src/errors.js';
+import { closeQuiz } from '../../../core/src/quiz/quiz.close.js';
 import type { Processor } from './index.js';
 
 /**

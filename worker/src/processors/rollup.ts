@@ -1,5 +1,5 @@
-import { streamStore } from '../../../server/src/features/streams/streams.service.js';
-import { rollupStream, type RollupStats } from '../rollup/stream-rollup.js';
+import { streamStore } from '../../../core/src/streams/streams.service.js';
+import { rollupStream, type RollupStats } from '../../../core/src/scoring/scoring.rollup.js';
 import type { Processor } from './index.js';
 
 /**

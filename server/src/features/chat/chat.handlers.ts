@@ -1,7 +1,7 @@
-import { AppError } from '../../errors.js';
+import { AppError } from '../../../../core/src/errors.js';
 import { ANYONE, defineHandler, STAFF } from '../../io/handler.js';
-import { banUser, changeSettings, deleteMessage, muteUser, pinMessage } from './chat.moderation.js';
-import { chatStore, sendMessage } from './chat.service.js';
+import { banUser, changeSettings, deleteMessage, muteUser, pinMessage } from '../../../../core/src/chat/chat.moderation.js';
+import { chatStore, sendMessage } from '../../../../core/src/chat/chat.service.js';
 
 export const chatHandlers = [
   defineHandler('chat:send', { roles: ANYONE }, async ({ ctx, user, socket, now, requireJoined }, { streamId, text }) => {

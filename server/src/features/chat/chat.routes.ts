@@ -1,13 +1,12 @@
 import type { Router } from 'express';
 import { ModerationLog, ModerationLogQuery, StreamId } from '@stickyroom/sdk/protocol';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../../../core/src/context.js';
 import { defineRoute } from '../../http/route.js';
-import { moderationLog } from './chat.moderation.js';
+import { moderationLog } from '../../../../core/src/chat/chat.moderation.js';
 
 export function chatRoutes(router: Router, ctx: AppContext): void {
   defineRoute(
     router,
-    ctx,
     {
       method: 'get',
       path: '/streams/:id/moderation',

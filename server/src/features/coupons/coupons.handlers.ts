@@ -1,5 +1,5 @@
 import { defineHandler, STAFF, VIEWER } from '../../io/handler.js';
-import { claimCoupon, dropCoupon, endDropByStaff } from './coupons.service.js';
+import { claimCoupon, dropCoupon, endDropByStaff } from '../../../../core/src/coupons/coupons.service.js';
 
 export const couponHandlers = [
   defineHandler('coupon:drop', { roles: STAFF }, ({ ctx, user, now }, p) => dropCoupon(ctx, user, p, now)),

@@ -1,14 +1,10 @@
 import type { Feature } from '../types.js';
 import { lotteryHandlers } from './lottery.handlers.js';
 import { lotteryRoutes } from './lottery.routes.js';
-import { drawOpenLottery, enterByKeyword, lotteryForJoin } from './lottery.service.js';
 
-/** Provably fair lotteries: commit at start, entries by button or chat keyword, one draw. */
+/** Provably fair lotteries: create, enter, draw, and the published entrant list. */
 export const lotteryFeature: Feature = {
   name: 'lottery',
   handlers: lotteryHandlers,
   routes: lotteryRoutes,
-  onJoin: (ctx, stream, user) => lotteryForJoin(ctx, stream, user),
-  onChatMessage: enterByKeyword,
-  onStreamEnd: drawOpenLottery,
 };

@@ -1,5 +1,5 @@
 import { defineHandler, STAFF, VIEWER } from '../../io/handler.js';
-import { createLottery, drawAsStaff, enterLottery, streamOfLottery } from './lottery.service.js';
+import { createLottery, drawAsStaff, enterLottery, streamOfLottery } from '../../../../core/src/lottery/lottery.service.js';
 
 export const lotteryHandlers = [
   defineHandler('lottery:create', { roles: STAFF }, async ({ ctx, user, now }, payload) => {

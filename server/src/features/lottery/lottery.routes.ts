@@ -1,13 +1,12 @@
 import type { Router } from 'express';
 import { LotteryDrawRecord, LotteryId } from '@stickyroom/sdk/protocol';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../../../core/src/context.js';
 import { defineRoute } from '../../http/route.js';
-import { drawRecord } from './lottery.service.js';
+import { drawRecord } from '../../../../core/src/lottery/lottery.service.js';
 
 export function lotteryRoutes(router: Router, ctx: AppContext): void {
   defineRoute(
     router,
-    ctx,
     {
       method: 'get',
       path: '/lotteries/:id/entrants',

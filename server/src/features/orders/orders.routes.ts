@@ -1,11 +1,11 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { OrderWebhookBody } from '@stickyroom/sdk/protocol';
-import type { AppContext } from '../../context.js';
-import { AppError } from '../../errors.js';
+import type { AppContext } from '../../../../core/src/context.js';
+import { AppError } from '../../../../core/src/errors.js';
 import { defineRoute, JSON_BODY_LIMIT } from '../../http/route.js';
-import { receiveOrder } from './orders.service.js';
-import { SIGNATURE_HEADER, signatureDigest, validSignature } from './orders.signature.js';
+import { receiveOrder } from '../../../../core/src/orders/orders.service.js';
+import { SIGNATURE_HEADER, signatureDigest, validSignature } from '../../http/webhook-signature.js';
 
 const OrderReceipt = z.object({
   ok: z.literal(true),
@@ -43,7 +43,6 @@ export function orderWebhookRoutes(router: Router, ctx: AppContext): void {
   );
   defineRoute(
     router,
-    ctx,
     {
       method: 'post',
       path: '/webhooks/orders',

@@ -1,13 +1,10 @@
+import { leavePresence } from '../../../../core/src/presence/presence.service.js';
 import type { Feature } from '../types.js';
 import { presenceHandlers } from './presence.handlers.js';
-import { endPresence, joinPresence, leavePresence, startStatsPushes } from './presence.service.js';
 
-/** Presence, watch time and live counts (`room:stats`). */
+/** Heartbeats; a socket that goes stops crediting watch time. */
 export const presenceFeature: Feature = {
   name: 'presence',
   handlers: presenceHandlers,
-  onJoin: (ctx, stream, user) => joinPresence(ctx, stream, user),
-  onDisconnect: leavePresence,
-  onStreamEnd: endPresence,
-  start: startStatsPushes,
+  onDisconnect: (ctx, socket) => leavePresence(ctx, socket.data.user, socket.id),
 };

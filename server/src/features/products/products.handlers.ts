@@ -1,5 +1,5 @@
 import { defineHandler, STAFF, VIEWER } from '../../io/handler.js';
-import { clickProduct, pinProduct } from './products.service.js';
+import { clickProduct, pinProduct } from '../../../../core/src/products/products.service.js';
 
 export const productHandlers = [
   defineHandler('product:pin', { roles: STAFF }, async ({ ctx, user, now }, { streamId, product }) => {

@@ -1,6 +1,6 @@
 import { defineHandler, STAFF, VIEWER } from '../../io/handler.js';
-import { controlledStream } from '../streams/streams.service.js';
-import { askQuestion, markAnswered, streamOfQuestion, upvoteQuestion } from './qa.service.js';
+import { controlledStream } from '../../../../core/src/streams/streams.service.js';
+import { askQuestion, markAnswered, streamOfQuestion, upvoteQuestion } from '../../../../core/src/qa/qa.service.js';
 
 export const qaHandlers = [
   defineHandler('qa:ask', { roles: VIEWER }, async (call, { streamId, text }) => {

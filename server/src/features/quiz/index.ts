@@ -1,18 +1,8 @@
 import type { Feature } from '../types.js';
-import { closeQuiz } from './quiz.close.js';
 import { quizHandlers } from './quiz.handlers.js';
-import { quizStore } from './quiz.store.js';
 
-/** Quizzes: one open per stream, one final answer per viewer, closed once on time (job), by staff or at the end. */
+/** Quizzes: create, answer, close. */
 export const quizFeature: Feature = {
   name: 'quiz',
   handlers: quizHandlers,
-  async onJoin(ctx, stream) {
-    const quiz = await quizStore(ctx).openPublic(stream.id, ctx.clock.now());
-    return quiz ? { quiz } : {};
-  },
-  async onStreamEnd(ctx, stream) {
-    const open = await quizStore(ctx).openQuizId(stream.id);
-    if (open) await closeQuiz(ctx, stream.id, open, 'stream_end', ctx.clock.now(), 'log');
-  },
 };

@@ -1,7 +1,7 @@
 import { defineHandler, STAFF, VIEWER } from '../../io/handler.js';
-import { controlledStream } from '../streams/streams.service.js';
-import { closeQuiz } from './quiz.close.js';
-import { answerQuiz, createQuiz, streamOfQuiz } from './quiz.service.js';
+import { controlledStream } from '../../../../core/src/streams/streams.service.js';
+import { closeQuiz } from '../../../../core/src/quiz/quiz.close.js';
+import { answerQuiz, createQuiz, streamOfQuiz } from '../../../../core/src/quiz/quiz.service.js';
 
 export const quizHandlers = [
   defineHandler('quiz:create', { roles: STAFF }, async ({ ctx, user, now }, payload) => ({

@@ -1,5 +1,5 @@
 import { ANYONE, defineHandler } from '../../io/handler.js';
-import { sendReaction } from './reactions.service.js';
+import { sendReaction } from '../../../../core/src/reactions/reactions.service.js';
 
 export const reactionHandlers = [
   defineHandler('reaction:send', { roles: ANYONE }, async (call, { streamId, kind, count }) => {

@@ -1,15 +1,14 @@
 import type { Router } from 'express';
 import { Id, LeaderboardPage, LeaderboardQuery, ViewerProfile } from '@stickyroom/sdk/protocol';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../../../core/src/context.js';
 import { defineRoute } from '../../http/route.js';
-import { leaderboard, viewerProfile } from './scoring.service.js';
+import { leaderboard, viewerProfile } from '../../../../core/src/scoring/scoring.service.js';
 
 const READERS = ['brand', 'streamer', 'moderator', 'admin'] as const;
 
 export function scoringRoutes(router: Router, ctx: AppContext): void {
   defineRoute(
     router,
-    ctx,
     {
       method: 'get',
       path: '/brands/:brandId/viewers',
@@ -24,7 +23,6 @@ export function scoringRoutes(router: Router, ctx: AppContext): void {
   );
   defineRoute(
     router,
-    ctx,
     {
       method: 'get',
       path: '/brands/:brandId/viewers/:viewerId',

@@ -1,5 +1,5 @@
 import { defineHandler, STREAMER } from '../../io/handler.js';
-import { endStream, startStream } from './streams.service.js';
+import { endStream, startStream } from '../../../../core/src/streams/streams.service.js';
 
 export const streamHandlers = [
   defineHandler('stream:start', { roles: STREAMER }, async ({ ctx, user }, { streamId }) => ({

@@ -1,15 +1,14 @@
 import type { Router } from 'express';
 import { CreateStreamBody, Stream, StreamId } from '@stickyroom/sdk/protocol';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../../../core/src/context.js';
 import { defineRoute } from '../../http/route.js';
-import { createStream, endStream, getStream, startStream } from './streams.service.js';
+import { createStream, endStream, getStream, startStream } from '../../../../core/src/streams/streams.service.js';
 
 const STAFF = ['streamer', 'admin'] as const;
 
 export function streamRoutes(router: Router, ctx: AppContext): void {
   defineRoute(
     router,
-    ctx,
     {
       method: 'post',
       path: '/streams',
@@ -23,19 +22,16 @@ export function streamRoutes(router: Router, ctx: AppContext): void {
   );
   defineRoute(
     router,
-    ctx,
     { method: 'get', path: '/streams/:id', summary: 'Read a stream', tags: ['streams'], params: { id: StreamId }, response: Stream },
     async ({ params }) => ({ body: await getStream(ctx, params.id) }),
   );
   defineRoute(
     router,
-    ctx,
     { method: 'post', path: '/streams/:id/start', summary: 'Start a stream', tags: ['streams'], params: { id: StreamId }, roles: STAFF, response: Stream },
     async ({ user, params }) => ({ body: await startStream(ctx, user, params.id) }),
   );
   defineRoute(
     router,
-    ctx,
     { method: 'post', path: '/streams/:id/end', summary: 'End a stream', tags: ['streams'], params: { id: StreamId }, roles: STAFF, response: Stream },
     async ({ user, params }) => ({ body: await endStream(ctx, user, params.id) }),
   );

@@ -1,8 +1,8 @@
 import type { Router } from 'express';
 import { StreamSummary, SummaryParams } from '@stickyroom/sdk/protocol';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../../../core/src/context.js';
 import { defineRoute } from '../../http/route.js';
-import { finalizeNow, readSummary, summaryCsv } from './summary.service.js';
+import { finalizeNow, readSummary, summaryCsv } from '../../../../core/src/summary/summary.service.js';
 
 /** Brand teams and the brand's staff; the stream's brand is checked per request. */
 const READERS = ['brand', 'streamer', 'moderator', 'admin'] as const;
@@ -11,7 +11,6 @@ const FINALIZERS = ['brand', 'streamer', 'admin'] as const;
 export function summaryRoutes(router: Router, ctx: AppContext): void {
   defineRoute(
     router,
-    ctx,
     {
       method: 'get',
       path: '/streams/:id/summary',
@@ -25,7 +24,6 @@ export function summaryRoutes(router: Router, ctx: AppContext): void {
   );
   defineRoute(
     router,
-    ctx,
     {
       method: 'get',
       path: '/streams/:id/summary.csv',
@@ -43,7 +41,6 @@ export function summaryRoutes(router: Router, ctx: AppContext): void {
   );
   defineRoute(
     router,
-    ctx,
     {
       method: 'post',
       path: '/streams/:id/summary/finalize',

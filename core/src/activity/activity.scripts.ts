@@ -1,0 +1,25 @@
+import type { ActivityMetric } from '@stickyroom/sdk/protocol';
+import { defineScript } from '../redis/scripts.js';
+import { activityKeys } from './activity.keys.js';
+
+export interface ActivityRecord {
+  streamId: string;
+  viewerId: string;
+  metric: ActivityMetric;
+  /** Units to count (default 1). */
+  n?: number;
+  at: number;
+  /** Most one viewer accumulates of this metric in the stream (0 or absent: no cap). */
+  cap?: number;
+}
+
+/** activity-record-5.lua: counts a metric for a viewer and the stream; answers what the viewer was credited. */
+export const activityRecord = defineScript({
+  file: 'activity-record-5.lua',
+  keys: (k, a: ActivityRecord) => {
+    const ak = activityKeys(k, a.streamId);
+    return [ak.viewer(a.viewerId), ak.totals, ak.timeline, ak.dirty, ak.seq];
+  },
+  argv: (a) => [a.viewerId, a.metric, Math.trunc(a.n ?? 1), a.at, a.cap ?? 0],
+  parse: (credited: number) => credited,
+});

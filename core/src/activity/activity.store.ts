@@ -1,0 +1,55 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { Keys } from '../redis/keys.js';
+import { pairs } from '../redis/replies.js';
+import { activityKeys } from './activity.keys.js';
+import { parseViewerActivity, type ActivityMetric, type ViewerActivity } from './activity.metrics.js';
+import { activityRecord, type ActivityRecord } from './activity.scripts.js';
+
+export interface Moment {
+  at: number;
+  kind: 'quiz' | 'lottery' | 'drop' | 'product' | 'stream';
+  id: string;
+  label: string;
+}
+
+/**
+ * Counts `n` of `metric` for a viewer in a stream, in one atomic script. `cap` bounds what one viewer
+ * can accumulate (likes), while the stream total still counts everything. Returns what was credited.
+ */
+export function recordActivity(redis: Redis, keys: Keys, a: ActivityRecord): Promise<number> {
+  return activityRecord.run(redis, keys, a);
+}
+
+/** The same, queued on a pipeline (reaction flushes record many viewers at once). */
+export function queueActivity(pipeline: ChainableCommander, keys: Keys, a: ActivityRecord): void {
+  activityRecord.queue(pipeline, keys, a);
+}
+
+export async function addMoment(redis: Redis, keys: Keys, streamId: string, m: Moment): Promise<void> {
+  await redis.rpush(activityKeys(keys, streamId).moments, JSON.stringify(m));
+}
+
+export async function readMoments(redis: Redis, keys: Keys, streamId: string): Promise<Moment[]> {
+  const raw = await redis.lrange(activityKeys(keys, streamId).moments, 0, -1);
+  return raw.map((r) => JSON.parse(r) as Moment);
+}
+
+export async function viewerActivity(redis: Redis, keys: Keys, streamId: string, viewerId: string): Promise<ViewerActivity> {
+  return parseViewerActivity(await redis.hgetall(activityKeys(keys, streamId).viewer(viewerId)));
+}
+
+export async function streamTotals(redis: Redis, keys: Keys, streamId: string): Promise<Partial<Record<ActivityMetric, number>>> {
+  return parseViewerActivity(await redis.hgetall(activityKeys(keys, streamId).totals)) as Partial<Record<ActivityMetric, number>>;
+}
+
+/** Viewers changed after `afterSeq`, oldest change first, at most `limit`: the rollup's cursor read. */
+export async function changedViewers(
+  redis: Redis,
+  keys: Keys,
+  streamId: string,
+  afterSeq: number,
+  limit: number,
+): Promise<{ viewerId: string; seq: number }[]> {
+  const flat = await redis.zrangebyscore(activityKeys(keys, streamId).dirty, `(${afterSeq}`, '+inf', 'WITHSCORES', 'LIMIT', 0, limit);
+  return [...pairs(flat)].map(([viewerId, seq]) => ({ viewerId, seq: Number(seq) }));
+}

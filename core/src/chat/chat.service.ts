@@ -1,0 +1,85 @@
+import { CHAT_DUPLICATE_WINDOW_MS, CHAT_JOIN_HISTORY, type ChatMessage, type JoinData } from '@stickyroom/sdk/protocol';
+import { canControlBrand, roleInRoom, type User } from '../identity/tokens.js';
+import { afterCommit } from '../after-commit.js';
+import { perContext, type AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { recordActivity } from '../activity/activity.store.js';
+import { getStream } from '../streams/streams.service.js';
+import type { StreamRecord } from '../streams/streams.store.js';
+import { ChatFanout } from './chat.fanout.js';
+import { ChatStore } from './chat.store.js';
+import { duplicateKey, wordsForMatching } from './chat.text.js';
+
+export const chatStore = perContext(
+  (ctx) =>
+    new ChatStore(ctx.redis, ctx.keys, {
+      rateLimit: ctx.config.CHAT_RATE_LIMIT,
+      rateWindowMs: ctx.config.CHAT_RATE_WINDOW_SEC * 1000,
+      duplicateWindowMs: CHAT_DUPLICATE_WINDOW_MS,
+      historyCap: ctx.config.CHAT_HISTORY,
+    }),
+);
+
+export const chatFanout = perContext((ctx) => new ChatFanout(ctx.broadcast, ctx.config.CHAT_TICK_MS));
+
+/** Staff of the stream's brand chat without limits and cannot be muted or banned from it. */
+function isStaffOf(user: User, stream: StreamRecord): boolean {
+  return canControlBrand(user, stream.brandId);
+}
+
+/**
+ * Accepts a message (every rule is checked in one script), fans it out, counts it for scoring and runs
+ * the other features' chat hooks. A refusal throws and changes nothing.
+ */
+export async function sendMessage(ctx: AppContext, user: User, streamId: string, text: string, now: number): Promise<ChatMessage> {
+  const stream = await getStream(ctx, streamId);
+  const message = await chatStore(ctx).send({
+    streamId,
+    userId: user.id,
+    name: user.name,
+    role: roleInRoom(user, stream.brandId),
+    text,
+    words: wordsForMatching(text),
+    duplicateKey: duplicateKey(text),
+    now,
+    exempt: isStaffOf(user, stream),
+  });
+  chatFanout(ctx).push(message);
+  // The message is sent: what follows cannot make its answer a failure (see afterCommit).
+  // The audience's activity: staff messages are part of the chat but not of anyone's stickiness.
+  if (user.role === 'viewer') {
+    await afterCommit(ctx, 'the chat activity record', () => recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'chat', at: now }), {
+      streamId,
+    });
+  }
+  for (const feature of ctx.features) {
+    const hook = feature.onChatMessage;
+    if (!hook) continue;
+    await afterCommit(ctx, 'a chat message hook', () => hook(ctx, stream, user, message), { streamId, messageId: message.id, feature: feature.name });
+  }
+  return message;
+}
+
+/** Refuses a banned user's join before any feature records it. */
+export async function refuseBannedJoin(ctx: AppContext, stream: StreamRecord, user: User): Promise<void> {
+  if (isStaffOf(user, stream)) return;
+  if (await chatStore(ctx).isBanned(stream.id, user.id)) throw new AppError('banned', 'you are banned from this stream');
+}
+
+/** The chat part of the `room:join` ack: history (or what was missed) and the pinned message. */
+export async function chatJoinPart(
+  ctx: AppContext,
+  stream: StreamRecord,
+  _user: User,
+  lastMessageId: string | undefined,
+): Promise<Pick<JoinData, 'chat' | 'chatGap' | 'pinned'>> {
+  const store = chatStore(ctx);
+  const [history, pinned] = await Promise.all([
+    store.history(stream.id, CHAT_JOIN_HISTORY, lastMessageId),
+    store.pinned(stream.id),
+  ]);
+  const part: Pick<JoinData, 'chat' | 'chatGap' | 'pinned'> = { chat: history.chat };
+  if (history.gap) part.chatGap = true;
+  if (pinned) part.pinned = { message: pinned };
+  return part;
+}

@@ -1,0 +1,99 @@
+--[[
+  Claims one coupon of a drop: the stream is live, the drop open and inside its window, the viewer
+  watched long enough, has claimed fewer than perViewer, and stock is left. Claiming the last coupon
+  ends the drop (sold out). The code's record (what the order webhook reads) is written from the drop's
+  own fields, so the caller needs nothing but the drop id, and the reply carries what the pushes need. Stock pushes: at most one per interval across nodes (SET NX PX token); a
+  change that could not be pushed stays flagged and goes with the next push (coupon-stock-3).
+
+  Idempotent per opId: a retry gets the answer the first attempt got. What is kept for that, and how long:
+  - An answer that carries a code lives in the ops hash until a day after the drop ends (coupon-end-3 and
+    the sold-out branch below set its expiry). A code is a committed effect: a viewer whose ack was lost
+    must get the same code back however late the retry comes. Every code spends one unit of stock, so the
+    hash holds at most `quantity` fields whatever callers send.
+  - A refusal changed nothing, so answering a retry afresh would also be correct; it is kept only so that
+    the SDK's automatic retry of a lost ack (after its 10 s ack timeout, or a reconnect) hears the same
+    answer. It lives in a key of its own with a short PX expiry (ARGV[7]), never in the ops hash: refusals
+    are unbounded in number (any opId, any rate), so what they leave must expire on its own.
+  Input:
+    KEYS[1] stream meta (HASH status)
+    KEYS[2] drop meta (HASH id, brandId, title, discountType, discountValue, status, endsAt, perViewer,
+            minWatchSec, remaining, quantity)
+    KEYS[3] drop claims (HASH viewerId -> count)
+    KEYS[4] drop ops (HASH op field -> code)
+    KEYS[5] stream codes (HASH code -> JSON record)
+    KEYS[6] viewer activity (HASH watchMs ...)
+    KEYS[7] open drops (ZSET)
+    KEYS[8] stock pending flag (STRING)
+    KEYS[9] stock push token (STRING)
+    KEYS[10] this op's refusal (STRING refusal number, PX); untouched when ARGV[2] is ''
+    ARGV[1] viewerId  ARGV[2] op field ('' = none)  ARGV[3] code  ARGV[4] nowMs  ARGV[5] streamId
+    ARGV[6] stock push interval ms  ARGV[7] how long a refusal is kept for retries, ms
+  Output:
+    { code, remaining, pushStock (1|0), soldOutNow (1|0), quantity }
+    | { -1 closed | -2 sold out | -3 already claimed perViewer | -5 no such drop | -6 stream not live, 0 }
+    | { -4 not eligible (watch time), ms of watching still missing }
+]]
+local rcall = redis.call
+local status = rcall('HGET', KEYS[2], 'status')
+if not status then return { -5, 0 } end
+local remaining = tonumber(rcall('HGET', KEYS[2], 'remaining'))
+local minWatchMs = tonumber(rcall('HGET', KEYS[2], 'minWatchSec') or '0') * 1000
+local watched = tonumber(rcall('HGET', KEYS[6], 'watchMs') or '0')
+local op = ARGV[2]
+
+-- a refusal's detail: what is missing for -4, nothing for the others
+local function refusal(n)
+  if n == -4 then return { n, math.max(0, minWatchMs - watched) } end
+  return { n, 0 }
+end
+
+if op ~= '' then
+  local before = rcall('HGET', KEYS[4], op) or rcall('GET', KEYS[10])
+  if before then
+    local n = tonumber(before)
+    if n then return refusal(n) end
+    return { before, remaining, 0, 0, tonumber(rcall('HGET', KEYS[2], 'quantity')) }
+  end
+end
+
+local function refuse(n)
+  if op ~= '' then rcall('SET', KEYS[10], n, 'PX', ARGV[7]) end
+  return refusal(n)
+end
+
+local mine = tonumber(rcall('HGET', KEYS[3], ARGV[1]) or '0')
+local perViewer = tonumber(rcall('HGET', KEYS[2], 'perViewer'))
+if status ~= 'open' then
+  if rcall('HGET', KEYS[2], 'endReason') ~= 'sold_out' then return refuse(-1) end
+  if mine >= perViewer then return refuse(-3) end
+  return refuse(-2)
+end
+if tonumber(ARGV[4]) >= tonumber(rcall('HGET', KEYS[2], 'endsAt')) then return refuse(-1) end
+if rcall('HGET', KEYS[1], 'status') ~= 'live' then return refuse(-6) end
+if watched < minWatchMs then return refuse(-4) end
+if mine >= perViewer then return refuse(-3) end
+if remaining <= 0 then return refuse(-2) end
+
+remaining = rcall('HINCRBY', KEYS[2], 'remaining', -1)
+rcall('HINCRBY', KEYS[3], ARGV[1], 1)
+local d = rcall('HMGET', KEYS[2], 'id', 'brandId', 'title', 'discountType', 'discountValue')
+rcall('HSET', KEYS[5], ARGV[3], cjson.encode({
+  code = ARGV[3], streamId = ARGV[5], brandId = d[2], viewerId = ARGV[1], dropId = d[1], title = d[3],
+  discount = { type = d[4], value = tonumber(d[5]) }, at = tonumber(ARGV[4]),
+}))
+-- written before the sold-out expiry below: an HSET that created the hash after PEXPIRE would outlive it
+if op ~= '' then rcall('HSET', KEYS[4], op, ARGV[3]) end
+local soldOut = 0
+if remaining == 0 then
+  rcall('HSET', KEYS[2], 'status', 'ended', 'endReason', 'sold_out', 'endedAt', ARGV[4])
+  rcall('ZREM', KEYS[7], rcall('HGET', KEYS[2], 'id'))
+  rcall('PEXPIRE', KEYS[4], 86400000)
+  soldOut = 1
+end
+rcall('SET', KEYS[8], '1')
+local push = 0
+if rcall('SET', KEYS[9], '1', 'NX', 'PX', ARGV[6]) then
+  rcall('DEL', KEYS[8])
+  push = 1
+end
+return { ARGV[3], remaining, push, soldOut, tonumber(rcall('HGET', KEYS[2], 'quantity')) }

@@ -1,0 +1,89 @@
+import { activityKeys } from '../activity/activity.keys.js';
+import { defineScript } from '../redis/scripts.js';
+import { streamKeys } from '../streams/streams.keys.js';
+import type { CouponRecord } from './coupons.codes.js';
+import { couponKeys, dropKeys, opField } from './coupons.keys.js';
+
+export interface ClaimArgs {
+  streamId: string;
+  dropId: string;
+  viewerId: string;
+  opId?: string | undefined;
+  /** The code to issue if the claim succeeds (already in the global code index). */
+  code: string;
+  now: number;
+  stockIntervalMs: number;
+  /** How long a refusal is kept for a retry with the same opId (coupon-claim-10.lua says why). */
+  refusalReplayMs: number;
+}
+
+/** The claim's op field: '' without an opId. */
+const opOf = (a: ClaimArgs): string => (a.opId ? opField(a.viewerId, a.opId) : '');
+
+/** coupon-claim-10.lua: one coupon of a drop, or the refusal; idempotent per opId. */
+export const couponClaim = defineScript({
+  file: 'coupon-claim-10.lua',
+  keys: (k, a: ClaimArgs) => {
+    const d = dropKeys(k, a.streamId, a.dropId);
+    const c = couponKeys(k, a.streamId);
+    return [
+      streamKeys(k, a.streamId).meta,
+      d.meta,
+      d.claims,
+      d.ops,
+      c.codes,
+      activityKeys(k, a.streamId).viewer(a.viewerId),
+      c.open,
+      d.stockPending,
+      d.stockToken,
+      d.refusedOp(opOf(a) || '-'),
+    ];
+  },
+  argv: (a) => [a.viewerId, opOf(a), a.code, a.now, a.streamId, a.stockIntervalMs, a.refusalReplayMs],
+  refusals: { [-1]: 'drop_closed', [-2]: 'sold_out', [-3]: 'drop_claimed', [-4]: 'drop_min_watch', [-5]: 'drop_not_found', [-6]: 'not_live' },
+  parse: ([code, remaining, push, soldOut, quantity]: [string, number, number, number, number]) => ({
+    code,
+    remaining,
+    pushStock: push === 1,
+    soldOutNow: soldOut === 1,
+    quantity,
+  }),
+});
+
+/** coupon-stock-3.lua: the remaining count to push now, 'none', or how long another push holds the interval. */
+export const couponStock = defineScript({
+  file: 'coupon-stock-3.lua',
+  keys: (k, a: { streamId: string; dropId: string; intervalMs: number }) => {
+    const d = dropKeys(k, a.streamId, a.dropId);
+    return [d.meta, d.stockPending, d.stockToken];
+  },
+  argv: (a) => [a.intervalMs],
+  parse: ([state, n]: [number, number]): { push: number } | { waitMs: number } | 'none' => {
+    if (state === 1) return { push: n };
+    if (state === -1) return { waitMs: n };
+    return 'none';
+  },
+});
+
+/** coupon-end-3.lua: ends an open drop once; `changed` only for the call that ended it. */
+export const couponEnd = defineScript({
+  file: 'coupon-end-3.lua',
+  keys: (k, a: { streamId: string; dropId: string; reason: 'expired' | 'ended'; now: number }) => {
+    const d = dropKeys(k, a.streamId, a.dropId);
+    return [d.meta, couponKeys(k, a.streamId).open, d.ops];
+  },
+  argv: (a) => [a.reason, a.now, a.dropId],
+  refusals: { [-1]: 'drop_not_found' },
+  parse: ([changed, quantity, remaining]: [number, number, number]) => ({ changed: changed === 1, quantity, remaining }),
+});
+
+/** coupon-reward-2.lua: a reward's code, issued once per (source, sourceId, viewer). */
+export const couponReward = defineScript({
+  file: 'coupon-reward-2.lua',
+  keys: (k, a: { field: string; record: CouponRecord }) => {
+    const c = couponKeys(k, a.record.streamId);
+    return [c.rewards, c.codes];
+  },
+  argv: (a) => [a.field, a.record.code, JSON.stringify(a.record)],
+  parse: (code: string) => code,
+});

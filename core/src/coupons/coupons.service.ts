@@ -1,0 +1,128 @@
+import type { RequestPayload } from '@stickyroom/sdk/protocol';
+import { STOCK_PUSH_INTERVAL_MS } from '@stickyroom/sdk/protocol';
+import type { User } from '../identity/tokens.js';
+import { afterCommit } from '../after-commit.js';
+import { perContext, type AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { userGate } from '../redis/event-gate.js';
+import { addMoment, recordActivity } from '../activity/activity.store.js';
+import { newScopedId, streamOf } from '../streams/scoped-id.js';
+import { controlledStream } from '../streams/streams.service.js';
+import type { StreamRecord } from '../streams/streams.store.js';
+import { couponCodes } from './coupons.rewards.js';
+import { makeStockPusher } from './coupons.stock.js';
+import { CouponStore, publicDrop, type DropRecord } from './coupons.store.js';
+
+export const couponStore = perContext((ctx) => new CouponStore(ctx.redis, ctx.keys));
+export const stockPusher = makeStockPusher(couponStore);
+
+/** The stream a drop id belongs to; ids we did not mint are simply not found. */
+export const streamOfDrop = (dropId: string): string => streamOf(dropId, 'coupon drop');
+
+export async function dropCoupon(ctx: AppContext, user: User, p: RequestPayload<'coupon:drop'>, now: number) {
+  const stream = await controlledStream(ctx, user, p.streamId);
+  if (stream.status !== 'live') throw new AppError('not_live', `the stream is ${stream.status}`);
+  const drop: DropRecord = {
+    id: newScopedId(stream.id),
+    streamId: stream.id,
+    brandId: stream.brandId,
+    title: p.title,
+    discount: p.discount,
+    quantity: p.quantity,
+    remaining: p.quantity,
+    perViewer: p.perViewer,
+    endsAt: now + p.durationSec * 1000,
+    createdAt: now,
+    status: 'open',
+  };
+  if (p.minWatchSec) drop.minWatchSec = p.minWatchSec;
+  await couponStore(ctx).create(drop);
+  await ctx.jobs.at({ type: 'drop.end', dropId: drop.id, streamId: stream.id }, drop.endsAt, now);
+  await addMoment(ctx.redis, ctx.keys, stream.id, { at: now, kind: 'drop', id: drop.id, label: drop.title });
+  ctx.broadcast.toStream(stream.id).emit('coupon:dropped', publicDrop(drop));
+  ctx.log.info({ streamId: stream.id, dropId: drop.id, quantity: drop.quantity, by: user.id }, 'coupon dropped');
+  return { drop: { id: drop.id, remaining: drop.remaining, endsAt: drop.endsAt } };
+}
+
+/**
+ * A refused claim's answer is kept this long for a retry with the same opId: the SDK retries a lost ack
+ * after its 10 s ack timeout (or on reconnecting), so 15 s covers it. Codes are kept far longer (see the script).
+ */
+export const REFUSAL_REPLAY_MS = 15_000;
+
+/**
+ * Claims one coupon for a viewer: one atomic script decides and writes the code's record; the code is
+ * made here (crypto) and in the global code index before the script runs, so an order can always find a
+ * code that was handed out. The drop's stream is read from its id: no lookup before the script.
+ */
+export async function claimCoupon(
+  ctx: AppContext,
+  user: User,
+  p: RequestPayload<'coupon:claim'>,
+  now: number,
+  requireJoined: (streamId: string) => void,
+): Promise<{ code: string; dropId: string }> {
+  const streamId = streamOfDrop(p.dropId);
+  const dropId = p.dropId;
+  requireJoined(streamId);
+  const codes = couponCodes(ctx);
+  const proposed = await codes.propose(streamId);
+  let out;
+  try {
+    out = await couponStore(ctx).claim({
+      streamId,
+      dropId,
+      viewerId: user.id,
+      opId: p.opId,
+      code: proposed,
+      now,
+      stockIntervalMs: STOCK_PUSH_INTERVAL_MS,
+      refusalReplayMs: REFUSAL_REPLAY_MS,
+    }, userGate(ctx, streamId, user.id));
+  } catch (err) {
+    // Refused: the code was not handed out. Without a reply it may have been, so its index entry stays
+    // (one for a code nobody holds is harmless, see CouponCodeStore).
+    if (err instanceof AppError) await codes.withdraw(proposed);
+    throw err;
+  }
+  if (out.code !== proposed) {
+    // a retry of an answered claim: the viewer's code is the first one
+    await codes.withdraw(proposed);
+    return { code: out.code, dropId };
+  }
+  // The code is issued: the viewer gets it whatever happens next (see afterCommit).
+  await afterCommit(ctx, 'the coupon claim activity record', () =>
+    recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'couponClaims', at: now }),
+  );
+  const room = ctx.broadcast.toStream(streamId);
+  if (out.pushStock) room.emit('coupon:stock', { dropId, streamId, remaining: out.remaining });
+  else stockPusher(ctx).later(streamId, dropId);
+  if (out.soldOutNow) room.emit('coupon:ended', { dropId, streamId, reason: 'sold_out', claimed: out.quantity });
+  return { code: out.code, dropId };
+}
+
+/** Ends a drop once, whoever asks first (window job, streamer, stream end); pushes `coupon:ended` once. */
+export async function endDrop(ctx: AppContext, streamId: string, dropId: string, reason: 'expired' | 'ended'): Promise<{ claimed: number; remaining: number }> {
+  const res = await couponStore(ctx).end(streamId, dropId, reason, ctx.clock.now());
+  const claimed = res.quantity - res.remaining;
+  if (res.changed) {
+    ctx.broadcast.toStream(streamId).emit('coupon:ended', { dropId, streamId, reason, claimed });
+    ctx.log.info({ streamId, dropId, reason, claimed }, 'coupon drop ended');
+  }
+  return { claimed, remaining: res.remaining };
+}
+
+export async function endDropByStaff(ctx: AppContext, user: User, dropId: string) {
+  const streamId = streamOfDrop(dropId);
+  await controlledStream(ctx, user, streamId);
+  return endDrop(ctx, streamId, dropId, 'ended');
+}
+
+export async function endStreamDrops(ctx: AppContext, stream: StreamRecord): Promise<void> {
+  for (const dropId of await couponStore(ctx).openIds(stream.id)) await endDrop(ctx, stream.id, dropId, 'ended');
+}
+
+export async function openDrops(ctx: AppContext, streamId: string) {
+  const now = ctx.clock.now();
+  return (await couponStore(ctx).open(streamId)).filter((d) => d.endsAt > now).map(publicDrop);
+}

@@ -1,0 +1,53 @@
+import { perContext, type AppContext } from '../context.js';
+import { STOCK_PUSH_INTERVAL_MS } from '@stickyroom/sdk/protocol';
+import { isRedisUnavailable, outageWarner } from '../redis/outage.js';
+import type { CouponStore } from './coupons.store.js';
+
+/**
+ * Trailing stock pushes on one node. A claim pushes `coupon:stock` itself when it takes the interval's
+ * token; otherwise this node comes back when the token lapses and pushes what is still pending, so the
+ * room's count lags by an interval at most and is never pushed more than once an interval per drop.
+ */
+class StockPusher {
+  private readonly timers = new Map<string, { timer: ReturnType<typeof setTimeout> }>();
+  private stopped = false;
+  private readonly outage: (err: unknown) => void;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly store: () => CouponStore,
+  ) {
+    this.outage = outageWarner(ctx.redis, ctx.log, 'a coupon stock push (retried every interval)');
+  }
+
+  later(streamId: string, dropId: string, waitMs = STOCK_PUSH_INTERVAL_MS): void {
+    if (this.stopped || this.timers.has(dropId)) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(dropId);
+      this.tryPush(streamId, dropId).catch((err: unknown) => {
+        // Redis away: try again next interval until it is back (one warning per outage); the push owed is
+        // the current count, so nothing piles up.
+        if (isRedisUnavailable(err)) this.outage(err);
+        else this.ctx.log.warn({ err, dropId }, 'coupon stock push failed; trying again');
+        this.later(streamId, dropId);
+      });
+    }, waitMs);
+    timer.unref();
+    this.timers.set(dropId, { timer });
+  }
+
+  private async tryPush(streamId: string, dropId: string): Promise<void> {
+    const res = await this.store().stock(streamId, dropId, STOCK_PUSH_INTERVAL_MS);
+    if (res === 'none') return;
+    if ('waitMs' in res) return this.later(streamId, dropId, res.waitMs + 5);
+    this.ctx.broadcast.toStream(streamId).emit('coupon:stock', { dropId, streamId, remaining: res.push });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+}
+
+export const makeStockPusher = (store: (ctx: AppContext) => CouponStore) => perContext((ctx) => new StockPusher(ctx, () => store(ctx)));

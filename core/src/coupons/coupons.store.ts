@@ -1,0 +1,121 @@
+import type { Redis } from 'ioredis';
+import type { DropPublic } from '@stickyroom/sdk/protocol';
+import type { Keys } from '../redis/keys.js';
+import type { EventGate } from '../redis/event-gate.js';
+import { couponKeys, dropKeys } from './coupons.keys.js';
+import { couponClaim, couponEnd, couponStock, type ClaimArgs } from './coupons.scripts.js';
+
+export type DropEndReason = 'sold_out' | 'expired' | 'ended';
+
+export interface DropRecord extends DropPublic {
+  brandId: string;
+  createdAt: number;
+  status: 'open' | 'ended';
+  endReason?: DropEndReason;
+  endedAt?: number;
+}
+
+function parseDrop(h: Record<string, string>): DropRecord | null {
+  if (!h.id || !h.streamId) return null;
+  const d: DropRecord = {
+    id: h.id,
+    streamId: h.streamId,
+    brandId: h.brandId ?? '',
+    title: h.title ?? '',
+    discount: { type: h.discountType === 'amount' ? 'amount' : 'percent', value: Number(h.discountValue) },
+    quantity: Number(h.quantity),
+    remaining: Number(h.remaining),
+    perViewer: Number(h.perViewer),
+    endsAt: Number(h.endsAt),
+    createdAt: Number(h.createdAt),
+    status: h.status === 'open' ? 'open' : 'ended',
+  };
+  if (h.minWatchSec && Number(h.minWatchSec) > 0) d.minWatchSec = Number(h.minWatchSec);
+  if (h.endReason) d.endReason = h.endReason as DropEndReason;
+  if (h.endedAt) d.endedAt = Number(h.endedAt);
+  return d;
+}
+
+export function publicDrop(d: DropRecord): DropPublic {
+  const p: DropPublic = {
+    id: d.id,
+    streamId: d.streamId,
+    title: d.title,
+    discount: d.discount,
+    quantity: d.quantity,
+    remaining: d.remaining,
+    perViewer: d.perViewer,
+    endsAt: d.endsAt,
+  };
+  if (d.minWatchSec !== undefined) p.minWatchSec = d.minWatchSec;
+  return p;
+}
+
+export class CouponStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  /** Writes a new open drop (its id names its stream, see streams/scoped-id.ts). */
+  async create(d: DropRecord): Promise<void> {
+    const k = dropKeys(this.keys, d.streamId, d.id);
+    const c = couponKeys(this.keys, d.streamId);
+    await this.redis
+      .multi()
+      .hset(k.meta, {
+        id: d.id,
+        streamId: d.streamId,
+        brandId: d.brandId,
+        title: d.title,
+        discountType: d.discount.type,
+        discountValue: d.discount.value,
+        quantity: d.quantity,
+        remaining: d.remaining,
+        perViewer: d.perViewer,
+        minWatchSec: d.minWatchSec ?? 0,
+        createdAt: d.createdAt,
+        endsAt: d.endsAt,
+        status: 'open',
+      })
+      .zadd(c.open, d.endsAt, d.id)
+      .zadd(c.all, d.createdAt, d.id)
+      .exec();
+  }
+
+  async get(streamId: string, dropId: string): Promise<DropRecord | null> {
+    return parseDrop(await this.redis.hgetall(dropKeys(this.keys, streamId, dropId).meta));
+  }
+
+  /** Drops of the stream not ended yet, soonest end first. */
+  async open(streamId: string): Promise<DropRecord[]> {
+    const ids = await this.redis.zrange(couponKeys(this.keys, streamId).open, 0, 99);
+    if (ids.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) p.hgetall(dropKeys(this.keys, streamId, id).meta);
+    const res = (await p.exec()) ?? [];
+    return res.flatMap(([err, h]) => {
+      const d = err ? null : parseDrop(h as Record<string, string>);
+      return d && d.status === 'open' ? [d] : [];
+    });
+  }
+
+  /** One coupon for the viewer (a retry with the same opId answers what the first call got); throws the refusal. */
+  claim(a: ClaimArgs, gate?: EventGate): Promise<{ code: string; remaining: number; pushStock: boolean; soldOutNow: boolean; quantity: number }> {
+    return couponClaim.run(this.redis, this.keys, a, gate);
+  }
+
+  /** Tries a pending stock push: the remaining count to push, 'none', or how long to wait before trying again. */
+  stock(streamId: string, dropId: string, intervalMs: number): Promise<{ push: number } | { waitMs: number } | 'none'> {
+    return couponStock.run(this.redis, this.keys, { streamId, dropId, intervalMs });
+  }
+
+  /** Ends an open drop; `changed` only for the one call that ended it. Throws not_found for no such drop. */
+  end(streamId: string, dropId: string, reason: 'expired' | 'ended', now: number): Promise<{ changed: boolean; quantity: number; remaining: number }> {
+    return couponEnd.run(this.redis, this.keys, { streamId, dropId, reason, now });
+  }
+
+  async openIds(streamId: string): Promise<string[]> {
+    return this.redis.zrange(couponKeys(this.keys, streamId).open, 0, -1);
+  }
+}

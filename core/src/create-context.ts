@@ -1,0 +1,38 @@
+import type { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './clock.js';
+import type { AppContext } from './context.js';
+import type { DomainFeature } from './feature.js';
+import { domainFeatures } from './features.js';
+import { createJobs } from './jobs/queues.js';
+import type { Logger } from './logger.js';
+import type { Pusher } from './pusher.js';
+import { Keys } from './redis/keys.js';
+
+/**
+ * The domain context of a process, from connections and a Pusher its composition root made first: nothing
+ * in it is patched in later.
+ */
+export function createContext(parts: {
+  config: Config;
+  log: Logger;
+  clock?: Clock;
+  redis: Redis;
+  /** BullMQ's connection (`maxRetriesPerRequest: null`). */
+  bull: Redis;
+  pusher: Pusher;
+  /** Every domain feature by default; tests add recording ones. */
+  features?: readonly DomainFeature[];
+}): AppContext {
+  const keys = new Keys(parts.config.REDIS_PREFIX);
+  return {
+    config: parts.config,
+    log: parts.log,
+    redis: parts.redis,
+    keys,
+    clock: parts.clock ?? systemClock,
+    broadcast: parts.pusher,
+    jobs: createJobs(parts.bull, keys.bullPrefix, parts.log),
+    features: parts.features ?? domainFeatures,
+  };
+}

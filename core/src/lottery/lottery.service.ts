@@ -1,0 +1,193 @@
+import {
+  commitmentOf,
+  deriveWinners,
+  randomHex,
+  type ChatMessage,
+  type LotteryDrawn,
+  type LotteryDrawRecord,
+  type RequestPayload,
+} from '@stickyroom/sdk/protocol';
+import type { User } from '../identity/tokens.js';
+import { perContext, type AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { userGate } from '../redis/event-gate.js';
+import { addMoment, recordActivity } from '../activity/activity.store.js';
+import { newScopedId, streamOf } from '../streams/scoped-id.js';
+import { controlledStream } from '../streams/streams.service.js';
+import type { StreamRecord } from '../streams/streams.store.js';
+import { DAY_MS, LotteryStore, toPublic, type EntryVia, type LotteryRecord } from './lottery.store.js';
+
+export const lotteryStore = perContext((ctx) => new LotteryStore(ctx.redis, ctx.keys));
+
+/** The stream a lottery id belongs to; ids we did not mint are simply not found. */
+export const streamOfLottery = (lotteryId: string): string => streamOf(lotteryId, 'lottery');
+
+export function keywordMatches(text: string, keyword: string): boolean {
+  return keyword !== '' && text.trim().toLowerCase() === keyword.trim().toLowerCase();
+}
+
+export async function createLottery(ctx: AppContext, user: User, input: RequestPayload<'lottery:create'>, now: number): Promise<LotteryRecord> {
+  const stream = await controlledStream(ctx, user, input.streamId);
+  if (stream.status !== 'live') throw new AppError('not_live', `the stream is ${stream.status}`);
+  const seed = randomHex(32);
+  const l: LotteryRecord = {
+    id: newScopedId(stream.id),
+    streamId: stream.id,
+    brandId: stream.brandId,
+    prize: input.prize,
+    winners: input.winners,
+    endsAt: now + input.durationSec * 1000,
+    createdAt: now,
+    createdBy: user.id,
+    seed,
+    commitment: await commitmentOf(seed),
+    status: 'open',
+    entrants: 0,
+  };
+  if (input.keyword !== undefined) l.keyword = input.keyword;
+  if (input.minWatchSec) l.minWatchSec = input.minWatchSec;
+  if (input.requireChat) l.requireChat = true;
+  if (input.excludeRecentWinnersDays) l.excludeRecentWinnersDays = input.excludeRecentWinnersDays;
+  // Schedule first: a job for a lottery that was then refused finds nothing and does nothing, while a
+  // lottery stored without its job would never close on time.
+  await ctx.jobs.at({ type: 'lottery.draw', lotteryId: l.id, streamId: l.streamId }, l.endsAt, now);
+  await lotteryStore(ctx).create(l);
+  ctx.broadcast.toStream(l.streamId).emit('lottery:started', toPublic(l));
+  await addMoment(ctx.redis, ctx.keys, l.streamId, { at: now, kind: 'lottery', id: l.id, label: l.prize }).catch((err: unknown) =>
+    ctx.log.warn({ err, lotteryId: l.id }, 'lottery moment not recorded'),
+  );
+  ctx.log.info({ lotteryId: l.id, streamId: l.streamId, winners: l.winners, endsAt: l.endsAt }, 'lottery started');
+  return l;
+}
+
+/**
+ * Enters a viewer. The brand-wide recent-winner rule is checked here, before the entry script, because
+ * brand keys live in another slot. The rule is judged at entry time: a win recorded by another stream
+ * between this check and the script (milliseconds) counts as after the entry.
+ */
+export async function enterLottery(
+  ctx: AppContext,
+  user: User,
+  lotteryId: string,
+  opts: { via: EntryVia; nonce?: string | undefined; now: number },
+): Promise<{ streamId: string; entrants: number }> {
+  const store = lotteryStore(ctx);
+  const streamId = streamOfLottery(lotteryId);
+  const rule = await store.entryRule(streamId, lotteryId);
+  if (!rule) throw new AppError('not_found', 'no such lottery');
+  if (rule.excludeRecentWinnersDays > 0) {
+    const lastWin = await store.lastWin(rule.brandId, user.id);
+    if (lastWin !== null && lastWin > opts.now - rule.excludeRecentWinnersDays * DAY_MS) {
+      throw new AppError('not_eligible', `you won a prize of this brand in the last ${rule.excludeRecentWinnersDays} days`, {
+        reason: 'recent_winner',
+      });
+    }
+  }
+  // a keyword entry rides on a chat message, which chat's own limit already counted
+  const gate = opts.via === 'button' ? userGate(ctx, streamId, user.id) : undefined;
+  const entrants = await store.enter(streamId, lotteryId, user.id, opts.nonce ?? '', opts.via, opts.now, gate);
+  await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'lotteryEntries', at: opts.now });
+  // Every tab of this viewer learns it is in (a keyword entry gets no ack at all).
+  ctx.broadcast.toUser(user.id).emit('lottery:entered', { lotteryId, streamId, via: opts.via, ...(opts.nonce ? { nonce: opts.nonce } : {}) });
+  return { streamId, entrants };
+}
+
+/** The chat hook: a viewer's message that is the open lottery's keyword enters them; refusals stay silent. */
+export async function enterByKeyword(ctx: AppContext, stream: StreamRecord, user: User, message: ChatMessage): Promise<void> {
+  if (user.role !== 'viewer') return;
+  const open = await lotteryStore(ctx).openLottery(stream.id);
+  if (!open || !keywordMatches(message.text, open.keyword)) return;
+  try {
+    await enterLottery(ctx, user, open.id, { via: 'chat', now: ctx.clock.now() });
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    ctx.log.debug({ lotteryId: open.id, userId: user.id, code: err.code, reason: err.details.reason }, 'keyword entry refused');
+  }
+}
+
+/**
+ * Draws a lottery exactly once, whoever calls first (the streamer, the scheduled job, the stream's end,
+ * on any node or worker): the close script freezes the list once; the winners follow from the seed and
+ * that list, so racing callers compute the same result; the settle script stores it once, and only the
+ * caller that stored it announces it. Later calls return the stored result and announce nothing.
+ */
+export async function drawLottery(ctx: AppContext, streamId: string, lotteryId: string): Promise<{ result: LotteryDrawn; announced: boolean }> {
+  const store = lotteryStore(ctx);
+  const now = ctx.clock.now();
+  const l = await store.close(streamId, lotteryId, now);
+  if (!l) throw new AppError('not_found', 'no such lottery');
+  if (l.result) return { result: l.result, announced: false };
+  const entries = await store.entries(streamId, lotteryId);
+  const { winners, entrantsHash } = await deriveWinners(l.seed, entries, l.winners);
+  const { stored, result } = await store.settle(
+    streamId,
+    lotteryId,
+    { lotteryId, streamId, winners, winnerCount: l.winners, seed: l.seed, commitment: l.commitment, entrants: entries.length, entrantsHash, drawnAt: now },
+    now,
+  );
+  if (!stored) return { result, announced: false };
+  await announce(ctx, l, result);
+  return { result, announced: true };
+}
+
+async function announce(ctx: AppContext, l: LotteryRecord, result: LotteryDrawn): Promise<void> {
+  const records = await Promise.allSettled([
+    lotteryStore(ctx).recordBrandWinners(l.brandId, result.winners, result.drawnAt),
+    ...result.winners.map((viewerId) =>
+      recordActivity(ctx.redis, ctx.keys, { streamId: l.streamId, viewerId, metric: 'lotteryWins', at: result.drawnAt }),
+    ),
+  ]);
+  for (const r of records) if (r.status === 'rejected') ctx.log.error({ err: r.reason, lotteryId: l.id }, 'lottery win not recorded');
+  ctx.broadcast.toStream(l.streamId).emit('lottery:drawn', result);
+  for (const viewerId of result.winners) {
+    ctx.broadcast.toUser(viewerId).emit('reward:granted', { streamId: l.streamId, source: 'lottery', sourceId: l.id, prize: l.prize });
+  }
+  ctx.log.info({ lotteryId: l.id, entrants: result.entrants, winners: result.winners.length }, 'lottery drawn');
+}
+
+/** The streamer's manual draw: staff of the stream's brand. */
+export async function drawAsStaff(ctx: AppContext, user: User, lotteryId: string): Promise<LotteryDrawn> {
+  const streamId = streamOfLottery(lotteryId);
+  await controlledStream(ctx, user, streamId);
+  return (await drawLottery(ctx, streamId, lotteryId)).result;
+}
+
+/** Ending a stream draws its open lottery. */
+export async function drawOpenLottery(ctx: AppContext, stream: StreamRecord): Promise<void> {
+  const open = await lotteryStore(ctx).openLottery(stream.id);
+  if (open) await drawLottery(ctx, stream.id, open.id);
+}
+
+/** The room's view of the stream's latest lottery, with whether this viewer is in. */
+export async function lotteryForJoin(ctx: AppContext, stream: StreamRecord, user: User) {
+  const store = lotteryStore(ctx);
+  const id = await store.latestLotteryId(stream.id);
+  const l = id ? await store.get(stream.id, id) : null;
+  if (!l) return {};
+  const lottery = toPublic(l);
+  if (user.role === 'viewer') lottery.entered = await store.hasEntered(stream.id, l.id, user.id);
+  return { lottery };
+}
+
+/** Everything `verifyDraw` needs, once the lottery is drawn. */
+export async function drawRecord(ctx: AppContext, lotteryId: string): Promise<LotteryDrawRecord> {
+  const streamId = streamOfLottery(lotteryId);
+  const store = lotteryStore(ctx);
+  const l = await store.get(streamId, lotteryId);
+  if (!l) throw new AppError('not_found', 'no such lottery');
+  if (!l.result) throw new AppError('conflict', 'the entrant list is published with the draw; this lottery is not drawn yet');
+  const entries = await store.entries(streamId, lotteryId);
+  const r = l.result;
+  return {
+    lotteryId,
+    streamId,
+    commitment: r.commitment,
+    seed: r.seed,
+    winnerCount: r.winnerCount,
+    winners: r.winners,
+    entrantsHash: r.entrantsHash,
+    entrants: entries.map((e) => e.id),
+    entries,
+    drawnAt: r.drawnAt,
+  };
+}

@@ -1,0 +1,74 @@
+import type { PointsBalance } from '@stickyroom/sdk/protocol';
+import { perContext, type AppContext } from '../context.js';
+import { PointsStore } from './points.store.js';
+import { loyaltyTierFor, parseLoyaltyTiers } from '../stickiness/index.js';
+
+export interface PointsGrant {
+  brandId: string;
+  viewerId: string;
+  streamId: string;
+  points: number;
+  source: 'quiz' | 'question' | 'lottery' | 'watch' | 'order';
+  /** Makes the grant idempotent: the same (source, sourceId, viewer) grants once. */
+  sourceId: string;
+}
+
+export const pointsStore = perContext((ctx) => new PointsStore(ctx.redis, ctx.keys));
+const tiers = perContext((ctx) => parseLoyaltyTiers(ctx.config.POINTS_TIERS));
+
+/**
+ * Grants loyalty points to a viewer of a brand, idempotent per (source, sourceId, viewer), within the
+ * per-stream caps of config. Returns the points actually granted (0 if capped or already granted).
+ * Purchases (`order`) are not capped per stream; every other source shares POINTS_STREAM_CAP.
+ */
+export async function grantPoints(ctx: AppContext, grant: PointsGrant): Promise<number> {
+  const points = Math.floor(grant.points);
+  if (!(points > 0)) return 0;
+  return pointsStore(ctx).grant({
+    brandId: grant.brandId,
+    viewerId: grant.viewerId,
+    grantId: `${grant.source}:${grant.sourceId}`,
+    mode: 'add',
+    points,
+    cappedStreamId: grant.source === 'order' ? '' : grant.streamId,
+    streamCap: ctx.config.POINTS_STREAM_CAP,
+    now: ctx.clock.now(),
+    expireDays: ctx.config.POINTS_EXPIRE_DAYS,
+  });
+}
+
+/**
+ * Brings the viewer's watch points for one stream up to min(POINTS_WATCH_CAP, POINTS_WATCH_PER_MINUTE
+ * x whole minutes watched), within the stream cap. Idempotent: calling it again with the same or a
+ * smaller `watchSec` grants nothing. Returns the points granted by this call.
+ */
+export async function grantWatchPoints(
+  ctx: AppContext,
+  w: { brandId: string; streamId: string; viewerId: string; watchSec: number },
+): Promise<number> {
+  const target = Math.min(ctx.config.POINTS_WATCH_CAP, ctx.config.POINTS_WATCH_PER_MINUTE * Math.floor(Math.max(0, w.watchSec) / 60));
+  if (target <= 0) return 0;
+  return pointsStore(ctx).grant({
+    brandId: w.brandId,
+    viewerId: w.viewerId,
+    grantId: `watch:${w.streamId}`,
+    mode: 'topup',
+    points: target,
+    cappedStreamId: w.streamId,
+    streamCap: ctx.config.POINTS_STREAM_CAP,
+    now: ctx.clock.now(),
+    expireDays: ctx.config.POINTS_EXPIRE_DAYS,
+  });
+}
+
+/** A viewer's balance with a brand, their tier, the next tier, and the points that expire soonest. */
+export async function pointsBalance(ctx: AppContext, brandId: string, viewerId: string): Promise<PointsBalance> {
+  const lots = await pointsStore(ctx).lots(brandId, viewerId, ctx.clock.now());
+  const balance = lots.reduce((sum, l) => sum + l.points, 0);
+  const { tier, next } = loyaltyTierFor(tiers(ctx), balance);
+  const out: PointsBalance = { brandId, balance, tier };
+  if (next) out.nextTier = { name: next.name, at: next.at };
+  const soonest = lots[0];
+  if (soonest) out.expiring = { points: soonest.points, at: soonest.expiresAt };
+  return out;
+}

@@ -1,0 +1,33 @@
+import type { Redis } from 'ioredis';
+import type { Keys } from '../redis/keys.js';
+import { pointsKeys } from './points.keys.js';
+import { pointsGrant, type GrantArgs } from './points.scripts.js';
+
+const DAY_MS = 86_400_000;
+
+export interface PointLot {
+  points: number;
+  /** When these points expire (the end of a UTC day). */
+  expiresAt: number;
+}
+
+export class PointsStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  /** Runs the grant script; see points-grant-3.lua. Returns the points credited. */
+  grant(g: GrantArgs): Promise<number> {
+    return pointsGrant.run(this.redis, this.keys, g);
+  }
+
+  /** Unexpired lots, soonest expiry first. */
+  async lots(brandId: string, viewerId: string, now: number): Promise<PointLot[]> {
+    const h = await this.redis.hgetall(pointsKeys(this.keys, brandId, viewerId).lots);
+    return Object.entries(h)
+      .map(([day, points]) => ({ points: Number(points), expiresAt: (Number(day) + 1) * DAY_MS }))
+      .filter((l) => l.expiresAt > now && l.points > 0)
+      .sort((a, b) => a.expiresAt - b.expiresAt);
+  }
+}

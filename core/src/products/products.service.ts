@@ -1,0 +1,36 @@
+import type { PinnedProduct } from '@stickyroom/sdk/protocol';
+import type { User } from '../identity/tokens.js';
+import { perContext, type AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { userGate } from '../redis/event-gate.js';
+import { addMoment, recordActivity } from '../activity/activity.store.js';
+import { controlledStream } from '../streams/streams.service.js';
+import type { StreamRecord } from '../streams/streams.store.js';
+import type { JoinPart } from '../feature.js';
+import { ProductStore } from './products.store.js';
+
+export const productStore = perContext((ctx) => new ProductStore(ctx.redis, ctx.keys));
+
+/** Pins a product card (or unpins with null) for the room; a pin is a moment of the stream's timeline. */
+export async function pinProduct(ctx: AppContext, user: User, streamId: string, product: PinnedProduct | null, now: number): Promise<void> {
+  const stream = await controlledStream(ctx, user, streamId);
+  if (stream.status === 'ended') throw new AppError('closed', 'the stream has ended');
+  await productStore(ctx).pin(streamId, product);
+  if (product) await addMoment(ctx.redis, ctx.keys, streamId, { at: now, kind: 'product', id: product.id, label: product.title });
+  ctx.broadcast.toStream(streamId).emit('product:pinned', { streamId, product });
+}
+
+/** Counts a viewer's click on a product pinned in the stream (all clicks; scoring counts up to CLICK_SCORE_CAP). */
+export async function clickProduct(ctx: AppContext, user: User, streamId: string, productId: string, now: number): Promise<void> {
+  await productStore(ctx).click(streamId, productId, user.id, userGate(ctx, streamId, user.id));
+  await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'clicks', at: now, cap: ctx.config.CLICK_SCORE_CAP });
+}
+
+/** The pinned product for the join snapshot; remembers the stream a viewer joined last (order attribution). */
+export async function productsOnJoin(ctx: AppContext, stream: StreamRecord, user: User): Promise<JoinPart> {
+  const [product] = await Promise.all([
+    productStore(ctx).pinned(stream.id),
+    user.role === 'viewer' ? productStore(ctx).setLastJoin(user.id, { streamId: stream.id, brandId: stream.brandId, at: ctx.clock.now() }) : undefined,
+  ]);
+  return product ? { pinned: { product } } : {};
+}

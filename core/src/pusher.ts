@@ -1,0 +1,21 @@
+import type { PushName, PushPayload } from '@stickyroom/sdk/protocol';
+
+export interface Emitter {
+  emit<E extends PushName>(event: E, payload: PushPayload<E>): void;
+}
+
+/**
+ * Pushes to a stream's room or to one user, on every server node. A server node implements it over its
+ * Socket.IO server, the worker over its own emitter, so the domain runs the same in either process and
+ * never learns which transport carries its pushes.
+ */
+export interface Pusher {
+  toStream(streamId: string): Emitter;
+  toUser(userId: string): Emitter;
+  /** Takes every socket of a user, on every node, out of a stream's room (a ban). */
+  leaveStream(userId: string, streamId: string): void;
+}
+
+/** The room names every Pusher addresses: a stream's viewers, and every socket of one user. */
+export const streamRoom = (streamId: string): string => `s:${streamId}`;
+export const userRoom = (userId: string): string => `u:${userId}`;

@@ -1,0 +1,94 @@
+import type { QuestionPublic, QuestionReward } from '@stickyroom/sdk/protocol';
+import type { User } from '../identity/tokens.js';
+import { perContext, type AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { userGate } from '../redis/event-gate.js';
+import { recordActivity } from '../activity/activity.store.js';
+import { wordsForMatching } from '../chat/chat.text.js';
+import { issueRewardCoupon } from '../coupons/coupons.rewards.js';
+import { grantPoints } from '../points/points.service.js';
+import type { StreamRecord } from '../streams/streams.store.js';
+import { publicQuestion, QaStore, type QuestionRecord } from './qa.store.js';
+import { newScopedId, streamOf } from '../streams/scoped-id.js';
+
+export const qaStore = perContext((ctx) => new QaStore(ctx.redis, ctx.keys));
+
+/** The stream a question id belongs to; ids we did not mint are simply not found. */
+export const streamOfQuestion = (questionId: string): string => streamOf(questionId, 'question');
+
+export async function askQuestion(ctx: AppContext, user: User, streamId: string, text: string, now: number): Promise<QuestionPublic> {
+  const id = newScopedId(streamId);
+  const res = await qaStore(ctx).ask({ streamId, id, userId: user.id, name: user.name, text, words: wordsForMatching(text), at: now }, userGate(ctx, streamId, user.id));
+  const question = publicQuestion(res);
+  await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'questions', at: now });
+  ctx.broadcast.toStream(streamId).emit('qa:question', question);
+  return question;
+}
+
+export async function upvoteQuestion(ctx: AppContext, user: User, streamId: string, questionId: string, now: number): Promise<number> {
+  const question = publicQuestion(await qaStore(ctx).upvote(streamId, questionId, user.id, userGate(ctx, streamId, user.id)));
+  await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'upvotes', at: now });
+  ctx.broadcast.toStream(streamId).emit('qa:updated', question);
+  return question.votes;
+}
+
+/**
+ * Marks a question answered and pays its reward. The reward is stored by the same script that marks the
+ * question, grants are idempotent per question, and one caller at a time delivers (a lease), so when
+ * delivery fails the streamer can send `qa:answered` again: the stored reward is delivered (never a
+ * second or a different one) and the asker is told once.
+ */
+export async function markAnswered(
+  ctx: AppContext,
+  user: User,
+  stream: StreamRecord,
+  questionId: string,
+  reward: QuestionReward | undefined,
+  now: number,
+): Promise<QuestionPublic> {
+  const { changed, question } = await qaStore(ctx).markAnswered(stream.id, questionId, user.id, now, reward);
+  if (changed) ctx.broadcast.toStream(stream.id).emit('qa:updated', publicQuestion(question));
+  // A retry delivers a reward that failed before; otherwise a second qa:answered is already_done.
+  const deliveredNow = question.reward !== undefined && !question.rewardDone && (await deliverReward(ctx, stream, question));
+  if (!changed && !deliveredNow) throw new AppError('already_done', 'the question was answered already');
+  return publicQuestion(question);
+}
+
+const LEASE_MS = 30_000;
+
+/** Delivers the stored reward; false when it was delivered already or another caller is delivering it. */
+async function deliverReward(ctx: AppContext, stream: StreamRecord, q: QuestionRecord): Promise<boolean> {
+  const reward = q.reward;
+  if (!reward) return false;
+  const store = qaStore(ctx);
+  const lease = await store.rewardLease(stream.id, q.id, LEASE_MS);
+  if (!lease) return false;
+  try {
+    if (await store.rewardDone(stream.id, q.id)) return false;
+    const base = { streamId: stream.id, brandId: stream.brandId, viewerId: q.userId, source: 'question' as const, sourceId: q.id };
+    let points = 0;
+    let code: string | undefined;
+    try {
+      if (reward.points) points = await grantPoints(ctx, { ...base, points: reward.points });
+      if (reward.coupon) code = await issueRewardCoupon(ctx, { ...base, title: reward.coupon.title, discount: reward.coupon.discount });
+    } catch (err) {
+      ctx.log.error({ err, questionId: q.id }, 'question reward delivery failed');
+      throw new AppError('unavailable', 'the question is answered but its reward could not be delivered yet; send qa:answered again', {
+        retryAfterMs: 1000,
+      });
+    }
+    await store.markRewardDone(stream.id, q.id);
+    if (points > 0 || code !== undefined) {
+      ctx.broadcast.toUser(q.userId).emit('reward:granted', {
+        streamId: stream.id,
+        source: 'question',
+        sourceId: q.id,
+        ...(points > 0 ? { points } : {}),
+        ...(code !== undefined && reward.coupon ? { coupon: { code, title: reward.coupon.title } } : {}),
+      });
+    }
+    return true;
+  } finally {
+    await lease.release();
+  }
+}

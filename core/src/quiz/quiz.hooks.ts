@@ -1,0 +1,16 @@
+import type { DomainFeature } from '../feature.js';
+import { closeQuiz } from './quiz.close.js';
+import { quizStore } from './quiz.store.js';
+
+/** Quizzes: the join ack carries the open one; the stream's end closes it. */
+export const quizHooks: DomainFeature = {
+  name: 'quiz',
+  async onJoin(ctx, stream) {
+    const quiz = await quizStore(ctx).openPublic(stream.id, ctx.clock.now());
+    return quiz ? { quiz } : {};
+  },
+  async onStreamEnd(ctx, stream) {
+    const open = await quizStore(ctx).openQuizId(stream.id);
+    if (open) await closeQuiz(ctx, stream.id, open, 'stream_end', ctx.clock.now(), 'log');
+  },
+};

@@ -1,0 +1,41 @@
+import { ACTIVITY_METRICS, type ViewerActivity } from '../activity/activity.metrics.js';
+import type { StreamEngagement } from '../stickiness/index.js';
+
+/**
+ * A viewer's per-brand history is stored as one string per viewer so a script can merge a stream entry
+ * into it and hand the whole history back in the same call:
+ *
+ *   <version>;<streamId>,<startedAt>,<metric 1>,...,<metric n>;<streamId>,...
+ *
+ * Metrics follow ACTIVITY_METRICS (a metric added at the end reads as 0 in older entries). Every counter
+ * only grows in the ledger, so merge-by-maximum (score-merge-1.lua) is idempotent and order-free. The
+ * ledger's lastAt is left out on purpose: it is the time of the latest event as its node's clock saw it,
+ * which need not grow, and the score does not use it.
+ */
+export const ENTRY_FIELDS = ['startedAt', ...ACTIVITY_METRICS] as const;
+
+export function packEntry(streamId: string, startedAt: number, a: ViewerActivity): string {
+  const nums = [startedAt, ...ACTIVITY_METRICS.map((m) => a[m] ?? 0)].map((n) => String(Math.max(0, Math.trunc(n))));
+  return `${streamId},${nums.join(',')}`;
+}
+
+export interface History {
+  version: number;
+  entries: StreamEngagement[];
+}
+
+export function parseHistory(packed: string | null | undefined): History {
+  if (!packed) return { version: 0, entries: [] };
+  const [ver, ...rest] = packed.split(';');
+  const entries: StreamEngagement[] = [];
+  for (const raw of rest) {
+    if (!raw) continue;
+    const [streamId = '', ...nums] = raw.split(',');
+    const e = { streamId } as Record<string, number | string>;
+    ENTRY_FIELDS.forEach((f, i) => {
+      e[f] = Number(nums[i] ?? 0) || 0;
+    });
+    entries.push(e as unknown as StreamEngagement);
+  }
+  return { version: Number(ver) || 0, entries };
+}

@@ -1,0 +1,22 @@
+import type { Keys } from '../redis/keys.js';
+import type { Tier } from '../stickiness/index.js';
+
+/** Every stickiness key of one brand, in the brand's slot so one script applies a whole rollup batch. */
+export const scoringKeys = (k: Keys, brandId: string) => ({
+  /** HASH viewerId -> packed history: `<version>;<stream entry>;...` (see scoring.history.ts). */
+  history: k.brand(brandId, 'sc', 'history'),
+  /** HASH viewerId -> `<version>;<score>;<asOf>;<tier>;<streams>`: the rating computed from that history version. */
+  ratings: k.brand(brandId, 'sc', 'ratings'),
+  /** ZSET viewerId -> board key (orders viewers by their score at any read time, see boardKey). */
+  board: k.brand(brandId, 'sc', 'board'),
+  /** ZSET per tier, same members and keys as the board: the source of a segment-filtered page. */
+  tier: (tier: Tier) => k.brand(brandId, 'sc', 'tier', tier),
+  /** ZSET: members of the new, engaged and loyal tiers, the viewers who turn at-risk when away. */
+  riskPool: k.brand(brandId, 'sc', 'riskpool'),
+  /** ZSET viewerId -> asOf (start of the viewer's latest stream): who has been away how long. */
+  asOf: k.brand(brandId, 'sc', 'asof'),
+  /** HASH streamId -> change sequence: how far each stream's ledger has been rolled up. */
+  cursor: k.brand(brandId, 'sc', 'cursor'),
+});
+
+export type ScoringKeys = ReturnType<typeof scoringKeys>;

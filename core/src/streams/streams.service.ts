@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import type { User } from '../identity/tokens.js';
+import { canControlBrand, canReadBrand } from '../identity/tokens.js';
+import { perContext, type AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { StreamStore, type StreamRecord } from './streams.store.js';
+
+export const streamStore = perContext((ctx) => new StreamStore(ctx.redis, ctx.keys));
+
+/** Short, unguessable, URL-safe ids for streams and everything inside them. */
+export function newId(bytes = 9): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * The brand a new stream belongs to: a streamer's own (naming another is `forbidden`); for an admin, the
+ * brand named in the body, else its token's `brandId`, else `invalid_payload` (an admin must say which).
+ */
+function brandOfNewStream(user: User, named: string | undefined): string {
+  if (user.role === 'admin') {
+    const brandId = named ?? user.brandId;
+    if (!brandId) throw new AppError('invalid_payload', 'brandId: an admin names the brand of the stream ({ title, brandId })');
+    return brandId;
+  }
+  if (user.role !== 'streamer' || !user.brandId) throw new AppError('forbidden', 'only a streamer of a brand or an admin creates streams');
+  if (named !== undefined && named !== user.brandId) throw new AppError('forbidden', 'a streamer creates streams of its own brand only');
+  return user.brandId;
+}
+
+export async function createStream(ctx: AppContext, user: User, body: { title: string; brandId?: string | undefined }): Promise<StreamRecord> {
+  const brandId = brandOfNewStream(user, body.brandId);
+  const stream: StreamRecord = {
+    id: newId(),
+    title: body.title,
+    brandId,
+    status: 'scheduled',
+    createdBy: user.id,
+    createdAt: ctx.clock.now(),
+  };
+  await streamStore(ctx).create(stream);
+  ctx.log.info({ streamId: stream.id, brandId: stream.brandId, by: user.id }, 'stream created');
+  return stream;
+}
+
+export async function getStream(ctx: AppContext, streamId: string): Promise<StreamRecord> {
+  const stream = await streamStore(ctx).get(streamId);
+  if (!stream) throw new AppError('not_found', `no stream ${streamId}`);
+  return stream;
+}
+
+/** The stream, if this user may run it (streamer or moderator of its brand, or admin). */
+export async function controlledStream(ctx: AppContext, user: User, streamId: string): Promise<StreamRecord> {
+  const stream = await getStream(ctx, streamId);
+  if (!canControlBrand(user, stream.brandId)) throw new AppError('forbidden', 'this stream belongs to another brand');
+  return stream;
+}
+
+export async function readableStream(ctx: AppContext, user: User, streamId: string): Promise<StreamRecord> {
+  const stream = await getStream(ctx, streamId);
+  if (!canReadBrand(user, stream.brandId)) throw new AppError('forbidden', 'this stream belongs to another brand');
+  return stream;
+}
+
+/** The stream, if it is live: interactions other than chat need it. */
+export async function liveStream(ctx: AppContext, streamId: string): Promise<StreamRecord> {
+  const stream = await getStream(ctx, streamId);
+  if (stream.status !== 'live') throw new AppError('not_live', `the stream is ${stream.status}`);
+  return stream;
+}
+
+export async function startStream(ctx: AppContext, user: User, streamId: string): Promise<StreamRecord> {
+  const current = await controlledStream(ctx, user, streamId);
+  if (user.role === 'moderator') throw new AppError('forbidden', 'only the streamer starts the stream');
+  if (current.status === 'ended') throw new AppError('closed', 'the stream has ended');
+  const { stream, changed } = await streamStore(ctx).transition(streamId, 'live', ctx.clock.now());
+  if (changed) {
+    ctx.broadcast.toStream(streamId).emit('stream:state', { stream });
+    ctx.log.info({ streamId }, 'stream live');
+  }
+  return stream;
+}
+
+export async function endStream(ctx: AppContext, user: User, streamId: string): Promise<StreamRecord> {
+  await controlledStream(ctx, user, streamId);
+  if (user.role === 'moderator') throw new AppError('forbidden', 'only the streamer ends the stream');
+  const now = ctx.clock.now();
+  const { stream, changed } = await streamStore(ctx).transition(streamId, 'ended', now);
+  if (changed) {
+    for (const feature of ctx.features) {
+      if (!feature.onStreamEnd) continue;
+      try {
+        await feature.onStreamEnd(ctx, stream);
+      } catch (err) {
+        ctx.log.error({ err, streamId, feature: feature.name }, 'stream end hook failed');
+      }
+    }
+    await ctx.jobs.at({ type: 'stream.finalize', streamId }, now, now);
+    ctx.broadcast.toStream(streamId).emit('stream:state', { stream });
+    ctx.log.info({ streamId }, 'stream ended');
+  }
+  return stream;
+}

@@ -1,0 +1,280 @@
+import type { StreamSummary, SummaryMoment, TimelinePoint, TopViewer } from '@stickyroom/sdk/protocol';
+import type { AppContext } from '../context.js';
+import { readMoments, streamTotals } from '../activity/activity.store.js';
+import { presenceSummary } from '../presence/presence.store.js';
+import { streamStore } from '../streams/streams.service.js';
+import type { StreamRecord } from '../streams/streams.store.js';
+import { SEGMENTS } from '@stickyroom/sdk/protocol';
+import { lotteryOutcomes, revenueByCurrency, standings, type Standing } from './summary.sources.js';
+import {
+  earlierStreams,
+  forEachViewerBatch,
+  indexEarlierStreams,
+  interactionsOf,
+  isEngaged,
+  metric,
+  summaryStore,
+  type ViewerRow,
+} from './summary.viewers.js';
+
+export const TOP_VIEWERS = 10;
+/** The brand's streams looked at for "earlier streams" (newest first). */
+const BRAND_STREAMS_LIMIT = 1000;
+/** A timeline longer than this (a stream left live for days) is cut: the figures above it still count everything. */
+const MAX_TIMELINE_MINUTES = 3 * 24 * 60;
+
+export interface Computed {
+  summary: StreamSummary;
+  /** The stream's viewers (sorted) and buyers, for the finalize step's snapshot and indexes. */
+  viewers: string[];
+  buyers: string[];
+}
+
+const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
+const rate = (n: number, d: number): number | null => (d === 0 ? null : round(n / d, 4));
+
+/** Every figure of the summary, from the stream's real events (see docs/summary.md for each definition). */
+export async function computeSummary(ctx: AppContext, stream: StreamRecord, final: boolean): Promise<Computed> {
+  const now = ctx.clock.now();
+  const store = summaryStore(ctx);
+  const brandStreams = await loadBrandStreams(ctx, stream.brandId);
+  const earlier = earlierStreams(stream, brandStreams);
+  await indexEarlierStreams(ctx, stream, earlier);
+
+  const [population, totals, presence, activityTimeline, rawMoments] = await Promise.all([
+    store.population(stream.id),
+    streamTotals(ctx.redis, ctx.keys, stream.id),
+    presenceSummary(ctx.redis, ctx.keys, stream.id),
+    store.activityTimeline(stream.id),
+    readMoments(ctx.redis, ctx.keys, stream.id),
+  ]);
+  const viewers = [...population].sort();
+
+  const endMs = stream.endedAt ?? now;
+  const acc = new Accumulator();
+  await forEachViewerBatch(ctx, stream, viewers, async (rows) => {
+    const st = await standings(ctx, stream, endMs, rows);
+    rows.forEach((r, i) => acc.add(r, st[i]!));
+  });
+
+  const previous = earlier.at(-1) ?? null;
+  let previousViewers = 0;
+  let churned = 0;
+  if (previous) {
+    const prev = await store.population(previous.id);
+    previousViewers = prev.size;
+    for (const id of prev) if (!population.has(id)) churned++;
+  }
+
+  const moments: SummaryMoment[] = rawMoments.map((m) => ({ ...m, minute: Math.floor(m.at / 60_000) })).sort((a, b) => a.at - b.at);
+  const distinct = (kind: SummaryMoment['kind']) => [...new Set(moments.filter((m) => m.kind === kind).map((m) => m.id))];
+
+  const topViewers = acc.top.map(toTopViewer);
+  const u = viewers.length;
+  const t = (m: keyof typeof totals) => totals[m] ?? 0;
+  const watchMs = acc.watchMs.sort((a, b) => a - b);
+  const totalWatchMs = watchMs.reduce((s, x) => s + x, 0);
+
+  const summary: StreamSummary = {
+    streamId: stream.id,
+    brandId: stream.brandId,
+    title: stream.title,
+    status: stream.status,
+    final,
+    computedAt: now,
+    startedAt: stream.startedAt ?? null,
+    endedAt: stream.endedAt ?? null,
+    durationSec: stream.startedAt === undefined ? 0 : Math.max(0, Math.floor((endMs - stream.startedAt) / 1000)),
+
+    uniqueViewers: u,
+    peakConcurrent: presence.peakConcurrent,
+    peakAt: presence.peakAt,
+    totalWatchSec: round(totalWatchMs / 1000, 1),
+    avgWatchSec: u === 0 ? 0 : round(totalWatchMs / 1000 / u, 1),
+    medianWatchSec: round(median(watchMs) / 1000, 1),
+    newViewers: u - acc.returning,
+    returningViewers: acc.returning,
+    previousStreamId: previous?.id ?? null,
+    previousStreamViewers: previousViewers,
+    churnedViewers: churned,
+    churnRate: rate(churned, previousViewers),
+
+    chatMessages: t('chat'),
+    chatters: acc.count('chat'),
+    likes: t('likes'),
+    likers: acc.count('likes'),
+    questions: t('questions'),
+    askers: acc.count('questions'),
+    upvotes: t('upvotes'),
+
+    quizzes: distinct('quiz').length,
+    quizAnswers: t('quizAnswers'),
+    quizParticipants: acc.count('quizAnswers'),
+    quizParticipation: rate(acc.count('quizAnswers'), u),
+    quizCorrect: t('quizCorrect'),
+    quizAccuracy: rate(t('quizCorrect'), t('quizAnswers')),
+
+    lotteries: await lotteryOutcomes(ctx, stream.id, distinct('lottery')),
+    lotteryEntries: t('lotteryEntries'),
+    lotteryEntrants: acc.count('lotteryEntries'),
+    lotteryWinners: t('lotteryWins'),
+
+    couponDrops: distinct('drop').length,
+    couponClaims: t('couponClaims'),
+    couponClaimers: acc.count('couponClaims'),
+    couponRedemptions: t('couponRedemptions'),
+    redemptionRate: rate(t('couponRedemptions'), t('couponClaims')),
+
+    productPins: moments.filter((m) => m.kind === 'product').length,
+    productClicks: t('clicks'),
+    clickers: acc.count('clicks'),
+
+    orders: t('orders'),
+    buyers: acc.buyers.length,
+    revenueCents: t('revenueCents'),
+    revenue: t('revenueCents') / 100,
+    revenueByCurrency: await revenueByCurrency(ctx, stream.id),
+    conversionRate: rate(acc.buyers.length, u),
+    repeatBuyers: acc.repeatBuyers,
+    returningBuyers: acc.returningBuyers,
+
+    engagedViewers: acc.engaged,
+    engagementRate: rate(acc.engaged, u),
+
+    timeline: timeline(stream, endMs, presence.viewersTimeline, activityTimeline),
+    moments,
+    segments: acc.segmentChange(),
+    topViewers,
+  };
+  return { summary, viewers, buyers: acc.buyers };
+}
+
+interface Ranked {
+  row: ViewerRow;
+  standing: Standing;
+  interactions: number;
+}
+
+/** Every segment (and `unrated`: no history with the brand) at zero, so before and after list the same keys. */
+const emptyMix = (): Record<string, number> => Object.fromEntries([...SEGMENTS, 'unrated'].map((k) => [k, 0]));
+
+/** Sums over the per-viewer pass; holds only counters, the watch times (for the median) and the top list. */
+class Accumulator {
+  readonly watchMs: number[] = [];
+  readonly buyers: string[] = [];
+  readonly top: Ranked[] = [];
+  readonly before: Record<string, number> = emptyMix();
+  readonly after: Record<string, number> = emptyMix();
+  returning = 0;
+  returningBuyers = 0;
+  repeatBuyers = 0;
+  engaged = 0;
+  private readonly counts = new Map<string, number>();
+
+  add(r: ViewerRow, standing: Standing): void {
+    const a = r.activity;
+    this.before[standing.before ?? 'unrated']!++;
+    this.after[standing.after ?? 'unrated']!++;
+    this.watchMs.push(metric(a, 'watchMs'));
+    if (r.returning) this.returning++;
+    for (const [k, v] of Object.entries(a)) if (v > 0) this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+    const orders = metric(a, 'orders');
+    if (orders > 0) {
+      this.buyers.push(r.viewerId);
+      if (orders > 1) this.repeatBuyers++;
+      if (r.returningBuyer) this.returningBuyers++;
+    }
+    if (isEngaged(a)) {
+      this.engaged++;
+      this.offerTop({ row: r, standing, interactions: interactionsOf(a) });
+    }
+  }
+
+  /** Viewers with at least one `m` (> 0). */
+  count(m: string): number {
+    return this.counts.get(m) ?? 0;
+  }
+
+  segmentChange(): StreamSummary['segments'] {
+    const change: Record<string, number> = {};
+    for (const k of Object.keys(this.after)) change[k] = this.after[k]! - this.before[k]!;
+    return { before: this.before, after: this.after, change };
+  }
+
+  private offerTop(entry: Ranked): void {
+    const i = this.top.findIndex((e) => byEngagement(entry, e) < 0);
+    if (i === -1) {
+      if (this.top.length < TOP_VIEWERS) this.top.push(entry);
+      return;
+    }
+    this.top.splice(i, 0, entry);
+    if (this.top.length > TOP_VIEWERS) this.top.pop();
+  }
+}
+
+/** Most interactions first (likes excluded), then likes, watch time, and viewer id for a stable order. */
+function byEngagement(x: Ranked, y: Ranked): number {
+  return (
+    y.interactions - x.interactions ||
+    metric(y.row.activity, 'likes') - metric(x.row.activity, 'likes') ||
+    metric(y.row.activity, 'watchMs') - metric(x.row.activity, 'watchMs') ||
+    (x.row.viewerId < y.row.viewerId ? -1 : x.row.viewerId > y.row.viewerId ? 1 : 0)
+  );
+}
+
+function toTopViewer({ row, standing, interactions }: Ranked): TopViewer {
+  return {
+    viewerId: row.viewerId,
+    interactions,
+    likes: metric(row.activity, 'likes'),
+    watchSec: round(metric(row.activity, 'watchMs') / 1000, 1),
+    orders: metric(row.activity, 'orders'),
+    revenueCents: metric(row.activity, 'revenueCents'),
+    score: standing.score,
+    segment: standing.after,
+  };
+}
+
+function median(sorted: readonly number[]): number {
+  if (sorted.length === 0) return 0;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** One point per minute from the start minute to the end minute (now while live). */
+function timeline(
+  stream: StreamRecord,
+  endMs: number,
+  viewers: { minute: number; viewers: number }[],
+  activity: Map<string, number>,
+): TimelinePoint[] {
+  if (stream.startedAt === undefined) return [];
+  const first = Math.floor(stream.startedAt / 60_000);
+  const last = Math.min(Math.floor(endMs / 60_000), first + MAX_TIMELINE_MINUTES - 1);
+  const seen = new Map(viewers.map((v) => [v.minute, v.viewers]));
+  const at = (m: string, minute: number) => activity.get(`${m}:${minute}`) ?? 0;
+  const out: TimelinePoint[] = [];
+  for (let minute = first; minute <= last; minute++) {
+    out.push({
+      minute,
+      at: minute * 60_000,
+      viewers: seen.get(minute) ?? 0,
+      chat: at('chat', minute),
+      likes: at('likes', minute),
+      claims: at('couponClaims', minute),
+      orders: at('orders', minute),
+    });
+  }
+  return out;
+}
+
+async function loadBrandStreams(ctx: AppContext, brandId: string): Promise<StreamRecord[]> {
+  const store = streamStore(ctx);
+  const ids = await store.brandStreams(brandId, BRAND_STREAMS_LIMIT);
+  const out: StreamRecord[] = [];
+  for (let i = 0; i < ids.length; i += 100) {
+    const got = await Promise.all(ids.slice(i, i + 100).map((id) => store.get(id)));
+    for (const s of got) if (s) out.push(s);
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { StreamSummary } from '@stickyroom/sdk/protocol';
+import type { User } from '../identity/tokens.js';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { readableStream, streamStore } from '../streams/streams.service.js';
+import { computeSummary } from './summary.compute.js';
+import { csvHeader, csvRow } from './summary.csv.js';
+import { forEachViewerBatch, indexStream, summaryStore } from './summary.viewers.js';
+
+/** Live reads of one stream's summary share one computation per node (a dashboard polled by a team). */
+const inFlight = new WeakMap<AppContext, Map<string, Promise<StreamSummary>>>();
+
+/** The stored final summary, or a live (partial) one computed now. Brand and staff of the stream's brand only. */
+export async function readSummary(ctx: AppContext, user: User, streamId: string): Promise<StreamSummary> {
+  const stream = await readableStream(ctx, user, streamId);
+  const stored = await summaryStore(ctx).readFinal(streamId);
+  if (stored) return stored;
+  let running = inFlight.get(ctx);
+  if (!running) inFlight.set(ctx, (running = new Map()));
+  const pending = running.get(streamId);
+  if (pending) return pending;
+  const p = computeSummary(ctx, stream, false)
+    .then((c) => c.summary)
+    .finally(() => running.delete(streamId));
+  running.set(streamId, p);
+  return p;
+}
+
+/** Per-viewer rows of the stream (CSV), viewers sorted by id, built batch by batch. */
+export async function summaryCsv(ctx: AppContext, user: User, streamId: string): Promise<string> {
+  const stream = await readableStream(ctx, user, streamId);
+  const viewers = [...(await summaryStore(ctx).population(streamId))].sort();
+  const parts: string[] = [csvHeader()];
+  await forEachViewerBatch(ctx, stream, viewers, (rows) => {
+    parts.push(rows.map(csvRow).join(''));
+  });
+  return parts.join('');
+}
+
+export type FinalizeOutcome = 'stored' | 'already_stored' | 'not_ended' | 'not_found';
+
+/**
+ * Computes and stores the final summary of an ended stream, once. `settleMs` after the end is waited out
+ * first, for what was accepted just before the end and is still on its way (coalesced likes). Safe to run again at any point (a retry,
+ * a second worker, a restart after a kill): the viewer snapshot and the brand indexes are idempotent writes,
+ * and the summary itself is stored with SET NX, so a second run finds it and changes nothing.
+ */
+export async function finalizeSummary(ctx: AppContext, streamId: string, opts: { settleMs?: number } = {}): Promise<FinalizeOutcome> {
+  let stream = await streamStore(ctx).get(streamId);
+  if (!stream) return 'not_found';
+  if (stream.status !== 'ended') return 'not_ended';
+  const store = summaryStore(ctx);
+  if (await store.readFinal(streamId)) return 'already_stored';
+  const wait = Math.min(opts.settleMs ?? 0, stream.endedAt! + (opts.settleMs ?? 0) - ctx.clock.now());
+  if (wait > 0) {
+    await delay(wait);
+    stream = (await streamStore(ctx).get(streamId)) ?? stream;
+  }
+  const { summary, viewers, buyers } = await computeSummary(ctx, stream, true);
+  await store.snapshotViewers(streamId, viewers);
+  await indexStream(ctx, stream, viewers, buyers);
+  const { created } = await store.storeFinal(summary);
+  ctx.log.info({ streamId, uniqueViewers: summary.uniqueViewers, created }, 'stream summary finalized');
+  return created ? 'stored' : 'already_stored';
+}
+
+/**
+ * `POST /api/streams/:id/summary/finalize`: finalizes now (the job's work, for when the worker's job failed
+ * for good or a deployment ran without a worker). Idempotent like the job: answers the stored summary.
+ */
+export async function finalizeNow(ctx: AppContext, user: User, streamId: string): Promise<StreamSummary> {
+  const stream = await readableStream(ctx, user, streamId);
+  if (stream.status !== 'ended') throw new AppError('conflict', `the stream is ${stream.status}: it is finalized when it ends`);
+  await finalizeSummary(ctx, streamId);
+  const stored = await summaryStore(ctx).readFinal(streamId);
+  if (!stored) throw new AppError('internal', 'the summary was not stored');
+  return stored;
+}
