@@ -5,11 +5,11 @@ import { floatingPromises } from '../helpers/floating-promises.js';
 const FIXTURE = 'test/helpers/floating-promises.fixture.ts';
 const roots = ['server/src/main.ts', 'worker/src/main.ts', ...readdirSync('scripts').map((f) => `scripts/${f}`), FIXTURE];
 // One program for both: type-checking the service is the slow part.
-const found = floatingPromises(roots, (file) => /\/(server|worker)\/src\/|\/scripts\/|floating-promises\.fixture\.ts$/.test(file));
+const found = floatingPromises(roots, (file) => /\/(core|server|worker)\/src\/|\/scripts\/|floating-promises\.fixture\.ts$/.test(file));
 const inFixture = found.filter((f) => f.includes('floating-promises.fixture'));
 
 describe('promises nobody handles (issue 7: one took a node down)', () => {
-  it('are none in the server, the worker and the scripts', () => {
+  it('are none in core, the server, the worker and the scripts', () => {
     expect(found.filter((f) => !f.includes('floating-promises.fixture'))).toEqual([]);
   });
 

@@ -155,7 +155,9 @@ export function defineScript<A, Raw, R>(spec: ScriptSpec<A, Raw, R>): Script<A, 
       return read(await call(redis, keys, args, gate));
     },
     queue(batch, keys, args) {
-      void command(batch)(...callArgs(keys, args));
+      // On a pipeline or MULTI the call answers the batch itself, not a promise: its reply (or error)
+      // arrives with the batch's exec().
+      (command(batch) as unknown as (...a: ScriptArg[]) => ChainableCommander)(...callArgs(keys, args));
     },
     reply(raw) {
       return orThrow(read(raw));
