@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,14 @@ export async function run(url: string, token: string, streamId: string): Promise
 }
 `;
 
+/** The README's example file that opens with `// <name>`, exactly as a reader would copy it. */
+function readmeExample(name: string): string {
+  const readme = readFileSync(join(repo, 'client-sdk/README.md'), 'utf8');
+  const block = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!).find((code) => code.startsWith(`// ${name}\n`));
+  if (!block) throw new Error(`client-sdk/README.md has no example ${name}`);
+  return block;
+}
+
 function tsconfig(name: string, module: string, moduleResolution: string, types: string[]): string {
   const compilerOptions = {
     noEmit: true,
@@ -112,6 +120,7 @@ beforeAll(async () => {
   writeFileSync(join(consumer, 'esm.mjs'), ESM_SCRIPT);
   writeFileSync(join(consumer, 'cjs.cjs'), CJS_SCRIPT);
   writeFileSync(join(consumer, 'consumer.ts'), CONSUMER_TS);
+  for (const name of ['streamer.mjs', 'viewer.mjs']) writeFileSync(join(consumer, name), readmeExample(name));
 }, 300_000);
 
 afterAll(async () => {
@@ -140,6 +149,30 @@ describe('the SDK package, installed from its tarball outside the repo', () => {
     expect(fromCjs).toMatchObject({ status: 'live', drawChecked: true });
     await expect.poll(() => seen.map((m) => `${m.userId}: ${m.text}`).sort()).toEqual(['cjs-user: hello from CommonJS', 'esm-user: hello from ESM']);
     expect(seen.map((m) => m.id).sort()).toEqual([fromCjs.messageId, fromEsm.messageId].sort());
+  }, 120_000);
+
+  it("runs the README's example as written: a streamer opens a quiz and a drop, a viewer chats, answers and claims", async () => {
+    const streamId = await t.createStream('README stream', 'brand-a', { start: true });
+    const watcher = await t.joinedViewer(streamId, 'readme-watcher');
+    const seen: string[] = [];
+    watcher.on('chat:message', (m) => seen.push(`${m.name}: ${m.text}`));
+    const env = { STICKYROOM_URL: t.url, STREAM_ID: streamId };
+    const withEnv = async (extra: Record<string, string>, script: string) => {
+      const r = await new Promise<{ code: number; out: string; err: string }>((resolve) =>
+        execFile(process.execPath, [script], { cwd: consumer, timeout: 60_000, env: { ...process.env, NODE_OPTIONS: '', ...env, ...extra } }, (error, out, err) =>
+          resolve({ code: error ? 1 : 0, out, err }),
+        ),
+      );
+      if (r.code !== 0) throw new Error(`${script}: ${r.out}\n${r.err}`);
+      return r.out;
+    };
+    const streamerOut = await withEnv({ STREAMER_TOKEN: await t.token('streamer', 'host1', { name: 'Host' }) }, 'streamer.mjs');
+    expect(streamerOut).toMatch(/^quiz \S+ open until .+\ncoupon drop \S+: 100 left\n$/);
+    const viewerOut = await withEnv({ VIEWER_TOKEN: await t.token('viewer', 'alice', { name: 'Alice' }) }, 'viewer.mjs');
+    expect(viewerOut).toMatch(/^README stream: \d+ watching\n/);
+    expect(viewerOut).toMatch(/\nyour coupon code: \S+\n$/);
+    expect(viewerOut).not.toContain('refused');
+    await expect.poll(() => seen).toContain('Alice: hello!');
   }, 120_000);
 
   it('type-checks in a consumer without the DOM lib, with moduleResolution node16 and bundler', async () => {
