@@ -13,4 +13,4 @@ COPY worker worker
 COPY scripts scripts
 USER node
 EXPOSE 3000
-CMD ["node", "--import", "tsx", "server/src/main.ts"]
+CMD ["node", "--conditions=@stickyroom/source", "--import", "tsx", "server/src/main.ts"]

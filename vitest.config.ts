@@ -1,4 +1,8 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+
+/** The SDK's package exports point at its source under this condition: tests never need its build. */
+const SDK_SOURCE = '@stickyroom/source';
 
 /** Projects that talk to Redis fail fast when none answers (test/helpers/global-setup.ts). */
 const needsRedis = { globalSetup: ['test/helpers/global-setup.ts'] };
@@ -13,6 +17,8 @@ const project = (name: string, include: string[], extra: TestProjectInlineConfig
  * The slow suites are projects of their own, to run or leave out by name.
  */
 export default defineConfig({
+  resolve: { conditions: [SDK_SOURCE, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [SDK_SOURCE, ...defaultServerConditions] } },
   test: {
     // Integration files open many sockets and Redis connections; two at a time fits a 2-core machine.
     maxWorkers: 2,

@@ -77,7 +77,7 @@ if (!(await redisAnswers(config.REDIS_URL))) {
   const port = url.port || '6379';
   ownRedis = spawn(
     process.execPath,
-    ['--import', 'tsx', join(root, 'scripts/own-redis.ts'), '--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ['--conditions=@stickyroom/source', '--import', 'tsx', join(root, 'scripts/own-redis.ts'), '--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], detached: true },
   );
   if (!(await waitFor(() => redisAnswers(config.REDIS_URL), 5000))) {
@@ -90,7 +90,7 @@ if (!(await redisAnswers(config.REDIS_URL))) {
 
 const names = new Map<ChildProcess, string>();
 function run(name: string, entry: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
+  const child = spawn(process.execPath, ['--conditions=@stickyroom/source', '--import', 'tsx', join(root, entry)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: process.env,
     detached: true,

@@ -30,7 +30,7 @@ export class NodeChild {
   private readonly pending = new Map<number, (reply: ProbeReply) => void>();
 
   constructor(readonly opts: SpawnOptions) {
-    const flags = [...(opts.probe ? ['--expose-gc'] : []), '--import', 'tsx', ...(opts.probe ? ['--import', PROBE_URL] : []), ...(opts.nodeFlags ?? [])];
+    const flags = [...(opts.probe ? ['--expose-gc'] : []), '--conditions=@stickyroom/source', '--import', 'tsx', ...(opts.probe ? ['--import', PROBE_URL] : []), ...(opts.nodeFlags ?? [])];
     this.proc = spawn(process.execPath, [...flags, opts.entry], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...opts.env },

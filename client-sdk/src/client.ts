@@ -10,8 +10,9 @@ import type {
   ServerToClientEvents,
 } from './protocol/events.js';
 import type { ChatMessage } from './protocol/chat.js';
-import { FINAL_SESSION_END_REASONS, SessionEnded, type JoinData } from './protocol/room.js';
-import { HEARTBEAT_INTERVAL_MS } from './protocol/presence.js';
+import type { JoinData } from './protocol/room.js';
+// Values from the zod-free module only: importing a schema file here would load zod with the SDK.
+import { FINAL_SESSION_END_REASONS, HEARTBEAT_INTERVAL_MS, SESSION_END_REASONS } from './protocol/constants.js';
 import { StickyroomError } from './errors.js';
 import type { ClientState, DisconnectReason, StateChange } from './state.js';
 
@@ -262,8 +263,8 @@ export class StickyroomClient {
         return;
       }
       if (event === 'session:ended') {
-        const parsed = SessionEnded.safeParse(payload);
-        const reason = parsed.success ? parsed.data.reason : undefined;
+        const said = (payload as { reason?: unknown } | null)?.reason;
+        const reason = SESSION_END_REASONS.find((r) => r === said);
         if (reason === 'token_expired') this.setState('connecting', 'token_expired');
         if (reason !== undefined && FINAL_SESSION_END_REASONS.includes(reason)) {
           // Final: reconnecting would be refused (banned) or would close this user's next socket
@@ -308,11 +309,12 @@ export class StickyroomClient {
   }
 
   private watchVisibility(): (() => void) | undefined {
-    if (typeof document === 'undefined' || this.options.heartbeats === false) return undefined;
+    const doc = pageDocument();
+    if (!doc || this.options.heartbeats === false) return undefined;
     // Tell the server at once when the page is hidden or shown, so credit stops and starts on time.
     const onChange = () => this.beatAll();
-    document.addEventListener('visibilitychange', onChange);
-    return () => document.removeEventListener('visibilitychange', onChange);
+    doc.addEventListener('visibilitychange', onChange);
+    return () => doc.removeEventListener('visibilitychange', onChange);
   }
 
   private setState(state: ClientState, reason?: DisconnectReason, message?: string): void {
@@ -325,6 +327,20 @@ export class StickyroomClient {
   }
 }
 
+/**
+ * The page's document, in a browser. Typed here, with just what the SDK reads, so that the SDK compiles
+ * in a project without the DOM lib (a Node service using it).
+ */
+interface PageDocument {
+  visibilityState?: string;
+  addEventListener(type: 'visibilitychange', listener: () => void): void;
+  removeEventListener(type: 'visibilitychange', listener: () => void): void;
+}
+
+function pageDocument(): PageDocument | undefined {
+  return (globalThis as { document?: PageDocument }).document;
+}
+
 function defaultVisibility(): boolean {
-  return typeof document === 'undefined' ? true : document.visibilityState !== 'hidden';
+  return pageDocument()?.visibilityState !== 'hidden';
 }

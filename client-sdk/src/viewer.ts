@@ -1,7 +1,6 @@
 import type { RequestInput } from './protocol/events.js';
-import type { ReactionKind } from './protocol/reactions.js';
+import type { REACTION_KINDS } from './protocol/constants.js';
 import { randomHex } from './protocol/fairness.js';
-import type { z } from 'zod';
 import { StickyroomClient, type ClientOptions } from './client.js';
 
 function opId(): string {
@@ -22,7 +21,7 @@ export class ViewerClient extends StickyroomClient {
   chat(streamId: string, text: string) {
     return this.request('chat:send', { streamId, text });
   }
-  react(streamId: string, kind: z.infer<typeof ReactionKind> = 'like', count?: number) {
+  react(streamId: string, kind: (typeof REACTION_KINDS)[number] = 'like', count?: number) {
     const p: RequestInput<'reaction:send'> = { streamId, kind };
     if (count !== undefined) p.count = count;
     return this.request('reaction:send', p);

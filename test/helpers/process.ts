@@ -14,7 +14,7 @@ export interface RunningProcess {
 
 /** Runs a TypeScript entry (server, worker, launcher) as a real child process. */
 export function runTs(entry: string, env: Record<string, string>, args: string[] = []): RunningProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  const child = spawn(process.execPath, ['--conditions=@stickyroom/source', '--import', 'tsx', entry, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -8,7 +8,7 @@ const SECRET = 'cli-secret-0123456789abcdef';
 /** `npm run token -- ...args` with this environment: exit code, stdout, stderr. */
 function tokenCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'scripts/token.ts', ...args], { env: { ...process.env, JWT_SECRET: SECRET, JWT_MAX_TTL: '', ...env } }, (error, out, err) =>
+    execFile(process.execPath, ['--conditions=@stickyroom/source', '--import', 'tsx', 'scripts/token.ts', ...args], { env: { ...process.env, JWT_SECRET: SECRET, JWT_MAX_TTL: '', ...env } }, (error, out, err) =>
       resolve({ code: error ? Number(error.code) : 0, out, err }),
     );
   });

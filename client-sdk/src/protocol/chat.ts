@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { Id, Role, StreamId, Timestamp } from './common.js';
 import { userText } from './text.js';
+import { CHAT_MAX_CHARS } from './constants.js';
 
-export const CHAT_MAX_CHARS = 500;
+export { CHAT_MAX_CHARS };
 
 /** Messages a joining client receives (the design's "last 50"); a rejoin gets everything it missed instead. */
 export const CHAT_JOIN_HISTORY = 50;

@@ -1,24 +1,7 @@
 import { z } from 'zod';
+import { ERROR_CODES } from './constants.js';
 
-/** Every error code an ack or an HTTP error body can carry. */
-export const ERROR_CODES = [
-  'unauthorized',
-  'forbidden',
-  'invalid_payload',
-  'unknown_event',
-  'not_found',
-  'not_live',
-  'rate_limited',
-  'muted',
-  'banned',
-  'already_done',
-  'sold_out',
-  'closed',
-  'not_eligible',
-  'conflict',
-  'unavailable',
-  'internal',
-] as const;
+export { ERROR_CODES };
 
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;

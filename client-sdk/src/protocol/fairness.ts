@@ -19,10 +19,25 @@ const HEX = /^[0-9a-f]+$/;
 /** Nonces: 8–32 random bytes in lower-case hex. */
 export const NONCE_PATTERN = /^[0-9a-f]{16,64}$/;
 
-function subtle(): SubtleCrypto {
-  const c = (globalThis as { crypto?: Crypto }).crypto;
+/**
+ * WebCrypto and TextEncoder, typed here with just what is used: they are globals of browsers and of
+ * Node 20, but their types live in the DOM lib or @types/node, and a project using the SDK may have neither.
+ */
+interface WebCrypto {
+  subtle?: { digest(algorithm: 'SHA-256', data: Uint8Array): Promise<ArrayBuffer> };
+  getRandomValues?(array: Uint8Array): Uint8Array;
+}
+const platform = globalThis as { crypto?: WebCrypto; TextEncoder?: new () => { encode(text: string): Uint8Array } };
+
+function subtle(): NonNullable<WebCrypto['subtle']> {
+  const c = platform.crypto;
   if (!c?.subtle) throw new Error('WebCrypto (crypto.subtle) is not available in this runtime');
   return c.subtle;
+}
+
+function utf8(text: string): Uint8Array {
+  if (!platform.TextEncoder) throw new Error('TextEncoder is not available in this runtime');
+  return new platform.TextEncoder().encode(text);
 }
 
 function toHex(bytes: Uint8Array): string {
@@ -33,12 +48,12 @@ function toHex(bytes: Uint8Array): string {
 
 /** SHA-256 of the UTF-8 bytes of `text`, in lower-case hex. */
 export async function sha256Hex(text: string): Promise<string> {
-  return toHex(new Uint8Array(await subtle().digest('SHA-256', new TextEncoder().encode(text))));
+  return toHex(new Uint8Array(await subtle().digest('SHA-256', utf8(text))));
 }
 
 /** `bytes` random bytes from the platform's CSPRNG, in lower-case hex (seeds and entry nonces). */
 export function randomHex(bytes: number): string {
-  const c = (globalThis as { crypto?: Crypto }).crypto;
+  const c = platform.crypto;
   if (!c?.getRandomValues) throw new Error('crypto.getRandomValues is not available in this runtime');
   return toHex(c.getRandomValues(new Uint8Array(bytes)));
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { StreamId } from './common.js';
 
-/** The reactions a viewer can send; every kind counts as a like for scoring. */
-export const REACTION_KINDS = ['like', 'heart', 'fire', 'clap', 'wow'] as const;
+import { REACTION_KINDS } from './constants.js';
+
+export { REACTION_KINDS };
 export const ReactionKind = z.enum(REACTION_KINDS);
 
 /**

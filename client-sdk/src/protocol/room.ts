@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StreamId } from './common.js';
+import { SESSION_END_REASONS } from './constants.js';
 import type { Stream } from './streams.js';
 import type { ChatMessage, PinnedMessage } from './chat.js';
 import type { PinnedProduct } from './products.js';
@@ -7,6 +8,8 @@ import type { QuizPublic } from './quiz.js';
 import type { LotteryPublic } from './lottery.js';
 import type { DropPublic } from './coupons.js';
 import type { QuestionPublic } from './qa.js';
+
+export { SESSION_END_REASONS, FINAL_SESSION_END_REASONS } from './constants.js';
 
 export const RoomJoin = z
   .object({
@@ -17,18 +20,11 @@ export const RoomJoin = z
   .strict();
 export const RoomLeave = z.object({ streamId: StreamId }).strict();
 
-/**
- * Why the server closed a session: `token_expired` (reconnect with a fresh token), `banned`, or
- * `too_many_connections` (the user opened more sockets than `MAX_CONNECTIONS_PER_USER` on one node and
- * this was the oldest). The last two are final: the SDK does not reconnect after them.
- */
-export const SESSION_END_REASONS = ['token_expired', 'banned', 'too_many_connections'] as const;
+/** Why the server closed a session: see `SESSION_END_REASONS`. */
 export const SessionEndReason = z.enum(SESSION_END_REASONS);
 export type SessionEndReason = z.infer<typeof SessionEndReason>;
 export const SessionEnded = z.object({ reason: SessionEndReason });
 export type SessionEnded = z.infer<typeof SessionEnded>;
-/** Reasons after which reconnecting would be refused or would end another of the user's sessions. */
-export const FINAL_SESSION_END_REASONS: readonly SessionEndReason[] = ['banned', 'too_many_connections'];
 
 export const roomRequests = {
   'room:join': RoomJoin,
