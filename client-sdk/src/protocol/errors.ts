@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'not_eligible',
   'conflict',
   'unavailable',
+  'unsupported_protocol',
   'internal',
 ] as const;
 

@@ -18,11 +18,12 @@ export const RoomJoin = z
 export const RoomLeave = z.object({ streamId: StreamId }).strict();
 
 /**
- * Why the server closed a session: `token_expired` (reconnect with a fresh token), `banned`, or
- * `too_many_connections` (the user opened more sockets than `MAX_CONNECTIONS_PER_USER` on one node and
- * this was the oldest). The last two are final: the SDK does not reconnect after them.
+ * Why the server closed a session: `token_expired` (reconnect with a fresh token), `server_draining` (the
+ * node is shutting down: reconnect, another node answers), `banned`, or `too_many_connections` (the user
+ * opened more sockets than `MAX_CONNECTIONS_PER_USER` on one node and this was the oldest). The last two
+ * are final: the SDK does not reconnect after them.
  */
-export const SESSION_END_REASONS = ['token_expired', 'banned', 'too_many_connections'] as const;
+export const SESSION_END_REASONS = ['token_expired', 'server_draining', 'banned', 'too_many_connections'] as const;
 export const SessionEndReason = z.enum(SESSION_END_REASONS);
 export type SessionEndReason = z.infer<typeof SessionEndReason>;
 export const SessionEnded = z.object({ reason: SessionEndReason });
@@ -30,9 +31,13 @@ export type SessionEnded = z.infer<typeof SessionEnded>;
 /** Reasons after which reconnecting would be refused or would end another of the user's sessions. */
 export const FINAL_SESSION_END_REASONS: readonly SessionEndReason[] = ['banned', 'too_many_connections'];
 
+/** A fresh token for the same user: the session then ends at its expiry instead of the old one's. */
+export const SessionRefresh = z.object({ token: z.string().min(1).max(4096) }).strict();
+
 export const roomRequests = {
   'room:join': RoomJoin,
   'room:leave': RoomLeave,
+  'session:refresh': SessionRefresh,
 } as const;
 
 /**
@@ -70,6 +75,8 @@ export interface JoinData {
 export interface RoomReplies {
   'room:join': JoinData;
   'room:leave': Record<string, never>;
+  /** When the session now ends (the new token's `exp`, ms since the epoch). */
+  'session:refresh': { expiresAt: number };
 }
 
 export interface RoomPushes {
