@@ -20,8 +20,6 @@ export interface SocketData {
   user: User;
   /** Streams this socket has joined (Socket.IO rooms `s:<id>`). */
   streams: Set<string>;
-  /** Ends the session at the token's expiry (moved by `session:refresh`). */
-  expiry?: NodeJS.Timeout | undefined;
 }
 
 export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;

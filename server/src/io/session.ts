@@ -22,13 +22,16 @@ export function endSession(socket: AppSocket, reason: SessionEndReason): void {
   socket.disconnect(true);
 }
 
-/** (Re)arms the end of a session at its token's expiry; a later token moves it. */
+/** Not in `socket.data`: the adapter serializes that for other nodes (fetchSockets), and a timer does not serialize. */
+const expiries = new WeakMap<AppSocket, NodeJS.Timeout>();
+
+/** (Re)arms the end of a session at its token's expiry; a later token moves it, undefined disarms it. */
 export function armExpiry(socket: AppSocket, expiresAt: number | undefined): void {
-  clearTimeout(socket.data.expiry);
-  socket.data.expiry = undefined;
+  clearTimeout(expiries.get(socket));
+  expiries.delete(socket);
   if (expiresAt === undefined) return;
   const ms = Math.max(0, expiresAt - Date.now());
-  socket.data.expiry = setTimeout(() => endSession(socket, 'token_expired'), Math.min(ms, 2 ** 31 - 1));
+  expiries.set(socket, setTimeout(() => endSession(socket, 'token_expired'), Math.min(ms, 2 ** 31 - 1)));
 }
 
 /** `session:refresh`: a fresh token for the same user keeps the session past the old token's expiry. */
