@@ -151,6 +151,38 @@ describe('SDK: token refresh', () => {
     c.close();
   });
 
+  it('a session the server ends at expiry (no fresh token offered in time) comes back by itself, with backoff', async () => {
+    const id = await t.createStream();
+    // A token cache that hands out the same token until it has expired: the refresh finds nothing newer.
+    let cached: { token: string; exp: number } | undefined;
+    const c = createViewerClient({
+      url: t.url,
+      transports: ['websocket'],
+      heartbeats: false,
+      reconnect: { minDelayMs: 10, maxDelayMs: 20 },
+      token: async () => {
+        if (!cached || Date.now() >= cached.exp) {
+          const token = await t.token('viewer', 'cached-token', { expiresIn: 2 });
+          cached = { token, exp: Number(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).exp) * 1000 };
+        }
+        return cached.token;
+      },
+    });
+    await c.connect();
+    await c.join(id);
+    const states: StateChange[] = [];
+    c.on('state', (s) => void states.push(s));
+    const ended = c.once('session:ended', () => true, 10_000);
+    const rejoined = new Promise((resolve) => c.on('rejoined', resolve));
+    await expect(ended).resolves.toEqual({ reason: 'token_expired' });
+    await rejoined;
+    expect(states.map((s) => [s.state, s.reason])).toEqual([
+      ['connecting', 'token_expired'],
+      ['connected', undefined],
+    ]);
+    c.close();
+  });
+
   it("refuses another user's token", async () => {
     const viewer = await t.viewer('refresh-self');
     const other = await t.token('viewer', 'refresh-other');
