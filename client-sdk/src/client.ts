@@ -75,6 +75,8 @@ type Listener<E extends AnyEvent> = E extends PushName
     : never;
 
 const SEEN_PER_STREAM = 500;
+/** Answers after which asking again for missed chat messages may succeed. */
+const TRANSIENT = new Set<string>(['unavailable', 'timeout', 'rate_limited', 'disconnected', 'internal']);
 
 /**
  * One connection to stickyroom. Requests return promises of the ack's data or reject with a
@@ -342,7 +344,9 @@ export class StickyroomClient {
       if (rejoin) this.emitLocal('rejoined', data);
     } catch (err) {
       if (rejoin) this.emitLocal('rejoinFailed', { streamId, error: err });
-      else if (cursor.hasHole) this.watchGap(streamId);
+      else if (TRANSIENT.has((err as StickyroomError).code)) this.watchGap(streamId);
+      // refused for good (banned, stream gone): stop asking, the hole stays unfilled
+      else cursor.settle(String(settledTo));
     }
   }
 
