@@ -10,16 +10,24 @@ import type {
   ServerToClientEvents,
 } from './protocol/events.js';
 import type { ChatMessage } from './protocol/chat.js';
-import type { JoinData } from './protocol/room.js';
-// Values from the zod-free module only: importing a schema file here would load zod with the SDK.
+import type { JoinData, SessionEndReason } from './protocol/room.js';
+// Values from the zod-free modules only: importing a schema file here would load zod with the SDK.
 import { FINAL_SESSION_END_REASONS, HEARTBEAT_INTERVAL_MS, SESSION_END_REASONS } from './protocol/constants.js';
+import { PROTOCOL_VERSION } from './protocol/version.js';
 import { StickyroomError } from './errors.js';
 import type { ClientState, DisconnectReason, StateChange } from './state.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { ChatCursor } from './chat-cursor.js';
+import { refreshLeadMs, tokenTimes } from './token-expiry.js';
 
 export interface ClientOptions {
   /** Server URL, e.g. `http://localhost:3000`. */
   url: string;
-  /** A JWT, or a function that returns a fresh one for every (re)connection. */
+  /**
+   * A JWT, or a function that returns a fresh one: called for every (re)connection, and again before the
+   * current token expires (60 s ahead, or a quarter of its lifetime if shorter), whose answer is sent to
+   * the server (`session:refresh`) so the session outlives the first token.
+   */
   token: string | (() => string | Promise<string>);
   /** How long a request waits for its ack. Default 10 s. */
   ackTimeoutMs?: number;
@@ -31,7 +39,15 @@ export interface ClientOptions {
   visible?: () => boolean;
   /** Transports to use; default websocket first with polling fallback. */
   transports?: ('websocket' | 'polling')[];
-  /** Extra socket.io-client options (reconnection delays, etc.). */
+  /** Waits between reconnect attempts: random between `minDelayMs` (0.5 s) and a ceiling doubling up to `maxDelayMs` (20 s). */
+  reconnect?: BackoffOptions & { random?: () => number };
+  /** `connect()` gives up (rejects with `unavailable`) after this many failed attempts. Default 3. */
+  connectAttempts?: number;
+  /** ... or after this long, whichever comes first. Default 20 s. */
+  connectTimeoutMs?: number;
+  /** How long a hole in a stream's chat ids may stay open before the missing messages are fetched. Default 1 s. */
+  gapFetchMs?: number;
+  /** Extra socket.io-client options (timeouts, paths, etc.). Reconnecting is the SDK's own: `reconnection` is always off. */
   socketOptions?: Record<string, unknown>;
 }
 
@@ -42,6 +58,13 @@ export interface ClientEvents {
   rejoined: (data: JoinData) => void;
   /** A stream could not be joined again after a reconnect. */
   rejoinFailed: (e: { streamId: string; error: StickyroomError }) => void;
+  /** The session now ends at `expiresAt`: a fresh token from the token function was accepted. */
+  tokenRefreshed: (e: { expiresAt: number }) => void;
+  /**
+   * Something went wrong outside any request: a listener threw (`event` names what it was listening to),
+   * or a token refresh failed (`event` is `tokenRefreshed`). Without an `error` listener it goes to the console.
+   */
+  error: (e: { error: unknown; event: string }) => void;
 }
 
 type Handler = (payload: never) => void;
@@ -53,6 +76,8 @@ type Listener<E extends AnyEvent> = E extends PushName
     : never;
 
 const SEEN_PER_STREAM = 500;
+/** Answers after which asking again for missed chat messages may succeed. */
+const TRANSIENT = new Set<string>(['unavailable', 'timeout', 'rate_limited', 'disconnected', 'internal']);
 
 /**
  * One connection to stickyroom. Requests return promises of the ack's data or reject with a
@@ -61,11 +86,23 @@ const SEEN_PER_STREAM = 500;
 export class StickyroomClient {
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private readonly listeners = new Map<string, Set<Handler>>();
-  private readonly joined = new Map<string, { lastMessageId?: string }>();
+  private readonly joined = new Set<string>();
+  /** Per stream: how far its chat arrived in order (see ChatCursor). */
+  private readonly cursors = new Map<string, ChatCursor>();
+  private readonly gapTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly seen = new Map<string, Set<string>>();
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private pendingConnect: { resolve: () => void; reject: (e: StickyroomError) => void; attempts: number; timer: ReturnType<typeof setTimeout> } | undefined;
   private _state: ClientState = 'disconnected';
   private everConnected = false;
+  private closed = true;
+  private attempt = 0;
+  /** Why the server is about to close the connection (`session:ended`), for the state change. */
+  private endReason: SessionEndReason | undefined;
+  /** The token of the current session: its expiry (ms) and when it was obtained. */
+  private session: { expiresAt: number; obtainedAt: number; issuedAt?: number } | undefined;
   private readonly ackTimeoutMs: number;
   private readonly visible: () => boolean;
   private readonly detachVisibility: (() => void) | undefined;
@@ -73,17 +110,20 @@ export class StickyroomClient {
   constructor(private readonly options: ClientOptions) {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     this.visible = options.visible ?? defaultVisibility;
-    const token = options.token;
     this.socket = io(options.url, {
       autoConnect: false,
       transports: options.transports ?? ['websocket', 'polling'],
       auth: (cb: (data: object) => void) => {
-        Promise.resolve(typeof token === 'function' ? token() : token).then(
-          (t) => cb({ token: t }),
-          () => cb({ token: '' }),
+        this.fetchToken().then(
+          (t) => {
+            this.noteToken(t);
+            cb({ token: t, protocol: PROTOCOL_VERSION });
+          },
+          () => cb({ token: '', protocol: PROTOCOL_VERSION }),
         );
       },
       ...options.socketOptions,
+      reconnection: false,
     });
     this.wireSocket();
     this.detachVisibility = this.watchVisibility();
@@ -93,32 +133,45 @@ export class StickyroomClient {
     return this._state;
   }
 
-  /** Connects and resolves once connected; rejects with `unauthorized` if the server refuses the token. */
+  /**
+   * Connects and resolves once connected. Rejects with a `StickyroomError`: `unauthorized` (the server's
+   * reason as message, e.g. an expired token), `unsupported_protocol`, `forbidden` (origin refused), or
+   * `unavailable` when the server could not be reached in `connectAttempts` tries or `connectTimeoutMs`.
+   * Once connected, a lost connection is retried with backoff until `close()`.
+   */
   connect(): Promise<this> {
     if (this.socket.connected) return Promise.resolve(this);
     return new Promise((resolve, reject) => {
-      const onConnect = () => {
-        this.socket.off('connect_error', onError);
-        resolve(this);
+      const previous = this.pendingConnect;
+      const timeoutMs = this.options.connectTimeoutMs ?? 20_000;
+      const timer = setTimeout(() => this.giveUp(`could not reach ${this.options.url} within ${timeoutMs} ms`), timeoutMs);
+      this.pendingConnect = {
+        resolve: () => {
+          previous?.resolve();
+          resolve(this);
+        },
+        reject: (e) => {
+          previous?.reject(e);
+          reject(e);
+        },
+        attempts: 0,
+        timer,
       };
-      const onError = (err: Error & { data?: { code?: string } }) => {
-        if (err.data?.code === 'unauthorized' || /origin/i.test(err.message)) {
-          this.socket.off('connect', onConnect);
-          this.socket.off('connect_error', onError);
-          reject(new StickyroomError('unauthorized', err.message));
-        }
-      };
-      this.socket.once('connect', onConnect);
-      this.socket.on('connect_error', onError);
+      if (previous) clearTimeout(previous.timer);
+      this.closed = false;
       this.setState('connecting');
+      clearTimeout(this.reconnectTimer);
       this.socket.connect();
     });
   }
 
   /** Closes the connection for good: no reconnect, heartbeats stop. */
   close(): void {
+    this.closed = true;
     this.stopHeartbeats();
     this.detachVisibility?.();
+    this.clearTimers();
+    this.settleConnect(new StickyroomError('disconnected', 'closed before connecting'));
     this.socket.disconnect();
     this.setState('disconnected', 'client_closed');
   }
@@ -171,9 +224,19 @@ export class StickyroomClient {
 
   /** Joins a stream's room: the snapshot (state, counts, chat history, open quiz/lottery/drops). */
   async join(streamId: string): Promise<JoinData> {
-    const data = await this.request('room:join', { streamId });
-    this.joined.set(streamId, {});
+    // The cursor exists before the ack: a message pushed while the snapshot is read counts too.
+    const cursor = this.cursors.get(streamId) ?? new ChatCursor();
+    this.cursors.set(streamId, cursor);
+    let data: JoinData;
+    try {
+      data = await this.request('room:join', { streamId });
+    } catch (err) {
+      if (!this.joined.has(streamId)) this.cursors.delete(streamId);
+      throw err;
+    }
+    this.joined.add(streamId);
     this.remember(streamId, data.chat);
+    cursor.settle(data.chat[data.chat.length - 1]?.id);
     this.startHeartbeats();
     if (this.options.heartbeats !== false) void this.heartbeat(streamId).catch(() => {});
     return data;
@@ -182,6 +245,9 @@ export class StickyroomClient {
   async leave(streamId: string): Promise<void> {
     this.joined.delete(streamId);
     this.seen.delete(streamId);
+    this.cursors.delete(streamId);
+    clearTimeout(this.gapTimers.get(streamId));
+    this.gapTimers.delete(streamId);
     if (this.joined.size === 0) this.stopHeartbeats();
     await this.request('room:leave', { streamId });
   }
@@ -199,8 +265,26 @@ export class StickyroomClient {
     for (const l of this.listeners.get(event) ?? []) {
       try {
         (l as (p: unknown) => void)(payload);
+      } catch (error) {
+        // a listener's error must not break delivery to the others, nor the SDK's own work
+        this.reportError(error, event);
+      }
+    }
+  }
+
+  private reportError(error: unknown, event: string): void {
+    const handlers = event === 'error' ? undefined : this.listeners.get('error');
+    if (!handlers || handlers.size === 0) {
+      const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
+      if (report) report(error);
+      else console.error(`stickyroom: a listener of "${event}" threw`, error);
+      return;
+    }
+    for (const l of handlers) {
+      try {
+        (l as (p: unknown) => void)({ error, event });
       } catch {
-        // a listener's error must not break delivery to the others
+        // an error listener that throws has nowhere left to report to
       }
     }
   }
@@ -222,14 +306,49 @@ export class StickyroomClient {
         seen.delete(id);
       }
     }
-    const last = messages[messages.length - 1];
-    const j = this.joined.get(streamId);
-    if (last && j) j.lastMessageId = last.id;
     return fresh;
   }
 
   private deliverChat(streamId: string, messages: ChatMessage[]): void {
     for (const m of this.remember(streamId, messages)) this.emitLocal('chat:message', m);
+    const cursor = this.cursors.get(streamId);
+    if (cursor?.receive(messages.map((m) => m.id))) this.watchGap(streamId);
+  }
+
+  /** A hole in the ids that stays open past `gapFetchMs` is a lost message: fetch what is missing. */
+  private watchGap(streamId: string): void {
+    if (this.gapTimers.has(streamId)) return;
+    const timer = setTimeout(() => {
+      this.gapTimers.delete(streamId);
+      if (this.cursors.get(streamId)?.hasHole && this.socket.connected) void this.catchUp(streamId, false);
+    }, this.options.gapFetchMs ?? 1000);
+    (timer as { unref?: () => void }).unref?.();
+    this.gapTimers.set(streamId, timer);
+  }
+
+  /**
+   * Joins again after the in-order position: the ack carries exactly the messages after it (or the whole
+   * hot history when they were trimmed). Every id seen before asking is then settled.
+   */
+  private async catchUp(streamId: string, rejoin: boolean): Promise<void> {
+    const cursor = this.cursors.get(streamId);
+    if (!cursor) return;
+    const settledTo = cursor.highest;
+    const payload: RequestInput<'room:join'> = { streamId };
+    const after = cursor.resumeAfter;
+    if (after) payload.lastMessageId = after;
+    try {
+      const data = await this.request('room:join', payload);
+      this.deliverChat(streamId, data.chat);
+      const last = data.chat[data.chat.length - 1]?.id;
+      cursor.settle(last !== undefined && Number(last) > settledTo ? last : settledTo > 0 ? String(settledTo) : undefined);
+      if (rejoin) this.emitLocal('rejoined', data);
+    } catch (err) {
+      if (rejoin) this.emitLocal('rejoinFailed', { streamId, error: err });
+      else if (TRANSIENT.has((err as StickyroomError).code)) this.watchGap(streamId);
+      // refused for good (banned, stream gone): stop asking, the hole stays unfilled
+      else cursor.settle(String(settledTo));
+    }
   }
 
   private wireSocket(): void {
@@ -237,19 +356,37 @@ export class StickyroomClient {
     s.on('connect', () => {
       const again = this.everConnected;
       this.everConnected = true;
+      this.attempt = 0;
+      this.endReason = undefined;
       this.setState('connected');
+      this.settleConnect();
+      this.scheduleRefresh();
       if (again) void this.rejoinAll();
     });
     s.on('disconnect', (reason) => {
-      if (this._state === 'disconnected') return;
-      const r: DisconnectReason = reason === 'io server disconnect' ? 'server_closed' : reason === 'io client disconnect' ? 'client_closed' : 'transport_lost';
-      this.setState(reason === 'io client disconnect' ? 'disconnected' : 'connecting', r);
-      // socket.io-client does not reconnect after a server-side disconnect: do it ourselves
-      if (reason === 'io server disconnect') setTimeout(() => s.connect(), 1000);
+      clearTimeout(this.refreshTimer);
+      if (this._state === 'disconnected' || reason === 'io client disconnect') return;
+      const r: DisconnectReason = this.endReason ?? (reason === 'io server disconnect' ? 'server_closed' : 'transport_lost');
+      this.endReason = undefined;
+      this.setState('connecting', r);
+      this.scheduleReconnect();
     });
-    s.on('connect_error', (err: Error & { data?: { code?: string } }) => {
-      const reason: DisconnectReason = err.data?.code === 'unauthorized' ? 'unauthorized' : 'transport_lost';
-      this.setState(reason === 'unauthorized' ? 'disconnected' : 'connecting', reason, err.message);
+    s.on('connect_error', (err: Error & { data?: { code?: string }; description?: unknown }) => {
+      const refused = refusalOf(err);
+      if (refused) {
+        // Trying again would be refused the same way: stop, and tell connect()'s caller why.
+        this.socket.disconnect();
+        this.setState('disconnected', refused.reason, err.message);
+        this.settleConnect(new StickyroomError(refused.code, err.message));
+        return;
+      }
+      this.setState('connecting', 'transport_lost', err.message);
+      const pending = this.pendingConnect;
+      if (pending && ++pending.attempts >= (this.options.connectAttempts ?? 3)) {
+        this.giveUp(`could not reach ${this.options.url} after ${pending.attempts} attempts: ${err.message}`);
+        return;
+      }
+      this.scheduleReconnect();
     });
     s.onAny((event: string, payload: unknown) => {
       if (event === 'chat:batch') {
@@ -264,14 +401,17 @@ export class StickyroomClient {
       }
       if (event === 'session:ended') {
         const said = (payload as { reason?: unknown } | null)?.reason;
-        const reason = SESSION_END_REASONS.find((r) => r === said);
-        if (reason === 'token_expired') this.setState('connecting', 'token_expired');
+        const reason: SessionEndReason | undefined = SESSION_END_REASONS.find((r) => r === said);
         if (reason !== undefined && FINAL_SESSION_END_REASONS.includes(reason)) {
           // Final: reconnecting would be refused (banned) or would close this user's next socket
           // (too_many_connections), forever. Stop here; the app may call connect() again itself.
           this.stopHeartbeats();
+          this.clearTimers();
           this.setState('disconnected', reason);
           this.socket.disconnect();
+        } else if (reason !== undefined) {
+          // token_expired, server_draining: the server closes the socket next; the SDK reconnects with backoff.
+          this.endReason = reason;
         }
       }
       this.emitLocal(event, payload);
@@ -279,17 +419,89 @@ export class StickyroomClient {
   }
 
   private async rejoinAll(): Promise<void> {
-    for (const [streamId, j] of this.joined) {
-      try {
-        const payload: RequestInput<'room:join'> = { streamId };
-        if (j.lastMessageId) payload.lastMessageId = j.lastMessageId;
-        const data = await this.request('room:join', payload);
-        this.deliverChat(streamId, data.chat);
-        this.emitLocal('rejoined', data);
-      } catch (err) {
-        this.emitLocal('rejoinFailed', { streamId, error: err });
+    for (const streamId of this.joined) await this.catchUp(streamId, true);
+  }
+
+  private async fetchToken(): Promise<string> {
+    const token = this.options.token;
+    return typeof token === 'function' ? token() : token;
+  }
+
+  private noteToken(token: string): void {
+    const times = tokenTimes(token);
+    this.session = times ? { ...times, obtainedAt: Date.now() } : undefined;
+  }
+
+  /** With a token function, fetches the next token before this one expires and hands it to the server. */
+  private scheduleRefresh(): void {
+    clearTimeout(this.refreshTimer);
+    const session = this.session;
+    if (!session || typeof this.options.token !== 'function') return;
+    const lead = refreshLeadMs(session.expiresAt, session.issuedAt ?? session.obtainedAt);
+    const wait = Math.max(0, session.expiresAt - lead - Date.now());
+    this.refreshTimer = setTimeout(() => void this.refreshToken(), Math.min(wait, 2 ** 31 - 1));
+    (this.refreshTimer as { unref?: () => void }).unref?.();
+  }
+
+  private async refreshToken(): Promise<void> {
+    const current = this.session;
+    if (!current || !this.socket.connected) return;
+    try {
+      const token = await this.fetchToken();
+      const times = tokenTimes(token);
+      if (!times || times.expiresAt <= current.expiresAt) {
+        // The token function answered the same (or an older) token: ask again halfway to the expiry.
+        const left = current.expiresAt - Date.now();
+        if (left > 1000) {
+          this.refreshTimer = setTimeout(() => void this.refreshToken(), left / 2);
+          (this.refreshTimer as { unref?: () => void }).unref?.();
+        }
+        return;
       }
+      const { expiresAt } = await this.request('session:refresh', { token });
+      this.session = { ...times, obtainedAt: Date.now() };
+      this.scheduleRefresh();
+      this.emitLocal('tokenRefreshed', { expiresAt });
+    } catch (error) {
+      // The session ends at the old expiry and the SDK reconnects with a fresh token then.
+      this.reportError(error, 'tokenRefreshed');
     }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed) return;
+    clearTimeout(this.reconnectTimer);
+    const { random, ...bounds } = this.options.reconnect ?? {};
+    const delay = backoffDelay(this.attempt++, bounds, random);
+    this.reconnectTimer = setTimeout(() => {
+      if (!this.closed && !this.socket.connected) this.socket.connect();
+    }, delay);
+  }
+
+  /** connect() could not reach the server: stop trying and reject. */
+  private giveUp(message: string): void {
+    if (!this.pendingConnect) return;
+    this.closed = true;
+    this.clearTimers();
+    this.socket.disconnect();
+    this.setState('disconnected', 'unreachable', message);
+    this.settleConnect(new StickyroomError('unavailable', message));
+  }
+
+  private settleConnect(error?: StickyroomError): void {
+    const pending = this.pendingConnect;
+    if (!pending) return;
+    this.pendingConnect = undefined;
+    clearTimeout(pending.timer);
+    if (error) pending.reject(error);
+    else pending.resolve();
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.refreshTimer);
+    for (const t of this.gapTimers.values()) clearTimeout(t);
+    this.gapTimers.clear();
   }
 
   private startHeartbeats(): void {
@@ -325,6 +537,17 @@ export class StickyroomClient {
     this._state = state;
     this.emitLocal('state', change);
   }
+}
+
+/** A handshake refusal that trying again would meet again; undefined for a network failure worth retrying. */
+function refusalOf(err: Error & { data?: { code?: string }; description?: unknown }): { code: 'unauthorized' | 'unsupported_protocol' | 'forbidden'; reason: DisconnectReason } | undefined {
+  if (err.data?.code === 'unauthorized') return { code: 'unauthorized', reason: 'unauthorized' };
+  if (err.data?.code === 'unsupported_protocol') return { code: 'unsupported_protocol', reason: 'unsupported_protocol' };
+  // The origin check answers the handshake's HTTP request with 403 (a browser hides the status: retried then).
+  const d = err.description as { message?: unknown } | number | undefined;
+  const detail = typeof d === 'object' && d !== null ? String(d.message) : String(d);
+  if (/origin/i.test(err.message) || /\b403\b/.test(detail)) return { code: 'forbidden', reason: 'origin_refused' };
+  return undefined;
 }
 
 /**

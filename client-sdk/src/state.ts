@@ -8,6 +8,12 @@ export type DisconnectReason =
   | 'transport_lost'
   | 'server_closed'
   | 'token_expired'
+  /** The server node is shutting down; the SDK reconnects (another node answers). */
+  | 'server_draining'
+  /** The server does not speak this SDK's protocol version: final. */
+  | 'unsupported_protocol'
+  /** `connect()` gave up: the server could not be reached in `connectAttempts` tries or `connectTimeoutMs`. */
+  | 'unreachable'
   /** Final: the server ended the session and reconnecting would not help (see `SessionEndReason`). */
   | 'banned'
   | 'too_many_connections';

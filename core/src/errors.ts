@@ -33,6 +33,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   not_eligible: 403,
   conflict: 409,
   unavailable: 503,
+  unsupported_protocol: 400,
   internal: 500,
 };
 

@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'not_eligible',
   'conflict',
   'unavailable',
+  'unsupported_protocol',
   'internal',
 ] as const;
 
@@ -34,11 +35,12 @@ export const MAX_CREDIT_GAP_MS = 2 * HEARTBEAT_INTERVAL_MS;
 export const PRESENCE_WINDOW_MS = 45_000;
 
 /**
- * Why the server closed a session: `token_expired` (reconnect with a fresh token), `banned`, or
- * `too_many_connections` (the user opened more sockets than `MAX_CONNECTIONS_PER_USER` on one node and
- * this was the oldest). The last two are final: the SDK does not reconnect after them.
+ * Why the server closed a session: `token_expired` (reconnect with a fresh token), `server_draining` (the
+ * node is shutting down: reconnect, another node answers), `banned`, or `too_many_connections` (the user
+ * opened more sockets than `MAX_CONNECTIONS_PER_USER` on one node and this was the oldest). The last two
+ * are final: the SDK does not reconnect after them.
  */
-export const SESSION_END_REASONS = ['token_expired', 'banned', 'too_many_connections'] as const;
+export const SESSION_END_REASONS = ['token_expired', 'server_draining', 'banned', 'too_many_connections'] as const;
 /** Reasons after which reconnecting would be refused or would end another of the user's sessions. */
 export const FINAL_SESSION_END_REASONS: readonly (typeof SESSION_END_REASONS)[number][] = ['banned', 'too_many_connections'];
 

@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './version.js';
 export * from './common.js';
 export * from './text.js';
 export * from './metrics.js';

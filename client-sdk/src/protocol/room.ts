@@ -26,9 +26,13 @@ export type SessionEndReason = z.infer<typeof SessionEndReason>;
 export const SessionEnded = z.object({ reason: SessionEndReason });
 export type SessionEnded = z.infer<typeof SessionEnded>;
 
+/** A fresh token for the same user: the session then ends at its expiry instead of the old one's. */
+export const SessionRefresh = z.object({ token: z.string().min(1).max(4096) }).strict();
+
 export const roomRequests = {
   'room:join': RoomJoin,
   'room:leave': RoomLeave,
+  'session:refresh': SessionRefresh,
 } as const;
 
 /**
@@ -66,6 +70,8 @@ export interface JoinData {
 export interface RoomReplies {
   'room:join': JoinData;
   'room:leave': Record<string, never>;
+  /** When the session now ends (the new token's `exp`, ms since the epoch). */
+  'session:refresh': { expiresAt: number };
 }
 
 export interface RoomPushes {

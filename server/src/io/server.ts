@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
 import type { Redis } from 'ioredis';
-import type { ClientToServerEvents, ServerToClientEvents, SessionEndReason } from '@stickyroom/sdk/protocol';
+import type { ClientToServerEvents, ServerToClientEvents } from '@stickyroom/sdk/protocol';
 import type { Config } from '../../../core/src/config.js';
 import type { AppContext } from '../../../core/src/context.js';
 import type { Logger } from '../../../core/src/logger.js';
@@ -12,6 +12,7 @@ import type { Metrics } from '../metrics.js';
 import { outageSafeAdapter } from './adapter.js';
 import { createDispatcher, type AppSocket, type HandlerDef, type SocketData } from './handler.js';
 import { UserSockets } from './user-sockets.js';
+import { armExpiry, endSession, protocolRefusal, sessionHandlers } from './session.js';
 
 export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -70,6 +71,12 @@ export function createIo(config: Config, opts: IoOptions): AppIo {
 export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): void {
   io.use((socket, next) => {
     const auth: unknown = socket.handshake.auth;
+    const unsupported = protocolRefusal(auth);
+    if (unsupported) {
+      const e = new Error(unsupported) as Error & { data: unknown };
+      e.data = { code: 'unsupported_protocol' };
+      return next(e);
+    }
     const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
     opts.tokens.verify(token).then(
       (user) => {
@@ -85,7 +92,7 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
     );
   });
 
-  const dispatch = createDispatcher(ctx, opts.handlers, opts.metrics);
+  const dispatch = createDispatcher(ctx, [...opts.handlers, ...sessionHandlers(opts.tokens)], opts.metrics);
   const userSockets = new UserSockets<AppSocket>(ctx.config.MAX_CONNECTIONS_PER_USER);
   io.on('connection', (socket: AppSocket) => {
     const user = socket.data.user;
@@ -101,12 +108,8 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
       ctx.log.debug({ user: user.id, socket: old.id }, 'closing the oldest socket: too many connections');
       endSession(old, 'too_many_connections');
     }
-    let expiry: NodeJS.Timeout | undefined;
-    if (user.expiresAt !== undefined) {
-      // A token that expires mid-session ends that session; the client reconnects with a fresh one.
-      const ms = Math.max(0, user.expiresAt - Date.now());
-      expiry = setTimeout(() => endSession(socket, 'token_expired'), Math.min(ms, 2 ** 31 - 1));
-    }
+    // A token that expires mid-session ends that session, unless `session:refresh` brought a later one.
+    armExpiry(socket, user.expiresAt);
     socket.onAny((event: unknown, ...args: unknown[]) => dispatch(socket, event, args));
     // socket.io emits 'error' when the parser refuses a packet (it then closes the connection); a client
     // may also send an event named "error", which the dispatcher has already answered. Noted, not alarming.
@@ -116,7 +119,7 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
     socket.on('disconnect', () => {
       opts.metrics.sockets.dec();
       userSockets.remove(user.id, socket);
-      if (expiry) clearTimeout(expiry);
+      armExpiry(socket, undefined);
       for (const hook of opts.onDisconnect ?? []) {
         try {
           hook(socket);
@@ -126,12 +129,6 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
       }
     });
   });
-}
-
-/** Tells one socket why its session ends, then closes it (the SDK decides whether to reconnect). */
-function endSession(socket: AppSocket, reason: SessionEndReason): void {
-  socket.emit('session:ended', { reason });
-  socket.disconnect(true);
 }
 
 /** Pushes through this node's Socket.IO server; the adapter carries them to every node. */
