@@ -10,6 +10,7 @@ import { openApiRoutes } from './openapi.js';
 import { pageRoutes } from './pages.js';
 import { JSON_BODY_LIMIT, type TokenRequest } from './route.js';
 import { metricsAuth, securityHeaders } from './security.js';
+import { webRouter } from './web.js';
 
 export interface HttpOptions {
   tokens: TokenService;
@@ -54,6 +55,7 @@ export function createHttpApp(ctx: AppContext, { tokens, features, metrics }: Ht
   });
 
   app.use(pageRoutes());
+  app.use(webRouter(ctx, tokens));
 
   const api = express.Router();
   for (const f of features) f.routes?.(api, ctx);
