@@ -1,1 +1,1 @@
-export {};
+import './console-app.js';
