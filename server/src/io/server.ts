@@ -36,7 +36,16 @@ export interface SocketOptions {
 export function originAllowed(req: IncomingMessage, allowed: readonly string[]): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true; // not a browser (Node SDK, server-to-server)
-  return allowed.includes('*') || allowed.includes(origin);
+  return allowed.includes('*') || allowed.includes(origin) || sameHost(origin, req.headers.host);
+}
+
+/** A page this server served (the console, the demo) connects back to the host it came from. */
+function sameHost(origin: string, host: string | undefined): boolean {
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 /**
