@@ -81,7 +81,7 @@ export class ChatPanel extends Panel {
         ? html`<p class="row"><span class="badge">${t('chat.pinned')}</span><strong>${this.pinned.message.name}</strong> ${this.pinned.message.text}
             <button class="secondary small" @click=${() => this.act(() => this.client.pinMessage(this.streamId, null))}>${t('console.unpin')}</button></p>`
         : nothing}
-      <ol class="feed" role="log" aria-label=${t('console.chat')} tabindex="0">
+      <div class="feed" role="log" aria-label=${t('console.chat')} tabindex="0"><ol>
         ${repeat(
           this.messages,
           (m) => m.id,
@@ -99,7 +99,7 @@ export class ChatPanel extends Panel {
             </div>
           </li>`,
         )}
-      </ol>
+      </ol></div>
       ${this.renderFeedback()}
       <form class="say" @submit=${(e: Event) => this.say(e)}>
         <label>${t('console.sayAsHost')}<input name="text" maxlength="500" autocomplete="off" /></label>

@@ -70,7 +70,7 @@ export class ConsoleApp extends LitElement {
         <div class="row">
           ${this.token ? html`<span class="muted">${t('console.signedInAs', { name: claims.name ?? claims.sub ?? '', role: claims.role ?? '', brand: claims.brandId ?? '' })}</span>` : nothing}
           <label>${t('console.language')}
-            <select @change=${(e: Event) => (this.language = (e.target as HTMLSelectElement).value as Lang)}>
+            <select aria-label=${t('console.language')} @change=${(e: Event) => (this.language = (e.target as HTMLSelectElement).value as Lang)}>
               <option value="en" ?selected=${this.language === 'en'}>English</option>
               <option value="zh-CN" ?selected=${this.language === 'zh-CN'}>简体中文</option>
             </select>

@@ -44,6 +44,7 @@ export class DropPanel extends Panel {
   }
 
   private async create(e: Event) {
+    const form = e.target as HTMLFormElement;
     const f = fields(e);
     const r = await this.act(() =>
       this.client.dropCoupon(this.streamId, {
@@ -53,7 +54,7 @@ export class DropPanel extends Panel {
         durationSec: Number(f.durationSec ?? 60),
       }),
     );
-    if (r) (e.target as HTMLFormElement).reset();
+    if (r) form.reset();
   }
 
   private async end(d: DropView) {
@@ -85,7 +86,7 @@ export class DropPanel extends Panel {
       <form @submit=${(e: Event) => this.create(e)}>
         <label>${t('console.couponTitle')}<input name="title" required maxlength="120" /></label>
         <div class="grid2">
-          <label>${t('console.discountType')}<select name="type"><option value="percent">${t('console.percent')}</option><option value="amount">${t('console.amount')}</option></select></label>
+          <label>${t('console.discountType')}<select name="type" aria-label=${t('console.discountType')}><option value="percent">${t('console.percent')}</option><option value="amount">${t('console.amount')}</option></select></label>
           <label>${t('console.value')}<input name="value" type="number" min="0.01" step="0.01" value="10" required /></label>
           <label>${t('console.quantity')}<input name="quantity" type="number" min="1" max="1000000" value="100" required /></label>
           <label>${t('console.duration')}<input name="durationSec" type="number" min="1" max="86400" value="120" required /></label>

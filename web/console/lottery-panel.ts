@@ -47,6 +47,7 @@ export class LotteryPanel extends Panel {
   }
 
   private async create(e: Event) {
+    const form = e.target as HTMLFormElement;
     const f = fields(e);
     const r = await this.act(() =>
       this.client.createLottery(this.streamId, {
@@ -56,7 +57,7 @@ export class LotteryPanel extends Panel {
         ...(f.keyword ? { keyword: f.keyword } : {}),
       }),
     );
-    if (r) (e.target as HTMLFormElement).reset();
+    if (r) form.reset();
   }
 
   private async draw() {

@@ -42,6 +42,7 @@ export class QuizPanel extends Panel {
   }
 
   private async create(e: Event) {
+    const form = e.target as HTMLFormElement;
     const f = fields(e);
     const options: string[] = [];
     for (let i = 0; i < this.optionCount; i++) if (f[`option${i}`]) options.push(f[`option${i}`]!);
@@ -55,7 +56,7 @@ export class QuizPanel extends Panel {
         reward: points > 0 ? { points } : {},
       }),
     );
-    if (r) (e.target as HTMLFormElement).reset();
+    if (r) form.reset();
   }
 
   private async close() {
@@ -98,7 +99,7 @@ export class QuizPanel extends Panel {
           }}>${t('console.addOption')}</button>`
         : nothing}
       <div class="grid2">
-        <label>${t('console.correctOption')}<select name="correct">${idx.map((i) => html`<option value=${i}>${t('console.option', { n: String(i + 1) })}</option>`)}</select></label>
+        <label>${t('console.correctOption')}<select name="correct" aria-label=${t('console.correctOption')}>${idx.map((i) => html`<option value=${i}>${t('console.option', { n: String(i + 1) })}</option>`)}</select></label>
         <label>${t('console.duration')}<input name="durationSec" type="number" min="1" max="3600" value="30" required /></label>
       </div>
       <label>${t('console.points')}<input name="points" type="number" min="0" max="1000000" value="10" /></label>

@@ -86,7 +86,7 @@ export class StreamList extends LitElement {
       <div class="row">
         <h2 id="streams-h">${t('console.streams')}</h2>
         <label>${t('console.filter')}
-          <select @change=${(e: Event) => (this.status = (e.target as HTMLSelectElement).value as StreamStatus | '')}>
+          <select aria-label=${t('console.filter')} @change=${(e: Event) => (this.status = (e.target as HTMLSelectElement).value as StreamStatus | '')}>
             <option value="">${t('console.allStreams')}</option>
             <option value="live">${t('stream.live')}</option>
             <option value="scheduled">${t('stream.scheduled')}</option>

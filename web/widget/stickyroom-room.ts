@@ -538,7 +538,7 @@ export class StickyroomRoom extends LitElement {
         <p class="muted" aria-live="off">${t('quiz.endsIn', { count: left })}${q.reward.points ? html` · ${t('quiz.rewardPoints', { count: q.reward.points })}` : nothing}</p>
         <div class="options" role="group" aria-label=${q.question}>
           ${q.options.map(
-            (o, i) => html`<button class=${this.myAnswer === i ? '' : 'secondary'} aria-pressed=${this.myAnswer === i ? 'true' : 'false'} ?disabled=${this.myAnswer !== null || left === 0} @click=${() => this.answer(i)}>${o}</button>`,
+            (o, i) => html`<button class=${this.myAnswer === i ? '' : 'secondary'} aria-pressed=${this.myAnswer === i ? 'true' : 'false'} ?disabled=${this.myAnswer !== null} @click=${() => this.answer(i)}>${o}</button>`,
           )}
         </div>
         ${this.myAnswer !== null ? html`<p class="notice ok" role="status">${t('quiz.sent')}</p>` : nothing}
@@ -629,7 +629,7 @@ export class StickyroomRoom extends LitElement {
       ${this.pinned
         ? html`<p class="pinned" part="pinned"><span class="badge">${t('chat.pinned')}</span> <strong>${this.pinned.message.name}</strong> ${this.pinned.message.text}</p>`
         : nothing}
-      <ol class="messages" role="log" aria-live="polite" aria-label=${t('chat.title')} tabindex="0">
+      <div class="messages" role="log" aria-live="polite" aria-label=${t('chat.title')} tabindex="0"><ol>
         ${this.messages.length === 0 ? html`<li class="muted">${t('chat.empty')}</li>` : nothing}
         ${repeat(
           this.messages,
@@ -639,7 +639,7 @@ export class StickyroomRoom extends LitElement {
             <span class="text">${m.text}</span>
           </li>`,
         )}
-      </ol>
+      </ol></div>
       ${this.slowModeSec > 0 ? html`<p class="muted">${t('chat.slow', { count: this.slowModeSec })}</p>` : nothing}
       ${this.chatError ? html`<p class="notice error" role="alert">${this.chatError}</p>` : nothing}
       <form class="composer" part="composer" @submit=${(e: Event) => this.sendChat(e)}>
@@ -653,8 +653,8 @@ export class StickyroomRoom extends LitElement {
           @input=${(e: Event) => (this.chatText = (e.target as HTMLInputElement).value)}
         />
         <button type="submit" ?disabled=${this.banned}>${t('chat.send')}</button>
-        <button type="button" class="secondary" part="like" aria-label=${t('react.like')} ?disabled=${this.banned || this.room?.status !== 'live'} @click=${() => this.like()}>
-          ♥ <span>${this.i18n.num(this.likes)}</span>
+        <button type="button" class="secondary" part="like" ?disabled=${this.banned || this.room?.status !== 'live'} @click=${() => this.like()}>
+          <span aria-hidden="true">♥</span> <span class="sr-only">${t('react.like')}</span> ${this.i18n.num(this.likes)}
         </button>
       </form>
     </section>`;

@@ -27,8 +27,9 @@ export const widgetStyles = css`
   details summary { cursor: pointer; font-size: 13px; color: var(--_muted); }
   .code { font-size: 16px; font-weight: 600; letter-spacing: 1px; }
   .chat { display: flex; flex-direction: column; gap: 8px; }
+  .messages ol { list-style: none; margin: 0; padding: 0; }
   .messages {
-    list-style: none; margin: 0; padding: 0; overflow-y: auto;
+    overflow-y: auto;
     height: var(--stickyroom-chat-height, 260px);
   }
   .messages li { padding: 3px 0; overflow-wrap: anywhere; }

@@ -128,7 +128,7 @@ export const en = {
   'console.chat': 'Chat',
   'console.delete': 'Delete',
   'console.deleteLabel': 'Delete message from {name}',
-  'console.mute': 'Mute 5 min',
+  'console.mute': 'Mute',
   'console.muteLabel': 'Mute {name} for 5 minutes',
   'console.ban': 'Ban',
   'console.banLabel': 'Ban {name}',

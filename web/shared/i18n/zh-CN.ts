@@ -127,7 +127,7 @@ export const zhCN: Catalog = {
   'console.chat': '聊天',
   'console.delete': '删除',
   'console.deleteLabel': '删除 {name} 的消息',
-  'console.mute': '禁言 5 分钟',
+  'console.mute': '禁言',
   'console.muteLabel': '禁言 {name} 5 分钟',
   'console.ban': '封禁',
   'console.banLabel': '封禁 {name}',
