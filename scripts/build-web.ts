@@ -3,7 +3,7 @@
  * file names fingerprinted by content, and web/dist/manifest.json mapping each entry to its file, which the
  * server reads. `npm start` and `npm test` run it first; `npm run build:web` on demand.
  */
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -29,7 +29,6 @@ export async function buildWeb(outdir = WEB_DIST): Promise<WebManifest> {
   for (const [name, src] of Object.entries(ENTRIES)) {
     if (await exists(join(root, src))) entryPoints[name] = join(root, src);
   }
-  await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
   const result = await build({
     entryPoints,
@@ -44,20 +43,41 @@ export async function buildWeb(outdir = WEB_DIST): Promise<WebManifest> {
     legalComments: 'none',
     entryNames: '[name]-[hash]',
     metafile: true,
-    write: true,
+    write: false,
     logLevel: 'warning',
   });
+  // Files appear whole (written aside, then renamed) and a running server keeps finding the ones its
+  // manifest names, so a build while a server or another build runs is harmless.
+  const contents = new Map(result.outputFiles.map((f) => [basename(f.path), f.contents]));
   const manifest: WebManifest = {};
   for (const [out, meta] of Object.entries(result.metafile.outputs)) {
     if (!meta.entryPoint) continue;
     const name = Object.entries(entryPoints).find(([, src]) => src.endsWith(meta.entryPoint!))?.[0];
-    if (!name) continue;
     const file = basename(out);
-    const bytes = await readFile(join(outdir, file));
+    const bytes = contents.get(file);
+    if (!name || !bytes) continue;
+    if (!(await exists(join(outdir, file)))) await writeWhole(join(outdir, file), bytes);
     manifest[name] = { file, bytes: bytes.length, gzip: gzipSync(bytes).length };
   }
-  await writeFile(join(outdir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  await writeWhole(join(outdir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  await pruneOld(outdir, new Set(Object.values(manifest).map((m) => m.file)));
   return manifest;
+}
+
+async function writeWhole(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
+
+/** Earlier builds' files, once nobody can still be loading them (an hour). */
+async function pruneOld(outdir: string, keep: Set<string>): Promise<void> {
+  const hourAgo = Date.now() - 3600_000;
+  for (const name of await readdir(outdir)) {
+    if (keep.has(name) || name === 'manifest.json') continue;
+    const path = join(outdir, name);
+    if ((await stat(path)).mtimeMs < hourAgo) await rm(path, { force: true });
+  }
 }
 
 async function exists(path: string): Promise<boolean> {
