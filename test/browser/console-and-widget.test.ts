@@ -95,6 +95,7 @@ describe('a live session: the console and three widgets', () => {
     await alice.getByRole('button', { name: 'Navy' }).click();
     await alice.getByText('Answer sent. The result comes when the quiz closes.').waitFor();
     await chen.getByRole('button', { name: 'Red' }).click();
+    await quiz.getByText('Navy: 1 answer').waitFor(); // live counts, for the staff only
     await quiz.getByRole('button', { name: 'Close quiz now' }).click();
     await alice.getByText('You got it right!').waitFor();
     await chen.getByText('正确答案：Navy').waitFor();
@@ -111,6 +112,7 @@ describe('a live session: the console and three widgets', () => {
     await bob.getByRole('button', { name: 'Enter the giveaway' }).click();
     await chen.getByRole('button', { name: '参与抽奖' }).click();
     await chen.getByText('已参与，祝你好运！').waitFor();
+    await lottery.getByText(/3 entrants/).waitFor();
     await lottery.getByRole('button', { name: 'Draw winners now' }).click();
     await lottery.getByText('Winners drawn').waitFor();
     await alice.getByText('Draw verified: the winners follow from the committed seed and the entrant list.').waitFor();

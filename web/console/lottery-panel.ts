@@ -29,6 +29,12 @@ export class LotteryPanel extends Panel {
         this.verified = null;
         this.requestUpdate();
       }),
+      // staff only: the entrant count while entries are open
+      c.on('lottery:entrants', (e) => {
+        if (!mine(e) || e.lotteryId !== this.lottery?.id) return;
+        this.lottery = { ...this.lottery, entrants: e.entrants };
+        this.requestUpdate();
+      }),
       c.on('lottery:drawn', (d) => {
         if (!mine(d)) return;
         this.drawn = d;

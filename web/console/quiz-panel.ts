@@ -11,6 +11,7 @@ export class QuizPanel extends Panel {
   private quiz: QuizPublic | null = null;
   private result: QuizResult | null = null;
   private answers: number | null = null;
+  private liveCounts: number[] = [];
   private optionCount = 2;
 
   constructor() {
@@ -26,6 +27,14 @@ export class QuizPanel extends Panel {
         this.quiz = q;
         this.result = null;
         this.answers = null;
+        this.liveCounts = [];
+        this.requestUpdate();
+      }),
+      // staff only: the answers so far, per option, while the quiz is open
+      c.on('quiz:answers', (e) => {
+        if (!mine(e) || e.quizId !== this.quiz?.id) return;
+        this.answers = e.answers;
+        this.liveCounts = e.counts;
         this.requestUpdate();
       }),
       c.on('quiz:result', (r) => {
@@ -82,7 +91,7 @@ export class QuizPanel extends Panel {
     const t = this.t.bind(this);
     return html`<p><strong>${q.question}</strong></p>
       <p class="muted">${t('quiz.endsIn', { count: secondsLeft(q.endsAt) })}${this.answers !== null ? html` · ${t('console.liveAnswers', { count: this.answers })}` : nothing}</p>
-      <ol class="options">${q.options.map((o) => html`<li>${o}</li>`)}</ol>
+      <ol class="options">${q.options.map((o, i) => html`<li class="item">${o}: ${t('quiz.answers', { count: this.liveCounts[i] ?? 0 })}</li>`)}</ol>
       <button class="secondary" @click=${() => this.close()}>${t('console.closeQuiz')}</button>`;
   }
 
