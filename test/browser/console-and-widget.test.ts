@@ -11,6 +11,7 @@ const SHOTS = 'test-results';
 let t: TestApp;
 let browser: Browser;
 let axeSource = '';
+const policyViolations: string[] = [];
 
 beforeAll(async () => {
   await buildWeb();
@@ -34,6 +35,9 @@ async function openPage(path: string, opts: { width?: number; locale?: string } 
   const page = await context.newPage();
   page.on('pageerror', (err) => {
     throw err;
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/.test(m.text())) policyViolations.push(m.text());
   });
   await page.goto(t.url + path);
   return page;
@@ -165,5 +169,13 @@ describe('a live session: the console and three widgets', () => {
     await host.getByLabel('Language').selectOption('zh-CN');
     await host.getByText('聊天设置').waitFor();
     await host.screenshot({ path: `${SHOTS}/console-zh-CN.png`, fullPage: true });
+
+    // The stream's summary for the brand team, in the same look.
+    const dash = await openPage(`/dashboard/streams/${streamId}#token=${hostToken}`);
+    await dash.getByRole('img', { name: 'Viewers per minute' }).waitFor();
+    await dash.getByRole('cell', { name: 'Wireless headphones' }).waitFor();
+    await dash.screenshot({ path: `${SHOTS}/dashboard-en.png`, fullPage: true });
+    expect(await accessibilityProblems(dash)).toEqual([]);
+    expect(policyViolations).toEqual([]);
   });
 });

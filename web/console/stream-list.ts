@@ -23,8 +23,13 @@ export class StreamList extends LitElement {
     i18n: { attribute: false },
     streams: { state: true },
     status: { state: true },
+    base: { attribute: false },
+    canCreate: { attribute: false },
     error: { state: true },
   };
+  /** Where a stream opens: the console's live screen, or the dashboard's summary. */
+  declare base: string;
+  declare canCreate: boolean;
   declare token: string;
   declare i18n: I18n;
   declare streams: Stream[] | undefined;
@@ -36,6 +41,8 @@ export class StreamList extends LitElement {
     this.i18n = new I18n('en');
     this.status = '';
     this.error = '';
+    this.base = '/console/streams/';
+    this.canCreate = true;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -60,6 +67,7 @@ export class StreamList extends LitElement {
       this.error = '';
     } catch (err) {
       this.error = refusalText(this.i18n, err);
+      this.dispatchEvent(new CustomEvent('refused', { detail: err, bubbles: true, composed: true }));
     }
   }
 
@@ -98,7 +106,7 @@ export class StreamList extends LitElement {
       ${this.streams?.length === 0 ? html`<p class="muted">${t('console.noStreams')}</p>` : nothing}
       <ul>
         ${(this.streams ?? []).map((s) => {
-          const href = `/console/streams/${encodeURIComponent(s.id)}`;
+          const href = `${this.base}${encodeURIComponent(s.id)}`;
           return html`<li>
             <span class="badge ${s.status === 'live' ? 'live' : ''}">${t(`stream.${s.status}`)}</span>
             <a href=${href} aria-label=${t('console.open', { title: s.title })} @click=${(e: MouseEvent) => this.go(e, href)}>${s.title}</a>
@@ -106,10 +114,12 @@ export class StreamList extends LitElement {
           </li>`;
         })}
       </ul>
-      <form @submit=${(e: Event) => this.create(e)}>
-        <label>${t('console.streamTitle')}<input name="title" required maxlength="200" /></label>
-        <button type="submit">${t('console.create')}</button>
-      </form>
+      ${this.canCreate
+        ? html`<form @submit=${(e: Event) => this.create(e)}>
+            <label>${t('console.streamTitle')}<input name="title" required maxlength="200" /></label>
+            <button type="submit">${t('console.create')}</button>
+          </form>`
+        : nothing}
     </section>`;
   }
 }

@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type Response, type Router } from 'express';
+import { StreamId } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../../../core/src/context.js';
 import { AppError } from '../../../core/src/errors.js';
 import type { TokenService } from '../../../core/src/identity/tokens.js';
@@ -69,6 +70,7 @@ export function webRouter(ctx: AppContext, tokens: TokenService): Router {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${opts.title}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/${asset('page')}">
 <script type="module" src="/assets/${asset(opts.script)}"></script>
 </head>
@@ -87,6 +89,13 @@ ${opts.body}
     page(res, { title: 'stickyroom console', script: 'console', body: '<stickyroom-console></stickyroom-console>' });
   router.get('/console', consolePage);
   router.get('/console/streams/:id', consolePage);
+
+  const dashboardPage = (_req: Request, res: Response) =>
+    page(res, { title: 'stickyroom dashboard', script: 'dashboard', body: '<stickyroom-dashboard></stickyroom-dashboard>' });
+  router.get('/dashboard', dashboardPage);
+  router.get('/dashboard/streams/:id', (req, res, next) =>
+    StreamId.safeParse(req.params.id).success ? dashboardPage(req, res) : next(new AppError('not_found', 'no such stream id')),
+  );
 
   if (!production) {
     router.get('/demo/streams/:id', (_req, res) =>
