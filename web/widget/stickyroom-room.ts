@@ -469,7 +469,7 @@ export class StickyroomRoom extends LitElement {
       await navigator.clipboard.writeText(drop.code);
       this.patchDrop(drop.id, { copied: true });
     } catch {
-      const el = this.renderRoot.querySelector<HTMLElement>(`[data-code="${drop.id}"]`);
+      const el = this.renderRoot.querySelector<HTMLElement>(`[data-code="${CSS.escape(drop.id)}"]`);
       if (el) getSelection()?.selectAllChildren(el);
     }
   }
