@@ -1,4 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,14 +13,22 @@ const SHOTS = 'test-results';
 let t: TestApp;
 let browser: Browser;
 let axeSource = '';
+let shop: Server;
+let shopOrigin = '';
+/** What the shop's page holds, set by the test that opens it. */
+let shopHtml = '';
 const policyViolations: string[] = [];
 
 beforeAll(async () => {
   await buildWeb();
   axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   await mkdir(SHOTS, { recursive: true });
+  // A shop's own site on another origin, which includes the widget as its docs say.
+  shop = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(shopHtml));
+  await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
+  shopOrigin = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
   // real time: the pages count down with the browser's clock
-  t = await startTestApp({}, { clock: { now: () => Date.now() } });
+  t = await startTestApp({ CORS_ORIGINS: shopOrigin }, { clock: { now: () => Date.now() } });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -28,6 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await t?.close();
+  shop?.close();
 });
 
 async function openPage(path: string, opts: { width?: number; locale?: string } = {}): Promise<Page> {
@@ -177,5 +188,31 @@ describe('a live session: the console and three widgets', () => {
     await dash.screenshot({ path: `${SHOTS}/dashboard-en.png`, fullPage: true });
     expect(await accessibilityProblems(dash)).toEqual([]);
     expect(policyViolations).toEqual([]);
+  });
+
+  it("works on a shop's own page on another origin: one script, one element, the shop's colours", async () => {
+    const streamId = await t.createStream('Shop stream', 'brand-ui', { start: true });
+    const token = await t.token('viewer', 'dana', { name: 'Dana' });
+    shopHtml = `<!doctype html><html lang="en"><title>Shop</title>
+      <style>stickyroom-room { --stickyroom-accent: #b00060; }</style>
+      <script type="module" src="${t.url}/widget/stickyroom-room.js"></script>
+      <main><h1>Our shop</h1><stickyroom-room stream="${streamId}" token="${token}" server="${t.url}"></stickyroom-room></main>`;
+    const page = await browser.newPage();
+    // the shop listens to the widget's events
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { shopEvents: string[] }).shopEvents = seen;
+      document.addEventListener('stickyroom:joined', (e) => seen.push((e as CustomEvent<{ streamId: string }>).detail.streamId));
+    });
+    await page.goto(shopOrigin);
+    await page.getByLabel('Chat message').fill('Is it waterproof?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText('Is it waterproof?').waitFor();
+    const accent = await page.getByRole('button', { name: 'Send' }).evaluate((b) => getComputedStyle(b).backgroundColor);
+    expect(accent).toBe('rgb(176, 0, 96)');
+    expect(await page.evaluate(() => (window as unknown as { shopEvents: string[] }).shopEvents)).toEqual([streamId]);
+    // the widget defines no globals of its own (Lit keeps only its version registry on globalThis)
+    expect(await page.evaluate(() => Object.keys(window).filter((k) => /stickyroom|socket|^io$/i.test(k)))).toEqual([]);
+    await page.close();
   });
 });
