@@ -12,6 +12,8 @@ export interface Emitter {
 export interface Pusher {
   toStream(streamId: string): Emitter;
   toUser(userId: string): Emitter;
+  /** The staff of a stream who joined it (see `staffRoom`): pushes viewers must not see. */
+  toStaff(streamId: string): Emitter;
   /** Takes every socket of a user, on every node, out of a stream's room (a ban). */
   leaveStream(userId: string, streamId: string): void;
 }
@@ -19,3 +21,5 @@ export interface Pusher {
 /** The room names every Pusher addresses: a stream's viewers, and every socket of one user. */
 export const streamRoom = (streamId: string): string => `s:${streamId}`;
 export const userRoom = (userId: string): string => `u:${userId}`;
+/** The stream's own staff (its brand's streamer and moderators, admins) who joined it. */
+export const staffRoom = (streamId: string): string => `staff:${streamId}`;

@@ -9,6 +9,7 @@ function recorder() {
   const broadcast: Pusher = {
     toStream: (room) => ({ emit: (event, payload) => void frames.push({ room, event, payload }) }),
     toUser: () => ({ emit: () => {} }),
+    toStaff: () => ({ emit: () => {} }),
     leaveStream: () => {},
   };
   return { frames, broadcast };

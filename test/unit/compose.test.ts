@@ -75,5 +75,7 @@ describe('docker-compose.yml', () => {
     const dockerfile = readFileSync('Dockerfile', 'utf8');
     for (const dir of ['client-sdk', 'core', 'server', 'worker']) expect(dockerfile).toMatch(new RegExp(`COPY ${dir} ${dir}`));
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    // the pages and the widget, built in the first stage
+    expect(dockerfile).toMatch(/COPY --from=web \/app\/web\/dist web\/dist/);
   });
 });

@@ -1,6 +1,6 @@
 import { Emitter as RedisEmitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
-import { streamRoom, userRoom, type Pusher } from '../../core/src/pusher.js';
+import { staffRoom, streamRoom, userRoom, type Pusher } from '../../core/src/pusher.js';
 
 /**
  * The worker's pushes: through the Socket.IO Redis emitter, so rooms on every server node receive them.
@@ -11,6 +11,7 @@ export function emitterPusher(redis: Redis, channel: string): Pusher {
   return {
     toStream: (streamId) => ({ emit: (event, payload) => void emitter.to(streamRoom(streamId)).emit(event, payload) }),
     toUser: (userId) => ({ emit: (event, payload) => void emitter.to(userRoom(userId)).emit(event, payload) }),
+    toStaff: (streamId) => ({ emit: (event, payload) => void emitter.to(staffRoom(streamId)).emit(event, payload) }),
     leaveStream: (userId, streamId) => emitter.in(userRoom(userId)).socketsLeave(streamRoom(streamId)),
   };
 }

@@ -109,4 +109,6 @@ export interface LotteryPushes {
   'lottery:drawn': (result: LotteryDrawn) => void;
   /** To the entrant only (every tab): you are in. The one confirmation a keyword entry gets. */
   'lottery:entered': (e: { lotteryId: string; streamId: string; via: 'button' | 'chat'; nonce?: string }) => void;
+  /** To the stream's staff only, while entries are open: the entrant count, at most twice a second per node. */
+  'lottery:entrants': (e: { lotteryId: string; streamId: string; entrants: number }) => void;
 }

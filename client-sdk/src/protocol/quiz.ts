@@ -88,4 +88,9 @@ export interface QuizReplies {
 export interface QuizPushes {
   'quiz:started': (quiz: QuizPublic) => void;
   'quiz:result': (result: QuizResult) => void;
+  /**
+   * To the stream's staff only, while the quiz is open: answers so far per option, at most twice a second
+   * per node. Viewers never get it: the counts would hint at the answer before the close.
+   */
+  'quiz:answers': (e: { quizId: string; streamId: string; counts: number[]; answers: number }) => void;
 }

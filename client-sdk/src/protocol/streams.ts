@@ -28,6 +28,21 @@ export const CreateStreamBody = z
   })
   .strict();
 
+/** HTTP `GET /api/streams` query: the caller's brand's streams, newest first. */
+export const ListStreamsQuery = z
+  .object({
+    status: StreamStatus.optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    /** The `nextCursor` of the previous page (opaque). */
+    cursor: z.string().regex(/^\d{1,9}$/).optional(),
+    /** The brand, for an admin token (staff list their own brand's streams). */
+    brandId: Id.optional(),
+  })
+  .strict();
+
+export const StreamList = z.object({ streams: z.array(Stream), nextCursor: z.string().nullable() });
+export type StreamList = z.infer<typeof StreamList>;
+
 export const StreamRef = z.object({ streamId: StreamId }).strict();
 
 export const streamRequests = {

@@ -11,6 +11,7 @@ import type { User } from '../identity/tokens.js';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { userGate } from '../redis/event-gate.js';
+import { staffCounts } from '../staff-counts.js';
 import { addMoment, recordActivity } from '../activity/activity.store.js';
 import { newScopedId, streamOf } from '../streams/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
@@ -89,6 +90,11 @@ export async function enterLottery(
   await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'lotteryEntries', at: opts.now });
   // Every tab of this viewer learns it is in (a keyword entry gets no ack at all).
   ctx.broadcast.toUser(user.id).emit('lottery:entered', { lotteryId, streamId, via: opts.via, ...(opts.nonce ? { nonce: opts.nonce } : {}) });
+  // the streamer sees the count grow; a trailing push within the interval carries the latest
+  staffCounts(ctx).push(`lottery:${lotteryId}`, async () => {
+    const l = await store.get(streamId, lotteryId);
+    if (l && l.status === 'open') ctx.broadcast.toStaff(streamId).emit('lottery:entrants', { lotteryId, streamId, entrants: l.entrants });
+  });
   return { streamId, entrants };
 }
 

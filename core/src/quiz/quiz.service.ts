@@ -3,6 +3,7 @@ import type { User } from '../identity/tokens.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { userGate } from '../redis/event-gate.js';
+import { staffCounts } from '../staff-counts.js';
 import { addMoment, recordActivity } from '../activity/activity.store.js';
 import { newScopedId, streamOf } from '../streams/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
@@ -72,4 +73,14 @@ export async function createQuiz(
 export async function answerQuiz(ctx: AppContext, user: User, streamId: string, quizId: string, option: number, now: number): Promise<void> {
   await quizStore(ctx).answer(streamId, quizId, user.id, option, now, userGate(ctx, streamId, user.id));
   await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'quizAnswers', at: now });
+  staffCounts(ctx).push(`quiz:${quizId}`, () => pushLiveAnswers(ctx, streamId, quizId));
+}
+
+/** The staff's live view of an open quiz: answers per option (never sent to the room before the close). */
+async function pushLiveAnswers(ctx: AppContext, streamId: string, quizId: string): Promise<void> {
+  const quiz = await quizStore(ctx).get(streamId, quizId);
+  if (!quiz || quiz.status !== 'open') return;
+  const byOption = await quizStore(ctx).liveCounts(streamId, quizId);
+  const counts = quiz.options.map((_, i) => Number(byOption[String(i)] ?? 0));
+  ctx.broadcast.toStaff(streamId).emit('quiz:answers', { quizId, streamId, counts, answers: counts.reduce((a, b) => a + b, 0) });
 }

@@ -94,6 +94,11 @@ export class QuizStore {
     await quizAnswer.run(this.redis, this.keys, { streamId, quizId, viewerId, option, now }, gate);
   }
 
+  /** Answers so far per option (for the staff's live view; the close reads them atomically itself). */
+  async liveCounts(streamId: string, quizId: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(quizKeys(this.keys, streamId).counts(quizId));
+  }
+
   /** Closes the quiz (once; `changed` only for that call); throws not_found for no such quiz. */
   async close(streamId: string, quizId: string, now: number, reason: string, list: number): Promise<ClosedQuiz> {
     const res = await quizClose.run(this.redis, this.keys, { streamId, quizId, now, reason, list });

@@ -58,7 +58,15 @@ export class StreamStore {
     return this.redis.zrange(liveStreamsKey(this.keys), 0, -1);
   }
 
-  async brandStreams(brandId: string, limit = 100): Promise<string[]> {
-    return this.redis.zrevrange(brandStreamKeys(this.keys, brandId).streams, 0, limit - 1);
+  async brandStreams(brandId: string, limit = 100, offset = 0): Promise<string[]> {
+    return this.redis.zrevrange(brandStreamKeys(this.keys, brandId).streams, offset, offset + limit - 1);
+  }
+
+  async getMany(streamIds: readonly string[]): Promise<(StreamRecord | null)[]> {
+    if (streamIds.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of streamIds) pipe.hgetall(streamKeys(this.keys, id).meta);
+    const res = (await pipe.exec()) ?? [];
+    return res.map(([err, h]) => (err ? null : parseStream(h as Record<string, string>)));
   }
 }

@@ -7,9 +7,9 @@ import type { TokenService } from '../../../core/src/identity/tokens.js';
 import type { Feature } from '../features/types.js';
 import type { Metrics } from '../metrics.js';
 import { openApiRoutes } from './openapi.js';
-import { pageRoutes } from './pages.js';
 import { JSON_BODY_LIMIT, type TokenRequest } from './route.js';
 import { metricsAuth, securityHeaders } from './security.js';
+import { webRouter } from './web.js';
 
 export interface HttpOptions {
   tokens: TokenService;
@@ -53,7 +53,7 @@ export function createHttpApp(ctx: AppContext, { tokens, features, metrics }: Ht
     metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), () => res.status(500).end());
   });
 
-  app.use(pageRoutes());
+  app.use(webRouter(ctx, tokens));
 
   const api = express.Router();
   for (const f of features) f.routes?.(api, ctx);

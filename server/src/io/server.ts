@@ -7,7 +7,7 @@ import type { AppContext } from '../../../core/src/context.js';
 import type { Logger } from '../../../core/src/logger.js';
 import { AppError } from '../../../core/src/errors.js';
 import type { TokenService } from '../../../core/src/identity/tokens.js';
-import { streamRoom, userRoom, type Pusher } from '../../../core/src/pusher.js';
+import { staffRoom, streamRoom, userRoom, type Pusher } from '../../../core/src/pusher.js';
 import type { Metrics } from '../metrics.js';
 import { outageSafeAdapter } from './adapter.js';
 import { createDispatcher, type AppSocket, type HandlerDef, type SocketData } from './handler.js';
@@ -36,7 +36,16 @@ export interface SocketOptions {
 export function originAllowed(req: IncomingMessage, allowed: readonly string[]): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true; // not a browser (Node SDK, server-to-server)
-  return allowed.includes('*') || allowed.includes(origin);
+  return allowed.includes('*') || allowed.includes(origin) || sameHost(origin, req.headers.host);
+}
+
+/** A page this server served (the console, the demo) connects back to the host it came from. */
+function sameHost(origin: string, host: string | undefined): boolean {
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -136,6 +145,7 @@ export function ioPusher(io: AppIo): Pusher {
   return {
     toStream: (streamId) => ({ emit: (event, payload) => void io.to(streamRoom(streamId)).emit(event, ...([payload] as never)) }),
     toUser: (userId) => ({ emit: (event, payload) => void io.to(userRoom(userId)).emit(event, ...([payload] as never)) }),
+    toStaff: (streamId) => ({ emit: (event, payload) => void io.to(staffRoom(streamId)).emit(event, ...([payload] as never)) }),
     leaveStream: (userId, streamId) => io.in(userRoom(userId)).socketsLeave(streamRoom(streamId)),
   };
 }

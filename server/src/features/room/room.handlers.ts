@@ -1,5 +1,6 @@
 import { joinSnapshot, refuseJoin } from '../../../../core/src/room/room.join.js';
-import { streamRoom } from '../../../../core/src/pusher.js';
+import { canControlBrand } from '../../../../core/src/identity/tokens.js';
+import { staffRoom, streamRoom } from '../../../../core/src/pusher.js';
 import { getStream } from '../../../../core/src/streams/streams.service.js';
 import { ANYONE, defineHandler } from '../../io/handler.js';
 
@@ -12,6 +13,8 @@ export const roomHandlers = [
     // Join first, then read the snapshot: a message sent in between arrives twice rather than never,
     // and the SDK drops the duplicate by id.
     await socket.join(streamRoom(streamId));
+    // the stream's own staff also get the pushes only they may see (live quiz and entrant counts)
+    if (canControlBrand(user, stream.brandId)) await socket.join(staffRoom(streamId));
     socket.data.streams.add(streamId);
     try {
       return await joinSnapshot(ctx, stream, user, { lastMessageId });
@@ -24,6 +27,7 @@ export const roomHandlers = [
   defineHandler('room:leave', { roles: ANYONE }, async ({ socket }, { streamId }) => {
     socket.data.streams.delete(streamId);
     await socket.leave(streamRoom(streamId));
+    await socket.leave(staffRoom(streamId));
     return {};
   }),
 ];

@@ -1,7 +1,8 @@
 import type { Router } from 'express';
-import { CreateStreamBody, Stream, StreamId } from '@stickyroom/sdk/protocol';
+import { CreateStreamBody, ListStreamsQuery, Stream, StreamId, StreamList } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../../../../core/src/context.js';
 import { defineRoute } from '../../http/route.js';
+import { listStreams } from '../../../../core/src/streams/streams.list.js';
 import { createStream, endStream, getStream, startStream } from '../../../../core/src/streams/streams.service.js';
 
 const STAFF = ['streamer', 'admin'] as const;
@@ -19,6 +20,19 @@ export function streamRoutes(router: Router, ctx: AppContext): void {
       response: Stream,
     },
     async ({ user, body }) => ({ status: 201, body: await createStream(ctx, user, body) }),
+  );
+  defineRoute(
+    router,
+    {
+      method: 'get',
+      path: '/streams',
+      summary: "The brand's streams, newest first (staff and brand team of the brand; an admin names brandId)",
+      tags: ['streams'],
+      query: ListStreamsQuery,
+      roles: ['streamer', 'moderator', 'brand', 'admin'],
+      response: StreamList,
+    },
+    async ({ user, query }) => ({ body: await listStreams(ctx, user, query), headers: { 'cache-control': 'no-store' } }),
   );
   defineRoute(
     router,

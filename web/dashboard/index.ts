@@ -1,0 +1,95 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { I18n, pickLang, type Lang } from '../shared/i18n/index.js';
+import { claimsOf, pageToken, saveToken } from '../shared/token.js';
+import { controls, tokens } from '../shared/theme.js';
+import { fields } from '../console/panel.js';
+import '../console/stream-list.js';
+import './summary-view.js';
+
+/**
+ * `/dashboard` (the brand's streams) and `/dashboard/streams/:id` (one stream's summary), for brand teams.
+ * The token comes from the fragment or a paste form and stays in the tab; the page holds no data itself.
+ */
+class StickyroomDashboard extends LitElement {
+  static override styles = [
+    tokens,
+    controls,
+    css`
+      :host { display: block; padding: 16px; }
+      .top { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; justify-content: space-between; margin-bottom: 12px; }
+      h1 { font-size: 18px; margin: 0; }
+      .signin { max-width: 560px; margin: 40px auto; display: flex; flex-direction: column; gap: 10px; }
+      a { color: var(--_accent); }
+    `,
+  ];
+  static override properties = { token: { state: true }, path: { state: true }, language: { state: true }, refused: { state: true } };
+  declare token: string | null;
+  declare path: string;
+  declare language: Lang;
+  declare refused: boolean;
+
+  constructor() {
+    super();
+    this.token = pageToken();
+    this.path = location.pathname;
+    this.language = pickLang(new URLSearchParams(location.search).get('lang'));
+    this.refused = false;
+    addEventListener('popstate', () => (this.path = location.pathname));
+    this.addEventListener('navigate', (e) => {
+      const path = (e as CustomEvent<string>).detail;
+      history.pushState(null, '', path + location.search);
+      this.path = path;
+    });
+    this.addEventListener('refused', (e) => {
+      const code = (e as CustomEvent<{ code?: string }>).detail?.code;
+      if (code === 'unauthorized' || code === 'forbidden') this.refused = true;
+    });
+  }
+
+  private signIn(e: Event): void {
+    const { token } = fields(e);
+    if (!token) return;
+    saveToken(token);
+    this.refused = false;
+    this.token = token;
+  }
+
+  override render() {
+    const i18n = new I18n(this.language);
+    const t = i18n.t.bind(i18n);
+    document.documentElement.lang = this.language;
+    document.title = t('dash.title');
+    const streamId = /^\/dashboard\/streams\/([^/]+)$/.exec(this.path)?.[1];
+    const claims = this.token ? claimsOf(this.token) : {};
+    const signIn = html`<form class="card signin" @submit=${(e: Event) => this.signIn(e)}>
+      <h2>${t('console.signIn')}</h2>
+      <p class="muted">${t('dash.signInHelp')}</p>
+      <label>${t('console.tokenLabel')}<textarea name="token" rows="4" required autocomplete="off"></textarea></label>
+      <button type="submit">${t('console.signIn')}</button>
+    </form>`;
+    return html`
+      <div class="top">
+        <h1>${t('dash.title')}</h1>
+        <div class="row">
+          ${this.token ? html`<span class="muted">${t('console.signedInAs', { name: claims.name ?? claims.sub ?? '', role: claims.role ?? '', brand: claims.brandId ?? '' })}</span>` : nothing}
+          <label>${t('console.language')}
+            <select aria-label=${t('console.language')} @change=${(e: Event) => (this.language = (e.target as HTMLSelectElement).value as Lang)}>
+              <option value="en" ?selected=${this.language === 'en'}>English</option>
+              <option value="zh-CN" ?selected=${this.language === 'zh-CN'}>简体中文</option>
+            </select>
+          </label>
+        </div>
+      </div>
+      <main>
+        ${!this.token
+          ? signIn
+          : streamId
+            ? html`<p><a href="/dashboard" @click=${(e: Event) => (e.preventDefault(), this.dispatchEvent(new CustomEvent('navigate', { detail: '/dashboard' })))}>← ${t('console.back')}</a></p>
+                <sr-summary-view .token=${this.token} .streamId=${decodeURIComponent(streamId)} .i18n=${i18n}></sr-summary-view>
+                ${this.refused ? signIn : nothing}`
+            : html`<sr-stream-list .token=${this.token} .i18n=${i18n} .base=${'/dashboard/streams/'} .canCreate=${false}></sr-stream-list>${this.refused ? signIn : nothing}`}
+      </main>
+    `;
+  }
+}
+customElements.define('stickyroom-dashboard', StickyroomDashboard);

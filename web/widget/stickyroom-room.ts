@@ -1,0 +1,662 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { createViewerClient, verifyDraw, type ViewerClient } from '@stickyroom/sdk';
+import type {
+  ChatMessage,
+  DropPublic,
+  JoinData,
+  LotteryDrawn,
+  LotteryPublic,
+  PinnedMessage,
+  PinnedProduct,
+  PointsBalance,
+  QuizPublic,
+  QuizResult,
+} from '@stickyroom/sdk/protocol';
+import { I18n, pickLang } from '../shared/i18n/index.js';
+import { refusalText } from '../shared/errors.js';
+import { claimsOf } from '../shared/token.js';
+import { Ticker, secondsLeft } from '../shared/ticker.js';
+import { controls, tokens } from '../shared/theme.js';
+import { widgetStyles } from './styles.js';
+
+const CHAT_KEPT = 100;
+const DROPS_SHOWN = 3;
+
+type Verify = 'pending' | 'ok' | 'bad';
+interface DropView extends DropPublic {
+  ended?: 'sold_out' | 'expired' | 'ended';
+  code?: string;
+  error?: string;
+  copied?: boolean;
+}
+
+/** Where the widget's script came from: the stickyroom server, unless the page says otherwise. */
+const scriptOrigin = (() => {
+  try {
+    return new URL(import.meta.url).origin;
+  } catch {
+    return '';
+  }
+})();
+
+/**
+ * `<stickyroom-room stream="..." token="..." lang="zh-CN" server="https://live.example.com">`: a live room
+ * beside a shop's player. It lives in its own shadow root and touches none of the page's globals; the shop
+ * styles it with `--stickyroom-*` custom properties and `::part()`, and listens to its `stickyroom:*` events.
+ */
+export class StickyroomRoom extends LitElement {
+  static override styles = [tokens, controls, widgetStyles];
+  static override properties = {
+    stream: { type: String },
+    token: { type: String },
+    lang: { type: String },
+    server: { type: String },
+    url: { type: String },
+    view: { state: true },
+  };
+
+  declare stream: string;
+  declare token: string;
+  declare lang: string;
+  declare server: string;
+  declare url: string;
+  /** Bumped to re-render after the mutable room state below changes. */
+  declare view: number;
+
+  private client: ViewerClient | undefined;
+  private i18n = new I18n(pickLang());
+  private readonly ticker = new Ticker(this);
+  private conn: 'connecting' | 'connected' | 'reconnecting' | 'disconnected' = 'disconnected';
+  private room: JoinData['stream'] | undefined;
+  private viewers = 0;
+  private messages: ChatMessage[] = [];
+  private pinned: PinnedMessage | null = null;
+  private product: PinnedProduct | null = null;
+  private quiz: QuizPublic | null = null;
+  private myAnswer: number | null = null;
+  private quizResult: QuizResult | null = null;
+  private lottery: LotteryPublic | null = null;
+  private startCommitment = new Map<string, string>();
+  private drawn: LotteryDrawn | null = null;
+  private verify: Verify | null = null;
+  private drops: DropView[] = [];
+  private likes = 0;
+  private points: PointsBalance | null = null;
+  private slowModeSec = 0;
+  private chatError = '';
+  private lotteryError = '';
+  private quizError = '';
+  private notice: { text: string; kind: 'error' | 'ok' } | null = null;
+  private banned = false;
+  private fatal = '';
+  private chatText = '';
+  private unsubscribe: (() => void)[] = [];
+
+  constructor() {
+    super();
+    this.stream = '';
+    this.token = '';
+    this.lang = '';
+    this.server = '';
+    this.url = '';
+    this.view = 0;
+    void this.ticker;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.stream && this.token) void this.open();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.close();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('lang')) this.i18n = new I18n(pickLang(this.lang));
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const reconnect = ['stream', 'token', 'server', 'url'].some((k) => changed.has(k as keyof StickyroomRoom) && changed.get(k as keyof StickyroomRoom) !== undefined);
+    if (reconnect && this.isConnected && this.stream && this.token) {
+      this.close();
+      void this.open();
+    }
+    if (changed.has('view')) this.scrollChat();
+  }
+
+  private get me(): string | undefined {
+    return claimsOf(this.token).sub;
+  }
+
+  private get origin(): string {
+    return this.server || this.url || scriptOrigin;
+  }
+
+  private refresh(): void {
+    this.view++;
+  }
+
+  private emit(name: string, detail: unknown, cancelable = false): boolean {
+    return this.dispatchEvent(new CustomEvent(`stickyroom:${name}`, { detail, bubbles: true, composed: true, cancelable }));
+  }
+
+  private async open(): Promise<void> {
+    const client = createViewerClient({ url: this.origin, token: this.token });
+    this.client = client;
+    this.conn = 'connecting';
+    this.fatal = '';
+    this.refresh();
+    this.listen(client);
+    try {
+      await client.connect();
+      const data = await client.join(this.stream);
+      if (this.client !== client) return;
+      this.applySnapshot(data);
+      this.emit('joined', { streamId: this.stream, stream: data.stream });
+      void this.loadPoints();
+    } catch (err) {
+      if (this.client !== client) return;
+      if ((err as { code?: string }).code === 'banned') this.banned = true;
+      this.fatal = refusalText(this.i18n, err);
+      this.emit('error', { code: (err as { code?: string }).code, message: this.fatal });
+      this.refresh();
+    }
+  }
+
+  private close(): void {
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [];
+    this.client?.close();
+    this.client = undefined;
+  }
+
+  private listen(c: ViewerClient): void {
+    const mine = (p: { streamId: string }) => p.streamId === this.stream;
+    const on = this.unsubscribe;
+    on.push(
+      c.on('state', (s) => {
+        this.conn = s.state === 'connected' ? 'connected' : s.state === 'connecting' && s.previous === 'connected' ? 'reconnecting' : s.state === 'connecting' ? 'connecting' : 'disconnected';
+        this.refresh();
+      }),
+      c.on('rejoined', (data) => data.stream.id === this.stream && this.applySnapshot(data)),
+      c.on('rejoinFailed', (e) => {
+        if (e.streamId !== this.stream) return;
+        if (e.error.code === 'banned') this.banned = true;
+        this.fatal = refusalText(this.i18n, e.error);
+        this.refresh();
+      }),
+      c.on('stream:state', (e) => {
+        if (e.stream.id !== this.stream) return;
+        this.room = e.stream;
+        this.refresh();
+      }),
+      c.on('room:stats', (s) => {
+        if (!mine(s)) return;
+        this.viewers = s.viewers;
+        this.refresh();
+      }),
+      c.on('chat:message', (m) => {
+        if (!mine(m)) return;
+        this.messages = [...this.messages, m].slice(-CHAT_KEPT);
+        this.refresh();
+      }),
+      c.on('chat:deleted', (e) => {
+        if (!mine(e)) return;
+        this.messages = this.messages.filter((m) => m.id !== e.messageId);
+        this.refresh();
+      }),
+      c.on('chat:pinned', (e) => {
+        if (!mine(e)) return;
+        this.pinned = e.pinned;
+        this.refresh();
+      }),
+      c.on('chat:mode', (e) => {
+        if (!mine(e)) return;
+        this.slowModeSec = e.slowModeSec;
+        this.refresh();
+      }),
+      c.on('reaction:totals', (e) => {
+        if (!mine(e)) return;
+        this.likes = e.totals.like ?? 0;
+        this.refresh();
+      }),
+      c.on('product:pinned', (e) => {
+        if (!mine(e)) return;
+        this.product = e.product;
+        this.refresh();
+      }),
+      c.on('quiz:started', (q) => {
+        if (!mine(q)) return;
+        this.quiz = q;
+        this.myAnswer = null;
+        this.quizResult = null;
+        this.quizError = '';
+        this.refresh();
+      }),
+      c.on('quiz:result', (r) => {
+        if (!mine(r)) return;
+        this.quizResult = r;
+        this.quiz = null;
+        this.refresh();
+      }),
+      c.on('lottery:started', (l) => {
+        if (!mine(l)) return;
+        this.setLottery(l);
+        this.refresh();
+      }),
+      c.on('lottery:entered', (e) => {
+        if (!mine(e) || this.lottery?.id !== e.lotteryId) return;
+        this.lottery = { ...this.lottery, entered: true };
+        this.refresh();
+      }),
+      c.on('lottery:drawn', (d) => {
+        if (!mine(d)) return;
+        if (this.lottery?.id === d.lotteryId) this.lottery = { ...this.lottery, status: 'drawn', result: d, entrants: d.entrants };
+        this.onDrawn(d);
+      }),
+      c.on('coupon:dropped', (d) => {
+        if (!mine(d)) return;
+        this.drops = [d, ...this.drops.filter((x) => x.id !== d.id)].slice(0, DROPS_SHOWN);
+        this.refresh();
+      }),
+      c.on('coupon:stock', (e) => this.patchDrop(e.dropId, { remaining: e.remaining })),
+      c.on('coupon:ended', (e) => this.patchDrop(e.dropId, { ended: e.reason, ...(e.reason === 'sold_out' ? { remaining: 0 } : {}) })),
+      c.on('reward:granted', (r) => {
+        if (!mine(r)) return;
+        const text = r.prize
+          ? this.i18n.t('reward.prize', { prize: r.prize })
+          : r.coupon
+            ? this.i18n.t('reward.coupon', { title: r.coupon.title, code: r.coupon.code })
+            : this.i18n.t('reward.points', { count: r.points ?? 0 });
+        this.notice = { text, kind: 'ok' };
+        this.emit('reward', r);
+        void this.loadPoints();
+        this.refresh();
+      }),
+      c.on('moderation:notice', (n) => {
+        if (!mine(n)) return;
+        if (n.action === 'ban') this.banned = true;
+        if (n.action === 'unban') {
+          this.banned = false;
+          this.fatal = '';
+          this.close();
+          void this.open();
+        }
+        const text =
+          n.action === 'ban'
+            ? this.i18n.t('mod.banned')
+            : n.action === 'unban'
+              ? this.i18n.t('mod.unbanned')
+              : n.action === 'mute'
+                ? this.i18n.t('mod.muted', { time: this.i18n.time(n.until ?? Date.now()) })
+                : this.i18n.t('mod.deleted');
+        this.notice = { text, kind: n.action === 'unban' ? 'ok' : 'error' };
+        this.emit('moderation', n);
+        this.refresh();
+      }),
+      c.on('session:ended', (e) => {
+        if (e.reason === 'banned') this.banned = true;
+        this.fatal = e.reason === 'banned' ? this.i18n.t('mod.banned') : this.i18n.t('session.ended');
+        this.refresh();
+      }),
+    );
+  }
+
+  private applySnapshot(d: JoinData): void {
+    this.room = d.stream;
+    this.viewers = d.viewers;
+    const known = new Set(this.messages.map((m) => m.id));
+    this.messages = [...this.messages, ...d.chat.filter((m) => !known.has(m.id))].slice(-CHAT_KEPT);
+    this.pinned = d.pinned?.message ?? null;
+    this.product = d.pinned?.product ?? null;
+    if (d.quiz && d.quiz.id !== this.quiz?.id) {
+      this.myAnswer = null;
+      this.quizResult = null;
+    }
+    this.quiz = d.quiz ?? null;
+    if (d.lottery) this.setLottery(d.lottery);
+    const held = new Map(this.drops.map((x) => [x.id, x]));
+    this.drops = d.drops.map((x) => ({ ...held.get(x.id), ...x })).slice(0, DROPS_SHOWN);
+    this.likes = d.reactions?.like ?? this.likes;
+    this.fatal = '';
+    this.refresh();
+  }
+
+  private setLottery(l: LotteryPublic): void {
+    if (!this.startCommitment.has(l.id)) this.startCommitment.set(l.id, l.commitment);
+    if (this.lottery?.id !== l.id) {
+      this.drawn = null;
+      this.verify = null;
+      this.lotteryError = '';
+    }
+    this.lottery = l;
+    if (l.result && this.drawn?.lotteryId !== l.id) this.onDrawn(l.result);
+  }
+
+  private onDrawn(d: LotteryDrawn): void {
+    this.drawn = d;
+    this.verify = 'pending';
+    this.refresh();
+    void this.verifyDrawn(d).then((ok) => {
+      if (this.drawn !== d) return;
+      this.verify = ok ? 'ok' : 'bad';
+      this.emit('lottery-verified', { lotteryId: d.lotteryId, valid: ok });
+      this.refresh();
+    });
+  }
+
+  /** Recomputes the winners here, in the browser, from the published record (the SDK's `verifyDraw`). */
+  private async verifyDrawn(d: LotteryDrawn): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.origin}/api/lotteries/${encodeURIComponent(d.lotteryId)}/entrants`, {
+        headers: { authorization: `Bearer ${this.token}` },
+      });
+      if (!res.ok) return false;
+      const record = (await res.json()) as { entries: { id: string; nonce?: string }[] };
+      const check = await verifyDraw({
+        commitment: this.startCommitment.get(d.lotteryId) ?? d.commitment,
+        seed: d.seed,
+        winnerCount: this.lottery?.id === d.lotteryId ? this.lottery.winners : d.winnerCount,
+        winners: d.winners,
+        entrantsHash: d.entrantsHash,
+        entries: record.entries,
+      });
+      return check.valid;
+    } catch {
+      return false;
+    }
+  }
+
+  private patchDrop(dropId: string, patch: Partial<DropView>): void {
+    const i = this.drops.findIndex((d) => d.id === dropId);
+    if (i < 0) return;
+    this.drops = this.drops.map((d) => (d.id === dropId ? { ...d, ...patch } : d));
+    this.refresh();
+  }
+
+  private async loadPoints(): Promise<void> {
+    const brandId = this.room?.brandId;
+    if (!brandId || !this.client) return;
+    try {
+      this.points = await this.client.points(brandId);
+      this.refresh();
+    } catch {
+      // points are a nicety: the room works without them
+    }
+  }
+
+  private scrollChat(): void {
+    const log = this.renderRoot.querySelector('.messages');
+    if (log) log.scrollTop = log.scrollHeight;
+  }
+
+  // --- actions -------------------------------------------------------------------------------------
+
+  private async sendChat(e: Event): Promise<void> {
+    e.preventDefault();
+    const text = this.chatText.trim();
+    if (!text || !this.client) return;
+    try {
+      await this.client.chat(this.stream, text);
+      this.chatText = '';
+      this.chatError = '';
+      const input = this.renderRoot.querySelector<HTMLInputElement>('input[name="chat"]');
+      if (input) input.value = '';
+    } catch (err) {
+      this.chatError = refusalText(this.i18n, err);
+      if ((err as { code?: string }).code === 'banned') this.banned = true;
+    }
+    this.refresh();
+  }
+
+  private async like(): Promise<void> {
+    try {
+      await this.client?.react(this.stream, 'like');
+      this.likes++;
+    } catch (err) {
+      this.chatError = refusalText(this.i18n, err);
+    }
+    this.refresh();
+  }
+
+  private async answer(option: number): Promise<void> {
+    const quiz = this.quiz;
+    if (!quiz || !this.client) return;
+    try {
+      await this.client.answerQuiz(quiz.id, option);
+      this.myAnswer = option;
+      this.quizError = '';
+      this.emit('quiz-answered', { quizId: quiz.id, option });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'already_done') this.myAnswer = option;
+      this.quizError = refusalText(this.i18n, err);
+    }
+    this.refresh();
+  }
+
+  private async enter(): Promise<void> {
+    const lottery = this.lottery;
+    if (!lottery || !this.client) return;
+    try {
+      await this.client.enterLottery(lottery.id);
+      if (this.lottery?.id === lottery.id) this.lottery = { ...this.lottery, entered: true };
+      this.lotteryError = '';
+      this.emit('lottery-entered', { lotteryId: lottery.id });
+    } catch (err) {
+      this.lotteryError = refusalText(this.i18n, err);
+    }
+    this.refresh();
+  }
+
+  private async claim(drop: DropView): Promise<void> {
+    if (!this.client) return;
+    try {
+      const { code } = await this.client.claimCoupon(drop.id);
+      this.patchDrop(drop.id, { code, error: '' });
+      this.emit('claimed', { dropId: drop.id, code, title: drop.title });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      this.patchDrop(drop.id, { error: refusalText(this.i18n, err), ...(code === 'sold_out' ? { remaining: 0 } : {}) });
+    }
+  }
+
+  private async copy(drop: DropView): Promise<void> {
+    if (!drop.code) return;
+    try {
+      await navigator.clipboard.writeText(drop.code);
+      this.patchDrop(drop.id, { copied: true });
+    } catch {
+      const el = this.renderRoot.querySelector<HTMLElement>(`[data-code="${CSS.escape(drop.id)}"]`);
+      if (el) getSelection()?.selectAllChildren(el);
+    }
+  }
+
+  private clickProduct(e: Event, product: PinnedProduct): void {
+    void this.client?.clickProduct(this.stream, product.id).catch(() => undefined);
+    if (!this.emit('product-click', { product }, true)) e.preventDefault();
+  }
+
+  // --- rendering -----------------------------------------------------------------------------------
+
+  override render() {
+    const t = this.i18n.t.bind(this.i18n);
+    const status = this.room?.status;
+    return html`
+      <section class="room" part="room" lang=${this.i18n.lang} aria-label=${this.room?.title ?? t('app.name')}>
+        <header part="header">
+          <div class="title">
+            ${status ? html`<span class="badge ${status === 'live' ? 'live' : ''}">${t(`stream.${status}`)}</span>` : nothing}
+            <strong>${this.room?.title ?? ''}</strong>
+          </div>
+          <div class="muted" aria-live="polite">${t('viewers.count', { count: this.viewers })}${this.conn === 'connected' ? '' : html` · ${t(`conn.${this.conn}`)}`}</div>
+        </header>
+        ${this.fatal ? html`<p class="notice error" role="alert" part="notice">${this.fatal}</p>` : nothing}
+        ${this.notice && !this.fatal ? html`<p class="notice ${this.notice.kind}" role="status" part="notice">${this.notice.text}</p>` : nothing}
+        ${this.renderPoints()} ${this.renderProduct()} ${this.renderQuiz()} ${this.renderLottery()} ${this.renderDrops()} ${this.renderChat()}
+      </section>
+    `;
+  }
+
+  private renderPoints() {
+    const p = this.points;
+    if (!p) return nothing;
+    const t = this.i18n.t.bind(this.i18n);
+    return html`<div class="points" part="points" aria-label=${t('points.label')}>
+      <span>${t('points.balance', { count: p.balance })}</span>
+      <span class="badge">${t('points.tier', { tier: p.tier })}</span>
+      ${p.nextTier ? html`<span class="muted">${t('points.next', { count: Math.max(0, p.nextTier.at - p.balance), tier: p.nextTier.name })}</span>` : nothing}
+    </div>`;
+  }
+
+  private renderProduct() {
+    const p = this.product;
+    if (!p) return nothing;
+    const t = this.i18n.t.bind(this.i18n);
+    return html`<section class="card product" part="product" aria-label=${t('product.pinned')}>
+      ${p.imageUrl ? html`<img src=${p.imageUrl} alt="" width="56" height="56" />` : nothing}
+      <div class="grow">
+        <div><strong>${p.title}</strong></div>
+        <div>${this.i18n.money(p.price, p.currency)}</div>
+      </div>
+      ${p.url
+        ? html`<a class="button" part="product-link" href=${p.url} target="_blank" rel="noopener noreferrer" @click=${(e: Event) => this.clickProduct(e, p)}>${t('product.view')}</a>`
+        : html`<button @click=${(e: Event) => this.clickProduct(e, p)}>${t('product.view')}</button>`}
+    </section>`;
+  }
+
+  private renderQuiz() {
+    const t = this.i18n.t.bind(this.i18n);
+    const q = this.quiz;
+    const r = this.quizResult;
+    if (q) {
+      const left = secondsLeft(q.endsAt);
+      return html`<section class="card" part="quiz" aria-label=${t('quiz.title')}>
+        <h3>${t('quiz.title')}: ${q.question}</h3>
+        <p class="muted" aria-live="off">${t('quiz.endsIn', { count: left })}${q.reward.points ? html` · ${t('quiz.rewardPoints', { count: q.reward.points })}` : nothing}</p>
+        <div class="options" role="group" aria-label=${q.question}>
+          ${q.options.map(
+            (o, i) => html`<button class=${this.myAnswer === i ? '' : 'secondary'} aria-pressed=${this.myAnswer === i ? 'true' : 'false'} ?disabled=${this.myAnswer !== null} @click=${() => this.answer(i)}>${o}</button>`,
+          )}
+        </div>
+        ${this.myAnswer !== null ? html`<p class="notice ok" role="status">${t('quiz.sent')}</p>` : nothing}
+        ${this.quizError ? html`<p class="notice error" role="alert">${this.quizError}</p>` : nothing}
+      </section>`;
+    }
+    if (r) {
+      const right = this.myAnswer === null ? null : this.myAnswer === r.correctOption;
+      return html`<section class="card" part="quiz" aria-label=${t('quiz.title')}>
+        <h3>${t('quiz.title')}: ${r.question}</h3>
+        <p role="status"><strong>${t('quiz.correct', { option: r.options[r.correctOption] ?? '' })}</strong>
+          ${right === null ? nothing : html` — ${right ? t('quiz.youRight') : t('quiz.youWrong')}`}</p>
+        <ul class="counts">
+          ${r.options.map((o, i) => html`<li class=${i === r.correctOption ? 'correct' : ''}><span>${o}</span><span>${t('quiz.answers', { count: r.counts[i] ?? 0 })}</span></li>`)}
+        </ul>
+        <p class="muted">${t('quiz.answers', { count: r.answers })} · ${t('quiz.correctCount', { count: r.correct })}</p>
+      </section>`;
+    }
+    return nothing;
+  }
+
+  private renderLottery() {
+    const l = this.lottery;
+    if (!l) return nothing;
+    const t = this.i18n.t.bind(this.i18n);
+    const d = this.drawn?.lotteryId === l.id ? this.drawn : null;
+    const names = new Map(this.messages.map((m) => [m.userId, m.name]));
+    const me = this.me;
+    return html`<section class="card" part="lottery" aria-label=${t('lottery.title')}>
+      <h3>${t('lottery.title')}</h3>
+      <p>${t('lottery.prize', { prize: l.prize })} · ${t('lottery.winnersCount', { count: l.winners })}</p>
+      ${d
+        ? html`
+            <p><strong>${t('lottery.drawn')}</strong> · ${t('lottery.entrants', { count: d.entrants })}</p>
+            ${d.winners.length === 0 ? html`<p class="muted">${t('lottery.noWinners')}</p>` : html`<ol class="winners">${d.winners.map((w) => html`<li>${names.get(w) ?? w}</li>`)}</ol>`}
+            ${me && d.winners.includes(me) ? html`<p class="notice ok">${t('lottery.youWon', { prize: l.prize })}</p>` : nothing}
+            <p class="notice ${this.verify === 'bad' ? 'error' : this.verify === 'ok' ? 'ok' : ''}" role="status">
+              ${this.verify === 'ok' ? t('lottery.verified') : this.verify === 'bad' ? t('lottery.notVerified') : t('lottery.verifying')}
+            </p>
+          `
+        : html`
+            <p class="muted">${t('lottery.endsIn', { count: secondsLeft(l.endsAt) })} · ${t('lottery.entrants', { count: l.entrants })}</p>
+            ${l.entered
+              ? html`<p class="notice ok" role="status">${t('lottery.entered')}</p>`
+              : l.keyword
+                ? html`<p>${t('lottery.keyword', { keyword: l.keyword })}</p>`
+                : html`<button part="lottery-enter" ?disabled=${l.status !== 'open' || this.banned} @click=${() => this.enter()}>${t('lottery.enter')}</button>`}
+          `}
+      ${this.lotteryError ? html`<p class="notice error" role="alert">${this.lotteryError}</p>` : nothing}
+      <details>
+        <summary>${t('lottery.details')}</summary>
+        <p class="muted">${t('lottery.commitment')}</p>
+        <code>${this.startCommitment.get(l.id) ?? l.commitment}</code>
+        ${d ? html`<p class="muted">${t('lottery.seed')}</p><code>${d.seed}</code>` : nothing}
+      </details>
+    </section>`;
+  }
+
+  private renderDrops() {
+    if (this.drops.length === 0) return nothing;
+    const t = this.i18n.t.bind(this.i18n);
+    return repeat(
+      this.drops,
+      (d) => d.id,
+      (d) => {
+        const off = d.discount.type === 'percent' ? t('drop.percent', { value: d.discount.value }) : t('drop.amount', { value: this.i18n.num(d.discount.value) });
+        const over = d.ended ?? (d.remaining <= 0 ? 'sold_out' : secondsLeft(d.endsAt) === 0 ? 'expired' : undefined);
+        return html`<section class="card drop" part="drop" aria-label=${t('drop.title')}>
+          <h3>${d.title} · ${off}</h3>
+          ${d.code
+            ? html`<p>${t('drop.code')}: <code class="code" data-code=${d.id}>${d.code}</code>
+                <button class="secondary small" @click=${() => this.copy(d)}>${d.copied ? t('drop.copied') : t('drop.copy')}</button></p>`
+            : over
+              ? html`<p class="muted">${over === 'sold_out' ? t('drop.soldOut') : t('drop.ended')}</p>`
+              : html`<div class="row">
+                  <button part="drop-claim" ?disabled=${this.banned} @click=${() => this.claim(d)}>${t('drop.claim')}</button>
+                  <span class="muted">${t('drop.left', { count: d.remaining })} · ${t('time.left', { time: String(secondsLeft(d.endsAt)) + ' s' })}</span>
+                </div>`}
+          ${d.error ? html`<p class="notice error" role="alert">${d.error}</p>` : nothing}
+        </section>`;
+      },
+    );
+  }
+
+  private renderChat() {
+    const t = this.i18n.t.bind(this.i18n);
+    return html`<section class="card chat" part="chat" aria-label=${t('chat.title')}>
+      ${this.pinned
+        ? html`<p class="pinned" part="pinned"><span class="badge">${t('chat.pinned')}</span> <strong>${this.pinned.message.name}</strong> ${this.pinned.message.text}</p>`
+        : nothing}
+      <div class="messages" role="log" aria-live="polite" aria-label=${t('chat.title')} tabindex="0"><ol>
+        ${this.messages.length === 0 ? html`<li class="muted">${t('chat.empty')}</li>` : nothing}
+        ${repeat(
+          this.messages,
+          (m) => m.id,
+          (m) => html`<li>
+            <span class="name">${m.name}</span>${m.role && m.role !== 'viewer' ? html` <span class="badge">${t(`chat.role.${m.role}`)}</span>` : nothing}
+            <span class="text">${m.text}</span>
+          </li>`,
+        )}
+      </ol></div>
+      ${this.slowModeSec > 0 ? html`<p class="muted">${t('chat.slow', { count: this.slowModeSec })}</p>` : nothing}
+      ${this.chatError ? html`<p class="notice error" role="alert">${this.chatError}</p>` : nothing}
+      <form class="composer" part="composer" @submit=${(e: Event) => this.sendChat(e)}>
+        <input
+          name="chat"
+          aria-label=${t('chat.label')}
+          placeholder=${t('chat.placeholder')}
+          maxlength="500"
+          autocomplete="off"
+          ?disabled=${this.banned}
+          @input=${(e: Event) => (this.chatText = (e.target as HTMLInputElement).value)}
+        />
+        <button type="submit" ?disabled=${this.banned}>${t('chat.send')}</button>
+        <button type="button" class="secondary" part="like" ?disabled=${this.banned || this.room?.status !== 'live'} @click=${() => this.like()}>
+          <span aria-hidden="true">♥</span> <span class="sr-only">${t('react.like')}</span> ${this.i18n.num(this.likes)}
+        </button>
+      </form>
+    </section>`;
+  }
+}
