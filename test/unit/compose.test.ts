@@ -20,8 +20,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs two server nodes and a worker from files that exist', () => {
-    for (const name of nodes) expect(services[name]!.command!.join(' ')).toBe('node --import tsx server/src/main.ts');
-    expect(services.worker!.command!.join(' ')).toBe('node --import tsx worker/src/main.ts');
+    // the image has no SDK build: @stickyroom/sdk resolves to its source under this condition
+    const run = 'node --conditions=@stickyroom/source --import tsx';
+    for (const name of nodes) expect(services[name]!.command!.join(' ')).toBe(`${run} server/src/main.ts`);
+    expect(services.worker!.command!.join(' ')).toBe(`${run} worker/src/main.ts`);
     expect(existsSync('server/src/main.ts')).toBe(true);
     expect(existsSync('worker/src/main.ts')).toBe(true);
     for (const name of [...nodes, 'worker']) expect(services[name]!.build).toBe('.');
