@@ -86,8 +86,10 @@ export async function claimCoupon(
     throw err;
   }
   if (out.replay) {
-    // a retry of an answered claim: the viewer's code is the first one
-    await codes.withdraw(proposed);
+    // A retry of an answered claim: the viewer's code is the first one. It can be this very call's code:
+    // ioredis resends a command whose reply a dropped connection lost, and the script, which ran the
+    // first time, answers it as a replay. That code is issued: its index entry stays.
+    if (out.code !== proposed) await codes.withdraw(proposed);
     return { code: out.code, dropId };
   }
   // The code is issued and counted (the script wrote its activity record): the viewer gets it.
