@@ -113,13 +113,13 @@ type Command = (...args: ScriptArg[]) => Promise<unknown>;
  *
  * @example
  * export const productClick = defineScript({
- *   file: 'product-click-4.lua',
- *   keys: (k, a: { streamId: string; productId: string; viewerId: string }) => [...],
- *   argv: (a) => [a.productId, a.viewerId],
+ *   file: 'product-click-9.lua',
+ *   keys: (k, a: ClickArgs) => [...],
+ *   argv: (a) => [a.productId, a.viewerId, a.now, a.cap],
  *   refusals: { [-1]: 'not_live', [-2]: 'product_not_pinned' },
  *   parse: (clicks: number) => clicks,
  * });
- * await productClick.run(redis, keys, { streamId, productId, viewerId });
+ * await productClick.run(redis, keys, { streamId, productId, viewerId, now, cap });
  */
 export function defineScript<A, Raw, R>(spec: ScriptSpec<A, Raw, R>): Script<A, R> {
   const def = scriptDefs().find((d) => d.file === spec.file);
