@@ -45,8 +45,10 @@ export class ViewerClient extends StickyroomClient {
     return this.request('lottery:enter', nonce ? { lotteryId, nonce } : { lotteryId });
   }
   /**
-   * Claims a coupon. A lost ack is retried with the same operation id, so the server answers the same
-   * claim instead of counting a second one.
+   * Claims a coupon. A lost ack (timeout, disconnect) and an `unavailable` answer (the server could not
+   * tell whether the claim went through) are retried with the same operation id, so the server answers
+   * the same claim, with its code if it committed, instead of counting a second one. `unavailable` waits
+   * its `retryAfterMs` (at most 5 s) first; `retries` bounds the attempts after the first.
    */
   async claimCoupon(dropId: string, options: { retries?: number; opId?: string } = {}) {
     const id = options.opId ?? opId();
@@ -55,8 +57,9 @@ export class ViewerClient extends StickyroomClient {
       try {
         return await this.request('coupon:claim', { dropId, opId: id });
       } catch (err) {
-        const code = (err as { code?: string }).code;
-        if ((code !== 'timeout' && code !== 'disconnected') || attempt++ >= (options.retries ?? 2)) throw err;
+        const { code, retryAfterMs } = err as { code?: string; retryAfterMs?: number };
+        if ((code !== 'timeout' && code !== 'disconnected' && code !== 'unavailable') || attempt++ >= (options.retries ?? 2)) throw err;
+        if (code === 'unavailable') await new Promise((r) => setTimeout(r, Math.min(Math.max(retryAfterMs ?? 1000, 50), 5000)));
         if (code === 'disconnected') await this.connect().catch(() => undefined);
       }
     }

@@ -1,14 +1,14 @@
 import { perContext, type AppContext } from './context.js';
 import { isRedisUnavailable, outageWarner } from './redis/outage.js';
 
-const outage = perContext((ctx) => outageWarner(ctx.redis, ctx.log, 'a step after a commit (activity records, hooks)'));
+const outage = perContext((ctx) => outageWarner(ctx.redis, ctx.log, 'a step after a commit (chat hooks)'));
 
 /**
- * Runs a step that follows a commit the caller is about to report (the activity record of an issued coupon
- * or an accepted chat message, the chat hooks). Its failure is logged, never thrown: the effect committed,
- * so the caller is told it did (DESIGN §10) instead of `unavailable` — a viewer would otherwise retry a chat
- * message that was already sent, or be told a claim failed when it holds a code. What the step would have
- * added (a scoring input, a keyword entry) is lost; a Redis outage is logged once, anything else each time.
+ * Runs a step that follows a commit the caller is about to report (the chat hooks). Its failure is logged,
+ * never thrown: the effect committed, so the caller is told it did (DESIGN §10) instead of `unavailable` — a
+ * viewer would otherwise retry a chat message that was already sent. What the step would have added (a
+ * keyword entry) is lost; a Redis outage is logged once, anything else each time. What a change implies
+ * for the activity ledger is never such a step: the change's own script writes it (docs/architecture.md).
  */
 export async function afterCommit(ctx: AppContext, what: string, step: () => Promise<unknown>, context: Record<string, unknown> = {}): Promise<void> {
   try {

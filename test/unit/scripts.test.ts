@@ -15,7 +15,8 @@ const wrappers = sources.flatMap(({ file, text }) => [...text.matchAll(/defineSc
 
 describe('Lua scripts', () => {
   // A prelude (the event gate's) is not a script of its own: it is prepended to every script's gated variant.
-  const scriptFiles = () => files('core/src', '.lua').filter((f) => !f.endsWith('.prelude.lua'));
+  // Neither is an include (`*.include.lua`): the loader expands it into the scripts that name it.
+  const scriptFiles = () => files('core/src', '.lua').filter((f) => !f.endsWith('.prelude.lua') && !f.endsWith('.include.lua'));
 
   it('each have exactly one typed wrapper (defineScript), and every wrapper names a script that exists', () => {
     const lua = scriptFiles().map((f) => f.split('/').pop()!);
@@ -29,7 +30,8 @@ describe('Lua scripts', () => {
     for (const f of files('core/src', '.lua')) {
       const text = readFileSync(f, 'utf8');
       expect(text.startsWith('--[['), f).toBe(true);
-      expect(text, f).toMatch(f.endsWith('.prelude.lua') ? /KEYS\[#KEYS\]/ : /KEYS\[1\]/);
+      if (f.endsWith('.include.lua')) expect(text, f).toMatch(/Input:/);
+      else expect(text, f).toMatch(f.endsWith('.prelude.lua') ? /KEYS\[#KEYS\]/ : /KEYS\[1\]/);
       expect(text, f).toMatch(/Output:/);
     }
   });
@@ -50,5 +52,31 @@ describe('Lua scripts', () => {
     }
     for (const name of used) expect(Object.keys(REFUSALS), name).toContain(name);
     expect([...used].sort()).toEqual(Object.keys(REFUSALS).sort());
+  });
+
+  it('write the activity ledger from one source: every script whose change is an activity includes it, none copies it', () => {
+    const ledger = readFileSync('core/src/activity/activity-ledger.include.lua', 'utf8');
+    const recording = [
+      'activity-record-5.lua',
+      'chat-send-13.lua',
+      'coupon-claim-15.lua',
+      'lottery-enter-8.lua',
+      'product-click-9.lua',
+      'presence-touch-12.lua',
+      'qa-ask-13.lua',
+      'qa-upvote-10.lua',
+      'quiz-answer-9.lua',
+    ];
+    for (const def of scriptDefs()) {
+      const includes = def.lua.split(ledger).length - 1;
+      expect(includes, def.file).toBe(recording.includes(def.file) ? 1 : 0);
+      // the write's own lines (first sighting, change sequence) appear only through the include
+      const rest = def.lua.split(ledger).join('');
+      expect(rest, def.file).not.toMatch(/'HSETNX', [^\n]*'firstAt'/);
+    }
+    for (const f of scriptFiles()) {
+      const raw = readFileSync(f, 'utf8');
+      expect(raw, f).not.toMatch(/'HSETNX', [^\n]*'firstAt'/);
+    }
   });
 });

@@ -1,6 +1,8 @@
 --[[
-  Records n units of one metric for a viewer in a stream: the viewer's counter (capped), the stream
-  total (uncapped), the per-minute timeline, and marks the viewer changed for the next rollup.
+  Records n units of one metric for a viewer in a stream, for activities that are not the change of a
+  script of their own (likes flushed from the reaction buffer, an order's metrics): the write itself is
+  activity-ledger.include.lua, which the scripts of claims, chat, entries, answers, questions, upvotes,
+  clicks and watch time include so their record is atomic with their change.
   Input:
     KEYS[1] viewer activity (HASH metric -> count)
     KEYS[2] stream totals (HASH)
@@ -11,20 +13,5 @@
   Output:
     what was credited to the viewer (n, less when the cap cut it)
 ]]
-local rcall = redis.call
-local n = tonumber(ARGV[3])
-local cap = tonumber(ARGV[5])
-local credited = n
-if cap > 0 then
-  local have = tonumber(rcall('HGET', KEYS[1], ARGV[2]) or '0')
-  credited = math.max(0, math.min(n, cap - have))
-end
-if credited > 0 then rcall('HINCRBY', KEYS[1], ARGV[2], credited) end
-rcall('HSETNX', KEYS[1], 'firstAt', ARGV[4])
-rcall('HSET', KEYS[1], 'lastAt', ARGV[4])
-rcall('HINCRBY', KEYS[2], ARGV[2], n)
-local minute = math.floor(tonumber(ARGV[4]) / 60000)
-rcall('HINCRBY', KEYS[3], ARGV[2] .. ':' .. minute, n)
-local seq = rcall('INCR', KEYS[5])
-rcall('ZADD', KEYS[4], seq, ARGV[1])
-return credited
+--! include activity/activity-ledger.include.lua
+return recordActivity({ KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5] }, ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])

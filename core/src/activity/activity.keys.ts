@@ -15,6 +15,17 @@ export const activityKeys = (k: Keys, streamId: string) => ({
   dirty: k.stream(streamId, 'dirty'),
   /** STRING: the stream's change sequence counter. */
   seq: k.stream(streamId, 'seq'),
+  /**
+   * The five keys a script passes to activity-ledger.include.lua's recordActivity, in its order:
+   * viewer, totals, timeline, dirty, seq.
+   */
+  ledger: (viewerId: string): string[] => [
+    k.stream(streamId, 'v', viewerId),
+    k.stream(streamId, 'totals'),
+    k.stream(streamId, 'timeline'),
+    k.stream(streamId, 'dirty'),
+    k.stream(streamId, 'seq'),
+  ],
   /** LIST of JSON moments (quiz, lottery, drop, pin) for the timeline. */
   moments: k.stream(streamId, 'moments'),
 });

@@ -16,10 +16,7 @@ export interface ActivityRecord {
 /** activity-record-5.lua: counts a metric for a viewer and the stream; answers what the viewer was credited. */
 export const activityRecord = defineScript({
   file: 'activity-record-5.lua',
-  keys: (k, a: ActivityRecord) => {
-    const ak = activityKeys(k, a.streamId);
-    return [ak.viewer(a.viewerId), ak.totals, ak.timeline, ak.dirty, ak.seq];
-  },
+  keys: (k, a: ActivityRecord) => activityKeys(k, a.streamId).ledger(a.viewerId),
   argv: (a) => [a.viewerId, a.metric, Math.trunc(a.n ?? 1), a.at, a.cap ?? 0],
   parse: (credited: number) => credited,
 });

@@ -1,4 +1,5 @@
 import type { ChatMessage, PinnedMessage } from '@stickyroom/sdk/protocol';
+import { activityKeys } from '../activity/activity.keys.js';
 import { defineScript } from '../redis/scripts.js';
 import { streamKeys } from '../streams/streams.keys.js';
 import { chatKeys } from './chat.keys.js';
@@ -21,15 +22,27 @@ export interface SendArgs {
   now: number;
   /** Staff of the stream: no ban, mute, duplicate, slow-mode or rate checks. */
   exempt: boolean;
+  /** Count the message as the sender's activity (the audience's messages; staff's are nobody's stickiness). */
+  countActivity: boolean;
   limits: ChatLimits;
 }
 
-/** chat-send-8.lua: every rule of a message and its append, in one step; answers the new message id. */
+/** chat-send-13.lua: every rule of a message, its append and its activity record, in one step; answers the new message id. */
 export const chatSend = defineScript({
-  file: 'chat-send-8.lua',
+  file: 'chat-send-13.lua',
   keys: (k, a: SendArgs) => {
     const c = chatKeys(k, a.streamId);
-    return [streamKeys(k, a.streamId).meta, c.meta, c.blocked, c.banned, c.user(a.userId), c.rate(a.userId), c.seq, c.history];
+    return [
+      streamKeys(k, a.streamId).meta,
+      c.meta,
+      c.blocked,
+      c.banned,
+      c.user(a.userId),
+      c.rate(a.userId),
+      c.seq,
+      c.history,
+      ...activityKeys(k, a.streamId).ledger(a.userId),
+    ];
   },
   argv: (a) => [
     a.userId,
@@ -42,6 +55,7 @@ export const chatSend = defineScript({
     a.limits.rateWindowMs,
     a.limits.duplicateWindowMs,
     a.limits.historyCap,
+    a.countActivity ? 1 : 0,
   ],
   refusals: {
     [-1]: 'stream_not_found',

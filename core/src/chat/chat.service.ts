@@ -3,7 +3,6 @@ import { canControlBrand, roleInRoom, type User } from '../identity/tokens.js';
 import { afterCommit } from '../after-commit.js';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { recordActivity } from '../activity/activity.store.js';
 import { getStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { ChatFanout } from './chat.fanout.js';
@@ -28,8 +27,8 @@ function isStaffOf(user: User, stream: StreamRecord): boolean {
 }
 
 /**
- * Accepts a message (every rule is checked in one script), fans it out, counts it for scoring and runs
- * the other features' chat hooks. A refusal throws and changes nothing.
+ * Accepts a message and counts it for scoring (every rule, the append and the count in one script), fans
+ * it out and runs the other features' chat hooks. A refusal throws and changes nothing.
  */
 export async function sendMessage(ctx: AppContext, user: User, streamId: string, text: string, now: number): Promise<ChatMessage> {
   const stream = await getStream(ctx, streamId);
@@ -43,15 +42,11 @@ export async function sendMessage(ctx: AppContext, user: User, streamId: string,
     duplicateKey: duplicateKey(text),
     now,
     exempt: isStaffOf(user, stream),
+    // the audience's activity: staff messages are part of the chat but not of anyone's stickiness
+    countActivity: user.role === 'viewer',
   });
   chatFanout(ctx).push(message);
-  // The message is sent: what follows cannot make its answer a failure (see afterCommit).
-  // The audience's activity: staff messages are part of the chat but not of anyone's stickiness.
-  if (user.role === 'viewer') {
-    await afterCommit(ctx, 'the chat activity record', () => recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'chat', at: now }), {
-      streamId,
-    });
-  }
+  // The message is sent and counted: what follows cannot make its answer a failure (see afterCommit).
   for (const feature of ctx.features) {
     const hook = feature.onChatMessage;
     if (!hook) continue;

@@ -27,6 +27,8 @@ export interface SendInput {
   now: number;
   /** Staff of the stream: no ban, mute, duplicate, slow-mode or rate checks. */
   exempt: boolean;
+  /** Count the message in the sender's activity ledger, in the same script (the audience's messages). */
+  countActivity: boolean;
 }
 
 /** A moderation log entry before the script adds the target and message it found. */
@@ -46,7 +48,7 @@ export class ChatStore {
     return chatKeys(this.keys, streamId);
   }
 
-  /** Checks every rule and appends the message, atomically; throws the refusal. */
+  /** Checks every rule, appends the message and counts it as activity, atomically; throws the refusal. */
   async send(m: SendInput): Promise<ChatMessage> {
     const body = { streamId: m.streamId, userId: m.userId, name: m.name, text: m.text, at: m.now, role: m.role };
     const id = await chatSend.run(this.redis, this.keys, {
@@ -57,6 +59,7 @@ export class ChatStore {
       duplicateKey: m.duplicateKey,
       now: m.now,
       exempt: m.exempt,
+      countActivity: m.countActivity,
       limits: this.limits,
     });
     return { id, ...body };

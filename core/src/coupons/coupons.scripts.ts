@@ -1,4 +1,5 @@
 import { activityKeys } from '../activity/activity.keys.js';
+import type { EventGate } from '../redis/event-gate.js';
 import { defineScript } from '../redis/scripts.js';
 import { streamKeys } from '../streams/streams.keys.js';
 import type { CouponRecord } from './coupons.codes.js';
@@ -13,16 +14,21 @@ export interface ClaimArgs {
   code: string;
   now: number;
   stockIntervalMs: number;
-  /** How long a refusal is kept for a retry with the same opId (coupon-claim-10.lua says why). */
+  /** How long a refusal is kept for a retry with the same opId (coupon-claim-15.lua says why). */
   refusalReplayMs: number;
+  /** The user's event gate, counted by the script after its replay check (never for a replay). */
+  gate: EventGate;
 }
 
 /** The claim's op field: '' without an opId. */
 const opOf = (a: ClaimArgs): string => (a.opId ? opField(a.viewerId, a.opId) : '');
 
-/** coupon-claim-10.lua: one coupon of a drop, or the refusal; idempotent per opId. */
+/**
+ * coupon-claim-15.lua: one coupon of a drop and its activity record, or the refusal; idempotent per opId
+ * (a replay is answered before the event gate and every rule).
+ */
 export const couponClaim = defineScript({
-  file: 'coupon-claim-10.lua',
+  file: 'coupon-claim-15.lua',
   keys: (k, a: ClaimArgs) => {
     const d = dropKeys(k, a.streamId, a.dropId);
     const c = couponKeys(k, a.streamId);
@@ -37,16 +43,28 @@ export const couponClaim = defineScript({
       d.stockPending,
       d.stockToken,
       d.refusedOp(opOf(a) || '-'),
+      ...activityKeys(k, a.streamId).ledger(a.viewerId).slice(1),
+      a.gate.key,
     ];
   },
-  argv: (a) => [a.viewerId, opOf(a), a.code, a.now, a.streamId, a.stockIntervalMs, a.refusalReplayMs],
-  refusals: { [-1]: 'drop_closed', [-2]: 'sold_out', [-3]: 'drop_claimed', [-4]: 'drop_min_watch', [-5]: 'drop_not_found', [-6]: 'not_live' },
-  parse: ([code, remaining, push, soldOut, quantity]: [string, number, number, number, number]) => ({
+  argv: (a) => [a.viewerId, opOf(a), a.code, a.now, a.streamId, a.stockIntervalMs, a.refusalReplayMs, a.gate.limit],
+  refusals: {
+    [-1]: 'drop_closed',
+    [-2]: 'sold_out',
+    [-3]: 'drop_claimed',
+    [-4]: 'drop_min_watch',
+    [-5]: 'drop_not_found',
+    [-6]: 'not_live',
+    [-7]: 'event_rate_limit',
+  },
+  parse: ([code, remaining, push, soldOut, quantity, replay]: [string, number, number, number, number, number]) => ({
     code,
     remaining,
     pushStock: push === 1,
     soldOutNow: soldOut === 1,
     quantity,
+    /** The answer of an earlier attempt with the same opId: nothing was issued now. */
+    replay: replay === 1,
   }),
 });
 

@@ -1,11 +1,10 @@
 import type { RequestPayload } from '@stickyroom/sdk/protocol';
 import { STOCK_PUSH_INTERVAL_MS } from '@stickyroom/sdk/protocol';
 import type { User } from '../identity/tokens.js';
-import { afterCommit } from '../after-commit.js';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { userGate } from '../redis/event-gate.js';
-import { addMoment, recordActivity } from '../activity/activity.store.js';
+import { addMoment } from '../activity/activity.store.js';
 import { newScopedId, streamOf } from '../streams/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
@@ -51,9 +50,9 @@ export async function dropCoupon(ctx: AppContext, user: User, p: RequestPayload<
 export const REFUSAL_REPLAY_MS = 15_000;
 
 /**
- * Claims one coupon for a viewer: one atomic script decides and writes the code's record; the code is
- * made here (crypto) and in the global code index before the script runs, so an order can always find a
- * code that was handed out. The drop's stream is read from its id: no lookup before the script.
+ * Claims one coupon for a viewer: one atomic script decides, writes the code's record and counts the
+ * claim in the activity ledger; the code is made here (crypto) and in the global code index before the
+ * script runs, so an order can always find a code that was handed out. The drop's stream is read from its id: no lookup before the script.
  */
 export async function claimCoupon(
   ctx: AppContext,
@@ -78,22 +77,22 @@ export async function claimCoupon(
       now,
       stockIntervalMs: STOCK_PUSH_INTERVAL_MS,
       refusalReplayMs: REFUSAL_REPLAY_MS,
-    }, userGate(ctx, streamId, user.id));
+      gate: userGate(ctx, streamId, user.id),
+    });
   } catch (err) {
     // Refused: the code was not handed out. Without a reply it may have been, so its index entry stays
     // (one for a code nobody holds is harmless, see CouponCodeStore).
     if (err instanceof AppError) await codes.withdraw(proposed);
     throw err;
   }
-  if (out.code !== proposed) {
-    // a retry of an answered claim: the viewer's code is the first one
-    await codes.withdraw(proposed);
+  if (out.replay) {
+    // A retry of an answered claim: the viewer's code is the first one. It can be this very call's code:
+    // ioredis resends a command whose reply a dropped connection lost, and the script, which ran the
+    // first time, answers it as a replay. That code is issued: its index entry stays.
+    if (out.code !== proposed) await codes.withdraw(proposed);
     return { code: out.code, dropId };
   }
-  // The code is issued: the viewer gets it whatever happens next (see afterCommit).
-  await afterCommit(ctx, 'the coupon claim activity record', () =>
-    recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'couponClaims', at: now }),
-  );
+  // The code is issued and counted (the script wrote its activity record): the viewer gets it.
   const room = ctx.broadcast.toStream(streamId);
   if (out.pushStock) room.emit('coupon:stock', { dropId, streamId, remaining: out.remaining });
   else stockPusher(ctx).later(streamId, dropId);

@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { DropPublic } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../redis/keys.js';
-import type { EventGate } from '../redis/event-gate.js';
 import { couponKeys, dropKeys } from './coupons.keys.js';
 import { couponClaim, couponEnd, couponStock, type ClaimArgs } from './coupons.scripts.js';
 
@@ -100,9 +99,9 @@ export class CouponStore {
     });
   }
 
-  /** One coupon for the viewer (a retry with the same opId answers what the first call got); throws the refusal. */
-  claim(a: ClaimArgs, gate?: EventGate): Promise<{ code: string; remaining: number; pushStock: boolean; soldOutNow: boolean; quantity: number }> {
-    return couponClaim.run(this.redis, this.keys, a, gate);
+  /** One coupon for the viewer and its activity record (a retry with the same opId answers what the first call got); throws the refusal. */
+  claim(a: ClaimArgs): Promise<{ code: string; remaining: number; pushStock: boolean; soldOutNow: boolean; quantity: number; replay: boolean }> {
+    return couponClaim.run(this.redis, this.keys, a);
   }
 
   /** Tries a pending stock push: the remaining count to push, 'none', or how long to wait before trying again. */

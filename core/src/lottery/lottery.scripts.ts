@@ -27,12 +27,12 @@ export interface EntryArgs {
   now: number;
 }
 
-/** lottery-enter-4.lua: one entry with every rule of the stream's slot; answers the entrant count. */
+/** lottery-enter-8.lua: one entry with every rule of the stream's slot, and its activity record; answers the entrant count. */
 export const lotteryEnter = defineScript({
-  file: 'lottery-enter-4.lua',
+  file: 'lottery-enter-8.lua',
   keys: (k, a: EntryArgs) => {
     const l = lotteryKeys(k, a.streamId);
-    return [l.meta(a.lotteryId), l.entries(a.lotteryId), streamKeys(k, a.streamId).meta, activityKeys(k, a.streamId).viewer(a.viewerId)];
+    return [l.meta(a.lotteryId), l.entries(a.lotteryId), streamKeys(k, a.streamId).meta, ...activityKeys(k, a.streamId).ledger(a.viewerId)];
   },
   argv: (a) => [a.viewerId, a.nonce, a.now, a.via],
   refusals: {

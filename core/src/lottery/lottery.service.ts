@@ -86,8 +86,8 @@ export async function enterLottery(
   }
   // a keyword entry rides on a chat message, which chat's own limit already counted
   const gate = opts.via === 'button' ? userGate(ctx, streamId, user.id) : undefined;
+  // the entry and its activity record are one script
   const entrants = await store.enter(streamId, lotteryId, user.id, opts.nonce ?? '', opts.via, opts.now, gate);
-  await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'lotteryEntries', at: opts.now });
   // Every tab of this viewer learns it is in (a keyword entry gets no ack at all).
   ctx.broadcast.toUser(user.id).emit('lottery:entered', { lotteryId, streamId, via: opts.via, ...(opts.nonce ? { nonce: opts.nonce } : {}) });
   // the streamer sees the count grow; a trailing push within the interval carries the latest

@@ -11,7 +11,8 @@
   starts a new count and credits nothing: a hidden stretch is never credited, whether the tab comes back
   or not, and several tabs still count once. Only a live stream credits; an ended stream records nothing.
   A gone socket is not a sighting: it changes no presence figure.
-  The ledger update mirrors activity-record-5.lua (metric watchMs, uncapped) so it is atomic with the credit.
+  The credit is written to the activity ledger (activity-ledger.include.lua, metric watchMs, uncapped) in
+  the same step.
   Input:
     KEYS[1] stream meta (HASH status, startedAt)
     KEYS[2] seen (ZSET viewerId -> last seen ms)
@@ -27,6 +28,7 @@
   Output:
     { 0 | -1 no such stream | -2 ended (nothing recorded), concurrent viewers, credited ms }
 ]]
+--! include activity/activity-ledger.include.lua
 local rcall = redis.call
 local status = rcall('HGET', KEYS[1], 'status')
 if not status then return { -1, 0, 0 } end
@@ -88,15 +90,8 @@ else
 end
 
 -- a credit, or a viewer's first visible live heartbeat (attendance, 0 ms), written to the activity ledger
--- exactly as activity-record-5.lua writes it (inlined so the credit and its record are one atomic step;
--- change both together)
+-- in this same step
 if credit > 0 or (kind == 'visible' and status == 'live' and rcall('EXISTS', KEYS[8]) == 0) then
-  if credit > 0 then rcall('HINCRBY', KEYS[8], 'watchMs', credit) end
-  rcall('HSETNX', KEYS[8], 'firstAt', now)
-  rcall('HSET', KEYS[8], 'lastAt', now)
-  rcall('HINCRBY', KEYS[9], 'watchMs', credit)
-  rcall('HINCRBY', KEYS[10], 'watchMs:' .. minute, credit)
-  local seq = rcall('INCR', KEYS[12])
-  rcall('ZADD', KEYS[11], seq, viewer)
+  recordActivity({ KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12] }, viewer, 'watchMs', credit, now, 0)
 end
 return { 0, concurrent, credit }

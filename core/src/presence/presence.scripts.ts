@@ -29,11 +29,7 @@ export const presenceTouch = defineScript({
       p.stats,
       p.watchFrom,
       p.visibleTabs(a.viewerId),
-      act.viewer(a.viewerId),
-      act.totals,
-      act.timeline,
-      act.dirty,
-      act.seq,
+      ...act.ledger(a.viewerId),
     ];
   },
   argv: (a) => [a.viewerId, a.now, a.kind, PRESENCE_WINDOW_MS, MAX_CREDIT_GAP_MS, a.socketId],

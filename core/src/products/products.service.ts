@@ -3,7 +3,7 @@ import type { User } from '../identity/tokens.js';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { userGate } from '../redis/event-gate.js';
-import { addMoment, recordActivity } from '../activity/activity.store.js';
+import { addMoment } from '../activity/activity.store.js';
 import { controlledStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import type { JoinPart } from '../feature.js';
@@ -22,8 +22,8 @@ export async function pinProduct(ctx: AppContext, user: User, streamId: string, 
 
 /** Counts a viewer's click on a product pinned in the stream (all clicks; scoring counts up to CLICK_SCORE_CAP). */
 export async function clickProduct(ctx: AppContext, user: User, streamId: string, productId: string, now: number): Promise<void> {
-  await productStore(ctx).click(streamId, productId, user.id, userGate(ctx, streamId, user.id));
-  await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'clicks', at: now, cap: ctx.config.CLICK_SCORE_CAP });
+  // the click and its activity record are one script
+  await productStore(ctx).click({ streamId, productId, viewerId: user.id, now, cap: ctx.config.CLICK_SCORE_CAP }, userGate(ctx, streamId, user.id));
 }
 
 /** The pinned product for the join snapshot; remembers the stream a viewer joined last (order attribution). */

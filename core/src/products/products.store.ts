@@ -3,7 +3,7 @@ import type { PinnedProduct } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../redis/keys.js';
 import type { EventGate } from '../redis/event-gate.js';
 import { lastJoinKey, productKeys } from './products.keys.js';
-import { productClick } from './products.scripts.js';
+import { productClick, type ClickArgs } from './products.scripts.js';
 
 export interface LastJoin {
   streamId: string;
@@ -33,8 +33,8 @@ export class ProductStore {
   }
 
   /** Counts a click; returns the product's clicks. Refuses a stream not live or a product never pinned in it. */
-  click(streamId: string, productId: string, viewerId: string, gate?: EventGate): Promise<number> {
-    return productClick.run(this.redis, this.keys, { streamId, productId, viewerId }, gate);
+  click(a: ClickArgs, gate?: EventGate): Promise<number> {
+    return productClick.run(this.redis, this.keys, a, gate);
   }
 
   /** Per product of the stream: clicks and distinct clickers (HyperLogLog estimate, exact when small). */

@@ -1,4 +1,5 @@
 import type { QuestionReward } from '@stickyroom/sdk/protocol';
+import { activityKeys } from '../activity/activity.keys.js';
 import { chatKeys } from '../chat/chat.keys.js';
 import { hashFromPairs } from '../redis/replies.js';
 import { defineScript } from '../redis/scripts.js';
@@ -16,27 +17,44 @@ export interface AskArgs {
   at: number;
 }
 
-/** qa-ask-8.lua: adds a viewer's question under chat's text rules, one open question per viewer. */
+/** qa-ask-13.lua: adds a viewer's question under chat's text rules, one open question per viewer, and its activity record. */
 export const qaAsk = defineScript({
-  file: 'qa-ask-8.lua',
+  file: 'qa-ask-13.lua',
   keys: (k, a: AskArgs) => {
     const q = qaKeys(k, a.streamId);
     const chat = chatKeys(k, a.streamId);
-    return [streamKeys(k, a.streamId).meta, q.question(a.id), q.open, q.openBy, q.seq, chat.blocked, chat.banned, chat.user(a.userId)];
+    return [
+      streamKeys(k, a.streamId).meta,
+      q.question(a.id),
+      q.open,
+      q.openBy,
+      q.seq,
+      chat.blocked,
+      chat.banned,
+      chat.user(a.userId),
+      ...activityKeys(k, a.streamId).ledger(a.userId),
+    ];
   },
   argv: (a) => [a.id, a.userId, a.name, a.text, a.at, QA_ORDER_SPAN, a.words],
   refusals: { [-1]: 'questions_not_live', [-2]: 'question_open', [-3]: 'questions_full', [-4]: 'banned', [-5]: 'muted', [-6]: 'question_blocked_word' },
   parse: (_added: [1]) => undefined,
 });
 
-/** qa-upvote-5.lua: one upvote per viewer on an open question; answers the question's fields after it. */
+/** qa-upvote-10.lua: one upvote per viewer on an open question, and its activity record; answers the question's fields after it. */
 export const qaUpvote = defineScript({
-  file: 'qa-upvote-5.lua',
-  keys: (k, a: { streamId: string; questionId: string; viewerId: string }) => {
+  file: 'qa-upvote-10.lua',
+  keys: (k, a: { streamId: string; questionId: string; viewerId: string; now: number }) => {
     const q = qaKeys(k, a.streamId);
-    return [streamKeys(k, a.streamId).meta, q.question(a.questionId), q.voters(a.questionId), q.open, chatKeys(k, a.streamId).banned];
+    return [
+      streamKeys(k, a.streamId).meta,
+      q.question(a.questionId),
+      q.voters(a.questionId),
+      q.open,
+      chatKeys(k, a.streamId).banned,
+      ...activityKeys(k, a.streamId).ledger(a.viewerId),
+    ];
   },
-  argv: (a) => [a.questionId, a.viewerId, QA_ORDER_SPAN],
+  argv: (a) => [a.questionId, a.viewerId, QA_ORDER_SPAN, a.now],
   refusals: { [-1]: 'question_not_found', [-2]: 'not_live', [-3]: 'question_answered', [-4]: 'own_question', [-5]: 'upvoted', [-6]: 'banned' },
   parse: (flat: string[]) => hashFromPairs(flat),
 });

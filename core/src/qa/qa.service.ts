@@ -3,7 +3,6 @@ import type { User } from '../identity/tokens.js';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { userGate } from '../redis/event-gate.js';
-import { recordActivity } from '../activity/activity.store.js';
 import { wordsForMatching } from '../chat/chat.text.js';
 import { issueRewardCoupon } from '../coupons/coupons.rewards.js';
 import { grantPoints } from '../points/points.service.js';
@@ -19,15 +18,15 @@ export const streamOfQuestion = (questionId: string): string => streamOf(questio
 export async function askQuestion(ctx: AppContext, user: User, streamId: string, text: string, now: number): Promise<QuestionPublic> {
   const id = newScopedId(streamId);
   const res = await qaStore(ctx).ask({ streamId, id, userId: user.id, name: user.name, text, words: wordsForMatching(text), at: now }, userGate(ctx, streamId, user.id));
+  // the question and its activity record are one script
   const question = publicQuestion(res);
-  await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'questions', at: now });
   ctx.broadcast.toStream(streamId).emit('qa:question', question);
   return question;
 }
 
 export async function upvoteQuestion(ctx: AppContext, user: User, streamId: string, questionId: string, now: number): Promise<number> {
-  const question = publicQuestion(await qaStore(ctx).upvote(streamId, questionId, user.id, userGate(ctx, streamId, user.id)));
-  await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'upvotes', at: now });
+  // the upvote and its activity record are one script
+  const question = publicQuestion(await qaStore(ctx).upvote(streamId, questionId, user.id, now, userGate(ctx, streamId, user.id)));
   ctx.broadcast.toStream(streamId).emit('qa:updated', question);
   return question.votes;
 }

@@ -50,8 +50,8 @@ export class QaStore {
   }
 
   /** One upvote (throws the refusal); answers the question after it. */
-  async upvote(streamId: string, questionId: string, viewerId: string, gate?: EventGate): Promise<QuestionRecord> {
-    return parseQuestion(streamId, await qaUpvote.run(this.redis, this.keys, { streamId, questionId, viewerId }, gate))!;
+  async upvote(streamId: string, questionId: string, viewerId: string, now: number, gate?: EventGate): Promise<QuestionRecord> {
+    return parseQuestion(streamId, await qaUpvote.run(this.redis, this.keys, { streamId, questionId, viewerId, now }, gate))!;
   }
 
   /** Marks the question answered (once) with its reward; `changed` only for the call that did. */

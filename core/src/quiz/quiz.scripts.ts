@@ -1,3 +1,4 @@
+import { activityKeys } from '../activity/activity.keys.js';
 import { hashFromPairs } from '../redis/replies.js';
 import { defineScript } from '../redis/scripts.js';
 import { streamKeys } from '../streams/streams.keys.js';
@@ -15,12 +16,12 @@ export const quizCreate = defineScript({
   parse: (_created: 1) => undefined,
 });
 
-/** quiz-answer-4.lua: a viewer's one final answer to an open quiz. */
+/** quiz-answer-9.lua: a viewer's one final answer to an open quiz, and its activity record. */
 export const quizAnswer = defineScript({
-  file: 'quiz-answer-4.lua',
+  file: 'quiz-answer-9.lua',
   keys: (k, a: { streamId: string; quizId: string; viewerId: string; option: number; now: number }) => {
     const q = quizKeys(k, a.streamId);
-    return [q.quiz(a.quizId), q.answers(a.quizId), q.counts(a.quizId), q.correct(a.quizId)];
+    return [q.quiz(a.quizId), q.answers(a.quizId), q.counts(a.quizId), q.correct(a.quizId), ...activityKeys(k, a.streamId).ledger(a.viewerId)];
   },
   argv: (a) => [a.viewerId, a.option, a.now],
   refusals: { [-1]: 'quiz_not_found', [-2]: 'quiz_closed', [-3]: 'quiz_no_such_option', [-4]: 'quiz_answered' },

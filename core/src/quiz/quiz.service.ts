@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { userGate } from '../redis/event-gate.js';
 import { staffCounts } from '../staff-counts.js';
-import { addMoment, recordActivity } from '../activity/activity.store.js';
+import { addMoment } from '../activity/activity.store.js';
 import { newScopedId, streamOf } from '../streams/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
 import { closeQuiz } from './quiz.close.js';
@@ -71,8 +71,8 @@ export async function createQuiz(
 }
 
 export async function answerQuiz(ctx: AppContext, user: User, streamId: string, quizId: string, option: number, now: number): Promise<void> {
+  // the answer and its activity record are one script
   await quizStore(ctx).answer(streamId, quizId, user.id, option, now, userGate(ctx, streamId, user.id));
-  await recordActivity(ctx.redis, ctx.keys, { streamId, viewerId: user.id, metric: 'quizAnswers', at: now });
   staffCounts(ctx).push(`quiz:${quizId}`, () => pushLiveAnswers(ctx, streamId, quizId));
 }
 

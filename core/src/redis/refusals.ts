@@ -15,6 +15,9 @@ interface RefusalSpec {
  * defineScript), so no store switches on reply numbers and no message is written twice.
  */
 export const REFUSALS = {
+  // every user event (the gate a script counts itself, see event-gate.include.lua)
+  event_rate_limit: { code: 'rate_limited', message: 'too many events from this user', retryAfter: 'detail' },
+
   // streams
   stream_not_found: { code: 'not_found', message: 'no such stream' },
   stream_ended: { code: 'closed', message: 'the stream has ended' },

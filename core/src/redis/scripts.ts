@@ -21,6 +21,22 @@ interface ScriptDef {
 
 let cache: ScriptDef[] | undefined;
 
+/** `--! include <path under core/src>`: a line the loader replaces with that file (one level, no nesting). */
+const INCLUDE = /^--! include (\S+\.include\.lua)$/gm;
+
+/**
+ * A script's text with its includes expanded. An include (`*.include.lua`) defines local functions shared
+ * by several scripts (the activity ledger's write, the event gate's count), so a script records what its
+ * change implies in the same atomic step without a copy of the code.
+ */
+export function expandIncludes(lua: string): string {
+  return lua.replace(INCLUDE, (_, path: string) => {
+    const text = readFileSync(join(coreDir, path), 'utf8');
+    if (/^--! include /m.test(text)) throw new Error(`${path}: an include cannot include another`);
+    return text;
+  });
+}
+
 /** Every `core/src/<feature>/<name>-<numKeys>.lua` and `redis/scripts/<name>-<numKeys>.lua`, read once per process. */
 export function scriptDefs(): ScriptDef[] {
   if (cache) return cache;
@@ -33,7 +49,7 @@ export function scriptDefs(): ScriptDef[] {
       if (!m) continue;
       const name = m[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
       if (defs.some((d) => d.name === name)) throw new Error(`two Lua scripts are named ${name}`);
-      defs.push({ file, name, numberOfKeys: Number(m[2]), lua: readFileSync(join(dir, file), 'utf8') });
+      defs.push({ file, name, numberOfKeys: Number(m[2]), lua: expandIncludes(readFileSync(join(dir, file), 'utf8')) });
     }
   }
   cache = defs;
@@ -47,7 +63,7 @@ let gatePrelude: string | undefined;
  * `<name>Gated`: the event-gate prelude followed by the script, taking one more key and argument.
  */
 export function loadScripts(redis: Redis): void {
-  gatePrelude ??= readFileSync(join(sharedDir, 'event-gate.prelude.lua'), 'utf8');
+  gatePrelude ??= expandIncludes(readFileSync(join(sharedDir, 'event-gate.prelude.lua'), 'utf8'));
   for (const def of scriptDefs()) {
     redis.defineCommand(def.name, { numberOfKeys: def.numberOfKeys, lua: def.lua });
     redis.defineCommand(`${def.name}Gated`, { numberOfKeys: def.numberOfKeys + 1, lua: `${gatePrelude}\n${def.lua}` });
@@ -97,13 +113,13 @@ type Command = (...args: ScriptArg[]) => Promise<unknown>;
  *
  * @example
  * export const productClick = defineScript({
- *   file: 'product-click-4.lua',
- *   keys: (k, a: { streamId: string; productId: string; viewerId: string }) => [...],
- *   argv: (a) => [a.productId, a.viewerId],
+ *   file: 'product-click-9.lua',
+ *   keys: (k, a: ClickArgs) => [...],
+ *   argv: (a) => [a.productId, a.viewerId, a.now, a.cap],
  *   refusals: { [-1]: 'not_live', [-2]: 'product_not_pinned' },
  *   parse: (clicks: number) => clicks,
  * });
- * await productClick.run(redis, keys, { streamId, productId, viewerId });
+ * await productClick.run(redis, keys, { streamId, productId, viewerId, now, cap });
  */
 export function defineScript<A, Raw, R>(spec: ScriptSpec<A, Raw, R>): Script<A, R> {
   const def = scriptDefs().find((d) => d.file === spec.file);

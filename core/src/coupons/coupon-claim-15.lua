@@ -14,6 +14,15 @@
     the SDK's automatic retry of a lost ack (after its 10 s ack timeout, or a reconnect) hears the same
     answer. It lives in a key of its own with a short PX expiry (ARGV[7]), never in the ops hash: refusals
     are unbounded in number (any opId, any rate), so what they leave must expire on its own.
+  Order of checks: the op's replay comes first, before the event gate and every rule, so a retry of a
+  claim that went through gets its code whatever changed since (sold out, closed, the viewer's limit
+  reached by that very claim, the user's event rate). That is why this script counts the event gate
+  itself (event-gate.include.lua, KEYS[15] / ARGV[8]) after the replay instead of running as a gated
+  variant, whose prelude would count and refuse a replay as rate_limited before the script could see it.
+  A replay (a code or a kept refusal) is answered uncounted: it changes nothing.
+
+  A committed claim is written to the activity ledger (couponClaims, activity-ledger.include.lua) in this
+  same step: the summary counts exactly the claims that committed, whatever happens to the caller after.
   Input:
     KEYS[1] stream meta (HASH status)
     KEYS[2] drop meta (HASH id, brandId, title, discountType, discountValue, status, endsAt, perViewer,
@@ -26,17 +35,22 @@
     KEYS[8] stock pending flag (STRING)
     KEYS[9] stock push token (STRING)
     KEYS[10] this op's refusal (STRING refusal number, PX); untouched when ARGV[2] is ''
+    KEYS[11] activity totals (HASH)  KEYS[12] activity timeline (HASH)  KEYS[13] activity dirty viewers (ZSET)
+    KEYS[14] activity change sequence (STRING)
+    KEYS[15] the user's event gate counter (STRING, see event-gate.include.lua)
     ARGV[1] viewerId  ARGV[2] op field ('' = none)  ARGV[3] code  ARGV[4] nowMs  ARGV[5] streamId
     ARGV[6] stock push interval ms  ARGV[7] how long a refusal is kept for retries, ms
+    ARGV[8] the user's events allowed per second (0 = no gate)
   Output:
-    { code, remaining, pushStock (1|0), soldOutNow (1|0), quantity }
+    { code, remaining, pushStock (1|0), soldOutNow (1|0), quantity, replay (1|0) }
     | { -1 closed | -2 sold out | -3 already claimed perViewer | -5 no such drop | -6 stream not live, 0 }
-    | { -4 not eligible (watch time), ms of watching still missing }
+    | { -4 not eligible (watch time), ms of watching still missing } | { -7 rate limited, ms to wait }
 ]]
+--! include activity/activity-ledger.include.lua
+--! include redis/scripts/event-gate.include.lua
 local rcall = redis.call
 local status = rcall('HGET', KEYS[2], 'status')
-if not status then return { -5, 0 } end
-local remaining = tonumber(rcall('HGET', KEYS[2], 'remaining'))
+local remaining = tonumber(rcall('HGET', KEYS[2], 'remaining') or '0')
 local minWatchMs = tonumber(rcall('HGET', KEYS[2], 'minWatchSec') or '0') * 1000
 local watched = tonumber(rcall('HGET', KEYS[6], 'watchMs') or '0')
 local op = ARGV[2]
@@ -52,9 +66,15 @@ if op ~= '' then
   if before then
     local n = tonumber(before)
     if n then return refusal(n) end
-    return { before, remaining, 0, 0, tonumber(rcall('HGET', KEYS[2], 'quantity')) }
+    return { before, remaining, 0, 0, tonumber(rcall('HGET', KEYS[2], 'quantity') or '0'), 1 }
   end
 end
+
+if tonumber(ARGV[8]) > 0 then
+  local waitMs = countEvent(KEYS[15], ARGV[8])
+  if waitMs then return { -7, waitMs } end
+end
+if not status then return { -5, 0 } end
 
 local function refuse(n)
   if op ~= '' then rcall('SET', KEYS[10], n, 'PX', ARGV[7]) end
@@ -90,10 +110,11 @@ if remaining == 0 then
   rcall('PEXPIRE', KEYS[4], 86400000)
   soldOut = 1
 end
+recordActivity({ KEYS[6], KEYS[11], KEYS[12], KEYS[13], KEYS[14] }, ARGV[1], 'couponClaims', 1, ARGV[4], 0)
 rcall('SET', KEYS[8], '1')
 local push = 0
 if rcall('SET', KEYS[9], '1', 'NX', 'PX', ARGV[6]) then
   rcall('DEL', KEYS[8])
   push = 1
 end
-return { ARGV[3], remaining, push, soldOut, tonumber(rcall('HGET', KEYS[2], 'quantity')) }
+return { ARGV[3], remaining, push, soldOut, tonumber(rcall('HGET', KEYS[2], 'quantity')), 0 }

@@ -1,6 +1,7 @@
 --[[
   Adds a viewer's question, under chat's rules for text (ban, mute, blocked words) and one open question
-  per viewer at a time. The stream must be live.
+  per viewer at a time. The stream must be live. A question is counted in the asker's activity ledger
+  (questions, activity-ledger.include.lua) in the same step.
   Input:
     KEYS[1] stream meta (HASH status)
     KEYS[2] the new question (HASH)
@@ -10,12 +11,15 @@
     KEYS[6] chat blocked words (SET, normalized)
     KEYS[7] chat banned users (SET)
     KEYS[8] asker's chat state (HASH mutedUntil)
+    KEYS[9] asker's activity (HASH)  KEYS[10] activity totals (HASH)  KEYS[11] activity timeline (HASH)
+    KEYS[12] activity dirty viewers (ZSET)  KEYS[13] activity change sequence (STRING)
     ARGV[1] questionId  ARGV[2] viewerId  ARGV[3] name  ARGV[4] text  ARGV[5] nowMs  ARGV[6] span
     ARGV[7] words of the text, normalized and space-padded (as chat matches them)
   Output:
     { 1 } | { -1 } not live | { -2 } the viewer has an open question | { -3 } question limit reached
     | { -4 } banned | { -5, retryAfterMs } muted | { -6 } blocked word
 ]]
+--! include activity/activity-ledger.include.lua
 local rcall = redis.call
 local now = tonumber(ARGV[5])
 if rcall('HGET', KEYS[1], 'status') ~= 'live' then return { -1 } end
@@ -34,4 +38,5 @@ rcall('HSET', KEYS[2], 'id', ARGV[1], 'userId', ARGV[2], 'name', ARGV[3], 'text'
   'status', 'open', 'at', ARGV[5], 'seq', seq)
 rcall('ZADD', KEYS[3], span - seq, ARGV[1])
 rcall('HSET', KEYS[4], ARGV[2], ARGV[1])
+recordActivity({ KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13] }, ARGV[2], 'questions', 1, ARGV[5], 0)
 return { 1 }

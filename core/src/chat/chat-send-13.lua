@@ -3,6 +3,9 @@
   two sockets (or nodes) of one viewer cannot race the limits.
   Checks, in order: stream exists / not ended, banned, muted, blocked words, duplicate of the sender's
   last message, slow mode, rate limit. Staff of the stream (ARGV[6] = 1) skip all but blocked words.
+  An accepted message of the audience (ARGV[11] = 1) is counted in the sender's activity ledger (chat,
+  activity-ledger.include.lua) in the same step; staff messages are part of the chat but of nobody's
+  stickiness.
   Input:
     KEYS[1] stream meta (HASH status)
     KEYS[2] chat meta (HASH slowModeSec, trimmedTo)
@@ -12,17 +15,20 @@
     KEYS[6] sender's rate window (ZSET message id -> ms)
     KEYS[7] message sequence (STRING)
     KEYS[8] hot history (ZSET id -> message JSON)
+    KEYS[9] sender's activity (HASH)  KEYS[10] activity totals (HASH)  KEYS[11] activity timeline (HASH)
+    KEYS[12] activity dirty viewers (ZSET)  KEYS[13] activity change sequence (STRING)
     ARGV[1] userId
     ARGV[2] message JSON without its opening brace and id: '"streamId":...}'
     ARGV[3] words of the text, normalized and space-padded
     ARGV[4] duplicate key of the text
     ARGV[5] nowMs  ARGV[6] exempt (1|0)  ARGV[7] rate limit  ARGV[8] rate window ms
-    ARGV[9] duplicate window ms  ARGV[10] history cap
+    ARGV[9] duplicate window ms  ARGV[10] history cap  ARGV[11] count it as the sender's activity (1|0)
   Output:
     { 1, id } accepted
     { -1 } no stream | { -2 } ended | { -3 } banned | { -4, retryAfterMs } muted | { -5 } blocked word
     { -6 } duplicate | { -7, retryAfterMs } slow mode | { -8, retryAfterMs } rate limited
 ]]
+--! include activity/activity-ledger.include.lua
 local rcall = redis.call
 local now = tonumber(ARGV[5])
 local exempt = ARGV[6] == '1'
@@ -72,5 +78,8 @@ rcall('HSET', KEYS[5], 'lastAt', ARGV[5], 'lastText', ARGV[4])
 if not exempt then
   rcall('ZADD', KEYS[6], now, id)
   rcall('PEXPIRE', KEYS[6], window + 60000)
+end
+if ARGV[11] == '1' then
+  recordActivity({ KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13] }, ARGV[1], 'chat', 1, ARGV[5], 0)
 end
 return { 1, id }
