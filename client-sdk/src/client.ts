@@ -14,6 +14,7 @@ import { FINAL_SESSION_END_REASONS, SessionEnded, type JoinData } from './protoc
 import { HEARTBEAT_INTERVAL_MS } from './protocol/presence.js';
 import { StickyroomError } from './errors.js';
 import type { ClientState, DisconnectReason, StateChange } from './state.js';
+import { SeenIds } from './seen-ids.js';
 
 export interface ClientOptions {
   /** Server URL, e.g. `http://localhost:3000`. */
@@ -65,6 +66,8 @@ export class StickyroomClient {
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private _state: ClientState = 'disconnected';
   private everConnected = false;
+  /** Announcement ids already delivered: the server's outbox delivers at least once, the app sees each once. */
+  private readonly announcements = new SeenIds();
   private readonly ackTimeoutMs: number;
   private readonly visible: () => boolean;
   private readonly detachVisibility: (() => void) | undefined;
@@ -251,6 +254,8 @@ export class StickyroomClient {
       this.setState(reason === 'unauthorized' ? 'disconnected' : 'connecting', reason, err.message);
     });
     s.onAny((event: string, payload: unknown) => {
+      const announcementId = (payload as { announcementId?: unknown } | null)?.announcementId;
+      if (typeof announcementId === 'string' && !this.announcements.first(announcementId)) return;
       if (event === 'chat:batch') {
         const b = payload as { streamId: string; messages: ChatMessage[] };
         this.deliverChat(b.streamId, b.messages);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ScopedId, StreamId } from './common.js';
+import { ScopedId, StreamId, type Announced } from './common.js';
 import { userText } from './text.js';
 import { CouponSpec } from './coupons.js';
 
@@ -87,5 +87,5 @@ export interface QuizReplies {
 
 export interface QuizPushes {
   'quiz:started': (quiz: QuizPublic) => void;
-  'quiz:result': (result: QuizResult) => void;
+  'quiz:result': (result: QuizResult & Announced) => void;
 }
