@@ -7,6 +7,8 @@ import { lotteryStore } from '../../core/src/lottery/lottery.service.js';
 import { deliverEntry, outboxEntryId, outboxStore, sweepOutboxes } from '../../core/src/outbox/outbox.service.js';
 import { outboxKeys } from '../../core/src/outbox/outbox.keys.js';
 import { quizStore } from '../../core/src/quiz/quiz.store.js';
+import { streamStore } from '../../core/src/streams/streams.service.js';
+import { jobId } from '../../core/src/jobs/queues.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
@@ -127,5 +129,22 @@ describe('announcements that cannot be lost', () => {
     expect((await viewers[0]!.points('brand-a')).balance).toBe(30);
     expect((await viewers[1]!.points('brand-a')).balance).toBe(0);
     expect(await a.app.ctx.redis.hlen(key)).toBe(0);
+  });
+
+  it('a stream end whose request died before its hooks ran still draws the open lottery and queues the finalize job', async () => {
+    const { streamId, host } = await liveRoom();
+    const viewer = await b.joinedViewer(streamId, 'end-1');
+    const { lottery } = await host.createLottery(streamId, { prize: 'A scarf', winners: 1, durationSec: LONG });
+    await viewer.enterLottery(lottery.id);
+    const drawn = counter(viewer, 'lottery:drawn', (d) => d.lotteryId === lottery.id);
+
+    await outboxStore(a.app.ctx).listStream(streamId, a.clock.now());
+    expect((await streamStore(a.app.ctx).transition(streamId, 'ended', a.clock.now())).changed).toBe(true);
+    await sweepOutboxes(a.app.ctx);
+
+    await expect.poll(() => drawn.sdk).toBe(1);
+    expect((await lotteryStore(a.app.ctx).get(streamId, lottery.id))!.status).toBe('drawn');
+    expect(await worker.ctx.jobs.queue.getJob(jobId({ type: 'stream.finalize', streamId }))).toBeDefined();
+    expect(await a.app.ctx.redis.hlen(outboxKeys(a.app.ctx.keys, streamId).entries)).toBe(0);
   });
 });

@@ -8,15 +8,19 @@ import { z } from 'zod';
 export const OutboxEntry = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('lottery.drawn'), lotteryId: z.string(), counted: z.boolean().optional() }),
   z.object({ kind: z.literal('quiz.result'), quizId: z.string() }),
+  /** The stream ended: its features' end hooks (idempotent) and the finalize job. */
+  z.object({ kind: z.literal('stream.ended') }),
 ]);
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
 
 /** One id per announcement, the same on every delivery: the entry's field, its job id, the pushes' announcementId. */
-export function outboxEntryId(e: OutboxEntry): string {
+export function outboxEntryId(e: OutboxEntry, streamId = ''): string {
   switch (e.kind) {
     case 'lottery.drawn':
       return `lottery.drawn-${e.lotteryId}`;
     case 'quiz.result':
       return `quiz.result-${e.quizId}`;
+    case 'stream.ended':
+      return `stream.ended-${streamId}`;
   }
 }

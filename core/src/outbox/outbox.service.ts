@@ -1,6 +1,7 @@
 import { perContext, type AppContext } from '../context.js';
 import { deliverLotteryDrawn } from '../lottery/lottery.announce.js';
 import { deliverQuizResult } from '../quiz/quiz.close.js';
+import { deliverStreamEnded } from '../streams/streams.service.js';
 import { OutboxEntry, outboxEntryId } from './outbox.entry.js';
 import { OutboxStore } from './outbox.store.js';
 
@@ -19,6 +20,7 @@ type Deliverers = { [K in OutboxEntry['kind']]: (ctx: AppContext, streamId: stri
 const deliverers: Deliverers = {
   'lottery.drawn': deliverLotteryDrawn,
   'quiz.result': deliverQuizResult,
+  'stream.ended': (ctx, streamId) => deliverStreamEnded(ctx, streamId),
 };
 
 export { outboxEntryId };
