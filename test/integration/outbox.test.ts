@@ -7,6 +7,7 @@ import { lotteryStore } from '../../core/src/lottery/lottery.service.js';
 import { deliverEntry, outboxEntryId, outboxStore, sweepOutboxes } from '../../core/src/outbox/outbox.service.js';
 import { outboxKeys } from '../../core/src/outbox/outbox.keys.js';
 import { quizStore } from '../../core/src/quiz/quiz.store.js';
+import { qaStore } from '../../core/src/qa/qa.service.js';
 import { streamStore } from '../../core/src/streams/streams.service.js';
 import { jobId } from '../../core/src/jobs/queues.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
@@ -146,5 +147,25 @@ describe('announcements that cannot be lost', () => {
     expect((await lotteryStore(a.app.ctx).get(streamId, lottery.id))!.status).toBe('drawn');
     expect(await worker.ctx.jobs.queue.getJob(jobId({ type: 'stream.finalize', streamId }))).toBeDefined();
     expect(await a.app.ctx.redis.hlen(outboxKeys(a.app.ctx.keys, streamId).entries)).toBe(0);
+  });
+
+  it("a question's reward whose request died after marking it answered is credited once and told once, however often delivery runs", async () => {
+    const { streamId } = await liveRoom();
+    const asker = await b.joinedViewer(streamId, 'asker-1');
+    const { question } = await asker.ask(streamId, 'Does it come in blue?');
+    const told = counter(asker, 'reward:granted', (r) => r.sourceId === question.id);
+
+    await outboxStore(a.app.ctx).listStream(streamId, a.clock.now());
+    expect((await qaStore(a.app.ctx).markAnswered(streamId, question.id, 'host-brand-a', a.clock.now(), { points: 12 })).changed).toBe(true);
+    const entryId = outboxEntryId({ kind: 'question.reward', questionId: question.id });
+    const key = outboxKeys(a.app.ctx.keys, streamId).entries;
+    const raw = (await a.app.ctx.redis.hget(key, entryId))!;
+    await sweepOutboxes(worker.ctx);
+    await a.app.ctx.redis.hset(key, entryId, raw);
+    await sweepOutboxes(a.app.ctx);
+
+    await expect.poll(() => told.sdk).toBe(1);
+    expect((await asker.points('brand-a')).balance).toBe(12);
+    expect(await a.app.ctx.redis.hlen(key)).toBe(0);
   });
 });

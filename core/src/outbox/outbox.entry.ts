@@ -8,6 +8,8 @@ import { z } from 'zod';
 export const OutboxEntry = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('lottery.drawn'), lotteryId: z.string(), counted: z.boolean().optional() }),
   z.object({ kind: z.literal('quiz.result'), quizId: z.string() }),
+  /** A question answered with a reward: the reward's grant and its private push. */
+  z.object({ kind: z.literal('question.reward'), questionId: z.string() }),
   /** The stream ended: its features' end hooks (idempotent) and the finalize job. */
   z.object({ kind: z.literal('stream.ended') }),
 ]);
@@ -20,6 +22,8 @@ export function outboxEntryId(e: OutboxEntry, streamId = ''): string {
       return `lottery.drawn-${e.lotteryId}`;
     case 'quiz.result':
       return `quiz.result-${e.quizId}`;
+    case 'question.reward':
+      return `question.reward-${e.questionId}`;
     case 'stream.ended':
       return `stream.ended-${streamId}`;
   }
