@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PUSH_NAMES } from '@stickyroom/sdk/protocol';
 import { streamRoom, userRoom, type Pusher } from '../pusher.js';
 
 /**
@@ -7,7 +8,7 @@ import { streamRoom, userRoom, type Pusher } from '../pusher.js';
  * nodes use between themselves (the Socket.IO emitter speaks only the classic adapter's format).
  */
 export const RelayedPush = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('emit'), room: z.string().min(1).max(300), event: z.string().min(1).max(100), payload: z.unknown() }),
+  z.object({ kind: z.literal('emit'), room: z.string().min(1).max(300), event: z.enum(PUSH_NAMES), payload: z.unknown() }),
   z.object({ kind: z.literal('leave'), room: z.string().min(1).max(300), leave: z.string().min(1).max(300) }),
 ]);
 export type RelayedPush = z.infer<typeof RelayedPush>;
