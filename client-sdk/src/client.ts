@@ -19,6 +19,7 @@ import type { ClientState, DisconnectReason, StateChange } from './state.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { ChatCursor } from './chat-cursor.js';
 import { refreshLeadMs, tokenTimes } from './token-expiry.js';
+import { SeenIds } from './seen-ids.js';
 
 export interface ClientOptions {
   /** Server URL, e.g. `http://localhost:3000`. */
@@ -103,6 +104,8 @@ export class StickyroomClient {
   private endReason: SessionEndReason | undefined;
   /** The token of the current session: its expiry (ms) and when it was obtained. */
   private session: { expiresAt: number; obtainedAt: number; issuedAt?: number } | undefined;
+  /** Announcement ids already delivered: the server's outbox delivers at least once, the app sees each once. */
+  private readonly announcements = new SeenIds();
   private readonly ackTimeoutMs: number;
   private readonly visible: () => boolean;
   private readonly detachVisibility: (() => void) | undefined;
@@ -389,6 +392,8 @@ export class StickyroomClient {
       this.scheduleReconnect();
     });
     s.onAny((event: string, payload: unknown) => {
+      const announcementId = (payload as { announcementId?: unknown } | null)?.announcementId;
+      if (typeof announcementId === 'string' && !this.announcements.first(announcementId)) return;
       if (event === 'chat:batch') {
         const b = payload as { streamId: string; messages: ChatMessage[] };
         this.deliverChat(b.streamId, b.messages);

@@ -17,7 +17,7 @@ export interface AppContext {
   redis: Redis;
   keys: Keys;
   clock: Clock;
-  /** Pushes to rooms and users (Socket.IO on a server node, an emitter in the worker). */
+  /** Pushes to rooms and users (Socket.IO on a server node; in the worker, published for every node to relay). */
   broadcast: Pusher;
   jobs: Jobs;
   /** The domain features and their hooks (stream end, chat message, join), in the order join parts merge. */

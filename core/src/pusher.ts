@@ -6,7 +6,7 @@ export interface Emitter {
 
 /**
  * Pushes to a stream's room or to one user, on every server node. A server node implements it over its
- * Socket.IO server, the worker over its own emitter, so the domain runs the same in either process and
+ * Socket.IO server, the worker by publishing what every node relays to its sockets, so the domain runs the same in either process and
  * never learns which transport carries its pushes.
  */
 export interface Pusher {

@@ -14,6 +14,7 @@ import type { Feature } from './features/types.js';
 import { createHttpApp } from './http/app.js';
 import { createIo, ioPusher, serveSockets, type AppIo } from './io/server.js';
 import { createMetrics } from './metrics.js';
+import { relayPushes } from './io/push-relay.js';
 import { settlesWithin } from '../../core/src/lifecycle.js';
 
 export interface App {
@@ -50,10 +51,13 @@ export function createApp({ config, clock = systemClock, log = createLogger(conf
   const pub = createRedis({ url: config.REDIS_URL, log, name: 'io-pub', autoPipelining: false });
   const sub = createRedis({ url: config.REDIS_URL, log, name: 'io-sub', autoPipelining: false, subscriber: true });
   const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull' });
+  const relaySub = createRedis({ url: config.REDIS_URL, log, name: 'push-sub', autoPipelining: false, subscriber: true });
   const metrics = createMetrics();
   const tokens = new TokenService(config.JWT_SECRET, { maxTtlSec: config.JWT_MAX_TTL });
 
-  const io = createIo(config, { pub, sub, channel: new Keys(config.REDIS_PREFIX).ioChannel, log });
+  const keys = new Keys(config.REDIS_PREFIX);
+  const io = createIo(config, { pub, sub, channel: keys.ioChannel, log });
+  relayPushes(io, relaySub, keys.pushChannel, log);
   const ctx = createContext({ config, log, clock, redis, bull, pusher: ioPusher(io), ...(domain ? { features: domain } : {}) });
   const http = createServer(createHttpApp(ctx, { tokens, features, metrics }));
   serveSockets(io, ctx, {
@@ -79,7 +83,7 @@ export function createApp({ config, clock = systemClock, log = createLogger(conf
       });
     },
     async close({ graceMs = config.SHUTDOWN_GRACE_MS } = {}) {
-      const clients = [redis, pub, sub, bull];
+      const clients = [redis, pub, sub, bull, relaySub];
       const orderly = (async () => {
         for (const stop of stops) await stop();
         await io.close();

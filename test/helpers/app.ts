@@ -46,7 +46,8 @@ export async function startTestApp(
   env: Record<string, string> = {},
   options: { clock?: Clock; redisUrl?: string; domain?: readonly DomainFeature[] } = {},
 ): Promise<TestApp> {
-  const prefix = uniquePrefix();
+  // two apps given the same REDIS_PREFIX are two nodes of one deployment
+  const prefix = env.REDIS_PREFIX ?? uniquePrefix();
   const config = loadConfig({
     NODE_ENV: 'test',
     REDIS_URL: TEST_REDIS_URL,

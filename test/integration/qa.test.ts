@@ -198,7 +198,7 @@ describe('marking a question answered', () => {
     const outcomes = await Promise.all([host, moderator].map((s) => refusal(s.markAnswered(question.id, { points: 7 }))));
     expect(outcomes.map((o) => o.code).sort()).toEqual(['already_done', 'ok']);
     await asker.join(streamId);
-    expect(pushes).toEqual([{ streamId, source: 'question', sourceId: question.id, points: 7 }]);
+    expect(pushes).toEqual([{ streamId, source: 'question', sourceId: question.id, points: 7, announcementId: `question.reward-${question.id}` }]);
     expect((await asker.points('brand-a')).balance).toBe(7);
   });
 

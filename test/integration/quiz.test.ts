@@ -190,7 +190,8 @@ describe('closing a quiz', () => {
     await viewers[1]!.answerQuiz(quiz.id, 0);
     await viewers[2]!.answerQuiz(quiz.id, 2);
     const result = await viewers[3]!.once('quiz:result', (r) => r.quizId === quiz.id, 15_000);
-    expect(result).toEqual<QuizResult>({
+    expect(result).toEqual<QuizResult & { announcementId?: string }>({
+      announcementId: `quiz.result-${quiz.id}`,
       quizId: quiz.id,
       streamId,
       question: colours.question,
@@ -251,7 +252,7 @@ describe('closing a quiz', () => {
     const first = viewers[0]!.once('quiz:result', (r) => r.quizId === quiz.id);
     const [a, b] = await Promise.all([host.closeQuiz(quiz.id), moderator.closeQuiz(quiz.id)]);
     expect(a.result).toEqual(b.result);
-    expect(await first).toEqual(a.result);
+    expect(await first).toEqual({ ...a.result, announcementId: `quiz.result-${quiz.id}` });
     await viewers[0]!.join(streamId);
     expect(results.n).toBe(1);
   });
@@ -299,7 +300,7 @@ describe('quiz rewards', () => {
     expect([...rewards.keys()].sort()).toEqual(['firstk-0', 'firstk-2', 'firstk-3']);
     expect(rewards.get('firstk-3')).toMatchObject({ points: 20, coupon: { title: 'Quiz winner: 15% off' } });
     expect(rewards.get('firstk-0')).toMatchObject({ points: 20, coupon: { title: 'Quiz winner: 15% off' } });
-    expect(rewards.get('firstk-2')).toEqual({ streamId, source: 'quiz', sourceId: quiz.id, points: 20 });
+    expect(rewards.get('firstk-2')).toEqual({ streamId, source: 'quiz', sourceId: quiz.id, points: 20, announcementId: `quiz.result-${quiz.id}.firstk-2` });
     expect(rewards.get('firstk-3')!.coupon!.code).not.toBe(rewards.get('firstk-0')!.coupon!.code);
     expect((await viewers[2]!.points('brand-a')).balance).toBe(20);
     expect((await viewers[1]!.points('brand-a')).balance).toBe(0);

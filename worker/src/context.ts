@@ -6,12 +6,12 @@ import type { Logger } from '../../core/src/logger.js';
 import { createRedis, type Redis } from '../../core/src/redis/client.js';
 import { Keys } from '../../core/src/redis/keys.js';
 import { handleRejections, outageWarner } from '../../core/src/redis/outage.js';
-import { emitterPusher } from './emitter-pusher.js';
+import { workerPusher } from './relay-pusher.js';
 
 /**
  * The worker's context: the domain's, with pushes through the worker's own Pusher.
  *
- * The emitter publishes without awaiting (`emit` answers a boolean), so it gets a client of its own whose
+ * The pusher publishes without awaiting, so it gets a client of its own whose
  * failed publishes are dropped with one warning per outage instead of going unhandled. What a job must
  * deliver is stored with its commit and delivered again (DESIGN §10); a push is only news of it.
  */
@@ -24,7 +24,7 @@ export function createWorkerContext(
   const bull = createRedis({ url: config.REDIS_URL, log, name: 'worker-bull' });
   const pub = createRedis({ url: config.REDIS_URL, log, name: 'worker-pub', autoPipelining: false });
   handleRejections(pub, ['publish'], outageWarner(pub, log, 'a push to the server nodes'));
-  const pusher = emitterPusher(pub, new Keys(config.REDIS_PREFIX).ioChannel);
+  const pusher = workerPusher(pub, new Keys(config.REDIS_PREFIX).pushChannel);
   const ctx = createContext({ config, log, clock, redis, bull, pusher });
   return {
     ctx,

@@ -8,6 +8,7 @@ import type { Logger } from '../../core/src/logger.js';
 import { createRedis } from '../../core/src/redis/client.js';
 import { isRedisUnavailable, outageWarner } from '../../core/src/redis/outage.js';
 import { createWorkerContext } from './context.js';
+import { SWEEP_EVERY_MS } from '../../core/src/outbox/outbox.service.js';
 import { processors } from './processors/index.js';
 
 export interface RunningWorker {
@@ -69,6 +70,14 @@ export function startWorker({ config, log, clock = systemClock }: { config: Conf
       { name: 'rollup', data: { type: 'rollup' }, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
     )
     .catch((err: Error) => log.error({ err: err.message }, 'could not schedule the rollup'));
+  // The outbox sweep: delivers announcements a crash left between their commit and their delivery.
+  ctx.jobs.queue
+    .upsertJobScheduler(
+      'outbox.sweep',
+      { every: SWEEP_EVERY_MS },
+      { name: 'outbox.sweep', data: { type: 'outbox.sweep' }, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
+    )
+    .catch((err: Error) => log.error({ err: err.message }, 'could not schedule the outbox sweep'));
   worker.on('active', (job) => {
     if (job.id !== undefined) inHand.add(job.id);
     log.debug({ jobId: job.id, name: job.name }, 'job started');

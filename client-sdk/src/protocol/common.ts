@@ -18,3 +18,12 @@ export type Role = z.infer<typeof Role>;
 export const Timestamp = z.number().int().nonnegative();
 
 export const Empty = z.object({}).strict();
+
+/**
+ * What the server announces from its outbox (results, rewards) is delivered at least once: a crash can
+ * make it deliver again. Each such push carries the id of its announcement, the same on every delivery;
+ * the SDK drops a push whose id it has already seen.
+ */
+export interface Announced {
+  announcementId?: string;
+}

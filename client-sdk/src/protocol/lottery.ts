@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, ScopedId, StreamId } from './common.js';
+import { Id, ScopedId, StreamId, type Announced } from './common.js';
 import { userText } from './text.js';
 import { NONCE_PATTERN } from './fairness.js';
 
@@ -106,7 +106,7 @@ export interface LotteryReplies {
 
 export interface LotteryPushes {
   'lottery:started': (lottery: LotteryPublic) => void;
-  'lottery:drawn': (result: LotteryDrawn) => void;
+  'lottery:drawn': (result: LotteryDrawn & Announced) => void;
   /** To the entrant only (every tab): you are in. The one confirmation a keyword entry gets. */
   'lottery:entered': (e: { lotteryId: string; streamId: string; via: 'button' | 'chat'; nonce?: string }) => void;
   /** To the stream's staff only, while entries are open: the entrant count, at most twice a second per node. */

@@ -34,6 +34,8 @@ export interface PointsPushes {
     points?: number;
     coupon?: { code: string; title: string };
     prize?: string;
+    /** Set when delivered from the outbox (at least once): the same id on every delivery. */
+    announcementId?: string;
   }) => void;
   'moderation:notice': (e: { streamId: string; action: 'mute' | 'ban' | 'unban' | 'delete'; until?: number; reason?: string }) => void;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ScopedId, StreamId } from './common.js';
+import { ScopedId, StreamId, type Announced } from './common.js';
 import { userText } from './text.js';
 import { CouponSpec } from './coupons.js';
 
@@ -87,7 +87,7 @@ export interface QuizReplies {
 
 export interface QuizPushes {
   'quiz:started': (quiz: QuizPublic) => void;
-  'quiz:result': (result: QuizResult) => void;
+  'quiz:result': (result: QuizResult & Announced) => void;
   /**
    * To the stream's staff only, while the quiz is open: answers so far per option, at most twice a second
    * per node. Viewers never get it: the counts would hint at the answer before the close.

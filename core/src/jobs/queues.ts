@@ -16,6 +16,9 @@ export const JobData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('drop.end'), dropId: z.string(), streamId: z.string() }),
   z.object({ type: z.literal('stream.finalize'), streamId: z.string() }),
   z.object({ type: z.literal('rollup'), streamId: z.string().optional() }),
+  /** Delivers one outbox entry (the committing request's retry); the periodic sweep delivers whatever is left. */
+  z.object({ type: z.literal('outbox.deliver'), streamId: z.string(), entryId: z.string() }),
+  z.object({ type: z.literal('outbox.sweep') }),
 ]);
 export type JobData = z.infer<typeof JobData>;
 
@@ -32,6 +35,10 @@ export function jobId(data: JobData): string {
     case 'rollup':
       // One end-of-stream rollup per stream; the periodic ones come from the job scheduler (its own ids).
       return data.streamId ? `rollup.end-${data.streamId}` : 'rollup.live';
+    case 'outbox.deliver':
+      return `outbox-${data.entryId}`;
+    case 'outbox.sweep':
+      return 'outbox.sweep';
   }
 }
 

@@ -4,6 +4,8 @@ import { hashFromPairs } from '../redis/replies.js';
 import { defineScript } from '../redis/scripts.js';
 import { streamKeys } from '../streams/streams.keys.js';
 import { lotteryKeys } from './lottery.keys.js';
+import { outboxKeys } from '../outbox/outbox.keys.js';
+import type { OutboxEntry } from '../outbox/outbox.entry.js';
 
 /** lottery-create-4.lua: opens a lottery on a live stream with no open lottery. */
 export const lotteryCreate = defineScript({
@@ -58,11 +60,14 @@ export const lotteryClose = defineScript({
   parse: ([, flat]: [number, string[]]) => hashFromPairs(flat),
 });
 
-/** lottery-settle-1.lua: stores the result once; `stored` only for the call that stored it. */
+/** lottery-settle-2.lua: stores the result and its outbox entry once; `stored` only for the call that stored it. */
 export const lotterySettle = defineScript({
-  file: 'lottery-settle-1.lua',
-  keys: (k, a: { streamId: string; lotteryId: string; result: LotteryDrawn; now: number }) => [lotteryKeys(k, a.streamId).meta(a.lotteryId)],
-  argv: (a) => [JSON.stringify(a.result), a.now],
+  file: 'lottery-settle-2.lua',
+  keys: (k, a: { streamId: string; lotteryId: string; result: LotteryDrawn; now: number; entryId: string; entry: OutboxEntry }) => [
+    lotteryKeys(k, a.streamId).meta(a.lotteryId),
+    outboxKeys(k, a.streamId).entries,
+  ],
+  argv: (a) => [JSON.stringify(a.result), a.now, a.entryId, JSON.stringify(a.entry)],
   refusals: { [-1]: 'lottery_not_closed' },
   parse: ([code, json]: [number, string]) => ({ stored: code === 1, result: JSON.parse(json) as LotteryDrawn }),
 });

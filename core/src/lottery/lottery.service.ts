@@ -12,7 +12,8 @@ import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { userGate } from '../redis/event-gate.js';
 import { staffCounts } from '../staff-counts.js';
-import { addMoment, recordActivity } from '../activity/activity.store.js';
+import { addMoment } from '../activity/activity.store.js';
+import { announce, outboxEntryId, outboxStore } from '../outbox/outbox.service.js';
 import { newScopedId, streamOf } from '../streams/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
@@ -114,8 +115,9 @@ export async function enterByKeyword(ctx: AppContext, stream: StreamRecord, user
 /**
  * Draws a lottery exactly once, whoever calls first (the streamer, the scheduled job, the stream's end,
  * on any node or worker): the close script freezes the list once; the winners follow from the seed and
- * that list, so racing callers compute the same result; the settle script stores it once, and only the
- * caller that stored it announces it. Later calls return the stored result and announce nothing.
+ * that list, so racing callers compute the same result; the settle script stores it once, with its
+ * outbox entry, and the caller that stored it delivers the announcement (a crash before that leaves the
+ * entry to the outbox sweep). Later calls return the stored result and announce nothing.
  */
 export async function drawLottery(ctx: AppContext, streamId: string, lotteryId: string): Promise<{ result: LotteryDrawn; announced: boolean }> {
   const store = lotteryStore(ctx);
@@ -125,30 +127,20 @@ export async function drawLottery(ctx: AppContext, streamId: string, lotteryId: 
   if (l.result) return { result: l.result, announced: false };
   const entries = await store.entries(streamId, lotteryId);
   const { winners, entrantsHash } = await deriveWinners(l.seed, entries, l.winners);
+  const entry = { kind: 'lottery.drawn', lotteryId } as const;
+  const entryId = outboxEntryId(entry);
+  await outboxStore(ctx).listStream(streamId, now);
   const { stored, result } = await store.settle(
     streamId,
     lotteryId,
     { lotteryId, streamId, winners, winnerCount: l.winners, seed: l.seed, commitment: l.commitment, entrants: entries.length, entrantsHash, drawnAt: now },
     now,
+    entryId,
+    entry,
   );
   if (!stored) return { result, announced: false };
-  await announce(ctx, l, result);
+  await announce(ctx, streamId, entryId);
   return { result, announced: true };
-}
-
-async function announce(ctx: AppContext, l: LotteryRecord, result: LotteryDrawn): Promise<void> {
-  const records = await Promise.allSettled([
-    lotteryStore(ctx).recordBrandWinners(l.brandId, result.winners, result.drawnAt),
-    ...result.winners.map((viewerId) =>
-      recordActivity(ctx.redis, ctx.keys, { streamId: l.streamId, viewerId, metric: 'lotteryWins', at: result.drawnAt }),
-    ),
-  ]);
-  for (const r of records) if (r.status === 'rejected') ctx.log.error({ err: r.reason, lotteryId: l.id }, 'lottery win not recorded');
-  ctx.broadcast.toStream(l.streamId).emit('lottery:drawn', result);
-  for (const viewerId of result.winners) {
-    ctx.broadcast.toUser(viewerId).emit('reward:granted', { streamId: l.streamId, source: 'lottery', sourceId: l.id, prize: l.prize });
-  }
-  ctx.log.info({ lotteryId: l.id, entrants: result.entrants, winners: result.winners.length }, 'lottery drawn');
 }
 
 /** The streamer's manual draw: staff of the stream's brand. */

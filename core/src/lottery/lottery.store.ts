@@ -4,6 +4,7 @@ import type { Keys } from '../redis/keys.js';
 import type { EventGate } from '../redis/event-gate.js';
 import { scanHash } from '../redis/replies.js';
 import { brandLotteryKeys, lotteryKeys } from './lottery.keys.js';
+import type { OutboxEntry } from '../outbox/outbox.entry.js';
 import { lotteryClose, lotteryCreate, lotteryEnter, lotterySettle } from './lottery.scripts.js';
 
 /** A lottery as stored; `seed` never leaves the server before the draw. */
@@ -160,9 +161,9 @@ export class LotteryStore {
     return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  /** Stores the result once; `stored` is true only for the call that stored it. */
-  settle(streamId: string, lotteryId: string, result: LotteryDrawn, nowMs: number): Promise<{ stored: boolean; result: LotteryDrawn }> {
-    return lotterySettle.run(this.redis, this.keys, { streamId, lotteryId, result, now: nowMs });
+  /** Stores the result and its outbox entry once; `stored` is true only for the call that stored it. */
+  settle(streamId: string, lotteryId: string, result: LotteryDrawn, nowMs: number, entryId: string, entry: OutboxEntry): Promise<{ stored: boolean; result: LotteryDrawn }> {
+    return lotterySettle.run(this.redis, this.keys, { streamId, lotteryId, result, now: nowMs, entryId, entry });
   }
 
   /** Records the winners brand-wide (latest win time per viewer) and forgets wins older than a year. */

@@ -1,5 +1,7 @@
 import type { QuestionReward } from '@stickyroom/sdk/protocol';
 import { activityKeys } from '../activity/activity.keys.js';
+import { outboxEntryId } from '../outbox/outbox.entry.js';
+import { outboxKeys } from '../outbox/outbox.keys.js';
 import { chatKeys } from '../chat/chat.keys.js';
 import { hashFromPairs } from '../redis/replies.js';
 import { defineScript } from '../redis/scripts.js';
@@ -61,12 +63,15 @@ export const qaUpvote = defineScript({
 
 /** qa-answer-3.lua: marks a question answered once, with its reward; answers whether this call did and the fields. */
 export const qaAnswer = defineScript({
-  file: 'qa-answer-3.lua',
+  file: 'qa-answer-4.lua',
   keys: (k, a: { streamId: string; questionId: string; at: number; by: string; reward: QuestionReward | undefined }) => {
     const q = qaKeys(k, a.streamId);
-    return [q.question(a.questionId), q.open, q.openBy];
+    return [q.question(a.questionId), q.open, q.openBy, outboxKeys(k, a.streamId).entries];
   },
-  argv: (a) => [a.questionId, a.at, a.by, a.reward ? JSON.stringify(a.reward) : ''],
+  argv: (a) => {
+    const entry = { kind: 'question.reward', questionId: a.questionId } as const;
+    return [a.questionId, a.at, a.by, a.reward ? JSON.stringify(a.reward) : '', outboxEntryId(entry), JSON.stringify(entry)];
+  },
   refusals: { [-1]: 'question_not_found' },
   parse: ([changed, flat]: [number, string[]]) => ({ changed: changed === 1, fields: hashFromPairs(flat) }),
 });

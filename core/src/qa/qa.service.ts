@@ -7,6 +7,9 @@ import { wordsForMatching } from '../chat/chat.text.js';
 import { issueRewardCoupon } from '../coupons/coupons.rewards.js';
 import { grantPoints } from '../points/points.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
+import { getStream } from '../streams/streams.service.js';
+import type { OutboxEntry } from '../outbox/outbox.entry.js';
+import { deliverEntry, outboxEntryId, outboxStore } from '../outbox/outbox.service.js';
 import { publicQuestion, QaStore, type QuestionRecord } from './qa.store.js';
 import { newScopedId, streamOf } from '../streams/scoped-id.js';
 
@@ -33,7 +36,8 @@ export async function upvoteQuestion(ctx: AppContext, user: User, streamId: stri
 
 /**
  * Marks a question answered and pays its reward. The reward is stored by the same script that marks the
- * question, grants are idempotent per question, and one caller at a time delivers (a lease), so when
+ * question, with its outbox entry; grants are idempotent per question, and one caller at a time delivers
+ * (a lease). So a reward is delivered even if this node dies right after (the outbox sweep), and when
  * delivery fails the streamer can send `qa:answered` again: the stored reward is delivered (never a
  * second or a different one) and the asker is told once.
  */
@@ -45,25 +49,37 @@ export async function markAnswered(
   reward: QuestionReward | undefined,
   now: number,
 ): Promise<QuestionPublic> {
+  await outboxStore(ctx).listStream(stream.id, now);
   const { changed, question } = await qaStore(ctx).markAnswered(stream.id, questionId, user.id, now, reward);
   if (changed) ctx.broadcast.toStream(stream.id).emit('qa:updated', publicQuestion(question));
   // A retry delivers a reward that failed before; otherwise a second qa:answered is already_done.
-  const deliveredNow = question.reward !== undefined && !question.rewardDone && (await deliverReward(ctx, stream, question));
+  const deliveredNow =
+    question.reward !== undefined &&
+    !question.rewardDone &&
+    (await deliverEntry(ctx, stream.id, outboxEntryId({ kind: 'question.reward', questionId }))) === 'delivered';
   if (!changed && !deliveredNow) throw new AppError('already_done', 'the question was answered already');
   return publicQuestion(question);
 }
 
 const LEASE_MS = 30_000;
 
-/** Delivers the stored reward; false when it was delivered already or another caller is delivering it. */
-async function deliverReward(ctx: AppContext, stream: StreamRecord, q: QuestionRecord): Promise<boolean> {
+/** Delivers a question's reward from its outbox entry (at least once: the grant is idempotent, the push carries the entry's id). */
+export async function deliverQuestionReward(ctx: AppContext, streamId: string, entryId: string, entry: Extract<OutboxEntry, { kind: 'question.reward' }>): Promise<void> {
+  const q = await qaStore(ctx).get(streamId, entry.questionId);
+  if (!q) return;
+  const stream = await getStream(ctx, streamId);
+  if ((await deliverReward(ctx, stream, q, entryId)) === 'busy') throw new AppError('unavailable', 'another caller is delivering this reward', { retryAfterMs: 1000 });
+}
+
+/** Delivers the stored reward: 'done' when it was delivered already, 'busy' while another caller delivers it. */
+async function deliverReward(ctx: AppContext, stream: StreamRecord, q: QuestionRecord, entryId: string): Promise<'delivered' | 'done' | 'busy'> {
   const reward = q.reward;
-  if (!reward) return false;
+  if (!reward) return 'done';
   const store = qaStore(ctx);
   const lease = await store.rewardLease(stream.id, q.id, LEASE_MS);
-  if (!lease) return false;
+  if (!lease) return 'busy';
   try {
-    if (await store.rewardDone(stream.id, q.id)) return false;
+    if (await store.rewardDone(stream.id, q.id)) return 'done';
     const base = { streamId: stream.id, brandId: stream.brandId, viewerId: q.userId, source: 'question' as const, sourceId: q.id };
     let points = 0;
     let code: string | undefined;
@@ -84,9 +100,10 @@ async function deliverReward(ctx: AppContext, stream: StreamRecord, q: QuestionR
         sourceId: q.id,
         ...(points > 0 ? { points } : {}),
         ...(code !== undefined && reward.coupon ? { coupon: { code, title: reward.coupon.title } } : {}),
+        announcementId: entryId,
       });
     }
-    return true;
+    return 'delivered';
   } finally {
     await lease.release();
   }

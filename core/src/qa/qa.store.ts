@@ -54,7 +54,11 @@ export class QaStore {
     return parseQuestion(streamId, await qaUpvote.run(this.redis, this.keys, { streamId, questionId, viewerId, now }, gate))!;
   }
 
-  /** Marks the question answered (once) with its reward; `changed` only for the call that did. */
+  async get(streamId: string, questionId: string): Promise<QuestionRecord | null> {
+    return parseQuestion(streamId, await this.redis.hgetall(qaKeys(this.keys, streamId).question(questionId)));
+  }
+
+  /** Marks the question answered (once) with its reward and its outbox entry; `changed` only for the call that did. */
   async markAnswered(
     streamId: string,
     questionId: string,

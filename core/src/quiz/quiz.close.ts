@@ -4,6 +4,8 @@ import { queueActivity } from '../activity/activity.store.js';
 import { issueRewardCoupon } from '../coupons/coupons.rewards.js';
 import { grantPoints } from '../points/points.service.js';
 import { quizStore, type ClosedQuiz, type QuizRecord } from './quiz.store.js';
+import type { OutboxEntry } from '../outbox/outbox.entry.js';
+import { deliverEntry, outboxEntryId, outboxStore } from '../outbox/outbox.service.js';
 
 /** Correct viewers rewarded per round trip. */
 const REWARD_BATCH = 200;
@@ -19,14 +21,15 @@ export class RewardDeliveryBusy extends Error {
 }
 
 /**
- * Closes a quiz and publishes its result, exactly once however many callers race (scheduled job,
- * `quiz:close`, stream end, job retries): the close script flips the quiz once, the result is stored
- * with HSETNX and only the caller that stored it pushes `quiz:result`. Rewards are then delivered by one
- * caller at a time (a lease): grants are idempotent per viewer, and a per-viewer set decides who records
- * the activity and sends the private push, so nothing is paid or pushed twice, even after a crash.
+ * Closes a quiz and announces its result, exactly once however many callers race (scheduled job,
+ * `quiz:close`, stream end, job retries): the close script flips the quiz once and writes its outbox
+ * entry in the same step; the entry's delivery (now, by this caller, or by the outbox sweep after a
+ * crash) stores the result with HSETNX, pushes `quiz:result` and delivers the rewards. Rewards are
+ * delivered by one caller at a time (a lease): grants are idempotent per viewer, and a per-viewer set
+ * decides who records the activity and sends the private push, so nothing is paid twice.
  *
  * `onRewardError: 'throw'` (the job) lets BullMQ retry the delivery; `'log'` (a person waiting on an
- * ack) returns the result anyway and leaves the delivery to the scheduled job, which still runs.
+ * ack) returns the result anyway and leaves the delivery to the job and the outbox sweep.
  */
 export async function closeQuiz(
   ctx: AppContext,
@@ -37,28 +40,32 @@ export async function closeQuiz(
   onRewardError: 'throw' | 'log',
 ): Promise<QuizResult> {
   const store = quizStore(ctx);
+  await outboxStore(ctx).listStream(streamId, now);
   const closed = await store.close(streamId, quizId, now, reason, QUIZ_RESULT_LISTED);
-  let result = closed.quiz.result;
-  if (!result) {
-    const built = buildResult(closed);
-    if (await store.publishResult(streamId, quizId, built)) {
-      result = built;
-      ctx.broadcast.toStream(streamId).emit('quiz:result', built);
-      ctx.log.info({ streamId, quizId, reason, answers: built.answers, correct: built.correct }, 'quiz closed');
-    } else {
-      result = (await store.storedResult(streamId, quizId)) ?? built;
-    }
+  if (closed.changed) ctx.log.info({ streamId, quizId, reason, answers: closed.answers, correct: closed.correct }, 'quiz closed');
+  try {
+    await deliverEntry(ctx, streamId, outboxEntryId({ kind: 'quiz.result', quizId }));
+  } catch (err) {
+    if (onRewardError === 'throw') throw err;
+    if (err instanceof RewardDeliveryBusy) ctx.log.debug({ streamId, quizId }, err.message);
+    else ctx.log.error({ err, streamId, quizId }, 'quiz result or rewards not delivered yet; the outbox sweep retries');
   }
-  if (!closed.quiz.rewardsDone) {
-    try {
-      await deliverRewards(ctx, closed.quiz, now);
-    } catch (err) {
-      if (onRewardError === 'throw') throw err;
-      if (err instanceof RewardDeliveryBusy) ctx.log.debug({ streamId, quizId }, err.message);
-      else ctx.log.error({ err, streamId, quizId }, 'quiz rewards not delivered yet; the scheduled close will retry');
-    }
-  }
-  return result;
+  return closed.quiz.result ?? (await store.storedResult(streamId, quizId)) ?? buildResult(closed);
+}
+
+/**
+ * Delivers a closed quiz's outbox entry (at least once): stores the result if no caller did, pushes it
+ * with the entry's id, then the rewards (each viewer's push with an id of its own).
+ */
+export async function deliverQuizResult(ctx: AppContext, streamId: string, entryId: string, entry: Extract<OutboxEntry, { kind: 'quiz.result' }>): Promise<void> {
+  const store = quizStore(ctx);
+  const now = ctx.clock.now();
+  // the quiz is closed already (the entry is written by its close): this reads what the result is built from
+  const closed = await store.close(streamId, entry.quizId, now, 'timer', QUIZ_RESULT_LISTED);
+  const built = buildResult(closed);
+  const result = (await store.publishResult(streamId, entry.quizId, built)) ? built : ((await store.storedResult(streamId, entry.quizId)) ?? built);
+  ctx.broadcast.toStream(streamId).emit('quiz:result', { ...result, announcementId: entryId });
+  if (!closed.quiz.rewardsDone) await deliverRewards(ctx, closed.quiz, now, entryId);
 }
 
 /** A pure function of the frozen quiz: every caller builds the same result. */
@@ -91,7 +98,7 @@ function buildResult(c: ClosedQuiz): QuizResult {
  * first claim record `quizCorrect` and push `reward:granted` with what this caller's grant credited.
  * (A viewer granted by a deliverer that died before its push is credited but gets no second push.)
  */
-async function deliverRewards(ctx: AppContext, quiz: QuizRecord, now: number): Promise<void> {
+async function deliverRewards(ctx: AppContext, quiz: QuizRecord, now: number, entryId: string): Promise<void> {
   const store = quizStore(ctx);
   const lease = await store.deliveryLease(quiz.streamId, quiz.id, LEASE_MS);
   if (!lease) throw new RewardDeliveryBusy(quiz.id);
@@ -126,6 +133,7 @@ async function deliverRewards(ctx: AppContext, quiz: QuizRecord, now: number): P
           sourceId: quiz.id,
           ...(g.points > 0 ? { points: g.points } : {}),
           ...(g.code !== undefined && quiz.coupon ? { coupon: { code: g.code, title: quiz.coupon.title } } : {}),
+          announcementId: `${entryId}.${g.viewerId}`,
         });
       });
       for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;

@@ -3,6 +3,8 @@ import { hashFromPairs } from '../redis/replies.js';
 import { defineScript } from '../redis/scripts.js';
 import { streamKeys } from '../streams/streams.keys.js';
 import { quizKeys } from './quiz.keys.js';
+import { outboxKeys } from '../outbox/outbox.keys.js';
+import type { OutboxEntry } from '../outbox/outbox.entry.js';
 
 /** quiz-create-3.lua: opens a quiz on a live stream with no open quiz (the refusal quiz_open carries that quiz's id). */
 export const quizCreate = defineScript({
@@ -28,14 +30,14 @@ export const quizAnswer = defineScript({
   parse: (_taken: 1) => undefined,
 });
 
-/** quiz-close-5.lua: closes a quiz once and answers everything its result is computed from. */
+/** quiz-close-6.lua: closes a quiz once (writing its outbox entry) and answers everything its result is computed from. */
 export const quizClose = defineScript({
-  file: 'quiz-close-5.lua',
-  keys: (k, a: { streamId: string; quizId: string; now: number; reason: string; list: number }) => {
+  file: 'quiz-close-6.lua',
+  keys: (k, a: { streamId: string; quizId: string; now: number; reason: string; list: number; entryId: string; entry: OutboxEntry }) => {
     const q = quizKeys(k, a.streamId);
-    return [q.quiz(a.quizId), q.open, q.counts(a.quizId), q.answers(a.quizId), q.correct(a.quizId)];
+    return [q.quiz(a.quizId), q.open, q.counts(a.quizId), q.answers(a.quizId), q.correct(a.quizId), outboxKeys(k, a.streamId).entries];
   },
-  argv: (a) => [a.quizId, a.now, a.reason, a.list],
+  argv: (a) => [a.quizId, a.now, a.reason, a.list, a.entryId, JSON.stringify(a.entry)],
   refusals: { [-1]: 'quiz_not_found' },
   parse: ([changed, quiz, counts, answers, correct, firstCorrect]: [number, string[], string[], number, number, string[]]) => ({
     changed: changed === 1,

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { outboxEntryId } from '../outbox/outbox.entry.js';
 import type { QuizPublic, QuizResult } from '@stickyroom/sdk/protocol';
 import { perContext } from '../context.js';
 import type { EventGate } from '../redis/event-gate.js';
@@ -99,9 +100,10 @@ export class QuizStore {
     return this.redis.hgetall(quizKeys(this.keys, streamId).counts(quizId));
   }
 
-  /** Closes the quiz (once; `changed` only for that call); throws not_found for no such quiz. */
+  /** Closes the quiz (once, with its outbox entry; `changed` only for that call); throws not_found for no such quiz. */
   async close(streamId: string, quizId: string, now: number, reason: string, list: number): Promise<ClosedQuiz> {
-    const res = await quizClose.run(this.redis, this.keys, { streamId, quizId, now, reason, list });
+    const entry = { kind: 'quiz.result', quizId } as const;
+    const res = await quizClose.run(this.redis, this.keys, { streamId, quizId, now, reason, list, entryId: outboxEntryId(entry), entry });
     const quiz = parseQuiz(streamId, res.quiz)!;
     return {
       changed: res.changed,

@@ -27,6 +27,11 @@ export class Keys {
     return `{${this.prefix}bull}`;
   }
 
+  /** Pub/sub channel of pushes made outside a server node (the worker): every node emits them to its own sockets. */
+  get pushChannel(): string {
+    return `${this.prefix}push`;
+  }
+
   /** Socket.IO adapter channel prefix. */
   get ioChannel(): string {
     return `${this.prefix}io`;

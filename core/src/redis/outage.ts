@@ -52,7 +52,7 @@ type Method = (...args: unknown[]) => unknown;
 
 /**
  * Gives every promise that `methods` of `client` return a rejection handler, so a library that calls them and
- * never awaits the result (the Socket.IO Redis adapter and emitter publish and subscribe like that) cannot
+ * never awaits the result (the Socket.IO Redis adapter publishes and subscribes like that) cannot
  * leave a rejection unhandled. Callers that do await still see the rejection.
  */
 export function handleRejections(client: Redis, methods: readonly string[], onRejected: (err: unknown) => void): void {

@@ -4,6 +4,7 @@ import { canControlBrand, canReadBrand } from '../identity/tokens.js';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { StreamStore, type StreamRecord } from './streams.store.js';
+import { announce, outboxEntryId, outboxStore } from '../outbox/outbox.service.js';
 
 export const streamStore = perContext((ctx) => new StreamStore(ctx.redis, ctx.keys));
 
@@ -84,19 +85,35 @@ export async function endStream(ctx: AppContext, user: User, streamId: string): 
   await controlledStream(ctx, user, streamId);
   if (user.role === 'moderator') throw new AppError('forbidden', 'only the streamer ends the stream');
   const now = ctx.clock.now();
+  await outboxStore(ctx).listStream(streamId, now);
+  // the end is committed with its outbox entry: the hooks and the finalize job run even if we die now
   const { stream, changed } = await streamStore(ctx).transition(streamId, 'ended', now);
   if (changed) {
-    for (const feature of ctx.features) {
-      if (!feature.onStreamEnd) continue;
-      try {
-        await feature.onStreamEnd(ctx, stream);
-      } catch (err) {
-        ctx.log.error({ err, streamId, feature: feature.name }, 'stream end hook failed');
-      }
-    }
-    await ctx.jobs.at({ type: 'stream.finalize', streamId }, now, now);
+    await announce(ctx, streamId, outboxEntryId({ kind: 'stream.ended' }, streamId));
     ctx.broadcast.toStream(streamId).emit('stream:state', { stream });
     ctx.log.info({ streamId }, 'stream ended');
   }
   return stream;
+}
+
+/**
+ * Delivers a stream's end (its outbox entry, at least once): every feature's end hook, each safe to run
+ * again (they act on what is still open), then the finalize job (one per stream, a deterministic id).
+ * A failed hook fails the delivery after the others ran, so the entry is retried.
+ */
+export async function deliverStreamEnded(ctx: AppContext, streamId: string): Promise<void> {
+  const stream = await getStream(ctx, streamId);
+  const failed: unknown[] = [];
+  for (const feature of ctx.features) {
+    if (!feature.onStreamEnd) continue;
+    try {
+      await feature.onStreamEnd(ctx, stream);
+    } catch (err) {
+      failed.push(err);
+      ctx.log.error({ err, streamId, feature: feature.name }, 'stream end hook failed; its delivery is retried');
+    }
+  }
+  if (failed.length) throw new AggregateError(failed, `stream ${streamId}: ${failed.length} end hook(s) failed`);
+  const now = ctx.clock.now();
+  await ctx.jobs.at({ type: 'stream.finalize', streamId }, now, now);
 }

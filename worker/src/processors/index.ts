@@ -5,6 +5,7 @@ import { quizCloseProcessor } from './quiz-close.js';
 import { finalizeStream } from './finalize-stream.js';
 import { rollup } from './rollup.js';
 import { dropEnd } from './drop-end.js';
+import { deliverOutboxEntry, sweepOutbox } from './outbox.js';
 
 export type Processor<T extends JobData['type']> = (ctx: AppContext, data: Extract<JobData, { type: T }>) => Promise<unknown>;
 
@@ -18,4 +19,6 @@ export const processors: { [T in JobData['type']]?: Processor<T> } = {
   'stream.finalize': finalizeStream,
   rollup,
   'drop.end': dropEnd,
+  'outbox.deliver': deliverOutboxEntry,
+  'outbox.sweep': sweepOutbox,
 };

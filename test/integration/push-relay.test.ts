@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../core/src/logger.js';
+import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+
+let a: TestApp;
+let b: TestApp;
+let worker: RunningWorker;
+
+beforeAll(async () => {
+  a = await startTestApp();
+  b = await startTestApp({ REDIS_PREFIX: a.prefix }, { clock: a.clock });
+  worker = startWorker({ config: a.config, log: createLogger('silent', 'test-worker'), clock: a.clock });
+});
+
+afterAll(async () => {
+  await worker.close();
+  await b.close();
+  await a.close();
+});
+
+describe('pushes made by the worker', () => {
+  it('reach the viewers of a stream on every server node, once each', async () => {
+    const streamId = await a.createStream('Relay', 'brand-a', { start: true });
+    const onA = await a.joinedViewer(streamId, 'va');
+    const onB = await b.joinedViewer(streamId, 'vb');
+    const seen = { a: 0, b: 0 };
+    onA.on('coupon:ended', () => seen.a++);
+    onB.on('coupon:ended', () => seen.b++);
+    worker.ctx.broadcast.toStream(streamId).emit('coupon:ended', { streamId, dropId: `${streamId}.relay1`, reason: 'ended', claimed: 0 });
+    await expect.poll(() => seen).toEqual({ a: 1, b: 1 });
+    // a second push arrives too: the first was not simply counted twice elsewhere
+    worker.ctx.broadcast.toStream(streamId).emit('coupon:ended', { streamId, dropId: `${streamId}.relay2`, reason: 'ended', claimed: 0 });
+    await expect.poll(() => seen).toEqual({ a: 2, b: 2 });
+  });
+
+  it('reach every socket of one user, and only that user', async () => {
+    const streamId = await a.createStream('Relay user', 'brand-a', { start: true });
+    const tab1 = await a.joinedViewer(streamId, 'winner');
+    const tab2 = await b.joinedViewer(streamId, 'winner');
+    const other = await b.joinedViewer(streamId, 'someone-else');
+    const got: string[] = [];
+    tab1.on('reward:granted', () => got.push('tab1'));
+    tab2.on('reward:granted', () => got.push('tab2'));
+    other.on('reward:granted', () => got.push('other'));
+    worker.ctx.broadcast.toUser('winner').emit('reward:granted', { streamId, source: 'lottery', prize: 'A mug' });
+    await expect.poll(() => got.sort()).toEqual(['tab1', 'tab2']);
+  });
+});
