@@ -33,10 +33,11 @@ async function fresh(): Promise<RunningWorker> {
   for (const s of STREAMS) await seedStream(w.ctx, { ...s, brandId: 'brand-prop' });
   return w;
 }
+// Every property run made a worker of its own: close them together (one by one, their blocking reads add up).
 afterAll(async () => {
-  for (const w of workers) await w.close();
+  await Promise.all(workers.map((w) => w.close()));
   for (const p of prefixes) await dropPrefix(p);
-});
+}, 120_000);
 
 /** A crash after the merge of a batch and before its apply: histories merged, ratings and cursor not written. */
 async function crashAfterMerge(w: RunningWorker, streamId: string, viewerIds: string[]): Promise<void> {
