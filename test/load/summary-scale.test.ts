@@ -62,6 +62,8 @@ describe('summary of a large stream', () => {
       `summary of ${VIEWERS} viewers: JSON ${jsonMs.toFixed(0)} ms, CSV ${csvMs.toFixed(0)} ms (${(csv.text.length / 1e6).toFixed(1)} MB), longest event-loop stall ${maxStallMs.toFixed(0)} ms\n`,
     );
     // Batches of 500 with Redis awaited in between: no single stall near the time of the whole computation.
-    expect(maxStallMs).toBeLessThan(250);
+    // Measured against that time, not in milliseconds: a busy machine slows both alike, and an absolute
+    // figure belongs in a benchmark. One unbatched pass would stall for (almost) all of it.
+    expect(maxStallMs).toBeLessThan((jsonMs + csvMs) / 3);
   }, 180_000);
 });
