@@ -53,6 +53,14 @@ export interface LotteryDrawn {
   drawnAt: number;
 }
 
+/**
+ * The `announcementId` of a lottery's `lottery:drawn` push (the outbox entry's id): the SDK gives a result
+ * it finds in a rejoin's ack the same id, so a viewer who also gets the push sees the result once.
+ */
+export function lotteryDrawnAnnouncementId(lotteryId: string): string {
+  return `lottery.drawn-${lotteryId}`;
+}
+
 export interface LotteryPublic {
   id: string;
   streamId: string;
