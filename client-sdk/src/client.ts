@@ -11,9 +11,8 @@ import type {
 } from './protocol/events.js';
 import type { ChatMessage } from './protocol/chat.js';
 import type { JoinData, SessionEndReason } from './protocol/room.js';
-import { lotteryDrawnAnnouncementId } from './protocol/lottery.js';
 // Values from the zod-free modules only: importing a schema file here would load zod with the SDK.
-import { FINAL_SESSION_END_REASONS, HEARTBEAT_INTERVAL_MS, SESSION_END_REASONS } from './protocol/constants.js';
+import { FINAL_SESSION_END_REASONS, HEARTBEAT_INTERVAL_MS, lotteryDrawnAnnouncementId, SESSION_END_REASONS } from './protocol/constants.js';
 import { PROTOCOL_VERSION } from './protocol/version.js';
 import { StickyroomError } from './errors.js';
 import type { ClientState, DisconnectReason, StateChange } from './state.js';

@@ -3,6 +3,8 @@ import { Id, ScopedId, StreamId, type Announced } from './common.js';
 import { userText } from './text.js';
 import { NONCE_PATTERN } from './fairness.js';
 
+export { lotteryDrawnAnnouncementId } from './constants.js';
+
 /** `<streamId>.<random>` (common.ts ScopedId). */
 export const LotteryId = ScopedId;
 
@@ -51,14 +53,6 @@ export interface LotteryDrawn {
   /** sha256 over the sorted entrant lines, so each entrant can check they were in the draw. */
   entrantsHash: string;
   drawnAt: number;
-}
-
-/**
- * The `announcementId` of a lottery's `lottery:drawn` push (the outbox entry's id): the SDK gives a result
- * it finds in a rejoin's ack the same id, so a viewer who also gets the push sees the result once.
- */
-export function lotteryDrawnAnnouncementId(lotteryId: string): string {
-  return `lottery.drawn-${lotteryId}`;
 }
 
 export interface LotteryPublic {
