@@ -12,7 +12,7 @@ import type {
 import type { ChatMessage } from './protocol/chat.js';
 import type { JoinData, SessionEndReason } from './protocol/room.js';
 // Values from the zod-free modules only: importing a schema file here would load zod with the SDK.
-import { FINAL_SESSION_END_REASONS, HEARTBEAT_INTERVAL_MS, SESSION_END_REASONS } from './protocol/constants.js';
+import { FINAL_SESSION_END_REASONS, HEARTBEAT_INTERVAL_MS, lotteryDrawnAnnouncementId, SESSION_END_REASONS } from './protocol/constants.js';
 import { PROTOCOL_VERSION } from './protocol/version.js';
 import { StickyroomError } from './errors.js';
 import type { ClientState, DisconnectReason, StateChange } from './state.js';
@@ -238,6 +238,7 @@ export class StickyroomClient {
       throw err;
     }
     this.joined.add(streamId);
+    this.noteDrawn(data, false);
     this.remember(streamId, data.chat);
     cursor.settle(data.chat[data.chat.length - 1]?.id);
     this.startHeartbeats();
@@ -343,6 +344,7 @@ export class StickyroomClient {
     try {
       const data = await this.request('room:join', payload);
       this.deliverChat(streamId, data.chat);
+      this.noteDrawn(data, true);
       const last = data.chat[data.chat.length - 1]?.id;
       cursor.settle(last !== undefined && Number(last) > settledTo ? last : settledTo > 0 ? String(settledTo) : undefined);
       if (rejoin) this.emitLocal('rejoined', data);
@@ -352,6 +354,19 @@ export class StickyroomClient {
       // refused for good (banned, stream gone): stop asking, the hole stays unfilled
       else cursor.settle(String(settledTo));
     }
+  }
+
+  /**
+   * A drawn lottery in a join ack, under the id of its `lottery:drawn` push so the app sees it once. After
+   * a reconnect it is told as `lottery:drawn`: a viewer whose node died before the push reached them, or
+   * who was away when it went out, gets no replay. On a first join the app reads it from the ack, so only
+   * the id is remembered (a late repeat of the push is then dropped).
+   */
+  private noteDrawn(data: JoinData, tell: boolean): void {
+    const result = data.lottery?.result;
+    if (!result) return;
+    const announcementId = lotteryDrawnAnnouncementId(result.lotteryId);
+    if (this.announcements.first(announcementId) && tell) this.emitLocal('lottery:drawn', { ...result, announcementId });
   }
 
   private wireSocket(): void {

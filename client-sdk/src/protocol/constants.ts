@@ -48,3 +48,11 @@ export const CHAT_MAX_CHARS = 500;
 
 /** The reactions a viewer can send; every kind counts as a like for scoring. */
 export const REACTION_KINDS = ['like', 'heart', 'fire', 'clap', 'wow'] as const;
+
+/**
+ * The `announcementId` of a lottery's `lottery:drawn` push (the outbox entry's id): the SDK gives a result
+ * it finds in a rejoin's ack the same id, so a viewer who also gets the push sees the result once.
+ */
+export function lotteryDrawnAnnouncementId(lotteryId: string): string {
+  return `lottery.drawn-${lotteryId}`;
+}

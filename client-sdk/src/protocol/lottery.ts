@@ -3,6 +3,8 @@ import { Id, ScopedId, StreamId, type Announced } from './common.js';
 import { userText } from './text.js';
 import { NONCE_PATTERN } from './fairness.js';
 
+export { lotteryDrawnAnnouncementId } from './constants.js';
+
 /** `<streamId>.<random>` (common.ts ScopedId). */
 export const LotteryId = ScopedId;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lotteryDrawnAnnouncementId } from '@stickyroom/sdk/protocol';
 
 /**
  * What a stream's outbox holds: a committed result whose announcement (pushes, effects in other slots,
@@ -19,7 +20,7 @@ export type OutboxEntry = z.infer<typeof OutboxEntry>;
 export function outboxEntryId(e: OutboxEntry, streamId = ''): string {
   switch (e.kind) {
     case 'lottery.drawn':
-      return `lottery.drawn-${e.lotteryId}`;
+      return lotteryDrawnAnnouncementId(e.lotteryId);
     case 'quiz.result':
       return `quiz.result-${e.quizId}`;
     case 'question.reward':
