@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveWinners, type StreamerClient, type ViewerClient } from '@stickyroom/sdk';
 import { QUIZ_RESULT_LISTED } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../../core/src/context.js';
-import { createLogger } from '../../core/src/logger.js';
 import { viewerActivity } from '../../core/src/activity/activity.store.js';
 import { lotteryStore } from '../../core/src/lottery/lottery.service.js';
 import { deliverEntry, outboxEntryId, outboxStore, sweepOutboxes } from '../../core/src/outbox/outbox.service.js';
@@ -11,24 +10,21 @@ import { quizStore } from '../../core/src/quiz/quiz.store.js';
 import { qaStore } from '../../core/src/qa/qa.service.js';
 import { streamStore } from '../../core/src/streams/streams.service.js';
 import { jobId } from '../../core/src/jobs/queues.js';
-import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import type { RunningWorker } from '../../worker/src/worker.js';
+import type { TestApp } from '../helpers/app.js';
+import { startTwoNodesAndWorker, type TwoNodes } from '../helpers/two-nodes.js';
 
+let nodes: TwoNodes;
 let a: TestApp;
 let b: TestApp;
 let worker: RunningWorker;
 
 beforeAll(async () => {
-  a = await startTestApp();
-  b = await startTestApp({ REDIS_PREFIX: a.prefix }, { clock: a.clock });
-  worker = startWorker({ config: a.config, log: createLogger('silent', 'test-worker'), clock: a.clock });
+  nodes = await startTwoNodesAndWorker();
+  ({ a, b, worker } = nodes);
 });
 
-afterAll(async () => {
-  await worker.close();
-  await b.close();
-  await a.close();
-});
+afterAll(() => nodes.close());
 
 const LONG = 600;
 

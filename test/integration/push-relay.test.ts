@@ -1,23 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../core/src/logger.js';
-import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import type { RunningWorker } from '../../worker/src/worker.js';
+import type { TestApp } from '../helpers/app.js';
+import { startTwoNodesAndWorker, type TwoNodes } from '../helpers/two-nodes.js';
 
+let nodes: TwoNodes;
 let a: TestApp;
 let b: TestApp;
 let worker: RunningWorker;
 
 beforeAll(async () => {
-  a = await startTestApp();
-  b = await startTestApp({ REDIS_PREFIX: a.prefix }, { clock: a.clock });
-  worker = startWorker({ config: a.config, log: createLogger('silent', 'test-worker'), clock: a.clock });
+  nodes = await startTwoNodesAndWorker();
+  ({ a, b, worker } = nodes);
 });
 
-afterAll(async () => {
-  await worker.close();
-  await b.close();
-  await a.close();
-});
+afterAll(() => nodes.close());
 
 describe('pushes made by the worker', () => {
   it('reach the viewers of a stream on every server node, once each', async () => {
