@@ -1,6 +1,7 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html } from 'lit';
 import { I18n, pickLang, type Lang } from '../shared/i18n/index.js';
-import { claimsOf, pageToken, saveToken } from '../shared/token.js';
+import { pageToken, saveToken } from '../shared/token.js';
+import { topBar } from '../shared/top-bar.js';
 import { controls, tokens } from '../shared/theme.js';
 import { fields } from './panel.js';
 import './stream-list.js';
@@ -62,22 +63,9 @@ export class ConsoleApp extends LitElement {
     const t = i18n.t.bind(i18n);
     document.documentElement.lang = this.language;
     document.title = t('console.title');
-    const claims = this.token ? claimsOf(this.token) : {};
     const streamId = /^\/console\/streams\/([^/]+)$/.exec(this.path)?.[1];
     return html`
-      <div class="top">
-        <h1>${t('console.title')}</h1>
-        <div class="row">
-          ${this.token ? html`<span class="muted">${t('console.signedInAs', { name: claims.name ?? claims.sub ?? '', role: claims.role ?? '', brand: claims.brandId ?? '' })}</span>` : nothing}
-          <label>${t('console.language')}
-            <select aria-label=${t('console.language')} @change=${(e: Event) => (this.language = (e.target as HTMLSelectElement).value as Lang)}>
-              <option value="en" ?selected=${this.language === 'en'}>English</option>
-              <option value="zh-CN" ?selected=${this.language === 'zh-CN'}>简体中文</option>
-            </select>
-          </label>
-          ${this.token ? html`<button class="secondary" @click=${() => this.signOut()}>${t('console.signOut')}</button>` : nothing}
-        </div>
-      </div>
+      ${topBar({ title: t('console.title'), i18n, token: this.token, language: this.language, onLanguage: (l) => (this.language = l), onSignOut: () => this.signOut() })}
       <main>
         ${!this.token
           ? html`<form class="card signin" @submit=${(e: Event) => this.signIn(e)}>

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { I18n, pickLang, type Lang } from '../shared/i18n/index.js';
-import { claimsOf, pageToken, saveToken } from '../shared/token.js';
+import { pageToken, saveToken } from '../shared/token.js';
+import { topBar } from '../shared/top-bar.js';
 import { controls, tokens } from '../shared/theme.js';
 import { fields } from '../console/panel.js';
 import '../console/stream-list.js';
@@ -60,7 +61,6 @@ class StickyroomDashboard extends LitElement {
     document.documentElement.lang = this.language;
     document.title = t('dash.title');
     const streamId = /^\/dashboard\/streams\/([^/]+)$/.exec(this.path)?.[1];
-    const claims = this.token ? claimsOf(this.token) : {};
     const signIn = html`<form class="card signin" @submit=${(e: Event) => this.signIn(e)}>
       <h2>${t('console.signIn')}</h2>
       <p class="muted">${t('dash.signInHelp')}</p>
@@ -68,18 +68,7 @@ class StickyroomDashboard extends LitElement {
       <button type="submit">${t('console.signIn')}</button>
     </form>`;
     return html`
-      <div class="top">
-        <h1>${t('dash.title')}</h1>
-        <div class="row">
-          ${this.token ? html`<span class="muted">${t('console.signedInAs', { name: claims.name ?? claims.sub ?? '', role: claims.role ?? '', brand: claims.brandId ?? '' })}</span>` : nothing}
-          <label>${t('console.language')}
-            <select aria-label=${t('console.language')} @change=${(e: Event) => (this.language = (e.target as HTMLSelectElement).value as Lang)}>
-              <option value="en" ?selected=${this.language === 'en'}>English</option>
-              <option value="zh-CN" ?selected=${this.language === 'zh-CN'}>简体中文</option>
-            </select>
-          </label>
-        </div>
-      </div>
+      ${topBar({ title: t('dash.title'), i18n, token: this.token, language: this.language, onLanguage: (l) => (this.language = l) })}
       <main>
         ${!this.token
           ? signIn
