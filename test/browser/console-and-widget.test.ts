@@ -2,7 +2,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -29,10 +30,7 @@ beforeAll(async () => {
   shopOrigin = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
   // real time: the pages count down with the browser's clock
   t = await startTestApp({ CORS_ORIGINS: shopOrigin }, { clock: { now: () => Date.now() } });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

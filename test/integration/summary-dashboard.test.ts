@@ -1,4 +1,5 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMoment, recordActivity } from '../../core/src/activity/activity.store.js';
 import { buildWeb } from '../../scripts/build-web.js';
@@ -14,10 +15,7 @@ let token: string;
 beforeAll(async () => {
   await buildWeb();
   t = await startTestApp();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   token = await t.token('brand', 'analyst', { brandId: BRAND });
   streamId = await t.createStream('Autumn <b>drop</b>', BRAND, { start: true });
   for (const id of ['v1', 'v2', 'v3']) {
