@@ -9,3 +9,4 @@ export * from './protocol/version.js';
 export * from './protocol/fairness.js';
 // The wire types cost nothing at run time. The zod schemas themselves: `@stickyroom/sdk/protocol`.
 export type * from './protocol/index.js';
+export { readTokenClaims } from './token-expiry.js';

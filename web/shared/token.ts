@@ -1,3 +1,5 @@
+import { readTokenClaims } from '@stickyroom/sdk';
+
 /** What a page shows of its token: read from the JWT's payload, never trusted (the server checks it). */
 export interface TokenClaims {
   sub?: string;
@@ -8,16 +10,7 @@ export interface TokenClaims {
 }
 
 export function claimsOf(token: string): TokenClaims {
-  const part = token.split('.')[1];
-  if (!part) return {};
-  try {
-    const b64 = part.replace(/-/g, '+').replace(/_/g, '/');
-    const json = new TextDecoder().decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
-    const v: unknown = JSON.parse(json);
-    return v && typeof v === 'object' ? (v as TokenClaims) : {};
-  } catch {
-    return {};
-  }
+  return (readTokenClaims(token) ?? {}) as TokenClaims;
 }
 
 const STORE_KEY = 'stickyroom.token';
