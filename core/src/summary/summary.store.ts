@@ -24,6 +24,16 @@ export class SummaryStore {
     return raw ? (JSON.parse(raw) as StreamSummary) : null;
   }
 
+  /** The latest live summary any node stored (null: none, or expired). */
+  async readLive(streamId: string): Promise<StreamSummary | null> {
+    const raw = await this.redis.get(summaryKeys(this.keys, streamId).live);
+    return raw ? (JSON.parse(raw) as StreamSummary) : null;
+  }
+
+  async storeLive(summary: StreamSummary, ttlMs: number): Promise<void> {
+    await this.redis.set(summaryKeys(this.keys, summary.streamId).live, JSON.stringify(summary), 'PX', ttlMs);
+  }
+
   /** Stores the final summary unless one is stored already; returns the one that is stored. */
   async storeFinal(summary: StreamSummary): Promise<{ stored: StreamSummary; created: boolean }> {
     const key = summaryKeys(this.keys, summary.streamId).final;
