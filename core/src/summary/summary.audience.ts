@@ -8,6 +8,7 @@ import { rate, segmentAt, type Rating } from '../stickiness/index.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { pairs } from '../redis/replies.js';
 import { BATCH } from './summary.store.js';
+import { summaryKeys } from './summary.keys.js';
 import { streamStart, summaryStore, type ViewerRow } from './summary.viewers.js';
 
 /** Ledger changes and joins are read in pages of this many. */
@@ -47,6 +48,8 @@ export class Audience {
   joinedUpTo = 0;
   /** What the members' `returning` flags and `before` segments were read under (see `computeSummary`). */
   basis = '';
+  /** The previous stream's viewers, with the marks they were read at (its joins, its latest ledger change). */
+  previous: { streamId: string; marks: string; viewers: Set<string> } | null = null;
 
   constructor(readonly streamId: string) {}
 
@@ -56,6 +59,7 @@ export class Audience {
     this.joinedCount = 0;
     this.joinedUpTo = 0;
     this.basis = basis;
+    this.previous = null;
   }
 }
 
@@ -151,4 +155,23 @@ async function readMembers(ctx: AppContext, stream: StreamRecord, ids: readonly 
       after: rate([...earlier, ...own], p),
     };
   });
+}
+
+/**
+ * The viewers of another stream (the brand's previous one, for churn), read again only when its joins or its
+ * ledger moved since the audience last read them (or it was finalized: its snapshot is then the population).
+ */
+export async function previousPopulation(ctx: AppContext, audience: Audience, streamId: string): Promise<Set<string>> {
+  const ak = activityKeys(ctx.keys, streamId);
+  const [joins, last, final] = await Promise.all([
+    ctx.redis.zcard(presenceKeys(ctx.keys, streamId).unique),
+    ctx.redis.zrange(ak.dirty, -1, -1, 'WITHSCORES'),
+    ctx.redis.exists(summaryKeys(ctx.keys, streamId).final),
+  ]);
+  const marks = `${joins}:${last[1] ?? 0}:${final}`;
+  const kept = audience.previous;
+  if (kept && kept.streamId === streamId && kept.marks === marks) return kept.viewers;
+  const viewers = await summaryStore(ctx).population(streamId);
+  audience.previous = { streamId, marks, viewers };
+  return viewers;
 }

@@ -8,7 +8,7 @@ import { SEGMENTS } from '@stickyroom/sdk/protocol';
 import { lotteryOutcomes, revenueByCurrency, type Standing } from './summary.sources.js';
 import { randomUUID } from 'node:crypto';
 import { earlierStreams, indexEarlierStreams, interactionsOf, isEngaged, metric, streamStart, summaryStore, type ViewerRow } from './summary.viewers.js';
-import { Audience, updateAudience } from './summary.audience.js';
+import { Audience, previousPopulation, updateAudience } from './summary.audience.js';
 import { round2, scoringStore } from '../scoring/scoring.store.js';
 import { scoringKeys } from '../scoring/scoring.keys.js';
 import { scoreAt, segmentAt } from '../stickiness/index.js';
@@ -69,7 +69,7 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
   let previousViewers = 0;
   let churned = 0;
   if (previous) {
-    const prev = await store.population(previous.id);
+    const prev = await previousPopulation(ctx, audience, previous.id);
     previousViewers = prev.size;
     for (const id of prev) if (!population.has(id)) churned++;
   }

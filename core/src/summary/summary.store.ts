@@ -8,6 +8,8 @@ import { brandSummaryKeys, summaryKeys } from './summary.keys.js';
 
 /** Per-viewer reads and writes go in batches of this many: bounded work per Redis round trip. */
 export const BATCH = 500;
+/** SSCAN / ZSCAN page size: ids only, so a larger page is still cheap per round trip. */
+const SCAN_PAGE = 5000;
 
 /**
  * The summary's own keys (stored summary, viewer snapshot, the brand's first-seen indexes) and the
@@ -114,11 +116,11 @@ export class SummaryStore {
     return new Map(Object.entries(h).map(([k, v]) => [k, Number(v)]));
   }
 
-  /** SSCAN / ZSCAN in pages of about BATCH; a member may come twice (the callers dedupe with a Set). */
+  /** SSCAN / ZSCAN in pages of about SCAN_PAGE; a member may come twice (the callers dedupe with a Set). */
   private async scan(cmd: 'sscan' | 'zscan', key: string, onPage: (ids: string[]) => void): Promise<void> {
     let cursor = '0';
     do {
-      const [next, flat] = await this.redis[cmd](key, cursor, 'COUNT', BATCH);
+      const [next, flat] = await this.redis[cmd](key, cursor, 'COUNT', SCAN_PAGE);
       cursor = next;
       onPage(cmd === 'zscan' ? flat.filter((_, i) => i % 2 === 0) : flat);
     } while (cursor !== '0');
