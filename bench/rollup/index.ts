@@ -180,7 +180,7 @@ export const rollup: Benchmark = {
     }
     notes.push(
       `load average (1, 5, 15 min) at start ${load.before.map((x) => x.toFixed(2)).join(', ')}, at end ${load.after.map((x) => x.toFixed(2)).join(', ')} on ${cpus().length} cores`,
-      'round-trips: sequential waits on Redis (a pipeline or a script call is one); the new rollup overlaps the next read and the last store with the merge, so its count is of requests, not of waits.',
+      'round-trips: Redis requests (a pipeline or a script call is one); the old rollup awaited each in turn, the new one keeps 8 batches in flight, so its count is of requests, not of waits. Redis CPU is the whole server (other users of a shared Redis count too).',
     );
     return {
       table: lines.join('\n'),

@@ -4,7 +4,7 @@ import { readMoments, streamTotals } from '../activity/activity.store.js';
 import { presenceSummary } from '../presence/presence.store.js';
 import { streamStore } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
-import { SEGMENTS } from '@stickyroom/sdk/protocol';
+import { ACTIVITY_METRICS, SEGMENTS } from '@stickyroom/sdk/protocol';
 import { lotteryOutcomes, revenueByCurrency, type Standing } from './summary.sources.js';
 import { randomUUID } from 'node:crypto';
 import { earlierStreams, indexEarlierStreams, interactionsOf, isEngaged, metric, streamStart, summaryStore, type ViewerRow } from './summary.viewers.js';
@@ -201,7 +201,7 @@ class Accumulator {
     this.after[standing.after ?? 'unrated']!++;
     this.watchMs.push(metric(a, 'watchMs'));
     if (r.returning) this.returning++;
-    for (const [k, v] of Object.entries(a)) if (v > 0) this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+    for (const k of ACTIVITY_METRICS) if ((a[k] ?? 0) > 0) this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
     const orders = metric(a, 'orders');
     if (orders > 0) {
       this.buyers.push(r.viewerId);
