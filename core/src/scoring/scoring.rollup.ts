@@ -61,9 +61,11 @@ export async function rollupStream(ctx: AppContext, streamId: string, opts: { ba
     const pipeline = ctx.redis.pipeline();
     const watchers = changed.map((c, i) => ({ viewerId: c.viewerId, watchSec: Math.floor((Number(fields[i]![WATCH] ?? 0) || 0) / 1000) }));
     queueWatchPointsBatch(ctx, pipeline, { brandId: stream.brandId, streamId, viewers: watchers });
-    store.queueApply(pipeline, stream.brandId, streamId, { fromSeq, seq: changed[changed.length - 1]!.seq }, rated);
+    const seq = changed[changed.length - 1]!.seq;
+    store.queueApply(pipeline, stream.brandId, streamId, { fromSeq, seq }, rated);
     const done = pipeline.exec().then((res) => {
       for (const [err] of res ?? []) if (err) throw err;
+      ctx.log.debug({ streamId, viewers: changed.length, cursor: seq }, 'rollup batch applied');
     });
     done.catch(() => {}); // awaited with the others at the end of the page
     stored.push(done);
@@ -98,7 +100,6 @@ export async function rollupStream(ctx: AppContext, streamId: string, opts: { ba
       throw err;
     }
     stored.length = 0;
-    ctx.log.debug({ streamId, viewers: changed.length, cursor: reached }, 'rollup batches applied');
   }
   return stats;
 }
