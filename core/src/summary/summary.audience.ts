@@ -119,10 +119,20 @@ export async function updateAudience(ctx: AppContext, stream: StreamRecord, audi
   }
 
   const ids = [...toRead.keys()];
-  for (let i = 0; i < ids.length; i += BATCH) {
-    const part = ids.slice(i, i + BATCH);
-    const members = await readMembers(ctx, stream, part);
-    part.forEach((id, j) => audience.members.set(id, { ...members[j]!, joined: toRead.get(id)! }));
+  const read = (from: number) => {
+    const p = readMembers(ctx, stream, ids.slice(from, from + BATCH));
+    p.catch(() => {}); // awaited below; this only keeps a read-ahead that fails after an earlier throw from going unhandled
+    return p;
+  };
+  // One batch read ahead: Redis answers the next batch while this one is rated.
+  let next = ids.length ? read(0) : null;
+  for (let i = 0; next; i += BATCH) {
+    const members = await next;
+    next = i + BATCH < ids.length ? read(i + BATCH) : null;
+    members.forEach((m, j) => {
+      const id = ids[i + j]!;
+      audience.members.set(id, { ...m, joined: toRead.get(id)! });
+    });
   }
   audience.seq = Math.max(audience.seq, topSeq);
 }

@@ -62,7 +62,10 @@ export class SummaryStore {
 
   async snapshotViewers(streamId: string, ids: readonly string[]): Promise<void> {
     const key = summaryKeys(this.keys, streamId).viewers;
-    for (let i = 0; i < ids.length; i += BATCH) await this.redis.sadd(key, ...ids.slice(i, i + BATCH));
+    // idempotent adds, sent together (one flight on the auto-pipelined connection)
+    const adds: Promise<number>[] = [];
+    for (let i = 0; i < ids.length; i += BATCH) adds.push(this.redis.sadd(key, ...ids.slice(i, i + BATCH)));
+    await Promise.all(adds);
   }
 
   /** Activity hashes of up to BATCH viewers, in one pipeline. */
@@ -93,10 +96,13 @@ export class SummaryStore {
       [b.firstSeen, viewers],
       [b.firstBought, buyers],
     ] as const) {
+      // idempotent (the earliest start wins whatever the order), sent together
+      const adds: Promise<number | string>[] = [];
       for (let i = 0; i < ids.length; i += BATCH) {
         const args = ids.slice(i, i + BATCH).flatMap((id) => [startMs, id]);
-        await this.redis.zadd(key, 'LT', ...args);
+        adds.push(this.redis.zadd(key, 'LT', ...args));
       }
+      await Promise.all(adds);
     }
   }
 
