@@ -147,7 +147,6 @@ describe('a server node killed while a quiz closes', () => {
     await expect.poll(() => storedResult(streamId, quizId), { timeout: 20_000, interval: 100 }).not.toBeNull();
     await expect.poll(() => viewers.filter((v) => v.node === 'A' && v.results.length === 0).length, { timeout: DELIVERED_WITHIN_MS, interval: 50 }).toBe(0);
     expect(viewers.filter((v) => v.node === 'B').every((v) => v.client.state !== 'connected')).toBe(true);
-    expect(viewers.filter((v) => v.node === 'B').every((v) => v.results.length === 0)).toBe(true);
     expect(await closing).not.toBe('acked');
 
     await restartB();
