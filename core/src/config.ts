@@ -112,6 +112,10 @@ export const ConfigSchema = z.object({
     .min(100)
     .default(30_000)
     .describe("How long a stopping worker lets the jobs in hand finish; it then abandons them to BullMQ's stalled-job check and exits."),
+  SOCKET_ADAPTER: z
+    .enum(['sharded', 'classic'])
+    .default('sharded')
+    .describe('Socket.IO Redis adapter between server nodes: `sharded` (Redis 7 sharded pub/sub, a channel per room) or `classic` (one channel every node hears); `classic` is kept for the fan-out bench (docs/operations.md).'),
   TRUST_PROXY: bool
     .default(false)
     .describe('Trust X-Forwarded-* headers (behind a load balancer); a request the proxy marks X-Forwarded-Proto: https then gets HSTS.'),

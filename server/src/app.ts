@@ -7,7 +7,7 @@ import { createContext } from '../../core/src/create-context.js';
 import type { DomainFeature } from '../../core/src/feature.js';
 import { TokenService } from '../../core/src/identity/tokens.js';
 import { createLogger, type Logger } from '../../core/src/logger.js';
-import { createRedis } from '../../core/src/redis/client.js';
+import { createRedis, type Redis } from '../../core/src/redis/client.js';
 import { Keys } from '../../core/src/redis/keys.js';
 import { features as allFeatures } from './features/index.js';
 import type { Feature } from './features/types.js';
@@ -42,21 +42,32 @@ export interface AppOptions {
 }
 
 /**
+ * The Socket.IO adapter's publish and subscribe connections. Pub/sub clients of their own: a subscriber can
+ * run no other command, and the publisher's writes must not queue behind the commands of the features.
+ * This is the one place that decides what kind of client they are (cluster mode plugs its clients in here).
+ */
+export function createAdapterClients(config: Config, log: Logger): { pub: Redis; sub: Redis } {
+  return {
+    pub: createRedis({ url: config.REDIS_URL, log, name: 'io-pub', autoPipelining: false }),
+    sub: createRedis({ url: config.REDIS_URL, log, name: 'io-sub', autoPipelining: false, subscriber: true }),
+  };
+}
+
+/**
  * The composition root of a server node, in an order that needs no placeholder: the Socket.IO server
  * (not yet attached) gives the Pusher, the Pusher the domain context, the context the HTTP app and the
  * socket handlers; the HTTP server is made with its handler and Socket.IO attached to it last.
  */
 export function createApp({ config, clock = systemClock, log = createLogger(config.LOG_LEVEL, 'server'), features = allFeatures, domain }: AppOptions): App {
   const redis = createRedis({ url: config.REDIS_URL, log, name: 'cmd' });
-  const pub = createRedis({ url: config.REDIS_URL, log, name: 'io-pub', autoPipelining: false });
-  const sub = createRedis({ url: config.REDIS_URL, log, name: 'io-sub', autoPipelining: false, subscriber: true });
+  const adapter = createAdapterClients(config, log);
   const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull' });
   const relaySub = createRedis({ url: config.REDIS_URL, log, name: 'push-sub', autoPipelining: false, subscriber: true });
   const metrics = createMetrics();
   const tokens = new TokenService(config.JWT_SECRET, { maxTtlSec: config.JWT_MAX_TTL });
 
   const keys = new Keys(config.REDIS_PREFIX);
-  const io = createIo(config, { pub, sub, channel: keys.ioChannel, log });
+  const io = createIo(config, { adapter, channel: keys.ioChannel, log });
   relayPushes(io, relaySub, keys.pushChannel, log);
   const ctx = createContext({ config, log, clock, redis, bull, pusher: ioPusher(io), ...(domain ? { features: domain } : {}) });
   const http = createServer(createHttpApp(ctx, { tokens, features, metrics }));
@@ -83,7 +94,7 @@ export function createApp({ config, clock = systemClock, log = createLogger(conf
       });
     },
     async close({ graceMs = config.SHUTDOWN_GRACE_MS } = {}) {
-      const clients = [redis, pub, sub, bull, relaySub];
+      const clients = [redis, adapter.pub, adapter.sub, bull, relaySub];
       const orderly = (async () => {
         for (const stop of stops) await stop();
         await io.close();

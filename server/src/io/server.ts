@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
-import type { Redis } from 'ioredis';
 import type { ClientToServerEvents, ServerToClientEvents } from '@stickyroom/sdk/protocol';
 import type { Config } from '../../../core/src/config.js';
 import type { AppContext } from '../../../core/src/context.js';
@@ -9,7 +8,7 @@ import { AppError } from '../../../core/src/errors.js';
 import type { TokenService } from '../../../core/src/identity/tokens.js';
 import { staffRoom, streamRoom, userRoom, type Pusher } from '../../../core/src/pusher.js';
 import type { Metrics } from '../metrics.js';
-import { outageSafeAdapter } from './adapter.js';
+import { outageSafeAdapter, type AdapterClients } from './adapter.js';
 import { createDispatcher, type AppSocket, type HandlerDef, type SocketData } from './handler.js';
 import { UserSockets } from './user-sockets.js';
 import { armExpiry, endSession, protocolRefusal, sessionHandlers } from './session.js';
@@ -17,9 +16,8 @@ import { armExpiry, endSession, protocolRefusal, sessionHandlers } from './sessi
 export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface IoOptions {
-  /** Redis connections for the adapter's publish and subscribe sides (the subscriber made with `subscriber: true`). */
-  pub: Redis;
-  sub: Redis;
+  /** The adapter's publish and subscribe connections (see AdapterClients: a single Redis or a Cluster). */
+  adapter: AdapterClients;
   /** The adapter's channel prefix (Keys.ioChannel). */
   channel: string;
   log: Logger;
@@ -66,7 +64,7 @@ export function createIo(config: Config, opts: IoOptions): AppIo {
     pingInterval: 25_000,
     pingTimeout: 20_000,
   });
-  io.adapter(outageSafeAdapter(opts.pub, opts.sub, opts.channel, opts.log));
+  io.adapter(outageSafeAdapter(config.SOCKET_ADAPTER, opts.adapter, opts.channel, opts.log));
   // A socket taken out of a stream's room from elsewhere (a ban, from any node) has left the stream:
   // keep `requireJoined` in step with the room.
   const streamPrefix = streamRoom('');
