@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type Config } from '../../core/src/config.js';
 import { QUEUE } from '../../core/src/jobs/queues.js';
 import { installProcessPolicy, onStopRequest } from '../../core/src/lifecycle.js';
 import { createLogger } from '../../core/src/logger.js';
+import { redactRedisUrl, waitForRedis } from '../../core/src/redis/startup.js';
 import { startWorker } from './worker.js';
 
 let config: Config;
@@ -17,6 +18,15 @@ try {
 
 const log = createLogger(config.LOG_LEVEL, 'worker');
 installProcessPolicy(log);
+const redisUp = await waitForRedis(config.REDIS_URL, config.REDIS_STARTUP_TIMEOUT_MS);
+if (!redisUp.ok) {
+  const redisUrl = redactRedisUrl(config.REDIS_URL);
+  log.fatal(
+    { redis: redisUrl, reason: redisUp.reason, waitedMs: config.REDIS_STARTUP_TIMEOUT_MS },
+    `cannot start: Redis at ${redisUrl} did not answer within ${config.REDIS_STARTUP_TIMEOUT_MS} ms (${redisUp.reason}); check REDIS_URL and that Redis runs`,
+  );
+  process.exit(1);
+}
 const running = startWorker({ config, log });
 log.info({ queue: QUEUE, concurrency: config.WORKER_CONCURRENCY }, 'stickyroom worker running');
 
