@@ -51,7 +51,7 @@ describe('config', () => {
     expect(example.map(([k]) => k)).toEqual(expect.arrayContaining(['JWT_SECRET', 'WEBHOOK_SECRET', 'METRICS_TOKEN']));
     const prod = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), WEBHOOK_SECRET: 'y'.repeat(32), METRICS_TOKEN: 'z'.repeat(32) };
     for (const [name, value] of example.filter(([k]) => (SECRETS as readonly string[]).includes(k))) {
-      expect(isPlaceholderSecret(value), name).toBe(true);
+      expect(isPlaceholderSecret(String(value)), name).toBe(true);
       expect(() => loadConfig({ ...prod, [name]: value }), name).toThrow(new RegExp(`^invalid configuration:\\n  ${name}: a placeholder or development value is refused`));
     }
     expect(() => loadConfig({ ...prod, JWT_SECRET: 'please-CHANGE-ME-before-going-live-0123456789' })).toThrow(/JWT_SECRET: a placeholder/);
