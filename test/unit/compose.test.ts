@@ -140,6 +140,13 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('says 32 bytes wherever it asks for a secret', () => {
+    const example = readFileSync('.env.example', 'utf8');
+    expect(example).toMatch(/32 bytes or more/);
+    expect(example).not.toMatch(/16 characters/);
+    expect(readFileSync('docker-compose.yml', 'utf8')).not.toMatch(/16 characters/);
+  });
+
   it('gives the processes time to stop within their grace periods', () => {
     const seconds = (s: string | undefined) => Number(/^(\d+)s$/.exec(s ?? '')?.[1]);
     const defaults = loadConfig({});
