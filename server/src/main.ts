@@ -2,7 +2,7 @@ import { ConfigError, loadConfig, type Config } from '../../core/src/config.js';
 import { createApp } from './app.js';
 import { installProcessPolicy, onStopRequest } from '../../core/src/lifecycle.js';
 import { createLogger } from '../../core/src/logger.js';
-import { listenFailure, redactRedisUrl, waitForRedis } from '../../core/src/redis/startup.js';
+import { listenFailure, redactRedisUrl, redisStartupProblem } from '../../core/src/redis/startup.js';
 
 let config: Config;
 try {
@@ -20,12 +20,9 @@ installProcessPolicy(log);
 if (config.devSecrets) log.warn('using the DEVELOPMENT JWT/webhook secrets: set JWT_SECRET and WEBHOOK_SECRET before going live');
 if (config.METRICS_TOKEN === undefined) log.warn('GET /metrics is open to anyone: set METRICS_TOKEN before going live');
 const redisUrl = redactRedisUrl(config.REDIS_URL);
-const redisUp = await waitForRedis(config.REDIS_URL, config.REDIS_STARTUP_TIMEOUT_MS);
-if (!redisUp.ok) {
-  log.fatal(
-    { redis: redisUrl, reason: redisUp.reason, waitedMs: config.REDIS_STARTUP_TIMEOUT_MS },
-    `cannot start: Redis at ${redisUrl} did not answer within ${config.REDIS_STARTUP_TIMEOUT_MS} ms (${redisUp.reason}); check REDIS_URL and that Redis runs`,
-  );
+const redisProblem = await redisStartupProblem(config);
+if (redisProblem) {
+  log.fatal(redisProblem.fields, redisProblem.msg);
   process.exit(1);
 }
 const app = createApp({ config, log });

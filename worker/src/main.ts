@@ -2,7 +2,7 @@ import { ConfigError, loadConfig, type Config } from '../../core/src/config.js';
 import { QUEUE } from '../../core/src/jobs/queues.js';
 import { installProcessPolicy, onStopRequest } from '../../core/src/lifecycle.js';
 import { createLogger } from '../../core/src/logger.js';
-import { redactRedisUrl, waitForRedis } from '../../core/src/redis/startup.js';
+import { redisStartupProblem } from '../../core/src/redis/startup.js';
 import { startWorker } from './worker.js';
 
 let config: Config;
@@ -18,13 +18,9 @@ try {
 
 const log = createLogger(config.LOG_LEVEL, 'worker');
 installProcessPolicy(log);
-const redisUp = await waitForRedis(config.REDIS_URL, config.REDIS_STARTUP_TIMEOUT_MS);
-if (!redisUp.ok) {
-  const redisUrl = redactRedisUrl(config.REDIS_URL);
-  log.fatal(
-    { redis: redisUrl, reason: redisUp.reason, waitedMs: config.REDIS_STARTUP_TIMEOUT_MS },
-    `cannot start: Redis at ${redisUrl} did not answer within ${config.REDIS_STARTUP_TIMEOUT_MS} ms (${redisUp.reason}); check REDIS_URL and that Redis runs`,
-  );
+const redisProblem = await redisStartupProblem(config);
+if (redisProblem) {
+  log.fatal(redisProblem.fields, redisProblem.msg);
   process.exit(1);
 }
 const running = startWorker({ config, log });
