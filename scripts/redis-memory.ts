@@ -12,6 +12,8 @@
  *   activity   each viewer: one chat message, 5 likes, a product click, a coupon claim
  *   leave      the viewers disconnected (what stays per viewer)
  *   end        the stream ended
+ * and the Redis commands run per viewer in each phase (INFO stats total_commands_processed, less the script's
+ * own measuring; the background ticks of the node and the worker are included).
  * Then every key kind (ids replaced by <stream>, <viewer>, ...) with its count, bytes and TTL.
  */
 import { spawn } from 'node:child_process';
@@ -39,6 +41,9 @@ const port = await new Promise<number>((resolve) => {
   });
 });
 const redisProc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+// however this script ends (an error, a closed pipe), its redis-server goes with it
+process.on('exit', () => redisProc.kill('SIGTERM'));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGPIPE'] as const) process.on(signal, () => process.exit(1));
 const url = `redis://127.0.0.1:${port}`;
 const redis = new Redis(url, { maxRetriesPerRequest: 20, retryStrategy: (n) => (n > 50 ? null : 50) });
 redis.on('error', () => {}); // redis-server may take a moment to listen: ioredis retries
@@ -53,6 +58,10 @@ const worker = startWorker({ config, log: createLogger('silent', 'memory-worker'
 
 async function usedMemory(): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+}
+/** Commands Redis has run so far (a script call counts once, its commands inside it too). */
+async function commands(): Promise<number> {
+  return Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))![1]);
 }
 interface KeyInfo {
   key: string;
@@ -77,16 +86,22 @@ const sum = (ks: KeyInfo[]) => ks.reduce((n, k) => n + k.bytes, 0);
 
 interface Point {
   phase: string;
+  commands: number;
   used: number;
   keyBytes: number;
   keys: number;
 }
 const points: Point[] = [];
+/** Commands this script ran itself to measure (INFO, SCAN, TYPE, MEMORY USAGE, PTTL): left out of the phases. */
+let ownCommands = 0;
 async function measure(phase: string): Promise<void> {
   // let buffered work (reaction flush, stats round) reach Redis first
   await new Promise((r) => setTimeout(r, 1500));
+  const before = await commands();
+  const used = await usedMemory();
   const ks = await keys();
-  points.push({ phase, used: await usedMemory(), keyBytes: sum(ks), keys: ks.length });
+  points.push({ phase, commands: before - ownCommands, used, keyBytes: sum(ks), keys: ks.length });
+  ownCommands += (await commands()) - before;
 }
 
 await measure('empty (node started)');
@@ -151,14 +166,15 @@ await measure('stream ended, summary and rollup done');
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 out(`Redis ${version}, ${VIEWERS} viewers, prefix ${PREFIX}`);
 out();
-out('| phase | used_memory | Δ used_memory | Δ per viewer | keys | Σ MEMORY USAGE | Δ Σ per viewer |');
-out('|---|---:|---:|---:|---:|---:|---:|');
+out('| phase | used_memory | Δ used_memory | Δ per viewer | keys | Σ MEMORY USAGE | Δ Σ per viewer | Redis commands per viewer |');
+out('|---|---:|---:|---:|---:|---:|---:|---:|');
 points.forEach((p, i) => {
   const prev = points[i - 1];
   const d = prev ? p.used - prev.used : 0;
   const dk = prev ? p.keyBytes - prev.keyBytes : 0;
   const perViewer = i >= 2 ? `${Math.round(d / VIEWERS)} B` : '';
-  out(`| ${p.phase} | ${kb(p.used)} | ${prev ? kb(d) : ''} | ${perViewer} | ${p.keys} | ${kb(p.keyBytes)} | ${i >= 2 ? `${Math.round(dk / VIEWERS)} B` : ''} |`);
+  const cmds = prev && i >= 2 ? ((p.commands - prev.commands) / VIEWERS).toFixed(1) : '';
+  out(`| ${p.phase} | ${kb(p.used)} | ${prev ? kb(d) : ''} | ${perViewer} | ${p.keys} | ${kb(p.keyBytes)} | ${i >= 2 ? `${Math.round(dk / VIEWERS)} B` : ''} | ${cmds} |`);
 });
 
 const final = await keys();
