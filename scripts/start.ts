@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { ConfigError, loadConfig } from '../core/src/config.js';
 import { createLogger } from '../core/src/logger.js';
+import { redactRedisUrl, redisStartupProblem } from '../core/src/redis/startup.js';
 import { readEnvFile } from './env-file.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -87,12 +88,19 @@ async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boole
 const children: ChildProcess[] = [];
 let ownRedis: ChildProcess | undefined;
 
-if (!(await redisAnswers(config.REDIS_URL))) {
+if (config.NODE_ENV === 'production') {
+  // no Redis of our own in production (it would keep nothing): wait for the configured one, or say why not
+  const problem = await redisStartupProblem(config);
+  if (problem) {
+    log.fatal(problem.fields, problem.msg);
+    process.exit(1);
+  }
+} else if (!(await redisAnswers(config.REDIS_URL))) {
   const url = new URL(config.REDIS_URL);
   const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(url.hostname);
   if (!local || !redisServerInstalled()) {
     process.stderr.write(
-      `stickyroom: no Redis answers at ${config.REDIS_URL}.\n` +
+      `stickyroom: no Redis answers at ${redactRedisUrl(config.REDIS_URL)}.\n` +
         (local
           ? '  Install Redis and npm start will run it for you (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis),\n' +
             '  or start one yourself: redis-server --port 6379, or: docker compose up -d redis\n'
@@ -173,4 +181,4 @@ process.on('SIGTERM', () => stop(0));
 
 run('server', 'server/src/main.ts');
 run('worker', 'worker/src/main.ts');
-log.info({ port: config.PORT }, `stickyroom starting: server on http://localhost:${config.PORT}, worker on ${config.REDIS_URL}`);
+log.info({ port: config.PORT }, `stickyroom starting: server on http://localhost:${config.PORT}, worker on ${redactRedisUrl(config.REDIS_URL)}`);

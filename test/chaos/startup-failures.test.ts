@@ -88,6 +88,22 @@ describe.concurrent('a process that cannot start', () => {
     expect(end.output.join('\n')).not.toMatch(/hunter2/);
   });
 
+  it('npm start in production: starts no Redis of its own, and ends with one line naming the address', async () => {
+    const port = await freePort();
+    const secret = (c: string) => c.repeat(40);
+    const end = await ending('scripts/start.ts', {
+      NODE_ENV: 'production',
+      JWT_SECRET: secret('j'),
+      WEBHOOK_SECRET: secret('w'),
+      METRICS_TOKEN: secret('m'),
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      REDIS_STARTUP_TIMEOUT_MS: '300',
+      PORT: '0',
+    });
+    expectOneClearLine(end, new RegExp(`Redis at redis://127\\.0\\.0\\.1:${port} did not answer within 300 ms`), /ECONNREFUSED/);
+    expect(end.output.join('\n')).not.toMatch(/started redis-server/);
+  });
+
   it('worker: a Redis that does not answer at start ends with one line naming its address', async () => {
     const port = await freePort();
     const end = await ending('worker/src/main.ts', { REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_STARTUP_TIMEOUT_MS: '300' });
