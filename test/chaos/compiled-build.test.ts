@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,30 @@ describe('the compiled build (npm run build, node dist/...)', () => {
     expect(readFileSync(join(dist, 'core/src/identity/tokens.js'), 'utf8')).toMatch(/from '@stickyroom\/sdk\/protocol'/);
     const resolved = spawnSync(process.execPath, ['--input-type=module', '-e', "process.stdout.write(import.meta.resolve('@stickyroom/sdk/protocol'))"], { encoding: 'utf8', cwd: dist });
     expect(resolved.stdout).toMatch(/client-sdk\/dist\/esm\/protocol\/index\.js$/);
+  });
+
+  it('imports nothing at run time that the production install (npm ci --omit=dev) leaves out', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
+    const allowed = new Set([...Object.keys(pkg.dependencies), '@stickyroom/sdk']);
+    const bare = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, e.name);
+        if (e.isDirectory()) {
+          if (path !== join(dist, 'web')) walk(path);
+        } else if (e.name.endsWith('.js')) {
+          const code = readFileSync(path, 'utf8');
+          // import ... from 'x', export ... from 'x', import 'x', import('x')
+          for (const re of [/\bfrom\s+'([^'.][^']*)'/g, /^import\s+'([^'.][^']*)'/gm, /\bimport\(\s*'([^'.][^']*)'\s*\)/g]) {
+            for (const m of code.matchAll(re)) bare.add(m[1]!);
+          }
+        }
+      }
+    };
+    walk(dist);
+    const packages = [...bare].filter((s) => !s.startsWith('node:')).map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!));
+    expect(packages.length).toBeGreaterThan(5);
+    expect(packages.filter((p) => !allowed.has(p))).toEqual([]);
   });
 
   it('serves a join and the pages from node dist/server/src/main.js', async () => {
