@@ -4,6 +4,24 @@ import { DURATION, parseDuration } from './duration.js';
 const DEV_JWT_SECRET = 'stickyroom-dev-secret-do-not-use-in-production';
 const DEV_WEBHOOK_SECRET = 'stickyroom-dev-webhook-secret';
 
+/** Every setting that is a secret: NODE_ENV=production holds each one set to PRODUCTION_SECRET_BYTES or more, and no placeholder. */
+export const SECRETS = ['JWT_SECRET', 'JWT_SECRET_PREVIOUS', 'WEBHOOK_SECRET', 'METRICS_TOKEN'] as const;
+export const PRODUCTION_SECRET_BYTES = 32;
+/**
+ * Values nobody should run with: the development defaults and the placeholders of .env.example (a test
+ * holds .env.example to this list), and anything that still says change-me.
+ */
+const PLACEHOLDER_SECRETS = new Set([
+  DEV_JWT_SECRET,
+  DEV_WEBHOOK_SECRET,
+  'change-me-to-a-long-random-string-of-32-bytes-or-more',
+  'change-me-to-another-long-random-string-of-32-bytes',
+  'change-me-to-a-third-long-random-string-of-32-bytes',
+]);
+export function isPlaceholderSecret(value: string): boolean {
+  return PLACEHOLDER_SECRETS.has(value) || /change-?me/i.test(value);
+}
+
 const list = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
@@ -15,12 +33,27 @@ export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP and Socket.IO port.'),
   HOST: z.string().default('0.0.0.0').describe('Interface to listen on.'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379').describe('Redis connection URL.'),
+  REDIS_STARTUP_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(15_000)
+    .describe('How long a starting server node or worker waits for Redis to answer before it exits with one line saying so.'),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_:.-]{1,32}$/, 'letters, digits and _ : . - only (no braces: they are hash tags)')
     .default('sr:')
     .describe('Prefix of every Redis key this deployment writes (also the BullMQ prefix).'),
-  JWT_SECRET: z.string().min(16, 'at least 16 characters').default(DEV_JWT_SECRET).describe('HS256 secret for tokens.'),
+  JWT_SECRET: z
+    .string()
+    .min(16, 'at least 16 characters')
+    .default(DEV_JWT_SECRET)
+    .describe('HS256 secret tokens are signed and verified with (32 bytes or more when NODE_ENV=production).'),
+  JWT_SECRET_PREVIOUS: z
+    .string()
+    .min(16, 'at least 16 characters')
+    .optional()
+    .describe('During a rotation, the secret JWT_SECRET replaced: tokens signed with it are still accepted, new ones are signed with JWT_SECRET (docs/operations.md).'),
   JWT_MAX_TTL: z
     .string()
     .regex(DURATION, 'a duration like 24h, 90m or 86400 (seconds)')
@@ -32,7 +65,7 @@ export const ConfigSchema = z.object({
     .string()
     .min(16, 'at least 16 characters')
     .default(DEV_WEBHOOK_SECRET)
-    .describe('HMAC-SHA256 secret of the order webhook.'),
+    .describe('HMAC-SHA256 secret of the order webhook (32 bytes or more when NODE_ENV=production).'),
   METRICS_TOKEN: z
     .string()
     .min(16, 'at least 16 characters')
@@ -144,7 +177,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const devSecrets = parsed.data.JWT_SECRET === DEV_JWT_SECRET || parsed.data.WEBHOOK_SECRET === DEV_WEBHOOK_SECRET;
   if (parsed.data.NODE_ENV === 'production') {
     const issues: string[] = [];
-    if (devSecrets) issues.push('JWT_SECRET / WEBHOOK_SECRET: the development defaults are refused when NODE_ENV=production');
+    for (const name of SECRETS) {
+      const value = parsed.data[name];
+      if (value === undefined) continue;
+      if (isPlaceholderSecret(value)) issues.push(`${name}: a placeholder or development value is refused when NODE_ENV=production (generate one: openssl rand -hex 32)`);
+      else if (Buffer.byteLength(value, 'utf8') < PRODUCTION_SECRET_BYTES)
+        issues.push(`${name}: ${Buffer.byteLength(value, 'utf8')} bytes; at least ${PRODUCTION_SECRET_BYTES} when NODE_ENV=production (generate one: openssl rand -hex 32)`);
+    }
+    if (parsed.data.JWT_SECRET_PREVIOUS !== undefined && parsed.data.JWT_SECRET_PREVIOUS === parsed.data.JWT_SECRET)
+      issues.push('JWT_SECRET_PREVIOUS: the same as JWT_SECRET; during a rotation it holds the secret being replaced');
     if (parsed.data.METRICS_TOKEN === undefined) issues.push('METRICS_TOKEN: required when NODE_ENV=production (without it /metrics is open to anyone)');
     if (issues.length) throw new ConfigError(issues);
   }

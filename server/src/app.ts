@@ -64,7 +64,7 @@ export function createApp({ config, clock = systemClock, log = createLogger(conf
   const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull' });
   const relaySub = createRedis({ url: config.REDIS_URL, log, name: 'push-sub', autoPipelining: false, subscriber: true });
   const metrics = createMetrics();
-  const tokens = new TokenService(config.JWT_SECRET, { maxTtlSec: config.JWT_MAX_TTL });
+  const tokens = new TokenService(config.JWT_SECRET, { maxTtlSec: config.JWT_MAX_TTL, previousSecret: config.JWT_SECRET_PREVIOUS });
 
   const keys = new Keys(config.REDIS_PREFIX);
   const io = createIo(config, { adapter, channel: keys.ioChannel, log });

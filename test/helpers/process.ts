@@ -14,9 +14,15 @@ export interface RunningProcess {
 
 /** Runs a TypeScript entry (server, worker, launcher) as a real child process. */
 export function runTs(entry: string, env: Record<string, string>, args: string[] = []): RunningProcess {
-  const child = spawn(process.execPath, ['--conditions=@stickyroom/source', '--import', 'tsx', entry, ...args], {
+  return runNode(['--conditions=@stickyroom/source', '--import', 'tsx', entry, ...args], env);
+}
+
+/** Runs `node <nodeArgs>` (a compiled entry of dist/, say) as a real child process; `cwd` defaults to ours. */
+export function runNode(nodeArgs: string[], env: Record<string, string>, cwd?: string): RunningProcess {
+  const child = spawn(process.execPath, nodeArgs, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(cwd ? { cwd } : {}),
   });
   const output: string[] = [];
   const waiters: { re: RegExp; resolve(line: string): void }[] = [];

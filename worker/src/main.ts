@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type Config } from '../../core/src/config.js';
 import { QUEUE } from '../../core/src/jobs/queues.js';
 import { installProcessPolicy, onStopRequest } from '../../core/src/lifecycle.js';
 import { createLogger } from '../../core/src/logger.js';
+import { redisStartupProblem } from '../../core/src/redis/startup.js';
 import { startWorker } from './worker.js';
 
 let config: Config;
@@ -17,6 +18,11 @@ try {
 
 const log = createLogger(config.LOG_LEVEL, 'worker');
 installProcessPolicy(log);
+const redisProblem = await redisStartupProblem(config);
+if (redisProblem) {
+  log.fatal(redisProblem.fields, redisProblem.msg);
+  process.exit(1);
+}
 const running = startWorker({ config, log });
 log.info({ queue: QUEUE, concurrency: config.WORKER_CONCURRENCY }, 'stickyroom worker running');
 
