@@ -112,6 +112,14 @@ export const ConfigSchema = z.object({
     .min(100)
     .default(30_000)
     .describe("How long a stopping worker lets the jobs in hand finish; it then abandons them to BullMQ's stalled-job check and exits."),
+  WORKER_HTTP_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(9465)
+    .describe("The worker's HTTP port: GET /metrics (METRICS_TOKEN rule as on the server) and GET /healthz (200 while its Redis connections are ready and its BullMQ worker runs)."),
+  WORKER_HTTP_HOST: z.string().default('0.0.0.0').describe("Interface the worker's HTTP port listens on."),
   TRUST_PROXY: bool
     .default(false)
     .describe('Trust X-Forwarded-* headers (behind a load balancer); a request the proxy marks X-Forwarded-Proto: https then gets HSTS.'),

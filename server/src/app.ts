@@ -47,18 +47,19 @@ export interface AppOptions {
  * socket handlers; the HTTP server is made with its handler and Socket.IO attached to it last.
  */
 export function createApp({ config, clock = systemClock, log = createLogger(config.LOG_LEVEL, 'server'), features = allFeatures, domain }: AppOptions): App {
-  const redis = createRedis({ url: config.REDIS_URL, log, name: 'cmd' });
-  const pub = createRedis({ url: config.REDIS_URL, log, name: 'io-pub', autoPipelining: false });
-  const sub = createRedis({ url: config.REDIS_URL, log, name: 'io-sub', autoPipelining: false, subscriber: true });
-  const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull' });
-  const relaySub = createRedis({ url: config.REDIS_URL, log, name: 'push-sub', autoPipelining: false, subscriber: true });
   const metrics = createMetrics();
+  const m = metrics.domain;
+  const redis = createRedis({ url: config.REDIS_URL, log, name: 'cmd', metrics: m });
+  const pub = createRedis({ url: config.REDIS_URL, log, name: 'io-pub', autoPipelining: false, metrics: m });
+  const sub = createRedis({ url: config.REDIS_URL, log, name: 'io-sub', autoPipelining: false, subscriber: true, metrics: m });
+  const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull', metrics: m });
+  const relaySub = createRedis({ url: config.REDIS_URL, log, name: 'push-sub', autoPipelining: false, subscriber: true, metrics: m });
   const tokens = new TokenService(config.JWT_SECRET, { maxTtlSec: config.JWT_MAX_TTL });
 
   const keys = new Keys(config.REDIS_PREFIX);
   const io = createIo(config, { pub, sub, channel: keys.ioChannel, log });
   relayPushes(io, relaySub, keys.pushChannel, log);
-  const ctx = createContext({ config, log, clock, redis, bull, pusher: ioPusher(io), ...(domain ? { features: domain } : {}) });
+  const ctx = createContext({ config, log, clock, redis, bull, pusher: ioPusher(io), metrics: m, ...(domain ? { features: domain } : {}) });
   const http = createServer(createHttpApp(ctx, { tokens, features, metrics }));
   serveSockets(io, ctx, {
     tokens,

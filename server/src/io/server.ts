@@ -12,7 +12,7 @@ import type { Metrics } from '../metrics.js';
 import { outageSafeAdapter } from './adapter.js';
 import { createDispatcher, type AppSocket, type HandlerDef, type SocketData } from './handler.js';
 import { UserSockets } from './user-sockets.js';
-import { armExpiry, endSession, protocolRefusal, sessionHandlers } from './session.js';
+import { armExpiry, endSession, protocolRefusal, sessionEndReason, sessionHandlers } from './session.js';
 
 export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -84,6 +84,7 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
     if (unsupported) {
       const e = new Error(unsupported) as Error & { data: unknown };
       e.data = { code: 'unsupported_protocol' };
+      opts.metrics.connectRefusals.inc({ code: 'unsupported_protocol' });
       return next(e);
     }
     const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
@@ -96,6 +97,7 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
       (err: unknown) => {
         const e = new Error(err instanceof AppError ? err.message : 'unauthorized') as Error & { data: unknown };
         e.data = { code: 'unauthorized' };
+        opts.metrics.connectRefusals.inc({ code: 'unauthorized' });
         next(e);
       },
     );
@@ -106,6 +108,7 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
   io.on('connection', (socket: AppSocket) => {
     const user = socket.data.user;
     opts.metrics.sockets.inc();
+    opts.metrics.connects.inc();
     // The Redis adapter joins rooms in memory (synchronously); an adapter that answers with a promise must not
     // leave its failure unhandled.
     Promise.resolve(socket.join(userRoom(user.id))).catch((err: unknown) => {
@@ -125,8 +128,9 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
     socket.on('error', (err: unknown) => {
       ctx.log.debug({ user: user.id, err: err instanceof Error ? err.message : typeof err }, 'socket error');
     });
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
       opts.metrics.sockets.dec();
+      opts.metrics.disconnects.inc({ reason: sessionEndReason(socket) ?? reason.replaceAll(' ', '_') });
       userSockets.remove(user.id, socket);
       armExpiry(socket, undefined);
       for (const hook of opts.onDisconnect ?? []) {
