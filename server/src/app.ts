@@ -15,6 +15,7 @@ import { createHttpApp } from './http/app.js';
 import { createIo, ioPusher, serveSockets, type AppIo } from './io/server.js';
 import { createMetrics } from './metrics.js';
 import { relayPushes } from './io/push-relay.js';
+import { serveAdminUi } from './io/admin-ui.js';
 import { settlesWithin } from '../../core/src/lifecycle.js';
 
 export interface App {
@@ -67,6 +68,7 @@ export function createApp({ config, clock = systemClock, log = createLogger(conf
     handlers: features.flatMap((f) => f.handlers ?? []),
     onDisconnect: features.flatMap((f) => (f.onDisconnect ? [(s) => f.onDisconnect!(ctx, s)] : [])),
   });
+  if (config.ADMIN_UI === 'on') serveAdminUi(io, config, log);
   io.attach(http);
   const stops = ctx.features.flatMap((f) => (f.start ? [f.start(ctx)] : []));
 
