@@ -20,6 +20,10 @@ const log = createLogger(config.LOG_LEVEL, 'worker');
 installProcessPolicy(log);
 const running = startWorker({ config, log });
 log.info({ queue: QUEUE, concurrency: config.WORKER_CONCURRENCY }, 'stickyroom worker running');
+running.whenReady().then(
+  () => log.info('worker ready: Redis connected, taking jobs'),
+  (err: unknown) => log.warn({ err }, 'worker did not become ready'),
+);
 if (config.METRICS_TOKEN === undefined) log.warn('GET /metrics of the worker is open to anyone: set METRICS_TOKEN before going live');
 const http = serveWorkerHttp(running, config, log).then(
   (h) => {
@@ -28,7 +32,12 @@ const http = serveWorkerHttp(running, config, log).then(
   },
   (err: NodeJS.ErrnoException) => {
     process.stderr.write(`stickyroom worker: cannot listen on ${config.WORKER_HTTP_HOST}:${config.WORKER_HTTP_PORT} (${err.code ?? err.message}); set WORKER_HTTP_PORT\n`);
-    process.exit(1);
+    // a job it may have taken in the meantime is finished or handed back before the exit
+    running.close({ graceMs: 2000 }).then(
+      () => process.exit(1),
+      () => process.exit(1),
+    );
+    return new Promise<never>(() => undefined);
   },
 );
 
