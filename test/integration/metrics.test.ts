@@ -13,7 +13,7 @@ let workerHttp: WorkerHttp;
 let workerUrl: string;
 
 beforeAll(async () => {
-  t = await startTestApp({ METRICS_TOKEN });
+  t = await startTestApp({ METRICS_TOKEN, MAX_CONNECTIONS_PER_USER: '1' });
   worker = startWorker({ config: t.config, log: createLogger('silent', 'test-worker'), clock: t.clock });
   workerHttp = await serveWorkerHttp(worker, t.config, createLogger('silent', 'test-worker'), 0, '127.0.0.1');
   workerUrl = `http://127.0.0.1:${workerHttp.port}`;
@@ -117,6 +117,12 @@ describe('/metrics of a server node and of the worker', () => {
     bob.close();
     await left;
 
+    // a second socket of alice's ends her first one's session (too_many_connections)
+    const aliceOnServer = [...t.app.io.of('/').sockets.values()].find((s) => s.data.user.id === 'alice')!;
+    const replaced = new Promise((resolve) => aliceOnServer.once('disconnect', resolve));
+    await t.viewer('alice');
+    await replaced;
+
     const after = (await scrape(t.url)).samples;
     const moved = (name: string, labels: Record<string, string> = {}) => value(after, name, labels) - value(before, name, labels);
 
@@ -135,6 +141,7 @@ describe('/metrics of a server node and of the worker', () => {
     expect(moved('stickyroom_socket_connect_refusals_total', { code: 'unauthorized' })).toBe(1);
     expect(moved('stickyroom_socket_connects_total')).toBeGreaterThanOrEqual(3);
     expect(moved('stickyroom_socket_disconnects_total', { reason: 'client_namespace_disconnect' })).toBe(1);
+    expect(moved('stickyroom_socket_disconnects_total', { reason: 'too_many_connections' })).toBe(1);
     expect(moved('stickyroom_socket_events_total', { event: 'room:join', code: 'ok' })).toBe(2);
     expect(moved('stickyroom_socket_event_seconds_count', { event: 'chat:send' })).toBe(1);
 
