@@ -54,7 +54,9 @@ export function webhookRefusal(status: number): string {
  * notes them (`res.locals.webhookOutcome`), a refusal by its status. Mounted before the route's first step.
  */
 export function webhookMetrics(metrics: Metrics): RequestHandler {
-  return (_req, res, next) => {
+  return (req, res, next) => {
+    // mounted at the webhook's path: only a POST to exactly that path is a delivery
+    if (req.method !== 'POST' || (req.path !== '/' && req.path !== '')) return next();
     res.on('finish', () => {
       const noted = res.locals.webhookOutcome as string | undefined;
       metrics.webhooks.inc({ outcome: res.statusCode < 300 && noted ? noted : webhookRefusal(res.statusCode) });
