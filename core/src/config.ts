@@ -149,6 +149,25 @@ export const ConfigSchema = z.object({
     .enum(['sharded', 'classic'])
     .default('sharded')
     .describe('Socket.IO Redis adapter between server nodes: `sharded` (Redis 7 sharded pub/sub, a channel per room) or `classic` (one channel every node hears); `classic` is kept for the fan-out bench (docs/operations.md).'),
+  WORKER_HTTP_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(9465)
+    .describe("The worker's HTTP port: GET /metrics (METRICS_TOKEN rule as on the server) and GET /healthz (200 while its Redis connections are ready and its BullMQ worker runs)."),
+  WORKER_HTTP_HOST: z.string().default('0.0.0.0').describe("Interface the worker's HTTP port listens on."),
+  ADMIN_UI: z
+    .enum(['on', 'off'])
+    .default('off')
+    .describe('Serves the Socket.IO admin UI (read-only) on the /admin namespace, behind ADMIN_UI_USERNAME / ADMIN_UI_PASSWORD.'),
+  ADMIN_UI_USERNAME: z.string().min(1).max(64).default('admin').describe('Username of the Socket.IO admin UI.'),
+  ADMIN_UI_PASSWORD: z
+    .string()
+    .min(16, 'at least 16 characters')
+    .max(72, 'at most 72 characters (bcrypt reads no more)')
+    .optional()
+    .describe('Password of the Socket.IO admin UI; required with ADMIN_UI=on, at least 32 characters when NODE_ENV=production.'),
   TRUST_PROXY: bool
     .default(false)
     .describe('Trust X-Forwarded-* headers (behind a load balancer); a request the proxy marks X-Forwarded-Proto: https then gets HSTS.'),
@@ -174,6 +193,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
+  if (parsed.data.ADMIN_UI === 'on' && parsed.data.ADMIN_UI_PASSWORD === undefined) {
+    throw new ConfigError(['ADMIN_UI_PASSWORD: required when ADMIN_UI=on (the admin UI is never served without authentication)']);
+  }
   const devSecrets = parsed.data.JWT_SECRET === DEV_JWT_SECRET || parsed.data.WEBHOOK_SECRET === DEV_WEBHOOK_SECRET;
   if (parsed.data.NODE_ENV === 'production') {
     const issues: string[] = [];
@@ -186,6 +208,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     if (parsed.data.JWT_SECRET_PREVIOUS !== undefined && parsed.data.JWT_SECRET_PREVIOUS === parsed.data.JWT_SECRET)
       issues.push('JWT_SECRET_PREVIOUS: the same as JWT_SECRET; during a rotation it holds the secret being replaced');
+    if (parsed.data.ADMIN_UI === 'on' && (parsed.data.ADMIN_UI_PASSWORD?.length ?? 0) < 32) {
+      issues.push('ADMIN_UI_PASSWORD: at least 32 characters when NODE_ENV=production');
+    }
     if (parsed.data.METRICS_TOKEN === undefined) issues.push('METRICS_TOKEN: required when NODE_ENV=production (without it /metrics is open to anyone)');
     if (issues.length) throw new ConfigError(issues);
   }

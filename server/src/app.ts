@@ -7,6 +7,7 @@ import { createContext } from '../../core/src/create-context.js';
 import type { DomainFeature } from '../../core/src/feature.js';
 import { TokenService } from '../../core/src/identity/tokens.js';
 import { createLogger, type Logger } from '../../core/src/logger.js';
+import type { DomainMetrics } from '../../core/src/metrics.js';
 import { createRedis, type Redis } from '../../core/src/redis/client.js';
 import { Keys } from '../../core/src/redis/keys.js';
 import { features as allFeatures } from './features/index.js';
@@ -15,6 +16,7 @@ import { createHttpApp } from './http/app.js';
 import { createIo, ioPusher, serveSockets, type AppIo } from './io/server.js';
 import { createMetrics } from './metrics.js';
 import { relayPushes } from './io/push-relay.js';
+import { serveAdminUi } from './io/admin-ui.js';
 import { settlesWithin } from '../../core/src/lifecycle.js';
 
 export interface App {
@@ -46,10 +48,10 @@ export interface AppOptions {
  * run no other command, and the publisher's writes must not queue behind the commands of the features.
  * This is the one place that decides what kind of client they are (cluster mode plugs its clients in here).
  */
-export function createAdapterClients(config: Config, log: Logger): { pub: Redis; sub: Redis } {
+export function createAdapterClients(config: Config, log: Logger, metrics?: DomainMetrics): { pub: Redis; sub: Redis } {
   return {
-    pub: createRedis({ url: config.REDIS_URL, log, name: 'io-pub', autoPipelining: false }),
-    sub: createRedis({ url: config.REDIS_URL, log, name: 'io-sub', autoPipelining: false, subscriber: true }),
+    pub: createRedis({ url: config.REDIS_URL, log, name: 'io-pub', autoPipelining: false, metrics }),
+    sub: createRedis({ url: config.REDIS_URL, log, name: 'io-sub', autoPipelining: false, subscriber: true, metrics }),
   };
 }
 
@@ -59,17 +61,18 @@ export function createAdapterClients(config: Config, log: Logger): { pub: Redis;
  * socket handlers; the HTTP server is made with its handler and Socket.IO attached to it last.
  */
 export function createApp({ config, clock = systemClock, log = createLogger(config.LOG_LEVEL, 'server'), features = allFeatures, domain }: AppOptions): App {
-  const redis = createRedis({ url: config.REDIS_URL, log, name: 'cmd' });
-  const adapter = createAdapterClients(config, log);
-  const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull' });
-  const relaySub = createRedis({ url: config.REDIS_URL, log, name: 'push-sub', autoPipelining: false, subscriber: true });
   const metrics = createMetrics();
+  const m = metrics.domain;
+  const redis = createRedis({ url: config.REDIS_URL, log, name: 'cmd', metrics: m });
+  const adapter = createAdapterClients(config, log, m);
+  const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull', metrics: m });
+  const relaySub = createRedis({ url: config.REDIS_URL, log, name: 'push-sub', autoPipelining: false, subscriber: true, metrics: m });
   const tokens = new TokenService(config.JWT_SECRET, { maxTtlSec: config.JWT_MAX_TTL, previousSecret: config.JWT_SECRET_PREVIOUS });
 
   const keys = new Keys(config.REDIS_PREFIX);
   const io = createIo(config, { adapter, channel: keys.ioChannel, log });
   relayPushes(io, relaySub, keys.pushChannel, log);
-  const ctx = createContext({ config, log, clock, redis, bull, pusher: ioPusher(io), ...(domain ? { features: domain } : {}) });
+  const ctx = createContext({ config, log, clock, redis, bull, pusher: ioPusher(io), metrics: m, ...(domain ? { features: domain } : {}) });
   const http = createServer(createHttpApp(ctx, { tokens, features, metrics }));
   serveSockets(io, ctx, {
     tokens,
@@ -77,6 +80,7 @@ export function createApp({ config, clock = systemClock, log = createLogger(conf
     handlers: features.flatMap((f) => f.handlers ?? []),
     onDisconnect: features.flatMap((f) => (f.onDisconnect ? [(s) => f.onDisconnect!(ctx, s)] : [])),
   });
+  if (config.ADMIN_UI === 'on') serveAdminUi(io, config, log);
   io.attach(http);
   const stops = ctx.features.flatMap((f) => (f.start ? [f.start(ctx)] : []));
 

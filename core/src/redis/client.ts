@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { instrumentRedis, type DomainMetrics } from '../metrics.js';
 import { loadScripts } from './scripts.js';
 
 export type { Redis };
@@ -23,6 +24,8 @@ export interface RedisFactoryOptions {
    * clients: their unsubscribe on close must be written before QUIT, not a tick later.
    */
   autoPipelining?: boolean;
+  /** Times this client's commands and counts their failures, labelled `client=<name>`. */
+  metrics?: DomainMetrics;
 }
 
 /**
@@ -32,7 +35,7 @@ export interface RedisFactoryOptions {
  * attempts are at most a second apart: a caller hears `unavailable` within about two seconds, and the
  * client is back within a second of Redis.
  */
-export function createRedis({ url, log, name, blocking, subscriber, autoPipelining = true }: RedisFactoryOptions): Redis {
+export function createRedis({ url, log, name, blocking, subscriber, autoPipelining = true, metrics }: RedisFactoryOptions): Redis {
   const options: RedisOptions = {
     connectionName: `stickyroom:${name}`,
     lazyConnect: false,
@@ -43,6 +46,7 @@ export function createRedis({ url, log, name, blocking, subscriber, autoPipelini
     retryStrategy: (times) => Math.min(100 * times, 1000),
   };
   const redis = new Redis(url, options);
+  if (metrics) instrumentRedis(redis, name, metrics);
   let down = false;
   redis.on('error', (err: Error) => {
     if (!down) log.warn({ err: err.message, client: name }, 'redis connection error');

@@ -11,7 +11,7 @@ import type { Metrics } from '../metrics.js';
 import { outageSafeAdapter, type AdapterClients } from './adapter.js';
 import { createDispatcher, type AppSocket, type HandlerDef, type SocketData } from './handler.js';
 import { UserSockets } from './user-sockets.js';
-import { armExpiry, endSession, protocolRefusal, sessionHandlers } from './session.js';
+import { armExpiry, endSession, protocolRefusal, sessionEndReason, sessionHandlers } from './session.js';
 
 export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -82,6 +82,7 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
     if (unsupported) {
       const e = new Error(unsupported) as Error & { data: unknown };
       e.data = { code: 'unsupported_protocol' };
+      opts.metrics.connectRefusals.inc({ code: 'unsupported_protocol' });
       return next(e);
     }
     const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
@@ -94,6 +95,7 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
       (err: unknown) => {
         const e = new Error(err instanceof AppError ? err.message : 'unauthorized') as Error & { data: unknown };
         e.data = { code: 'unauthorized' };
+        opts.metrics.connectRefusals.inc({ code: 'unauthorized' });
         next(e);
       },
     );
@@ -104,6 +106,7 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
   io.on('connection', (socket: AppSocket) => {
     const user = socket.data.user;
     opts.metrics.sockets.inc();
+    opts.metrics.connects.inc();
     // The Redis adapter joins rooms in memory (synchronously); an adapter that answers with a promise must not
     // leave its failure unhandled.
     Promise.resolve(socket.join(userRoom(user.id))).catch((err: unknown) => {
@@ -123,8 +126,9 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
     socket.on('error', (err: unknown) => {
       ctx.log.debug({ user: user.id, err: err instanceof Error ? err.message : typeof err }, 'socket error');
     });
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
       opts.metrics.sockets.dec();
+      opts.metrics.disconnects.inc({ reason: sessionEndReason(socket) ?? reason.replaceAll(' ', '_') });
       userSockets.remove(user.id, socket);
       armExpiry(socket, undefined);
       for (const hook of opts.onDisconnect ?? []) {
