@@ -6,11 +6,12 @@ import { z } from 'zod';
 import type { Benchmark } from '../lib/benchmark.js';
 import { RESULTS_DIR } from '../lib/benchmark.js';
 import { BurstRig, slim, type BurstResult } from '../lib/burst.js';
+import type { BurstConnected } from '../lib/burst-protocol.js';
 import { deathOf } from '../lib/child.js';
 import { waitForQuiet } from '../lib/proc.js';
 import { ackBody, newCounts, RawClient } from '../lib/raw-client.js';
 import { BENCH_REDIS_URL } from '../lib/redis.js';
-import { createLiveStream, startStickyroom, streamerToken } from '../lib/stickyroom.js';
+import { createLiveStream, startStickyroom, streamerToken, type StickyroomServer } from '../lib/stickyroom.js';
 import { fmt, formatTable } from '../lib/table.js';
 import { parseOptions, usageOf, variantsOf, variantsOption, type Variant } from '../lib/variants.js';
 
@@ -82,87 +83,122 @@ async function countKeys(redis: Redis, pattern: string): Promise<number> {
   return n;
 }
 
-async function measureVariant(v: Variant, opts: ClaimsOptions, log: (line: string) => void): Promise<ClaimsVariantResult> {
-  let busyBefore = NaN;
-  if (opts['quiet-wait'] > 0) {
-    const quiet = await waitForQuiet({ maxBusy: 0.15, maxWaitMs: opts['quiet-wait'] * 1000 });
-    busyBefore = quiet.busy;
-    log(`${v.name}: machine ${fmt.pct(quiet.busy)} busy before the run`);
+/**
+ * One server variant with its sockets connected and joined. Variants are all started first and their rounds
+ * then interleaved (round 1 of each, then round 2 of each, ...), so that on a shared machine the load of
+ * the moment falls on every variant alike.
+ */
+class ClaimsTarget {
+  readonly rounds: ClaimRound[] = [];
+  profileFile: string | undefined;
+  private readonly guard: <T>(p: Promise<T>) => Promise<T>;
+
+  private constructor(
+    readonly v: Variant,
+    private readonly opts: ClaimsOptions,
+    private readonly log: (line: string) => void,
+    private readonly s: StickyroomServer,
+    private readonly rig: BurstRig,
+    private readonly streamer: RawClient,
+    private readonly streamId: string,
+    readonly conn: BurstConnected,
+  ) {
+    const death = deathOf(s.server);
+    this.guard = <T>(p: Promise<T>): Promise<T> => Promise.race([p, death]);
   }
-  const s = await startStickyroom({ name: `stickyroom (${v.name})`, env: v.env, ...(v.root ? { root: v.root } : {}) });
-  const rig = new BurstRig(opts.generators, s.server.pid);
-  const redis = new Redis(BENCH_REDIS_URL, { maxRetriesPerRequest: 1 });
-  let streamer: RawClient | undefined;
-  const death = deathOf(s.server);
-  const guard = <T>(p: Promise<T>): Promise<T> => Promise.race([p, death]);
-  try {
-    const streamId = await createLiveStream(s.url, s.jwtSecret, 'claims benchmark');
-    streamer = await RawClient.connect(s.url, { token: await streamerToken(s.jwtSecret) }, newCounts(), 10_000);
-    log(`${v.name}: connecting ${opts.viewers} viewers (${opts.generators} generators), each joining the stream`);
-    const conn = await guard(rig.connect({ url: s.url, jwtSecret: s.jwtSecret, viewers: opts.viewers, userPrefix: 'v', wave: opts.wave, joinStreamId: streamId }));
-    log(`${v.name}: ${conn.sockets} connected in ${(conn.ms / 1000).toFixed(1)} s${conn.failed ? `, ${conn.failed} failed: ${JSON.stringify(conn.errors)}` : ''}`);
-    if (conn.sockets === 0) throw new Error(`no socket connected: ${JSON.stringify(conn.errors)}`);
-    const timeoutMs = 60_000;
-    const rounds: ClaimRound[] = [];
-    let profileFile: string | undefined;
-    for (let r = 0; r <= opts.rounds; r++) {
-      // The transport ceiling: the same event from the same sockets, refused by the schema before any Redis.
-      const ceiling = await guard(rig.fire(`ceiling ${r}`, { event: 'coupon:claim', payload: { dropId: '' }, decode: 'none', sample: 0, timeoutMs }));
-      const drop = await guard(
-        ask(streamer, 'coupon:drop', { streamId, title: `bench drop ${r}`, discount: { type: 'percent', value: 10 }, quantity: opts.quantity, perViewer: 1, durationSec: 3600 }),
-      );
-      const dropId = (drop.drop as { id: string }).id;
-      const profiling = opts['cpu-prof'] && r === 1;
-      if (profiling) await s.server.profile('start');
-      const claims = await guard(rig.fire(`claims ${r}`, { event: 'coupon:claim', payload: { dropId }, opIdPrefix: `r${r}`, decode: 'all', sample: 0, timeoutMs }));
-      if (profiling) {
-        await mkdir(join(RESULTS_DIR, 'prof'), { recursive: true });
-        profileFile = join(RESULTS_DIR, 'prof', `claims-${v.name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
-        await s.server.profile('stop', profileFile, 60_000);
-        log(`${v.name}: CPU profile of the claim burst in ${relative(process.cwd(), profileFile)}`);
-      }
-      const distinct = new Set(claims.codes).size;
-      const expectOk = Math.min(opts.quantity, conn.sockets);
-      const exact =
-        claims.ok === expectOk &&
-        distinct === expectOk &&
-        claims.missing === 0 &&
-        (claims.errors.sold_out ?? 0) === conn.sockets - expectOk &&
-        Object.keys(claims.errors).every((k) => k === 'sold_out');
-      const round: ClaimRound = {
-        round: r,
-        ceiling: slim(ceiling),
-        claims: slim(claims),
-        distinctCodes: distinct,
-        exact,
-        rateRatio: claims.perSec / ceiling.perSec,
-        p99Ratio: claims.latencyMs.p99 / Math.max(1, ceiling.latencyMs.p99),
-      };
-      rounds.push(round);
-      log(
-        `${v.name} ${r === 0 ? 'warm-up' : `round ${r}`}: ceiling ${fmt.int(ceiling.perSec)}/s p99 ${fmt.int(ceiling.latencyMs.p99)} ms; claims ${fmt.int(claims.perSec)}/s p99 ${fmt.int(claims.latencyMs.p99)} ms; ` +
-          `${claims.ok} codes (${distinct} distinct), ${JSON.stringify(claims.errors)}; ${fmt.fixed(round.rateRatio, 2)}x rate, ${fmt.fixed(round.p99Ratio, 2)}x p99`,
-      );
+
+  static async start(v: Variant, opts: ClaimsOptions, log: (line: string) => void): Promise<ClaimsTarget> {
+    const s = await startStickyroom({ name: `stickyroom (${v.name})`, env: v.env, ...(v.root ? { root: v.root } : {}) });
+    const rig = new BurstRig(opts.generators, s.server.pid);
+    let streamer: RawClient | undefined;
+    try {
+      const streamId = await createLiveStream(s.url, s.jwtSecret, 'claims benchmark');
+      streamer = await RawClient.connect(s.url, { token: await streamerToken(s.jwtSecret) }, newCounts(), 10_000);
+      log(`${v.name}: connecting ${opts.viewers} viewers (${opts.generators} generators), each joining the stream`);
+      const conn = await Promise.race([rig.connect({ url: s.url, jwtSecret: s.jwtSecret, viewers: opts.viewers, userPrefix: 'v', wave: opts.wave, joinStreamId: streamId }), deathOf(s.server)]);
+      log(`${v.name}: ${conn.sockets} connected in ${(conn.ms / 1000).toFixed(1)} s${conn.failed ? `, ${conn.failed} failed: ${JSON.stringify(conn.errors)}` : ''}`);
+      if (conn.sockets === 0) throw new Error(`no socket connected: ${JSON.stringify(conn.errors)}`);
+      return new ClaimsTarget(v, opts, log, s, rig, streamer, streamId, conn);
+    } catch (err) {
+      streamer?.close();
+      await rig.close();
+      await s.stop();
+      throw err;
     }
-    const indexedCodes = await countKeys(redis, `${s.redisPrefix}{g:coupon}:*`);
-    const recordedCodes = await redis.hlen(`${s.redisPrefix}{s:${streamId}}:coupons:codes`);
-    return {
-      variant: v.name,
-      env: v.env,
-      ...(v.root ? { root: v.root } : {}),
-      redisPrefix: s.redisPrefix,
-      connected: { sockets: conn.sockets, failed: conn.failed, errors: conn.errors, seconds: conn.ms / 1000 },
-      rounds,
-      indexedCodes,
-      recordedCodes,
-      machineBusyBefore: busyBefore,
-      ...(profileFile ? { profileFile } : {}),
+  }
+
+  /** A ceiling burst, then a drop of Q claimed by every socket at once. */
+  async round(r: number): Promise<void> {
+    const { opts, v, s, rig, conn } = this;
+    const timeoutMs = 60_000;
+    // The transport ceiling: the same event from the same sockets, refused by the schema before any Redis.
+    const ceiling = await this.guard(rig.fire(`ceiling ${r}`, { event: 'coupon:claim', payload: { dropId: '' }, decode: 'none', sample: 0, timeoutMs }));
+    const drop = await this.guard(
+      ask(this.streamer, 'coupon:drop', { streamId: this.streamId, title: `bench drop ${r}`, discount: { type: 'percent', value: 10 }, quantity: opts.quantity, perViewer: 1, durationSec: 3600 }),
+    );
+    const dropId = (drop.drop as { id: string }).id;
+    const profiling = opts['cpu-prof'] && r === 1;
+    if (profiling) await s.server.profile('start');
+    const claims = await this.guard(rig.fire(`claims ${r}`, { event: 'coupon:claim', payload: { dropId }, opIdPrefix: `r${r}`, decode: 'all', sample: 0, timeoutMs }));
+    if (profiling) {
+      await mkdir(join(RESULTS_DIR, 'prof'), { recursive: true });
+      this.profileFile = join(RESULTS_DIR, 'prof', `claims-${v.name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+      await s.server.profile('stop', this.profileFile, 60_000);
+      this.log(`${v.name}: CPU profile of the claim burst in ${relative(process.cwd(), this.profileFile)}`);
+    }
+    const distinct = new Set(claims.codes).size;
+    const expectOk = Math.min(opts.quantity, conn.sockets);
+    const exact =
+      claims.ok === expectOk &&
+      distinct === expectOk &&
+      claims.missing === 0 &&
+      (claims.errors.sold_out ?? 0) === conn.sockets - expectOk &&
+      Object.keys(claims.errors).every((k) => k === 'sold_out');
+    const round: ClaimRound = {
+      round: r,
+      ceiling: slim(ceiling),
+      claims: slim(claims),
+      distinctCodes: distinct,
+      exact,
+      rateRatio: claims.perSec / ceiling.perSec,
+      p99Ratio: claims.latencyMs.p99 / Math.max(1, ceiling.latencyMs.p99),
     };
-  } finally {
-    streamer?.close();
-    await rig.close();
-    await s.stop();
-    redis.disconnect();
+    this.rounds.push(round);
+    this.log(
+      `${v.name} ${r === 0 ? 'warm-up' : `round ${r}`}: ceiling ${fmt.int(ceiling.perSec)}/s p99 ${fmt.int(ceiling.latencyMs.p99)} ms; claims ${fmt.int(claims.perSec)}/s p99 ${fmt.int(claims.latencyMs.p99)} ms; ` +
+        `${claims.ok} codes (${distinct} distinct), ${JSON.stringify(claims.errors)}; ${fmt.fixed(round.rateRatio, 2)}x rate, ${fmt.fixed(round.p99Ratio, 2)}x p99`,
+    );
+  }
+
+  /** Counts the codes in Redis (global index and the stream's record), then stops the server and deletes its keys. */
+  async finish(busyBefore: number): Promise<ClaimsVariantResult> {
+    const { v, s, conn } = this;
+    const redis = new Redis(BENCH_REDIS_URL, { maxRetriesPerRequest: 1 });
+    try {
+      const indexedCodes = await countKeys(redis, `${s.redisPrefix}{g:coupon}:*`);
+      const recordedCodes = await redis.hlen(`${s.redisPrefix}{s:${this.streamId}}:coupons:codes`);
+      return {
+        variant: v.name,
+        env: v.env,
+        ...(v.root ? { root: v.root } : {}),
+        redisPrefix: s.redisPrefix,
+        connected: { sockets: conn.sockets, failed: conn.failed, errors: conn.errors, seconds: conn.ms / 1000 },
+        rounds: this.rounds,
+        indexedCodes,
+        recordedCodes,
+        machineBusyBefore: busyBefore,
+        ...(this.profileFile ? { profileFile: this.profileFile } : {}),
+      };
+    } finally {
+      redis.disconnect();
+      await this.stop();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.streamer.close();
+    await this.rig.close();
+    await this.s.stop();
   }
 }
 
@@ -234,8 +270,21 @@ export const claims: Benchmark = {
   usage: () => usageOf(ClaimsOptions),
   async run(argv, log) {
     const opts = parseOptions(ClaimsOptions, argv);
+    let busyBefore = NaN;
+    if (opts['quiet-wait'] > 0) {
+      const quiet = await waitForQuiet({ maxBusy: 0.15, maxWaitMs: opts['quiet-wait'] * 1000 });
+      busyBefore = quiet.busy;
+      log(`machine ${fmt.pct(quiet.busy)} busy before the run`);
+    }
+    const targets: ClaimsTarget[] = [];
     const results: ClaimsVariantResult[] = [];
-    for (const v of variantsOf(opts.variants, opts.base)) results.push(await measureVariant(v, opts, log));
+    try {
+      for (const v of variantsOf(opts.variants, opts.base)) targets.push(await ClaimsTarget.start(v, opts, log));
+      for (let r = 0; r <= opts.rounds; r++) for (const t of targets) await t.round(r);
+      while (targets.length) results.push(await targets.shift()!.finish(busyBefore));
+    } finally {
+      for (const t of targets) await t.stop();
+    }
     const verdict = verdicts(results, opts);
     const title = `claims: ${opts.viewers} viewers claim a drop of ${opts.quantity} at one instant, ${opts.rounds} round(s), ${opts.generators} generator process(es)`;
     return {
