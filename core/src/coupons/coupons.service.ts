@@ -51,8 +51,11 @@ export const REFUSAL_REPLAY_MS = 15_000;
 
 /**
  * Claims one coupon for a viewer: one atomic script decides, writes the code's record and counts the
- * claim in the activity ledger; the code is made here (crypto) and in the global code index before the
- * script runs, so an order can always find a code that was handed out. The drop's stream is read from its id: no lookup before the script.
+ * claim in the activity ledger. It is asked first without a code: a refusal (sold out, closed, limit,
+ * rate) or a replay is answered in that one round trip and reserves nothing. Only a claim that would
+ * succeed gets a code made here (crypto) and put in the global code index, then asks the script again
+ * with it (the rules are checked again: stock may have gone meanwhile), so an order can always find a code
+ * that was handed out. The drop's stream is read from its id: no lookup before the script.
  */
 export async function claimCoupon(
   ctx: AppContext,
@@ -64,34 +67,28 @@ export async function claimCoupon(
   const streamId = streamOfDrop(p.dropId);
   const dropId = p.dropId;
   requireJoined(streamId);
-  const codes = couponCodes(ctx);
-  const proposed = await codes.propose(streamId);
-  let out;
-  try {
-    out = await couponStore(ctx).claim({
-      streamId,
-      dropId,
-      viewerId: user.id,
-      opId: p.opId,
-      code: proposed,
-      now,
-      stockIntervalMs: STOCK_PUSH_INTERVAL_MS,
-      refusalReplayMs: REFUSAL_REPLAY_MS,
-      gate: userGate(ctx, streamId, user.id),
-    });
-  } catch (err) {
-    // Refused: the code was not handed out. Without a reply it may have been, so its index entry stays
-    // (one for a code nobody holds is harmless, see CouponCodeStore).
-    if (err instanceof AppError) await codes.withdraw(proposed);
-    throw err;
-  }
-  if (out.replay) {
+  const store = couponStore(ctx);
+  const gate = userGate(ctx, streamId, user.id);
+  const args = { streamId, dropId, viewerId: user.id, opId: p.opId, now, stockIntervalMs: STOCK_PUSH_INTERVAL_MS, refusalReplayMs: REFUSAL_REPLAY_MS };
+  // Refusals throw here, having reserved nothing; the user's event is counted once, by this first call.
+  let out = await store.claim({ ...args, code: '', gate });
+  if (out.needsCode) {
+    const codes = couponCodes(ctx);
+    const proposed = await codes.propose(streamId);
+    try {
+      out = await store.claim({ ...args, code: proposed, gate: { ...gate, limit: 0 } });
+    } catch (err) {
+      // Refused: the code was not handed out. Without a reply it may have been, so its index entry stays
+      // (one for a code nobody holds is harmless, see CouponCodeStore).
+      if (err instanceof AppError) await codes.withdraw(proposed);
+      throw err;
+    }
     // A retry of an answered claim: the viewer's code is the first one. It can be this very call's code:
     // ioredis resends a command whose reply a dropped connection lost, and the script, which ran the
     // first time, answers it as a replay. That code is issued: its index entry stays.
-    if (out.code !== proposed) await codes.withdraw(proposed);
-    return { code: out.code, dropId };
+    if (out.replay && out.code !== proposed) await codes.withdraw(proposed);
   }
+  if (out.replay) return { code: out.code, dropId };
   // The code is issued and counted (the script wrote its activity record): the viewer gets it.
   const room = ctx.broadcast.toStream(streamId);
   if (out.pushStock) room.emit('coupon:stock', { dropId, streamId, remaining: out.remaining });
