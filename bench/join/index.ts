@@ -27,6 +27,7 @@ export const JoinOptions = z
     wave: int(1, 2000).default(200).describe('sockets connected at once'),
     variants: variantsOption,
     base: z.string().optional().describe('another checkout to run the `base` variant from'),
+    root: z.string().optional().describe('a checkout to run `default` and `no-native` from (default: this tree)'),
     'quiet-wait': int(0, 3600).default(30).describe('before each variant, wait up to this many seconds for the machine to calm down'),
     'cpu-prof': z.boolean().default(false).describe("CPU profile of the server over the first measured storm, to bench/results/prof/"),
   })
@@ -295,7 +296,7 @@ export const join: Benchmark = {
     const targets: JoinTarget[] = [];
     const results: JoinVariantResult[] = [];
     try {
-      for (const v of variantsOf(opts.variants, opts.base)) targets.push(await JoinTarget.start(v, opts, log));
+      for (const v of variantsOf(opts.variants, opts.base, opts.root)) targets.push(await JoinTarget.start(v, opts, log));
       for (let r = 0; r <= opts.rounds; r++) for (const t of targets) await t.round(r);
       while (targets.length) results.push(await targets.shift()!.finish(busyBefore));
     } finally {

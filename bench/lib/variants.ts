@@ -18,14 +18,19 @@ export interface Variant {
   root?: string;
 }
 
-export function variantsOf(names: readonly VariantName[], base: string | undefined): Variant[] {
+/**
+ * `root`: a checkout to run `default` and `no-native` from instead of this tree (a snapshot, so that editing
+ * this tree during a long run cannot change the server under measure).
+ */
+export function variantsOf(names: readonly VariantName[], base: string | undefined, root?: string): Variant[] {
+  const at = root ? { root } : {};
   return names.map((name): Variant => {
-    if (name === 'no-native') return { name, env: { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' } };
+    if (name === 'no-native') return { name, env: { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' }, ...at };
     if (name === 'base') {
       if (!base) throw new Error('--variants base needs --base <dir>');
       return { name, env: {}, root: base };
     }
-    return { name, env: {} };
+    return { name, env: {}, ...at };
   });
 }
 
