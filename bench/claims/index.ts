@@ -216,6 +216,7 @@ function table(results: readonly ClaimsVariantResult[]): string {
     ['ack max (ms)', (b) => b.latencyMs.max, fmt.int, false],
     ['burst span (ms)', (b) => b.spanMs, fmt.int, false],
     ['server CPU (cores)', (b) => b.serverCpu, (n) => fmt.fixed(n, 2), false],
+    ['server CPU per ack (ms)', (b) => b.serverCpuMsPerAck, (n) => fmt.fixed(n, 3), true],
     ['generator CPU/ELU max', (b) => b.generatorMax, fmt.pct, false],
     ['pushes counted', (b) => b.pushes, fmt.int, false],
     ['machine busy', (b) => b.machineBusy, fmt.pct, false],
@@ -250,6 +251,9 @@ function verdicts(results: readonly ClaimsVariantResult[], opts: ClaimsOptions):
         `(${opts.quantity} distinct codes, the rest sold_out, none missing); ${r.indexedCodes} codes indexed, ${r.recordedCodes} recorded`,
       `${r.variant}: GOAL ${goal ? 'met' : 'MISSED'}: claims/s ${fmt.fixed(rate, 2)}x the ceiling (>= ${CLAIM_BARS.goalRate}), claim p99 ${fmt.fixed(p99, 2)}x the ceiling's (<= ${CLAIM_BARS.goalP99})` +
         ` [per round: ${measured(r).map((x) => `${fmt.fixed(x.rateRatio, 2)}x/${fmt.fixed(x.p99Ratio, 2)}x`).join(', ')}]`,
+    );
+    lines.push(
+      `${r.variant}: server CPU per claim ${fmt.fixed(mean(measured(r).map((x) => x.claims.serverCpuMsPerAck / x.ceiling.serverCpuMsPerAck)), 2)}x the ceiling's per refused-at-once claim (steadier than the rates when the machine is shared)`,
     );
     if (saturated) lines.push(`WARNING ${r.variant}: a generator was saturated (>= 90% of a core or of its event loop) in a burst: that burst measures the generator, not the server`);
     if (r.connected.failed > 0) lines.push(`WARNING ${r.variant}: ${r.connected.failed} sockets failed to connect: ${JSON.stringify(r.connected.errors)}`);

@@ -230,6 +230,7 @@ function table(results: readonly JoinVariantResult[]): string {
     ['storm span (ms)', (b) => b.spanMs, fmt.int, false],
     ['ack size (KB, mean)', (b) => b.ackBytes / Math.max(1, b.sent - b.missing) / 1024, (n) => fmt.fixed(n, 2), false],
     ['server CPU (cores)', (b) => b.serverCpu, (n) => fmt.fixed(n, 2), false],
+    ['server CPU per ack (ms)', (b) => b.serverCpuMsPerAck, (n) => fmt.fixed(n, 3), true],
     ['generator CPU/ELU max', (b) => b.generatorMax, fmt.pct, false],
     ['machine busy', (b) => b.machineBusy, fmt.pct, false],
     ['load average (1 min)', (b) => b.loadAvg1, (n) => fmt.fixed(n, 2), false],
@@ -265,6 +266,9 @@ function verdicts(results: readonly JoinVariantResult[], opts: JoinOptions): { l
       `${r.variant}: MUST ${complete ? 'met' : 'MISSED'}: every socket joined in ${r.rounds.filter((x) => x.complete).length}/${r.rounds.length} storms, every decoded ack (${m[0]?.joins.sent ? '25 per generator' : '-'}) carried history, pins, quiz, lottery and drops`,
       `${r.variant}: GOAL ${goal ? 'met' : 'MISSED'}: joins/s ${fmt.fixed(rate, 2)}x the ceiling (>= ${JOIN_BARS.goalRate}), slowest storm ${fmt.int(within)} ms (<= ${JOIN_BARS.withinMs}); ` +
         `p50 ${fmt.fixed(mean(m.map((x) => x.p50Ratio)), 2)}x, p99 ${fmt.fixed(mean(m.map((x) => x.p99Ratio)), 2)}x the ceiling's [per storm: ${m.map((x) => `${fmt.fixed(x.rateRatio, 2)}x`).join(', ')}]`,
+    );
+    lines.push(
+      `${r.variant}: server CPU per join ${fmt.fixed(mean(m.map((x) => x.joins.serverCpuMsPerAck / x.ceiling.serverCpuMsPerAck)), 2)}x the ceiling's per refused-at-once join (steadier than the rates when the machine is shared)`,
     );
     if (r.rounds.some((x) => x.ceiling.generatorSaturated || x.joins.generatorSaturated)) {
       lines.push(`WARNING ${r.variant}: a generator was saturated (>= 90% of a core or of its event loop) in a burst: that burst measures the generator, not the server`);

@@ -47,6 +47,11 @@ export interface BurstResult {
   disconnects: number;
   /** Cores used over the span (1 = one core busy the whole span). */
   serverCpu: number;
+  /**
+   * The server's CPU time per answered socket, in ms: what one ack cost, however long a loaded machine made
+   * the burst last (steadier than acks/s on a shared machine, where the server waits for a core).
+   */
+  serverCpuMsPerAck: number;
   generatorCpu: number[];
   generatorElu: number[];
   /** The busiest generator over the span (CPU or event loop), 0..1. */
@@ -109,9 +114,11 @@ export class BurstRig {
     await sleep(Math.max(0, at - Date.now()));
     const cpu = new CpuWindow([this.serverPid, ...this.generators.map((g) => g.pid)]);
     cpu.start();
+    const cpuFrom = performance.now();
     const machine0 = machineCpu();
     const done: BurstReport[] = await reports;
     const cores = cpu.stop();
+    const cpuSeconds = (performance.now() - cpuFrom) / 1000;
     const machine = machineBusy(machine0, machineCpu());
     const latency = new Histogram(spec.timeoutMs + 1000);
     for (const r of done) latency.merge(r.latency);
@@ -137,6 +144,7 @@ export class BurstRig {
       pushes: sum((r) => r.pushes),
       disconnects: sum((r) => r.disconnects),
       serverCpu: cores.get(this.serverPid) ?? NaN,
+      serverCpuMsPerAck: (((cores.get(this.serverPid) ?? NaN) * cpuSeconds) / Math.max(1, sent - missing)) * 1000,
       generatorCpu,
       generatorElu,
       generatorMax,

@@ -41,10 +41,11 @@
     ARGV[1] viewerId  ARGV[2] op field ('' = none)  ARGV[3] code, or '' to only decide  ARGV[4] nowMs  ARGV[5] streamId
     ARGV[6] stock push interval ms  ARGV[7] how long a refusal is kept for retries, ms
     ARGV[8] the user's events allowed per second (0 = no gate)
-  Called first without a code (ARGV[3] ''): a refusal or a replay is answered at once, and a claim that
-  would succeed answers { '', ... } with nothing changed, so that only such a claim makes the caller reserve
-  a code in the global index (a round trip of its own, another slot) and call again with it. A flash sale's
-  refused claims, most of them, are then one round trip and reserve nothing.
+  Called without a code (ARGV[3] '', on a drop the caller's node saw sold out or closed): a refusal or a
+  replay is answered at once, and a claim that would succeed answers { '', ... } with nothing changed, so
+  that only such a claim makes the caller reserve a code in the global index (a round trip of its own,
+  another slot) and call again with it. A flash sale's refused claims, most of them, are then one round
+  trip and reserve nothing.
   Output:
     { code, remaining, pushStock (1|0), soldOutNow (1|0), quantity, replay (1|0) }
     | { '', remaining, 0, 0, 0, 0 } (no code given and the claim would succeed: nothing changed)
