@@ -139,6 +139,13 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
 }
 
 /** Pushes through this node's Socket.IO server; the adapter carries them to every node. */
+/** Ends every socket of this node with `session:ended { reason: 'server_draining' }`; returns how many. */
+export function drainSockets(io: AppIo): number {
+  const sockets = [...io.of('/').sockets.values()];
+  for (const socket of sockets) endSession(socket, 'server_draining');
+  return sockets.length;
+}
+
 export function ioPusher(io: AppIo): Pusher {
   return {
     toStream: (streamId) => ({ emit: (event, payload) => void io.to(streamRoom(streamId)).emit(event, ...([payload] as never)) }),
