@@ -87,6 +87,9 @@ function tally(got: Map<string, number[]>, senders: string[], total: number) {
   }
   return { deliveries, duplicates, gaps, outOfOrder };
 }
+function sum(tallies: ReturnType<typeof tally>[]) {
+  return tallies.reduce((a, t) => ({ deliveries: a.deliveries + t.deliveries, duplicates: a.duplicates + t.duplicates, gaps: a.gaps + t.gaps, outOfOrder: a.outOfOrder + t.outOfOrder }));
+}
 async function sendAll(sender: ViewerClient, streamId: string, name: string, total: number, onSent?: (i: number) => Promise<void> | void): Promise<void> {
   for (let i = 1; i <= total; i++) {
     await sender.chat(streamId, `${name}#${i}`);
@@ -109,6 +112,7 @@ describe('three server nodes and two workers', () => {
     await Promise.all(senderClients.map((c, i) => sendAll(c, id, senders[i]!, TOTAL)));
     await expect.poll(() => records.every((r) => tally(r, senders, TOTAL).deliveries >= senders.length * TOTAL), { timeout: 20_000, interval: 100 }).toBe(true);
     const tallies = records.map((r) => tally(r, senders, TOTAL));
+    console.info(`chat over three nodes: ${JSON.stringify(sum(tallies))} for ${viewers.length} viewers x ${senders.length * TOTAL} messages`);
     expect(tallies.every((t) => t.deliveries === senders.length * TOTAL)).toBe(true);
     expect(tallies.reduce((a, t) => a + t.duplicates + t.gaps + t.outOfOrder, 0)).toBe(0);
   });
@@ -200,6 +204,7 @@ describe('three server nodes and two workers', () => {
     );
     await expect.poll(() => records.every((r) => tally(r, senders, TOTAL).deliveries >= senders.length * TOTAL), { timeout: 30_000, interval: 200 }).toBe(true);
     const tallies = records.map((r) => tally(r, senders, TOTAL));
+    console.info(`chat across a SIGKILLed node: ${JSON.stringify(sum(tallies))} for ${viewers.length} viewers x ${senders.length * TOTAL} messages`);
     // the killed node's viewers reconnected to the two others
     expect(n.lb.routed.get(n.nodes[1]!.port)! + n.lb.routed.get(n.nodes[2]!.port)!).toBeGreaterThanOrEqual(9);
     expect(tallies.map((t) => t.deliveries)).toEqual(viewers.map(() => senders.length * TOTAL));
