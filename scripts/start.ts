@@ -61,7 +61,8 @@ async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boole
 const children: ChildProcess[] = [];
 let ownRedis: ChildProcess | undefined;
 
-if (!(await redisAnswers(config.REDIS_URL))) {
+// a cluster is the operator's to run: only a lone local Redis is started for you
+if (!config.REDIS_CLUSTER_NODES && !(await redisAnswers(config.REDIS_URL))) {
   const url = new URL(config.REDIS_URL);
   const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(url.hostname);
   if (!local || !redisServerInstalled()) {

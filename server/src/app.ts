@@ -7,7 +7,7 @@ import { createContext } from '../../core/src/create-context.js';
 import type { DomainFeature } from '../../core/src/feature.js';
 import { TokenService } from '../../core/src/identity/tokens.js';
 import { createLogger, type Logger } from '../../core/src/logger.js';
-import { createRedis } from '../../core/src/redis/client.js';
+import { createRedis, redisConnection } from '../../core/src/redis/client.js';
 import { Keys } from '../../core/src/redis/keys.js';
 import { features as allFeatures } from './features/index.js';
 import type { Feature } from './features/types.js';
@@ -47,11 +47,12 @@ export interface AppOptions {
  * socket handlers; the HTTP server is made with its handler and Socket.IO attached to it last.
  */
 export function createApp({ config, clock = systemClock, log = createLogger(config.LOG_LEVEL, 'server'), features = allFeatures, domain }: AppOptions): App {
-  const redis = createRedis({ url: config.REDIS_URL, log, name: 'cmd' });
-  const pub = createRedis({ url: config.REDIS_URL, log, name: 'io-pub', autoPipelining: false });
-  const sub = createRedis({ url: config.REDIS_URL, log, name: 'io-sub', autoPipelining: false, subscriber: true });
-  const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull' });
-  const relaySub = createRedis({ url: config.REDIS_URL, log, name: 'push-sub', autoPipelining: false, subscriber: true });
+  const connection = redisConnection(config);
+  const redis = createRedis({ ...connection, log, name: 'cmd' });
+  const pub = createRedis({ ...connection, log, name: 'io-pub', autoPipelining: false });
+  const sub = createRedis({ ...connection, log, name: 'io-sub', autoPipelining: false, subscriber: true });
+  const bull = createRedis({ ...connection, log, name: 'bull' });
+  const relaySub = createRedis({ ...connection, log, name: 'push-sub', autoPipelining: false, subscriber: true });
   const metrics = createMetrics();
   const tokens = new TokenService(config.JWT_SECRET, { maxTtlSec: config.JWT_MAX_TTL });
 

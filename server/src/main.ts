@@ -20,7 +20,8 @@ if (config.devSecrets) log.warn('using the DEVELOPMENT JWT/webhook secrets: set 
 if (config.METRICS_TOKEN === undefined) log.warn('GET /metrics is open to anyone: set METRICS_TOKEN before going live');
 const app = createApp({ config, log });
 const port = await app.listen();
-log.info({ port, redis: config.REDIS_URL.replace(/\/\/[^@]*@/, '//***@') }, 'stickyroom server listening');
+const redis = config.REDIS_CLUSTER_NODES ? `cluster ${config.REDIS_CLUSTER_NODES.map((n) => `${n.host}:${n.port}`).join(',')}` : config.REDIS_URL.replace(/\/\/[^@]*@/, '//***@');
+log.info({ port, redis }, 'stickyroom server listening');
 
 function shutdown(reason: string): void {
   log.info({ reason, graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down');

@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../../core/src/clock.js';
 import type { AppContext } from '../../core/src/context.js';
 import { createContext } from '../../core/src/create-context.js';
 import type { Logger } from '../../core/src/logger.js';
-import { createRedis, type Redis } from '../../core/src/redis/client.js';
+import { createRedis, redisConnection, type RedisClient } from '../../core/src/redis/client.js';
 import { Keys } from '../../core/src/redis/keys.js';
 import { handleRejections, outageWarner } from '../../core/src/redis/outage.js';
 import { workerPusher } from './relay-pusher.js';
@@ -19,10 +19,11 @@ export function createWorkerContext(
   config: Config,
   log: Logger,
   clock: Clock = systemClock,
-): { ctx: AppContext; clients: readonly Redis[]; close(): Promise<void> } {
-  const redis = createRedis({ url: config.REDIS_URL, log, name: 'worker-cmd' });
-  const bull = createRedis({ url: config.REDIS_URL, log, name: 'worker-bull' });
-  const pub = createRedis({ url: config.REDIS_URL, log, name: 'worker-pub', autoPipelining: false });
+): { ctx: AppContext; clients: readonly RedisClient[]; close(): Promise<void> } {
+  const connection = redisConnection(config);
+  const redis = createRedis({ ...connection, log, name: 'worker-cmd' });
+  const bull = createRedis({ ...connection, log, name: 'worker-bull' });
+  const pub = createRedis({ ...connection, log, name: 'worker-pub', autoPipelining: false });
   handleRejections(pub, ['publish'], outageWarner(pub, log, 'a push to the server nodes'));
   const pusher = workerPusher(pub, new Keys(config.REDIS_PREFIX).pushChannel);
   const ctx = createContext({ config, log, clock, redis, bull, pusher });

@@ -5,7 +5,7 @@ import type { AppContext } from '../../core/src/context.js';
 import { JobData, QUEUE } from '../../core/src/jobs/queues.js';
 import { settlesWithin } from '../../core/src/lifecycle.js';
 import type { Logger } from '../../core/src/logger.js';
-import { createRedis } from '../../core/src/redis/client.js';
+import { createRedis, redisConnection } from '../../core/src/redis/client.js';
 import { isRedisUnavailable, outageWarner } from '../../core/src/redis/outage.js';
 import { createWorkerContext } from './context.js';
 import { SWEEP_EVERY_MS } from '../../core/src/outbox/outbox.service.js';
@@ -50,7 +50,7 @@ class JobsInHand {
 export function startWorker({ config, log, clock = systemClock }: { config: Config; log: Logger; clock?: Clock }): RunningWorker {
   const context = createWorkerContext(config, log, clock);
   const { ctx } = context;
-  const connection = createRedis({ url: config.REDIS_URL, log, name: 'worker-consumer', blocking: true });
+  const connection = createRedis({ ...redisConnection(config), log, name: 'worker-consumer', blocking: true });
   const inHand = new JobsInHand();
   const worker = new Worker(
     QUEUE,

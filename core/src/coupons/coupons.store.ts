@@ -1,6 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { DropPublic } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../redis/keys.js';
+import { runReplicated } from '../redis/replica-ack.js';
 import { couponKeys, dropKeys } from './coupons.keys.js';
 import { couponClaim, couponEnd, couponStock, type ClaimArgs } from './coupons.scripts.js';
 
@@ -52,8 +53,13 @@ export function publicDrop(d: DropRecord): DropPublic {
 
 export class CouponStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
+    /**
+     * On a Redis Cluster: how long a claim waits for a replica to hold it before it is acknowledged
+     * (replica-ack.ts); undefined on a single Redis, where a failover does not exist.
+     */
+    private readonly replicaAckMs?: number,
   ) {}
 
   /** Writes a new open drop (its id names its stream, see streams/scoped-id.ts). */
@@ -101,6 +107,7 @@ export class CouponStore {
 
   /** One coupon for the viewer and its activity record (a retry with the same opId answers what the first call got); throws the refusal. */
   claim(a: ClaimArgs): Promise<{ code: string; remaining: number; pushStock: boolean; soldOutNow: boolean; quantity: number; replay: boolean }> {
+    if (this.replicaAckMs !== undefined) return runReplicated(couponClaim, this.redis, this.keys, a, this.replicaAckMs);
     return couponClaim.run(this.redis, this.keys, a);
   }
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { clientName, type RedisClient } from './client.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -10,6 +10,7 @@ const OUTAGE_NAMES = new Set([
   'MaxRetriesPerRequestError', // ioredis: the offline queue gave up on a command while reconnecting
   'ConnectionClosedError', // BullMQ: its connection closed under a queue call
   'ClusterAllFailedError', // ioredis Cluster: no node answered
+  'ReplicaAckTimeout', // cluster mode: no replica confirmed a write in time (WAIT), so it is not acknowledged
 ]);
 const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ECONNABORTED', 'EAI_AGAIN']);
 const OUTAGE_MESSAGES = [
@@ -17,6 +18,9 @@ const OUTAGE_MESSAGES = [
   "Stream isn't writeable", // ioredis: not connected and the offline queue is off
   'Command timed out', // ioredis: `commandTimeout` elapsed
   'Reached the max retries per request limit', // MaxRetriesPerRequestError when its name was lost (serialized)
+  'Too many Cluster redirections', // ioredis Cluster: a slot's node stayed away through every retry (a failover)
+  "Cluster isn't ready", // ioredis Cluster: every node away, and the offline queue off (client.ts)
+  'Cluster is ended.', // ioredis Cluster: a command on a cluster client that was closed
 ];
 /** Replies of a Redis that is up but cannot serve yet: loading its data, busy in a script, failing over. */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY)\b/;
@@ -36,7 +40,7 @@ export function isRedisUnavailable(err: unknown, depth = 0): boolean {
  * One warning per outage instead of one per failure: `warn(err)` logs the first failure after `client` was
  * last ready and stays quiet until it is ready again. For pushes and other work nobody waits for.
  */
-export function outageWarner(client: Redis, log: Logger, what: string): (err: unknown) => void {
+export function outageWarner(client: RedisClient, log: Logger, what: string): (err: unknown) => void {
   let warned = false;
   client.on('ready', () => {
     warned = false;
@@ -44,7 +48,7 @@ export function outageWarner(client: Redis, log: Logger, what: string): (err: un
   return (err) => {
     if (warned) return;
     warned = true;
-    log.warn({ err: err instanceof Error ? err.message : String(err), client: client.options.connectionName }, `${what} failed (Redis unreachable?); more such failures are not logged until it is back`);
+    log.warn({ err: err instanceof Error ? err.message : String(err), client: clientName(client) }, `${what} failed (Redis unreachable?); more such failures are not logged until it is back`);
   };
 }
 
@@ -55,7 +59,7 @@ type Method = (...args: unknown[]) => unknown;
  * never awaits the result (the Socket.IO Redis adapter publishes and subscribes like that) cannot
  * leave a rejection unhandled. Callers that do await still see the rejection.
  */
-export function handleRejections(client: Redis, methods: readonly string[], onRejected: (err: unknown) => void): void {
+export function handleRejections(client: RedisClient, methods: readonly string[], onRejected: (err: unknown) => void): void {
   const target = client as unknown as Record<string, Method>;
   for (const name of methods) {
     const original = target[name];
@@ -75,7 +79,7 @@ export function handleRejections(client: Redis, methods: readonly string[], onRe
  * connection broke again before Redis confirmed it, would never come back and the node would stop hearing
  * the other nodes' broadcasts.
  */
-export function keepSubscribed(sub: Redis, onRejected: (err: unknown) => void): void {
+export function keepSubscribed(sub: RedisClient, onRejected: (err: unknown) => void): void {
   const target = sub as unknown as Record<string, Method>;
   const wrap = (name: string, note: (channels: string[]) => void): Method => {
     const original = target[name];

@@ -1,5 +1,5 @@
 import { createAdapter } from '@socket.io/redis-adapter';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../core/src/redis/client.js';
 import type { Logger } from '../../../core/src/logger.js';
 import { handleRejections, keepSubscribed, outageWarner } from '../../../core/src/redis/outage.js';
 
@@ -14,7 +14,7 @@ import { handleRejections, keepSubscribed, outageWarner } from '../../../core/sr
  *   a (re)join reads again and the next push repeats (chat history, stats, stock, totals);
  * - subscriptions come back on every reconnect, even those asked for while Redis was away (`keepSubscribed`).
  */
-export function outageSafeAdapter(pub: Redis, sub: Redis, key: string, log: Logger): ReturnType<typeof createAdapter> {
+export function outageSafeAdapter(pub: RedisClient, sub: RedisClient, key: string, log: Logger): ReturnType<typeof createAdapter> {
   handleRejections(pub, ['publish'], outageWarner(pub, log, 'a broadcast to the other nodes'));
   keepSubscribed(sub, outageWarner(sub, log, 'subscribing to the other nodes'));
   return createAdapter(pub, sub, { key });

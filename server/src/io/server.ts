@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../core/src/redis/client.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '@stickyroom/sdk/protocol';
 import type { Config } from '../../../core/src/config.js';
 import type { AppContext } from '../../../core/src/context.js';
@@ -18,8 +18,8 @@ export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<st
 
 export interface IoOptions {
   /** Redis connections for the adapter's publish and subscribe sides (the subscriber made with `subscriber: true`). */
-  pub: Redis;
-  sub: Redis;
+  pub: RedisClient;
+  sub: RedisClient;
   /** The adapter's channel prefix (Keys.ioChannel). */
   channel: string;
   log: Logger;
