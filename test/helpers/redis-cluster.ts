@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import calculateSlot from 'cluster-key-slot';
 import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
 import { freePort } from './redis-server.js';
 
 const run = promisify(execFile);
@@ -185,4 +186,22 @@ export class RedisCluster {
     await Promise.all(this.nodes.map((n) => this.kill(n)));
     for (const n of this.nodes) rmSync(n.dir, { recursive: true, force: true });
   }
+}
+
+/** Errors that must never reach the application on a cluster: a multi-slot call, or a redirection ioredis did not follow. */
+export const REDIRECTION_ERRORS = /CROSSSLOT|\bMOVED \d+|\bASK \d+|non local key|should belong to the same slot|same slots allocation group/;
+
+/**
+ * A logger (warn and up) whose lines a test reads: the server and worker log every unexpected error, so a
+ * CROSSSLOT, MOVED or ASK that reached the application shows up in `redirections()`.
+ */
+export function captureLog(name = 'cluster-test'): { log: Logger; lines: string[]; redirections(): string[]; errors(): string[] } {
+  const lines: string[] = [];
+  const log = pino({ level: 'warn', name }, { write: (line: string) => void lines.push(line) });
+  return {
+    log,
+    lines,
+    redirections: () => lines.filter((l) => REDIRECTION_ERRORS.test(l)),
+    errors: () => lines.filter((l) => /"level":(50|60)/.test(l)),
+  };
 }

@@ -1,6 +1,3 @@
-import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import calculateSlot from 'cluster-key-slot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { codeIndexKey } from '../../core/src/coupons/coupons.keys.js';
@@ -10,37 +7,12 @@ import { eventGate } from '../../core/src/redis/event-gate.js';
 import { Keys } from '../../core/src/redis/keys.js';
 import { definedScripts, scriptDefs } from '../../core/src/redis/scripts.js';
 import { hashTag } from '../../core/src/redis/slot-batch.js';
-import { scoringKeys } from '../../core/src/scoring/scoring.keys.js';
+import { anyArgs, importEveryScript } from '../helpers/script-args.js';
 
-const core = join(dirname(fileURLToPath(import.meta.url)), '../../core/src');
 const keys = new Keys('sr:');
 const STREAM = 'stream-1';
 
-/**
- * Arguments of any shape: every field reads as a string naming its path (`streamId`, `record.streamId`), so
- * a script's key builder gets distinct ids for distinct fields, and two ids of different kinds (a stream
- * and a brand) never share a hash tag by accident. Fields the caller builds from a stream are built from
- * that stream: the event gate (`gate`) and a leased key (`key`); a leaderboard (`board`) is one of the brand's.
- */
-function anyArgs(path = ''): unknown {
-  const name = path || 'args';
-  return new Proxy(function () {} as object, {
-    get(_t, prop) {
-      if (prop === Symbol.toPrimitive || prop === 'toString') return () => (path.endsWith('streamId') ? STREAM : name);
-      if (typeof prop === 'symbol') return undefined;
-      if (prop === 'gate') return eventGate(keys, 10, STREAM, 'user-1');
-      if (prop === 'key') return keys.stream(STREAM, 'lease');
-      if (prop === 'board') return scoringKeys(keys, 'brandId').board;
-      return anyArgs(path ? `${path}.${prop}` : prop);
-    },
-  });
-}
-
-beforeAll(async () => {
-  // every feature's scripts module (and the shared lease), so every script is defined
-  const files = readdirSync(core, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.scripts.ts') || f === join('redis', 'lease.ts'));
-  for (const f of files) await import(join(core, f));
-});
+beforeAll(importEveryScript);
 
 describe('Redis Cluster slots', () => {
   it('every Lua script file has a typed wrapper', () => {
@@ -51,7 +23,7 @@ describe('Redis Cluster slots', () => {
   it('every script is called with keys of one slot (and its gated variant with the gate in that slot)', () => {
     const spread: string[] = [];
     for (const script of definedScripts()) {
-      const ks = script.keysOf(keys, anyArgs() as never);
+      const ks = script.keysOf(keys, anyArgs(keys, STREAM) as never);
       expect(ks.length, script.name).toBeGreaterThan(0);
       const slots = new Set(ks.map((k) => calculateSlot(k)));
       if (slots.size !== 1) spread.push(`${script.name}: ${ks.join(' ')}`);
