@@ -94,6 +94,9 @@ export class RedisCluster {
         '--save', '',
         '--appendonly', 'no',
         '--maxmemory-policy', 'noeviction',
+        // a node that rejoins as a replica syncs at once (Redis waits 5 s by default for more replicas to
+        // share the transfer): until it has, its primary has no replica and claims are not acknowledged
+        '--repl-diskless-sync-delay', '0',
       ],
       { stdio: 'ignore' },
     );
@@ -201,7 +204,8 @@ export function captureLog(name = 'cluster-test'): { log: Logger; lines: string[
   return {
     log,
     lines,
-    redirections: () => lines.filter((l) => REDIRECTION_ERRORS.test(l)),
+    // ioredis giving up after following redirections to a node that is gone is an outage (a failover), not a leak
+    redirections: () => lines.filter((l) => REDIRECTION_ERRORS.test(l) && !/Too many Cluster redirections/.test(l)),
     errors: () => lines.filter((l) => /"level":(50|60)/.test(l)),
   };
 }

@@ -78,7 +78,10 @@ export function createRedis(options: RedisFactoryOptions): RedisClient {
   if (options.cluster) {
     const clusterOptions: ClusterOptions = {
       redisOptions: nodeOptions,
-      enableAutoPipelining: autoPipelining,
+      // Never on a cluster: ioredis batches auto-pipelined commands per node, and when a slot moves (a
+      // failover) a batch whose other commands succeeded hands its MOVED replies to the callers instead of
+      // following them (ioredis issue 2075, open). Single commands and our own one-slot pipelines follow them.
+      enableAutoPipelining: false,
       enableOfflineQueue: true,
       clusterRetryStrategy: retryStrategy,
       scaleReads: 'master',

@@ -11,6 +11,7 @@ const OUTAGE_NAMES = new Set([
   'ConnectionClosedError', // BullMQ: its connection closed under a queue call
   'ClusterAllFailedError', // ioredis Cluster: no node answered
   'ReplicaAckTimeout', // cluster mode: no replica confirmed a write in time (WAIT), so it is not acknowledged
+  'SlotMoving', // cluster mode: a slot kept moving while a pipeline followed it (replica-ack.ts)
 ]);
 const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ECONNABORTED', 'EAI_AGAIN']);
 const OUTAGE_MESSAGES = [
@@ -21,6 +22,7 @@ const OUTAGE_MESSAGES = [
   'Too many Cluster redirections', // ioredis Cluster: a slot's node stayed away through every retry (a failover)
   "Cluster isn't ready", // ioredis Cluster: every node away, and the offline queue off (client.ts)
   'Cluster is ended.', // ioredis Cluster: a command on a cluster client that was closed
+  'Command aborted due to connection close', // ioredis: a pipeline in flight when its connection dropped (it may have run)
 ];
 /** Replies of a Redis that is up but cannot serve yet: loading its data, busy in a script, failing over. */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY)\b/;
