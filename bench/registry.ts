@@ -7,4 +7,5 @@ import type { Benchmark } from './lib/benchmark.js';
 export const benchmarks: Record<string, () => Promise<Benchmark>> = {
   fanout: async () => (await import('./fanout/index.js')).fanout,
   rollup: async () => (await import('./rollup/index.js')).rollup,
+  'cluster-claims': async () => (await import('./cluster-claims/index.js')).clusterClaims,
 };

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { couponStore } from '../../core/src/coupons/coupons.service.js';
 import { createRedis, isCluster, type RedisClient } from '../../core/src/redis/client.js';
 import { Keys } from '../../core/src/redis/keys.js';
-import { eventGate } from '../../core/src/redis/event-gate.js';
+import { eventGate, userGate } from '../../core/src/redis/event-gate.js';
 import { isRedisUnavailable } from '../../core/src/redis/outage.js';
 import { definedScripts } from '../../core/src/redis/scripts.js';
 import { hashTag } from '../../core/src/redis/slot-batch.js';
@@ -135,6 +136,22 @@ describe('on a Redis Cluster', () => {
     const res = await t.http('POST', '/api/webhooks/orders', { raw, headers: { 'x-stickyroom-signature': signBody(TEST_WEBHOOK_SECRET, raw) } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ duplicate: false, attribution: { by: 'coupon', streamId }, coupon: 'redeemed' });
+  });
+
+  it('coupons: claims arriving together are acknowledged as one group, with one WAIT', async () => {
+    const streamId = await t.createStream('Burst', 'brand-a', { start: true });
+    const host = await t.streamer('host-brand-a');
+    const { drop } = await host.dropCoupon(streamId, { title: 'burst', discount: { type: 'percent', value: 5 }, quantity: 40, durationSec: 600 });
+    const viewers = Array.from({ length: 40 }, (_, i) => `burst-${i}`);
+    const waits = await cluster.commandCalls('wait');
+    const store = couponStore(t.app.ctx);
+    const claims = await Promise.all(
+      viewers.map((viewerId, i) =>
+        store.claim({ streamId, dropId: drop.id, viewerId, opId: `op-${i}`, code: `BURST-${i}`, now: t.clock.now(), stockIntervalMs: 500, refusalReplayMs: 15_000, gate: userGate(t.app.ctx, streamId, viewerId) }),
+      ),
+    );
+    expect(claims.map((c) => c.code)).toEqual(viewers.map((_, i) => `BURST-${i}`));
+    expect((await cluster.commandCalls('wait')) - waits).toBe(1);
   });
 
   it('presence and products: heartbeats count a viewer, a pinned product takes clicks', async () => {

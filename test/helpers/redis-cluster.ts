@@ -179,6 +179,16 @@ export class RedisCluster {
     return out;
   }
 
+  /** How many times the live nodes ran `command` (INFO commandstats), summed over the nodes. */
+  async commandCalls(command: string): Promise<number> {
+    let n = 0;
+    for (const node of this.nodes.filter((x) => this.alive(x))) {
+      const info = await ask(node, (r) => r.info('commandstats'));
+      n += Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+    }
+    return n;
+  }
+
   /** A plain cluster client for a test's own reads (close it). */
   client(): import('ioredis').Cluster {
     return new Redis.Cluster(this.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })), { redisOptions: { maxRetriesPerRequest: 1 } });
