@@ -93,6 +93,14 @@ describe('on a Redis Cluster', () => {
     expect(await t.chatTexts(streamId)).toContain('hello cluster');
   });
 
+  it('pushes from the worker reach the server node\'s viewers (relayed over the cluster\'s pub/sub)', async () => {
+    const streamId = await t.createStream('Relay', 'brand-a', { start: true });
+    const v = await t.joinedViewer(streamId, 'relay-a');
+    const heard = v.once('room:stats', (s) => s.streamId === streamId && s.viewers === -7);
+    worker.ctx.broadcast.toStream(streamId).emit('room:stats', { streamId, viewers: -7, peak: 0 });
+    expect((await heard).viewers).toBe(-7);
+  });
+
   it('qa: ask, upvote, answered', async () => {
     const streamId = await t.createStream('QA', 'brand-a', { start: true });
     const host = await t.streamer('host-brand-a');
