@@ -12,7 +12,13 @@ import type {
 import type { ChatMessage } from './protocol/chat.js';
 import type { JoinData, SessionEndReason } from './protocol/room.js';
 // Values from the zod-free modules only: importing a schema file here would load zod with the SDK.
-import { FINAL_SESSION_END_REASONS, HEARTBEAT_INTERVAL_MS, lotteryDrawnAnnouncementId, SESSION_END_REASONS } from './protocol/constants.js';
+import {
+  FINAL_SESSION_END_REASONS,
+  HEARTBEAT_INTERVAL_MS,
+  lotteryDrawnAnnouncementId,
+  quizResultAnnouncementId,
+  SESSION_END_REASONS,
+} from './protocol/constants.js';
 import { PROTOCOL_VERSION } from './protocol/version.js';
 import { StickyroomError } from './errors.js';
 import type { ClientState, DisconnectReason, StateChange } from './state.js';
@@ -238,7 +244,7 @@ export class StickyroomClient {
       throw err;
     }
     this.joined.add(streamId);
-    this.noteDrawn(data, false);
+    this.noteAnnounced(data, false);
     this.remember(streamId, data.chat);
     cursor.settle(data.chat[data.chat.length - 1]?.id);
     this.startHeartbeats();
@@ -344,7 +350,7 @@ export class StickyroomClient {
     try {
       const data = await this.request('room:join', payload);
       this.deliverChat(streamId, data.chat);
-      this.noteDrawn(data, true);
+      this.noteAnnounced(data, true);
       const last = data.chat[data.chat.length - 1]?.id;
       cursor.settle(last !== undefined && Number(last) > settledTo ? last : settledTo > 0 ? String(settledTo) : undefined);
       if (rejoin) this.emitLocal('rejoined', data);
@@ -357,16 +363,23 @@ export class StickyroomClient {
   }
 
   /**
-   * A drawn lottery in a join ack, under the id of its `lottery:drawn` push so the app sees it once. After
-   * a reconnect it is told as `lottery:drawn`: a viewer whose node died before the push reached them, or
-   * who was away when it went out, gets no replay. On a first join the app reads it from the ack, so only
-   * the id is remembered (a late repeat of the push is then dropped).
+   * Results in a join ack (a drawn lottery, the last closed quiz's result), under the id of the push that
+   * announces them (`lottery:drawn`, `quiz:result`), so the app sees each once. After a reconnect (or a
+   * gap fetch) a result not seen yet is told as that push: a viewer whose node died before the push
+   * reached them, or who was away when it went out, gets no replay. On a first join the app reads them
+   * from the ack, so only the ids are remembered (a late repeat of the push is then dropped).
    */
-  private noteDrawn(data: JoinData, tell: boolean): void {
-    const result = data.lottery?.result;
-    if (!result) return;
-    const announcementId = lotteryDrawnAnnouncementId(result.lotteryId);
-    if (this.announcements.first(announcementId) && tell) this.emitLocal('lottery:drawn', { ...result, announcementId });
+  private noteAnnounced(data: JoinData, tell: boolean): void {
+    const drawn = data.lottery?.result;
+    if (drawn) {
+      const announcementId = lotteryDrawnAnnouncementId(drawn.lotteryId);
+      if (this.announcements.first(announcementId) && tell) this.emitLocal('lottery:drawn', { ...drawn, announcementId });
+    }
+    const quiz = data.quizResult;
+    if (quiz) {
+      const announcementId = quizResultAnnouncementId(quiz.quizId);
+      if (this.announcements.first(announcementId) && tell) this.emitLocal('quiz:result', { ...quiz, announcementId });
+    }
   }
 
   private wireSocket(): void {

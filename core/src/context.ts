@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { DomainFeature } from './feature.js';
 import type { Jobs } from './jobs/queues.js';
 import type { Logger } from './logger.js';
+import type { DomainMetrics } from './metrics.js';
 import type { Pusher } from './pusher.js';
 import type { Keys } from './redis/keys.js';
 
@@ -20,6 +21,8 @@ export interface AppContext {
   /** Pushes to rooms and users (Socket.IO on a server node; in the worker, published for every node to relay). */
   broadcast: Pusher;
   jobs: Jobs;
+  /** The domain's Prometheus metrics (Redis commands, chat fan-out, claims), served by the process's /metrics. */
+  metrics: DomainMetrics;
   /** The domain features and their hooks (stream end, chat message, join), in the order join parts merge. */
   features: readonly DomainFeature[];
 }

@@ -6,6 +6,7 @@ import type { DomainFeature } from './feature.js';
 import { domainFeatures } from './features.js';
 import { createJobs } from './jobs/queues.js';
 import type { Logger } from './logger.js';
+import { createDomainMetrics, type DomainMetrics } from './metrics.js';
 import type { Pusher } from './pusher.js';
 import { Keys } from './redis/keys.js';
 
@@ -23,6 +24,8 @@ export function createContext(parts: {
   pusher: Pusher;
   /** Every domain feature by default; tests add recording ones. */
   features?: readonly DomainFeature[];
+  /** The metrics its Redis clients were made with; a fresh set (served nowhere) by default. */
+  metrics?: DomainMetrics;
 }): AppContext {
   const keys = new Keys(parts.config.REDIS_PREFIX);
   return {
@@ -34,5 +37,6 @@ export function createContext(parts: {
     broadcast: parts.pusher,
     jobs: createJobs(parts.bull, keys.bullPrefix, parts.log),
     features: parts.features ?? domainFeatures,
+    metrics: parts.metrics ?? createDomainMetrics(),
   };
 }

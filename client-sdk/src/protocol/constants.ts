@@ -56,3 +56,11 @@ export const REACTION_KINDS = ['like', 'heart', 'fire', 'clap', 'wow'] as const;
 export function lotteryDrawnAnnouncementId(lotteryId: string): string {
   return `lottery.drawn-${lotteryId}`;
 }
+
+/**
+ * The `announcementId` of a quiz's `quiz:result` push (the outbox entry's id): the SDK gives a result it
+ * finds in a rejoin's ack the same id, so a viewer who also gets the push sees the result once.
+ */
+export function quizResultAnnouncementId(quizId: string): string {
+  return `quiz.result-${quizId}`;
+}

@@ -1,5 +1,6 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { instrumentRedis, type DomainMetrics } from '../metrics.js';
 import { loadScripts } from './scripts.js';
 
 export type { Redis, Cluster };
@@ -47,6 +48,8 @@ export type RedisFactoryOptions = RedisConnection & {
    * clients: their unsubscribe on close must be written before QUIT, not a tick later.
    */
   autoPipelining?: boolean;
+  /** Times this client's commands and counts their failures, labelled `client=<name>`. */
+  metrics?: DomainMetrics;
 };
 
 /** Reconnect attempts at most a second apart, for a server and for a whole cluster alike. */
@@ -67,7 +70,7 @@ const retryStrategy = (times: number): number => Math.min(100 * times, 1000);
  * instead of waiting for the cluster to come back (a BullMQ worker's blocking connection keeps waiting).
  */
 export function createRedis(options: RedisFactoryOptions): RedisClient {
-  const { log, name, blocking, subscriber, autoPipelining = true } = options;
+  const { log, name, blocking, subscriber, autoPipelining = true, metrics } = options;
   const nodeOptions: RedisOptions = {
     connectionName: `stickyroom:${name}`,
     maxRetriesPerRequest: blocking ? null : 1,
@@ -83,6 +86,10 @@ export function createRedis(options: RedisFactoryOptions): RedisClient {
       // following them (ioredis issue 2075, open). Single commands and our own one-slot pipelines follow them.
       enableAutoPipelining: false,
       enableOfflineQueue: true,
+      // A subscriber's SSUBSCRIBE (the sharded Socket.IO adapter: a channel per room) must reach the shard that
+      // owns each channel's slot. Without this ioredis sends them all to one node, which answers MOVED for
+      // most; the rooms on other shards then never hear the other server nodes, and nothing says so.
+      shardedSubscribers: subscriber === true,
       clusterRetryStrategy: retryStrategy,
       scaleReads: 'master',
     };
@@ -92,6 +99,7 @@ export function createRedis(options: RedisFactoryOptions): RedisClient {
   } else {
     redis = new Redis(options.url, { ...nodeOptions, lazyConnect: false, enableAutoPipelining: autoPipelining, retryStrategy });
   }
+  if (metrics) instrumentRedis(redis, name, metrics);
   let down = false;
   redis.on('error', (err: Error) => {
     if (!down) log.warn({ err: err.message, client: name }, 'redis connection error');
@@ -114,7 +122,7 @@ export function createRedis(options: RedisFactoryOptions): RedisClient {
   return redis;
 }
 
-/** The name a client was given by createRedis, for logs. */
+/** The name a client was given by createRedis (`stickyroom:<name>`), for logs and health. */
 export function clientName(client: RedisClient): string | undefined {
   return isCluster(client) ? client.options.redisOptions?.connectionName : client.options.connectionName;
 }

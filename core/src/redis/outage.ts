@@ -1,5 +1,8 @@
-import { clientName, type RedisClient } from './client.js';
 import type { Logger } from '../logger.js';
+import { clientName, type RedisClient } from './client.js';
+
+/** A connection these helpers watch: a single Redis, or a Redis Cluster client (what both offer is all they use). */
+export type RedisLike = RedisClient;
 
 /**
  * What a Redis outage looks like from ioredis, BullMQ and Node, so callers answer `unavailable` (retry soon)
@@ -42,7 +45,7 @@ export function isRedisUnavailable(err: unknown, depth = 0): boolean {
  * One warning per outage instead of one per failure: `warn(err)` logs the first failure after `client` was
  * last ready and stays quiet until it is ready again. For pushes and other work nobody waits for.
  */
-export function outageWarner(client: RedisClient, log: Logger, what: string): (err: unknown) => void {
+export function outageWarner(client: RedisLike, log: Logger, what: string): (err: unknown) => void {
   let warned = false;
   client.on('ready', () => {
     warned = false;
@@ -61,7 +64,7 @@ type Method = (...args: unknown[]) => unknown;
  * never awaits the result (the Socket.IO Redis adapter publishes and subscribes like that) cannot
  * leave a rejection unhandled. Callers that do await still see the rejection.
  */
-export function handleRejections(client: RedisClient, methods: readonly string[], onRejected: (err: unknown) => void): void {
+export function handleRejections(client: RedisLike, methods: readonly string[], onRejected: (err: unknown) => void): void {
   const target = client as unknown as Record<string, Method>;
   for (const name of methods) {
     const original = target[name];
@@ -75,13 +78,15 @@ export function handleRejections(client: RedisClient, methods: readonly string[]
 }
 
 /**
- * Keeps a subscriber client's channels subscribed across reconnects: every channel and pattern it was ever
- * asked for (and not released) is asked for again each time it is ready. ioredis's own resubscription (off
- * here) only restores subscriptions Redis had confirmed, so one asked for during an outage, or lost when the
- * connection broke again before Redis confirmed it, would never come back and the node would stop hearing
- * the other nodes' broadcasts.
+ * Keeps a subscriber client's channels subscribed across reconnects: every channel, pattern and sharded
+ * channel it was ever asked for (and not released) is asked for again each time it is ready. ioredis's own
+ * resubscription (off here) only restores subscriptions Redis had confirmed, so one asked for during an
+ * outage, or lost when the connection broke again before Redis confirmed it, would never come back and the
+ * node would stop hearing the other nodes' broadcasts. Sharded channels (SSUBSCRIBE: the sharded Socket.IO
+ * adapter's one channel per room) are asked for one per command, since on a Cluster each may live on
+ * another shard and one command may not span slots.
  */
-export function keepSubscribed(sub: RedisClient, onRejected: (err: unknown) => void): void {
+export function keepSubscribed(sub: RedisLike, onRejected: (err: unknown) => void): void {
   const target = sub as unknown as Record<string, Method>;
   const wrap = (name: string, note: (channels: string[]) => void): Method => {
     const original = target[name];
@@ -96,13 +101,17 @@ export function keepSubscribed(sub: RedisClient, onRejected: (err: unknown) => v
   };
   const channels = new Set<string>();
   const patterns = new Set<string>();
+  const sharded = new Set<string>();
   const release = (set: Set<string>) => (names: string[]) => (names.length ? names.forEach((n) => set.delete(n)) : set.clear());
   const subscribe = wrap('subscribe', (names) => names.forEach((n) => channels.add(n)));
   const psubscribe = wrap('psubscribe', (names) => names.forEach((n) => patterns.add(n)));
+  const ssubscribe = wrap('ssubscribe', (names) => names.forEach((n) => sharded.add(n)));
   wrap('unsubscribe', release(channels));
   wrap('punsubscribe', release(patterns));
+  wrap('sunsubscribe', release(sharded));
   sub.on('ready', () => {
     if (channels.size) (subscribe.apply(sub, [...channels]) as Promise<unknown>).catch(onRejected);
     if (patterns.size) (psubscribe.apply(sub, [...patterns]) as Promise<unknown>).catch(onRejected);
+    for (const channel of sharded) (ssubscribe.apply(sub, [channel]) as Promise<unknown>).catch(onRejected);
   });
 }

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { userRoom } from '../../core/src/pusher.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { PrivateRedis } from '../helpers/redis-server.js';
+import { uniquePrefix } from '../helpers/redis.js';
+
+let redis: PrivateRedis;
+let a: TestApp;
+let b: TestApp;
+const unhandled: unknown[] = [];
+const onUnhandled = (err: unknown) => unhandled.push(err);
+
+beforeAll(async () => {
+  process.on('unhandledRejection', onUnhandled);
+  redis = await PrivateRedis.start();
+  const env = { REDIS_URL: redis.url, REDIS_PREFIX: uniquePrefix('shard'), SOCKET_ADAPTER: 'sharded' };
+  a = await startTestApp(env, { redisUrl: redis.url });
+  b = await startTestApp(env, { redisUrl: redis.url, clock: a.clock });
+}, 30_000);
+afterAll(async () => {
+  process.off('unhandledRejection', onUnhandled);
+  await b?.close();
+  await a?.close();
+  await redis?.remove();
+});
+
+/** The sharded channels Redis has subscribers for (the adapter's: `<prefix>io#/#<room>#`). */
+async function shardChannels(): Promise<string[]> {
+  const c = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  try {
+    return ((await c.call('PUBSUB', 'SHARDCHANNELS')) as string[]).sort();
+  } finally {
+    c.disconnect();
+  }
+}
+const roomChannel = (t: TestApp, room: string) => `${t.config.REDIS_PREFIX}io#/#${room}#`;
+
+describe('the sharded Socket.IO adapter through a Redis outage', () => {
+  it('subscribes a node to a room only while it has a socket there (a channel per room)', async () => {
+    const viewer = await a.viewer('only-on-a');
+    await expect.poll(shardChannels).toContain(roomChannel(a, userRoom('only-on-a')));
+    viewer.close();
+    await expect.poll(shardChannels).not.toContain(roomChannel(a, userRoom('only-on-a')));
+  });
+
+  it('lets sockets come and go while Redis is down without an unhandled rejection, and subscribes the rooms made meanwhile once it is back', async () => {
+    const leaving = await a.viewer('leaves-during-outage');
+    const leavingChannel = roomChannel(a, userRoom('leaves-during-outage'));
+    await expect.poll(shardChannels).toContain(leavingChannel);
+
+    await redis.stop();
+    // a NEW room on node A while Redis is away: the viewer's own room (joined on connect, no Redis needed)
+    const late = await a.viewer('joins-during-outage');
+    // and a room left while Redis is away (its SUNSUBSCRIBE fails too)
+    leaving.close();
+    // a server-side join and leave of a room nobody else is in, while Redis is away
+    await a.app.io.in(userRoom('joins-during-outage')).socketsJoin('s:made-during-outage');
+    await a.app.io.in(userRoom('joins-during-outage')).socketsLeave('s:made-during-outage');
+    await a.app.io.in(userRoom('joins-during-outage')).socketsJoin('s:kept-from-outage');
+
+    await redis.start();
+    // node A asks again for every room it holds; the one left during the outage is not among them
+    const lateChannel = roomChannel(a, userRoom('joins-during-outage'));
+    await expect.poll(shardChannels, { timeout: 10_000, interval: 100 }).toEqual(expect.arrayContaining([lateChannel, roomChannel(a, 's:kept-from-outage')]));
+    const channels = await shardChannels();
+    expect(channels).not.toContain(leavingChannel);
+    expect(channels).not.toContain(roomChannel(a, 's:made-during-outage'));
+
+    // a broadcast from node B reaches the viewer who arrived on node A during the outage
+    await expect.poll(async () => (await b.http('GET', '/readyz')).status, { timeout: 10_000, interval: 100 }).toBe(200);
+    const toUser = late.once('moderation:notice', (n) => n.streamId === 'x');
+    b.app.io.to(userRoom('joins-during-outage')).emit('moderation:notice', { action: 'mute', streamId: 'x', reason: 'from node B' });
+    expect((await toUser).reason).toBe('from node B');
+    const toRoom = late.once('moderation:notice', (n) => n.streamId === 'y');
+    b.app.io.to('s:kept-from-outage').emit('moderation:notice', { action: 'mute', streamId: 'y', reason: 'to the kept room' });
+    expect((await toRoom).reason).toBe('to the kept room');
+
+    expect(unhandled).toEqual([]);
+  }, 60_000);
+});
