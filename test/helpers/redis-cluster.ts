@@ -189,6 +189,13 @@ export class RedisCluster {
     return n;
   }
 
+  /** Clients SSUBSCRIBEd to a sharded channel, over every live node (primaries and replicas). */
+  async shardSubscribers(channel: string): Promise<number> {
+    let n = 0;
+    for (const node of this.nodes.filter((x) => this.alive(x))) n += Number(((await ask(node, (r) => r.call('PUBSUB', 'SHARDNUMSUB', channel))) as [string, number])[1]);
+    return n;
+  }
+
   /** A plain cluster client for a test's own reads (close it). */
   client(): import('ioredis').Cluster {
     return new Redis.Cluster(this.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })), { redisOptions: { maxRetriesPerRequest: 1 } });
