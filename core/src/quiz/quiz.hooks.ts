@@ -1,6 +1,7 @@
 import type { DomainFeature } from '../feature.js';
 import { closeQuiz } from './quiz.close.js';
 import { quizStore } from './quiz.store.js';
+import { joinRead } from '../room/join-reads.js';
 
 /**
  * Quizzes: the join ack carries the open one and the last closed one's result (a viewer who was away when
@@ -9,7 +10,7 @@ import { quizStore } from './quiz.store.js';
 export const quizHooks: DomainFeature = {
   name: 'quiz',
   async onJoin(ctx, stream) {
-    const { open, lastResult } = await quizStore(ctx).joinView(stream.id, ctx.clock.now());
+    const { open, lastResult } = await joinRead(ctx, stream.id, 'quiz', () => quizStore(ctx).joinView(stream.id, ctx.clock.now()));
     return { ...(open ? { quiz: open } : {}), ...(lastResult ? { quizResult: lastResult } : {}) };
   },
   async onStreamEnd(ctx, stream) {
