@@ -22,7 +22,7 @@ import {
 import { PROTOCOL_VERSION } from './protocol/version.js';
 import { StickyroomError } from './errors.js';
 import type { ClientState, DisconnectReason, StateChange } from './state.js';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { backoffDelay, drainDelay, type BackoffOptions } from './backoff.js';
 import { ChatCursor } from './chat-cursor.js';
 import { refreshLeadMs, tokenTimes } from './token-expiry.js';
 import { SeenIds } from './seen-ids.js';
@@ -46,7 +46,10 @@ export interface ClientOptions {
   visible?: () => boolean;
   /** Transports to use; default websocket first with polling fallback. */
   transports?: ('websocket' | 'polling')[];
-  /** Waits between reconnect attempts: random between `minDelayMs` (0.5 s) and a ceiling doubling up to `maxDelayMs` (20 s). */
+  /**
+   * Waits between reconnect attempts: random between `minDelayMs` (0.5 s) and a ceiling doubling up to
+   * `maxDelayMs` (20 s); after a node said it is draining, the first wait is spread over `drainSpreadMs` (5 s).
+   */
   reconnect?: BackoffOptions & { random?: () => number };
   /** `connect()` gives up (rejects with `unavailable`) after this many failed attempts. Default 3. */
   connectAttempts?: number;
@@ -400,7 +403,7 @@ export class StickyroomClient {
       const r: DisconnectReason = this.endReason ?? (reason === 'io server disconnect' ? 'server_closed' : 'transport_lost');
       this.endReason = undefined;
       this.setState('connecting', r);
-      this.scheduleReconnect();
+      this.scheduleReconnect(r === 'server_draining');
     });
     s.on('connect_error', (err: Error & { data?: { code?: string }; description?: unknown }) => {
       const refused = refusalOf(err);
@@ -501,11 +504,13 @@ export class StickyroomClient {
     }
   }
 
-  private scheduleReconnect(): void {
+  /** `draining`: the node said it is stopping, so the first attempt is spread over the drain window. */
+  private scheduleReconnect(draining = false): void {
     if (this.closed) return;
     clearTimeout(this.reconnectTimer);
     const { random, ...bounds } = this.options.reconnect ?? {};
-    const delay = backoffDelay(this.attempt++, bounds, random);
+    const delay = draining ? drainDelay(bounds, random) : backoffDelay(this.attempt++, bounds, random);
+    if (draining) this.attempt = 1;
     this.reconnectTimer = setTimeout(() => {
       if (!this.closed && !this.socket.connected) this.socket.connect();
     }, delay);

@@ -163,6 +163,12 @@ export const ConfigSchema = z.object({
     .min(100)
     .default(30_000)
     .describe("How long a stopping worker lets the jobs in hand finish; it then abandons them to BullMQ's stalled-job check and exits."),
+  MAX_SOCKET_BUFFER_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16_384)
+    .default(1_048_576)
+    .describe('Bytes a node holds for one socket that reads too slowly (unsent packets plus its TCP write buffer); over it the socket is dropped (session:ended slow_consumer).'),
   SOCKET_ADAPTER: z
     .enum(['sharded', 'classic'])
     .default('sharded')

@@ -13,7 +13,7 @@ import { Keys } from '../../core/src/redis/keys.js';
 import { features as allFeatures } from './features/index.js';
 import type { Feature } from './features/types.js';
 import { createHttpApp } from './http/app.js';
-import { createIo, ioPusher, serveSockets, type AppIo } from './io/server.js';
+import { createIo, drainSockets, ioPusher, serveSockets, type AppIo } from './io/server.js';
 import { createMetrics } from './metrics.js';
 import { relayPushes } from './io/push-relay.js';
 import { serveAdminUi } from './io/admin-ui.js';
@@ -101,6 +101,12 @@ export function createApp({ config, clock = systemClock, log = createLogger(conf
       });
     },
     async close({ graceMs = config.SHUTDOWN_GRACE_MS } = {}) {
+      // Drain: stop listening, so the load balancer's next connection goes to another node, and tell every
+      // socket to move (`session:ended { reason: 'server_draining' }`); the SDK reconnects at a random point
+      // of its drain window, so a rolling restart is not a join storm on the other nodes.
+      if (http.listening) http.close();
+      const draining = drainSockets(io);
+      if (draining > 0) log.info({ sockets: draining }, 'draining: told every socket to reconnect to another node');
       const clients = [redis, adapter.pub, adapter.sub, bull, relaySub];
       const orderly = (async () => {
         for (const stop of stops) await stop();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { decode } from 'notepack.io';
 import { userRoom } from '../../core/src/pusher.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { PrivateRedis } from '../helpers/redis-server.js';
@@ -42,6 +43,30 @@ describe('the sharded Socket.IO adapter through a Redis outage', () => {
     await expect.poll(shardChannels).toContain(roomChannel(a, userRoom('only-on-a')));
     viewer.close();
     await expect.poll(shardChannels).not.toContain(roomChannel(a, userRoom('only-on-a')));
+  });
+
+  it('sends broadcasts as MessagePack, not JSON (a third smaller on the wire), and the other node reads them', async () => {
+    const listener = new Redis(redis.url);
+    const listenerCheck = new Redis(redis.url);
+    try {
+      const got = new Promise<Buffer>((resolve) => listener.on('smessageBuffer', (_ch: Buffer, msg: Buffer) => resolve(msg)));
+      await listener.ssubscribe(roomChannel(a, 's:wire'));
+      const onB = await b.viewer('wire-on-b');
+      await b.app.io.in(userRoom('wire-on-b')).socketsJoin('s:wire');
+      // node B's SSUBSCRIBE is not awaited by the adapter: wait until Redis has it (the listener's and B's)
+      const subscribers = async () => ((await listenerCheck.call('PUBSUB', 'SHARDNUMSUB', roomChannel(a, 's:wire'))) as [string, number])[1];
+      await expect.poll(subscribers).toBe(2);
+      const heard = onB.once('moderation:notice', (m) => m.streamId === 'wire');
+      a.app.io.to('s:wire').emit('moderation:notice', { action: 'mute', streamId: 'wire', reason: 'packed' });
+      const raw = await got;
+      expect(raw[0]).not.toBe('{'.charCodeAt(0));
+      expect(decode(raw)).toMatchObject({ type: expect.any(Number), data: expect.any(Object) });
+      expect((await heard).reason).toBe('packed');
+      onB.close();
+    } finally {
+      listener.disconnect();
+      listenerCheck.disconnect();
+    }
   });
 
   it('lets sockets come and go while Redis is down without an unhandled rejection, and subscribes the rooms made meanwhile once it is back', async () => {

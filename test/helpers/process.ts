@@ -73,10 +73,10 @@ export function runNode(nodeArgs: string[], env: Record<string, string>, cwd?: s
 }
 
 /** Starts a server node process on a free port and resolves its URL once it listens. */
-export async function startServerProcess(env: Record<string, string>): Promise<RunningProcess & { url: string }> {
+export async function startServerProcess(env: Record<string, string>, timeoutMs?: number): Promise<RunningProcess & { url: string }> {
   const p = runTs('server/src/main.ts', { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
   // a node that never says it listens (too slow, or a LOG_LEVEL above info) is not left running
-  const line = await p.waitFor(/stickyroom server listening/).catch(async (err: unknown) => {
+  const line = await p.waitFor(/stickyroom server listening/, timeoutMs).catch(async (err: unknown) => {
     await p.stop('SIGKILL');
     throw err;
   });

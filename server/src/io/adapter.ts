@@ -1,4 +1,5 @@
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import { encode as msgpack } from 'notepack.io';
 import type { Logger } from '../../../core/src/logger.js';
 import { handleRejections, keepSubscribed, outageWarner, type RedisLike } from '../../../core/src/redis/outage.js';
 
@@ -45,5 +46,23 @@ export function outageSafeAdapter(kind: AdapterKind, { pub, sub }: AdapterClient
   keepSubscribed(sub, outageWarner(sub, log, 'subscribing to the other nodes'));
   if (kind === 'classic') return createAdapter(pub, sub, { key });
   // `dynamic`: a room per channel, except a socket's own room (its id), which goes on the namespace's channel
-  return createShardedAdapter(pub, sub, { channelPrefix: key, subscriptionMode: 'dynamic' });
+  const sharded = createShardedAdapter(pub, sub, { channelPrefix: key, subscriptionMode: 'dynamic' });
+  // a function, not an arrow: Socket.IO calls it with `new`
+  return function (nsp: unknown) {
+    return packed(sharded(nsp));
+  } as AdapterConstructor;
+}
+
+/**
+ * The sharded adapter encodes a message as JSON unless it holds binary data, where the classic adapter always
+ * uses MessagePack; JSON made each broadcast about 60% larger on the wire (docs/benchmarks.md). Its decoder
+ * takes both (JSON when the first byte is `{`, MessagePack otherwise: a MessagePack map never starts with
+ * `{`), so nodes that send MessagePack and nodes that send JSON understand each other during a rolling
+ * upgrade. If a later version of the adapter drops its `encode` method this does nothing (the wire-size test
+ * in test/chaos/sharded-adapter-outage.test.ts then fails).
+ */
+function packed<A>(adapter: A): A {
+  const target = adapter as { encode?: (message: unknown) => unknown };
+  if (typeof target.encode === 'function') target.encode = (message: unknown) => msgpack(message);
+  return adapter;
 }

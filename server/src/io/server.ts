@@ -10,6 +10,7 @@ import { staffRoom, streamRoom, userRoom, type Pusher } from '../../../core/src/
 import type { Metrics } from '../metrics.js';
 import { outageSafeAdapter, type AdapterClients } from './adapter.js';
 import { createDispatcher, type AppSocket, type HandlerDef, type SocketData } from './handler.js';
+import { capBufferedBytes } from './slow-consumer.js';
 import { UserSockets } from './user-sockets.js';
 import { armExpiry, endSession, protocolRefusal, sessionEndReason, sessionHandlers } from './session.js';
 
@@ -113,6 +114,7 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
       ctx.log.warn({ err, user: user.id }, 'could not join the user room; closing the connection');
       socket.disconnect(true);
     });
+    capBufferedBytes(socket, ctx.config.MAX_SOCKET_BUFFER_BYTES, ctx.log);
     // Over the cap, the user's oldest socket on this node goes: the newest is the one in use.
     for (const old of userSockets.add(user.id, socket)) {
       ctx.log.debug({ user: user.id, socket: old.id }, 'closing the oldest socket: too many connections');
@@ -143,6 +145,13 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
 }
 
 /** Pushes through this node's Socket.IO server; the adapter carries them to every node. */
+/** Ends every socket of this node with `session:ended { reason: 'server_draining' }`; returns how many. */
+export function drainSockets(io: AppIo): number {
+  const sockets = [...io.of('/').sockets.values()];
+  for (const socket of sockets) endSession(socket, 'server_draining');
+  return sockets.length;
+}
+
 export function ioPusher(io: AppIo): Pusher {
   return {
     toStream: (streamId) => ({ emit: (event, payload) => void io.to(streamRoom(streamId)).emit(event, ...([payload] as never)) }),
