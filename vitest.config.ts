@@ -38,6 +38,8 @@ export default defineConfig({
       project('multinode', ['test/multinode/**/*.test.ts'], needsRedis),
       project('fuzz', ['test/fuzz/**/*.test.ts'], needsRedis),
       project('browser', ['test/browser/**/*.test.ts'], needsRedis),
+      // a local Redis Cluster each file starts (test/helpers/redis-cluster.ts): every script, every feature, a failover
+      project('cluster', ['test/cluster/**/*.test.ts'], { testTimeout: 60_000, hookTimeout: 60_000 }),
     ],
   },
 });

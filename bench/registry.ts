@@ -9,4 +9,5 @@ export const benchmarks: Record<string, () => Promise<Benchmark>> = {
   rollup: async () => (await import('./rollup/index.js')).rollup,
   claims: async () => (await import('./claims/index.js')).claims,
   join: async () => (await import('./join/index.js')).join,
+  'cluster-claims': async () => (await import('./cluster-claims/index.js')).clusterClaims,
 };

@@ -88,8 +88,9 @@ async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boole
 const children: ChildProcess[] = [];
 let ownRedis: ChildProcess | undefined;
 
-if (config.NODE_ENV === 'production') {
-  // no Redis of our own in production (it would keep nothing): wait for the configured one, or say why not
+if (config.NODE_ENV === 'production' || config.REDIS_CLUSTER_NODES) {
+  // no Redis of our own in production (it would keep nothing), nor for a cluster (the operator's to run):
+  // wait for the configured one, or say why not
   const problem = await redisStartupProblem(config);
   if (problem) {
     log.fatal(problem.fields, problem.msg);

@@ -33,6 +33,24 @@ export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP and Socket.IO port.'),
   HOST: z.string().default('0.0.0.0').describe('Interface to listen on.'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379').describe('Redis connection URL.'),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'host:port'))
+        .min(1, 'at least one host:port')
+        .transform((nodes) => nodes.map((n) => ({ host: n.slice(0, n.lastIndexOf(':')), port: Number(n.slice(n.lastIndexOf(':') + 1)) }))),
+    )
+    .optional()
+    .describe('Redis Cluster seed nodes, `host:port,host:port,...`; when set, REDIS_URL is ignored and every client is a cluster client (docs/operations.md, "Redis Cluster").'),
+  REDIS_REPLICA_ACK_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(10_000)
+    .default(500)
+    .describe('Cluster mode only: how long a coupon claim waits (`WAIT 1`) for a replica to hold it before it is acknowledged; with no replica by then the viewer hears `unavailable` and retries.'),
   REDIS_STARTUP_TIMEOUT_MS: z.coerce
     .number()
     .int()

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/client.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { DomainFeature } from './feature.js';
@@ -15,7 +15,7 @@ import type { Keys } from './redis/keys.js';
 export interface AppContext {
   config: Config;
   log: Logger;
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   clock: Clock;
   /** Pushes to rooms and users (Socket.IO on a server node; in the worker, published for every node to relay). */

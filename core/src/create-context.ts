@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/client.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './clock.js';
 import type { AppContext } from './context.js';
@@ -18,9 +18,9 @@ export function createContext(parts: {
   config: Config;
   log: Logger;
   clock?: Clock;
-  redis: Redis;
+  redis: RedisClient;
   /** BullMQ's connection (`maxRetriesPerRequest: null`). */
-  bull: Redis;
+  bull: RedisClient;
   pusher: Pusher;
   /** Every domain feature by default; tests add recording ones. */
   features?: readonly DomainFeature[];

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/client.js';
 
 /**
  * Prometheus metrics shared by the server nodes and the worker. Every name starts with `stickyroom_`;
@@ -161,7 +161,7 @@ type TimedCommand = {
  * passes the door again (resent from the offline queue) is counted once. Per command: two clock reads,
  * a map lookup and a bucket increment.
  */
-export function instrumentRedis(client: Redis, role: string, metrics: DomainMetrics): void {
+export function instrumentRedis(client: RedisClient, role: string, metrics: DomainMetrics): void {
   const send = client.sendCommand.bind(client) as (command: TimedCommand, ...rest: unknown[]) => unknown;
   const timers = new Map<string, (seconds: number) => void>();
   const errors = new Map<string, { inc(): void }>();

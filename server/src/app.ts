@@ -8,7 +8,7 @@ import type { DomainFeature } from '../../core/src/feature.js';
 import { TokenService } from '../../core/src/identity/tokens.js';
 import { createLogger, type Logger } from '../../core/src/logger.js';
 import type { DomainMetrics } from '../../core/src/metrics.js';
-import { createRedis, type Redis } from '../../core/src/redis/client.js';
+import { createRedis, redisConnection, type RedisClient } from '../../core/src/redis/client.js';
 import { Keys } from '../../core/src/redis/keys.js';
 import { features as allFeatures } from './features/index.js';
 import type { Feature } from './features/types.js';
@@ -48,10 +48,12 @@ export interface AppOptions {
  * run no other command, and the publisher's writes must not queue behind the commands of the features.
  * This is the one place that decides what kind of client they are (cluster mode plugs its clients in here).
  */
-export function createAdapterClients(config: Config, log: Logger, metrics?: DomainMetrics): { pub: Redis; sub: Redis } {
+export function createAdapterClients(config: Config, log: Logger, metrics?: DomainMetrics): { pub: RedisClient; sub: RedisClient } {
+  const connection = redisConnection(config);
   return {
-    pub: createRedis({ url: config.REDIS_URL, log, name: 'io-pub', autoPipelining: false, metrics }),
-    sub: createRedis({ url: config.REDIS_URL, log, name: 'io-sub', autoPipelining: false, subscriber: true, metrics }),
+    pub: createRedis({ ...connection, log, name: 'io-pub', autoPipelining: false, metrics }),
+    // on a cluster the subscriber SSUBSCRIBEs each room's channel on the shard of its slot (`shardedSubscribers`)
+    sub: createRedis({ ...connection, log, name: 'io-sub', autoPipelining: false, subscriber: true, metrics }),
   };
 }
 
@@ -63,10 +65,11 @@ export function createAdapterClients(config: Config, log: Logger, metrics?: Doma
 export function createApp({ config, clock = systemClock, log = createLogger(config.LOG_LEVEL, 'server'), features = allFeatures, domain }: AppOptions): App {
   const metrics = createMetrics();
   const m = metrics.domain;
-  const redis = createRedis({ url: config.REDIS_URL, log, name: 'cmd', metrics: m });
+  const connection = redisConnection(config);
+  const redis = createRedis({ ...connection, log, name: 'cmd', metrics: m });
   const adapter = createAdapterClients(config, log, m);
-  const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull', metrics: m });
-  const relaySub = createRedis({ url: config.REDIS_URL, log, name: 'push-sub', autoPipelining: false, subscriber: true, metrics: m });
+  const bull = createRedis({ ...connection, log, name: 'bull', metrics: m });
+  const relaySub = createRedis({ ...connection, log, name: 'push-sub', autoPipelining: false, subscriber: true, metrics: m });
   const tokens = new TokenService(config.JWT_SECRET, { maxTtlSec: config.JWT_MAX_TTL, previousSecret: config.JWT_SECRET_PREVIOUS });
 
   const keys = new Keys(config.REDIS_PREFIX);

@@ -19,7 +19,7 @@ const log = createLogger(config.LOG_LEVEL, 'server');
 installProcessPolicy(log);
 if (config.devSecrets) log.warn('using the DEVELOPMENT JWT/webhook secrets: set JWT_SECRET and WEBHOOK_SECRET before going live');
 if (config.METRICS_TOKEN === undefined) log.warn('GET /metrics is open to anyone: set METRICS_TOKEN before going live');
-const redisUrl = redactRedisUrl(config.REDIS_URL);
+const redisUrl = config.REDIS_CLUSTER_NODES ? `cluster ${config.REDIS_CLUSTER_NODES.map((n) => `${n.host}:${n.port}`).join(',')}` : redactRedisUrl(config.REDIS_URL);
 const redisProblem = await redisStartupProblem(config);
 if (redisProblem) {
   log.fatal(redisProblem.fields, redisProblem.msg);

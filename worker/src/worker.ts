@@ -5,7 +5,7 @@ import type { AppContext } from '../../core/src/context.js';
 import { JobData, QUEUE } from '../../core/src/jobs/queues.js';
 import { settlesWithin } from '../../core/src/lifecycle.js';
 import type { Logger } from '../../core/src/logger.js';
-import { createRedis } from '../../core/src/redis/client.js';
+import { clientName, createRedis, redisConnection } from '../../core/src/redis/client.js';
 import { isRedisUnavailable, outageWarner } from '../../core/src/redis/outage.js';
 import { createWorkerContext } from './context.js';
 import { SWEEP_EVERY_MS } from '../../core/src/outbox/outbox.service.js';
@@ -59,7 +59,7 @@ export function startWorker({ config, log, clock = systemClock }: { config: Conf
   const context = createWorkerContext(config, log, clock, metrics.domain);
   const { ctx } = context;
   metrics.queues.push(ctx.jobs.queue);
-  const connection = createRedis({ url: config.REDIS_URL, log, name: 'worker-consumer', blocking: true, metrics: metrics.domain });
+  const connection = createRedis({ ...redisConnection(config), log, name: 'worker-consumer', blocking: true, metrics: metrics.domain });
   const inHand = new JobsInHand();
   let closing = false;
   const worker = new Worker(
@@ -118,7 +118,7 @@ export function startWorker({ config, log, clock = systemClock }: { config: Conf
     worker,
     metrics,
     health() {
-      const redis = Object.fromEntries([connection, ...context.clients].map((r) => [r.options.connectionName ?? 'redis', r.status]));
+      const redis = Object.fromEntries([connection, ...context.clients].map((r) => [clientName(r) ?? 'redis', r.status]));
       const running = !closing && worker.isRunning() && !worker.isPaused();
       return { ok: running && Object.values(redis).every((s) => s === 'ready'), worker: running ? 'running' : 'stopped', redis };
     },

@@ -4,6 +4,7 @@ import type { User } from '../identity/tokens.js';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { userGate } from '../redis/event-gate.js';
+import { isCluster } from '../redis/client.js';
 import { addMoment } from '../activity/activity.store.js';
 import { newScopedId, streamOf } from '../streams/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
@@ -12,7 +13,7 @@ import { couponCodes } from './coupons.rewards.js';
 import { makeStockPusher } from './coupons.stock.js';
 import { CouponStore, publicDrop, type DropRecord } from './coupons.store.js';
 
-export const couponStore = perContext((ctx) => new CouponStore(ctx.redis, ctx.keys));
+export const couponStore = perContext((ctx) => new CouponStore(ctx.redis, ctx.keys, isCluster(ctx.redis) ? ctx.config.REDIS_REPLICA_ACK_MS : undefined));
 export const stockPusher = makeStockPusher(couponStore);
 
 /** The stream a drop id belongs to; ids we did not mint are simply not found. */
@@ -107,7 +108,7 @@ export async function claimCoupon(
     }
   } catch (err) {
     if (err instanceof AppError) {
-      // Refused: the code was not handed out. Without a reply it may have been, so its index entry stays
+      // Refused: the code was not handed out. Without a reply (or a replica's confirmation) it may have been, so its index entry stays
       // (one for a code nobody holds is harmless, see CouponCodeStore).
       if (proposed) await codes.withdraw(proposed);
       if (err.code === 'sold_out' || err.code === 'closed') ended.add(dropId);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { Keys } from '../redis/keys.js';
 import { pointsKeys } from './points.keys.js';
 import { pointsGrant, type GrantArgs } from './points.scripts.js';
@@ -13,7 +13,7 @@ export interface PointLot {
 
 export class PointsStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

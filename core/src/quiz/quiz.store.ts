@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { outboxEntryId } from '../outbox/outbox.entry.js';
 import type { QuizPublic, QuizResult } from '@stickyroom/sdk/protocol';
 import { perContext } from '../context.js';
@@ -67,7 +67,7 @@ export interface ClosedQuiz {
 
 export class QuizStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

@@ -1,12 +1,8 @@
-import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { clientName, type RedisClient } from './client.js';
 
 /** A connection these helpers watch: a single Redis, or a Redis Cluster client (what both offer is all they use). */
-export type RedisLike = Redis | Cluster;
-
-function clientName(client: RedisLike): string | undefined {
-  return 'isCluster' in client && client.isCluster ? (client as Cluster).options.redisOptions?.connectionName : (client as Redis).options.connectionName;
-}
+export type RedisLike = RedisClient;
 
 /**
  * What a Redis outage looks like from ioredis, BullMQ and Node, so callers answer `unavailable` (retry soon)
@@ -17,6 +13,8 @@ const OUTAGE_NAMES = new Set([
   'MaxRetriesPerRequestError', // ioredis: the offline queue gave up on a command while reconnecting
   'ConnectionClosedError', // BullMQ: its connection closed under a queue call
   'ClusterAllFailedError', // ioredis Cluster: no node answered
+  'ReplicaAckTimeout', // cluster mode: no replica confirmed a write in time (WAIT), so it is not acknowledged
+  'SlotMoving', // cluster mode: a slot kept moving while a pipeline followed it (replica-ack.ts)
 ]);
 const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ECONNABORTED', 'EAI_AGAIN']);
 const OUTAGE_MESSAGES = [
@@ -24,6 +22,10 @@ const OUTAGE_MESSAGES = [
   "Stream isn't writeable", // ioredis: not connected and the offline queue is off
   'Command timed out', // ioredis: `commandTimeout` elapsed
   'Reached the max retries per request limit', // MaxRetriesPerRequestError when its name was lost (serialized)
+  'Too many Cluster redirections', // ioredis Cluster: a slot's node stayed away through every retry (a failover)
+  "Cluster isn't ready", // ioredis Cluster: every node away, and the offline queue off (client.ts)
+  'Cluster is ended.', // ioredis Cluster: a command on a cluster client that was closed
+  'Command aborted due to connection close', // ioredis: a pipeline in flight when its connection dropped (it may have run)
 ];
 /** Replies of a Redis that is up but cannot serve yet: loading its data, busy in a script, failing over. */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY)\b/;

@@ -51,8 +51,19 @@ export async function waitForRedis(url: string, timeoutMs: number): Promise<{ ok
  * one line (and its fields) the process logs before it exits. The one place that knows which Redis the config
  * names: with Redis Cluster (REDIS_CLUSTER_NODES) it is `waitForRedisCluster` over the seed nodes.
  */
-export async function redisStartupProblem(config: Pick<Config, 'REDIS_URL' | 'REDIS_STARTUP_TIMEOUT_MS'>): Promise<{ msg: string; fields: Record<string, unknown> } | undefined> {
+export async function redisStartupProblem(
+  config: Pick<Config, 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_STARTUP_TIMEOUT_MS'>,
+): Promise<{ msg: string; fields: Record<string, unknown> } | undefined> {
   const waitedMs = config.REDIS_STARTUP_TIMEOUT_MS;
+  if (config.REDIS_CLUSTER_NODES) {
+    const seeds = config.REDIS_CLUSTER_NODES.map((n) => `${n.host}:${n.port}`);
+    const up = await waitForRedisCluster(seeds, waitedMs);
+    if (up.ok) return undefined;
+    return {
+      msg: `cannot start: no Redis Cluster seed was ready within ${waitedMs} ms (${up.reason}); check REDIS_CLUSTER_NODES and the cluster`,
+      fields: { seeds, reason: up.reason, waitedMs },
+    };
+  }
   const redis = redactRedisUrl(config.REDIS_URL);
   const up = await waitForRedis(config.REDIS_URL, waitedMs);
   if (up.ok) return undefined;
