@@ -34,8 +34,12 @@ export default defineConfig({
       project('bench', ['test/bench/**/*.test.ts'], needsRedis),
       // real processes and Redis servers killed mid-way
       project('chaos', ['test/chaos/**/*.test.ts'], needsRedis),
+      // three server node processes and two workers behind a loopback load balancer
+      project('multinode', ['test/multinode/**/*.test.ts'], needsRedis),
       project('fuzz', ['test/fuzz/**/*.test.ts'], needsRedis),
       project('browser', ['test/browser/**/*.test.ts'], needsRedis),
+      // a local Redis Cluster each file starts (test/helpers/redis-cluster.ts): every script, every feature, a failover
+      project('cluster', ['test/cluster/**/*.test.ts'], { testTimeout: 60_000, hookTimeout: 60_000 }),
     ],
   },
 });

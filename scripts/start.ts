@@ -16,8 +16,27 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { ConfigError, loadConfig } from '../core/src/config.js';
 import { createLogger } from '../core/src/logger.js';
+import { redactRedisUrl, redisStartupProblem } from '../core/src/redis/startup.js';
+import { readEnvFile } from './env-file.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** Run from dist/ (`npm run start:prod`, after `npm run build`): the children are compiled JavaScript too. */
+const compiled = fileURLToPath(import.meta.url).endsWith('.js');
+/** How to run one of our entries (given by its source path), from source through tsx or compiled. */
+const entry = (source: string): string[] =>
+  compiled
+    ? [join(root, source.replace(/\.ts$/, '.js'))]
+    : // tsx as resolved from here, not from the working directory (which may be elsewhere, holding only a .env)
+      ['--conditions=@stickyroom/source', '--import', import.meta.resolve('tsx'), join(root, source)];
+
+// before the config is read, so .env feeds it and the children inherit what it set
+let envFile;
+try {
+  envFile = readEnvFile();
+} catch (err) {
+  process.stderr.write(`stickyroom: could not read .env: ${(err as Error).message}\n`);
+  process.exit(2);
+}
 
 let config;
 try {
@@ -30,6 +49,14 @@ try {
   throw err;
 }
 const log = createLogger(config.LOG_LEVEL === 'silent' ? 'info' : config.LOG_LEVEL, 'launcher');
+if (envFile) {
+  log.info(
+    { file: envFile.path, set: envFile.set, keptFromEnvironment: envFile.kept },
+    `read ${envFile.set.length} variable(s) from ${envFile.path}` + (envFile.kept.length ? ` (${envFile.kept.length} already set in the environment kept their values)` : ''),
+  );
+} else {
+  log.info({ file: join(process.cwd(), '.env') }, 'no .env file: configuration from the environment only');
+}
 
 async function redisAnswers(url: string): Promise<boolean> {
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -61,12 +88,20 @@ async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boole
 const children: ChildProcess[] = [];
 let ownRedis: ChildProcess | undefined;
 
-if (!(await redisAnswers(config.REDIS_URL))) {
+if (config.NODE_ENV === 'production' || config.REDIS_CLUSTER_NODES) {
+  // no Redis of our own in production (it would keep nothing), nor for a cluster (the operator's to run):
+  // wait for the configured one, or say why not
+  const problem = await redisStartupProblem(config);
+  if (problem) {
+    log.fatal(problem.fields, problem.msg);
+    process.exit(1);
+  }
+} else if (!(await redisAnswers(config.REDIS_URL))) {
   const url = new URL(config.REDIS_URL);
   const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(url.hostname);
   if (!local || !redisServerInstalled()) {
     process.stderr.write(
-      `stickyroom: no Redis answers at ${config.REDIS_URL}.\n` +
+      `stickyroom: no Redis answers at ${redactRedisUrl(config.REDIS_URL)}.\n` +
         (local
           ? '  Install Redis and npm start will run it for you (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis),\n' +
             '  or start one yourself: redis-server --port 6379, or: docker compose up -d redis\n'
@@ -77,7 +112,7 @@ if (!(await redisAnswers(config.REDIS_URL))) {
   const port = url.port || '6379';
   ownRedis = spawn(
     process.execPath,
-    ['--conditions=@stickyroom/source', '--import', 'tsx', join(root, 'scripts/own-redis.ts'), '--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    [...entry('scripts/own-redis.ts'), '--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], detached: true },
   );
   if (!(await waitFor(() => redisAnswers(config.REDIS_URL), 5000))) {
@@ -89,8 +124,8 @@ if (!(await redisAnswers(config.REDIS_URL))) {
 }
 
 const names = new Map<ChildProcess, string>();
-function run(name: string, entry: string): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=@stickyroom/source', '--import', 'tsx', join(root, entry)], {
+function run(name: string, source: string): ChildProcess {
+  const child = spawn(process.execPath, entry(source), {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: process.env,
     detached: true,
@@ -147,4 +182,4 @@ process.on('SIGTERM', () => stop(0));
 
 run('server', 'server/src/main.ts');
 run('worker', 'worker/src/main.ts');
-log.info({ port: config.PORT }, `stickyroom starting: server on http://localhost:${config.PORT}, worker on ${config.REDIS_URL}`);
+log.info({ port: config.PORT }, `stickyroom starting: server on http://localhost:${config.PORT}, worker on ${redactRedisUrl(config.REDIS_URL)}`);

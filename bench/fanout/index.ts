@@ -1,5 +1,6 @@
 import { hostname, cpus } from 'node:os';
 import type { Benchmark } from '../lib/benchmark.js';
+import { compareAdapters } from './adapters.js';
 import { measureTarget, type TargetResult } from './measure.js';
 import { fanoutUsage, parseFanoutOptions } from './options.js';
 import { fanoutTable, fanoutVerdict } from './report.js';
@@ -14,6 +15,23 @@ export const fanout: Benchmark = {
   usage: fanoutUsage,
   async run(argv, log) {
     const opts = parseFanoutOptions(argv);
+    if (opts.nodes > 1) {
+      const c = await compareAdapters(opts, log);
+      const title = `fanout (adapters): ${opts.nodes} server nodes, ${opts.rooms} rooms x (${opts['room-viewers']} viewers + 1 sender), ${opts['room-rate']} msg/s per room, window ${opts.window} s after ${opts.warmup} s warmup, ${opts.rounds} round(s)`;
+      return {
+        table: `${title}\n\n${c.table}`,
+        notes: c.notes,
+        json: {
+          benchmark: 'fanout-adapters',
+          at: new Date().toISOString(),
+          machine: { host: hostname(), cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+          options: opts,
+          results: c.results,
+          ratios: c.ratios,
+          notes: c.notes,
+        },
+      };
+    }
     const results: TargetResult[] = [];
     for (const name of opts.targets) results.push(await measureTarget(name, opts, log));
     const verdict = fanoutVerdict(results, opts);

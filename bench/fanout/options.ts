@@ -28,6 +28,23 @@ export const FanoutOptions = z
       .default(180)
       .describe('before each server, wait up to this many seconds for the machine to be idle (others sharing it)'),
     'cpu-prof': z.boolean().default(false).describe("write a CPU profile of each server's measured window to bench/results/prof/"),
+    nodes: int(1, 4).default(1).describe('server nodes; 2 or more runs the adapter comparison (rooms, adapters, layouts) instead of the one-room run'),
+    rooms: int(1, 200).default(20).describe('adapter comparison: live streams (rooms)'),
+    'room-viewers': int(1, 500).default(10).describe('adapter comparison: viewers per room (plus one sender)'),
+    'room-rate': z.coerce.number().min(0.1).max(100).default(5).describe('adapter comparison: chat messages per second per room'),
+    adapters: z
+      .string()
+      .default('classic,sharded')
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(['classic', 'sharded'])).min(1))
+      .describe('adapter comparison: SOCKET_ADAPTER values to measure'),
+    layouts: z
+      .string()
+      .default('confined,spanning')
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(['confined', 'spanning'])).min(1))
+      .describe("adapter comparison: confined (each room's viewers on one node) and/or spanning (every room on every node)"),
+    rounds: int(1, 10).default(2).describe('adapter comparison: rounds, each adapter once per layout per round, order alternating'),
   })
   .strict();
 export type FanoutOptions = z.infer<typeof FanoutOptions>;
@@ -48,6 +65,13 @@ export function parseFanoutOptions(argv: readonly string[]): FanoutOptions {
       'tick-ms': { type: 'string' },
       'quiet-wait': { type: 'string' },
       'cpu-prof': { type: 'boolean' },
+      nodes: { type: 'string' },
+      rooms: { type: 'string' },
+      'room-viewers': { type: 'string' },
+      'room-rate': { type: 'string' },
+      adapters: { type: 'string' },
+      layouts: { type: 'string' },
+      rounds: { type: 'string' },
     },
     strict: true,
   });

@@ -91,7 +91,7 @@ async function startStickyroom(opts: FanoutOptions): Promise<RunningTarget> {
 }
 
 /** Creates and starts a stream over the HTTP API, as a streamer of the bench brand would. */
-async function createLiveStream(url: string, jwtSecret: string): Promise<string> {
+export async function createLiveStream(url: string, jwtSecret: string): Promise<string> {
   const token = await new TokenService(jwtSecret).sign({ sub: 'bench-streamer', role: 'streamer', brandId: 'bench-brand', name: 'Bench' }, '2h');
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const created = await fetch(`${url}/api/streams`, { method: 'POST', headers, body: JSON.stringify({ title: 'fan-out benchmark' }) });

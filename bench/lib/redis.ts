@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/src/redis/client.js';
 
 export const BENCH_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -29,7 +30,7 @@ export async function dropPrefix(prefix: string, url = BENCH_REDIS_URL): Promise
 }
 
 /** Redis's own CPU seconds so far (user + system, all threads), from INFO cpu; NaN if Redis does not answer in 5 s. */
-export async function redisCpuSeconds(redis: Redis): Promise<number> {
+export async function redisCpuSeconds(redis: RedisClient): Promise<number> {
   const info = await Promise.race([redis.info('cpu'), new Promise<string>((resolve) => setTimeout(() => resolve(''), 5000).unref())]).catch(() => '');
   const read = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
   return read('used_cpu_user') + read('used_cpu_sys');

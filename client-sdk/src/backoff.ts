@@ -3,9 +3,23 @@ export interface BackoffOptions {
   minDelayMs?: number;
   /** The longest wait. Default 20 s. */
   maxDelayMs?: number;
+  /**
+   * After the server said it is draining (`session:ended { reason: 'server_draining' }`, a node stopping in a
+   * rolling restart), the first reconnect waits a random point between `minDelayMs` and `minDelayMs +
+   * drainSpreadMs`, so the node's clients arrive at the other nodes spread over that window instead of in one
+   * join storm. Default 5 s.
+   */
+  drainSpreadMs?: number;
 }
 
-export const DEFAULT_BACKOFF = { minDelayMs: 500, maxDelayMs: 20_000 } as const;
+export const DEFAULT_BACKOFF = { minDelayMs: 500, maxDelayMs: 20_000, drainSpreadMs: 5_000 } as const;
+
+/** The wait before reconnecting after a node said it is draining: uniform over the drain window. */
+export function drainDelay(options: BackoffOptions = {}, random: () => number = Math.random): number {
+  const min = options.minDelayMs ?? DEFAULT_BACKOFF.minDelayMs;
+  const spread = Math.max(0, options.drainSpreadMs ?? DEFAULT_BACKOFF.drainSpreadMs);
+  return Math.round(min + random() * spread);
+}
 
 /**
  * The wait before reconnect attempt `attempt` (0 for the first): a random point between the minimum and

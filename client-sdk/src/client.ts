@@ -12,11 +12,17 @@ import type {
 import type { ChatMessage } from './protocol/chat.js';
 import type { JoinData, SessionEndReason } from './protocol/room.js';
 // Values from the zod-free modules only: importing a schema file here would load zod with the SDK.
-import { FINAL_SESSION_END_REASONS, HEARTBEAT_INTERVAL_MS, lotteryDrawnAnnouncementId, SESSION_END_REASONS } from './protocol/constants.js';
+import {
+  FINAL_SESSION_END_REASONS,
+  HEARTBEAT_INTERVAL_MS,
+  lotteryDrawnAnnouncementId,
+  quizResultAnnouncementId,
+  SESSION_END_REASONS,
+} from './protocol/constants.js';
 import { PROTOCOL_VERSION } from './protocol/version.js';
 import { StickyroomError } from './errors.js';
 import type { ClientState, DisconnectReason, StateChange } from './state.js';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { backoffDelay, drainDelay, type BackoffOptions } from './backoff.js';
 import { ChatCursor } from './chat-cursor.js';
 import { refreshLeadMs, tokenTimes } from './token-expiry.js';
 import { SeenIds } from './seen-ids.js';
@@ -40,7 +46,10 @@ export interface ClientOptions {
   visible?: () => boolean;
   /** Transports to use; default websocket first with polling fallback. */
   transports?: ('websocket' | 'polling')[];
-  /** Waits between reconnect attempts: random between `minDelayMs` (0.5 s) and a ceiling doubling up to `maxDelayMs` (20 s). */
+  /**
+   * Waits between reconnect attempts: random between `minDelayMs` (0.5 s) and a ceiling doubling up to
+   * `maxDelayMs` (20 s); after a node said it is draining, the first wait is spread over `drainSpreadMs` (5 s).
+   */
   reconnect?: BackoffOptions & { random?: () => number };
   /** `connect()` gives up (rejects with `unavailable`) after this many failed attempts. Default 3. */
   connectAttempts?: number;
@@ -238,7 +247,7 @@ export class StickyroomClient {
       throw err;
     }
     this.joined.add(streamId);
-    this.noteDrawn(data, false);
+    this.noteAnnounced(data, false);
     this.remember(streamId, data.chat);
     cursor.settle(data.chat[data.chat.length - 1]?.id);
     this.startHeartbeats();
@@ -344,7 +353,7 @@ export class StickyroomClient {
     try {
       const data = await this.request('room:join', payload);
       this.deliverChat(streamId, data.chat);
-      this.noteDrawn(data, true);
+      this.noteAnnounced(data, true);
       const last = data.chat[data.chat.length - 1]?.id;
       cursor.settle(last !== undefined && Number(last) > settledTo ? last : settledTo > 0 ? String(settledTo) : undefined);
       if (rejoin) this.emitLocal('rejoined', data);
@@ -357,16 +366,23 @@ export class StickyroomClient {
   }
 
   /**
-   * A drawn lottery in a join ack, under the id of its `lottery:drawn` push so the app sees it once. After
-   * a reconnect it is told as `lottery:drawn`: a viewer whose node died before the push reached them, or
-   * who was away when it went out, gets no replay. On a first join the app reads it from the ack, so only
-   * the id is remembered (a late repeat of the push is then dropped).
+   * Results in a join ack (a drawn lottery, the last closed quiz's result), under the id of the push that
+   * announces them (`lottery:drawn`, `quiz:result`), so the app sees each once. After a reconnect (or a
+   * gap fetch) a result not seen yet is told as that push: a viewer whose node died before the push
+   * reached them, or who was away when it went out, gets no replay. On a first join the app reads them
+   * from the ack, so only the ids are remembered (a late repeat of the push is then dropped).
    */
-  private noteDrawn(data: JoinData, tell: boolean): void {
-    const result = data.lottery?.result;
-    if (!result) return;
-    const announcementId = lotteryDrawnAnnouncementId(result.lotteryId);
-    if (this.announcements.first(announcementId) && tell) this.emitLocal('lottery:drawn', { ...result, announcementId });
+  private noteAnnounced(data: JoinData, tell: boolean): void {
+    const drawn = data.lottery?.result;
+    if (drawn) {
+      const announcementId = lotteryDrawnAnnouncementId(drawn.lotteryId);
+      if (this.announcements.first(announcementId) && tell) this.emitLocal('lottery:drawn', { ...drawn, announcementId });
+    }
+    const quiz = data.quizResult;
+    if (quiz) {
+      const announcementId = quizResultAnnouncementId(quiz.quizId);
+      if (this.announcements.first(announcementId) && tell) this.emitLocal('quiz:result', { ...quiz, announcementId });
+    }
   }
 
   private wireSocket(): void {
@@ -387,7 +403,7 @@ export class StickyroomClient {
       const r: DisconnectReason = this.endReason ?? (reason === 'io server disconnect' ? 'server_closed' : 'transport_lost');
       this.endReason = undefined;
       this.setState('connecting', r);
-      this.scheduleReconnect();
+      this.scheduleReconnect(r === 'server_draining');
     });
     s.on('connect_error', (err: Error & { data?: { code?: string }; description?: unknown }) => {
       const refused = refusalOf(err);
@@ -488,11 +504,13 @@ export class StickyroomClient {
     }
   }
 
-  private scheduleReconnect(): void {
+  /** `draining`: the node said it is stopping, so the first attempt is spread over the drain window. */
+  private scheduleReconnect(draining = false): void {
     if (this.closed) return;
     clearTimeout(this.reconnectTimer);
     const { random, ...bounds } = this.options.reconnect ?? {};
-    const delay = backoffDelay(this.attempt++, bounds, random);
+    const delay = draining ? drainDelay(bounds, random) : backoffDelay(this.attempt++, bounds, random);
+    if (draining) this.attempt = 1;
     this.reconnectTimer = setTimeout(() => {
       if (!this.closed && !this.socket.connected) this.socket.connect();
     }, delay);

@@ -10,6 +10,8 @@ export type DisconnectReason =
   | 'token_expired'
   /** The server node is shutting down; the SDK reconnects (another node answers). */
   | 'server_draining'
+  /** The client read too slowly and the node's buffer for it passed its cap; the SDK reconnects and catches up. */
+  | 'slow_consumer'
   /** The server does not speak this SDK's protocol version: final. */
   | 'unsupported_protocol'
   /** `connect()` gave up: the server could not be reached in `connectAttempts` tries or `connectTimeoutMs`. */

@@ -17,7 +17,7 @@ export function configTable(): string {
     }
     const optional = def === undefined && s.safeParse(undefined).success;
     const shown = optional ? '(unset)' : def === undefined ? '(required)' : Array.isArray(def) ? def.join(',') : String(def);
-    const secret = /SECRET/.test(name) ? 'a development value (refused when NODE_ENV=production)' : `\`${shown}\``;
+    const secret = /SECRET/.test(name) && !optional ? 'a development value (refused when NODE_ENV=production)' : `\`${shown}\``;
     rows.push(`| \`${name}\` | ${secret} | ${s.description ?? ''} |`);
   }
   return rows.join('\n');

@@ -4,6 +4,24 @@ import { DURATION, parseDuration } from './duration.js';
 const DEV_JWT_SECRET = 'stickyroom-dev-secret-do-not-use-in-production';
 const DEV_WEBHOOK_SECRET = 'stickyroom-dev-webhook-secret';
 
+/** Every setting that is a secret: NODE_ENV=production holds each one set to PRODUCTION_SECRET_BYTES or more, and no placeholder. */
+export const SECRETS = ['JWT_SECRET', 'JWT_SECRET_PREVIOUS', 'WEBHOOK_SECRET', 'METRICS_TOKEN'] as const;
+export const PRODUCTION_SECRET_BYTES = 32;
+/**
+ * Values nobody should run with: the development defaults and the placeholders of .env.example (a test
+ * holds .env.example to this list), and anything that still says change-me.
+ */
+const PLACEHOLDER_SECRETS = new Set([
+  DEV_JWT_SECRET,
+  DEV_WEBHOOK_SECRET,
+  'change-me-to-a-long-random-string-of-32-bytes-or-more',
+  'change-me-to-another-long-random-string-of-32-bytes',
+  'change-me-to-a-third-long-random-string-of-32-bytes',
+]);
+export function isPlaceholderSecret(value: string): boolean {
+  return PLACEHOLDER_SECRETS.has(value) || /change-?me/i.test(value);
+}
+
 const list = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
@@ -15,12 +33,45 @@ export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP and Socket.IO port.'),
   HOST: z.string().default('0.0.0.0').describe('Interface to listen on.'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379').describe('Redis connection URL.'),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'host:port'))
+        .min(1, 'at least one host:port')
+        .transform((nodes) => nodes.map((n) => ({ host: n.slice(0, n.lastIndexOf(':')), port: Number(n.slice(n.lastIndexOf(':') + 1)) }))),
+    )
+    .optional()
+    .describe('Redis Cluster seed nodes, `host:port,host:port,...`; when set, REDIS_URL is ignored and every client is a cluster client (docs/operations.md, "Redis Cluster").'),
+  REDIS_REPLICA_ACK_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(10_000)
+    .default(500)
+    .describe('Cluster mode only: how long a coupon claim waits (`WAIT 1`) for a replica to hold it before it is acknowledged; with no replica by then the viewer hears `unavailable` and retries.'),
+  REDIS_STARTUP_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(15_000)
+    .describe('How long a starting server node or worker waits for Redis to answer before it exits with one line saying so.'),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_:.-]{1,32}$/, 'letters, digits and _ : . - only (no braces: they are hash tags)')
     .default('sr:')
     .describe('Prefix of every Redis key this deployment writes (also the BullMQ prefix).'),
-  JWT_SECRET: z.string().min(16, 'at least 16 characters').default(DEV_JWT_SECRET).describe('HS256 secret for tokens.'),
+  JWT_SECRET: z
+    .string()
+    .min(16, 'at least 16 characters')
+    .default(DEV_JWT_SECRET)
+    .describe('HS256 secret tokens are signed and verified with (32 bytes or more when NODE_ENV=production).'),
+  JWT_SECRET_PREVIOUS: z
+    .string()
+    .min(16, 'at least 16 characters')
+    .optional()
+    .describe('During a rotation, the secret JWT_SECRET replaced: tokens signed with it are still accepted, new ones are signed with JWT_SECRET (docs/operations.md).'),
   JWT_MAX_TTL: z
     .string()
     .regex(DURATION, 'a duration like 24h, 90m or 86400 (seconds)')
@@ -32,7 +83,7 @@ export const ConfigSchema = z.object({
     .string()
     .min(16, 'at least 16 characters')
     .default(DEV_WEBHOOK_SECRET)
-    .describe('HMAC-SHA256 secret of the order webhook.'),
+    .describe('HMAC-SHA256 secret of the order webhook (32 bytes or more when NODE_ENV=production).'),
   METRICS_TOKEN: z
     .string()
     .min(16, 'at least 16 characters')
@@ -114,6 +165,35 @@ export const ConfigSchema = z.object({
     .min(100)
     .default(30_000)
     .describe("How long a stopping worker lets the jobs in hand finish; it then abandons them to BullMQ's stalled-job check and exits."),
+  MAX_SOCKET_BUFFER_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16_384)
+    .default(1_048_576)
+    .describe('Bytes a node holds for one socket that reads too slowly (unsent packets plus its TCP write buffer); over it the socket is dropped (session:ended slow_consumer).'),
+  SOCKET_ADAPTER: z
+    .enum(['sharded', 'classic'])
+    .default('sharded')
+    .describe('Socket.IO Redis adapter between server nodes: `sharded` (Redis 7 sharded pub/sub, a channel per room) or `classic` (one channel every node hears); `classic` is kept for the fan-out bench (docs/operations.md).'),
+  WORKER_HTTP_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(9465)
+    .describe("The worker's HTTP port: GET /metrics (METRICS_TOKEN rule as on the server) and GET /healthz (200 while its Redis connections are ready and its BullMQ worker runs)."),
+  WORKER_HTTP_HOST: z.string().default('0.0.0.0').describe("Interface the worker's HTTP port listens on."),
+  ADMIN_UI: z
+    .enum(['on', 'off'])
+    .default('off')
+    .describe('Serves the Socket.IO admin UI (read-only) on the /admin namespace, behind ADMIN_UI_USERNAME / ADMIN_UI_PASSWORD.'),
+  ADMIN_UI_USERNAME: z.string().min(1).max(64).default('admin').describe('Username of the Socket.IO admin UI.'),
+  ADMIN_UI_PASSWORD: z
+    .string()
+    .min(16, 'at least 16 characters')
+    .max(72, 'at most 72 characters (bcrypt reads no more)')
+    .optional()
+    .describe('Password of the Socket.IO admin UI; required with ADMIN_UI=on, at least 32 characters when NODE_ENV=production.'),
   TRUST_PROXY: bool
     .default(false)
     .describe('Trust X-Forwarded-* headers (behind a load balancer); a request the proxy marks X-Forwarded-Proto: https then gets HSTS.'),
@@ -139,10 +219,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
+  if (parsed.data.ADMIN_UI === 'on' && parsed.data.ADMIN_UI_PASSWORD === undefined) {
+    throw new ConfigError(['ADMIN_UI_PASSWORD: required when ADMIN_UI=on (the admin UI is never served without authentication)']);
+  }
   const devSecrets = parsed.data.JWT_SECRET === DEV_JWT_SECRET || parsed.data.WEBHOOK_SECRET === DEV_WEBHOOK_SECRET;
   if (parsed.data.NODE_ENV === 'production') {
     const issues: string[] = [];
-    if (devSecrets) issues.push('JWT_SECRET / WEBHOOK_SECRET: the development defaults are refused when NODE_ENV=production');
+    for (const name of SECRETS) {
+      const value = parsed.data[name];
+      if (value === undefined) continue;
+      if (isPlaceholderSecret(value)) issues.push(`${name}: a placeholder or development value is refused when NODE_ENV=production (generate one: openssl rand -hex 32)`);
+      else if (Buffer.byteLength(value, 'utf8') < PRODUCTION_SECRET_BYTES)
+        issues.push(`${name}: ${Buffer.byteLength(value, 'utf8')} bytes; at least ${PRODUCTION_SECRET_BYTES} when NODE_ENV=production (generate one: openssl rand -hex 32)`);
+    }
+    if (parsed.data.JWT_SECRET_PREVIOUS !== undefined && parsed.data.JWT_SECRET_PREVIOUS === parsed.data.JWT_SECRET)
+      issues.push('JWT_SECRET_PREVIOUS: the same as JWT_SECRET; during a rotation it holds the secret being replaced');
+    if (parsed.data.ADMIN_UI === 'on' && (parsed.data.ADMIN_UI_PASSWORD?.length ?? 0) < 32) {
+      issues.push('ADMIN_UI_PASSWORD: at least 32 characters when NODE_ENV=production');
+    }
     if (parsed.data.METRICS_TOKEN === undefined) issues.push('METRICS_TOKEN: required when NODE_ENV=production (without it /metrics is open to anyone)');
     if (issues.length) throw new ConfigError(issues);
   }

@@ -1,9 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/client.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { DomainFeature } from './feature.js';
 import type { Jobs } from './jobs/queues.js';
 import type { Logger } from './logger.js';
+import type { DomainMetrics } from './metrics.js';
 import type { Pusher } from './pusher.js';
 import type { Keys } from './redis/keys.js';
 
@@ -14,12 +15,14 @@ import type { Keys } from './redis/keys.js';
 export interface AppContext {
   config: Config;
   log: Logger;
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   clock: Clock;
   /** Pushes to rooms and users (Socket.IO on a server node; in the worker, published for every node to relay). */
   broadcast: Pusher;
   jobs: Jobs;
+  /** The domain's Prometheus metrics (Redis commands, chat fan-out, claims), served by the process's /metrics. */
+  metrics: DomainMetrics;
   /** The domain features and their hooks (stream end, chat message, join), in the order join parts merge. */
   features: readonly DomainFeature[];
 }

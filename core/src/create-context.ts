@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/client.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './clock.js';
 import type { AppContext } from './context.js';
@@ -6,6 +6,7 @@ import type { DomainFeature } from './feature.js';
 import { domainFeatures } from './features.js';
 import { createJobs } from './jobs/queues.js';
 import type { Logger } from './logger.js';
+import { createDomainMetrics, type DomainMetrics } from './metrics.js';
 import type { Pusher } from './pusher.js';
 import { Keys } from './redis/keys.js';
 
@@ -17,12 +18,14 @@ export function createContext(parts: {
   config: Config;
   log: Logger;
   clock?: Clock;
-  redis: Redis;
+  redis: RedisClient;
   /** BullMQ's connection (`maxRetriesPerRequest: null`). */
-  bull: Redis;
+  bull: RedisClient;
   pusher: Pusher;
   /** Every domain feature by default; tests add recording ones. */
   features?: readonly DomainFeature[];
+  /** The metrics its Redis clients were made with; a fresh set (served nowhere) by default. */
+  metrics?: DomainMetrics;
 }): AppContext {
   const keys = new Keys(parts.config.REDIS_PREFIX);
   return {
@@ -34,5 +37,6 @@ export function createContext(parts: {
     broadcast: parts.pusher,
     jobs: createJobs(parts.bull, keys.bullPrefix, parts.log),
     features: parts.features ?? domainFeatures,
+    metrics: parts.metrics ?? createDomainMetrics(),
   };
 }

@@ -7,14 +7,16 @@ import { createContext } from '../../core/src/create-context.js';
 import type { DomainFeature } from '../../core/src/feature.js';
 import { TokenService } from '../../core/src/identity/tokens.js';
 import { createLogger, type Logger } from '../../core/src/logger.js';
-import { createRedis } from '../../core/src/redis/client.js';
+import type { DomainMetrics } from '../../core/src/metrics.js';
+import { createRedis, redisConnection, type RedisClient } from '../../core/src/redis/client.js';
 import { Keys } from '../../core/src/redis/keys.js';
 import { features as allFeatures } from './features/index.js';
 import type { Feature } from './features/types.js';
 import { createHttpApp } from './http/app.js';
-import { createIo, ioPusher, serveSockets, type AppIo } from './io/server.js';
+import { createIo, drainSockets, ioPusher, serveSockets, type AppIo } from './io/server.js';
 import { createMetrics } from './metrics.js';
 import { relayPushes } from './io/push-relay.js';
+import { serveAdminUi } from './io/admin-ui.js';
 import { settlesWithin } from '../../core/src/lifecycle.js';
 
 export interface App {
@@ -42,23 +44,38 @@ export interface AppOptions {
 }
 
 /**
+ * The Socket.IO adapter's publish and subscribe connections. Pub/sub clients of their own: a subscriber can
+ * run no other command, and the publisher's writes must not queue behind the commands of the features.
+ * This is the one place that decides what kind of client they are (cluster mode plugs its clients in here).
+ */
+export function createAdapterClients(config: Config, log: Logger, metrics?: DomainMetrics): { pub: RedisClient; sub: RedisClient } {
+  const connection = redisConnection(config);
+  return {
+    pub: createRedis({ ...connection, log, name: 'io-pub', autoPipelining: false, metrics }),
+    // on a cluster the subscriber SSUBSCRIBEs each room's channel on the shard of its slot (`shardedSubscribers`)
+    sub: createRedis({ ...connection, log, name: 'io-sub', autoPipelining: false, subscriber: true, metrics }),
+  };
+}
+
+/**
  * The composition root of a server node, in an order that needs no placeholder: the Socket.IO server
  * (not yet attached) gives the Pusher, the Pusher the domain context, the context the HTTP app and the
  * socket handlers; the HTTP server is made with its handler and Socket.IO attached to it last.
  */
 export function createApp({ config, clock = systemClock, log = createLogger(config.LOG_LEVEL, 'server'), features = allFeatures, domain }: AppOptions): App {
-  const redis = createRedis({ url: config.REDIS_URL, log, name: 'cmd' });
-  const pub = createRedis({ url: config.REDIS_URL, log, name: 'io-pub', autoPipelining: false });
-  const sub = createRedis({ url: config.REDIS_URL, log, name: 'io-sub', autoPipelining: false, subscriber: true });
-  const bull = createRedis({ url: config.REDIS_URL, log, name: 'bull' });
-  const relaySub = createRedis({ url: config.REDIS_URL, log, name: 'push-sub', autoPipelining: false, subscriber: true });
   const metrics = createMetrics();
-  const tokens = new TokenService(config.JWT_SECRET, { maxTtlSec: config.JWT_MAX_TTL });
+  const m = metrics.domain;
+  const connection = redisConnection(config);
+  const redis = createRedis({ ...connection, log, name: 'cmd', metrics: m });
+  const adapter = createAdapterClients(config, log, m);
+  const bull = createRedis({ ...connection, log, name: 'bull', metrics: m });
+  const relaySub = createRedis({ ...connection, log, name: 'push-sub', autoPipelining: false, subscriber: true, metrics: m });
+  const tokens = new TokenService(config.JWT_SECRET, { maxTtlSec: config.JWT_MAX_TTL, previousSecret: config.JWT_SECRET_PREVIOUS });
 
   const keys = new Keys(config.REDIS_PREFIX);
-  const io = createIo(config, { pub, sub, channel: keys.ioChannel, log });
+  const io = createIo(config, { adapter, channel: keys.ioChannel, log });
   relayPushes(io, relaySub, keys.pushChannel, log);
-  const ctx = createContext({ config, log, clock, redis, bull, pusher: ioPusher(io), ...(domain ? { features: domain } : {}) });
+  const ctx = createContext({ config, log, clock, redis, bull, pusher: ioPusher(io), metrics: m, ...(domain ? { features: domain } : {}) });
   const http = createServer(createHttpApp(ctx, { tokens, features, metrics }));
   serveSockets(io, ctx, {
     tokens,
@@ -66,6 +83,7 @@ export function createApp({ config, clock = systemClock, log = createLogger(conf
     handlers: features.flatMap((f) => f.handlers ?? []),
     onDisconnect: features.flatMap((f) => (f.onDisconnect ? [(s) => f.onDisconnect!(ctx, s)] : [])),
   });
+  if (config.ADMIN_UI === 'on') serveAdminUi(io, config, log);
   io.attach(http);
   const stops = ctx.features.flatMap((f) => (f.start ? [f.start(ctx)] : []));
 
@@ -83,7 +101,13 @@ export function createApp({ config, clock = systemClock, log = createLogger(conf
       });
     },
     async close({ graceMs = config.SHUTDOWN_GRACE_MS } = {}) {
-      const clients = [redis, pub, sub, bull, relaySub];
+      // Drain: stop listening, so the load balancer's next connection goes to another node, and tell every
+      // socket to move (`session:ended { reason: 'server_draining' }`); the SDK reconnects at a random point
+      // of its drain window, so a rolling restart is not a join storm on the other nodes.
+      if (http.listening) http.close();
+      const draining = drainSockets(io);
+      if (draining > 0) log.info({ sockets: draining }, 'draining: told every socket to reconnect to another node');
+      const clients = [redis, adapter.pub, adapter.sub, bull, relaySub];
       const orderly = (async () => {
         for (const stop of stops) await stop();
         await io.close();

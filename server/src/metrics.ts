@@ -1,12 +1,37 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createDomainMetrics } from '../../core/src/metrics.js';
 
-/** Prometheus metrics of one process, served at /metrics. */
+/** Latency buckets of requests and events: 1 ms to 2.5 s. */
+const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/**
+ * Prometheus metrics of one server node, served at /metrics with the process's defaults (core/src/metrics.ts).
+ * Labels hold route patterns, event names, codes and reasons: never a stream, user or raw path.
+ */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'stickyroom_' });
   return {
     registry,
+    /** The domain's (Redis, chat fan-out, claims), given to the Redis clients and the context. */
+    domain: createDomainMetrics(registry),
     sockets: new Gauge({ name: 'stickyroom_sockets', help: 'Open Socket.IO connections on this node', registers: [registry] }),
+    connects: new Counter({
+      name: 'stickyroom_socket_connects_total',
+      help: 'Socket.IO connections accepted (authenticated) on this node',
+      registers: [registry],
+    }),
+    connectRefusals: new Counter({
+      name: 'stickyroom_socket_connect_refusals_total',
+      help: 'Socket.IO handshakes refused, by code (unauthorized, unsupported_protocol)',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    disconnects: new Counter({
+      name: 'stickyroom_socket_disconnects_total',
+      help: 'Socket.IO connections closed, by reason (a session end reason such as token_expired, or the transport reason such as transport_close, ping_timeout)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     events: new Counter({
       name: 'stickyroom_socket_events_total',
       help: 'Socket events handled, by event and outcome code',
@@ -17,7 +42,26 @@ export function createMetrics() {
       name: 'stickyroom_socket_event_seconds',
       help: 'Time from receiving a socket event to its ack',
       labelNames: ['event'] as const,
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    httpRequests: new Counter({
+      name: 'stickyroom_http_requests_total',
+      help: 'HTTP requests answered, by method, route pattern (unmatched: no route) and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [registry],
+    }),
+    httpSeconds: new Histogram({
+      name: 'stickyroom_http_request_duration_seconds',
+      help: 'Time from receiving an HTTP request to the end of its answer, by method and route pattern',
+      labelNames: ['method', 'route'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    webhooks: new Counter({
+      name: 'stickyroom_order_webhooks_total',
+      help: 'Order webhook deliveries, by outcome (accepted, duplicate, or the refusal: bad_signature, invalid_payload, too_large, unavailable, error)',
+      labelNames: ['outcome'] as const,
       registers: [registry],
     }),
   };

@@ -3,7 +3,7 @@ import { loadConfig } from '../../core/src/config.js';
 import { activityKeys } from '../../core/src/activity/activity.keys.js';
 import { scoringKeys } from '../../core/src/scoring/scoring.keys.js';
 import { createLogger } from '../../core/src/logger.js';
-import { createRedis, type Redis } from '../../core/src/redis/client.js';
+import { createRedis, type RedisClient } from '../../core/src/redis/client.js';
 import { Keys } from '../../core/src/redis/keys.js';
 import { rollupStream } from '../../core/src/scoring/scoring.rollup.js';
 import { startWorker } from '../../worker/src/worker.js';
@@ -17,7 +17,7 @@ const VIEWERS = 20_000;
 const BRAND = 'brand-chaos';
 const STARTED = Date.now() - 3_600_000;
 
-let redis: Redis;
+let redis: RedisClient;
 const prefixes: string[] = [];
 const children: RunningProcess[] = [];
 

@@ -2,7 +2,7 @@ import { createApp, type App } from '../../server/src/app.js';
 import { loadConfig, type Config } from '../../core/src/config.js';
 import type { Clock } from '../../core/src/clock.js';
 import type { DomainFeature } from '../../core/src/feature.js';
-import { createLogger } from '../../core/src/logger.js';
+import { createLogger, type Logger } from '../../core/src/logger.js';
 import { TokenService } from '../../core/src/identity/tokens.js';
 import {
   createStreamerClient,
@@ -44,7 +44,15 @@ export interface TestApp {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { clock?: Clock; redisUrl?: string; domain?: readonly DomainFeature[] } = {},
+  options: {
+    clock?: Clock;
+    redisUrl?: string;
+    /** A Redis Cluster's nodes (`host:port,...`, see redis-cluster.ts) instead of the Redis at `redisUrl`; its owner removes it. */
+    redisCluster?: string;
+    /** The server's logger (silent by default): cluster tests read its lines for redirection errors. */
+    log?: Logger;
+    domain?: readonly DomainFeature[];
+  } = {},
 ): Promise<TestApp> {
   // two apps given the same REDIS_PREFIX are two nodes of one deployment
   const prefix = env.REDIS_PREFIX ?? uniquePrefix();
@@ -55,10 +63,11 @@ export async function startTestApp(
     JWT_SECRET: TEST_JWT_SECRET,
     WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...(options.redisCluster ? { REDIS_CLUSTER_NODES: options.redisCluster } : {}),
     ...env,
   });
   const clock = (options.clock as TestClock | undefined) ?? new TestClock();
-  const app = createApp({ config, clock, log: createLogger(config.LOG_LEVEL, 'test'), ...(options.domain ? { domain: options.domain } : {}) });
+  const app = createApp({ config, clock, log: options.log ?? createLogger(config.LOG_LEVEL, 'test'), ...(options.domain ? { domain: options.domain } : {}) });
   const port = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const tokens = new TokenService(TEST_JWT_SECRET);
@@ -129,7 +138,7 @@ export async function startTestApp(
     async close() {
       for (const c of clients) c.close();
       await app.close();
-      await dropPrefix(prefix, options.redisUrl).catch(() => undefined);
+      if (!options.redisCluster) await dropPrefix(prefix, options.redisUrl).catch(() => undefined);
     },
   };
   return t;

@@ -12,11 +12,20 @@ export interface RunningProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs a TypeScript entry (server, worker, launcher) as a real child process. */
+/**
+ * Runs a TypeScript entry (server, worker, launcher) as a real child process. A worker takes a free port for
+ * its HTTP (metrics, healthz) unless the test names one: 9465 may be another run's.
+ */
 export function runTs(entry: string, env: Record<string, string>, args: string[] = []): RunningProcess {
-  const child = spawn(process.execPath, ['--conditions=@stickyroom/source', '--import', 'tsx', entry, ...args], {
-    env: { ...process.env, ...env },
+  return runNode(['--conditions=@stickyroom/source', '--import', 'tsx', entry, ...args], env);
+}
+
+/** Runs `node <nodeArgs>` (a compiled entry of dist/, say) as a real child process; `cwd` defaults to ours. */
+export function runNode(nodeArgs: string[], env: Record<string, string>, cwd?: string): RunningProcess {
+  const child = spawn(process.execPath, nodeArgs, {
+    env: { ...process.env, WORKER_HTTP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(cwd ? { cwd } : {}),
   });
   const output: string[] = [];
   const waiters: { re: RegExp; resolve(line: string): void }[] = [];
@@ -64,10 +73,10 @@ export function runTs(entry: string, env: Record<string, string>, args: string[]
 }
 
 /** Starts a server node process on a free port and resolves its URL once it listens. */
-export async function startServerProcess(env: Record<string, string>): Promise<RunningProcess & { url: string }> {
+export async function startServerProcess(env: Record<string, string>, timeoutMs?: number): Promise<RunningProcess & { url: string }> {
   const p = runTs('server/src/main.ts', { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
   // a node that never says it listens (too slow, or a LOG_LEVEL above info) is not left running
-  const line = await p.waitFor(/stickyroom server listening/).catch(async (err: unknown) => {
+  const line = await p.waitFor(/stickyroom server listening/, timeoutMs).catch(async (err: unknown) => {
     await p.stop('SIGKILL');
     throw err;
   });

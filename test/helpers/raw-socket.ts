@@ -22,6 +22,8 @@ export interface RawSocket {
   next(match: (m: string) => boolean, timeoutMs?: number): Promise<string>;
   /** The ack for packet id `id` (`43<id>[...]`), parsed. */
   ack(id: number, timeoutMs?: number): Promise<unknown>;
+  /** Stops (or resumes) reading from the connection, like a client that hangs: the server's writes back up. */
+  reading(on: boolean): void;
   close(): void;
 }
 
@@ -92,6 +94,11 @@ export function openRaw(httpUrl: string, opts: RawOptions = {}): Promise<RawSock
       const prefix = `43${id}[`;
       const m = await socket.next((x) => x.startsWith(prefix), ms);
       return (JSON.parse(m.slice(prefix.length - 1)) as unknown[])[0];
+    },
+    reading(on) {
+      const tcp = (ws as unknown as { _socket?: { pause(): void; resume(): void } })._socket;
+      if (on) tcp?.resume();
+      else tcp?.pause();
     },
     close() {
       ws.close();

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { User } from '../../core/src/identity/tokens.js';
 import { recordActivity } from '../../core/src/activity/activity.store.js';
 import { codeIndexKey, dropKeys, opField } from '../../core/src/coupons/coupons.keys.js';
 import { claimCoupon, REFUSAL_REPLAY_MS } from '../../core/src/coupons/coupons.service.js';
+import { CouponCodeStore } from '../../core/src/coupons/coupons.codes.store.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -38,6 +39,26 @@ async function indexedCodes(streamId: string): Promise<number> {
 }
 
 describe('coupon claim retries (opId)', () => {
+  it('answers claims on a drop the node saw sold out without reserving a code, and still replays a winner its code', async () => {
+    const { streamId, dropId } = await liveDrop({ quantity: 2 });
+    const user = (id: string): User => ({ id, role: 'viewer', name: id });
+    const claim = (id: string, opId: string) => claimCoupon(t.app.ctx, user(id), { dropId, opId }, t.clock.now(), () => undefined);
+    const first = await claim('w1', 'a');
+    await claim('w2', 'a');
+    // the node learns the drop is sold out from the claim that emptied it
+    const propose = vi.spyOn(CouponCodeStore.prototype, 'propose');
+    try {
+      const late = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => claim(`late-${i}`, 'a')));
+      expect(late.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ok'))).toEqual(Array(50).fill('sold_out'));
+      // a winner's retry is answered from the ops hash by the script alone
+      expect(await claim('w1', 'a')).toEqual(first);
+      expect(propose).not.toHaveBeenCalled();
+    } finally {
+      propose.mockRestore();
+    }
+    expect(await indexedCodes(streamId)).toBe(2);
+  });
+
   it('keeps the ops hash to the codes given after 10,000 refused claims, and still replays the code', async () => {
     const { streamId, host, dropId, keys } = await liveDrop();
     const v = await t.joinedViewer(streamId, 'hoarder');

@@ -3,6 +3,7 @@ import type { StickyroomError, StreamerClient, ViewerClient } from '@stickyroom/
 import type { QuizResult, RequestInput } from '@stickyroom/sdk/protocol';
 import { viewerActivity } from '../../core/src/activity/activity.store.js';
 import { RewardDeliveryBusy } from '../../core/src/quiz/quiz.close.js';
+import { quizStore } from '../../core/src/quiz/quiz.store.js';
 import { createLogger } from '../../core/src/logger.js';
 import { quizCloseProcessor } from '../../worker/src/processors/quiz-close.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
@@ -319,5 +320,91 @@ describe('quiz rewards', () => {
     expect(result.rewarded).toEqual([{ userId: 'coupononly-1', coupon: true }]);
     expect(result.rewardedTotal).toBe(1);
     expect((await won).coupon?.title).toBe('5 off');
+  });
+});
+
+describe('a quiz result a viewer was away for', () => {
+  const fast = { reconnect: { minDelayMs: 10, maxDelayMs: 20 } };
+  type Told = QuizResult & { announcementId?: string };
+  function told(client: ViewerClient): Told[] {
+    const got: Told[] = [];
+    client.on('quiz:result', (r) => void got.push(r));
+    return got;
+  }
+  /** Drops the connection under the SDK, which reconnects by itself and joins its streams again. */
+  async function reconnect(client: ViewerClient): Promise<void> {
+    const rejoined = new Promise((resolve) => client.on('rejoined', resolve));
+    (client.socket.io as unknown as { engine: { close(): void } }).engine.close();
+    await rejoined;
+  }
+
+  it('is told once after the rejoin when the push went out while the viewer was disconnected, and never again', async () => {
+    const { streamId, host, viewers } = await liveRoom('away', 1);
+    const away = await t.joinedViewer(streamId, 'away-gone', fast);
+    const got = told(away);
+    const { quiz } = await host.createQuiz(streamId, colours);
+    await viewers[0]!.answerQuiz(quiz.id, 2);
+    // Away for real: the SDK neither reconnects nor rejoins until the socket connects again.
+    away.socket.disconnect();
+    const live = viewers[0]!.once('quiz:result', (r) => r.quizId === quiz.id);
+    const { result } = await host.closeQuiz(quiz.id);
+    await live;
+    expect(got).toEqual([]);
+    const rejoined = new Promise<{ quizResult?: QuizResult }>((resolve) => away.on('rejoined', resolve));
+    away.socket.connect();
+    expect((await rejoined).quizResult).toEqual(result);
+    expect(got).toEqual([{ ...result, announcementId: `quiz.result-${quiz.id}` }]);
+    await reconnect(away);
+    expect(got).toHaveLength(1);
+  });
+
+  it('is not told again on a rejoin when the push reached the viewer live', async () => {
+    const { streamId, host, viewers } = await liveRoom('present', 1);
+    const watcher = await t.joinedViewer(streamId, 'present-watch', fast);
+    const got = told(watcher);
+    const { quiz } = await host.createQuiz(streamId, colours);
+    await viewers[0]!.answerQuiz(quiz.id, 1);
+    const live = watcher.once('quiz:result', (r) => r.quizId === quiz.id);
+    await host.closeQuiz(quiz.id);
+    await live;
+    await reconnect(watcher);
+    await reconnect(watcher);
+    expect(got.map((r) => r.announcementId)).toEqual([`quiz.result-${quiz.id}`]);
+  });
+
+  it('is in the ack of a first join, which tells no push; a later quiz\'s result takes its place', async () => {
+    const { streamId, host } = await liveRoom('latejoin', 0);
+    const first = await host.createQuiz(streamId, colours);
+    const { result } = await host.closeQuiz(first.quiz.id);
+    const late = await t.viewer('latejoin-late', fast);
+    const got = told(late);
+    const joined = await late.join(streamId);
+    expect(joined.quizResult).toEqual(result);
+    expect(joined.quiz).toBeUndefined();
+    await reconnect(late);
+    expect(got).toEqual([]);
+    // While the next quiz is open the ack carries both; once it closes, its result is the one replayed.
+    const second = await host.createQuiz(streamId, { ...colours, correctOption: 0 });
+    const during = await (await t.viewer('latejoin-during')).join(streamId);
+    expect(during.quiz?.id).toBe(second.quiz.id);
+    expect(during.quizResult?.quizId).toBe(first.quiz.id);
+    const next = await host.closeQuiz(second.quiz.id);
+    await expect.poll(() => got.map((r) => r.quizId)).toEqual([second.quiz.id]);
+    await reconnect(late);
+    expect((await late.join(streamId)).quizResult).toEqual(next.result);
+    expect(got.map((r) => r.quizId)).toEqual([second.quiz.id]);
+  });
+
+  it('stays the one of the quiz closed last when an older quiz\'s result is published late (a delivery the sweep finished)', async () => {
+    const streamId = await t.createStream('quiz late publish', 'brand-a', { start: true });
+    const store = quizStore(t.app.ctx);
+    const base: QuizResult = { quizId: '', streamId, question: 'q', options: ['a', 'b'], correctOption: 0, counts: [0, 0], answers: 0, correct: 0, closedAt: 0, rewarded: [], rewardedTotal: 0 };
+    const newer = { ...base, quizId: `${streamId}.newer`, closedAt: 2_000 };
+    const older = { ...base, quizId: `${streamId}.older`, closedAt: 1_000 };
+    expect(await store.publishResult(streamId, newer.quizId, newer)).toEqual(newer);
+    expect(await store.publishResult(streamId, older.quizId, older)).toEqual(older);
+    // a repeat delivery answers what was stored first, not what it built
+    expect(await store.publishResult(streamId, older.quizId, { ...older, answers: 9 })).toEqual(older);
+    expect((await store.joinView(streamId, t.clock.now())).lastResult).toEqual(newer);
   });
 });

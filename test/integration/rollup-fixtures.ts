@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/src/redis/client.js';
 import type { AppContext } from '../../core/src/context.js';
 import type { ActivityMetric } from '../../core/src/activity/activity.metrics.js';
 import { queueActivity } from '../../core/src/activity/activity.store.js';
@@ -22,7 +22,7 @@ export interface ActivityEvent {
 }
 
 /** Records events through the ledger's own script, pipelined in chunks. */
-export async function record(redis: Redis, keys: Keys, events: readonly ActivityEvent[]): Promise<void> {
+export async function record(redis: RedisClient, keys: Keys, events: readonly ActivityEvent[]): Promise<void> {
   for (let i = 0; i < events.length; i += 5000) {
     const p = redis.pipeline();
     for (const e of events.slice(i, i + 5000)) queueActivity(p, keys, e);
@@ -67,7 +67,7 @@ export function generateActivity(streamId: string, startedAt: number, viewers: n
  * Everything stickiness stored for a brand, versions stripped (a version counts merges that changed
  * something, which differs between a run that saw intermediate states and one that did not).
  */
-export async function scoringSnapshot(redis: Redis, keys: Keys, brandId: string, opts: { keepVersions?: boolean } = {}): Promise<Record<string, unknown>> {
+export async function scoringSnapshot(redis: RedisClient, keys: Keys, brandId: string, opts: { keepVersions?: boolean } = {}): Promise<Record<string, unknown>> {
   const k = scoringKeys(keys, brandId);
   const strip = (h: Record<string, string>) =>
     Object.fromEntries(Object.entries(h).map(([f, v]) => [f, opts.keepVersions ? v : v.slice(v.indexOf(';') + 1)]));

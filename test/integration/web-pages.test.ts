@@ -8,7 +8,7 @@ let manifest: WebManifest;
 beforeAll(async () => {
   manifest = await buildWeb();
   t = await startTestApp({ CORS_ORIGINS: 'https://shop.example' });
-  prod = await startTestApp({ NODE_ENV: 'production', METRICS_TOKEN: 'metrics-token-0123456789', JWT_SECRET: 'a-production-secret-0123456789', WEBHOOK_SECRET: 'a-webhook-secret-0123456789' });
+  prod = await startTestApp({ NODE_ENV: 'production', METRICS_TOKEN: 'metrics-token-0123456789abcdefghijkl', JWT_SECRET: 'a-production-secret-0123456789abcdef', WEBHOOK_SECRET: 'a-webhook-secret-0123456789abcdefgh' });
 }, 60_000);
 afterAll(async () => {
   await t?.close();

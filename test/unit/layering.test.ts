@@ -62,7 +62,7 @@ const RULES: { rule: string; breaks: (i: Import) => boolean; example: Import }[]
   {
     rule: 'core imports neither server/ nor worker/ nor any transport package',
     breaks: (i) => under(i.from, 'core') && (i.pkg ? isTransportPackage(i.to) : under(i.to, 'server') || under(i.to, 'worker')),
-    example: { from: 'core/src/chat/chat.service.ts', to: '@socket.io/redis-emitter', pkg: true },
+    example: { from: 'core/src/chat/chat.service.ts', to: '@socket.io/redis-adapter', pkg: true },
   },
   {
     rule: 'the SDK imports nothing of core/, server/ or worker/',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../client-sdk/src/backoff.js';
+import { backoffDelay, drainDelay } from '../../client-sdk/src/backoff.js';
 import { ChatCursor } from '../../client-sdk/src/chat-cursor.js';
 import { refreshLeadMs, tokenTimes } from '../../client-sdk/src/token-expiry.js';
 
@@ -78,5 +78,23 @@ describe('token expiry', () => {
   it('refreshes 60 s ahead, or a quarter of a short lifetime', () => {
     expect(refreshLeadMs(3_600_000, 0)).toBe(60_000);
     expect(refreshLeadMs(3_000, 0)).toBe(750);
+  });
+});
+
+describe('reconnect after a node drains', () => {
+  it('waits a uniform point of the drain window (0.5 s to 0.5 s + drainSpreadMs), not the first backoff step', () => {
+    const random = seeded(7);
+    const delays = Array.from({ length: 400 }, () => drainDelay({ drainSpreadMs: 4000 }, random));
+    for (const d of delays) {
+      expect(d).toBeGreaterThanOrEqual(500);
+      expect(d).toBeLessThanOrEqual(4500);
+    }
+    // spread over the window: every quarter of it gets a fair share of the clients
+    for (let q = 0; q < 4; q++) {
+      const inQuarter = delays.filter((d) => d >= 500 + q * 1000 && d < 500 + (q + 1) * 1000).length;
+      expect(inQuarter).toBeGreaterThan(60);
+    }
+    expect(drainDelay({}, () => 1)).toBe(5500);
+    expect(drainDelay({ minDelayMs: 100, drainSpreadMs: 0 }, () => 1)).toBe(100);
   });
 });

@@ -40,3 +40,29 @@ describe('durations', () => {
     expect([86_400, 5400, 315_360_000, 86_401, 0].map(formatDuration)).toEqual(['24h', '1h30m', '87600h', '24h1s', '0s']);
   });
 });
+
+describe('JWT secret rotation (JWT_SECRET_PREVIOUS)', () => {
+  const OLD = 'old-secret-0123456789abcdef0123456789';
+  const NEW = 'new-secret-0123456789abcdef0123456789';
+  const before = new TokenService(OLD, { now: () => NOW });
+  const during = new TokenService(NEW, { previousSecret: OLD, now: () => NOW });
+  const after = new TokenService(NEW, { now: () => NOW });
+
+  it('accepts tokens signed with either secret while both are set, and signs with the current one', async () => {
+    const issuedBefore = await before.sign({ sub: 'alice', role: 'viewer' }, 3600);
+    const issuedDuring = await during.sign({ sub: 'bob', role: 'viewer' }, 3600);
+    expect(await during.verify(issuedBefore)).toMatchObject({ id: 'alice' });
+    expect(await during.verify(issuedDuring)).toMatchObject({ id: 'bob' });
+    // signed with the new secret: the node that no longer knows the old one accepts it, one still on the old only refuses it
+    expect(await verdict(after, issuedDuring)).toBe('ok');
+    expect(await verdict(before, issuedDuring)).toBe('bad token signature');
+    // once the previous secret is dropped, the old tokens are refused
+    expect(await verdict(after, issuedBefore)).toBe('bad token signature');
+  });
+
+  it('refuses a token of a third secret, and an expired token of the previous secret says expired', async () => {
+    const stranger = new TokenService('a-third-secret-0123456789abcdef0123', { now: () => NOW });
+    expect(await verdict(during, await stranger.sign({ sub: 'eve', role: 'viewer' }, 3600))).toBe('bad token signature');
+    expect(await verdict(during, await before.sign({ sub: 'alice', role: 'viewer' }, -60))).toBe('token expired');
+  });
+});

@@ -3,9 +3,10 @@ import { systemClock, type Clock } from '../../core/src/clock.js';
 import type { AppContext } from '../../core/src/context.js';
 import { createContext } from '../../core/src/create-context.js';
 import type { Logger } from '../../core/src/logger.js';
-import { createRedis, type Redis } from '../../core/src/redis/client.js';
+import { createRedis, redisConnection, type RedisClient } from '../../core/src/redis/client.js';
 import { Keys } from '../../core/src/redis/keys.js';
 import { handleRejections, outageWarner } from '../../core/src/redis/outage.js';
+import type { DomainMetrics } from '../../core/src/metrics.js';
 import { workerPusher } from './relay-pusher.js';
 
 /**
@@ -19,13 +20,15 @@ export function createWorkerContext(
   config: Config,
   log: Logger,
   clock: Clock = systemClock,
-): { ctx: AppContext; clients: readonly Redis[]; close(): Promise<void> } {
-  const redis = createRedis({ url: config.REDIS_URL, log, name: 'worker-cmd' });
-  const bull = createRedis({ url: config.REDIS_URL, log, name: 'worker-bull' });
-  const pub = createRedis({ url: config.REDIS_URL, log, name: 'worker-pub', autoPipelining: false });
+  metrics?: DomainMetrics,
+): { ctx: AppContext; clients: readonly RedisClient[]; close(): Promise<void> } {
+  const connection = redisConnection(config);
+  const redis = createRedis({ ...connection, log, name: 'worker-cmd', metrics });
+  const bull = createRedis({ ...connection, log, name: 'worker-bull', metrics });
+  const pub = createRedis({ ...connection, log, name: 'worker-pub', autoPipelining: false, metrics });
   handleRejections(pub, ['publish'], outageWarner(pub, log, 'a push to the server nodes'));
   const pusher = workerPusher(pub, new Keys(config.REDIS_PREFIX).pushChannel);
-  const ctx = createContext({ config, log, clock, redis, bull, pusher });
+  const ctx = createContext({ config, log, clock, redis, bull, pusher, ...(metrics ? { metrics } : {}) });
   return {
     ctx,
     clients: [redis, bull, pub],

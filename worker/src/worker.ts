@@ -5,15 +5,22 @@ import type { AppContext } from '../../core/src/context.js';
 import { JobData, QUEUE } from '../../core/src/jobs/queues.js';
 import { settlesWithin } from '../../core/src/lifecycle.js';
 import type { Logger } from '../../core/src/logger.js';
-import { createRedis } from '../../core/src/redis/client.js';
+import { clientName, createRedis, redisConnection } from '../../core/src/redis/client.js';
 import { isRedisUnavailable, outageWarner } from '../../core/src/redis/outage.js';
 import { createWorkerContext } from './context.js';
 import { SWEEP_EVERY_MS } from '../../core/src/outbox/outbox.service.js';
 import { processors } from './processors/index.js';
+import { createWorkerMetrics, jobLabel, type WorkerMetrics } from './metrics.js';
 
 export interface RunningWorker {
   ctx: AppContext;
   worker: Worker;
+  /** This worker's metrics (served by its HTTP port, worker/src/http.ts). */
+  metrics: WorkerMetrics;
+  /** Ready while every Redis connection is ready and the BullMQ worker runs (GET /healthz). */
+  health(): { ok: boolean; worker: 'running' | 'stopped'; redis: Record<string, string> };
+  /** Resolves once every Redis connection of the worker is ready and the BullMQ worker has started. */
+  whenReady(): Promise<void>;
   /** Ids of the jobs this worker took and whose outcome BullMQ has not stored yet. */
   jobsInHand(): string[];
   /**
@@ -48,17 +55,31 @@ class JobsInHand {
 
 /** Starts a BullMQ worker over the shared queue; usable in-process (tests) and from main.ts. */
 export function startWorker({ config, log, clock = systemClock }: { config: Config; log: Logger; clock?: Clock }): RunningWorker {
-  const context = createWorkerContext(config, log, clock);
+  const metrics = createWorkerMetrics();
+  const context = createWorkerContext(config, log, clock, metrics.domain);
   const { ctx } = context;
-  const connection = createRedis({ url: config.REDIS_URL, log, name: 'worker-consumer', blocking: true });
+  metrics.queues.push(ctx.jobs.queue);
+  const connection = createRedis({ ...redisConnection(config), log, name: 'worker-consumer', blocking: true, metrics: metrics.domain });
   const inHand = new JobsInHand();
+  let closing = false;
   const worker = new Worker(
     QUEUE,
     async (job) => {
-      const data = JobData.parse(job.data);
-      const run = processors[data.type] as ((c: AppContext, d: JobData) => Promise<unknown>) | undefined;
-      if (!run) throw new Error(`no processor for ${data.type}`);
-      return run(ctx, data);
+      const name = jobLabel(job.name);
+      const started = performance.now();
+      try {
+        const data = JobData.parse(job.data);
+        const run = processors[data.type] as ((c: AppContext, d: JobData) => Promise<unknown>) | undefined;
+        if (!run) throw new Error(`no processor for ${data.type}`);
+        const out = await run(ctx, data);
+        metrics.jobs.inc({ name, outcome: 'completed' });
+        return out;
+      } catch (err) {
+        metrics.jobs.inc({ name, outcome: 'failed' });
+        throw err;
+      } finally {
+        metrics.jobSeconds.observe({ name }, (performance.now() - started) / 1000);
+      }
     },
     { connection, prefix: ctx.keys.bullPrefix, concurrency: config.WORKER_CONCURRENCY },
   );
@@ -87,6 +108,7 @@ export function startWorker({ config, log, clock = systemClock }: { config: Conf
     inHand.remove(job?.id);
     log.error({ jobId: job?.id, err: err.message }, 'job failed');
   });
+  worker.on('stalled', () => metrics.stalled.inc());
   // BullMQ reports every failed reconnect as an error: one warning per outage is enough.
   const outage = outageWarner(connection, log, 'the worker');
   worker.on('error', (err) => (isRedisUnavailable(err) ? outage(err) : log.warn({ err: err.message }, 'worker error')));
@@ -94,8 +116,23 @@ export function startWorker({ config, log, clock = systemClock }: { config: Conf
   return {
     ctx,
     worker,
+    metrics,
+    health() {
+      const redis = Object.fromEntries([connection, ...context.clients].map((r) => [clientName(r) ?? 'redis', r.status]));
+      const running = !closing && worker.isRunning() && !worker.isPaused();
+      return { ok: running && Object.values(redis).every((s) => s === 'ready'), worker: running ? 'running' : 'stopped', redis };
+    },
+    async whenReady() {
+      await Promise.all(
+        [connection, ...context.clients].map((r) =>
+          r.status === 'ready' ? undefined : new Promise<void>((resolve) => r.once('ready', () => resolve())),
+        ),
+      );
+      await worker.waitUntilReady();
+    },
     jobsInHand: () => inHand.list(),
     async close({ graceMs = config.WORKER_SHUTDOWN_GRACE_MS } = {}) {
+      closing = true;
       const started = performance.now();
       const left = () => Math.max(0, graceMs - (performance.now() - started));
       const reserve = Math.min(CLOSE_RESERVE_MS, graceMs / 4);

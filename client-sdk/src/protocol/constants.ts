@@ -38,9 +38,10 @@ export const PRESENCE_WINDOW_MS = 45_000;
  * Why the server closed a session: `token_expired` (reconnect with a fresh token), `server_draining` (the
  * node is shutting down: reconnect, another node answers), `banned`, or `too_many_connections` (the user
  * opened more sockets than `MAX_CONNECTIONS_PER_USER` on one node and this was the oldest). The last two
- * are final: the SDK does not reconnect after them.
+ * are final: the SDK does not reconnect after them. `slow_consumer`: the client fell so far behind reading
+ * that the node's buffer for it passed `MAX_SOCKET_BUFFER_BYTES`; it reconnects and catches up.
  */
-export const SESSION_END_REASONS = ['token_expired', 'server_draining', 'banned', 'too_many_connections'] as const;
+export const SESSION_END_REASONS = ['token_expired', 'server_draining', 'banned', 'too_many_connections', 'slow_consumer'] as const;
 /** Reasons after which reconnecting would be refused or would end another of the user's sessions. */
 export const FINAL_SESSION_END_REASONS: readonly (typeof SESSION_END_REASONS)[number][] = ['banned', 'too_many_connections'];
 
@@ -55,4 +56,12 @@ export const REACTION_KINDS = ['like', 'heart', 'fire', 'clap', 'wow'] as const;
  */
 export function lotteryDrawnAnnouncementId(lotteryId: string): string {
   return `lottery.drawn-${lotteryId}`;
+}
+
+/**
+ * The `announcementId` of a quiz's `quiz:result` push (the outbox entry's id): the SDK gives a result it
+ * finds in a rejoin's ack the same id, so a viewer who also gets the push sees the result once.
+ */
+export function quizResultAnnouncementId(quizId: string): string {
+  return `quiz.result-${quizId}`;
 }

@@ -3,6 +3,8 @@ import { ScopedId, StreamId, type Announced } from './common.js';
 import { userText } from './text.js';
 import { CouponSpec } from './coupons.js';
 
+export { quizResultAnnouncementId } from './constants.js';
+
 export const QuizCreate = z
   .object({
     streamId: StreamId,

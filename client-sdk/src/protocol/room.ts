@@ -4,7 +4,7 @@ import { SESSION_END_REASONS } from './constants.js';
 import type { Stream } from './streams.js';
 import type { ChatMessage, PinnedMessage } from './chat.js';
 import type { PinnedProduct } from './products.js';
-import type { QuizPublic } from './quiz.js';
+import type { QuizPublic, QuizResult } from './quiz.js';
 import type { LotteryPublic } from './lottery.js';
 import type { DropPublic } from './coupons.js';
 import type { QuestionPublic } from './qa.js';
@@ -60,7 +60,14 @@ export interface JoinData {
   /** True when `lastMessageId` was older than the hot history: `chat` is then the whole hot history. */
   chatGap?: boolean;
   pinned?: { message?: PinnedMessage; product?: PinnedProduct };
+  /** The open quiz, while it takes answers. */
   quiz?: QuizPublic;
+  /**
+   * The result of the stream's last closed quiz, once published (the payload of its `quiz:result` push;
+   * its `announcementId` is `quizResultAnnouncementId(quizId)`). After a reconnect the SDK emits it as
+   * `quiz:result` unless that push already reached it.
+   */
+  quizResult?: QuizResult;
   lottery?: LotteryPublic;
   drops: DropPublic[];
   questions?: QuestionPublic[];

@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { Keys } from '../redis/keys.js';
 import { pairs } from '../redis/replies.js';
 import { activityKeys } from './activity.keys.js';
@@ -16,7 +17,7 @@ export interface Moment {
  * Counts `n` of `metric` for a viewer in a stream, in one atomic script. `cap` bounds what one viewer
  * can accumulate (likes), while the stream total still counts everything. Returns what was credited.
  */
-export function recordActivity(redis: Redis, keys: Keys, a: ActivityRecord): Promise<number> {
+export function recordActivity(redis: RedisClient, keys: Keys, a: ActivityRecord): Promise<number> {
   return activityRecord.run(redis, keys, a);
 }
 
@@ -25,26 +26,26 @@ export function queueActivity(pipeline: ChainableCommander, keys: Keys, a: Activ
   activityRecord.queue(pipeline, keys, a);
 }
 
-export async function addMoment(redis: Redis, keys: Keys, streamId: string, m: Moment): Promise<void> {
+export async function addMoment(redis: RedisClient, keys: Keys, streamId: string, m: Moment): Promise<void> {
   await redis.rpush(activityKeys(keys, streamId).moments, JSON.stringify(m));
 }
 
-export async function readMoments(redis: Redis, keys: Keys, streamId: string): Promise<Moment[]> {
+export async function readMoments(redis: RedisClient, keys: Keys, streamId: string): Promise<Moment[]> {
   const raw = await redis.lrange(activityKeys(keys, streamId).moments, 0, -1);
   return raw.map((r) => JSON.parse(r) as Moment);
 }
 
-export async function viewerActivity(redis: Redis, keys: Keys, streamId: string, viewerId: string): Promise<ViewerActivity> {
+export async function viewerActivity(redis: RedisClient, keys: Keys, streamId: string, viewerId: string): Promise<ViewerActivity> {
   return parseViewerActivity(await redis.hgetall(activityKeys(keys, streamId).viewer(viewerId)));
 }
 
-export async function streamTotals(redis: Redis, keys: Keys, streamId: string): Promise<Partial<Record<ActivityMetric, number>>> {
+export async function streamTotals(redis: RedisClient, keys: Keys, streamId: string): Promise<Partial<Record<ActivityMetric, number>>> {
   return parseViewerActivity(await redis.hgetall(activityKeys(keys, streamId).totals)) as Partial<Record<ActivityMetric, number>>;
 }
 
 /** Viewers changed after `afterSeq`, oldest change first, at most `limit`: the rollup's cursor read. */
 export async function changedViewers(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   streamId: string,
   afterSeq: number,
@@ -55,7 +56,7 @@ export async function changedViewers(
 }
 
 /** The given fields of each viewer's activity hash (null where missing), in one script call: raw, for callers that pack them. */
-export async function activityFields(redis: Redis, keys: Keys, streamId: string, viewerIds: readonly string[], fields: readonly string[]): Promise<(string | null)[][]> {
+export async function activityFields(redis: RedisClient, keys: Keys, streamId: string, viewerIds: readonly string[], fields: readonly string[]): Promise<(string | null)[][]> {
   if (viewerIds.length === 0) return [];
   const flat = await activityRead.run(redis, keys, { streamId, viewerIds, fields });
   const out: (string | null)[][] = [];

@@ -1,4 +1,5 @@
 import type { ChatMessage } from '@stickyroom/sdk/protocol';
+import type { DomainMetrics } from '../metrics.js';
 import type { Pusher } from '../pusher.js';
 
 /** More messages than this in one tick go out as several frames, so no frame grows without bound. */
@@ -18,11 +19,14 @@ export class ChatFanout {
   constructor(
     private readonly pusher: Pusher,
     private readonly tickMs: number,
+    private readonly metrics?: Pick<DomainMetrics, 'chatFrames' | 'chatBatchSize'>,
   ) {}
 
   push(message: ChatMessage): void {
     if (this.tickMs === 0 || this.closed) {
       this.pusher.toStream(message.streamId).emit('chat:message', message);
+      this.metrics?.chatFrames.inc({ kind: 'message' });
+      this.metrics?.chatBatchSize.observe(1);
       return;
     }
     let list = this.pending.get(message.streamId);
@@ -37,7 +41,10 @@ export class ChatFanout {
     this.timer = undefined;
     for (const [streamId, messages] of this.pending) {
       for (let i = 0; i < messages.length; i += MAX_BATCH) {
-        this.pusher.toStream(streamId).emit('chat:batch', { streamId, messages: messages.slice(i, i + MAX_BATCH) });
+        const batch = messages.slice(i, i + MAX_BATCH);
+        this.pusher.toStream(streamId).emit('chat:batch', { streamId, messages: batch });
+        this.metrics?.chatFrames.inc({ kind: 'batch' });
+        this.metrics?.chatBatchSize.observe(batch.length);
       }
     }
     this.pending.clear();

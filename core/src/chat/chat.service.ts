@@ -3,6 +3,7 @@ import { canControlBrand, roleInRoom, type User } from '../identity/tokens.js';
 import { afterCommit } from '../after-commit.js';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { joinRead } from '../room/join-reads.js';
 import { getStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { ChatFanout } from './chat.fanout.js';
@@ -19,7 +20,7 @@ export const chatStore = perContext(
     }),
 );
 
-export const chatFanout = perContext((ctx) => new ChatFanout(ctx.broadcast, ctx.config.CHAT_TICK_MS));
+export const chatFanout = perContext((ctx) => new ChatFanout(ctx.broadcast, ctx.config.CHAT_TICK_MS, ctx.metrics));
 
 /** Staff of the stream's brand chat without limits and cannot be muted or banned from it. */
 function isStaffOf(user: User, stream: StreamRecord): boolean {
@@ -69,9 +70,12 @@ export async function chatJoinPart(
   lastMessageId: string | undefined,
 ): Promise<Pick<JoinData, 'chat' | 'chatGap' | 'pinned'>> {
   const store = chatStore(ctx);
+  // A fresh join's history and the pin are the same for every join of the moment: read once for all.
   const [history, pinned] = await Promise.all([
-    store.history(stream.id, CHAT_JOIN_HISTORY, lastMessageId),
-    store.pinned(stream.id),
+    lastMessageId === undefined
+      ? joinRead(ctx, stream.id, 'chat:history', () => store.history(stream.id, CHAT_JOIN_HISTORY))
+      : store.history(stream.id, CHAT_JOIN_HISTORY, lastMessageId),
+    joinRead(ctx, stream.id, 'chat:pinned', () => store.pinned(stream.id)),
   ]);
   const part: Pick<JoinData, 'chat' | 'chatGap' | 'pinned'> = { chat: history.chat };
   if (history.gap) part.chatGap = true;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { ChatMessage, ModerationAction, PinnedMessage, Role } from '@stickyroom/sdk/protocol';
 import { ModerationAction as ModerationActionSchema } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../redis/keys.js';
@@ -39,7 +39,7 @@ const tail = (o: object): string => JSON.stringify(o).slice(1);
 
 export class ChatStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly limits: ChatLimits,
   ) {}

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { Keys } from '../redis/keys.js';
 import { newCouponCode, type CouponRecord } from './coupons.codes.js';
 import { codeIndexKey, couponKeys } from './coupons.keys.js';
@@ -13,7 +13,7 @@ import { couponReward } from './coupons.scripts.js';
  */
 export class CouponCodeStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

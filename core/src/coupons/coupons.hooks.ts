@@ -1,10 +1,11 @@
 import type { DomainFeature } from '../feature.js';
+import { joinRead } from '../room/join-reads.js';
 import { endStreamDrops, openDrops, stockPusher } from './coupons.service.js';
 
 /** Coupon drops (claim atomically, stock to the room at most 4 times a second) and reward coupons. */
 export const couponsHooks: DomainFeature = {
   name: 'coupons',
-  onJoin: async (ctx, stream) => ({ drops: await openDrops(ctx, stream.id) }),
+  onJoin: async (ctx, stream) => ({ drops: await joinRead(ctx, stream.id, 'drops', () => openDrops(ctx, stream.id)) }),
   onStreamEnd: endStreamDrops,
   start: (ctx) => () => stockPusher(ctx).stop(),
 };

@@ -39,4 +39,4 @@ export const dropKeys = (k: Keys, streamId: string, dropId: string) => ({
 export const opField = (viewerId: string, opId: string) => `${viewerId}|${opId}`;
 
 /** STRING streamId: finds a coupon code's stream (the order webhook). Written before the code is issued. */
-export const codeIndexKey = (k: Keys, code: string) => k.global('coupon', code);
+export const codeIndexKey = (k: Keys, code: string) => k.lookup('coupon', code);

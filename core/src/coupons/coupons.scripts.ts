@@ -10,7 +10,10 @@ export interface ClaimArgs {
   dropId: string;
   viewerId: string;
   opId?: string | undefined;
-  /** The code to issue if the claim succeeds (already in the global code index). */
+  /**
+   * The code to issue if the claim succeeds (already in the global code index), or '' to only decide: the
+   * script then answers `needsCode` instead of issuing, having changed nothing.
+   */
   code: string;
   now: number;
   stockIntervalMs: number;
@@ -65,6 +68,8 @@ export const couponClaim = defineScript({
     quantity,
     /** The answer of an earlier attempt with the same opId: nothing was issued now. */
     replay: replay === 1,
+    /** Called without a code and every rule passed: nothing changed; call again with a reserved code. */
+    needsCode: code === '',
   }),
 });
 

@@ -4,6 +4,7 @@ import type { User } from '../identity/tokens.js';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { userGate } from '../redis/event-gate.js';
+import { isCluster } from '../redis/client.js';
 import { addMoment } from '../activity/activity.store.js';
 import { newScopedId, streamOf } from '../streams/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
@@ -12,7 +13,7 @@ import { couponCodes } from './coupons.rewards.js';
 import { makeStockPusher } from './coupons.stock.js';
 import { CouponStore, publicDrop, type DropRecord } from './coupons.store.js';
 
-export const couponStore = perContext((ctx) => new CouponStore(ctx.redis, ctx.keys));
+export const couponStore = perContext((ctx) => new CouponStore(ctx.redis, ctx.keys, isCluster(ctx.redis) ? ctx.config.REDIS_REPLICA_ACK_MS : undefined));
 export const stockPusher = makeStockPusher(couponStore);
 
 /** The stream a drop id belongs to; ids we did not mint are simply not found. */
@@ -50,9 +51,31 @@ export async function dropCoupon(ctx: AppContext, user: User, p: RequestPayload<
 export const REFUSAL_REPLAY_MS = 15_000;
 
 /**
+ * Drops this node has seen refuse a claim as sold out or closed, the most recent 1,000. Neither state ever
+ * changes back, so a claim on one of them cannot succeed: it asks the script without reserving a code.
+ */
+class EndedDrops {
+  private readonly ids = new Set<string>();
+  has(dropId: string): boolean {
+    return this.ids.has(dropId);
+  }
+  add(dropId: string): void {
+    this.ids.add(dropId);
+    if (this.ids.size > 1000) this.ids.delete(this.ids.values().next().value!);
+  }
+}
+const endedDrops = perContext(() => new EndedDrops());
+
+/**
  * Claims one coupon for a viewer: one atomic script decides, writes the code's record and counts the
- * claim in the activity ledger; the code is made here (crypto) and in the global code index before the
- * script runs, so an order can always find a code that was handed out. The drop's stream is read from its id: no lookup before the script.
+ * claim in the activity ledger; the code is made here (crypto) and put in the global code index before the
+ * script issues it, so an order can always find a code that was handed out. The drop's stream is read
+ * from its id: no lookup before the script.
+ *
+ * Once this node has seen the drop sold out or closed, a claim asks the script first without a code: the
+ * refusal is then one round trip and reserves nothing (in a flash sale, most claims). Before that the code
+ * is reserved first, so the winners of a burst take two round trips, not three: their wait also decides
+ * how long the drop stays open, and with it how many stock pushes go to the whole room.
  */
 export async function claimCoupon(
   ctx: AppContext,
@@ -64,39 +87,49 @@ export async function claimCoupon(
   const streamId = streamOfDrop(p.dropId);
   const dropId = p.dropId;
   requireJoined(streamId);
+  const store = couponStore(ctx);
   const codes = couponCodes(ctx);
-  const proposed = await codes.propose(streamId);
+  const ended = endedDrops(ctx);
+  const gate = userGate(ctx, streamId, user.id);
+  const args = { streamId, dropId, viewerId: user.id, opId: p.opId, now, stockIntervalMs: STOCK_PUSH_INTERVAL_MS, refusalReplayMs: REFUSAL_REPLAY_MS };
+  let proposed: string | undefined;
   let out;
   try {
-    out = await couponStore(ctx).claim({
-      streamId,
-      dropId,
-      viewerId: user.id,
-      opId: p.opId,
-      code: proposed,
-      now,
-      stockIntervalMs: STOCK_PUSH_INTERVAL_MS,
-      refusalReplayMs: REFUSAL_REPLAY_MS,
-      gate: userGate(ctx, streamId, user.id),
-    });
+    if (ended.has(dropId)) {
+      // The user's event is counted once, by this first call.
+      out = await store.claim({ ...args, code: '', gate });
+      if (out.needsCode) {
+        proposed = await codes.propose(streamId);
+        out = await store.claim({ ...args, code: proposed, gate: { ...gate, limit: 0 } });
+      }
+    } else {
+      proposed = await codes.propose(streamId);
+      out = await store.claim({ ...args, code: proposed, gate });
+    }
   } catch (err) {
-    // Refused: the code was not handed out. Without a reply it may have been, so its index entry stays
-    // (one for a code nobody holds is harmless, see CouponCodeStore).
-    if (err instanceof AppError) await codes.withdraw(proposed);
+    if (err instanceof AppError) {
+      // Refused: the code was not handed out. Without a reply (or a replica's confirmation) it may have been, so its index entry stays
+      // (one for a code nobody holds is harmless, see CouponCodeStore).
+      if (proposed) await codes.withdraw(proposed);
+      if (err.code === 'sold_out' || err.code === 'closed') ended.add(dropId);
+    }
     throw err;
   }
   if (out.replay) {
     // A retry of an answered claim: the viewer's code is the first one. It can be this very call's code:
     // ioredis resends a command whose reply a dropped connection lost, and the script, which ran the
     // first time, answers it as a replay. That code is issued: its index entry stays.
-    if (out.code !== proposed) await codes.withdraw(proposed);
+    if (proposed && out.code !== proposed) await codes.withdraw(proposed);
     return { code: out.code, dropId };
   }
   // The code is issued and counted (the script wrote its activity record): the viewer gets it.
   const room = ctx.broadcast.toStream(streamId);
   if (out.pushStock) room.emit('coupon:stock', { dropId, streamId, remaining: out.remaining });
   else stockPusher(ctx).later(streamId, dropId);
-  if (out.soldOutNow) room.emit('coupon:ended', { dropId, streamId, reason: 'sold_out', claimed: out.quantity });
+  if (out.soldOutNow) {
+    ended.add(dropId);
+    room.emit('coupon:ended', { dropId, streamId, reason: 'sold_out', claimed: out.quantity });
+  }
   return { code: out.code, dropId };
 }
 

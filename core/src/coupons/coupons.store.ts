@@ -1,6 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { DropPublic } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../redis/keys.js';
+import { ReplicatedCalls } from '../redis/replica-ack.js';
 import { couponKeys, dropKeys } from './coupons.keys.js';
 import { couponClaim, couponEnd, couponStock, type ClaimArgs } from './coupons.scripts.js';
 
@@ -51,10 +52,20 @@ export function publicDrop(d: DropRecord): DropPublic {
 }
 
 export class CouponStore {
+  /** Claims acknowledged once a replica holds them (replica-ack.ts), on a Redis Cluster. */
+  private readonly replicated: ReplicatedCalls | undefined;
+
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
-  ) {}
+    /**
+     * On a Redis Cluster: how long a claim waits for a replica to hold it before it is acknowledged;
+     * undefined on a single Redis, where no replica takes over.
+     */
+    replicaAckMs?: number,
+  ) {
+    this.replicated = replicaAckMs === undefined ? undefined : new ReplicatedCalls(redis, replicaAckMs);
+  }
 
   /** Writes a new open drop (its id names its stream, see streams/scoped-id.ts). */
   async create(d: DropRecord): Promise<void> {
@@ -100,7 +111,8 @@ export class CouponStore {
   }
 
   /** One coupon for the viewer and its activity record (a retry with the same opId answers what the first call got); throws the refusal. */
-  claim(a: ClaimArgs): Promise<{ code: string; remaining: number; pushStock: boolean; soldOutNow: boolean; quantity: number; replay: boolean }> {
+  claim(a: ClaimArgs): Promise<{ code: string; remaining: number; pushStock: boolean; soldOutNow: boolean; quantity: number; replay: boolean; needsCode: boolean }> {
+    if (this.replicated) return this.replicated.run(couponClaim, this.keys, a);
     return couponClaim.run(this.redis, this.keys, a);
   }
 

@@ -40,6 +40,12 @@ export interface TokenOptions {
   maxTtlSec?: number;
   /** Wall-clock ms; tokens are checked against real time, not a test clock of the domain. */
   now?: () => number;
+  /**
+   * During a rotation (JWT_SECRET_PREVIOUS), the secret being replaced: a token whose signature the current
+   * secret refuses is tried with this one, so tokens issued before the switch stay valid until they expire.
+   * New tokens are signed with the current secret only.
+   */
+  previousSecret?: string;
 }
 
 /** A jose refusal in words the caller can act on. */
@@ -61,11 +67,13 @@ function refusal(err: unknown, nowSec: number): AppError {
 
 export class TokenService {
   private readonly key: Uint8Array;
+  private readonly previousKey: Uint8Array | undefined;
   private readonly maxTtlSec: number;
   private readonly now: () => number;
 
   constructor(secret: string, options: TokenOptions = {}) {
     this.key = new TextEncoder().encode(secret);
+    this.previousKey = options.previousSecret === undefined ? undefined : new TextEncoder().encode(options.previousSecret);
     this.maxTtlSec = options.maxTtlSec ?? DEFAULT_MAX_TTL_SEC;
     this.now = options.now ?? Date.now;
   }
@@ -76,16 +84,18 @@ export class TokenService {
     if (token.length > 4096) throw new AppError('unauthorized', 'malformed token');
     const nowMs = this.now();
     const nowSec = Math.floor(nowMs / 1000);
+    const options = { algorithms: ['HS256'], requiredClaims: ['exp'], clockTolerance: CLOCK_TOLERANCE_SEC, currentDate: new Date(nowMs) };
     let payload: unknown;
     try {
-      ({ payload } = await jwtVerify(token, this.key, {
-        algorithms: ['HS256'],
-        requiredClaims: ['exp'],
-        clockTolerance: CLOCK_TOLERANCE_SEC,
-        currentDate: new Date(nowMs),
-      }));
+      ({ payload } = await jwtVerify(token, this.key, options));
     } catch (err) {
-      throw refusal(err, nowSec);
+      // jose checks the signature before the claims: only a signature the current secret refuses is retried
+      if (!(err instanceof joseErrors.JWSSignatureVerificationFailed) || !this.previousKey) throw refusal(err, nowSec);
+      try {
+        ({ payload } = await jwtVerify(token, this.previousKey, options));
+      } catch (again) {
+        throw refusal(again, nowSec);
+      }
     }
     const claims = Claims.safeParse(payload);
     if (!claims.success) throw new AppError('unauthorized', `bad token claims: ${claims.error.issues[0]?.message ?? ''}`);

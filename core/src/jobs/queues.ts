@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import { isRedisUnavailable, outageWarner } from '../redis/outage.js';
@@ -49,7 +49,7 @@ export interface Jobs {
   close(): Promise<void>;
 }
 
-export function createJobs(connection: Redis, prefix: string, log: Logger): Jobs {
+export function createJobs(connection: RedisClient, prefix: string, log: Logger): Jobs {
   const queue = new Queue(QUEUE, { connection, prefix });
   // A Queue with no 'error' listener prints its connection's errors to stderr; the outage is logged once.
   const outage = outageWarner(connection, log, 'the job queue');

@@ -11,6 +11,7 @@ import type { User } from '../identity/tokens.js';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { userGate } from '../redis/event-gate.js';
+import { joinRead } from '../room/join-reads.js';
 import { staffCounts } from '../staff-counts.js';
 import { addMoment } from '../activity/activity.store.js';
 import { announce, outboxEntryId, outboxStore } from '../outbox/outbox.service.js';
@@ -159,8 +160,10 @@ export async function drawOpenLottery(ctx: AppContext, stream: StreamRecord): Pr
 /** The room's view of the stream's latest lottery, with whether this viewer is in. */
 export async function lotteryForJoin(ctx: AppContext, stream: StreamRecord, user: User) {
   const store = lotteryStore(ctx);
-  const id = await store.latestLotteryId(stream.id);
-  const l = id ? await store.get(stream.id, id) : null;
+  const l = await joinRead(ctx, stream.id, 'lottery', async () => {
+    const id = await store.latestLotteryId(stream.id);
+    return id ? store.get(stream.id, id) : null;
+  });
   if (!l) return {};
   const lottery = toPublic(l);
   if (user.role === 'viewer') lottery.entered = await store.hasEntered(stream.id, l.id, user.id);

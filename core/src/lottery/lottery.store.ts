@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { DrawEntry, LotteryDrawn, LotteryPublic, LotteryStatus } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../redis/keys.js';
 import type { EventGate } from '../redis/event-gate.js';
@@ -82,7 +82,7 @@ export function toPublic(l: LotteryRecord): LotteryPublic {
 /** The only code touching lottery keys and scripts. */
 export class LotteryStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

@@ -1,7 +1,7 @@
 import type { Keys } from '../redis/keys.js';
 
 /** STRING JSON OrderAttribution: the first delivery's attribution of an order; replays reuse it. */
-export const orderIndexKey = (k: Keys, orderId: string) => k.global('order', orderId);
+export const orderIndexKey = (k: Keys, orderId: string) => k.lookup('order', orderId);
 
 export const streamOrderKeys = (k: Keys, streamId: string) => ({
   /** HASH orderId -> `pending:<ms>` while being counted, then the JSON OrderRecord once counted. */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { Keys } from '../redis/keys.js';
 import { queueActivity } from '../activity/activity.store.js';
 import type { ActivityMetric } from '../activity/activity.metrics.js';
@@ -21,7 +21,7 @@ export interface OrderAttribution {
 
 export class OrderStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

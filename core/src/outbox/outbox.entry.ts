@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lotteryDrawnAnnouncementId } from '@stickyroom/sdk/protocol';
+import { lotteryDrawnAnnouncementId, quizResultAnnouncementId } from '@stickyroom/sdk/protocol';
 
 /**
  * What a stream's outbox holds: a committed result whose announcement (pushes, effects in other slots,
@@ -22,7 +22,7 @@ export function outboxEntryId(e: OutboxEntry, streamId = ''): string {
     case 'lottery.drawn':
       return lotteryDrawnAnnouncementId(e.lotteryId);
     case 'quiz.result':
-      return `quiz.result-${e.quizId}`;
+      return quizResultAnnouncementId(e.quizId);
     case 'question.reward':
       return `question.reward-${e.questionId}`;
     case 'stream.ended':

@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { Keys } from '../redis/keys.js';
 import { Lease } from '../redis/lease.js';
 import type { OutboxEntry } from './outbox.entry.js';
@@ -7,7 +8,7 @@ import { outboxKeys, outboxStreamsKey } from './outbox.keys.js';
 /** The only code reading or writing outbox keys (the committing scripts write entries, see their headers). */
 export class OutboxStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

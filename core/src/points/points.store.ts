@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { Keys } from '../redis/keys.js';
 import { pointsKeys } from './points.keys.js';
 import { pointsGrant, pointsGrantBatch, type BatchGrant, type GrantArgs } from './points.scripts.js';
@@ -13,7 +14,7 @@ export interface PointLot {
 
 export class PointsStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

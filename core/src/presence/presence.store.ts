@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
+import { SlotBatch } from '../redis/slot-batch.js';
 import { PRESENCE_WINDOW_MS, type RoomStats } from '@stickyroom/sdk/protocol';
 import type { EventGate } from '../redis/event-gate.js';
 import { activityKeys } from '../activity/activity.keys.js';
@@ -17,7 +18,7 @@ const FORGET_AFTER_MS = 2 * 60_000;
  * time, in one script (presence-touch-12.lua). socketId is needed for every kind but `join`.
  */
 export function touchViewer(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   streamId: string,
   viewerId: string,
@@ -30,7 +31,7 @@ export function touchViewer(
 }
 
 /** Distinct viewers seen in the last 45 s (read only). */
-export async function concurrentViewers(redis: Redis, keys: Keys, streamId: string, nowMs: number): Promise<number> {
+export async function concurrentViewers(redis: RedisClient, keys: Keys, streamId: string, nowMs: number): Promise<number> {
   return redis.zcount(presenceKeys(keys, streamId).seen, `(${nowMs - PRESENCE_WINDOW_MS}`, '+inf');
 }
 
@@ -38,13 +39,13 @@ export async function concurrentViewers(redis: Redis, keys: Keys, streamId: stri
  * The counts to push for each stream, where this node holds the stream's push token for the interval
  * and they changed since the last push (one pipeline for all streams).
  */
-export async function statsToPush(redis: Redis, keys: Keys, streamIds: readonly string[], nowMs: number, intervalMs: number): Promise<RoomStats[]> {
+export async function statsToPush(redis: RedisClient, keys: Keys, streamIds: readonly string[], nowMs: number, intervalMs: number): Promise<RoomStats[]> {
   if (streamIds.length === 0) return [];
-  const pipeline = redis.pipeline();
+  const batch = new SlotBatch(redis);
   for (const streamId of streamIds) {
-    presenceStats.queue(pipeline, keys, { streamId, now: nowMs, intervalMs, pruneBeforeMs: nowMs - FORGET_AFTER_MS });
+    presenceStats.queue(batch.for(keys.stream(streamId)), keys, { streamId, now: nowMs, intervalMs, pruneBeforeMs: nowMs - FORGET_AFTER_MS });
   }
-  const results = (await pipeline.exec()) ?? [];
+  const results = await batch.exec();
   const out: RoomStats[] = [];
   results.forEach(([err, raw], i) => {
     const stats = err ? null : presenceStats.reply(raw);
@@ -57,19 +58,19 @@ export async function statsToPush(redis: Redis, keys: Keys, streamIds: readonly 
  * Forgets what only a running stream needs (who is present, where credits start); the summary figures
  * stay. The per-viewer visible tabs expire on their own (an ended stream never reads them).
  */
-export async function dropLivePresence(redis: Redis, keys: Keys, streamId: string): Promise<void> {
+export async function dropLivePresence(redis: RedisClient, keys: Keys, streamId: string): Promise<void> {
   const p = presenceKeys(keys, streamId);
   await redis.unlink(p.seen, p.watchFrom, p.statsToken);
 }
 
 /** Watch time credited to a viewer in a stream, in whole seconds (contract, see presence.contract.ts). */
-export async function watchSeconds(redis: Redis, keys: Keys, streamId: string, viewerId: string): Promise<number> {
+export async function watchSeconds(redis: RedisClient, keys: Keys, streamId: string, viewerId: string): Promise<number> {
   const ms = await redis.hget(activityKeys(keys, streamId).viewer(viewerId), 'watchMs');
   return Math.floor(Number(ms ?? 0) / 1000);
 }
 
 /** Unique viewers, peak concurrency and the per-minute viewers timeline (contract, see presence.contract.ts). */
-export async function presenceSummary(redis: Redis, keys: Keys, streamId: string): Promise<PresenceSummary> {
+export async function presenceSummary(redis: RedisClient, keys: Keys, streamId: string): Promise<PresenceSummary> {
   const p = presenceKeys(keys, streamId);
   const [unique, stats, timeline] = await Promise.all([redis.zcard(p.unique), redis.hmget(p.stats, 'peak', 'peakAt'), redis.hgetall(p.timeline)]);
   return {

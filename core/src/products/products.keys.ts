@@ -15,4 +15,4 @@ export const productKeys = (k: Keys, streamId: string) => ({
  * STRING JSON { streamId, brandId, at }: the stream a viewer most recently joined, so an order without a
  * coupon or a stream id is attributed to the stream the viewer was watching.
  */
-export const lastJoinKey = (k: Keys, viewerId: string) => k.global('lastjoin', viewerId);
+export const lastJoinKey = (k: Keys, viewerId: string) => k.lookup('lastjoin', viewerId);

@@ -7,6 +7,7 @@ import { addMoment } from '../activity/activity.store.js';
 import { controlledStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import type { JoinPart } from '../feature.js';
+import { joinRead } from '../room/join-reads.js';
 import { ProductStore } from './products.store.js';
 
 export const productStore = perContext((ctx) => new ProductStore(ctx.redis, ctx.keys));
@@ -29,7 +30,7 @@ export async function clickProduct(ctx: AppContext, user: User, streamId: string
 /** The pinned product for the join snapshot; remembers the stream a viewer joined last (order attribution). */
 export async function productsOnJoin(ctx: AppContext, stream: StreamRecord, user: User): Promise<JoinPart> {
   const [product] = await Promise.all([
-    productStore(ctx).pinned(stream.id),
+    joinRead(ctx, stream.id, 'product:pinned', () => productStore(ctx).pinned(stream.id)),
     user.role === 'viewer' ? productStore(ctx).setLastJoin(user.id, { streamId: stream.id, brandId: stream.brandId, at: ctx.clock.now() }) : undefined,
   ]);
   return product ? { pinned: { product } } : {};

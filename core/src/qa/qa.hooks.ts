@@ -2,12 +2,13 @@ import { QA_JOIN_QUESTIONS } from '@stickyroom/sdk/protocol';
 import type { DomainFeature } from '../feature.js';
 import { qaStore } from './qa.service.js';
 import { publicQuestion } from './qa.store.js';
+import { joinRead } from '../room/join-reads.js';
 
 /** Audience questions: the join ack carries the open ones, most votes first. */
 export const qaHooks: DomainFeature = {
   name: 'qa',
   async onJoin(ctx, stream) {
-    const open = await qaStore(ctx).openQuestions(stream.id, QA_JOIN_QUESTIONS);
+    const open = await joinRead(ctx, stream.id, 'qa', () => qaStore(ctx).openQuestions(stream.id, QA_JOIN_QUESTIONS));
     return { questions: open.map(publicQuestion) };
   },
 };

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { QuestionPublic, QuestionReward } from '@stickyroom/sdk/protocol';
 import type { EventGate } from '../redis/event-gate.js';
 import { Lease } from '../redis/lease.js';
@@ -38,7 +38,7 @@ export function publicQuestion(q: QuestionRecord): QuestionPublic {
 
 export class QaStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

@@ -54,8 +54,9 @@ export async function closeQuiz(
 }
 
 /**
- * Delivers a closed quiz's outbox entry (at least once): stores the result if no caller did, pushes it
- * with the entry's id, then the rewards (each viewer's push with an id of its own).
+ * Delivers a closed quiz's outbox entry (at least once): stores the result if no caller did (and makes
+ * it the stream's last result, which the join ack carries), pushes it with the entry's id, then the
+ * rewards (each viewer's push with an id of its own).
  */
 export async function deliverQuizResult(ctx: AppContext, streamId: string, entryId: string, entry: Extract<OutboxEntry, { kind: 'quiz.result' }>): Promise<void> {
   const store = quizStore(ctx);
@@ -63,7 +64,7 @@ export async function deliverQuizResult(ctx: AppContext, streamId: string, entry
   // the quiz is closed already (the entry is written by its close): this reads what the result is built from
   const closed = await store.close(streamId, entry.quizId, now, 'timer', QUIZ_RESULT_LISTED);
   const built = buildResult(closed);
-  const result = (await store.publishResult(streamId, entry.quizId, built)) ? built : ((await store.storedResult(streamId, entry.quizId)) ?? built);
+  const result = await store.publishResult(streamId, entry.quizId, built);
   ctx.broadcast.toStream(streamId).emit('quiz:result', { ...result, announcementId: entryId });
   if (!closed.quiz.rewardsDone) await deliverRewards(ctx, closed.quiz, now, entryId);
 }

@@ -4,6 +4,8 @@ import type { Keys } from '../redis/keys.js';
 export const quizKeys = (k: Keys, streamId: string) => ({
   /** STRING: id of the stream's open quiz (one at a time). */
   open: k.stream(streamId, 'quiz', 'open'),
+  /** STRING: the result (QuizResult JSON) of the stream's last closed quiz, once published; the join ack carries it. */
+  lastResult: k.stream(streamId, 'quiz', 'last-result'),
   /**
    * HASH per quiz: id, question, options (JSON), optionCount, correctOption, endsAt, createdAt, createdBy,
    * rewardPoints, couponFirstN, coupon (JSON), public (QuizPublic JSON: what viewers may see), status,

@@ -48,3 +48,14 @@ export const quizClose = defineScript({
     firstCorrect,
   }),
 });
+
+/** quiz-publish-2.lua: stores a closed quiz's result once and keeps the stream's last result (the join ack's) up to date. */
+export const quizPublish = defineScript({
+  file: 'quiz-publish-2.lua',
+  keys: (k, a: { streamId: string; quizId: string; result: string }) => {
+    const q = quizKeys(k, a.streamId);
+    return [q.quiz(a.quizId), q.lastResult];
+  },
+  argv: (a) => [a.result],
+  parse: ([stored, result]: [number, string]) => ({ stored: stored === 1, result }),
+});

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { outboxEntryId } from '../outbox/outbox.entry.js';
 import type { QuizPublic, QuizResult } from '@stickyroom/sdk/protocol';
 import { perContext } from '../context.js';
@@ -7,7 +7,7 @@ import { Lease } from '../redis/lease.js';
 import type { Keys } from '../redis/keys.js';
 import type { Refused } from '../redis/refusals.js';
 import { quizKeys } from './quiz.keys.js';
-import { quizAnswer, quizClose, quizCreate } from './quiz.scripts.js';
+import { quizAnswer, quizClose, quizCreate, quizPublish } from './quiz.scripts.js';
 
 /** A quiz as stored. The correct option and the coupon live here, never in `public`. */
 export interface QuizRecord {
@@ -67,7 +67,7 @@ export interface ClosedQuiz {
 
 export class QuizStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 
@@ -119,23 +119,31 @@ export class QuizStore {
     return parseQuiz(streamId, await this.redis.hgetall(quizKeys(this.keys, streamId).quiz(quizId)));
   }
 
-  /** The open quiz's public view while it takes answers (the `room:join` path: two small reads). */
-  async openPublic(streamId: string, now: number): Promise<QuizPublic | null> {
+  /**
+   * The quiz part of the `room:join` ack: the open quiz's public view while it takes answers, and the
+   * last closed quiz's published result. One round trip when no quiz is open, two while one is.
+   */
+  async joinView(streamId: string, now: number): Promise<{ open: QuizPublic | null; lastResult: QuizResult | null }> {
     const k = quizKeys(this.keys, streamId);
-    const id = await this.redis.get(k.open);
-    if (!id) return null;
+    const [id, last] = await this.redis.mget(k.open, k.lastResult);
+    const lastResult = last ? (JSON.parse(last) as QuizResult) : null;
+    if (!id) return { open: null, lastResult };
     const [status, endsAt, pub] = await this.redis.hmget(k.quiz(id), 'status', 'endsAt', 'public');
-    if (status !== 'open' || !pub || Number(endsAt) <= now) return null;
-    return JSON.parse(pub) as QuizPublic;
+    const open = status === 'open' && pub && Number(endsAt) > now ? (JSON.parse(pub) as QuizPublic) : null;
+    return { open, lastResult };
   }
 
   async openQuizId(streamId: string): Promise<string | null> {
     return this.redis.get(quizKeys(this.keys, streamId).open);
   }
 
-  /** Stores the result unless one is stored already; true for the caller that stored it (and pushes it). */
-  async publishResult(streamId: string, quizId: string, result: QuizResult): Promise<boolean> {
-    return (await this.redis.hsetnx(quizKeys(this.keys, streamId).quiz(quizId), 'result', JSON.stringify(result))) === 1;
+  /**
+   * Stores the result unless one is stored already, and makes it the stream's last result (the join
+   * ack's) unless a quiz closed later has one; answers the result that stands (what every delivery pushes).
+   */
+  async publishResult(streamId: string, quizId: string, result: QuizResult): Promise<QuizResult> {
+    const res = await quizPublish.run(this.redis, this.keys, { streamId, quizId, result: JSON.stringify(result) });
+    return res.stored ? result : (JSON.parse(res.result) as QuizResult);
   }
 
   async storedResult(streamId: string, quizId: string): Promise<QuizResult | null> {

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
+import { SlotBatch } from '../redis/slot-batch.js';
 import { queueActivity } from '../activity/activity.store.js';
 import type { Keys } from '../redis/keys.js';
 import type { StreamReactions } from './reactions.buffer.js';
@@ -7,7 +8,7 @@ import { reactionFlush, type Totals } from './reactions.scripts.js';
 
 export type { Totals };
 
-export async function readTotals(redis: Redis, keys: Keys, streamId: string): Promise<Totals> {
+export async function readTotals(redis: RedisClient, keys: Keys, streamId: string): Promise<Totals> {
   const h = await redis.hgetall(reactionKeys(keys, streamId).totals);
   return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Number(v)]));
 }
@@ -28,7 +29,7 @@ export interface FlushOutcome {
  * `retry` streams get the totals script with no counts, to push changes another node left pending.
  */
 export async function flushReactions(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   batch: ReadonlyMap<string, StreamReactions>,
   retry: Iterable<string>,
@@ -36,20 +37,20 @@ export async function flushReactions(
 ): Promise<FlushOutcome[]> {
   const streamIds = [...new Set([...batch.keys(), ...retry])];
   if (streamIds.length === 0) return [];
-  const pipeline = redis.pipeline();
+  const pipeline = new SlotBatch(redis);
   const viewerCalls: { streamId: string; viewerId: string; n: number }[] = [];
   for (const streamId of streamIds) {
-    reactionFlush.queue(pipeline, keys, { streamId, intervalMs: opts.intervalMs, counts: [...(batch.get(streamId)?.kinds ?? [])] });
+    reactionFlush.queue(pipeline.for(keys.stream(streamId)), keys, { streamId, intervalMs: opts.intervalMs, counts: [...(batch.get(streamId)?.kinds ?? [])] });
   }
   for (const [streamId, part] of batch) {
     for (const [viewerId, n] of part.viewers) {
-      queueActivity(pipeline, keys, { streamId, viewerId, metric: 'likes', n, at: opts.now, cap: opts.cap });
+      queueActivity(pipeline.for(keys.stream(streamId)), keys, { streamId, viewerId, metric: 'likes', n, at: opts.now, cap: opts.cap });
       viewerCalls.push({ streamId, viewerId, n });
     }
   }
   let results: [Error | null, unknown][];
   try {
-    results = (await pipeline.exec()) ?? [];
+    results = await pipeline.exec();
   } catch {
     return streamIds.map((streamId) => ({ streamId, retry: true, ...(batch.has(streamId) ? { failed: batch.get(streamId)! } : {}) }));
   }

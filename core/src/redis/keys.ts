@@ -17,9 +17,18 @@ export class Keys {
     return `${this.prefix}{b:${brandId}}:${parts.join(':')}`;
   }
 
-  /** A deployment-wide key with its own hash tag (e.g. the index of live streams, coupon code lookup). */
+  /** A deployment-wide key with its own hash tag (e.g. the index of live streams): one key, one slot. */
   global(...parts: string[]): string {
     return `${this.prefix}{g:${parts[0]}}:${parts.slice(1).join(':')}`;
+  }
+
+  /**
+   * One entry of a deployment-wide lookup (a coupon code's stream, an order seen once): `<prefix>{x:<kind>:<id>}`.
+   * The id is inside the hash tag, so the entries spread over every slot of a Redis Cluster instead of
+   * making one hot slot (and one node) of every lookup. Only single-key commands touch them.
+   */
+  lookup(kind: string, id: string): string {
+    return `${this.prefix}{x:${kind}:${id}}`;
   }
 
   /** BullMQ's prefix: braced so each queue's keys share one slot on Redis Cluster. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import type { Keys } from './keys.js';
 import { defineScript } from './scripts.js';
 
@@ -18,7 +18,7 @@ const leaseScript = defineScript({
  */
 export class Lease {
   private constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly key: string,
     private readonly ms: number,
@@ -26,7 +26,7 @@ export class Lease {
   ) {}
 
   /** The lease, or null while someone else holds it. */
-  static async acquire(redis: Redis, keys: Keys, key: string, ms: number): Promise<Lease | null> {
+  static async acquire(redis: RedisClient, keys: Keys, key: string, ms: number): Promise<Lease | null> {
     const lease = new Lease(redis, keys, key, ms, randomUUID());
     return (await lease.run('acquire', ms)) ? lease : null;
   }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 
 /** A flat `[field, value, field, value, ...]` reply (HGETALL from a script, WITHSCORES, HSCAN pages) as pairs. */
 export function* pairs(flat: readonly string[]): Generator<[string, string]> {
@@ -13,7 +13,7 @@ export function hashFromPairs(flat: readonly string[]): Record<string, string> {
 }
 
 /** Every field of a hash, read with HSCAN in pages rather than one large reply; each field once. */
-export async function* scanHash(redis: Redis, key: string, count = 500): AsyncGenerator<[string, string]> {
+export async function* scanHash(redis: RedisClient, key: string, count = 500): AsyncGenerator<[string, string]> {
   const seen = new Set<string>();
   let cursor = '0';
   do {

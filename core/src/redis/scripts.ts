@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from './client.js';
 import { gateRefusal, type EventGate } from './event-gate.js';
 import type { Keys } from './keys.js';
 import { Refused, refusalError, type Refusal } from './refusals.js';
@@ -63,7 +64,7 @@ let gatePrelude: string | undefined;
  * Registers every script with ioredis `defineCommand` (EVALSHA with a NOSCRIPT fallback), and beside it
  * `<name>Gated`: the event-gate prelude followed by the script, taking one more key and argument.
  */
-export function loadScripts(redis: Redis): void {
+export function loadScripts(redis: RedisClient): void {
   gatePrelude ??= expandIncludes(readFileSync(join(sharedDir, 'event-gate.prelude.lua'), 'utf8'));
   for (const def of scriptDefs()) {
     if (def.numberOfKeys === null) {
@@ -102,13 +103,22 @@ export interface Script<A, R> {
    * Runs the script; a refusal throws its AppError. With a `gate`, the user's event is first counted across
    * nodes and refused as `rate_limited` over the limit, in the same call (event-gate.ts).
    */
-  run(redis: Redis, keys: Keys, args: A, gate?: EventGate): Promise<R>;
+  run(redis: RedisClient, keys: Keys, args: A, gate?: EventGate): Promise<R>;
   /** Runs the script; a refusal is answered as a value, for callers that act on it first. */
-  attempt(redis: Redis, keys: Keys, args: A, gate?: EventGate): Promise<R | Refused>;
+  attempt(redis: RedisClient, keys: Keys, args: A, gate?: EventGate): Promise<R | Refused>;
   /** Queues the script on a pipeline or MULTI; read its reply with `reply()` once the batch ran. */
   queue(batch: ChainableCommander, keys: Keys, args: A): void;
   /** The reply of a queued call, as `run` would answer it. */
   reply(raw: unknown): R;
+  /** The KEYS of a call (without a gate's), as `run` sends them: they must share one hash slot. */
+  keysOf(keys: Keys, args: A): string[];
+}
+
+const defined: Script<never, unknown>[] = [];
+
+/** Every script defined so far in this process (the slot test imports every feature's scripts first). */
+export function definedScripts(): readonly Script<never, unknown>[] {
+  return defined;
 }
 
 type Command = (...args: ScriptArg[]) => Promise<unknown>;
@@ -138,7 +148,7 @@ export function defineScript<A, Raw, R>(spec: ScriptSpec<A, Raw, R>): Script<A, 
     if (k.length !== numberOfKeys) throw new Error(`${spec.file} takes ${numberOfKeys} keys, was given ${k.length}`);
     return [...k, ...spec.argv(args)];
   };
-  const command = (target: Redis | ChainableCommander, gated = false): Command => {
+  const command = (target: RedisClient | ChainableCommander, gated = false): Command => {
     const fn = (target as unknown as Record<string, Command | undefined>)[gated ? `${name}Gated` : name];
     if (typeof fn !== 'function') throw new Error(`Lua script ${spec.file} is not loaded on this connection (made by createRedis?)`);
     return fn.bind(target);
@@ -154,7 +164,7 @@ export function defineScript<A, Raw, R>(spec: ScriptSpec<A, Raw, R>): Script<A, 
     }
     return spec.parse(raw as Raw);
   };
-  const call = async (redis: Redis, keys: Keys, args: A, gate: EventGate | undefined): Promise<unknown> => {
+  const call = async (redis: RedisClient, keys: Keys, args: A, gate: EventGate | undefined): Promise<unknown> => {
     if (!gate) return command(redis)(...callArgs(keys, args));
     if (numberOfKeys === null) throw new Error(`${spec.file} takes any number of keys and has no gated variant`);
     const k = spec.keys(keys, args);
@@ -170,7 +180,7 @@ export function defineScript<A, Raw, R>(spec: ScriptSpec<A, Raw, R>): Script<A, 
     return out;
   };
 
-  return {
+  const script: Script<A, R> = {
     name,
     async run(redis, keys, args, gate) {
       return orThrow(read(await call(redis, keys, args, gate)));
@@ -186,5 +196,10 @@ export function defineScript<A, Raw, R>(spec: ScriptSpec<A, Raw, R>): Script<A, 
     reply(raw) {
       return orThrow(read(raw));
     },
+    keysOf(keys, args) {
+      return spec.keys(keys, args);
+    },
   };
+  defined.push(script as Script<never, unknown>);
+  return script;
 }

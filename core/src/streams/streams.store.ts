@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
+import { SlotBatch } from '../redis/slot-batch.js';
 import type { Stream, StreamStatus } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../redis/keys.js';
 import { brandStreamKeys, liveStreamsKey, streamKeys } from './streams.keys.js';
@@ -23,7 +24,7 @@ export function parseStream(h: Record<string, string>): StreamRecord | null {
 
 export class StreamStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 
@@ -64,9 +65,9 @@ export class StreamStore {
 
   async getMany(streamIds: readonly string[]): Promise<(StreamRecord | null)[]> {
     if (streamIds.length === 0) return [];
-    const pipe = this.redis.pipeline();
-    for (const id of streamIds) pipe.hgetall(streamKeys(this.keys, id).meta);
-    const res = (await pipe.exec()) ?? [];
+    const batch = new SlotBatch(this.redis);
+    for (const id of streamIds) batch.for(streamKeys(this.keys, id).meta).hgetall(streamKeys(this.keys, id).meta);
+    const res = await batch.exec();
     return res.map(([err, h]) => (err ? null : parseStream(h as Record<string, string>)));
   }
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { StreamSummary } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../redis/keys.js';
 import { activityKeys } from '../activity/activity.keys.js';
@@ -17,7 +17,7 @@ const SCAN_PAGE = 5000;
  */
 export class SummaryStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

@@ -8,7 +8,9 @@ import type { Feature } from '../features/types.js';
 import type { Metrics } from '../metrics.js';
 import { openApiRoutes } from './openapi.js';
 import { JSON_BODY_LIMIT, type TokenRequest } from './route.js';
+import { httpMetrics, routeBase, webhookMetrics } from './metrics.js';
 import { metricsAuth, securityHeaders } from './security.js';
+import { METRICS_CONTENT_TYPE, renderMetrics } from '../../../core/src/metrics.js';
 import { webRouter } from './web.js';
 
 export interface HttpOptions {
@@ -20,6 +22,9 @@ export interface HttpOptions {
 export function createHttpApp(ctx: AppContext, { tokens, features, metrics }: HttpOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(httpMetrics(metrics));
+  app.use('/api', routeBase('/api'));
+  app.use('/api/webhooks/orders', webhookMetrics(metrics));
   // Routes authenticate with this server's tokens (defineRoute reads it); the domain context holds none.
   app.use((req, _res, next) => {
     (req as TokenRequest).verifyToken = (token) => tokens.verify(token);
@@ -50,7 +55,7 @@ export function createHttpApp(ctx: AppContext, { tokens, features, metrics }: Ht
     ctx.redis.ping().then(() => res.json({ ok: true, redis: 'up' }), down);
   });
   app.get('/metrics', metricsAuth(ctx.config.METRICS_TOKEN), (_req, res) => {
-    metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), () => res.status(500).end());
+    renderMetrics(metrics.registry).then((text) => res.type(METRICS_CONTENT_TYPE).send(text), () => res.status(500).end());
   });
 
   app.use(webRouter(ctx, tokens));

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import { AppError } from '../../../core/src/errors.js';
+import { metricsRequestAllowed } from '../../../core/src/metrics.js';
 
 /** One year; no includeSubDomains: this service does not speak for the operator's other hosts. */
 const HSTS_MAX_AGE_SEC = 365 * 24 * 3600;
@@ -54,9 +55,7 @@ export function sameSecret(given: string, expected: string): boolean {
 /** `/metrics` behind `Authorization: Bearer <METRICS_TOKEN>` when a token is configured; open otherwise. */
 export function metricsAuth(token: string | undefined): RequestHandler {
   return (req, res, next) => {
-    if (token === undefined) return next();
-    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    if (m && sameSecret(m[1]!, token)) return next();
+    if (metricsRequestAllowed(req.headers.authorization, token)) return next();
     res.setHeader('www-authenticate', 'Bearer realm="metrics"');
     next(new AppError('unauthorized', 'missing or wrong Authorization: Bearer <METRICS_TOKEN>'));
   };

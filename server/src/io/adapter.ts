@@ -1,21 +1,68 @@
-import { createAdapter } from '@socket.io/redis-adapter';
-import type { Redis } from 'ioredis';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import { encode as msgpack } from 'notepack.io';
 import type { Logger } from '../../../core/src/logger.js';
-import { handleRejections, keepSubscribed, outageWarner } from '../../../core/src/redis/outage.js';
+import { handleRejections, keepSubscribed, outageWarner, type RedisLike } from '../../../core/src/redis/outage.js';
+
+/** Which Socket.IO Redis adapter carries broadcasts between the nodes (config `SOCKET_ADAPTER`). */
+export type AdapterKind = 'sharded' | 'classic';
 
 /**
- * The Socket.IO Redis adapter over clients that survive an outage. The adapter publishes every broadcast,
- * room change and server-side emit (`pubClient.publish(...)`) and subscribes (`subClient.psubscribe(...)`)
- * without awaiting or catching, so a publish that fails while Redis is away would be an unhandled rejection
- * (issue 7: the node exited from one raised by the chat fan-out). Here:
- * - a failed publish is dropped with one warning per outage: this node's own sockets get the broadcast
- *   anyway (the adapter delivers locally right after publishing), the other nodes' sockets miss it. What
- *   must arrive is stored with its commit and delivered again (DESIGN §10); the rest is news of state that
- *   a (re)join reads again and the next push repeats (chat history, stats, stock, totals);
- * - subscriptions come back on every reconnect, even those asked for while Redis was away (`keepSubscribed`).
+ * The adapter's two connections, made by the caller: a single Redis (`createRedis`, the subscriber with
+ * `subscriber: true`) or, in cluster mode, ioredis `Cluster` clients. A Cluster subscriber must be made with
+ * `shardedSubscribers: true`, or SSUBSCRIBE lands on one node and the broadcasts of rooms whose channel
+ * hashes to another shard are dropped without an error. Only what `Redis` and `Cluster` both offer is used.
  */
-export function outageSafeAdapter(pub: Redis, sub: Redis, key: string, log: Logger): ReturnType<typeof createAdapter> {
-  handleRejections(pub, ['publish'], outageWarner(pub, log, 'a broadcast to the other nodes'));
+export interface AdapterClients {
+  pub: RedisLike;
+  sub: RedisLike;
+}
+
+/** The Socket.IO adapter constructor both kinds return (`io.adapter(...)` takes it). */
+export type AdapterConstructor = ReturnType<typeof createShardedAdapter> | ReturnType<typeof createAdapter>;
+
+/**
+ * The Socket.IO Redis adapter over clients that survive an outage.
+ *
+ * `sharded` (the default): Redis 7 sharded pub/sub. Each room has its own channel (`<key>#/#<room>#`),
+ * SSUBSCRIBEd by a node while it has a socket in the room and SUNSUBSCRIBEd when its last one leaves, so a
+ * node hears only the rooms it serves; on a Cluster each channel lives on the shard that owns its slot, so
+ * pub/sub traffic spreads over the shards instead of every message reaching every node of the cluster.
+ * `classic`: one PUBLISH channel every node PSUBSCRIBEs; every broadcast reaches every node. Kept so the
+ * fan-out bench can compare the two (docs/operations.md).
+ *
+ * Neither adapter awaits or catches its Redis calls (SPUBLISH/PUBLISH on every broadcast; SSUBSCRIBE and
+ * SUNSUBSCRIBE on every room a node creates or deletes), so here:
+ * - a failed publish is dropped with one warning per outage: this node's own sockets get the broadcast
+ *   anyway (the adapter delivers locally once the publish has settled), the other nodes' sockets miss it.
+ *   What must arrive is stored with its commit and delivered again (DESIGN §10); the rest is news of state
+ *   that a (re)join reads again and the next push repeats (chat history, stats, stock, totals);
+ * - a subscribe or unsubscribe that fails (a viewer joining or leaving while Redis is away) never rejects
+ *   unhandled, and every channel the node holds (each of its local rooms, for the sharded adapter) is
+ *   subscribed again on every reconnect, including those asked for while Redis was away (`keepSubscribed`):
+ *   a room created during an outage hears the other nodes once Redis is back.
+ */
+export function outageSafeAdapter(kind: AdapterKind, { pub, sub }: AdapterClients, key: string, log: Logger): AdapterConstructor {
+  handleRejections(pub, [kind === 'sharded' ? 'spublish' : 'publish'], outageWarner(pub, log, 'a broadcast to the other nodes'));
   keepSubscribed(sub, outageWarner(sub, log, 'subscribing to the other nodes'));
-  return createAdapter(pub, sub, { key });
+  if (kind === 'classic') return createAdapter(pub, sub, { key });
+  // `dynamic`: a room per channel, except a socket's own room (its id), which goes on the namespace's channel
+  const sharded = createShardedAdapter(pub, sub, { channelPrefix: key, subscriptionMode: 'dynamic' });
+  // a function, not an arrow: Socket.IO calls it with `new`
+  return function (nsp: unknown) {
+    return packed(sharded(nsp));
+  } as AdapterConstructor;
+}
+
+/**
+ * The sharded adapter encodes a message as JSON unless it holds binary data, where the classic adapter always
+ * uses MessagePack; JSON made each broadcast about 60% larger on the wire (docs/benchmarks.md). Its decoder
+ * takes both (JSON when the first byte is `{`, MessagePack otherwise: a MessagePack map never starts with
+ * `{`), so nodes that send MessagePack and nodes that send JSON understand each other during a rolling
+ * upgrade. If a later version of the adapter drops its `encode` method this does nothing (the wire-size test
+ * in test/chaos/sharded-adapter-outage.test.ts then fails).
+ */
+function packed<A>(adapter: A): A {
+  const target = adapter as { encode?: (message: unknown) => unknown };
+  if (typeof target.encode === 'function') target.encode = (message: unknown) => msgpack(message);
+  return adapter;
 }

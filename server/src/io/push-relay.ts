@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../core/src/redis/client.js';
 import type { Logger } from '../../../core/src/logger.js';
 import { parseRelayed } from '../../../core/src/push/push-relay.js';
 import { keepSubscribed, outageWarner } from '../../../core/src/redis/outage.js';
@@ -9,7 +9,7 @@ import type { AppIo } from './server.js';
  * subscribes, so each viewer gets a relayed push once, from the node it is connected to, whatever the
  * adapter between the nodes. The subscription comes back after every outage (`keepSubscribed`).
  */
-export function relayPushes(io: AppIo, sub: Redis, channel: string, log: Logger): void {
+export function relayPushes(io: AppIo, sub: RedisClient, channel: string, log: Logger): void {
   keepSubscribed(sub, outageWarner(sub, log, 'subscribing to relayed pushes'));
   sub.on('message', (ch: string, message: string) => {
     if (ch !== channel) return;

@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
-import type { Redis } from 'ioredis';
 import type { ClientToServerEvents, ServerToClientEvents } from '@stickyroom/sdk/protocol';
 import type { Config } from '../../../core/src/config.js';
 import type { AppContext } from '../../../core/src/context.js';
@@ -9,17 +8,17 @@ import { AppError } from '../../../core/src/errors.js';
 import type { TokenService } from '../../../core/src/identity/tokens.js';
 import { staffRoom, streamRoom, userRoom, type Pusher } from '../../../core/src/pusher.js';
 import type { Metrics } from '../metrics.js';
-import { outageSafeAdapter } from './adapter.js';
+import { outageSafeAdapter, type AdapterClients } from './adapter.js';
 import { createDispatcher, type AppSocket, type HandlerDef, type SocketData } from './handler.js';
+import { capBufferedBytes } from './slow-consumer.js';
 import { UserSockets } from './user-sockets.js';
-import { armExpiry, endSession, protocolRefusal, sessionHandlers } from './session.js';
+import { armExpiry, endSession, protocolRefusal, sessionEndReason, sessionHandlers } from './session.js';
 
 export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface IoOptions {
-  /** Redis connections for the adapter's publish and subscribe sides (the subscriber made with `subscriber: true`). */
-  pub: Redis;
-  sub: Redis;
+  /** The adapter's publish and subscribe connections (see AdapterClients: a single Redis or a Cluster). */
+  adapter: AdapterClients;
   /** The adapter's channel prefix (Keys.ioChannel). */
   channel: string;
   log: Logger;
@@ -66,7 +65,7 @@ export function createIo(config: Config, opts: IoOptions): AppIo {
     pingInterval: 25_000,
     pingTimeout: 20_000,
   });
-  io.adapter(outageSafeAdapter(opts.pub, opts.sub, opts.channel, opts.log));
+  io.adapter(outageSafeAdapter(config.SOCKET_ADAPTER, opts.adapter, opts.channel, opts.log));
   // A socket taken out of a stream's room from elsewhere (a ban, from any node) has left the stream:
   // keep `requireJoined` in step with the room.
   const streamPrefix = streamRoom('');
@@ -84,6 +83,7 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
     if (unsupported) {
       const e = new Error(unsupported) as Error & { data: unknown };
       e.data = { code: 'unsupported_protocol' };
+      opts.metrics.connectRefusals.inc({ code: 'unsupported_protocol' });
       return next(e);
     }
     const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
@@ -96,6 +96,7 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
       (err: unknown) => {
         const e = new Error(err instanceof AppError ? err.message : 'unauthorized') as Error & { data: unknown };
         e.data = { code: 'unauthorized' };
+        opts.metrics.connectRefusals.inc({ code: 'unauthorized' });
         next(e);
       },
     );
@@ -106,12 +107,14 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
   io.on('connection', (socket: AppSocket) => {
     const user = socket.data.user;
     opts.metrics.sockets.inc();
+    opts.metrics.connects.inc();
     // The Redis adapter joins rooms in memory (synchronously); an adapter that answers with a promise must not
     // leave its failure unhandled.
     Promise.resolve(socket.join(userRoom(user.id))).catch((err: unknown) => {
       ctx.log.warn({ err, user: user.id }, 'could not join the user room; closing the connection');
       socket.disconnect(true);
     });
+    capBufferedBytes(socket, ctx.config.MAX_SOCKET_BUFFER_BYTES, ctx.log);
     // Over the cap, the user's oldest socket on this node goes: the newest is the one in use.
     for (const old of userSockets.add(user.id, socket)) {
       ctx.log.debug({ user: user.id, socket: old.id }, 'closing the oldest socket: too many connections');
@@ -125,8 +128,9 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
     socket.on('error', (err: unknown) => {
       ctx.log.debug({ user: user.id, err: err instanceof Error ? err.message : typeof err }, 'socket error');
     });
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
       opts.metrics.sockets.dec();
+      opts.metrics.disconnects.inc({ reason: sessionEndReason(socket) ?? reason.replaceAll(' ', '_') });
       userSockets.remove(user.id, socket);
       armExpiry(socket, undefined);
       for (const hook of opts.onDisconnect ?? []) {
@@ -141,6 +145,13 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
 }
 
 /** Pushes through this node's Socket.IO server; the adapter carries them to every node. */
+/** Ends every socket of this node with `session:ended { reason: 'server_draining' }`; returns how many. */
+export function drainSockets(io: AppIo): number {
+  const sockets = [...io.of('/').sockets.values()];
+  for (const socket of sockets) endSession(socket, 'server_draining');
+  return sockets.length;
+}
+
 export function ioPusher(io: AppIo): Pusher {
   return {
     toStream: (streamId) => ({ emit: (event, payload) => void io.to(streamRoom(streamId)).emit(event, ...([payload] as never)) }),

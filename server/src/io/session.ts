@@ -16,8 +16,17 @@ export function protocolRefusal(auth: unknown): string | undefined {
   return `client protocol ${shown} is not supported: this server speaks protocol ${speaks}`;
 }
 
+/** Why the server ended a socket's session, for the disconnect metric (a WeakMap: `socket.data` goes to other nodes). */
+const endReasons = new WeakMap<AppSocket, SessionEndReason>();
+
+/** The reason the server gave a socket when it ended its session, if it did. */
+export function sessionEndReason(socket: AppSocket): SessionEndReason | undefined {
+  return endReasons.get(socket);
+}
+
 /** Tells one socket why its session ends, then closes it (the SDK decides whether to reconnect). */
 export function endSession(socket: AppSocket, reason: SessionEndReason): void {
+  endReasons.set(socket, reason);
   socket.emit('session:ended', { reason });
   socket.disconnect(true);
 }

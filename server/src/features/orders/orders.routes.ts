@@ -53,6 +53,11 @@ export function orderWebhookRoutes(router: Router, ctx: AppContext): void {
       body: OrderWebhookBody,
       response: OrderReceipt,
     },
-    async ({ body }) => ({ body: { ok: true, ...(await receiveOrder(ctx, body)) } }),
+    async ({ body, req }) => {
+      const receipt = await receiveOrder(ctx, body);
+      // for the webhook outcome metric (server/src/http/metrics.ts)
+      if (req.res) req.res.locals.webhookOutcome = receipt.duplicate ? 'duplicate' : 'accepted';
+      return { body: { ok: true, ...receipt } };
+    },
   );
 }

@@ -1,0 +1,141 @@
+/**
+ * One generator process of a burst benchmark (claims, join), driven over IPC (burst-protocol.ts): raw
+ * sockets (raw-client.ts) that count pushes without decoding them, every socket sending one event at the
+ * same instant on `fire`. Every wait is bounded; the process exits by itself if its parent goes away.
+ */
+import { performance } from 'node:perf_hooks';
+import { TokenService } from '../../core/src/identity/tokens.js';
+import { Histogram } from './histogram.js';
+import { ackBody, ackOk, newCounts, RawClient } from './raw-client.js';
+import { ToBurst, type BurstFire, type BurstInit, type FromBurst } from './burst-protocol.js';
+
+function send(msg: FromBurst): void {
+  process.send?.(msg);
+}
+
+const counts = newCounts();
+const sockets: RawClient[] = [];
+
+function bump(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}
+
+async function connectOne(init: BurstInit, token: string): Promise<RawClient> {
+  const client = await RawClient.connect(init.url, { token }, counts, init.ackTimeoutMs);
+  if (!init.joinStreamId) return client;
+  const streamId = init.joinStreamId;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (client.close(), reject(new Error('join: ack timeout'))), init.ackTimeoutMs);
+    client.emit('room:join', { streamId }, (json) => {
+      clearTimeout(timer);
+      if (ackOk(json)) return resolve(client);
+      client.close();
+      reject(new Error(`join: ${ackBody(json).error?.code ?? 'refused'}`));
+    });
+  });
+}
+
+async function connectAll(init: BurstInit): Promise<void> {
+  const started = performance.now();
+  const tokens = new TokenService(init.jwtSecret);
+  const errors: Record<string, number> = {};
+  let failed = 0;
+  for (let at = 0; at < init.count; at += init.wave) {
+    const ids = Array.from({ length: Math.min(init.wave, init.count - at) }, (_, i) => `${init.userPrefix}${init.from + at + i}`);
+    const results = await Promise.allSettled(ids.map(async (id) => connectOne(init, await tokens.sign({ sub: id, role: 'viewer', name: id }, '2h'))));
+    for (const r of results) {
+      if (r.status === 'fulfilled') sockets.push(r.value);
+      else {
+        failed++;
+        bump(errors, (r.reason as Error).message);
+      }
+    }
+  }
+  send({ type: 'connected', sockets: sockets.length, failed, errors, ms: performance.now() - started });
+}
+
+function fire(msg: BurstFire): void {
+  const latency = new Histogram(Math.max(1000, msg.timeoutMs + 1000));
+  const errors: Record<string, number> = {};
+  const codes: string[] = [];
+  const samples: unknown[] = [];
+  let ok = 0;
+  let answered = 0;
+  let ackBytes = 0;
+  let lastAt = 0;
+  let firstSendAt = 0;
+  let pushes0 = 0;
+  let eluStart = performance.eventLoopUtilization();
+  let timer: NodeJS.Timeout | undefined;
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    const elu = performance.eventLoopUtilization(eluStart).utilization;
+    send({
+      type: 'fired',
+      sent: sockets.length,
+      ok,
+      errors,
+      missing: sockets.length - answered,
+      latency: latency.toJSON(),
+      firstSendAt,
+      lastAckAt: lastAt ? performance.timeOrigin + lastAt : firstSendAt,
+      codes,
+      samples,
+      ackBytes,
+      pushes: counts.pushes - pushes0,
+      elu,
+      disconnects: sockets.filter((s) => s.closedBy !== undefined && s.closedBy !== 'us').length,
+    });
+  };
+  const go = () => {
+    pushes0 = counts.pushes;
+    eluStart = performance.eventLoopUtilization();
+    firstSendAt = Date.now();
+    if (sockets.length === 0) return finish();
+    timer = setTimeout(finish, msg.timeoutMs);
+    sockets.forEach((socket, i) => {
+      const payload = msg.opIdPrefix ? { ...msg.payload, opId: `${msg.opIdPrefix}-${i}` } : msg.payload;
+      const t0 = performance.now();
+      socket.emit(msg.event, payload, (json, at) => {
+        answered++;
+        lastAt = at;
+        ackBytes += json.length;
+        latency.record(at - t0);
+        if (ackOk(json)) {
+          ok++;
+          if (msg.decode === 'all' || (msg.decode === 'sample' && samples.length < msg.sample)) {
+            const body = ackBody(json);
+            if (typeof body.code === 'string') codes.push(body.code);
+            if (msg.decode === 'sample') samples.push(body);
+          }
+        } else bump(errors, ackBody(json).error?.code ?? 'unknown');
+        if (answered === sockets.length) finish();
+      });
+    });
+  };
+  setTimeout(go, Math.max(0, msg.at - Date.now()));
+}
+
+function closeAll(): void {
+  for (const s of sockets) s.close();
+  process.exit(0);
+}
+
+let init: BurstInit | undefined;
+process.on('message', (raw: unknown) => {
+  const parsed = ToBurst.safeParse(raw);
+  if (!parsed.success) return send({ type: 'fatal', message: `bad message: ${parsed.error.message}` });
+  const msg = parsed.data;
+  if (msg.type === 'init') {
+    init = msg;
+    connectAll(msg).catch((err: unknown) => send({ type: 'fatal', message: (err as Error).message }));
+  } else if (msg.type === 'fire') {
+    if (!init) return send({ type: 'fatal', message: 'fire before init' });
+    fire(msg);
+  } else closeAll();
+});
+// Never outlive the orchestrator.
+process.on('disconnect', closeAll);

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { isAbsolute, join } from 'node:path';
+import { TokenService } from '../../core/src/identity/tokens.js';
+import { NodeChild } from './child.js';
+import { freePort, waitHttpOk } from './net.js';
+import { benchPrefix, BENCH_REDIS_URL, dropPrefix } from './redis.js';
+
+const READY_TIMEOUT_MS = 30_000;
+
+export interface StickyroomServer {
+  server: NodeChild;
+  url: string;
+  jwtSecret: string;
+  redisPrefix: string;
+  /** Stops the server and deletes every key it wrote. */
+  stop(): Promise<void>;
+}
+
+export interface StickyroomOptions {
+  /** Label in logs and errors. */
+  name: string;
+  /** Environment on top of the production-like defaults (rate limits, WS_NO_BUFFER_UTIL, ...). */
+  env?: Record<string, string>;
+  /**
+   * Another checkout of the repository to run the server from (a "before" tree sharing this one's
+   * node_modules), so a change is measured in the same run as its absence. Default: this tree.
+   */
+  root?: string;
+}
+
+/**
+ * `server/src/main.ts` as in production (NODE_ENV=production, LOG_LEVEL=warn) on a private Redis prefix
+ * deleted by `stop()`, with the memory/event-loop/profile probe preloaded.
+ */
+export async function startStickyroom(opts: StickyroomOptions): Promise<StickyroomServer> {
+  const port = await freePort();
+  const prefix = benchPrefix();
+  const jwtSecret = randomBytes(24).toString('hex');
+  const entry = opts.root ? join(isAbsolute(opts.root) ? opts.root : join(process.cwd(), opts.root), 'server/src/main.ts') : 'server/src/main.ts';
+  const server = new NodeChild({
+    name: opts.name,
+    entry,
+    env: {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      REDIS_URL: BENCH_REDIS_URL,
+      REDIS_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      JWT_SECRET: jwtSecret,
+      WEBHOOK_SECRET: randomBytes(24).toString('hex'),
+      METRICS_TOKEN: randomBytes(24).toString('hex'),
+      ...opts.env,
+    },
+    probe: true,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    await server.stop();
+    await dropPrefix(prefix);
+  };
+  try {
+    await waitHttpOk(`${url}/readyz`, READY_TIMEOUT_MS, () => server.alive);
+    return { server, url, jwtSecret, redisPrefix: prefix, stop };
+  } catch (err) {
+    await stop();
+    throw new Error(`${opts.name} did not start: ${(err as Error).message}\n${server.tail()}`);
+  }
+}
+
+/** A streamer token of the bench brand (the one that owns the streams it creates). */
+export function streamerToken(jwtSecret: string): Promise<string> {
+  return new TokenService(jwtSecret).sign({ sub: 'bench-streamer', role: 'streamer', brandId: 'bench-brand', name: 'Bench' }, '2h');
+}
+
+/** Creates and starts a stream over the HTTP API, as a streamer of the bench brand would. */
+export async function createLiveStream(url: string, jwtSecret: string, title = 'benchmark'): Promise<string> {
+  const token = await streamerToken(jwtSecret);
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const created = await fetch(`${url}/api/streams`, { method: 'POST', headers, body: JSON.stringify({ title }) });
+  if (created.status !== 201) throw new Error(`POST /api/streams answered ${created.status}: ${await created.text()}`);
+  const { id } = (await created.json()) as { id: string };
+  const started = await fetch(`${url}/api/streams/${encodeURIComponent(id)}/start`, { method: 'POST', headers });
+  if (!started.ok) throw new Error(`POST /api/streams/${id}/start answered ${started.status}: ${await started.text()}`);
+  return id;
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { fanout } from '../../bench/fanout/index.js';
+import type { AdapterResult } from '../../bench/fanout/adapters.js';
+
+const SMALL = ['--nodes', '2', '--rooms', '4', '--room-viewers', '3', '--room-rate', '4', '--tick-ms', '0', '--warmup', '1', '--window', '2', '--rounds', '1', '--quiet-wait', '0'];
+
+describe('fan-out benchmark, adapter comparison', () => {
+  it('measures classic and sharded over two nodes in both layouts; a node hears less with the sharded adapter when rooms are confined', async () => {
+    const outcome = await fanout.run(SMALL, () => {});
+    const { results } = outcome.json as { results: AdapterResult[] };
+    expect(results.map((r) => `${r.adapter}/${r.layout}`)).toEqual(['classic/confined', 'sharded/confined', 'classic/spanning', 'sharded/spanning']);
+    for (const r of results) {
+      expect(r.ackErrors).toEqual({});
+      expect(r.sentPerSec).toBeGreaterThan(0);
+      expect(r.inbound).toHaveLength(2);
+    }
+    const [classic, sharded] = results;
+    // confined: each node is subscribed to its own rooms only
+    for (const i of [0, 1]) expect(sharded!.inbound[i]!.messagesPerSent).toBeLessThan(classic!.inbound[i]!.messagesPerSent);
+    // every socket's own room and each room's channel cost an SSUBSCRIBE with the sharded adapter, none with the classic one
+    expect(classic!.joinStorm.ssubscribes).toBe(0);
+    expect(sharded!.joinStorm.ssubscribes).toBeGreaterThanOrEqual(4 * 4);
+    expect(outcome.notes.some((l) => l.startsWith('confined: sharded/classic'))).toBe(true);
+  }, 180_000);
+});
