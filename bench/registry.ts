@@ -7,6 +7,7 @@ import type { Benchmark } from './lib/benchmark.js';
 export const benchmarks: Record<string, () => Promise<Benchmark>> = {
   fanout: async () => (await import('./fanout/index.js')).fanout,
   rollup: async () => (await import('./rollup/index.js')).rollup,
+  summary: async () => (await import('./summary/index.js')).summary,
   claims: async () => (await import('./claims/index.js')).claims,
   join: async () => (await import('./join/index.js')).join,
   'cluster-claims': async () => (await import('./cluster-claims/index.js')).clusterClaims,

@@ -18,13 +18,19 @@ export async function importEveryScript(): Promise<void> {
  * `record.viewerId`), so a key builder gets distinct ids for distinct fields and two ids of different kinds
  * (a stream and a brand) never share a hash tag by accident; any `...streamId` reads as `streamId`. Fields
  * a caller builds from a stream are built from it: the event gate (`gate`) and a leased key (`key`); a
- * leaderboard (`board`) is one of the brand's.
+ * leaderboard (`board`) is one of the brand's. A list reads as two elements of any shape.
  */
 export function anyArgs(keys: Keys, streamId: string, path = ''): unknown {
   const name = path || 'args';
   return new Proxy(function () {} as object, {
     get(_t, prop) {
       if (prop === Symbol.toPrimitive || prop === 'toString') return () => (path.endsWith('streamId') ? streamId : name);
+      // a list (the viewers of a batch script, say) reads as two elements of any shape
+      const items = () => [0, 1].map((i) => anyArgs(keys, streamId, `${name}[${i}]`));
+      if (prop === Symbol.iterator) return () => items()[Symbol.iterator]();
+      if (prop === 'map') return (fn: (x: unknown, i: number) => unknown) => items().map(fn);
+      if (prop === 'flatMap') return (fn: (x: unknown, i: number) => unknown) => items().flatMap(fn);
+      if (prop === 'length') return 2;
       if (typeof prop === 'symbol') return undefined;
       if (prop === 'gate') return eventGate(keys, 10, streamId, 'user-1');
       if (prop === 'key') return keys.stream(streamId, 'lease');

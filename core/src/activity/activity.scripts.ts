@@ -20,3 +20,14 @@ export const activityRecord = defineScript({
   argv: (a) => [a.viewerId, a.metric, Math.trunc(a.n ?? 1), a.at, a.cap ?? 0],
   parse: (credited: number) => credited,
 });
+
+/** activity-read-n.lua: the same fields of many viewers' activity hashes; answers them flat, viewer after viewer ('' = missing). */
+export const activityRead = defineScript({
+  file: 'activity-read-n.lua',
+  keys: (k, a: { streamId: string; viewerIds: readonly string[]; fields: readonly string[] }) => {
+    const ak = activityKeys(k, a.streamId);
+    return a.viewerIds.map((id) => ak.viewer(id));
+  },
+  argv: (a) => [...a.fields],
+  parse: (flat: string[]) => flat,
+});

@@ -4,7 +4,7 @@ import type { Keys } from '../redis/keys.js';
 import { pairs } from '../redis/replies.js';
 import { activityKeys } from './activity.keys.js';
 import { parseViewerActivity, type ActivityMetric, type ViewerActivity } from './activity.metrics.js';
-import { activityRecord, type ActivityRecord } from './activity.scripts.js';
+import { activityRead, activityRecord, type ActivityRecord } from './activity.scripts.js';
 
 export interface Moment {
   at: number;
@@ -53,4 +53,13 @@ export async function changedViewers(
 ): Promise<{ viewerId: string; seq: number }[]> {
   const flat = await redis.zrangebyscore(activityKeys(keys, streamId).dirty, `(${afterSeq}`, '+inf', 'WITHSCORES', 'LIMIT', 0, limit);
   return [...pairs(flat)].map(([viewerId, seq]) => ({ viewerId, seq: Number(seq) }));
+}
+
+/** The given fields of each viewer's activity hash (null where missing), in one script call: raw, for callers that pack them. */
+export async function activityFields(redis: RedisClient, keys: Keys, streamId: string, viewerIds: readonly string[], fields: readonly string[]): Promise<(string | null)[][]> {
+  if (viewerIds.length === 0) return [];
+  const flat = await activityRead.run(redis, keys, { streamId, viewerIds, fields });
+  const out: (string | null)[][] = [];
+  for (let i = 0; i < viewerIds.length; i++) out.push(flat.slice(i * fields.length, (i + 1) * fields.length).map((v) => (v === '' ? null : v)));
+  return out;
 }

@@ -24,3 +24,18 @@ export const pointsGrant = defineScript({
   argv: (a) => [a.grantId, a.mode, a.points, a.cappedStreamId, a.streamCap, a.now, a.expireDays],
   parse: (credited: number) => credited,
 });
+
+/** The grant shared by a batch of viewers (everything of GrantArgs but the viewer and the points). */
+export type BatchGrant = Omit<GrantArgs, 'viewerId' | 'points'> & { viewers: readonly { viewerId: string; points: number }[] };
+
+/** points-grant-batch-n.lua: the same grant for many viewers of one brand in one call; answers the points credited to each. */
+export const pointsGrantBatch = defineScript({
+  file: 'points-grant-batch-n.lua',
+  keys: (k, a: BatchGrant) =>
+    a.viewers.flatMap(({ viewerId }) => {
+      const p = pointsKeys(k, a.brandId, viewerId);
+      return [p.lots, p.grants, p.streams];
+    }),
+  argv: (a) => [a.grantId, a.mode, a.cappedStreamId, a.streamCap, a.now, a.expireDays, ...a.viewers.map((v) => v.points)],
+  parse: (credited: number[]) => credited,
+});

@@ -1,6 +1,8 @@
+import type { ChainableCommander } from 'ioredis';
 import type { PointsBalance } from '@stickyroom/sdk/protocol';
 import { perContext, type AppContext } from '../context.js';
 import { PointsStore } from './points.store.js';
+import type { GrantArgs } from './points.scripts.js';
 import { loyaltyTierFor, parseLoyaltyTiers } from '../stickiness/index.js';
 
 export interface PointsGrant {
@@ -46,9 +48,44 @@ export async function grantWatchPoints(
   ctx: AppContext,
   w: { brandId: string; streamId: string; viewerId: string; watchSec: number },
 ): Promise<number> {
-  const target = Math.min(ctx.config.POINTS_WATCH_CAP, ctx.config.POINTS_WATCH_PER_MINUTE * Math.floor(Math.max(0, w.watchSec) / 60));
-  if (target <= 0) return 0;
-  return pointsStore(ctx).grant({
+  const args = watchGrant(ctx, w);
+  return args ? pointsStore(ctx).grant(args) : 0;
+}
+
+/**
+ * The same top-ups for many viewers of one stream, queued on a pipeline as one script call (the rollup's
+ * batch); viewers with nothing to grant are left out. Answers how many were queued.
+ */
+export function queueWatchPointsBatch(
+  ctx: AppContext,
+  pipeline: ChainableCommander,
+  w: { brandId: string; streamId: string; viewers: readonly { viewerId: string; watchSec: number }[] },
+): number {
+  const viewers = w.viewers.flatMap(({ viewerId, watchSec }) => {
+    const points = watchTarget(ctx, watchSec);
+    return points > 0 ? [{ viewerId, points }] : [];
+  });
+  if (viewers.length === 0) return 0;
+  pointsStore(ctx).queueGrantBatch(pipeline, {
+    brandId: w.brandId,
+    grantId: `watch:${w.streamId}`,
+    mode: 'topup',
+    cappedStreamId: w.streamId,
+    streamCap: ctx.config.POINTS_STREAM_CAP,
+    now: ctx.clock.now(),
+    expireDays: ctx.config.POINTS_EXPIRE_DAYS,
+    viewers,
+  });
+  return viewers.length;
+}
+
+const watchTarget = (ctx: AppContext, watchSec: number): number =>
+  Math.min(ctx.config.POINTS_WATCH_CAP, ctx.config.POINTS_WATCH_PER_MINUTE * Math.floor(Math.max(0, watchSec) / 60));
+
+function watchGrant(ctx: AppContext, w: { brandId: string; streamId: string; viewerId: string; watchSec: number }): GrantArgs | null {
+  const target = watchTarget(ctx, w.watchSec);
+  if (target <= 0) return null;
+  return {
     brandId: w.brandId,
     viewerId: w.viewerId,
     grantId: `watch:${w.streamId}`,
@@ -58,7 +95,7 @@ export async function grantWatchPoints(
     streamCap: ctx.config.POINTS_STREAM_CAP,
     now: ctx.clock.now(),
     expireDays: ctx.config.POINTS_EXPIRE_DAYS,
-  });
+  };
 }
 
 /** A viewer's balance with a brand, their tier, the next tier, and the points that expire soonest. */

@@ -1,7 +1,8 @@
+import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/client.js';
 import type { Keys } from '../redis/keys.js';
 import { pointsKeys } from './points.keys.js';
-import { pointsGrant, type GrantArgs } from './points.scripts.js';
+import { pointsGrant, pointsGrantBatch, type BatchGrant, type GrantArgs } from './points.scripts.js';
 
 const DAY_MS = 86_400_000;
 
@@ -20,6 +21,11 @@ export class PointsStore {
   /** Runs the grant script; see points-grant-3.lua. Returns the points credited. */
   grant(g: GrantArgs): Promise<number> {
     return pointsGrant.run(this.redis, this.keys, g);
+  }
+
+  /** One grant for many viewers (points-grant-batch-n.lua), queued on a pipeline; its reply comes with exec(). */
+  queueGrantBatch(pipeline: ChainableCommander, g: BatchGrant): void {
+    pointsGrantBatch.queue(pipeline, this.keys, g);
   }
 
   /** Unexpired lots, soonest expiry first. */

@@ -16,7 +16,8 @@ const sharedDir = join(here, 'scripts');
 interface ScriptDef {
   file: string;
   name: string;
-  numberOfKeys: number;
+  /** null: any number of keys (`<name>-n.lua`), given with each call. */
+  numberOfKeys: number | null;
   lua: string;
 }
 
@@ -38,7 +39,7 @@ export function expandIncludes(lua: string): string {
   });
 }
 
-/** Every `core/src/<feature>/<name>-<numKeys>.lua` and `redis/scripts/<name>-<numKeys>.lua`, read once per process. */
+/** Every `core/src/<feature>/<name>-<numKeys>.lua` and `redis/scripts/<name>-<numKeys>.lua` (numKeys `n`: any, given per call), read once per process. */
 export function scriptDefs(): ScriptDef[] {
   if (cache) return cache;
   const defs: ScriptDef[] = [];
@@ -46,11 +47,11 @@ export function scriptDefs(): ScriptDef[] {
   for (const dir of dirs) {
     if (!statSync(dir).isDirectory()) continue;
     for (const file of readdirSync(dir)) {
-      const m = /^([a-z][a-zA-Z0-9]*(?:-[a-z][a-zA-Z0-9]*)*)-(\d+)\.lua$/.exec(file);
+      const m = /^([a-z][a-zA-Z0-9]*(?:-[a-z][a-zA-Z0-9]*)*)-(\d+|n)\.lua$/.exec(file);
       if (!m) continue;
       const name = m[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
       if (defs.some((d) => d.name === name)) throw new Error(`two Lua scripts are named ${name}`);
-      defs.push({ file, name, numberOfKeys: Number(m[2]), lua: expandIncludes(readFileSync(join(dir, file), 'utf8')) });
+      defs.push({ file, name, numberOfKeys: m[2] === 'n' ? null : Number(m[2]), lua: expandIncludes(readFileSync(join(dir, file), 'utf8')) });
     }
   }
   cache = defs;
@@ -66,6 +67,11 @@ let gatePrelude: string | undefined;
 export function loadScripts(redis: RedisClient): void {
   gatePrelude ??= expandIncludes(readFileSync(join(sharedDir, 'event-gate.prelude.lua'), 'utf8'));
   for (const def of scriptDefs()) {
+    if (def.numberOfKeys === null) {
+      // a batch over many keys of one slot (`-n`): the key count goes first in each call; no gated variant
+      redis.defineCommand(def.name, { lua: def.lua });
+      continue;
+    }
     redis.defineCommand(def.name, { numberOfKeys: def.numberOfKeys, lua: def.lua });
     redis.defineCommand(`${def.name}Gated`, { numberOfKeys: def.numberOfKeys + 1, lua: `${gatePrelude}\n${def.lua}` });
   }
@@ -138,6 +144,7 @@ export function defineScript<A, Raw, R>(spec: ScriptSpec<A, Raw, R>): Script<A, 
 
   const callArgs = (keys: Keys, args: A): ScriptArg[] => {
     const k = spec.keys(keys, args);
+    if (numberOfKeys === null) return [k.length, ...k, ...spec.argv(args)];
     if (k.length !== numberOfKeys) throw new Error(`${spec.file} takes ${numberOfKeys} keys, was given ${k.length}`);
     return [...k, ...spec.argv(args)];
   };
@@ -159,6 +166,7 @@ export function defineScript<A, Raw, R>(spec: ScriptSpec<A, Raw, R>): Script<A, 
   };
   const call = async (redis: RedisClient, keys: Keys, args: A, gate: EventGate | undefined): Promise<unknown> => {
     if (!gate) return command(redis)(...callArgs(keys, args));
+    if (numberOfKeys === null) throw new Error(`${spec.file} takes any number of keys and has no gated variant`);
     const k = spec.keys(keys, args);
     if (k.length !== numberOfKeys) throw new Error(`${spec.file} takes ${numberOfKeys} keys, was given ${k.length}`);
     try {

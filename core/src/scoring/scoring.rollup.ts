@@ -1,9 +1,7 @@
 import type { AppContext } from '../context.js';
-import { activityKeys } from '../activity/activity.keys.js';
-import { parseViewerActivity } from '../activity/activity.metrics.js';
-import { changedViewers } from '../activity/activity.store.js';
-import { grantWatchPoints } from '../points/points.service.js';
-import { packEntry } from './scoring.history.js';
+import { activityFields, changedViewers } from '../activity/activity.store.js';
+import { queueWatchPointsBatch } from '../points/points.service.js';
+import { ENTRY_METRICS, packEntryFields } from './scoring.history.js';
 import { scoringStore, streamTime } from './scoring.store.js';
 import { streamStore } from '../streams/streams.service.js';
 import { rate } from '../stickiness/index.js';
@@ -13,63 +11,95 @@ export interface RollupStats {
   /** Viewer updates applied (a viewer changed in two batches counts twice). */
   viewers: number;
   batches: number;
-  /** Sequential waits on Redis (a pipeline or a script call is one). */
+  /** Redis requests made (a pipeline or a script call is one); most overlap, so this is not a count of waits. */
   roundTrips: number;
 }
+
+/** Batches read from the change index at once and worked on together. */
+export const ROLLUP_BATCHES_IN_FLIGHT = 8;
+
+const WATCH = ENTRY_METRICS.indexOf('watchMs');
 
 /**
  * Rolls up what changed in a stream since its cursor, batch by batch: reads the changed viewers' absolute
  * activity, merges it into their per-brand histories, rates each merged history and stores the ratings
  * with the cursor in one script. Every step is absolute or a maximum, so a rerun, a second worker on the
  * same stream, or a restart after a crash at any point ends with the ratings of one clean run.
+ *
+ * Batches overlap (ROLLUP_BATCHES_IN_FLIGHT at a time, the next ones' ids read meanwhile): their reads and
+ * merges run together, and each batch's watch-point top-ups (one script call) and ratings go in one pipeline, sent in batch
+ * order without waiting for the previous reply. The cursor still only moves in order: a batch moves it only
+ * if it already reached where the batch started (score-apply-9.lua), so a batch stored after an earlier one
+ * failed leaves the cursor before the failed one and the next rollup redoes both.
  */
 export async function rollupStream(ctx: AppContext, streamId: string, opts: { batch?: number } = {}): Promise<RollupStats> {
-  const stats: RollupStats = { streamId, viewers: 0, batches: 0, roundTrips: 2 };
+  const stats: RollupStats = { streamId, viewers: 0, batches: 0, roundTrips: 1 };
   const stream = await streamStore(ctx).get(streamId);
-  if (!stream) return { ...stats, roundTrips: 1 };
+  if (!stream) return stats;
   const store = scoringStore(ctx);
   const batch = opts.batch ?? ctx.config.ROLLUP_BATCH;
   const startedAt = streamTime(stream);
-  const activity = activityKeys(ctx.keys, streamId);
-  let cursor = await store.cursor(stream.brandId, streamId);
-
-  for (;;) {
-    const changed = await changedViewers(ctx.redis, ctx.keys, streamId, cursor, batch);
+  const page = (afterSeq: number) => {
     stats.roundTrips++;
-    if (changed.length === 0) break;
-    const reads = ctx.redis.pipeline();
-    for (const c of changed) reads.hgetall(activity.viewer(c.viewerId));
-    const hashes = (await reads.exec()) ?? [];
-    stats.roundTrips++;
+    const p = changedViewers(ctx.redis, ctx.keys, streamId, afterSeq, batch * ROLLUP_BATCHES_IN_FLIGHT);
+    p.catch(() => {}); // awaited on the next turn; a failure before then must not go unhandled
+    return p;
+  };
 
-    const entries: { viewerId: string; entry: string; watchMs: number }[] = [];
-    changed.forEach((c, i) => {
-      const [err, h] = hashes[i] ?? [];
-      if (err) throw err;
-      const a = parseViewerActivity((h ?? {}) as Record<string, string>);
-      entries.push({ viewerId: c.viewerId, entry: packEntry(streamId, startedAt, a), watchMs: a.watchMs ?? 0 });
-    });
+  /** Sent: resolves once the previous batch's store was handed to the connection (not answered). */
+  let sent: Promise<void> = Promise.resolve();
+  const stored: Promise<void>[] = [];
+  const oneBatch = async (changed: { viewerId: string; seq: number }[], fromSeq: number, previousSent: Promise<void>): Promise<void> => {
+    const fields = await activityFields(ctx.redis, ctx.keys, streamId, changed.map((c) => c.viewerId), ENTRY_METRICS);
+    const entries = changed.map((c, i) => ({ viewerId: c.viewerId, entry: packEntryFields(streamId, startedAt, fields[i]!) }));
     const histories = await store.merge(stream.brandId, entries);
     const rated = histories.flatMap((h, i) => {
       const rating = rate(h.entries, store.params);
-      return rating ? [{ viewerId: entries[i]!.viewerId, version: h.version, rating }] : [];
+      return rating ? [{ viewerId: changed[i]!.viewerId, version: h.version, rating }] : [];
     });
-    const reached = changed[changed.length - 1]!.seq;
-    await store.apply(stream.brandId, streamId, reached, rated);
-    stats.roundTrips += 2;
+    await previousSent;
+    const pipeline = ctx.redis.pipeline();
+    const watchers = changed.map((c, i) => ({ viewerId: c.viewerId, watchSec: Math.floor((Number(fields[i]![WATCH] ?? 0) || 0) / 1000) }));
+    queueWatchPointsBatch(ctx, pipeline, { brandId: stream.brandId, streamId, viewers: watchers });
+    const seq = changed[changed.length - 1]!.seq;
+    store.queueApply(pipeline, stream.brandId, streamId, { fromSeq, seq }, rated);
+    const done = pipeline.exec().then((res) => {
+      for (const [err] of res ?? []) if (err) throw err;
+      ctx.log.debug({ streamId, viewers: changed.length, cursor: seq }, 'rollup batch applied');
+    });
+    done.catch(() => {}); // awaited with the others at the end of the page
+    stored.push(done);
+    stats.roundTrips += 3;
+  };
 
-    const watchers = entries.filter((e) => e.watchMs >= 60_000);
-    if (watchers.length) {
-      // Idempotent top-ups, sent together (one flight on the auto-pipelined connection).
-      await Promise.all(
-        watchers.map((e) => grantWatchPoints(ctx, { brandId: stream.brandId, streamId, viewerId: e.viewerId, watchSec: Math.floor(e.watchMs / 1000) })),
-      );
-      stats.roundTrips++;
+  let cursor = await store.cursor(stream.brandId, streamId);
+  stats.roundTrips++;
+  let next = page(cursor);
+  for (;;) {
+    const changed = await next;
+    if (changed.length === 0) break;
+    const reached = changed[changed.length - 1]!.seq;
+    next = page(reached);
+    const work: Promise<void>[] = [];
+    for (let i = 0; i < changed.length; i += batch) {
+      const part = changed.slice(i, i + batch);
+      let markSent!: () => void;
+      const thisSent = new Promise<void>((resolve) => (markSent = resolve));
+      const w = oneBatch(part, cursor, sent).finally(markSent);
+      work.push(w);
+      sent = thisSent;
+      cursor = part[part.length - 1]!.seq;
+      stats.viewers += part.length;
+      stats.batches++;
     }
-    cursor = reached;
-    stats.viewers += changed.length;
-    stats.batches++;
-    ctx.log.debug({ streamId, viewers: changed.length, cursor }, 'rollup batch applied');
+    try {
+      await Promise.all(work);
+      await Promise.all(stored);
+    } catch (err) {
+      await Promise.allSettled([...work, ...stored, next]);
+      throw err;
+    }
+    stored.length = 0;
   }
   return stats;
 }

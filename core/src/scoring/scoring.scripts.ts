@@ -21,16 +21,17 @@ export interface RatingRow {
   boardKey: number;
 }
 
-/** score-apply-9.lua: stores ratings (a later history version wins) and moves the stream's cursor; answers how many were written. */
+/** score-apply-9.lua: stores ratings (a later history version wins) and moves the stream's cursor (if it reached fromSeq); answers how many were written. */
 export const scoreApply = defineScript({
   file: 'score-apply-9.lua',
-  keys: (k, a: { brandId: string; streamId: string; seq: number; rows: readonly RatingRow[] }) => {
+  keys: (k, a: { brandId: string; streamId: string; seq: number; fromSeq: number; rows: readonly RatingRow[] }) => {
     const s = scoringKeys(k, a.brandId);
     return [s.ratings, s.board, s.tier('new'), s.tier('casual'), s.tier('engaged'), s.tier('loyal'), s.riskPool, s.asOf, s.cursor];
   },
   argv: (a) => [
     a.streamId,
     a.seq,
+    a.fromSeq,
     ...a.rows.flatMap((r) => [r.viewerId, r.version, String(r.score), r.asOf, r.tier, r.streams, String(r.boardKey)]),
   ],
   parse: (written: number) => written,

@@ -1,3 +1,4 @@
+import type { ChainableCommander } from 'ioredis';
 import type { Segment } from '@stickyroom/sdk/protocol';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
@@ -61,7 +62,25 @@ export class ScoringStore {
 
   /** Stores ratings (a later history version wins) and moves the stream's cursor to `seq`, in one script. */
   async apply(brandId: string, streamId: string, seq: number, rated: readonly { viewerId: string; version: number; rating: Rating }[]): Promise<number> {
-    const rows = rated.map(({ viewerId, version, rating }) => ({
+    return scoreApply.run(this.ctx.redis, this.ctx.keys, { brandId, streamId, seq, fromSeq: 0, rows: this.rows(rated) });
+  }
+
+  /**
+   * The same, queued on a pipeline (after the batch's watch-point top-ups; its reply comes with exec()), for a
+   * batch that started after `fromSeq`: the cursor moves only if it already reached `fromSeq`.
+   */
+  queueApply(
+    pipeline: ChainableCommander,
+    brandId: string,
+    streamId: string,
+    range: { fromSeq: number; seq: number },
+    rated: readonly { viewerId: string; version: number; rating: Rating }[],
+  ): void {
+    scoreApply.queue(pipeline, this.ctx.keys, { brandId, streamId, ...range, rows: this.rows(rated) });
+  }
+
+  private rows(rated: readonly { viewerId: string; version: number; rating: Rating }[]) {
+    return rated.map(({ viewerId, version, rating }) => ({
       viewerId,
       version,
       score: rating.score,
@@ -70,7 +89,6 @@ export class ScoringStore {
       streams: rating.streams,
       boardKey: boardKey(rating, this.params),
     }));
-    return scoreApply.run(this.ctx.redis, this.ctx.keys, { brandId, streamId, seq, rows });
   }
 
   async ratings(brandId: string, viewerIds: readonly string[]): Promise<(StoredRating | null)[]> {

@@ -14,11 +14,14 @@ export interface Rating {
   buyerStreams: number;
 }
 
+/** The inputs counted per stream, listed once (the rollup rates 100,000 histories in a run). */
+const PER_STREAM = Object.entries(PER_STREAM_INPUTS) as [ScoreInput, { metric: keyof StreamEngagement; unit: number }][];
+
 /** Points one stream earns, with diminishing returns inside the stream, and what each input gave. */
 export function streamPoints(e: StreamEngagement, p: ScoringParams): { total: number; byInput: Partial<Record<ScoreInput, number>> } {
   const byInput: Partial<Record<ScoreInput, number>> = {};
   let total = 0;
-  for (const [input, { metric, unit }] of Object.entries(PER_STREAM_INPUTS) as [ScoreInput, { metric: keyof StreamEngagement; unit: number }][]) {
+  for (const [input, { metric, unit }] of PER_STREAM) {
     const amount = Math.max(0, Number(e[metric]) || 0);
     if (amount === 0) continue;
     const pts = p.weights[input] * Math.log2(1 + amount / unit);

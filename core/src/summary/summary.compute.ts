@@ -4,18 +4,14 @@ import { readMoments, streamTotals } from '../activity/activity.store.js';
 import { presenceSummary } from '../presence/presence.store.js';
 import { streamStore } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
-import { SEGMENTS } from '@stickyroom/sdk/protocol';
-import { lotteryOutcomes, revenueByCurrency, standings, type Standing } from './summary.sources.js';
-import {
-  earlierStreams,
-  forEachViewerBatch,
-  indexEarlierStreams,
-  interactionsOf,
-  isEngaged,
-  metric,
-  summaryStore,
-  type ViewerRow,
-} from './summary.viewers.js';
+import { ACTIVITY_METRICS, SEGMENTS } from '@stickyroom/sdk/protocol';
+import { lotteryOutcomes, revenueByCurrency, type Standing } from './summary.sources.js';
+import { randomUUID } from 'node:crypto';
+import { earlierStreams, indexEarlierStreams, interactionsOf, isEngaged, metric, streamStart, summaryStore, type ViewerRow } from './summary.viewers.js';
+import { Audience, previousPopulation, updateAudience } from './summary.audience.js';
+import { round2, scoringStore } from '../scoring/scoring.store.js';
+import { scoringKeys } from '../scoring/scoring.keys.js';
+import { scoreAt, segmentAt } from '../stickiness/index.js';
 
 export const TOP_VIEWERS = 10;
 /** The brand's streams looked at for "earlier streams" (newest first). */
@@ -25,7 +21,7 @@ const MAX_TIMELINE_MINUTES = 3 * 24 * 60;
 
 export interface Computed {
   summary: StreamSummary;
-  /** The stream's viewers (sorted) and buyers, for the finalize step's snapshot and indexes. */
+  /** The stream's viewers (sorted; only for a final summary) and buyers, for the finalize step's snapshot and indexes. */
   viewers: string[];
   buyers: string[];
 }
@@ -33,35 +29,47 @@ export interface Computed {
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
 const rate = (n: number, d: number): number | null => (d === 0 ? null : round(n / d, 4));
 
-/** Every figure of the summary, from the stream's real events (see docs/summary.md for each definition). */
-export async function computeSummary(ctx: AppContext, stream: StreamRecord, final: boolean): Promise<Computed> {
+/**
+ * Every figure of the summary, from the stream's real events (see docs/summary.md for each definition).
+ * With an `audience` kept from an earlier call, only the viewers changed or joined since are read again
+ * (the live summary's refresh); without one, every viewer is read (the final summary). Both give the same
+ * figures for the same data and time: the per-viewer pass always runs over every viewer.
+ */
+export async function computeSummary(ctx: AppContext, stream: StreamRecord, final: boolean, audience = new Audience(stream.id)): Promise<Computed> {
   const now = ctx.clock.now();
   const store = summaryStore(ctx);
   const brandStreams = await loadBrandStreams(ctx, stream.brandId);
   const earlier = earlierStreams(stream, brandStreams);
-  await indexEarlierStreams(ctx, stream, earlier);
+  const indexed = await indexEarlierStreams(ctx, stream, earlier);
+  // The members' returning flags and `before` segments rest on the earlier streams (their indexes, their
+  // rolled-up histories): read again from scratch whenever any of that may have moved.
+  const basis = await audienceBasis(ctx, stream, earlier, indexed);
+  if (basis !== audience.basis) audience.reset(basis);
+  await updateAudience(ctx, stream, audience);
 
-  const [population, totals, presence, activityTimeline, rawMoments] = await Promise.all([
-    store.population(stream.id),
+  const [totals, presence, activityTimeline, rawMoments] = await Promise.all([
     streamTotals(ctx.redis, ctx.keys, stream.id),
     presenceSummary(ctx.redis, ctx.keys, stream.id),
     store.activityTimeline(stream.id),
     readMoments(ctx.redis, ctx.keys, stream.id),
   ]);
-  const viewers = [...population].sort();
+  const population = audience.members;
 
   const endMs = stream.endedAt ?? now;
+  const p = scoringStore(ctx).params;
   const acc = new Accumulator();
-  await forEachViewerBatch(ctx, stream, viewers, async (rows) => {
-    const st = await standings(ctx, stream, endMs, rows);
-    rows.forEach((r, i) => acc.add(r, st[i]!));
-  });
+  let n = 0;
+  for (const m of population.values()) {
+    const a = m.after;
+    acc.add(m.row, { before: m.before, after: a ? segmentAt(a, endMs, p) : null, score: a ? round2(scoreAt(a, endMs, p)) : null });
+    if (++n % YIELD_EVERY === 0) await yieldLoop();
+  }
 
   const previous = earlier.at(-1) ?? null;
   let previousViewers = 0;
   let churned = 0;
   if (previous) {
-    const prev = await store.population(previous.id);
+    const prev = await previousPopulation(ctx, audience, previous.id);
     previousViewers = prev.size;
     for (const id of prev) if (!population.has(id)) churned++;
   }
@@ -70,10 +78,11 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
   const distinct = (kind: SummaryMoment['kind']) => [...new Set(moments.filter((m) => m.kind === kind).map((m) => m.id))];
 
   const topViewers = acc.top.map(toTopViewer);
-  const u = viewers.length;
+  const u = population.size;
   const t = (m: keyof typeof totals) => totals[m] ?? 0;
-  const watchMs = acc.watchMs.sort((a, b) => a - b);
-  const totalWatchMs = watchMs.reduce((s, x) => s + x, 0);
+  const watchMs = Float64Array.from(acc.watchMs).sort();
+  let totalWatchMs = 0;
+  for (const x of watchMs) totalWatchMs += x;
 
   const summary: StreamSummary = {
     streamId: stream.id,
@@ -146,7 +155,22 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
     segments: acc.segmentChange(),
     topViewers,
   };
-  return { summary, viewers, buyers: acc.buyers };
+  return { summary, viewers: final ? [...population.keys()].sort() : [], buyers: acc.buyers };
+}
+
+/** Members are summed this many at a time between turns of the event loop. */
+const YIELD_EVERY = 2000;
+const yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * What an audience's `returning` flags and `before` segments depend on besides the viewers themselves: the
+ * earlier streams (which, their status) and how far each was rolled up into the brand's histories. A stream
+ * indexed just now, or an earlier stream still live, changes it every time.
+ */
+async function audienceBasis(ctx: AppContext, stream: StreamRecord, earlier: readonly StreamRecord[], indexedNow: number): Promise<string> {
+  if (indexedNow > 0 || earlier.some((s) => s.status !== 'ended')) return `moving:${randomUUID()}`;
+  const cursors = earlier.length ? await ctx.redis.hmget(scoringKeys(ctx.keys, stream.brandId).cursor, ...earlier.map((s) => s.id)) : [];
+  return JSON.stringify([stream.id, streamStart(stream), earlier.map((s, i) => [s.id, s.startedAt, cursors[i]])]);
 }
 
 interface Ranked {
@@ -177,7 +201,7 @@ class Accumulator {
     this.after[standing.after ?? 'unrated']!++;
     this.watchMs.push(metric(a, 'watchMs'));
     if (r.returning) this.returning++;
-    for (const [k, v] of Object.entries(a)) if (v > 0) this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+    for (const k of ACTIVITY_METRICS) if ((a[k] ?? 0) > 0) this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
     const orders = metric(a, 'orders');
     if (orders > 0) {
       this.buyers.push(r.viewerId);
@@ -235,7 +259,7 @@ function toTopViewer({ row, standing, interactions }: Ranked): TopViewer {
   };
 }
 
-function median(sorted: readonly number[]): number {
+function median(sorted: Float64Array): number {
   if (sorted.length === 0) return 0;
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;

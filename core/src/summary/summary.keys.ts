@@ -5,6 +5,10 @@ export const summaryKeys = (k: Keys, streamId: string) => ({
   final: k.stream(streamId, 'summary', 'final'),
   /** SET: the stream's viewers as finalized (joined or attributed activity), for later streams' comparisons. */
   viewers: k.stream(streamId, 'summary', 'viewers'),
+  /** STRING: the latest live summary (JSON), written by the node holding `liveLease`; expires. */
+  live: k.stream(streamId, 'summary', 'live'),
+  /** Lease: the one node that refreshes the live summary (core/src/redis/lease.ts). */
+  liveLease: k.stream(streamId, 'summary', 'live', 'lease'),
 });
 
 /** Per brand: who attended and who bought before, so new/returning viewers and buyers are exact. */

@@ -5,26 +5,16 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { readableStream, streamStore } from '../streams/streams.service.js';
 import { computeSummary } from './summary.compute.js';
+import { liveSummaries } from './summary.live.js';
 import { csvHeader, csvRow } from './summary.csv.js';
 import { forEachViewerBatch, indexStream, summaryStore } from './summary.viewers.js';
 
-/** Live reads of one stream's summary share one computation per node (a dashboard polled by a team). */
-const inFlight = new WeakMap<AppContext, Map<string, Promise<StreamSummary>>>();
-
-/** The stored final summary, or a live (partial) one computed now. Brand and staff of the stream's brand only. */
+/** The stored final summary, or the live (partial) one, at most SUMMARY_LIVE_MAX_AGE_MS old. Brand and staff of the stream's brand only. */
 export async function readSummary(ctx: AppContext, user: User, streamId: string): Promise<StreamSummary> {
   const stream = await readableStream(ctx, user, streamId);
   const stored = await summaryStore(ctx).readFinal(streamId);
   if (stored) return stored;
-  let running = inFlight.get(ctx);
-  if (!running) inFlight.set(ctx, (running = new Map()));
-  const pending = running.get(streamId);
-  if (pending) return pending;
-  const p = computeSummary(ctx, stream, false)
-    .then((c) => c.summary)
-    .finally(() => running.delete(streamId));
-  running.set(streamId, p);
-  return p;
+  return liveSummaries(ctx).read(stream);
 }
 
 /** Per-viewer rows of the stream (CSV), viewers sorted by id, built batch by batch. */

@@ -8,6 +8,8 @@ import { brandSummaryKeys, summaryKeys } from './summary.keys.js';
 
 /** Per-viewer reads and writes go in batches of this many: bounded work per Redis round trip. */
 export const BATCH = 500;
+/** SSCAN / ZSCAN page size: ids only, so a larger page is still cheap per round trip. */
+const SCAN_PAGE = 5000;
 
 /**
  * The summary's own keys (stored summary, viewer snapshot, the brand's first-seen indexes) and the
@@ -22,6 +24,16 @@ export class SummaryStore {
   async readFinal(streamId: string): Promise<StreamSummary | null> {
     const raw = await this.redis.get(summaryKeys(this.keys, streamId).final);
     return raw ? (JSON.parse(raw) as StreamSummary) : null;
+  }
+
+  /** The latest live summary any node stored (null: none, or expired). */
+  async readLive(streamId: string): Promise<StreamSummary | null> {
+    const raw = await this.redis.get(summaryKeys(this.keys, streamId).live);
+    return raw ? (JSON.parse(raw) as StreamSummary) : null;
+  }
+
+  async storeLive(summary: StreamSummary, ttlMs: number): Promise<void> {
+    await this.redis.set(summaryKeys(this.keys, summary.streamId).live, JSON.stringify(summary), 'PX', ttlMs);
   }
 
   /** Stores the final summary unless one is stored already; returns the one that is stored. */
@@ -50,7 +62,10 @@ export class SummaryStore {
 
   async snapshotViewers(streamId: string, ids: readonly string[]): Promise<void> {
     const key = summaryKeys(this.keys, streamId).viewers;
-    for (let i = 0; i < ids.length; i += BATCH) await this.redis.sadd(key, ...ids.slice(i, i + BATCH));
+    // idempotent adds, sent together (one flight on the auto-pipelined connection)
+    const adds: Promise<number>[] = [];
+    for (let i = 0; i < ids.length; i += BATCH) adds.push(this.redis.sadd(key, ...ids.slice(i, i + BATCH)));
+    await Promise.all(adds);
   }
 
   /** Activity hashes of up to BATCH viewers, in one pipeline. */
@@ -81,10 +96,13 @@ export class SummaryStore {
       [b.firstSeen, viewers],
       [b.firstBought, buyers],
     ] as const) {
+      // idempotent (the earliest start wins whatever the order), sent together
+      const adds: Promise<number | string>[] = [];
       for (let i = 0; i < ids.length; i += BATCH) {
         const args = ids.slice(i, i + BATCH).flatMap((id) => [startMs, id]);
-        await this.redis.zadd(key, 'LT', ...args);
+        adds.push(this.redis.zadd(key, 'LT', ...args));
       }
+      await Promise.all(adds);
     }
   }
 
@@ -104,11 +122,11 @@ export class SummaryStore {
     return new Map(Object.entries(h).map(([k, v]) => [k, Number(v)]));
   }
 
-  /** SSCAN / ZSCAN in pages of about BATCH; a member may come twice (the callers dedupe with a Set). */
+  /** SSCAN / ZSCAN in pages of about SCAN_PAGE; a member may come twice (the callers dedupe with a Set). */
   private async scan(cmd: 'sscan' | 'zscan', key: string, onPage: (ids: string[]) => void): Promise<void> {
     let cursor = '0';
     do {
-      const [next, flat] = await this.redis[cmd](key, cursor, 'COUNT', BATCH);
+      const [next, flat] = await this.redis[cmd](key, cursor, 'COUNT', SCAN_PAGE);
       cursor = next;
       onPage(cmd === 'zscan' ? flat.filter((_, i) => i % 2 === 0) : flat);
     } while (cursor !== '0');

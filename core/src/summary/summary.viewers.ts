@@ -77,15 +77,19 @@ export function earlierStreams(stream: StreamRecord, all: readonly StreamRecord[
 /**
  * Makes sure every earlier stream's viewers (and buyers) are in the brand's first-seen indexes, so this
  * stream's new/returning split is exact even if an earlier stream was never finalized. Ended streams are
- * indexed once; a stream still live is indexed again each time (its audience may still grow).
+ * indexed once; a stream still live is indexed again each time (its audience may still grow). Answers how
+ * many streams it indexed now.
  */
-export async function indexEarlierStreams(ctx: AppContext, stream: StreamRecord, earlier: readonly StreamRecord[]): Promise<void> {
+export async function indexEarlierStreams(ctx: AppContext, stream: StreamRecord, earlier: readonly StreamRecord[]): Promise<number> {
   const store = summaryStore(ctx);
   const done = await store.indexedStreams(stream.brandId, earlier.map((s) => s.id));
+  let indexed = 0;
   for (const [i, s] of earlier.entries()) {
     if (done[i]) continue;
     await indexStream(ctx, s, [...(await store.population(s.id))]);
+    indexed++;
   }
+  return indexed;
 }
 
 /** Records a stream's viewers and buyers in its brand's first-seen indexes (idempotent: the earliest start wins). */

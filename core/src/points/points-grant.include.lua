@@ -1,0 +1,48 @@
+--[[
+  The points grant, included (`--! include points/points-grant.include.lua`) by points-grant-3.lua (one
+  grant) and points-grant-batch-n.lua (a rollup batch's watch-point top-ups): one copy of the rules.
+  grant(lots, grants, streams, grantId, mode, points, streamId, cap, now, expireDays) credits a grant once
+  per grant id, within the viewer's per-stream cap, into a lot that expires at the end of a UTC day, and
+  drops lots already expired.
+  Input:
+    lots (HASH expiryDay -> points), grants (HASH grantId -> points credited so far),
+    streams (HASH streamId -> points) of one viewer: KEYS of the calling script, in the brand's slot
+    mode: add (grant `points` once) | topup (bring this grant up to `points` in total)
+    streamId: '' = not capped per stream
+  Output:
+    points credited by this call (0 when already granted or capped)
+]]
+local function grant(lotsKey, grantsKey, streamsKey, grantId, mode, points, streamId, cap, now, expireDays)
+  local DAY = 86400000
+  points = tonumber(points)
+  local have = tonumber(redis.call('HGET', grantsKey, grantId) or '-1')
+  local want
+  if mode == 'add' then
+    if have >= 0 then return 0 end
+    have = 0
+    want = points
+  else
+    if have < 0 then have = 0 end
+    want = points - have
+  end
+  if want <= 0 then return 0 end
+  local credited = want
+  if streamId ~= '' then
+    local earned = tonumber(redis.call('HGET', streamsKey, streamId) or '0')
+    credited = math.max(0, math.min(want, tonumber(cap) - earned))
+  end
+  -- a capped add is recorded too, so a retry of the same grant never tops it up later
+  if credited == 0 and mode == 'topup' then return 0 end
+  redis.call('HSET', grantsKey, grantId, have + credited)
+  if credited == 0 then return 0 end
+  now = tonumber(now)
+  local today = math.floor(now / DAY)
+  local day = math.floor((now + tonumber(expireDays) * DAY) / DAY)
+  redis.call('HINCRBY', lotsKey, day, credited)
+  if streamId ~= '' then redis.call('HINCRBY', streamsKey, streamId, credited) end
+  local lots = redis.call('HKEYS', lotsKey)
+  for i = 1, #lots do
+    if tonumber(lots[i]) < today then redis.call('HDEL', lotsKey, lots[i]) end
+  end
+  return credited
+end

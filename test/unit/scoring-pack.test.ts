@@ -1,0 +1,29 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseViewerActivity } from '../../core/src/activity/activity.metrics.js';
+import { ENTRY_METRICS, packEntry, packEntryFields } from '../../core/src/scoring/scoring.history.js';
+
+// The rollup packs a viewer's history entry from the raw HMGET reply (no object per viewer); it must give the
+// string packEntry gives from the parsed hash, or the merged histories (and the scores) would differ.
+const raw = fc.oneof(
+  fc.constant(null),
+  fc.nat().map(String),
+  fc.integer({ min: -5, max: 5 }).map(String),
+  fc.double({ noNaN: false }).map(String),
+  fc.constantFrom('', 'abc', '1e21', '-0', 'Infinity', ' 7 '),
+);
+
+describe('packEntryFields', () => {
+  it('packs the raw fields exactly as packEntry packs the parsed activity', () => {
+    fc.assert(
+      fc.property(fc.array(raw, { minLength: ENTRY_METRICS.length, maxLength: ENTRY_METRICS.length }), fc.nat(), (values, startedAt) => {
+        const hash: Record<string, string> = {};
+        ENTRY_METRICS.forEach((m, i) => {
+          if (values[i] !== null) hash[m] = values[i]!;
+        });
+        expect(packEntryFields('s1', startedAt, values)).toBe(packEntry('s1', startedAt, parseViewerActivity(hash)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
