@@ -104,6 +104,21 @@ describe.concurrent('a process that cannot start', () => {
     expect(end.output.join('\n')).not.toMatch(/started redis-server/);
   });
 
+  it('server: a refused Redis Cluster seed ends with one line naming the seed and why', async () => {
+    const port = await freePort();
+    const end = await ending('server/src/main.ts', { REDIS_CLUSTER_NODES: `127.0.0.1:${port}`, REDIS_STARTUP_TIMEOUT_MS: '300', PORT: '0', HOST: '127.0.0.1' });
+    expectOneClearLine(end, /no Redis Cluster seed was ready within 300 ms/, new RegExp(`127\\.0\\.0\\.1:${port}: `), /REDIS_CLUSTER_NODES/);
+    expect(end.output.join('\n')).not.toMatch(/stickyroom server listening/);
+  });
+
+  it('worker: a seed that is a plain Redis, not a cluster node, ends with one line saying so', async () => {
+    const { port } = new URL(TEST_REDIS_URL);
+    const end = await ending('worker/src/main.ts', { REDIS_CLUSTER_NODES: `127.0.0.1:${port || 6379}`, REDIS_STARTUP_TIMEOUT_MS: '300' });
+    const msg = expectOneClearLine(end, /no Redis Cluster seed was ready/);
+    expect(msg).toMatch(/cluster/i);
+    expect(end.output.join('\n')).not.toMatch(/stickyroom worker running/);
+  });
+
   it('worker: a Redis that does not answer at start ends with one line naming its address', async () => {
     const port = await freePort();
     const end = await ending('worker/src/main.ts', { REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_STARTUP_TIMEOUT_MS: '300' });
