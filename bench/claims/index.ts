@@ -3,6 +3,8 @@ import { cpus, hostname, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
+import { codeIndexKey } from '../../core/src/coupons/coupons.keys.js';
+import { Keys } from '../../core/src/redis/keys.js';
 import type { Benchmark } from '../lib/benchmark.js';
 import { RESULTS_DIR } from '../lib/benchmark.js';
 import { BurstRig, slim, type BurstResult } from '../lib/burst.js';
@@ -176,7 +178,7 @@ class ClaimsTarget {
     const { v, s, conn } = this;
     const redis = new Redis(BENCH_REDIS_URL, { maxRetriesPerRequest: 1 });
     try {
-      const indexedCodes = await countKeys(redis, `${s.redisPrefix}{g:coupon}:*`);
+      const indexedCodes = await countKeys(redis, codeIndexKey(new Keys(s.redisPrefix), '*'));
       const recordedCodes = await redis.hlen(`${s.redisPrefix}{s:${this.streamId}}:coupons:codes`);
       return {
         variant: v.name,
