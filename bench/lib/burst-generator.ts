@@ -125,6 +125,8 @@ function steady(msg: BurstSteady): void {
   const pushesBySlice: number[] = [];
   let sent = 0;
   let ok = 0;
+  let answered = 0;
+  let settle: (() => void) | undefined;
   let eluStart = performance.eventLoopUtilization();
   const endAt = msg.startAt + msg.durationMs;
   const slices = Math.ceil(msg.durationMs / msg.sliceMs);
@@ -138,8 +140,10 @@ function steady(msg: BurstSteady): void {
         if (Date.now() >= endAt || !socket.open) return;
         sent++;
         socket.emit(msg.event, msg.payload, (json) => {
+          answered++;
           if (ackOk(json)) ok++;
           else bump(errors, ackBody(json).error?.code ?? 'unknown');
+          if (settle && answered === sent) settle();
         });
         timers.push(setTimeout(beat, msg.periodMs));
       };
@@ -152,15 +156,25 @@ function steady(msg: BurstSteady): void {
           mark = counts.pushes;
           if (k === slices) {
             for (const t of timers) clearTimeout(t);
-            send({
-              type: 'steadied',
-              sent,
-              ok,
-              errors,
-              pushesBySlice,
-              elu: performance.eventLoopUtilization(eluStart).utilization,
-              disconnects: sockets.filter((s) => s.closedBy !== undefined && s.closedBy !== 'us').length,
-            });
+            // the last events' acks, for at most 5 s
+            let reported = false;
+            const report = () => {
+              if (reported) return;
+              reported = true;
+              clearTimeout(giveUp);
+              send({
+                type: 'steadied',
+                sent,
+                ok,
+                errors,
+                pushesBySlice,
+                elu: performance.eventLoopUtilization(eluStart).utilization,
+                disconnects: sockets.filter((s) => s.closedBy !== undefined && s.closedBy !== 'us').length,
+              });
+            };
+            const giveUp = setTimeout(report, 5000);
+            settle = report;
+            if (answered === sent) report();
           }
         }, msg.startAt + Math.min(k * msg.sliceMs, msg.durationMs) - Date.now()),
       );

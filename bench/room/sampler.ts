@@ -115,11 +115,14 @@ function startRun(msg: SamplerRun, streamId: string): void {
       const open = live();
       return open.length ? open[next++ % open.length] : undefined;
     };
+    let last = Date.now();
     const tick = setInterval(() => {
-      const now = Date.now();
-      if (now >= endAt) return clearInterval(tick);
-      chatOwed += (msg.chatPerSec * tickMs) / 1000;
-      tapsOwed += (msg.reactionsPerSec * tickMs) / 1000;
+      const now = Math.min(Date.now(), endAt);
+      // owed by the time elapsed, not by ticks: a late tick (a busy loop) sends what it owes
+      chatOwed += (msg.chatPerSec * (now - last)) / 1000;
+      tapsOwed += (msg.reactionsPerSec * (now - last)) / 1000;
+      last = now;
+      if (now >= endAt) clearInterval(tick);
       for (; chatOwed >= 1; chatOwed--) {
         const socket = pick();
         if (!socket) break;
