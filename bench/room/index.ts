@@ -302,7 +302,7 @@ function mergeClaims(codes: string[], errors: Record<string, number>, missing: n
 }
 
 function table(r: RoomResult): string {
-  const header = ['slice (s)', 'chat sent', 'received', 'chat p50 ms', 'chat p99 ms', 'chat max ms', 'deliveries', 'loop p99 ms', 'loop max ms', 'server CPU', 'generator CPU max'];
+  const header = ['slice (s)', 'chat sent', 'received', 'chat p50 ms', 'chat p99 ms', 'chat max ms', 'push frames', 'loop p99 ms', 'loop max ms', 'server CPU', 'generator CPU max'];
   const rows = r.slices.map((x) => [
     `${x.fromSec}-${x.fromSec + (r.slices[1]?.fromSec ?? 0) - (r.slices[0]?.fromSec ?? 0)}${x.burst ? ' (burst)' : ''}`,
     fmt.int(x.chatSent),
@@ -335,7 +335,7 @@ function verdicts(r: RoomResult, opts: RoomOptions): { lines: string[]; must: bo
       ? `GOAL ${heapOk ? 'met' : 'MISSED'}: heap per connection ${fmt.kb(r.heap.perConnection)} = ${fmt.fixed(heapRatio, 2)}x the bare Socket.IO baseline's ${fmt.kb(r.baselineHeap.perConnection)} at ${r.baselineHeap.sockets} sockets (<= ${ROOM_GOALS.heapRatio}x)`
       : `heap per connection ${fmt.kb(r.heap.perConnection)} (no baseline measured)`,
     `reactions: ${r.reactions.taps} taps in ${r.reactions.sent} events, ${r.reactions.ok} acked, errors ${JSON.stringify(r.reactions.errors)}; heartbeats: ${r.heartbeats.sent} sent, ${r.heartbeats.ok} acked, errors ${JSON.stringify(r.heartbeats.errors)}`,
-    `server CPU per 100,000 deliveries: ${fmt.fixed(cpuPer100k(r), 2)} core-seconds`,
+    `server CPU per 100,000 push frames: ${fmt.fixed(cpuPer100k(r), 2)} core-seconds`,
   ];
   const saturatedSlices = r.slices.filter((x) => x.generatorCpuMax >= GENERATOR_SATURATED).length;
   const saturated = saturatedSlices > 0 || r.generatorElu.some((e) => e >= GENERATOR_SATURATED) || b.countOnly.generatorSaturated;
