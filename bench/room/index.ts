@@ -184,7 +184,7 @@ async function measureRoom(opts: RoomOptions, busyBefore: number, log: (l: strin
     const steady = guard(rig.steady({ startAt, durationMs, sliceMs, event: 'presence:heartbeat', payload: { streamId, visible: true }, periodMs: opts.heartbeat * 1000 }));
     const report = nextMessage(sampler, accept('report'), durationMs + 60_000, 'sampler report');
     report.catch(() => {});
-    sampler.proc.send({ type: 'run', startAt, durationMs, sliceMs, chatPerSec: opts.chat, reactionsPerSec: opts.reactions, heartbeatMs: opts.heartbeat * 1000, drainMs: 3000 });
+    sampler.proc.send({ type: 'run', startAt, durationMs, sliceMs, chatPerSec: opts.chat, reactionsPerSec: opts.reactions, heartbeatMs: opts.heartbeat * 1000, drainMs: 15_000 });
 
     // Per slice: the server's event-loop delay and the CPU of every process.
     const pids = [s.server.pid, sampler.pid, ...rig.pids];

@@ -34,7 +34,13 @@ function take(text: unknown, now: number): void {
   if (!s) return;
   s.chatReceived++;
   s.latency.record(now - sentAt);
+  received++;
+  settle?.();
 }
+
+/** Chat deliveries to the sample so far, and the check that ends the drain once every one has come. */
+let received = 0;
+let settle: (() => void) | undefined;
 
 // One shared listener, not one closure per socket. Only chat frames are decoded.
 function onPush(json: Buffer): void {
@@ -80,14 +86,17 @@ async function connectAll(i: SamplerInit): Promise<void> {
   send({ type: 'connected', sockets: sockets.length, failed, errors, ms: performance.now() - started });
 }
 
-type Acks = { sent: number; ok: number; errors: Record<string, number> };
-const newAcks = (): Acks => ({ sent: 0, ok: 0, errors: {} });
+type Acks = { sent: number; ok: number; answered: number; errors: Record<string, number> };
+const newAcks = (): Acks => ({ sent: 0, ok: 0, answered: 0, errors: {} });
+const slimAcks = ({ answered: _answered, ...rest }: Acks) => rest;
 
 function emitCounted(socket: RawClient, event: string, payload: unknown, acks: Acks): void {
   acks.sent++;
   socket.emit(event, payload, (json) => {
+    acks.answered++;
     if (ackOk(json)) acks.ok++;
     else bump(acks.errors, ackBody(json).error?.code ?? 'unknown');
+    settle?.();
   });
 }
 
@@ -151,21 +160,33 @@ function startRun(msg: SamplerRun, streamId: string): void {
     });
   };
   setTimeout(begin, Math.max(0, msg.startAt - Date.now()));
-  setTimeout(
-    () => {
-      for (const t of timers) clearTimeout(t);
-      const out: SamplerSlice[] = slices.map((s) => ({ latency: s.latency.toJSON(), chatSent: s.chatSent, chatReceived: s.chatReceived, pushes: s.pushes }));
-      send({
-        type: 'report',
-        slices: out,
-        chat,
-        reactions,
-        heartbeats,
-        elu: performance.eventLoopUtilization(eluStart).utilization,
-        disconnects: sockets.filter((s) => s.closedBy !== undefined && s.closedBy !== 'us').length,
-      });
-    },
-    Math.max(0, endAt + msg.drainMs - Date.now()),
+  let reported = false;
+  const report = () => {
+    if (reported) return;
+    reported = true;
+    settle = undefined;
+    clearTimeout(giveUp);
+    for (const t of timers) clearTimeout(t);
+    const out: SamplerSlice[] = slices.map((s) => ({ latency: s.latency.toJSON(), chatSent: s.chatSent, chatReceived: s.chatReceived, pushes: s.pushes }));
+    send({
+      type: 'report',
+      slices: out,
+      chat: slimAcks(chat),
+      reactions: { ...slimAcks(reactions), taps: reactions.taps },
+      heartbeats: slimAcks(heartbeats),
+      elu: performance.eventLoopUtilization(eluStart).utilization,
+      disconnects: sockets.filter((s) => s.closedBy !== undefined && s.closedBy !== 'us').length,
+    });
+  };
+  // After the phase: report once every ack and every chat delivery to the sample came, or after `drainMs`.
+  const everything = () =>
+    [chat, reactions, heartbeats].every((a) => a.answered === a.sent) && received >= chat.sent * sockets.filter((x) => x.open).length;
+  const giveUp = setTimeout(report, Math.max(0, endAt + msg.drainMs - Date.now()));
+  timers.push(
+    setTimeout(() => {
+      settle = () => everything() && report();
+      settle();
+    }, Math.max(0, endAt - Date.now())),
   );
 }
 
