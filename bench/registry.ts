@@ -10,5 +10,6 @@ export const benchmarks: Record<string, () => Promise<Benchmark>> = {
   summary: async () => (await import('./summary/index.js')).summary,
   claims: async () => (await import('./claims/index.js')).claims,
   join: async () => (await import('./join/index.js')).join,
+  room: async () => (await import('./room/index.js')).room,
   'cluster-claims': async () => (await import('./cluster-claims/index.js')).clusterClaims,
 };

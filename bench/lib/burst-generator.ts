@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { TokenService } from '../../core/src/identity/tokens.js';
 import { Histogram } from './histogram.js';
 import { ackBody, ackOk, newCounts, RawClient } from './raw-client.js';
-import { ToBurst, type BurstFire, type BurstInit, type FromBurst } from './burst-protocol.js';
+import { ToBurst, type BurstFire, type BurstInit, type BurstSteady, type FromBurst } from './burst-protocol.js';
 
 function send(msg: FromBurst): void {
   process.send?.(msg);
@@ -119,6 +119,70 @@ function fire(msg: BurstFire): void {
   setTimeout(go, Math.max(0, msg.at - Date.now()));
 }
 
+/** Every socket sends `event` once per period, spread over it; pushes are read at every slice boundary. */
+function steady(msg: BurstSteady): void {
+  const errors: Record<string, number> = {};
+  const pushesBySlice: number[] = [];
+  let sent = 0;
+  let ok = 0;
+  let answered = 0;
+  let settle: (() => void) | undefined;
+  let eluStart = performance.eventLoopUtilization();
+  const endAt = msg.startAt + msg.durationMs;
+  const slices = Math.ceil(msg.durationMs / msg.sliceMs);
+  let mark = 0;
+  const timers: NodeJS.Timeout[] = [];
+  const begin = () => {
+    eluStart = performance.eventLoopUtilization();
+    mark = counts.pushes;
+    sockets.forEach((socket, i) => {
+      const beat = () => {
+        if (Date.now() >= endAt || !socket.open) return;
+        sent++;
+        socket.emit(msg.event, msg.payload, (json) => {
+          answered++;
+          if (ackOk(json)) ok++;
+          else bump(errors, ackBody(json).error?.code ?? 'unknown');
+          if (settle && answered === sent) settle();
+        });
+        timers.push(setTimeout(beat, msg.periodMs));
+      };
+      timers.push(setTimeout(beat, Math.floor((i / Math.max(1, sockets.length)) * msg.periodMs)));
+    });
+    for (let k = 1; k <= slices; k++) {
+      timers.push(
+        setTimeout(() => {
+          pushesBySlice.push(counts.pushes - mark);
+          mark = counts.pushes;
+          if (k === slices) {
+            for (const t of timers) clearTimeout(t);
+            // the last events' acks, for at most 5 s
+            let reported = false;
+            const report = () => {
+              if (reported) return;
+              reported = true;
+              clearTimeout(giveUp);
+              send({
+                type: 'steadied',
+                sent,
+                ok,
+                errors,
+                pushesBySlice,
+                elu: performance.eventLoopUtilization(eluStart).utilization,
+                disconnects: sockets.filter((s) => s.closedBy !== undefined && s.closedBy !== 'us').length,
+              });
+            };
+            const giveUp = setTimeout(report, 5000);
+            settle = report;
+            if (answered === sent) report();
+          }
+        }, msg.startAt + Math.min(k * msg.sliceMs, msg.durationMs) - Date.now()),
+      );
+    }
+  };
+  setTimeout(begin, Math.max(0, msg.startAt - Date.now()));
+}
+
 function closeAll(): void {
   for (const s of sockets) s.close();
   process.exit(0);
@@ -135,6 +199,9 @@ process.on('message', (raw: unknown) => {
   } else if (msg.type === 'fire') {
     if (!init) return send({ type: 'fatal', message: 'fire before init' });
     fire(msg);
+  } else if (msg.type === 'steady') {
+    if (!init) return send({ type: 'fatal', message: 'steady before init' });
+    steady(msg);
   } else closeAll();
 });
 // Never outlive the orchestrator.

@@ -38,7 +38,22 @@ export const BurstFire = z.object({
 });
 export type BurstFire = z.infer<typeof BurstFire>;
 
-export const ToBurst = z.discriminatedUnion('type', [BurstInit, BurstFire, z.object({ type: z.literal('close') })]);
+/**
+ * A steady phase (the room bench): from `startAt` for `durationMs`, every socket sends `event` once every
+ * `periodMs` (spread evenly over the period), and the pushes counted are read at every `sliceMs` boundary.
+ */
+export const BurstSteady = z.object({
+  type: z.literal('steady'),
+  startAt: z.number(),
+  durationMs: z.number().int().positive(),
+  sliceMs: z.number().int().positive(),
+  event: z.string().min(1),
+  payload: z.record(z.string(), z.unknown()),
+  periodMs: z.number().int().positive(),
+});
+export type BurstSteady = z.infer<typeof BurstSteady>;
+
+export const ToBurst = z.discriminatedUnion('type', [BurstInit, BurstFire, BurstSteady, z.object({ type: z.literal('close') })]);
 export type ToBurst = z.infer<typeof ToBurst>;
 
 const Sparse = z.object({ pairs: z.array(z.tuple([z.number(), z.number()])), count: z.number(), sum: z.number(), max: z.number() });
@@ -78,5 +93,18 @@ export const BurstReport = z.object({
 });
 export type BurstReport = z.infer<typeof BurstReport>;
 
-export const FromBurst = z.discriminatedUnion('type', [BurstConnected, BurstReport, z.object({ type: z.literal('fatal'), message: z.string() })]);
+export const BurstSteadyReport = z.object({
+  type: z.literal('steadied'),
+  sent: z.number().int(),
+  ok: z.number().int(),
+  errors: z.record(z.string(), z.number()),
+  /** Pushes counted in each slice. */
+  pushesBySlice: z.array(z.number()),
+  /** The generator's event-loop utilization over the phase (0..1). */
+  elu: z.number(),
+  disconnects: z.number().int(),
+});
+export type BurstSteadyReport = z.infer<typeof BurstSteadyReport>;
+
+export const FromBurst = z.discriminatedUnion('type', [BurstConnected, BurstReport, BurstSteadyReport, z.object({ type: z.literal('fatal'), message: z.string() })]);
 export type FromBurst = z.infer<typeof FromBurst>;

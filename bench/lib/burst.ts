@@ -1,7 +1,7 @@
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NodeChild, nextMessage } from './child.js';
-import { FromBurst, type BurstConnected, type BurstFire, type BurstReport, type ToBurst } from './burst-protocol.js';
+import { FromBurst, type BurstConnected, type BurstFire, type BurstReport, type BurstSteady, type BurstSteadyReport, type ToBurst } from './burst-protocol.js';
 import { Histogram } from './histogram.js';
 import { CpuWindow, machineBusy, machineCpu } from './proc.js';
 
@@ -152,6 +152,19 @@ export class BurstRig {
       machineBusy: machine,
       loadAvg1: loadavg()[0]!,
     };
+  }
+
+  /** Starts a steady phase on every generator (see BurstSteady); resolves with each generator's report once it ends. */
+  steady(spec: Omit<BurstSteady, 'type'>): Promise<BurstSteadyReport[]> {
+    const reports = Promise.all(this.generators.map((gen) => nextMessage(gen, accept('steadied'), spec.startAt - Date.now() + spec.durationMs + 30_000, 'steady report')));
+    reports.catch(() => {});
+    for (const gen of this.generators) this.tell(gen, { type: 'steady', ...spec });
+    return reports;
+  }
+
+  /** The generators' process ids (for CPU accounting). */
+  get pids(): number[] {
+    return this.generators.map((g) => g.pid);
   }
 
   async close(): Promise<void> {

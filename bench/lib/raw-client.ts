@@ -21,6 +21,9 @@ export const newCounts = (): FrameCounts => ({ pushes: 0, pushBytes: 0, acks: 0,
 /** Called with the ack frame's JSON part (`[{...}]`, undecoded) and performance.now() at its arrival. */
 export type AckCallback = (json: Buffer, at: number) => void;
 
+/** Called with a push's JSON part (`["event",{...}]`, undecoded), for the few sockets that decode pushes. */
+export type PushCallback = (json: Buffer) => void;
+
 const ZERO = 0x30;
 const TWO = 0x32;
 const THREE = 0x33;
@@ -42,7 +45,7 @@ export class RawClient {
   ) {}
 
   /** Opens the WebSocket, sends CONNECT with `auth` and resolves once the server accepted it. */
-  static connect(httpUrl: string, auth: object, counts: FrameCounts, timeoutMs: number): Promise<RawClient> {
+  static connect(httpUrl: string, auth: object, counts: FrameCounts, timeoutMs: number, onPush?: PushCallback): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(wsUrl(httpUrl), { perMessageDeflate: false, handshakeTimeout: timeoutMs });
       const client = new RawClient(ws, counts);
@@ -71,6 +74,7 @@ export class RawClient {
         if (packet === TWO) {
           client.counts.pushes++;
           client.counts.pushBytes += data.length;
+          onPush?.(data.subarray(2));
         } else if (packet === THREE) client.onAck(data);
         else if (packet === ZERO && !connected) {
           connected = true;

@@ -26,6 +26,8 @@ export interface StickyroomOptions {
    * node_modules), so a change is measured in the same run as its absence. Default: this tree.
    */
   root?: string;
+  /** Extra node flags for the server (e.g. `--import` of another probe). */
+  nodeFlags?: string[];
 }
 
 /**
@@ -53,6 +55,7 @@ export async function startStickyroom(opts: StickyroomOptions): Promise<Stickyro
       ...opts.env,
     },
     probe: true,
+    ...(opts.nodeFlags ? { nodeFlags: opts.nodeFlags } : {}),
   });
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {

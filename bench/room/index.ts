@@ -1,0 +1,393 @@
+import { cpus, hostname, loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Benchmark } from '../lib/benchmark.js';
+import { BurstRig, GENERATOR_SATURATED, slim } from '../lib/burst.js';
+import { deathOf, nextMessage, NodeChild } from '../lib/child.js';
+import { Histogram } from '../lib/histogram.js';
+import { freePort, waitHttpOk } from '../lib/net.js';
+import { cpuSeconds, waitForQuiet } from '../lib/proc.js';
+import { ackBody, newCounts, RawClient } from '../lib/raw-client.js';
+import { BENCH_REDIS_URL } from '../lib/redis.js';
+import { createLiveStream, startStickyroom, streamerToken } from '../lib/stickyroom.js';
+import { fmt, formatTable } from '../lib/table.js';
+import { parseOptions, usageOf } from '../lib/variants.js';
+import { FromSampler, type SamplerClaimed, type SamplerReport } from './protocol.js';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const RoomOptions = z
+  .object({
+    viewers: int(2, 20_000).default(10_000).describe('viewer sockets in the room (the decoded sample included)'),
+    seconds: int(4, 600).default(60).describe('length of the run; the claim burst fires at half of it'),
+    chat: z.coerce.number().min(0).max(1000).default(50).describe('chat messages per second, sent by sample sockets'),
+    reactions: z.coerce.number().min(0).max(100_000).default(2000).describe('reaction taps per second, sent by sample sockets in events of up to 10'),
+    quantity: int(1, 1_000_000).default(1000).describe('coupons in the drop claimed by every viewer at half time'),
+    sample: int(1, 2000).default(500).describe('sockets that decode chat (latency); the rest only count frames'),
+    generators: int(1, 8).default(2).describe('count-only generator processes (the sampler is one more)'),
+    wave: int(1, 2000).default(200).describe('sockets connected at once'),
+    heartbeat: int(1, 120).default(15).describe('seconds between heartbeats of each viewer'),
+    slice: int(1, 60).default(5).describe('seconds per reported slice'),
+    'no-baseline': z.boolean().default(false).describe('skip the bare Socket.IO baseline (heap per connection at the same size)'),
+    'quiet-wait': int(0, 3600).default(30).describe('wait up to this many seconds for the machine to calm down first'),
+  })
+  .strict();
+export type RoomOptions = z.infer<typeof RoomOptions>;
+
+/** The issue's bars. */
+export const ROOM_GOALS = { chatP99Ms: 500, loopP99Ms: 100, heapRatio: 1.5 };
+
+const LoopReply = z.object({ loopDelay: z.object({ maxMs: z.number(), p99Ms: z.number(), meanMs: z.number(), count: z.number() }) });
+type LoopReading = z.infer<typeof LoopReply>['loopDelay'];
+
+async function loopDelay(server: NodeChild, loop: 'reset' | 'read'): Promise<LoopReading> {
+  const reply = nextMessage(server, (raw) => LoopReply.safeParse(raw).data?.loopDelay, 30_000, 'an event-loop reading');
+  server.proc.send({ loop });
+  return reply;
+}
+
+function accept<T extends FromSampler['type']>(type: T) {
+  return (raw: unknown): Extract<FromSampler, { type: T }> | undefined => {
+    const msg = FromSampler.safeParse(raw);
+    if (!msg.success) return undefined;
+    if (msg.data.type === 'fatal') throw new Error(`sampler failed: ${msg.data.message}`);
+    return msg.data.type === type ? (msg.data as Extract<FromSampler, { type: T }>) : undefined;
+  };
+}
+
+function ask(client: RawClient, event: string, payload: unknown, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${event}: no ack`)), timeoutMs);
+    client.emit(event, payload, (json) => {
+      clearTimeout(timer);
+      const body = ackBody(json);
+      if (body.ok) resolve(body);
+      else reject(new Error(`${event}: ${JSON.stringify(body.error)}`));
+    });
+  });
+}
+
+export interface RoomSlice {
+  /** Seconds from the start of the run to the slice's start. */
+  fromSec: number;
+  chatSent: number;
+  /** Chat messages sent in this slice that reached a sample socket. */
+  chatReceived: number;
+  chatP50Ms: number;
+  chatP99Ms: number;
+  chatMaxMs: number;
+  /** Push frames received by every socket in this slice (count-only and sample). */
+  deliveries: number;
+  loopP99Ms: number;
+  loopMaxMs: number;
+  serverCpu: number;
+  /** Highest CPU share of one generator process (count-only or sampler). */
+  generatorCpuMax: number;
+  burst: boolean;
+}
+
+export interface HeapFigures {
+  sockets: number;
+  idleHeap: number;
+  loadedHeap: number;
+  perConnection: number;
+}
+
+export interface RoomResult {
+  redisPrefix: string;
+  connected: { sockets: number; sample: number; failed: number; errors: Record<string, number>; seconds: number };
+  slices: RoomSlice[];
+  burst: {
+    sent: number;
+    ok: number;
+    distinctCodes: number;
+    errors: Record<string, number>;
+    missing: number;
+    recordedCodes: number;
+    exact: boolean;
+    latencyMs: { p50: number; p99: number; max: number };
+    countOnly: ReturnType<typeof slim>;
+  };
+  chat: SamplerReport['chat'];
+  reactions: SamplerReport['reactions'];
+  heartbeats: { sent: number; ok: number; errors: Record<string, number> };
+  disconnects: number;
+  generatorElu: number[];
+  heap: HeapFigures;
+  baselineHeap?: HeapFigures;
+  machineBusyBefore: number;
+}
+
+/** Heap growth per socket: idle server (after GC), then with the sockets connected and joined (after GC). */
+const heapOf = (sockets: number, idle: number, loaded: number): HeapFigures => ({ sockets, idleHeap: idle, loadedHeap: loaded, perConnection: (loaded - idle) / Math.max(1, sockets) });
+
+async function measureBaseline(opts: RoomOptions, log: (l: string) => void): Promise<HeapFigures> {
+  const port = await freePort();
+  const server = new NodeChild({ name: 'baseline', entry: 'bench/baseline/server.ts', env: { PORT: String(port), HOST: '127.0.0.1' }, probe: true });
+  const url = `http://127.0.0.1:${port}`;
+  const rig = new BurstRig(opts.generators, server.pid);
+  try {
+    await waitHttpOk(`${url}/healthz`, 30_000, () => server.alive);
+    const idle = await server.memory(true);
+    log(`baseline: connecting ${opts.viewers} sockets, each joining the room`);
+    const conn = await Promise.race([rig.connect({ url, jwtSecret: 'x'.repeat(32), viewers: opts.viewers, userPrefix: 'v', wave: opts.wave, joinStreamId: 'bench' }), deathOf(server)]);
+    await sleep(1000);
+    const loaded = await server.memory(true);
+    return heapOf(conn.sockets, idle.heapUsed, loaded.heapUsed);
+  } finally {
+    await rig.close();
+    await server.stop();
+  }
+}
+
+async function measureRoom(opts: RoomOptions, busyBefore: number, log: (l: string) => void): Promise<RoomResult> {
+  const sample = Math.min(opts.sample, opts.viewers - 1);
+  const bulk = opts.viewers - sample;
+  // Production limits, raised only where the sample's share of the room's chat and taps would exceed them.
+  const chatPer10s = (opts.chat / sample) * 10;
+  const tapsPerSec = opts.reactions / sample;
+  const env = {
+    CHAT_RATE_LIMIT: String(Math.min(1000, Math.max(5, Math.ceil(chatPer10s * 2)))),
+    CHAT_RATE_WINDOW_SEC: '10',
+    REACTION_RATE_LIMIT: String(Math.max(20, Math.ceil(tapsPerSec * 2))),
+  };
+  const s = await startStickyroom({ name: 'stickyroom', env, nodeFlags: ['--import', './bench/summary/loop-probe.ts'] });
+  const death = deathOf(s.server);
+  const guard = <T>(p: Promise<T>): Promise<T> => Promise.race([p, death]);
+  const rig = new BurstRig(opts.generators, s.server.pid);
+  const sampler = new NodeChild({ name: 'room sampler', entry: 'bench/room/sampler.ts' });
+  let streamer: RawClient | undefined;
+  try {
+    const idle = await guard(s.server.memory(true));
+    const streamId = await createLiveStream(s.url, s.jwtSecret, 'room benchmark');
+    streamer = await RawClient.connect(s.url, { token: await streamerToken(s.jwtSecret) }, newCounts(), 10_000);
+    log(`connecting ${sample} decoded sample sockets and ${bulk} count-only ones (${opts.generators} generators), each joining the stream`);
+    const sConn = nextMessage(sampler, accept('connected'), 600_000, 'sampler connected');
+    sampler.proc.send({ type: 'init', url: s.url, jwtSecret: s.jwtSecret, streamId, userPrefix: 'd', count: sample, wave: opts.wave, ackTimeoutMs: 30_000 });
+    const sampled = await guard(sConn);
+    const conn = await guard(rig.connect({ url: s.url, jwtSecret: s.jwtSecret, viewers: bulk, userPrefix: 'v', wave: opts.wave, joinStreamId: streamId }));
+    const sockets = sampled.sockets + conn.sockets;
+    const failed = sampled.failed + conn.failed;
+    const errors = { ...sampled.errors, ...conn.errors };
+    log(`${sockets} connected in ${((sampled.ms + conn.ms) / 1000).toFixed(1)} s${failed ? `, ${failed} failed: ${JSON.stringify(errors)}` : ''}`);
+    if (conn.sockets === 0 || sampled.sockets === 0) throw new Error(`sockets did not connect: ${JSON.stringify(errors)}`);
+    await sleep(1000);
+    const loaded = await guard(s.server.memory(true));
+
+    const durationMs = opts.seconds * 1000;
+    const sliceMs = opts.slice * 1000;
+    const startAt = Date.now() + 1000;
+    const burstAt = startAt + Math.floor(durationMs / 2);
+    const nSlices = Math.ceil(durationMs / sliceMs);
+    log(`running ${opts.seconds} s: chat ${opts.chat}/s, ${opts.reactions} taps/s, heartbeats every ${opts.heartbeat} s, claim burst at ${opts.seconds / 2} s`);
+    const steady = guard(rig.steady({ startAt, durationMs, sliceMs, event: 'presence:heartbeat', payload: { streamId, visible: true }, periodMs: opts.heartbeat * 1000 }));
+    const report = nextMessage(sampler, accept('report'), durationMs + 60_000, 'sampler report');
+    report.catch(() => {});
+    sampler.proc.send({ type: 'run', startAt, durationMs, sliceMs, chatPerSec: opts.chat, reactionsPerSec: opts.reactions, heartbeatMs: opts.heartbeat * 1000, drainMs: 15_000 });
+
+    // Per slice: the server's event-loop delay and the CPU of every process.
+    const pids = [s.server.pid, sampler.pid, ...rig.pids];
+    const perSlice: { loop: LoopReading; cpu: number[] }[] = [];
+    const probing = (async () => {
+      await sleep(startAt - Date.now());
+      await loopDelay(s.server, 'reset');
+      let cpu0 = pids.map(cpuSeconds);
+      let t0 = performance.now();
+      for (let k = 1; k <= nSlices; k++) {
+        await sleep(Math.max(0, startAt + Math.min(k * sliceMs, durationMs) - Date.now()));
+        const loop = await loopDelay(s.server, 'read');
+        await loopDelay(s.server, 'reset');
+        const cpu1 = pids.map(cpuSeconds);
+        const t1 = performance.now();
+        perSlice.push({ loop, cpu: cpu1.map((c, i) => (c - cpu0[i]!) / ((t1 - t0) / 1000)) });
+        cpu0 = cpu1;
+        t0 = t1;
+      }
+    })();
+
+    // The claim burst at half time, on a drop opened just before it, by every socket.
+    await guard(sleep(Math.max(0, burstAt - 1500 - Date.now())));
+    const drop = await guard(
+      ask(streamer, 'coupon:drop', { streamId, title: 'room drop', discount: { type: 'percent', value: 10 }, quantity: opts.quantity, perViewer: 1, durationSec: 3600 }),
+    );
+    const dropId = (drop.drop as { id: string }).id;
+    const timeoutMs = 60_000;
+    const sClaim = nextMessage(sampler, accept('claimed'), burstAt - Date.now() + timeoutMs + 30_000, 'sampler claims');
+    sampler.proc.send({ type: 'claim', at: burstAt, dropId, opIdPrefix: 'room-d', timeoutMs });
+    const [countOnly, sampledClaims] = await guard(
+      Promise.all([rig.fire('claims', { event: 'coupon:claim', payload: { dropId }, opIdPrefix: 'room-v', decode: 'all', sample: 0, timeoutMs }, Math.max(0, burstAt - Date.now())), sClaim]),
+    );
+    const [steadied, samplerReport] = await guard(Promise.all([steady, report, probing]).then(([a, b]) => [a, b] as const));
+
+    const redis = new Redis(BENCH_REDIS_URL, { maxRetriesPerRequest: 1 });
+    let recordedCodes = NaN;
+    try {
+      recordedCodes = await redis.hlen(`${s.redisPrefix}{s:${streamId}}:coupons:codes`);
+    } finally {
+      redis.disconnect();
+    }
+
+    const slices: RoomSlice[] = samplerReport.slices.map((x, k) => {
+      const h = new Histogram(60_000);
+      h.merge(x.latency);
+      const cpu = perSlice[k]?.cpu ?? [];
+      return {
+        fromSec: (k * sliceMs) / 1000,
+        chatSent: x.chatSent,
+        chatReceived: x.chatReceived,
+        chatP50Ms: h.quantile(0.5),
+        chatP99Ms: h.quantile(0.99),
+        chatMaxMs: h.max,
+        deliveries: x.pushes + steadied.reduce((a, g) => a + (g.pushesBySlice[k] ?? 0), 0),
+        loopP99Ms: perSlice[k]?.loop.p99Ms ?? NaN,
+        loopMaxMs: perSlice[k]?.loop.maxMs ?? NaN,
+        serverCpu: cpu[0] ?? NaN,
+        generatorCpuMax: Math.max(...cpu.slice(1)),
+        burst: burstAt >= startAt + k * sliceMs && burstAt < startAt + (k + 1) * sliceMs,
+      };
+    });
+    const claimed = mergeClaims(countOnly.codes, countOnly.errors, countOnly.missing, countOnly.sent, countOnly.ok, sampledClaims);
+    const expectOk = Math.min(opts.quantity, sockets);
+    const exact =
+      claimed.ok === expectOk &&
+      claimed.distinctCodes === expectOk &&
+      claimed.missing === 0 &&
+      (claimed.errors.sold_out ?? 0) === sockets - expectOk &&
+      Object.keys(claimed.errors).every((k) => k === 'sold_out') &&
+      recordedCodes === expectOk;
+    const latency = new Histogram(timeoutMs + 1000);
+    latency.merge(sampledClaims.latency);
+    return {
+      redisPrefix: s.redisPrefix,
+      connected: { sockets, sample: sampled.sockets, failed, errors, seconds: (sampled.ms + conn.ms) / 1000 },
+      slices,
+      burst: {
+        ...claimed,
+        recordedCodes,
+        exact,
+        // the count-only sockets' latencies are in countOnly; these are the sample's
+        latencyMs: { p50: Math.max(latency.quantile(0.5), countOnly.latencyMs.p50), p99: Math.max(latency.quantile(0.99), countOnly.latencyMs.p99), max: Math.max(latency.max, countOnly.latencyMs.max) },
+        countOnly: slim(countOnly),
+      },
+      chat: samplerReport.chat,
+      reactions: samplerReport.reactions,
+      heartbeats: {
+        sent: samplerReport.heartbeats.sent + steadied.reduce((a, g) => a + g.sent, 0),
+        ok: samplerReport.heartbeats.ok + steadied.reduce((a, g) => a + g.ok, 0),
+        errors: steadied.reduce((a, g) => plus(a, g.errors), samplerReport.heartbeats.errors),
+      },
+      disconnects: samplerReport.disconnects + Math.max(0, ...steadied.map((g) => g.disconnects)),
+      generatorElu: [samplerReport.elu, ...steadied.map((g) => g.elu)],
+      heap: heapOf(sockets, idle.heapUsed, loaded.heapUsed),
+      machineBusyBefore: busyBefore,
+    };
+  } finally {
+    streamer?.close();
+    if (sampler.alive) sampler.proc.send({ type: 'close' });
+    await Promise.race([sampler.exited, sleep(5000).then(() => sampler.stop(2000))]);
+    await rig.close();
+    await s.stop();
+  }
+}
+
+function plus(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+function mergeClaims(codes: string[], errors: Record<string, number>, missing: number, sent: number, ok: number, s: SamplerClaimed) {
+  return { sent: sent + s.sent, ok: ok + s.ok, distinctCodes: new Set([...codes, ...s.codes]).size, errors: plus(errors, s.errors), missing: missing + s.missing };
+}
+
+function table(r: RoomResult): string {
+  const header = ['slice (s)', 'chat sent', 'received', 'chat p50 ms', 'chat p99 ms', 'chat max ms', 'push frames', 'loop p99 ms', 'loop max ms', 'server CPU', 'generator CPU max'];
+  const rows = r.slices.map((x) => [
+    `${x.fromSec}-${x.fromSec + (r.slices[1]?.fromSec ?? 0) - (r.slices[0]?.fromSec ?? 0)}${x.burst ? ' (burst)' : ''}`,
+    fmt.int(x.chatSent),
+    fmt.int(x.chatReceived),
+    fmt.int(x.chatP50Ms),
+    fmt.int(x.chatP99Ms),
+    fmt.int(x.chatMaxMs),
+    fmt.int(x.deliveries),
+    fmt.fixed(x.loopP99Ms, 1),
+    fmt.fixed(x.loopMaxMs, 1),
+    fmt.pct(x.serverCpu),
+    fmt.pct(x.generatorCpuMax),
+  ]);
+  return formatTable(header, rows);
+}
+
+function verdicts(r: RoomResult, opts: RoomOptions): { lines: string[]; must: boolean; goal: boolean } {
+  const worstChat = Math.max(...r.slices.map((x) => x.chatP99Ms).filter(Number.isFinite));
+  const worstLoop = Math.max(...r.slices.map((x) => x.loopP99Ms).filter(Number.isFinite));
+  const chatOk = r.slices.every((x) => x.chatReceived > 0 && x.chatP99Ms <= ROOM_GOALS.chatP99Ms);
+  const loopOk = worstLoop <= ROOM_GOALS.loopP99Ms;
+  const heapRatio = r.baselineHeap ? r.heap.perConnection / r.baselineHeap.perConnection : NaN;
+  const heapOk = heapRatio <= ROOM_GOALS.heapRatio;
+  const b = r.burst;
+  const lines = [
+    `MUST ${b.exact ? 'met' : 'MISSED'}: burst exact: ${b.ok} codes (${b.distinctCodes} distinct, ${b.recordedCodes} recorded) for ${b.sent} claims on a drop of ${opts.quantity}, ${JSON.stringify(b.errors)}, ${b.missing} missing; claim p99 ${fmt.int(b.latencyMs.p99)} ms`,
+    `GOAL ${chatOk ? 'met' : 'MISSED'}: chat send-to-receive p99 <= ${ROOM_GOALS.chatP99Ms} ms in every slice (worst ${fmt.int(worstChat)} ms; ${r.chat.sent} sent, ${r.chat.ok} acked, errors ${JSON.stringify(r.chat.errors)})`,
+    `GOAL ${loopOk ? 'met' : 'MISSED'}: server event-loop delay p99 <= ${ROOM_GOALS.loopP99Ms} ms in every slice (worst ${fmt.fixed(worstLoop, 1)} ms)`,
+    r.baselineHeap
+      ? `GOAL ${heapOk ? 'met' : 'MISSED'}: heap per connection ${fmt.kb(r.heap.perConnection)} = ${fmt.fixed(heapRatio, 2)}x the bare Socket.IO baseline's ${fmt.kb(r.baselineHeap.perConnection)} at ${r.baselineHeap.sockets} sockets (<= ${ROOM_GOALS.heapRatio}x)`
+      : `heap per connection ${fmt.kb(r.heap.perConnection)} (no baseline measured)`,
+    `reactions: ${r.reactions.taps} taps in ${r.reactions.sent} events, ${r.reactions.ok} acked, errors ${JSON.stringify(r.reactions.errors)}; heartbeats: ${r.heartbeats.sent} sent, ${r.heartbeats.ok} acked, errors ${JSON.stringify(r.heartbeats.errors)}`,
+    `server CPU per 100,000 push frames: ${fmt.fixed(cpuPer100k(r), 2)} core-seconds`,
+  ];
+  const saturatedSlices = r.slices.filter((x) => x.generatorCpuMax >= GENERATOR_SATURATED).length;
+  const saturated = saturatedSlices > 0 || r.generatorElu.some((e) => e >= GENERATOR_SATURATED) || b.countOnly.generatorSaturated;
+  if (saturated)
+    lines.push(`WARNING: a generator was saturated (>= 90% of a core or of its event loop) in ${saturatedSlices} slice(s) or in the burst: those figures measure the generator, not the server, and no goal counts as met`);
+  if (r.connected.failed > 0) lines.push(`WARNING: ${r.connected.failed} sockets failed to connect: ${JSON.stringify(r.connected.errors)}`);
+  if (r.disconnects > 0) lines.push(`WARNING: ${r.disconnects} sockets dropped during the run`);
+  lines.push(`load average at the end: ${loadavg().map((n) => n.toFixed(2)).join(' ')} on ${cpus().length} cores; machine ${fmt.pct(r.machineBusyBefore)} busy before; final figures need a quiet machine`);
+  if (opts.viewers < 10_000 || opts.seconds < 60) lines.push('NOTE: a reduced-size run; the goals are set for 10,000 viewers over 60 s');
+  return { lines, must: b.exact, goal: chatOk && loopOk && heapOk && !saturated };
+}
+
+function cpuPer100k(r: RoomResult): number {
+  const deliveries = r.slices.reduce((a, x) => a + x.deliveries, 0);
+  const cpuSec = r.slices.reduce((a, x, k) => a + x.serverCpu * ((r.slices[k + 1]?.fromSec ?? x.fromSec + (r.slices[1]?.fromSec ?? 5)) - x.fromSec), 0);
+  return (cpuSec / Math.max(1, deliveries)) * 100_000;
+}
+
+/**
+ * One room of N viewers for D seconds: heartbeats, chat, reactions and, at half time, a claim burst by every
+ * viewer; per-slice chat latency (decoded sample), deliveries and server event-loop delay, and heap per
+ * connection against the bare Socket.IO baseline. See docs/benchmarks.md.
+ */
+export const room: Benchmark = {
+  name: 'room',
+  summary: 'one room of N viewers for D s: heartbeats, chat, reactions and a claim burst at half time, reported per 5 s slice',
+  usage: () => usageOf(RoomOptions),
+  async run(argv, log) {
+    const opts = parseOptions(RoomOptions, argv);
+    let busyBefore = NaN;
+    if (opts['quiet-wait'] > 0) {
+      const quiet = await waitForQuiet({ maxBusy: 0.15, maxWaitMs: opts['quiet-wait'] * 1000 });
+      busyBefore = quiet.busy;
+      log(`machine ${fmt.pct(quiet.busy)} busy before the run`);
+    }
+    const result = await measureRoom(opts, busyBefore, log);
+    if (!opts['no-baseline']) result.baselineHeap = await measureBaseline(opts, log);
+    const verdict = verdicts(result, opts);
+    const title = `room: ${opts.viewers} viewers (${result.connected.sample} decoded) for ${opts.seconds} s, chat ${opts.chat}/s, ${opts.reactions} taps/s, heartbeats every ${opts.heartbeat} s, a drop of ${opts.quantity} claimed by every viewer at ${opts.seconds / 2} s`;
+    return {
+      table: `${title}\n\n${table(result)}`,
+      notes: verdict.lines,
+      json: {
+        benchmark: 'room',
+        at: new Date().toISOString(),
+        machine: { host: hostname(), cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAvg: loadavg() },
+        options: opts,
+        result,
+        must: verdict.must,
+        goal: verdict.goal,
+        notes: verdict.lines,
+      },
+    };
+  },
+};

@@ -1,0 +1,247 @@
+/**
+ * The room benchmark's sampler process (driven over IPC, protocol.ts): a few hundred raw sockets that
+ * decode the chat they receive (send-to-receive latency, sliced by send time), send the room's chat and
+ * reactions, heartbeat, and claim in the burst. Every wait is bounded; the process exits by itself if its
+ * parent goes away.
+ */
+import { performance } from 'node:perf_hooks';
+import { TokenService } from '../../core/src/identity/tokens.js';
+import { Histogram } from '../lib/histogram.js';
+import { ackBody, ackOk, newCounts, RawClient } from '../lib/raw-client.js';
+import { chatText, sentAtOf, ToSampler, type FromSampler, type SamplerClaim, type SamplerInit, type SamplerRun, type SamplerSlice } from './protocol.js';
+
+function send(msg: FromSampler): void {
+  process.send?.(msg);
+}
+
+const counts = newCounts();
+const sockets: RawClient[] = [];
+let init: SamplerInit | undefined;
+
+function bump(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}
+
+/** Per-slice state, filled once a run starts. */
+let run: SamplerRun | undefined;
+let slices: { latency: Histogram; chatSent: number; chatReceived: number; pushes: number }[] = [];
+const sliceOf = (at: number): number => (run ? Math.floor((at - run.startAt) / run.sliceMs) : -1);
+
+function take(text: unknown, now: number): void {
+  const sentAt = sentAtOf(text);
+  if (Number.isNaN(sentAt)) return;
+  const s = slices[sliceOf(sentAt)];
+  if (!s) return;
+  s.chatReceived++;
+  s.latency.record(now - sentAt);
+  received++;
+  settle?.();
+}
+
+/** Chat deliveries to the sample so far, and the check that ends the drain once every one has come. */
+let received = 0;
+let settle: (() => void) | undefined;
+
+// One shared listener, not one closure per socket. Only chat frames are decoded.
+function onPush(json: Buffer): void {
+  const now = Date.now();
+  const arrived = slices[sliceOf(now)];
+  if (arrived) arrived.pushes++;
+  // `["chat:message",...` or `["chat:batch",...`: look at the event name before decoding anything
+  if (json[2] !== 0x63 || json[6] !== 0x3a) return; // 'c' of chat, ':'
+  const [event, body] = JSON.parse(json.toString('utf8')) as [string, { text?: unknown; messages?: { text?: unknown }[] }];
+  if (event === 'chat:message') take(body?.text, now);
+  else if (event === 'chat:batch' && Array.isArray(body?.messages)) for (const m of body.messages) take(m?.text, now);
+}
+
+async function connectOne(i: SamplerInit, token: string): Promise<RawClient> {
+  const client = await RawClient.connect(i.url, { token }, counts, i.ackTimeoutMs, onPush);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (client.close(), reject(new Error('join: ack timeout'))), i.ackTimeoutMs);
+    client.emit('room:join', { streamId: i.streamId }, (json) => {
+      clearTimeout(timer);
+      if (ackOk(json)) return resolve(client);
+      client.close();
+      reject(new Error(`join: ${ackBody(json).error?.code ?? 'refused'}`));
+    });
+  });
+}
+
+async function connectAll(i: SamplerInit): Promise<void> {
+  const started = performance.now();
+  const tokens = new TokenService(i.jwtSecret);
+  const errors: Record<string, number> = {};
+  let failed = 0;
+  for (let at = 0; at < i.count; at += i.wave) {
+    const ids = Array.from({ length: Math.min(i.wave, i.count - at) }, (_, k) => `${i.userPrefix}${at + k}`);
+    const results = await Promise.allSettled(ids.map(async (id) => connectOne(i, await tokens.sign({ sub: id, role: 'viewer', name: id }, '2h'))));
+    for (const r of results) {
+      if (r.status === 'fulfilled') sockets.push(r.value);
+      else {
+        failed++;
+        bump(errors, (r.reason as Error).message);
+      }
+    }
+  }
+  send({ type: 'connected', sockets: sockets.length, failed, errors, ms: performance.now() - started });
+}
+
+type Acks = { sent: number; ok: number; answered: number; errors: Record<string, number> };
+const newAcks = (): Acks => ({ sent: 0, ok: 0, answered: 0, errors: {} });
+const slimAcks = ({ answered: _answered, ...rest }: Acks) => rest;
+
+function emitCounted(socket: RawClient, event: string, payload: unknown, acks: Acks): void {
+  acks.sent++;
+  socket.emit(event, payload, (json) => {
+    acks.answered++;
+    if (ackOk(json)) acks.ok++;
+    else bump(acks.errors, ackBody(json).error?.code ?? 'unknown');
+    settle?.();
+  });
+}
+
+function startRun(msg: SamplerRun, streamId: string): void {
+  run = msg;
+  const n = Math.ceil(msg.durationMs / msg.sliceMs);
+  slices = Array.from({ length: n }, () => ({ latency: new Histogram(60_000), chatSent: 0, chatReceived: 0, pushes: 0 }));
+  const chat = newAcks();
+  const reactions = { ...newAcks(), taps: 0 };
+  const heartbeats = newAcks();
+  const timers: NodeJS.Timeout[] = [];
+  const endAt = msg.startAt + msg.durationMs;
+  let eluStart = performance.eventLoopUtilization();
+  const live = () => sockets.filter((s) => s.open);
+
+  const begin = () => {
+    eluStart = performance.eventLoopUtilization();
+    // Chat and reactions on a 20 ms tick, each owed amount sent round-robin over the sockets.
+    const tickMs = 20;
+    let seq = 0;
+    let chatOwed = 0;
+    let tapsOwed = 0;
+    let next = 0;
+    const pick = () => {
+      const open = live();
+      return open.length ? open[next++ % open.length] : undefined;
+    };
+    let last = Date.now();
+    const tick = setInterval(() => {
+      const now = Math.min(Date.now(), endAt);
+      // owed by the time elapsed, not by ticks: a late tick (a busy loop) sends what it owes
+      chatOwed += (msg.chatPerSec * (now - last)) / 1000;
+      tapsOwed += (msg.reactionsPerSec * (now - last)) / 1000;
+      last = now;
+      if (now >= endAt) clearInterval(tick);
+      for (; chatOwed >= 1; chatOwed--) {
+        const socket = pick();
+        if (!socket) break;
+        const s = slices[sliceOf(now)];
+        if (s) s.chatSent++;
+        emitCounted(socket, 'chat:send', { streamId, text: chatText(now, seq++) }, chat);
+      }
+      for (; tapsOwed >= 1; ) {
+        const socket = pick();
+        if (!socket) break;
+        const count = Math.min(10, Math.floor(tapsOwed));
+        tapsOwed -= count;
+        reactions.taps += count;
+        emitCounted(socket, 'reaction:send', { streamId, kind: 'like', count }, reactions);
+      }
+    }, tickMs);
+    timers.push(tick);
+    // Heartbeats: each socket once per period, spread over it.
+    sockets.forEach((socket, i) => {
+      const beat = () => {
+        if (Date.now() >= endAt || !socket.open) return;
+        emitCounted(socket, 'presence:heartbeat', { streamId, visible: true }, heartbeats);
+        timers.push(setTimeout(beat, msg.heartbeatMs));
+      };
+      timers.push(setTimeout(beat, Math.floor((i / sockets.length) * msg.heartbeatMs)));
+    });
+  };
+  setTimeout(begin, Math.max(0, msg.startAt - Date.now()));
+  let reported = false;
+  const report = () => {
+    if (reported) return;
+    reported = true;
+    settle = undefined;
+    clearTimeout(giveUp);
+    for (const t of timers) clearTimeout(t);
+    const out: SamplerSlice[] = slices.map((s) => ({ latency: s.latency.toJSON(), chatSent: s.chatSent, chatReceived: s.chatReceived, pushes: s.pushes }));
+    send({
+      type: 'report',
+      slices: out,
+      chat: slimAcks(chat),
+      reactions: { ...slimAcks(reactions), taps: reactions.taps },
+      heartbeats: slimAcks(heartbeats),
+      elu: performance.eventLoopUtilization(eluStart).utilization,
+      disconnects: sockets.filter((s) => s.closedBy !== undefined && s.closedBy !== 'us').length,
+    });
+  };
+  // After the phase: report once every ack and every chat delivery to the sample came, or after `drainMs`.
+  const everything = () =>
+    [chat, reactions, heartbeats].every((a) => a.answered === a.sent) && received >= chat.sent * sockets.filter((x) => x.open).length;
+  const giveUp = setTimeout(report, Math.max(0, endAt + msg.drainMs - Date.now()));
+  timers.push(
+    setTimeout(() => {
+      settle = () => everything() && report();
+      settle();
+    }, Math.max(0, endAt - Date.now())),
+  );
+}
+
+function claim(msg: SamplerClaim): void {
+  const latency = new Histogram(msg.timeoutMs + 1000);
+  const errors: Record<string, number> = {};
+  const codes: string[] = [];
+  let ok = 0;
+  let answered = 0;
+  let done = false;
+  let timer: NodeJS.Timeout | undefined;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    send({ type: 'claimed', sent: sockets.length, ok, codes, errors, missing: sockets.length - answered, latency: latency.toJSON() });
+  };
+  setTimeout(
+    () => {
+      timer = setTimeout(finish, msg.timeoutMs);
+      sockets.forEach((socket, i) => {
+        const t0 = performance.now();
+        socket.emit('coupon:claim', { dropId: msg.dropId, opId: `${msg.opIdPrefix}-${i}` }, (json, at) => {
+          answered++;
+          latency.record(at - t0);
+          const body = ackBody(json);
+          if (body.ok) {
+            ok++;
+            if (typeof body.code === 'string') codes.push(body.code);
+          } else bump(errors, body.error?.code ?? 'unknown');
+          if (answered === sockets.length) finish();
+        });
+      });
+      if (sockets.length === 0) finish();
+    },
+    Math.max(0, msg.at - Date.now()),
+  );
+}
+
+function closeAll(): void {
+  for (const s of sockets) s.close();
+  process.exit(0);
+}
+
+process.on('message', (raw: unknown) => {
+  const parsed = ToSampler.safeParse(raw);
+  if (!parsed.success) return send({ type: 'fatal', message: `bad message: ${parsed.error.message}` });
+  const msg = parsed.data;
+  if (msg.type === 'init') {
+    init = msg;
+    connectAll(msg).catch((err: unknown) => send({ type: 'fatal', message: (err as Error).message }));
+  } else if (msg.type === 'close') closeAll();
+  else if (!init) send({ type: 'fatal', message: `${msg.type} before init` });
+  else if (msg.type === 'run') startRun(msg, init.streamId);
+  else claim(msg);
+});
+// Never outlive the orchestrator.
+process.on('disconnect', closeAll);

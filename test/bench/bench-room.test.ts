@@ -1,0 +1,58 @@
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { room, type RoomResult } from '../../bench/room/index.js';
+import { TEST_REDIS_URL } from '../helpers/redis.js';
+
+const SMALL = ['--viewers', '200', '--seconds', '10', '--quantity', '20', '--sample', '40', '--chat', '20', '--reactions', '200', '--heartbeat', '4', '--wave', '50', '--quiet-wait', '0'];
+
+describe('room benchmark', () => {
+  it('runs a small room: an exact claim burst by every viewer, chat and deliveries that add up per slice, no leaked Redis keys', async () => {
+    const outcome = await room.run(SMALL, () => {});
+    const { result: r } = outcome.json as { result: RoomResult };
+    expect(r.connected).toMatchObject({ sockets: 200, sample: 40, failed: 0 });
+    expect(r.disconnects).toBe(0);
+
+    // the burst: 20 distinct codes, 180 sold_out, none missing, every code recorded once
+    expect(r.burst).toMatchObject({ sent: 200, ok: 20, distinctCodes: 20, recordedCodes: 20, missing: 0, errors: { sold_out: 180 }, exact: true });
+    expect(r.burst.countOnly).toMatchObject({ sent: 160, missing: 0 });
+
+    // two 5 s slices, the burst in the second; every chat message acked and delivered to every sample socket
+    expect(r.slices).toHaveLength(2);
+    expect(r.slices.map((x) => x.burst)).toEqual([false, true]);
+    expect(r.chat.errors).toEqual({});
+    expect(r.chat.ok).toBe(r.chat.sent);
+    expect(r.slices.reduce((a, x) => a + x.chatSent, 0)).toBe(r.chat.sent);
+    for (const x of r.slices) {
+      expect(x.chatSent).toBeGreaterThan(0);
+      expect(x.chatReceived).toBe(x.chatSent * 40);
+      expect(x.chatP99Ms).toBeGreaterThanOrEqual(x.chatP50Ms);
+      // deliveries count every socket's pushes: at least each chat message's batch frame on each socket
+      expect(x.deliveries).toBeGreaterThan(0);
+      expect(x.loopP99Ms).toBeGreaterThan(0);
+    }
+    // reactions and heartbeats (each viewer beats every 4 s, spread: 2 or 3 times in 10 s) all accepted
+    expect(r.reactions).toMatchObject({ ok: r.reactions.sent, errors: {} });
+    // the demanded rates over the 10 s (owed by the time elapsed, so only a fraction may be left unsent)
+    expect(r.chat.sent).toBeGreaterThanOrEqual(190);
+    expect(r.chat.sent).toBeLessThanOrEqual(200);
+    expect(r.reactions.taps).toBeGreaterThanOrEqual(1900);
+    expect(r.reactions.taps).toBeLessThanOrEqual(2000);
+    expect(r.heartbeats.errors).toEqual({});
+    expect(r.heartbeats.ok).toBe(r.heartbeats.sent);
+    expect(r.heartbeats.sent).toBeGreaterThanOrEqual(400);
+    expect(r.heartbeats.sent).toBeLessThanOrEqual(600);
+
+    expect(r.heap.sockets).toBe(200);
+    expect(r.baselineHeap?.sockets).toBe(200);
+    expect(outcome.table).toContain('chat p99 ms');
+    expect(outcome.notes.some((l) => l.startsWith('MUST met'))).toBe(true);
+    expect(outcome.notes.filter((l) => l.startsWith('GOAL'))).toHaveLength(3);
+
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      expect(await redis.keys(`${r.redisPrefix}*`)).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+  }, 180_000);
+});
