@@ -24,8 +24,6 @@ describe('claims benchmark', () => {
       expect(round.ceiling.perSec).toBeGreaterThan(0);
       expect(round.claims.generatorCpu).toHaveLength(2);
       expect(round.claims.loadAvg1).toBeGreaterThanOrEqual(0);
-      // every viewer heard the drop end (sold out); pushes are counted, not decoded
-      expect(round.claims.pushes).toBeGreaterThanOrEqual(30);
     }
     // every code handed out is in the global index and the stream's record, and no other code is
     expect(r.indexedCodes).toBe(21);
