@@ -10,7 +10,7 @@ import { RESULTS_DIR } from '../lib/benchmark.js';
 import { BurstRig, slim, type BurstResult } from '../lib/burst.js';
 import type { BurstConnected } from '../lib/burst-protocol.js';
 import { deathOf } from '../lib/child.js';
-import { waitForQuiet } from '../lib/proc.js';
+import { connectFailureLine, loadAverageLine, quietStart, runInterleaved, SATURATED_WARNING } from '../lib/interleave.js';
 import { ackBody, newCounts, RawClient } from '../lib/raw-client.js';
 import { BENCH_REDIS_URL } from '../lib/redis.js';
 import { createLiveStream, startStickyroom, streamerToken, type StickyroomServer } from '../lib/stickyroom.js';
@@ -257,12 +257,12 @@ function verdicts(results: readonly ClaimsVariantResult[], opts: ClaimsOptions):
     lines.push(
       `${r.variant}: server CPU per claim ${fmt.fixed(mean(measured(r).map((x) => x.claims.serverCpuMsPerAck / x.ceiling.serverCpuMsPerAck)), 2)}x the ceiling's per refused-at-once claim (steadier than the rates when the machine is shared)`,
     );
-    if (saturated) lines.push(`WARNING ${r.variant}: a generator was saturated (>= 90% of a core or of its event loop) in a burst: that burst measures the generator, not the server`);
-    if (r.connected.failed > 0) lines.push(`WARNING ${r.variant}: ${r.connected.failed} sockets failed to connect: ${JSON.stringify(r.connected.errors)}`);
+    if (saturated) lines.push(`WARNING ${r.variant}: ${SATURATED_WARNING} in a burst: that burst measures the generator, not the server`);
+    lines.push(...connectFailureLine(r.variant, r.connected));
     const drops = r.rounds.reduce((a, x) => a + x.claims.disconnects + x.ceiling.disconnects, 0);
     if (drops > 0) lines.push(`WARNING ${r.variant}: sockets dropped during the bursts (${drops})`);
   }
-  lines.push(`load average at the end: ${loadavg().map((n) => n.toFixed(2)).join(' ')} on ${cpus().length} cores; final figures need a quiet machine`);
+  lines.push(loadAverageLine());
   if (opts.viewers < 5000) lines.push('NOTE: a reduced-size run; the bars are set for 5,000 viewers and drops of 500');
   return { lines, exact: allExact, goal: allGoal };
 }
@@ -277,21 +277,8 @@ export const claims: Benchmark = {
   usage: () => usageOf(ClaimsOptions),
   async run(argv, log) {
     const opts = parseOptions(ClaimsOptions, argv);
-    let busyBefore = NaN;
-    if (opts['quiet-wait'] > 0) {
-      const quiet = await waitForQuiet({ maxBusy: 0.15, maxWaitMs: opts['quiet-wait'] * 1000 });
-      busyBefore = quiet.busy;
-      log(`machine ${fmt.pct(quiet.busy)} busy before the run`);
-    }
-    const targets: ClaimsTarget[] = [];
-    const results: ClaimsVariantResult[] = [];
-    try {
-      for (const v of variantsOf(opts.variants, opts.base, opts.root)) targets.push(await ClaimsTarget.start(v, opts, log));
-      for (let r = 0; r <= opts.rounds; r++) for (const t of targets) await t.round(r);
-      while (targets.length) results.push(await targets.shift()!.finish(busyBefore));
-    } finally {
-      for (const t of targets) await t.stop();
-    }
+    const busyBefore = await quietStart(opts['quiet-wait'], log);
+    const results = await runInterleaved(variantsOf(opts.variants, opts.base, opts.root), (v) => ClaimsTarget.start(v, opts, log), opts.rounds, busyBefore);
     const verdict = verdicts(results, opts);
     const title = `claims: ${opts.viewers} viewers claim a drop of ${opts.quantity} at one instant, ${opts.rounds} round(s), ${opts.generators} generator process(es)`;
     return {

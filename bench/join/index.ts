@@ -9,7 +9,7 @@ import { RESULTS_DIR } from '../lib/benchmark.js';
 import { BurstRig, slim } from '../lib/burst.js';
 import type { BurstConnected } from '../lib/burst-protocol.js';
 import { deathOf } from '../lib/child.js';
-import { waitForQuiet } from '../lib/proc.js';
+import { connectFailureLine, loadAverageLine, quietStart, runInterleaved, SATURATED_WARNING } from '../lib/interleave.js';
 import { ackBody, newCounts, RawClient } from '../lib/raw-client.js';
 import { createLiveStream, startStickyroom, streamerToken, type StickyroomServer } from '../lib/stickyroom.js';
 import { fmt, formatTable } from '../lib/table.js';
@@ -271,12 +271,12 @@ function verdicts(results: readonly JoinVariantResult[], opts: JoinOptions): { l
       `${r.variant}: server CPU per join ${fmt.fixed(mean(m.map((x) => x.joins.serverCpuMsPerAck / x.ceiling.serverCpuMsPerAck)), 2)}x the ceiling's per refused-at-once join (steadier than the rates when the machine is shared)`,
     );
     if (r.rounds.some((x) => x.ceiling.generatorSaturated || x.joins.generatorSaturated)) {
-      lines.push(`WARNING ${r.variant}: a generator was saturated (>= 90% of a core or of its event loop) in a burst: that burst measures the generator, not the server`);
+      lines.push(`WARNING ${r.variant}: ${SATURATED_WARNING} in a burst: that burst measures the generator, not the server`);
     }
-    if (r.connected.failed > 0) lines.push(`WARNING ${r.variant}: ${r.connected.failed} sockets failed to connect: ${JSON.stringify(r.connected.errors)}`);
+    lines.push(...connectFailureLine(r.variant, r.connected));
     lines.push(`${r.variant} settings: ${Object.entries({ ...r.settings, ...r.env }).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   }
-  lines.push(`load average at the end: ${loadavg().map((n) => n.toFixed(2)).join(' ')} on ${cpus().length} cores; final figures need a quiet machine`);
+  lines.push(loadAverageLine());
   if (opts.viewers < 10_000) lines.push('NOTE: a reduced-size run; the bars are set for 10,000 viewers');
   return { lines, complete: allComplete, goal: allGoal };
 }
@@ -291,21 +291,8 @@ export const join: Benchmark = {
   usage: () => usageOf(JoinOptions),
   async run(argv, log) {
     const opts = parseOptions(JoinOptions, argv);
-    let busyBefore = NaN;
-    if (opts['quiet-wait'] > 0) {
-      const quiet = await waitForQuiet({ maxBusy: 0.15, maxWaitMs: opts['quiet-wait'] * 1000 });
-      busyBefore = quiet.busy;
-      log(`machine ${fmt.pct(quiet.busy)} busy before the run`);
-    }
-    const targets: JoinTarget[] = [];
-    const results: JoinVariantResult[] = [];
-    try {
-      for (const v of variantsOf(opts.variants, opts.base, opts.root)) targets.push(await JoinTarget.start(v, opts, log));
-      for (let r = 0; r <= opts.rounds; r++) for (const t of targets) await t.round(r);
-      while (targets.length) results.push(await targets.shift()!.finish(busyBefore));
-    } finally {
-      for (const t of targets) await t.stop();
-    }
+    const busyBefore = await quietStart(opts['quiet-wait'], log);
+    const results = await runInterleaved(variantsOf(opts.variants, opts.base, opts.root), (v) => JoinTarget.start(v, opts, log), opts.rounds, busyBefore);
     const verdict = verdicts(results, opts);
     const title = `join: ${opts.viewers} viewers join one live stream at one instant, ${opts.rounds} storm(s), ${opts.generators} generator process(es)`;
     return {

@@ -7,7 +7,8 @@ import { BurstRig, GENERATOR_SATURATED, slim } from '../lib/burst.js';
 import { deathOf, nextMessage, NodeChild } from '../lib/child.js';
 import { Histogram } from '../lib/histogram.js';
 import { freePort, waitHttpOk } from '../lib/net.js';
-import { cpuSeconds, waitForQuiet } from '../lib/proc.js';
+import { cpuSeconds } from '../lib/proc.js';
+import { connectFailureLine, loadAverageLine, quietStart, SATURATED_WARNING } from '../lib/interleave.js';
 import { ackBody, newCounts, RawClient } from '../lib/raw-client.js';
 import { BENCH_REDIS_URL } from '../lib/redis.js';
 import { createLiveStream, startStickyroom, streamerToken } from '../lib/stickyroom.js';
@@ -340,10 +341,10 @@ function verdicts(r: RoomResult, opts: RoomOptions): { lines: string[]; must: bo
   const saturatedSlices = r.slices.filter((x) => x.generatorCpuMax >= GENERATOR_SATURATED).length;
   const saturated = saturatedSlices > 0 || r.generatorElu.some((e) => e >= GENERATOR_SATURATED) || b.countOnly.generatorSaturated;
   if (saturated)
-    lines.push(`WARNING: a generator was saturated (>= 90% of a core or of its event loop) in ${saturatedSlices} slice(s) or in the burst: those figures measure the generator, not the server, and no goal counts as met`);
-  if (r.connected.failed > 0) lines.push(`WARNING: ${r.connected.failed} sockets failed to connect: ${JSON.stringify(r.connected.errors)}`);
+    lines.push(`WARNING: ${SATURATED_WARNING} in ${saturatedSlices} slice(s) or in the burst: those figures measure the generator, not the server, and no goal counts as met`);
+  lines.push(...connectFailureLine('', r.connected));
   if (r.disconnects > 0) lines.push(`WARNING: ${r.disconnects} sockets dropped during the run`);
-  lines.push(`load average at the end: ${loadavg().map((n) => n.toFixed(2)).join(' ')} on ${cpus().length} cores; machine ${fmt.pct(r.machineBusyBefore)} busy before; final figures need a quiet machine`);
+  lines.push(loadAverageLine(`machine ${fmt.pct(r.machineBusyBefore)} busy before; `));
   if (opts.viewers < 10_000 || opts.seconds < 60) lines.push('NOTE: a reduced-size run; the goals are set for 10,000 viewers over 60 s');
   return { lines, must: b.exact, goal: chatOk && loopOk && heapOk && !saturated };
 }
@@ -365,12 +366,7 @@ export const room: Benchmark = {
   usage: () => usageOf(RoomOptions),
   async run(argv, log) {
     const opts = parseOptions(RoomOptions, argv);
-    let busyBefore = NaN;
-    if (opts['quiet-wait'] > 0) {
-      const quiet = await waitForQuiet({ maxBusy: 0.15, maxWaitMs: opts['quiet-wait'] * 1000 });
-      busyBefore = quiet.busy;
-      log(`machine ${fmt.pct(quiet.busy)} busy before the run`);
-    }
+    const busyBefore = await quietStart(opts['quiet-wait'], log);
     const result = await measureRoom(opts, busyBefore, log);
     if (!opts['no-baseline']) result.baselineHeap = await measureBaseline(opts, log);
     const verdict = verdicts(result, opts);
