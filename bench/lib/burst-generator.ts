@@ -4,9 +4,9 @@
  * same instant on `fire`. Every wait is bounded; the process exits by itself if its parent goes away.
  */
 import { performance } from 'node:perf_hooks';
-import { TokenService } from '../../core/src/identity/tokens.js';
 import { Histogram } from './histogram.js';
-import { ackBody, ackOk, newCounts, RawClient } from './raw-client.js';
+import { ackBody, ackOk, newCounts, type RawClient } from './raw-client.js';
+import { connectViewers } from './raw-viewers.js';
 import { ToBurst, type BurstFire, type BurstInit, type BurstSteady, type FromBurst } from './burst-protocol.js';
 
 function send(msg: FromBurst): void {
@@ -20,38 +20,10 @@ function bump(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
 }
 
-async function connectOne(init: BurstInit, token: string): Promise<RawClient> {
-  const client = await RawClient.connect(init.url, { token }, counts, init.ackTimeoutMs);
-  if (!init.joinStreamId) return client;
-  const streamId = init.joinStreamId;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (client.close(), reject(new Error('join: ack timeout'))), init.ackTimeoutMs);
-    client.emit('room:join', { streamId }, (json) => {
-      clearTimeout(timer);
-      if (ackOk(json)) return resolve(client);
-      client.close();
-      reject(new Error(`join: ${ackBody(json).error?.code ?? 'refused'}`));
-    });
-  });
-}
-
 async function connectAll(init: BurstInit): Promise<void> {
-  const started = performance.now();
-  const tokens = new TokenService(init.jwtSecret);
-  const errors: Record<string, number> = {};
-  let failed = 0;
-  for (let at = 0; at < init.count; at += init.wave) {
-    const ids = Array.from({ length: Math.min(init.wave, init.count - at) }, (_, i) => `${init.userPrefix}${init.from + at + i}`);
-    const results = await Promise.allSettled(ids.map(async (id) => connectOne(init, await tokens.sign({ sub: id, role: 'viewer', name: id }, '2h'))));
-    for (const r of results) {
-      if (r.status === 'fulfilled') sockets.push(r.value);
-      else {
-        failed++;
-        bump(errors, (r.reason as Error).message);
-      }
-    }
-  }
-  send({ type: 'connected', sockets: sockets.length, failed, errors, ms: performance.now() - started });
+  const conn = await connectViewers({ ...init, streamId: init.joinStreamId, counts });
+  sockets.push(...conn.sockets);
+  send({ type: 'connected', sockets: sockets.length, failed: conn.failed, errors: conn.errors, ms: conn.ms });
 }
 
 function fire(msg: BurstFire): void {

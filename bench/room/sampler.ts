@@ -5,9 +5,9 @@
  * parent goes away.
  */
 import { performance } from 'node:perf_hooks';
-import { TokenService } from '../../core/src/identity/tokens.js';
 import { Histogram } from '../lib/histogram.js';
-import { ackBody, ackOk, newCounts, RawClient } from '../lib/raw-client.js';
+import { ackBody, ackOk, newCounts, type RawClient } from '../lib/raw-client.js';
+import { connectViewers } from '../lib/raw-viewers.js';
 import { chatText, sentAtOf, ToSampler, type FromSampler, type SamplerClaim, type SamplerInit, type SamplerRun, type SamplerSlice } from './protocol.js';
 
 function send(msg: FromSampler): void {
@@ -54,36 +54,10 @@ function onPush(json: Buffer): void {
   else if (event === 'chat:batch' && Array.isArray(body?.messages)) for (const m of body.messages) take(m?.text, now);
 }
 
-async function connectOne(i: SamplerInit, token: string): Promise<RawClient> {
-  const client = await RawClient.connect(i.url, { token }, counts, i.ackTimeoutMs, onPush);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (client.close(), reject(new Error('join: ack timeout'))), i.ackTimeoutMs);
-    client.emit('room:join', { streamId: i.streamId }, (json) => {
-      clearTimeout(timer);
-      if (ackOk(json)) return resolve(client);
-      client.close();
-      reject(new Error(`join: ${ackBody(json).error?.code ?? 'refused'}`));
-    });
-  });
-}
-
 async function connectAll(i: SamplerInit): Promise<void> {
-  const started = performance.now();
-  const tokens = new TokenService(i.jwtSecret);
-  const errors: Record<string, number> = {};
-  let failed = 0;
-  for (let at = 0; at < i.count; at += i.wave) {
-    const ids = Array.from({ length: Math.min(i.wave, i.count - at) }, (_, k) => `${i.userPrefix}${at + k}`);
-    const results = await Promise.allSettled(ids.map(async (id) => connectOne(i, await tokens.sign({ sub: id, role: 'viewer', name: id }, '2h'))));
-    for (const r of results) {
-      if (r.status === 'fulfilled') sockets.push(r.value);
-      else {
-        failed++;
-        bump(errors, (r.reason as Error).message);
-      }
-    }
-  }
-  send({ type: 'connected', sockets: sockets.length, failed, errors, ms: performance.now() - started });
+  const conn = await connectViewers({ ...i, from: 0, counts, onPush });
+  sockets.push(...conn.sockets);
+  send({ type: 'connected', sockets: sockets.length, failed: conn.failed, errors: conn.errors, ms: conn.ms });
 }
 
 type Acks = { sent: number; ok: number; answered: number; errors: Record<string, number> };

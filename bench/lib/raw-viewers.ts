@@ -1,0 +1,55 @@
+import { performance } from 'node:perf_hooks';
+import { TokenService } from '../../core/src/identity/tokens.js';
+import { ackBody, ackOk, RawClient, type FrameCounts, type PushCallback } from './raw-client.js';
+
+export interface ViewerWaves {
+  url: string;
+  jwtSecret: string;
+  /** Viewers `<userPrefix><from>` to `<userPrefix><from + count - 1>`, connected `wave` at a time. */
+  userPrefix: string;
+  from: number;
+  count: number;
+  wave: number;
+  ackTimeoutMs: number;
+  /** Joined to this stream once connected; a refused or unanswered join closes the socket and counts as failed. */
+  streamId?: string | undefined;
+  counts: FrameCounts;
+  onPush?: PushCallback;
+}
+
+async function connectViewer(o: ViewerWaves, token: string): Promise<RawClient> {
+  const client = await RawClient.connect(o.url, { token }, o.counts, o.ackTimeoutMs, o.onPush);
+  const streamId = o.streamId;
+  if (!streamId) return client;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (client.close(), reject(new Error('join: ack timeout'))), o.ackTimeoutMs);
+    client.emit('room:join', { streamId }, (json) => {
+      clearTimeout(timer);
+      if (ackOk(json)) return resolve(client);
+      client.close();
+      reject(new Error(`join: ${ackBody(json).error?.code ?? 'refused'}`));
+    });
+  });
+}
+
+/** Connects (and joins) raw viewer sockets in waves; the failures are counted by reason, not thrown. */
+export async function connectViewers(o: ViewerWaves): Promise<{ sockets: RawClient[]; failed: number; errors: Record<string, number>; ms: number }> {
+  const started = performance.now();
+  const tokens = new TokenService(o.jwtSecret);
+  const sockets: RawClient[] = [];
+  const errors: Record<string, number> = {};
+  let failed = 0;
+  for (let at = 0; at < o.count; at += o.wave) {
+    const ids = Array.from({ length: Math.min(o.wave, o.count - at) }, (_, i) => `${o.userPrefix}${o.from + at + i}`);
+    const results = await Promise.allSettled(ids.map(async (id) => connectViewer(o, await tokens.sign({ sub: id, role: 'viewer', name: id }, '2h'))));
+    for (const r of results) {
+      if (r.status === 'fulfilled') sockets.push(r.value);
+      else {
+        failed++;
+        const reason = (r.reason as Error).message;
+        errors[reason] = (errors[reason] ?? 0) + 1;
+      }
+    }
+  }
+  return { sockets, failed, errors, ms: performance.now() - started };
+}
