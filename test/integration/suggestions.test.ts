@@ -105,8 +105,8 @@ describe("the streamer's suggestions while live", () => {
     expect(s.basedOn).toEqual([earlier]);
     // v3 clicked the mug and bought an unpinned product, but is not here tonight
     expect(s.products).toEqual([
-      { productId: TEA.id, title: TEA.title, clickedBy: 2, boughtBy: 1, score: 5, pinnedTonight: false, reason: "Bought by 1 and clicked by 2 of tonight's 5 viewers in the brand's previous stream." },
-      { productId: MUG.id, title: MUG.title, clickedBy: 2, boughtBy: 0, score: 2, pinnedTonight: false, reason: "Clicked by 2 of tonight's 5 viewers in the brand's previous stream." },
+      { productId: TEA.id, title: TEA.title, product: TEA, clickedBy: 2, boughtBy: 1, score: 5, pinnedTonight: false, reason: "Bought by 1 and clicked by 2 of tonight's 5 viewers in the brand's previous stream." },
+      { productId: MUG.id, title: MUG.title, product: MUG, clickedBy: 2, boughtBy: 0, score: 2, pinnedTonight: false, reason: "Clicked by 2 of tonight's 5 viewers in the brand's previous stream." },
     ]);
 
     // a new pin shows once the node's cached answer is older than 15 s

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rankProducts, segmentSkew } from '../../core/src/suggestions/suggestions.compute.js';
 
-const ev = (productId: string, clicked: string[], bought: string[] = []) => ({ productId, title: productId, clickedBy: new Set(clicked), boughtBy: new Set(bought) });
+const ev = (productId: string, clicked: string[], bought: string[] = []) => ({ productId, title: productId, product: { id: productId, title: productId, price: 1, currency: 'EUR' }, clickedBy: new Set(clicked), boughtBy: new Set(bought) });
 
 describe('rankProducts', () => {
   const audience = new Set(['a', 'b', 'c', 'd']);

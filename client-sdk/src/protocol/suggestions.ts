@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, StreamId } from './common.js';
+import { Product } from './products.js';
 
 export const SuggestionsParams = { id: StreamId };
 
@@ -10,6 +11,8 @@ const Share = z.number().min(0).max(1);
 export const ProductSuggestion = z.object({
   productId: Id,
   title: z.string(),
+  /** The card as it was last pinned, ready to pin again. */
+  product: Product,
   /** Tonight's viewers who clicked the product in one of the earlier streams looked at (co-click). */
   clickedBy: Count,
   /** Tonight's viewers who bought it in one of those streams (co-purchase; orders that named their products). */

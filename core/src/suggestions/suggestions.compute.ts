@@ -1,9 +1,10 @@
-import type { ProductSuggestion, SegmentReading } from '@stickyroom/sdk/protocol';
+import type { PinnedProduct, ProductSuggestion, SegmentReading } from '@stickyroom/sdk/protocol';
 
 /** What the brand's earlier streams say about one product: who clicked it and who bought it, over all of them. */
 export interface ProductEvidence {
   productId: string;
   title: string;
+  product: PinnedProduct;
   clickedBy: Set<string>;
   boughtBy: Set<string>;
 }
@@ -39,6 +40,7 @@ export function rankProducts(
     ranked.push({
       productId: e.productId,
       title: e.title,
+      product: e.product,
       clickedBy,
       boughtBy,
       score: PURCHASE_WEIGHT * boughtBy + clickedBy,

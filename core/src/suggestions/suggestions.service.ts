@@ -59,7 +59,7 @@ async function compute(ctx: AppContext, stream: StreamRecord, now: number): Prom
   for (const e of evidence) {
     for (const p of e.products) {
       let pe = byProduct.get(p.id);
-      if (!pe) byProduct.set(p.id, (pe = { productId: p.id, title: p.title, clickedBy: new Set(), boughtBy: new Set() }));
+      if (!pe) byProduct.set(p.id, (pe = { productId: p.id, title: p.title, product: p, clickedBy: new Set(), boughtBy: new Set() }));
       for (const v of e.clickedBy.get(p.id) ?? []) pe.clickedBy.add(v);
     }
     for (const [id, buyers] of e.boughtBy) {
