@@ -31,6 +31,7 @@ async function attribute(ctx: AppContext, body: OrderWebhookBody): Promise<Order
     currency: body.currency,
     at: body.at ?? ctx.clock.now(),
     by: 'none',
+    ...(body.productIds?.length ? { productIds: [...new Set(body.productIds)] } : {}),
   };
   if (body.couponCode) {
     a.couponCode = body.couponCode.trim().toUpperCase();

@@ -17,6 +17,8 @@ export interface OrderAttribution {
   streamId?: string;
   brandId?: string;
   couponCode?: string;
+  /** The products bought, when the shop said (the pin suggestions' co-purchases). */
+  productIds?: string[];
 }
 
 export class OrderStore {
