@@ -170,10 +170,17 @@ export function buyerTierAt(viewerOrders: readonly BrandOrder[], startOf: Readon
   return bought.size === 0 ? 'never' : bought.size === 1 ? 'first' : 'repeat';
 }
 
-/** The three figures furthest below the median of the previous streams (above, for churnRate), with both values. */
-export function flagsOf(current: ReportStreamFigures, previous: readonly ReportStreamFigures[]): ReportFlag[] {
+/** Figures still counting while the stream's post-stream window is open: not flagged before it closes. */
+const POST_STREAM_FIGURES: ReadonlySet<string> = new Set(['postStreamOrders', 'postStreamRevenue']);
+
+/**
+ * The three figures furthest below the median of the previous streams (above, for churnRate), with both
+ * values; `windowOpen`: the post-stream figures are still growing, so they are left out.
+ */
+export function flagsOf(current: ReportStreamFigures, previous: readonly ReportStreamFigures[], windowOpen = false): ReportFlag[] {
   const flags: ReportFlag[] = [];
   for (const figure of FLAG_FIGURES) {
+    if (windowOpen && POST_STREAM_FIGURES.has(figure)) continue;
     const value = current[figure];
     if (typeof value !== 'number') continue;
     const past = previous.map((s) => s[figure]).filter((v): v is number => typeof v === 'number');
@@ -274,7 +281,8 @@ export function computeReport(input: ReportInput): ReportFigures {
       postStreamRevenue: postCents / 100,
       flags: [],
     };
-    f.flags = flagsOf(f, figures.slice(Math.max(0, i - FLAG_LOOKBACK), i));
+    const windowOpen = s.endedAt === null || now <= s.endedAt + input.postStreamMs;
+    f.flags = flagsOf(f, figures.slice(Math.max(0, i - FLAG_LOOKBACK), i), windowOpen);
     figures.push(f);
   }
 
