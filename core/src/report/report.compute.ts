@@ -104,11 +104,11 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** The 90th percentile by nearest rank: the smallest value of the top tenth (0 for none). */
+/** The threshold of the top decile: the smallest value among the highest ⌈n / 10⌉ values (0 for none). */
 export function topDecile(values: readonly number[]): number {
   if (values.length === 0) return 0;
   const s = [...values].sort((a, b) => a - b);
-  return s[Math.ceil(0.9 * s.length) - 1]!;
+  return s[s.length - Math.ceil(s.length / 10)]!;
 }
 
 /**
