@@ -399,6 +399,30 @@ describe('brand report over a scripted three-stream history', () => {
   });
 });
 
+describe('brand report after a late order', () => {
+  it('counts the buyer of an order attributed after finalization as a viewer, as the summary defines viewers', async () => {
+    const brand = 'brand-late';
+    const staffToken = await t.token('streamer', `host-${brand}`, { brandId: brand });
+    const reader = await t.token('brand', 'analyst', { brandId: brand });
+    at(T3 + 2 * DAY);
+    const id = await t.createStream('Late', brand, { start: true });
+    const ann = await t.joinedViewer(id, 'ann');
+    at(T3 + 2 * DAY + 10_000);
+    await t.http('POST', `/api/streams/${id}/end`, { token: staffToken });
+    ann.close();
+    expect((await t.http('POST', `/api/streams/${id}/summary/finalize`, { token: reader })).body).toMatchObject({ final: true, uniqueViewers: 1, orders: 0 });
+    at(T3 + 3 * DAY);
+    await order({ orderId: 'late-1', viewerId: 'zoe', amount: 9.5, currency: 'EUR', streamId: id, at: T3 + 3 * DAY });
+    const res = await report(`?from=${T3}`, reader, brand);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.streams).toMatchObject([
+      // zoe never joined: her order makes her a viewer, and placed after the end it is a post-stream order too
+      { streamId: id, uniqueViewers: 2, orders: 1, buyers: 1, newBuyers: 1, revenueCents: 950, uvValue: 4.75, postStreamOrders: 1 },
+    ]);
+    expect(res.body.period).toMatchObject({ uniqueViewers: 2, buyers: 1, lifetimeValue: { viewers: 2, median: 4.75, topDecile: 9.5 } });
+  });
+});
+
 /**
  * Segments (scoring's formula over the ledger entries up to each stream, at its end; docs/scoring.md), worked out:
  * S1 -> S2 over ann bob cat dan:

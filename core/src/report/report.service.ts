@@ -90,7 +90,7 @@ async function build(ctx: AppContext, user: User, brandId: string, q: Pick<Repor
   const viewers = new Map<string, Map<string, ViewerActivity>>();
   const everyone = new Set<string>();
   for (const s of streams) {
-    const population = [...(await summaries.population(s.id))].sort();
+    const population = [...(await summaries.currentPopulation(s.id))].sort();
     const byViewer = new Map<string, ViewerActivity>();
     for (let i = 0; i < population.length; i += BATCH) {
       const batch = population.slice(i, i + BATCH);
