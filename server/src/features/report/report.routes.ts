@@ -19,6 +19,7 @@ export function reportRoutes(router: Router, ctx: AppContext): void {
       query: ReportQuery,
       roles: READERS,
       response: BrandReport,
+      produces: 'text/csv',
     },
     async ({ user, params, query }): Promise<RouteResult> => {
       if (query.format === 'csv') {
