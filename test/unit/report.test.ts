@@ -11,6 +11,8 @@ import {
   postStreamOrders,
   ratio,
   segmentAtStream,
+  splitHistory,
+  FLAG_LOOKBACK,
   topDecile,
   type BrandOrder,
   type ReportStream,
@@ -238,6 +240,53 @@ describe('computeReport', () => {
     const evil = computeReport({ streams: [stream('s', 0, 1, '=HYPERLINK("x")')], viewers: audience({ s: {} }), orders: [], from: 0, to: 1, now: 2, postStreamMs: WEEK, params: DEFAULT_PARAMS });
     expect(reportCsv(evil, 'streams').split('\r\n')[1]).toMatch(/^s,"'=HYPERLINK\(""x""\)",/);
     expect(reportCsv(r, 'leaderboard').split('\r\n')[1]).toBe('old,1000,10,1,1,900');
+  });
+});
+
+describe('reading only what the report needs', () => {
+  // 16 weekly streams, viewers v0..v19 attending by a fixed pattern, some buying; the period is the last three
+  const streams = Array.from({ length: 16 }, (_, i) => stream(`w${String(i).padStart(2, '0')}`, i * WEEK));
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const spec: Record<string, Record<string, ViewerActivity>> = {};
+  const orders: BrandOrder[] = [];
+  for (const s of streams) {
+    spec[s.id] = {};
+    for (let v = 0; v < 20; v++) {
+      if (next() < 0.5) continue;
+      const a: ViewerActivity = next() < 0.2 ? {} : { firstAt: s.startedAt, watchMs: Math.floor(next() * 3_600_000), clicks: next() < 0.3 ? 1 : 0, chat: next() < 0.3 ? 2 : 0 };
+      if (a.firstAt !== undefined && next() < 0.25) {
+        a.orders = 1;
+        a.revenueCents = 100 + Math.floor(next() * 5000);
+        orders.push(order(`${s.id}-v${v}`, `v${v}`, s.startedAt + 1000, a.revenueCents, s.id));
+      }
+      spec[s.id]![`v${v}`] = a;
+    }
+  }
+  const from = 13 * WEEK;
+  const to = 16 * WEEK;
+
+  it('splits the history: the period, the lookback before it and what follows in full, the rest thin', () => {
+    const { full, thin } = splitHistory([...streams].reverse(), from, to);
+    expect(full.map((s) => s.id)).toEqual(streams.slice(13 - FLAG_LOOKBACK).map((s) => s.id));
+    expect(thin.map((s) => s.id)).toEqual(['w00', 'w01', 'w02']);
+    expect(splitHistory(streams, 100 * WEEK, 101 * WEEK).full).toEqual([]);
+  });
+
+  it('gives the same report from the thin streams’ ids and the period viewers’ activity alone', () => {
+    const input = { streams, orders, from, to, now: 17 * WEEK, postStreamMs: WEEK, params: DEFAULT_PARAMS };
+    const whole = computeReport({ ...input, viewers: audience(spec) });
+    const { full, thin } = splitHistory(streams, from, to);
+    const periodViewers = new Set(streams.filter((s) => s.startedAt >= from).flatMap((s) => Object.keys(spec[s.id]!)));
+    const fullViewers = new Set(full.flatMap((s) => Object.keys(spec[s.id]!)));
+    const trimmed: Record<string, Record<string, ViewerActivity>> = {};
+    for (const s of full) trimmed[s.id] = spec[s.id]!;
+    for (const s of thin) trimmed[s.id] = Object.fromEntries(Object.entries(spec[s.id]!).map(([id, a]) => [id, periodViewers.has(id) ? a : {}]));
+    const part = computeReport({ ...input, viewers: audience(trimmed), orders: orders.filter((o) => fullViewers.has(o.viewerId)) });
+    expect(whole.streams.length).toBe(3);
+    expect(whole.streams.some((s) => s.flags.length > 0)).toBe(true);
+    expect(whole.migration.segments.flatMap((m) => m.moves).length).toBeGreaterThan(0);
+    expect(part).toEqual(whole);
   });
 });
 

@@ -139,6 +139,20 @@ export function postStreamOrders(
   return out;
 }
 
+/**
+ * Which streams the report needs in full (every viewer's activity): the period's, the FLAG_LOOKBACK before its
+ * first (their figures are the flags' medians) and every later one (they may claim post-stream orders). Of the
+ * older ones only the viewer ids (first seen) and the activity of the period's viewers (their segment history)
+ * are needed: `thin`. Both oldest first.
+ */
+export function splitHistory(streams: readonly ReportStream[], from: number, to: number): { full: ReportStream[]; thin: ReportStream[] } {
+  const all = [...streams].sort((a, b) => a.startedAt - b.startedAt || cmp(a.id, b.id));
+  const first = all.findIndex((s) => s.startedAt >= from && s.startedAt <= to);
+  if (first === -1) return { full: [], thin: all };
+  const cut = Math.max(0, first - FLAG_LOOKBACK);
+  return { full: all.slice(cut), thin: all.slice(0, cut) };
+}
+
 /** A viewer's per-stream history entry as the rollup writes it (counters truncated, never negative). */
 export function engagementEntry(streamId: string, startedAt: number, a: ViewerActivity): StreamEngagement {
   const e = { streamId, startedAt } as Record<string, number | string>;

@@ -10,7 +10,7 @@ import { scoringStore } from '../scoring/scoring.store.js';
 import { streamStore } from '../streams/streams.service.js';
 import { BATCH } from '../summary/summary.store.js';
 import { summaryStore } from '../summary/summary.viewers.js';
-import { computeReport, type ReportFigures, type ReportStream } from './report.compute.js';
+import { computeReport, splitHistory, type ReportFigures, type ReportStream } from './report.compute.js';
 import { reportCsv, type ReportTable } from './report.csv.js';
 
 const DAY_MS = 86_400_000;
@@ -86,21 +86,38 @@ async function build(ctx: AppContext, user: User, brandId: string, q: Pick<Repor
   const horizon = Math.max(to, ...inPeriod.map((s) => (s.endedAt ?? now) + postStreamMs));
   const streams = started.filter((s) => s.startedAt <= horizon);
 
+  // Streams read in full, and the older ones of which only the ids and the period viewers' activity matter.
+  const { full, thin } = splitHistory(streams, from, to);
   const summaries = summaryStore(ctx);
+  const populations = new Map<string, string[]>();
+  for (const s of streams) populations.set(s.id, [...(await summaries.currentPopulation(s.id))].sort());
+  const periodViewers = new Set(inPeriod.flatMap((s) => populations.get(s.id)!));
   const viewers = new Map<string, Map<string, ViewerActivity>>();
-  const everyone = new Set<string>();
-  for (const s of streams) {
-    const population = [...(await summaries.currentPopulation(s.id))].sort();
-    const byViewer = new Map<string, ViewerActivity>();
-    for (let i = 0; i < population.length; i += BATCH) {
-      const batch = population.slice(i, i + BATCH);
-      const acts = await summaries.activities(s.id, batch);
-      batch.forEach((id, j) => byViewer.set(id, acts[j]!));
+  const read = async (streamId: string, ids: readonly string[], into: Map<string, ViewerActivity>) => {
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const batch = ids.slice(i, i + BATCH);
+      const acts = await summaries.activities(streamId, batch);
+      batch.forEach((id, j) => into.set(id, acts[j]!));
     }
-    for (const id of population) everyone.add(id);
+  };
+  const buyersToRead = new Set<string>();
+  for (const s of full) {
+    const byViewer = new Map<string, ViewerActivity>();
+    await read(s.id, populations.get(s.id)!, byViewer);
+    for (const id of byViewer.keys()) buyersToRead.add(id);
     viewers.set(s.id, byViewer);
   }
-  const orders = await orderStore(ctx).brandOrders(brandId, [...everyone].sort());
+  for (const s of thin) {
+    const ids = populations.get(s.id)!;
+    const byViewer = new Map<string, ViewerActivity>(ids.map((id) => [id, {}]));
+    await read(
+      s.id,
+      ids.filter((id) => periodViewers.has(id)),
+      byViewer,
+    );
+    viewers.set(s.id, byViewer);
+  }
+  const orders = await orderStore(ctx).brandOrders(brandId, [...buyersToRead].sort());
 
   const figures = computeReport({ streams, viewers, orders, from, to, now, postStreamMs, params: scoringStore(ctx).params });
   const mechanics = await brandMechanics(
