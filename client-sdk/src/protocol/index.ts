@@ -18,4 +18,5 @@ export * from './points.js';
 export * from './scoring.js';
 export * from './summary.js';
 export * from './suggestions.js';
+export * from './report.js';
 export * from './events.js';

@@ -25,6 +25,8 @@ export const ScoredViewer = z.object({
   /** Start of the viewer's latest stream of the brand. */
   lastStreamAt: Timestamp,
   streams: z.number().int().nonnegative(),
+  /** Attributed revenue to date with the brand, in currency units like the summary's `revenue` (amounts in different currencies added as sent). */
+  lifetimeValue: z.number().nonnegative(),
 });
 export type ScoredViewer = z.infer<typeof ScoredViewer>;
 

@@ -14,6 +14,7 @@ import { couponsFeature } from './coupons/index.js';
 import { productsFeature } from './products/index.js';
 import { ordersFeature } from './orders/index.js';
 import { suggestionsFeature } from './suggestions/index.js';
+import { reportFeature } from './report/index.js';
 
 /** The transport of every feature the server runs (their domain hooks are core/src/features.ts). */
 export const features: readonly Feature[] = [
@@ -32,4 +33,5 @@ export const features: readonly Feature[] = [
   productsFeature,
   ordersFeature,
   suggestionsFeature,
+  reportFeature,
 ];

@@ -25,7 +25,7 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
   signatureHeader?: string;
   /** Documented response body (OpenAPI only). */
   response?: z.ZodType;
-  /** Content type of a non-JSON answer (e.g. text/csv). */
+  /** Content type of a non-JSON answer (e.g. text/csv); with `response` too, the route answers either (OpenAPI only). */
   produces?: string;
 }
 
