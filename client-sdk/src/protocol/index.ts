@@ -18,3 +18,4 @@ export * from './points.js';
 export * from './scoring.js';
 export * from './summary.js';
 export * from './events.js';
+export * from './mechanics.js';

@@ -12,6 +12,7 @@ import type { OutboxEntry } from '../outbox/outbox.entry.js';
 import { deliverEntry, outboxEntryId, outboxStore } from '../outbox/outbox.service.js';
 import { publicQuestion, QaStore, type QuestionRecord } from './qa.store.js';
 import { newScopedId, streamOf } from '../streams/scoped-id.js';
+import { addMoment } from '../activity/activity.store.js';
 
 export const qaStore = perContext((ctx) => new QaStore(ctx.redis, ctx.keys));
 
@@ -51,7 +52,11 @@ export async function markAnswered(
 ): Promise<QuestionPublic> {
   await outboxStore(ctx).listStream(stream.id, now);
   const { changed, question } = await qaStore(ctx).markAnswered(stream.id, questionId, user.id, now, reward);
-  if (changed) ctx.broadcast.toStream(stream.id).emit('qa:updated', publicQuestion(question));
+  if (changed) {
+    ctx.broadcast.toStream(stream.id).emit('qa:updated', publicQuestion(question));
+    // an answered question is a moment of the stream (the mechanics report), recorded once, by the call that answered it
+    await addMoment(ctx.redis, ctx.keys, stream.id, { at: now, kind: 'qa', id: question.id, label: question.text });
+  }
   // A retry delivers a reward that failed before; otherwise a second qa:answered is already_done.
   const deliveredNow =
     question.reward !== undefined &&
