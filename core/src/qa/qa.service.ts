@@ -52,16 +52,19 @@ export async function markAnswered(
 ): Promise<QuestionPublic> {
   await outboxStore(ctx).listStream(stream.id, now);
   const { changed, question } = await qaStore(ctx).markAnswered(stream.id, questionId, user.id, now, reward);
-  if (changed) {
-    ctx.broadcast.toStream(stream.id).emit('qa:updated', publicQuestion(question));
-    // an answered question is a moment of the stream (the mechanics report), recorded once, by the call that answered it
-    await addMoment(ctx.redis, ctx.keys, stream.id, { at: now, kind: 'qa', id: question.id, label: question.text });
-  }
+  if (changed) ctx.broadcast.toStream(stream.id).emit('qa:updated', publicQuestion(question));
   // A retry delivers a reward that failed before; otherwise a second qa:answered is already_done.
   const deliveredNow =
     question.reward !== undefined &&
     !question.rewardDone &&
     (await deliverEntry(ctx, stream.id, outboxEntryId({ kind: 'question.reward', questionId }))) === 'delivered';
+  // an answered question is a moment of the stream (the mechanics report), recorded once, by the call that
+  // answered it, after the reward's delivery so a concurrent second answer still finds it done
+  if (changed) {
+    await addMoment(ctx.redis, ctx.keys, stream.id, { at: now, kind: 'qa', id: question.id, label: question.text }).catch((err: unknown) =>
+      ctx.log.warn({ err, questionId: question.id }, 'question moment not recorded'),
+    );
+  }
   if (!changed && !deliveredNow) throw new AppError('already_done', 'the question was answered already');
   return publicQuestion(question);
 }
