@@ -202,59 +202,77 @@ export interface MomentResult {
   sums: MomentSums;
 }
 
-function countIn(minutes: ReadonlySet<number>, from: number, to: number): number {
-  let n = 0;
-  for (const m of minutes) if (m >= from && m <= to) n++;
-  return n;
+/** Index of the first element of sorted `a` that is at least `x`. */
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** How many of the sorted minutes fall in [from, to]. */
+function countIn(sorted: readonly number[], from: number, to: number): number {
+  return to < from ? 0 : lowerBound(sorted, to + 1) - lowerBound(sorted, from);
 }
 
 /** Figures of each moment of one stream, oldest first. */
 export function streamMoments(s: StreamInput): MomentResult[] {
-  return [...s.moments].sort((a, b) => a.at - b.at).map((m) => momentResult(s, m));
+  // each viewer's minutes sorted once, so every count below is two binary searches
+  const sorted = new Map<string, number[]>();
+  for (const [id, v] of s.viewers) sorted.set(id, [...v.minutes].sort((a, b) => a - b));
+  return [...s.moments].sort((a, b) => a.at - b.at).map((m) => momentResult(s, sorted, m));
 }
 
-function momentResult(s: StreamInput, m: MomentInput): MomentResult {
+function momentResult(s: StreamInput, sorted: ReadonlyMap<string, number[]>, m: MomentInput): MomentResult {
   const idx = Math.floor(m.at / 60_000) - s.startMinute;
-  const present = [...s.viewers].filter(([, v]) => v.minutes.has(idx));
+  const present: [string, ViewerInput][] = [];
+  for (const e of s.viewers) if (e[1].minutes.has(idx)) present.push(e);
   const still = (k: number): number | null => (idx + k <= s.lastIndex ? present.filter(([, v]) => v.minutes.has(idx + k)).length : null);
   const still5 = still(RETENTION_MINUTES[0]);
   const still10 = still(RETENTION_MINUTES[1]);
 
-  // comparison: touched and not touched viewers present at the moment, in strata of segment x watch bucket
-  const after = (v: ViewerInput) => {
-    const watch = countIn(v.minutes, idx + 1, s.lastIndex);
-    const orders = v.orders.filter((o) => o.at >= m.at && o.streamId === s.streamId).length;
-    return { watch, orders };
-  };
-  const strata = new Map<string, { touched: string[]; controls: string[] }>();
+  // comparison: touched and not touched viewers present at the moment, in strata of segment x watch bucket;
+  // one pass sums each group's figures per stratum
+  interface Group {
+    n: number;
+    watch: number;
+    orders: number;
+    returned: number;
+  }
+  const strata = new Map<string, { t: Group; c: Group }>();
+  const next = s.nextStreamViewers;
   for (const [id, v] of present) {
-    const key = `${v.segment}|${watchBucket(countIn(v.minutes, 0, idx - 1))}`;
+    const minutes = sorted.get(id)!;
+    const key = `${v.segment}|${watchBucket(countIn(minutes, 0, idx - 1))}`;
     let st = strata.get(key);
-    if (!st) strata.set(key, (st = { touched: [], controls: [] }));
-    (m.touched.has(id) ? st.touched : st.controls).push(id);
+    if (!st) strata.set(key, (st = { t: { n: 0, watch: 0, orders: 0, returned: 0 }, c: { n: 0, watch: 0, orders: 0, returned: 0 } }));
+    const g = m.touched.has(id) ? st.t : st.c;
+    g.n++;
+    g.watch += countIn(minutes, idx + 1, s.lastIndex);
+    for (const o of v.orders) if (o.at >= m.at && o.streamId === s.streamId) g.orders++;
+    if (next?.has(id)) g.returned++;
   }
   let matched = 0;
   let controls = 0;
   const watch = { t: 0, c: 0 };
   const orders = { t: 0, c: 0 };
-  const returned = s.nextStreamViewers ? { t: 0, c: 0 } : null;
-  for (const st of strata.values()) {
-    if (st.touched.length === 0 || st.controls.length === 0) continue;
-    const n = st.touched.length;
-    matched += n;
-    controls += st.controls.length;
-    const mean = (ids: string[], f: (id: string) => number) => ids.reduce((a, id) => a + f(id), 0) / ids.length;
-    const w = (id: string) => after(s.viewers.get(id)!).watch;
-    const o = (id: string) => after(s.viewers.get(id)!).orders;
-    watch.t += n * mean(st.touched, w);
-    watch.c += n * mean(st.controls, w);
-    orders.t += n * mean(st.touched, o);
-    orders.c += n * mean(st.controls, o);
-    if (returned && s.nextStreamViewers) {
-      const next = s.nextStreamViewers;
-      const r = (id: string) => (next.has(id) ? 1 : 0);
-      returned.t += n * mean(st.touched, r);
-      returned.c += n * mean(st.controls, r);
+  const returned = next ? { t: 0, c: 0 } : null;
+  for (const { t, c } of strata.values()) {
+    if (t.n === 0 || c.n === 0) continue;
+    matched += t.n;
+    controls += c.n;
+    // the touched viewers' sums, and their stratum's non-participant mean once per touched viewer
+    watch.t += t.watch;
+    watch.c += (t.n * c.watch) / c.n;
+    orders.t += t.orders;
+    orders.c += (t.n * c.orders) / c.n;
+    if (returned) {
+      returned.t += t.returned;
+      returned.c += (t.n * c.returned) / c.n;
     }
   }
 
@@ -266,8 +284,8 @@ function momentResult(s: StreamInput, m: MomentInput): MomentResult {
       const c = Math.floor(at / 60_000) - s.startMinute;
       if (c + CLAIM_LEAVE_MINUTES >= s.lastIndex) continue;
       claimLeave.claimers++;
-      const v = s.viewers.get(id);
-      if (!v || countIn(v.minutes, c + CLAIM_LEAVE_MINUTES + 1, s.lastIndex) === 0) claimLeave.left++;
+      const minutes = sorted.get(id);
+      if (!minutes || countIn(minutes, c + CLAIM_LEAVE_MINUTES + 1, s.lastIndex) === 0) claimLeave.left++;
     }
   }
 
