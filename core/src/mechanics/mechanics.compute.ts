@@ -221,13 +221,19 @@ function countIn(sorted: readonly number[], from: number, to: number): number {
 
 /** Figures of each moment of one stream, oldest first. */
 export function streamMoments(s: StreamInput): MomentResult[] {
-  // each viewer's minutes sorted once, so every count below is two binary searches
-  const sorted = new Map<string, number[]>();
-  for (const [id, v] of s.viewers) sorted.set(id, [...v.minutes].sort((a, b) => a - b));
+  const sorted = sortedMinutes(s);
   return [...s.moments].sort((a, b) => a.at - b.at).map((m) => momentResult(s, sorted, m));
 }
 
-function momentResult(s: StreamInput, sorted: ReadonlyMap<string, number[]>, m: MomentInput): MomentResult {
+/** Each viewer's minutes sorted once, so every count of momentResult is two binary searches. */
+export function sortedMinutes(s: StreamInput): Map<string, number[]> {
+  const sorted = new Map<string, number[]>();
+  for (const [id, v] of s.viewers) sorted.set(id, [...v.minutes].sort((a, b) => a - b));
+  return sorted;
+}
+
+/** The figures of one moment of the stream (streamMoments, one moment at a time for callers that yield between them). */
+export function momentResult(s: StreamInput, sorted: ReadonlyMap<string, number[]>, m: MomentInput): MomentResult {
   const idx = Math.floor(m.at / 60_000) - s.startMinute;
   const present: [string, ViewerInput][] = [];
   for (const e of s.viewers) if (e[1].minutes.has(idx)) present.push(e);

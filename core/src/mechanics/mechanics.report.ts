@@ -1,6 +1,7 @@
+import { setImmediate as yieldLoop } from 'node:timers/promises';
 import type { AppContext } from '../context.js';
 import { streamStore } from '../streams/streams.service.js';
-import { byType, streamMoments, type MechanicTypeFigures, type MomentFigures, type MomentResult } from './mechanics.compute.js';
+import { byType, momentResult, sortedMinutes, type MechanicTypeFigures, type MomentFigures, type MomentResult } from './mechanics.compute.js';
 import { readStreamInput } from './mechanics.reader.js';
 
 export type { MechanicType, MechanicTypeFigures, MomentFigures } from './mechanics.compute.js';
@@ -29,7 +30,13 @@ export async function brandMechanics(ctx: AppContext, brandId: string, streamIds
   for (const stream of records) {
     if (!stream || stream.brandId !== brandId) continue;
     const input = await readStreamInput(ctx, stream, now);
-    if (input) results.push(...streamMoments(input));
+    if (!input) continue;
+    const sorted = sortedMinutes(input);
+    for (const m of input.moments) {
+      // one moment is one pass over the stream's viewers: let other work run between moments
+      await yieldLoop();
+      results.push(momentResult(input, sorted, m));
+    }
   }
   results.sort((a, b) => a.figures.at - b.figures.at);
   return { observational: true, note: MECHANICS_NOTE, byType: byType(results), moments: results.map((r) => r.figures) };
