@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from 'bullmq';
 import type { OrderWebhookBody, StreamerClient, ViewerClient } from '@stickyroom/sdk';
-import { BrandMechanics } from '@stickyroom/sdk/protocol';
+import { BrandMechanicsPage } from '@stickyroom/sdk/protocol';
 import { createLogger } from '../../core/src/logger.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
 import { signBody } from '../../server/src/http/webhook-signature.js';
@@ -197,7 +197,7 @@ describe('what each mechanic is worth, over a scripted stream', () => {
   it('answers every figure of every moment exactly', async () => {
     const res = await mechanics(`?from=${T - 3600_000}&to=${new Date(at(120)).toISOString()}`);
     expect(res.status, res.text).toBe(200);
-    const r = BrandMechanics.parse(res.body);
+    const r = BrandMechanicsPage.parse(res.body);
     expect(r).toMatchObject({ brandId: BRAND, from: T - 3600_000, to: at(120), streams: [streamA, streamB], observational: true });
     expect(r.note).toMatch(/not experiments/);
     const win = (w: number[], perMinute: [number | null, number | null]) => ({
@@ -366,7 +366,7 @@ describe('what each mechanic is worth, over a scripted stream', () => {
   });
 
   it('pools each mechanic type over its moments, with the number of moments behind each figure', async () => {
-    const r = BrandMechanics.parse((await mechanics()).body);
+    const r = BrandMechanicsPage.parse((await mechanics()).body);
     expect(r.byType.map((x) => [x.type, x.moments])).toEqual([
       ['quiz', 1],
       ['lottery', 1],
@@ -415,7 +415,7 @@ describe('what each mechanic is worth, over a scripted stream', () => {
     expect((await mechanics('', await t.token('admin', 'root'))).status).toBe(200);
     expect((await mechanics(`?from=${at(1)}&to=${at(0)}`)).status).toBe(400);
     // a range with no streams has no moments
-    const empty = BrandMechanics.parse((await mechanics(`?from=${at(200)}&to=${at(300)}`)).body);
+    const empty = BrandMechanicsPage.parse((await mechanics(`?from=${at(200)}&to=${at(300)}`)).body);
     expect(empty).toMatchObject({ streams: [], byType: [], moments: [] });
   });
 });

@@ -94,14 +94,20 @@ export const MechanicTypeFigures = z.object({
   }),
 });
 
-export const BrandMechanics = z.object({
-  brandId: z.string(),
-  from: Timestamp.nullable(),
-  to: Timestamp,
-  streams: z.array(z.string()),
+/** The figures themselves: what `brandMechanics()` answers, and the brand report's `mechanics` field. */
+export const MechanicsReport = z.object({
   observational: z.literal(true),
   note: z.string(),
   byType: z.array(MechanicTypeFigures),
   moments: z.array(MomentFigures),
 });
-export type BrandMechanicsPage = z.infer<typeof BrandMechanics>;
+export type MechanicsReport = z.infer<typeof MechanicsReport>;
+
+/** The answer of `GET /api/brands/:brandId/mechanics`: the figures, and the range and streams behind them. */
+export const BrandMechanicsPage = MechanicsReport.extend({
+  brandId: z.string(),
+  from: Timestamp.nullable(),
+  to: Timestamp,
+  streams: z.array(z.string()),
+});
+export type BrandMechanicsPage = z.infer<typeof BrandMechanicsPage>;

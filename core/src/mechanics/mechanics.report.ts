@@ -1,4 +1,5 @@
 import { setImmediate as yieldLoop } from 'node:timers/promises';
+import type { MechanicsReport } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../context.js';
 import { streamStore } from '../streams/streams.service.js';
 import { byType, momentResult, sortedMinutes, type MechanicTypeFigures, type MomentFigures, type MomentResult } from './mechanics.compute.js';
@@ -13,6 +14,11 @@ export interface BrandMechanics {
   byType: MechanicTypeFigures[];
   moments: MomentFigures[];
 }
+
+/** The wire schema (`MechanicsReport`, client-sdk/src/protocol/mechanics.ts) describes exactly this shape. */
+type SameShape<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const wireMatches: SameShape<BrandMechanics, MechanicsReport> = true;
+void wireMatches;
 
 export const MECHANICS_NOTE =
   'Observational comparisons, not experiments: the viewers who took part chose to, and moments were not assigned at random, ' +

@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import { BrandMechanics, Id, MechanicsQuery, type BrandMechanicsPage } from '@stickyroom/sdk/protocol';
+import { BrandMechanicsPage, Id, MechanicsQuery } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../../../../core/src/context.js';
 import { mechanicsForRange } from '../../../../core/src/mechanics/mechanics.service.js';
 import { defineRoute } from '../../http/route.js';
@@ -16,7 +16,7 @@ export function mechanicsRoutes(router: Router, ctx: AppContext): void {
       params: { brandId: Id },
       query: MechanicsQuery,
       roles: ['brand', 'admin'],
-      response: BrandMechanics,
+      response: BrandMechanicsPage,
     },
     async ({ user, params, query }) => {
       const body: BrandMechanicsPage = await mechanicsForRange(ctx, user, params.brandId, query);
