@@ -62,7 +62,7 @@ describe('Lua scripts', () => {
       'coupon-claim-15.lua',
       'lottery-enter-8.lua',
       'product-click-10.lua',
-      'presence-touch-12.lua',
+      'presence-touch-13.lua',
       'qa-ask-13.lua',
       'qa-upvote-10.lua',
       'quiz-answer-9.lua',

@@ -20,3 +20,4 @@ export * from './summary.js';
 export * from './suggestions.js';
 export * from './report.js';
 export * from './events.js';
+export * from './mechanics.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, StreamId, Timestamp } from './common.js';
 import { Segment } from './metrics.js';
+import { MechanicsReport } from './mechanics.js';
 
 /**
  * The brand report (`GET /api/brands/:brandId/report`): per-stream figures, period figures, cohorts and
@@ -111,12 +112,8 @@ export const ReportMigration = z.object({
 });
 export type ReportMigration = z.infer<typeof ReportMigration>;
 
-export const ReportMechanics = z.object({
-  observational: z.literal(true),
-  note: z.string(),
-  byType: z.array(z.unknown()),
-  moments: z.array(z.unknown()),
-});
+/** What each mechanic is worth over the report's streams (docs/summary.md, "What each mechanic is worth"). */
+export const ReportMechanics = MechanicsReport;
 
 export const BrandReport = z.object({
   brandId: Id,

@@ -17,7 +17,7 @@ export const productClick = defineScript({
   file: 'product-click-10.lua',
   keys: (k, a: ClickArgs) => {
     const p = productKeys(k, a.streamId);
-    return [streamKeys(k, a.streamId).meta, p.catalog, p.clicks, p.clickers(a.productId), ...activityKeys(k, a.streamId).ledger(a.viewerId), p.clickedBy(a.productId)];
+    return [streamKeys(k, a.streamId).meta, p.catalog, p.clicks, p.clickers(a.productId), ...activityKeys(k, a.streamId).ledger(a.viewerId), p.firstClicks(a.productId)];
   },
   argv: (a) => [a.productId, a.viewerId, a.now, a.cap],
   refusals: { [-1]: 'not_live', [-2]: 'product_not_pinned' },

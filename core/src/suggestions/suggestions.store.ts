@@ -30,7 +30,7 @@ export class SuggestionsStore {
     const [catalog, orders] = await Promise.all([this.redis.hgetall(p.catalog), this.redis.hgetall(streamOrderKeys(this.keys, streamId).orders)]);
     const products = Object.values(catalog).map((json) => JSON.parse(json) as PinnedProduct);
     const batch = new SlotBatch(this.redis);
-    for (const product of products) batch.for(p.catalog).smembers(p.clickedBy(product.id));
+    for (const product of products) batch.for(p.catalog).zrange(p.firstClicks(product.id), 0, -1);
     const replies = products.length ? await batch.exec() : [];
     const clickedBy = new Map(products.map((product, i) => [product.id, (replies[i]?.[1] as string[] | undefined) ?? []]));
     const boughtBy = new Map<string, string[]>();

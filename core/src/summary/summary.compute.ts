@@ -74,7 +74,9 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
     for (const id of prev) if (!population.has(id)) churned++;
   }
 
-  const moments: SummaryMoment[] = rawMoments.map((m) => ({ ...m, minute: Math.floor(m.at / 60_000) })).sort((a, b) => a.at - b.at);
+  const moments: SummaryMoment[] = rawMoments
+    .flatMap((m) => (m.kind === 'qa' ? [] : [{ ...m, kind: m.kind, minute: Math.floor(m.at / 60_000) }]))
+    .sort((a, b) => a.at - b.at);
   const distinct = (kind: SummaryMoment['kind']) => [...new Set(moments.filter((m) => m.kind === kind).map((m) => m.id))];
 
   const topViewers = acc.top.map(toTopViewer);

@@ -15,6 +15,7 @@ import { productsFeature } from './products/index.js';
 import { ordersFeature } from './orders/index.js';
 import { suggestionsFeature } from './suggestions/index.js';
 import { reportFeature } from './report/index.js';
+import { mechanicsFeature } from './mechanics/index.js';
 
 /** The transport of every feature the server runs (their domain hooks are core/src/features.ts). */
 export const features: readonly Feature[] = [
@@ -34,4 +35,5 @@ export const features: readonly Feature[] = [
   ordersFeature,
   suggestionsFeature,
   reportFeature,
+  mechanicsFeature,
 ];
