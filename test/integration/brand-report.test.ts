@@ -1,3 +1,4 @@
+import { brandMechanics } from '../../core/src/mechanics/mechanics.report.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderWebhookBody, StreamerClient, ViewerClient } from '@stickyroom/sdk';
 import { BrandReport as BrandReportSchema, type BrandReport } from '@stickyroom/sdk/protocol';
@@ -286,7 +287,9 @@ describe('brand report over a scripted three-stream history', () => {
       },
     ]);
     expect(r.migration.segments).toEqual(EXPECTED_SEGMENT_MOVES(s1, s2, s3));
-    expect(r.mechanics).toMatchObject({ observational: true, byType: [], moments: [] });
+    // what each mechanic is worth over the same streams (its own figures are checked in mechanics.test.ts)
+    expect(r.mechanics).toEqual(JSON.parse(JSON.stringify(await brandMechanics(t.app.ctx, BRAND, [s1, s2, s3]))));
+    expect(r.mechanics.moments.map((m) => m.type)).toContain('product');
   });
 
   it('writes each table as CSV', async () => {
