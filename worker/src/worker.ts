@@ -69,9 +69,9 @@ export function startWorker({ config, log, clock = systemClock }: { config: Conf
       const started = performance.now();
       try {
         const data = JobData.parse(job.data);
-        const run = processors[data.type] as ((c: AppContext, d: JobData) => Promise<unknown>) | undefined;
+        const run = processors[data.type] as ((c: AppContext, d: JobData, j: typeof job) => Promise<unknown>) | undefined;
         if (!run) throw new Error(`no processor for ${data.type}`);
-        const out = await run(ctx, data);
+        const out = await run(ctx, data, job);
         metrics.jobs.inc({ name, outcome: 'completed' });
         return out;
       } catch (err) {

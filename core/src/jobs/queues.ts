@@ -19,6 +19,8 @@ export const JobData = z.discriminatedUnion('type', [
   /** Delivers one outbox entry (the committing request's retry); the periodic sweep delivers whatever is left. */
   z.object({ type: z.literal('outbox.deliver'), streamId: z.string(), entryId: z.string() }),
   z.object({ type: z.literal('outbox.sweep') }),
+  /** Sends one outbound webhook delivery (core/src/webhooks); `redelivery` n > 0 is the n-th redeliver call's job. */
+  z.object({ type: z.literal('webhook.deliver'), brandId: z.string(), deliveryId: z.string(), redelivery: z.number().int().min(0).optional() }),
 ]);
 export type JobData = z.infer<typeof JobData>;
 
@@ -39,13 +41,18 @@ export function jobId(data: JobData): string {
       return `outbox-${data.entryId}`;
     case 'outbox.sweep':
       return 'outbox.sweep';
+    case 'webhook.deliver':
+      return data.redelivery ? `webhook-${data.deliveryId}-r${data.redelivery}` : `webhook-${data.deliveryId}`;
   }
 }
 
 export interface Jobs {
   readonly queue: Queue;
-  /** Schedules `data` to run at `atMs` (now if in the past); idempotent per job id. */
-  at(data: JobData, atMs: number, nowMs: number): Promise<void>;
+  /**
+   * Schedules `data` to run at `atMs` (now if in the past); idempotent per job id. `retry`: its own
+   * attempts and exponential backoff base (outbound webhooks), else 10 attempts from 500 ms.
+   */
+  at(data: JobData, atMs: number, nowMs: number, retry?: { attempts: number; backoffMs: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,12 +63,12 @@ export function createJobs(connection: RedisClient, prefix: string, log: Logger)
   queue.on('error', (err) => (isRedisUnavailable(err) ? outage(err) : log.warn({ err }, 'job queue error')));
   return {
     queue,
-    async at(data, atMs, nowMs) {
+    async at(data, atMs, nowMs, retry) {
       const opts: JobsOptions = {
         jobId: jobId(data),
         delay: Math.max(0, atMs - nowMs),
-        attempts: 10,
-        backoff: { type: 'exponential', delay: 500 },
+        attempts: retry?.attempts ?? 10,
+        backoff: { type: 'exponential', delay: retry?.backoffMs ?? 500 },
         removeOnComplete: { age: 24 * 3600, count: 10_000 },
         removeOnFail: { age: 7 * 24 * 3600 },
       };
