@@ -169,14 +169,18 @@ describe('outbound webhooks', () => {
     const final = await all.event('summary.final');
     expect(final.body.data).toMatchObject({ streamId, summary: { streamId, final: true, uniqueViewers: 1 } });
 
+    // the end-of-stream rollup rates the buyer with the brand for the first time
+    const segment = await all.event('segment.changed');
+    expect(segment.body.data).toEqual({ viewerId: 'wh-buyer', from: null, to: 'new', score: expect.any(Number), streamId });
+
     await some.event('stream.ended');
     const events = all.got.map((g) => g.body.event);
-    expect(new Set(events)).toEqual(new Set(['stream.started', 'coupon.claimed', 'lottery.drawn', 'order.attributed', 'stream.ended', 'summary.final']));
-    expect(events.length).toBe(6);
+    expect(new Set(events)).toEqual(new Set(['stream.started', 'coupon.claimed', 'lottery.drawn', 'order.attributed', 'stream.ended', 'summary.final', 'segment.changed']));
+    expect(events.length).toBe(7);
     for (const g of all.got) expect(validSignature(g, secret)).toBe(true);
     // the other endpoint subscribed to stream.ended only
     expect(some.got.map((g) => g.body.event)).toEqual(['stream.ended']);
-    expect(new Set(all.got.map((g) => g.body.id)).size).toBe(6);
+    expect(new Set(all.got.map((g) => g.body.id)).size).toBe(7);
     const log = await logWhen(brandId, partial.id, (l) => l[0]?.status === 'delivered');
     expect(log).toHaveLength(1);
   });

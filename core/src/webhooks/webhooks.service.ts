@@ -124,6 +124,11 @@ class Subscriptions {
 }
 const subscriptions = perContext((ctx) => new Subscriptions(ctx));
 
+/** Whether any endpoint of the brand takes `event` (from this node's cache: usually no Redis call). */
+export async function subscribed(ctx: AppContext, brandId: string, event: WebhookEvent): Promise<boolean> {
+  return (await subscriptions(ctx).of(brandId)).some((e) => e.active && e.events.includes(event));
+}
+
 /** The delivery id of one event at one endpoint: the same however often the event is emitted. */
 export function deliveryIdOf(endpointId: string, eventKey: string): string {
   return `whd_${createHash('sha256').update(`${endpointId}\n${eventKey}`).digest('base64url').slice(0, 24)}`;
