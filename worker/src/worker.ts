@@ -106,7 +106,9 @@ export function startWorker({ config, log, clock = systemClock }: { config: Conf
   worker.on('completed', (job) => inHand.remove(job.id));
   worker.on('failed', (job, err) => {
     inHand.remove(job?.id);
-    log.error({ jobId: job?.id, err: err.message }, 'job failed');
+    // a webhook receiver that is down is the receiver's failure, not ours: its retries are warnings
+    if (job?.name === 'webhook.deliver') log.warn({ jobId: job.id, attemptsMade: job.attemptsMade, err: err.message }, 'webhook attempt failed');
+    else log.error({ jobId: job?.id, err: err.message }, 'job failed');
   });
   worker.on('stalled', () => metrics.stalled.inc());
   // BullMQ reports every failed reconnect as an error: one warning per outage is enough.
