@@ -184,16 +184,20 @@ export function emitWebhookLater(ctx: AppContext, brandId: string | Promise<stri
  * reads it once per stream, not once per claim.
  */
 class StreamBrands {
-  private readonly brands = new Map<string, string>();
+  private readonly brands = new Map<string, Promise<string | undefined>>();
   constructor(private readonly ctx: AppContext) {}
-  async of(streamId: string): Promise<string | undefined> {
+  of(streamId: string): Promise<string | undefined> {
     const known = this.brands.get(streamId);
     if (known !== undefined) return known;
-    const brandId = (await this.ctx.redis.hget(streamKeys(this.ctx.keys, streamId).meta, 'brandId')) ?? undefined;
-    if (brandId) {
-      if (this.brands.size >= 10_000) this.brands.clear();
-      this.brands.set(streamId, brandId);
-    }
+    // the promise is kept, so a burst of claims in a new stream reads the brand once
+    const brandId = this.ctx.redis.hget(streamKeys(this.ctx.keys, streamId).meta, 'brandId').then((b) => b ?? undefined);
+    if (this.brands.size >= 10_000) this.brands.clear();
+    this.brands.set(streamId, brandId);
+    // a failed read or an unknown stream is not kept
+    brandId.then(
+      (b) => b === undefined && this.brands.delete(streamId),
+      () => this.brands.delete(streamId),
+    );
     return brandId;
   }
 }
