@@ -98,6 +98,13 @@ export const ConfigSchema = z.object({
     .default(10_000)
     .describe('Outbound webhooks: wait before the first retry; each next retry waits twice as long (10 s, 20 s, 40 s, ...).'),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000).describe('Outbound webhooks: how long one attempt waits for the receiver to answer.'),
+  WEBHOOK_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .default(16)
+    .describe("Outbound webhook deliveries a worker sends at once, from a queue of their own (WORKER_CONCURRENCY is the other jobs')."),
   WEBHOOK_MAX_ENDPOINTS: z.coerce.number().int().min(1).max(100).default(10).describe('Outbound webhook endpoints one brand may register.'),
   WEBHOOK_LOG_SIZE: z.coerce.number().int().min(10).max(10_000).default(500).describe("Deliveries kept in each endpoint's delivery log (the newest)."),
   WEBHOOK_LOG_DAYS: z.coerce.number().int().min(1).max(90).default(7).describe('Days a delivery stays in the log (and can be redelivered) after its last change.'),

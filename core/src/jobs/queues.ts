@@ -9,6 +9,15 @@ import { isRedisUnavailable, outageWarner } from '../redis/outage.js';
  * Job ids are deterministic so a job scheduled twice (two nodes, a retry) exists once.
  */
 export const QUEUE = 'stickyroom';
+/**
+ * Outbound webhook deliveries have a queue (and workers) of their own: a slow or dead receiver holds a
+ * delivery for up to WEBHOOK_TIMEOUT_MS per attempt, and a burst of them must never make a quiz close or a
+ * lottery draw wait behind it.
+ */
+export const WEBHOOK_QUEUE = 'stickyroom-webhooks';
+
+/** The queue a job goes to. */
+export const queueOf = (data: JobData): string => (data.type === 'webhook.deliver' ? WEBHOOK_QUEUE : QUEUE);
 
 export const JobData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('quiz.close'), quizId: z.string(), streamId: z.string() }),
@@ -48,6 +57,8 @@ export function jobId(data: JobData): string {
 
 export interface Jobs {
   readonly queue: Queue;
+  /** WEBHOOK_QUEUE: the `webhook.deliver` jobs. */
+  readonly webhookQueue: Queue;
   /**
    * Schedules `data` to run at `atMs` (now if in the past); idempotent per job id. `retry`: its own
    * attempts and exponential backoff base (outbound webhooks), else 10 attempts from 500 ms.
@@ -58,11 +69,13 @@ export interface Jobs {
 
 export function createJobs(connection: RedisClient, prefix: string, log: Logger): Jobs {
   const queue = new Queue(QUEUE, { connection, prefix });
+  const webhookQueue = new Queue(WEBHOOK_QUEUE, { connection, prefix });
   // A Queue with no 'error' listener prints its connection's errors to stderr; the outage is logged once.
   const outage = outageWarner(connection, log, 'the job queue');
-  queue.on('error', (err) => (isRedisUnavailable(err) ? outage(err) : log.warn({ err }, 'job queue error')));
+  for (const q of [queue, webhookQueue]) q.on('error', (err) => (isRedisUnavailable(err) ? outage(err) : log.warn({ err, queue: q.name }, 'job queue error')));
   return {
     queue,
+    webhookQueue,
     async at(data, atMs, nowMs, retry) {
       const opts: JobsOptions = {
         jobId: jobId(data),
@@ -72,12 +85,16 @@ export function createJobs(connection: RedisClient, prefix: string, log: Logger)
         removeOnComplete: { age: 24 * 3600, count: 10_000 },
         removeOnFail: { age: 7 * 24 * 3600 },
       };
-      await queue.add(data.type, data, opts);
+      await (queueOf(data) === WEBHOOK_QUEUE ? webhookQueue : queue).add(data.type, data, opts);
     },
     // Closing while the queue is still connecting leaves BullMQ a command on a closed connection.
     close: async () => {
-      await queue.waitUntilReady().catch(() => undefined);
-      await queue.close();
+      await Promise.all(
+        [queue, webhookQueue].map(async (q) => {
+          await q.waitUntilReady().catch(() => undefined);
+          await q.close();
+        }),
+      );
     },
   };
 }
