@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/src/logger.js';
+import { emitWebhook } from '../../core/src/webhooks/webhooks.service.js';
 import { signBody } from '../../server/src/http/webhook-signature.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
 import { startTestApp, TEST_WEBHOOK_SECRET, type TestApp } from '../helpers/app.js';
@@ -183,6 +184,22 @@ describe('outbound webhooks', () => {
     expect(new Set(all.got.map((g) => g.body.id)).size).toBe(7);
     const log = await logWhen(brandId, partial.id, (l) => l[0]?.status === 'delivered');
     expect(log).toHaveLength(1);
+  });
+
+  it('sends an event emitted twice (an outbox entry delivered again) once, as one delivery', async () => {
+    const brandId = 'brand-wh-once';
+    const r = await receiver();
+    const { id } = await register(brandId, r.url, ['stream.ended']);
+    const ctx = t.app.ctx;
+    await emitWebhook(ctx, brandId, 'stream.ended', 'stream.ended:s-x', { streamId: 's-x' });
+    await r.received(1);
+    await logWhen(brandId, id, (l) => l[0]?.status === 'delivered');
+    await emitWebhook(ctx, brandId, 'stream.ended', 'stream.ended:s-x', { streamId: 's-x' });
+    // another occurrence of the event is another delivery
+    await emitWebhook(ctx, brandId, 'stream.ended', 'stream.ended:s-y', { streamId: 's-y' });
+    const log = await logWhen(brandId, id, (l) => l.length === 2 && l.every((d) => d.status === 'delivered'));
+    expect(log.map((d) => d.attempts)).toEqual([1, 1]);
+    expect(r.got.map((g) => g.body.data.streamId)).toEqual(['s-x', 's-y']);
   });
 
   it('redelivers a logged delivery with the same id and body', async () => {
