@@ -13,10 +13,14 @@ interface Received {
   body: { id: string; event: string; brandId: string; at: number; data: Record<string, any> };
 }
 
-/** A local webhook receiver: answers each request with the next status of `plan` (then 200), and records it. */
+/**
+ * A local webhook receiver: answers each request with the next step of `plan` (then 200), and records it.
+ * A step is a status, `hang` (never answers) or `hold` (answers 200 once `release()` is called).
+ */
 class Receiver {
   readonly got: Received[] = [];
-  plan: number[] = [];
+  plan: (number | 'hang' | 'hold')[] = [];
+  private held: (() => void)[] = [];
   private waiters: { n: number; resolve: () => void }[] = [];
   private server!: Server;
   url = '';
@@ -28,8 +32,12 @@ class Receiver {
       req.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         this.got.push({ headers: req.headers, raw, body: JSON.parse(raw) });
-        res.statusCode = this.plan.shift() ?? 200;
-        res.end('ok');
+        const step = this.plan.shift() ?? 200;
+        if (step === 'hold') this.held.push(() => res.end('ok'));
+        else if (step !== 'hang') {
+          res.statusCode = step;
+          res.end('ok');
+        }
         this.waiters = this.waiters.filter((w) => (this.got.length >= w.n ? (w.resolve(), false) : true));
       });
     });
@@ -48,7 +56,11 @@ class Receiver {
       if (this.got[n - 1]!.body.event === event) return this.got[n - 1]!;
     }
   }
+  release(): void {
+    for (const answer of this.held.splice(0)) answer();
+  }
   close(): Promise<void> {
+    this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
@@ -57,7 +69,7 @@ let t: TestApp;
 let worker: RunningWorker;
 const receivers: Receiver[] = [];
 beforeAll(async () => {
-  t = await startTestApp({ WEBHOOK_BACKOFF_MS: '20', WEBHOOK_DELIVERY_ATTEMPTS: '4', WEBHOOK_SUBSCRIPTIONS_CACHE_MS: '0', EVENT_RATE_LIMIT: '1000' });
+  t = await startTestApp({ WEBHOOK_BACKOFF_MS: '20', WEBHOOK_DELIVERY_ATTEMPTS: '4', WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_SUBSCRIPTIONS_CACHE_MS: '0', EVENT_RATE_LIMIT: '1000' });
   worker = startWorker({ config: t.config, log: createLogger('silent', 'webhooks-test-worker'), clock: t.clock });
   await worker.whenReady();
 });
@@ -67,7 +79,7 @@ afterAll(async () => {
   for (const r of receivers) await r.close();
 });
 
-async function receiver(plan: number[] = []): Promise<Receiver> {
+async function receiver(plan: Receiver['plan'] = []): Promise<Receiver> {
   const r = await new Receiver().start();
   r.plan = plan;
   receivers.push(r);
@@ -131,6 +143,21 @@ describe('outbound webhooks', () => {
     await r.received(4);
     const log = await logWhen(brandId, id, (l) => l[0]?.status === 'failed');
     expect(log[0]).toMatchObject({ status: 'failed', attempts: 4, lastStatusCode: 503, lastError: 'HTTP 503' });
+  });
+
+  it('counts a receiver that does not answer within WEBHOOK_TIMEOUT_MS as a failed attempt, and retries it', async () => {
+    const brandId = 'brand-wh-slow';
+    const r = await receiver(['hang', 'hold']);
+    const { id } = await register(brandId, r.url, ['stream.started']);
+    await t.createStream('Slow', brandId, { start: true });
+    // the retry has arrived, so the timed-out attempt is in the log
+    await r.received(2);
+    expect(await deliveries(brandId, id)).toEqual([expect.objectContaining({ status: 'pending', attempts: 1, lastError: 'no answer within 1000 ms' })]);
+    expect(r.got[0]!.body.id).toBe(r.got[1]!.body.id);
+    r.release();
+    const log = await logWhen(brandId, id, (l) => l[0]?.status === 'delivered');
+    expect(log[0]).toMatchObject({ attempts: 2, lastStatusCode: 200 });
+    expect(log[0].lastError).toBeUndefined();
   });
 
   it('delivers every event of a scripted stream to a subscriber, and only subscribed events to another', async () => {
