@@ -7,8 +7,11 @@ import { WebhookEvent, WEBHOOK_EVENTS, type WebhookDelivery, type WebhookEndpoin
 import { privateHostReason } from './webhooks.url.js';
 import { WebhookStore, type StoredDelivery } from './webhooks.store.js';
 import { streamKeys } from '../streams/streams.keys.js';
+import { isRedisUnavailable, outageWarner } from '../redis/outage.js';
 
 export const webhookStore = perContext((ctx) => new WebhookStore(ctx.redis, ctx.keys));
+/** One warning per Redis outage for the events lost to it (emitWebhookLater). */
+const outage = perContext((ctx) => outageWarner(ctx.redis, ctx.log, 'a webhook event after its commit (lost)'));
 
 /** `POST /api/brands/:brandId/webhooks`: the endpoint to call and what to send it. */
 export const WebhookCreate = z
@@ -176,7 +179,9 @@ export function emitWebhookLater(ctx: AppContext, brandId: string | Promise<stri
   const at = ctx.clock.now();
   Promise.resolve(brandId)
     .then((b) => (b ? emitWebhook(ctx, b, event, eventKey, data, at) : 0))
-    .catch((err: unknown) => ctx.log.warn({ err, event, eventKey }, 'webhook event not recorded (best effort after its commit)'));
+    .catch((err: unknown) =>
+      isRedisUnavailable(err) ? outage(ctx)(err) : ctx.log.warn({ err, event, eventKey }, 'webhook event not recorded (best effort after its commit)'),
+    );
 }
 
 /**
