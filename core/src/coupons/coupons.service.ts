@@ -12,6 +12,7 @@ import type { StreamRecord } from '../streams/streams.store.js';
 import { couponCodes } from './coupons.rewards.js';
 import { makeStockPusher } from './coupons.stock.js';
 import { CouponStore, publicDrop, type DropRecord } from './coupons.store.js';
+import { emitWebhookLater, streamBrand } from '../webhooks/webhooks.service.js';
 
 export const couponStore = perContext((ctx) => new CouponStore(ctx.redis, ctx.keys, isCluster(ctx.redis) ? ctx.config.REDIS_REPLICA_ACK_MS : undefined));
 export const stockPusher = makeStockPusher(couponStore);
@@ -130,6 +131,14 @@ export async function claimCoupon(
     ended.add(dropId);
     room.emit('coupon:ended', { dropId, streamId, reason: 'sold_out', claimed: out.quantity });
   }
+  // not awaited: the ack goes now; with no endpoint subscribed this reads nothing from Redis (node caches)
+  emitWebhookLater(ctx, streamBrand(ctx).of(streamId), 'coupon.claimed', `coupon.claimed:${dropId}:${out.code}`, {
+    streamId,
+    dropId,
+    viewerId: user.id,
+    code: out.code,
+    claimedAt: now,
+  });
   return { code: out.code, dropId };
 }
 

@@ -5,6 +5,7 @@ import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { StreamStore, type StreamRecord } from './streams.store.js';
 import { announce, outboxEntryId, outboxStore } from '../outbox/outbox.service.js';
+import { emitWebhook, emitWebhookLater } from '../webhooks/webhooks.service.js';
 
 export const streamStore = perContext((ctx) => new StreamStore(ctx.redis, ctx.keys));
 
@@ -77,6 +78,11 @@ export async function startStream(ctx: AppContext, user: User, streamId: string)
   if (changed) {
     ctx.broadcast.toStream(streamId).emit('stream:state', { stream });
     ctx.log.info({ streamId }, 'stream live');
+    emitWebhookLater(ctx, stream.brandId, 'stream.started', `stream.started:${streamId}`, {
+      streamId,
+      title: stream.title,
+      startedAt: stream.startedAt,
+    });
   }
   return stream;
 }
@@ -114,6 +120,13 @@ export async function deliverStreamEnded(ctx: AppContext, streamId: string): Pro
     }
   }
   if (failed.length) throw new AggregateError(failed, `stream ${streamId}: ${failed.length} end hook(s) failed`);
+  // recorded once however often the entry is delivered (the delivery id comes from the stream's id)
+  await emitWebhook(ctx, stream.brandId, 'stream.ended', `stream.ended:${streamId}`, {
+    streamId,
+    title: stream.title,
+    startedAt: stream.startedAt,
+    endedAt: stream.endedAt,
+  });
   const now = ctx.clock.now();
   await ctx.jobs.at({ type: 'stream.finalize', streamId }, now, now);
 }

@@ -8,6 +8,8 @@ import { computeSummary } from './summary.compute.js';
 import { liveSummaries } from './summary.live.js';
 import { csvHeader, csvRow } from './summary.csv.js';
 import { forEachViewerBatch, indexStream, summaryStore } from './summary.viewers.js';
+import type { StreamRecord } from '../streams/streams.store.js';
+import { emitWebhook } from '../webhooks/webhooks.service.js';
 
 /** The stored final summary, or the live (partial) one, at most SUMMARY_LIVE_MAX_AGE_MS old. Brand and staff of the stream's brand only. */
 export async function readSummary(ctx: AppContext, user: User, streamId: string): Promise<StreamSummary> {
@@ -41,7 +43,13 @@ export async function finalizeSummary(ctx: AppContext, streamId: string, opts: {
   if (!stream) return 'not_found';
   if (stream.status !== 'ended') return 'not_ended';
   const store = summaryStore(ctx);
-  if (await store.readFinal(streamId)) return 'already_stored';
+  const stored = await store.readFinal(streamId);
+  if (stored) {
+    // emitted again on every finalize of a stored summary: one delivery (its id), and a job that died
+    // between storing and emitting is made good by its retry
+    await emitFinal(ctx, stream, stored);
+    return 'already_stored';
+  }
   const wait = Math.min(opts.settleMs ?? 0, stream.endedAt! + (opts.settleMs ?? 0) - ctx.clock.now());
   if (wait > 0) {
     await delay(wait);
@@ -52,7 +60,13 @@ export async function finalizeSummary(ctx: AppContext, streamId: string, opts: {
   await indexStream(ctx, stream, viewers, buyers);
   const { created } = await store.storeFinal(summary);
   ctx.log.info({ streamId, uniqueViewers: summary.uniqueViewers, created }, 'stream summary finalized');
+  await emitFinal(ctx, stream, created ? summary : ((await store.readFinal(streamId)) ?? summary));
   return created ? 'stored' : 'already_stored';
+}
+
+/** The `summary.final` webhook event of a stored summary. */
+function emitFinal(ctx: AppContext, stream: StreamRecord, summary: StreamSummary): Promise<number> {
+  return emitWebhook(ctx, stream.brandId, 'summary.final', `summary.final:${stream.id}`, { streamId: stream.id, summary });
 }
 
 /**

@@ -16,6 +16,7 @@ import { ordersFeature } from './orders/index.js';
 import { suggestionsFeature } from './suggestions/index.js';
 import { reportFeature } from './report/index.js';
 import { mechanicsFeature } from './mechanics/index.js';
+import { webhooksFeature } from './webhooks/index.js';
 
 /** The transport of every feature the server runs (their domain hooks are core/src/features.ts). */
 export const features: readonly Feature[] = [
@@ -36,4 +37,5 @@ export const features: readonly Feature[] = [
   suggestionsFeature,
   reportFeature,
   mechanicsFeature,
+  webhooksFeature,
 ];
