@@ -87,6 +87,7 @@ export const en = {
   'error.banned': 'You are banned from this stream.',
   'error.already_done': 'You already did that.',
   'error.sold_out': 'Sold out: no coupons left.',
+  'error.insufficient_points': 'Not enough points for that.',
   'error.closed': 'This is closed.',
   'error.not_eligible': 'You are not eligible yet.',
   'error.conflict': 'Not possible right now: {message}',

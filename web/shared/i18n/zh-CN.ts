@@ -86,6 +86,7 @@ export const zhCN: Catalog = {
   'error.banned': '你已被禁止进入此直播间。',
   'error.already_done': '你已经操作过了。',
   'error.sold_out': '已抢光：优惠券没有了。',
+  'error.insufficient_points': '积分不足。',
   'error.closed': '已关闭。',
   'error.not_eligible': '你暂不符合参与条件。',
   'error.conflict': '当前无法操作：{message}',
