@@ -185,4 +185,45 @@ describe('points redemption', () => {
     await grant('shopper', 100, 'sh1');
     await expect(v.redeem(made.body.id)).rejects.toMatchObject({ code: 'closed' });
   });
+
+  it('counts redemptions made by the stream viewers while it is live in the summary', async () => {
+    const streamId = await t.createStream('Rewards night', BRAND, { start: true });
+    const [inRoom, elsewhere] = [await t.joinedViewer(streamId, 'watcher'), await t.viewer('absent')];
+    await grant('watcher', 500, 'w1');
+    await grant('absent', 500, 'a1');
+    const reward = await createReward({ title: 'Keyring', kind: 'gift', cost: 70, stock: 10 });
+    await inRoom.redeem(reward.id);
+    await inRoom.redeem(reward.id);
+    await elsewhere.redeem(reward.id);
+    const res = await t.http('GET', `/api/streams/${streamId}/summary`, { token: brandToken });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ redemptions: 2, pointsRedeemed: 140 });
+  });
+
+  it('reports the points economy: issued, redeemed, expired per day, outstanding, and redeemers against holders', async () => {
+    const brand = 'brand-econ';
+    const token = await t.token('brand', 'team-e', { brandId: brand });
+    const day0 = t.clock.now();
+    await grant('e-old', 80, 'e1', brand); // expires on day 30 with 80 left
+    await grant('e-red', 300, 'e2', brand);
+    const reward = await createReward({ title: 'Mug', kind: 'gift', cost: 120, stock: 5 }, token, brand);
+    const red = await t.viewer('e-red');
+    await red.redeem(reward.id);
+    t.clock.advance(40 * DAY);
+    await grant('e-new', 50, 'e3', brand);
+
+    const res = await t.http('GET', `/api/brands/${brand}/points/economy?from=${day0 - DAY}&to=${t.clock.now() + 1}`, { token });
+    expect(res.status, res.text).toBe(200);
+    const e = res.body;
+    // 80 + 300 credited on day 0, 50 on day 40; 120 spent on day 0; the 80 and the 180 left of the 300 expired
+    expect(e.totals).toEqual({ issued: 430, redeemed: 120, expired: 260, redemptions: 1 });
+    expect(e.outstanding).toBe(50);
+    const byDay = Object.fromEntries(e.days.map((d: { day: string }) => [d.day, d]));
+    expect(byDay[new Date(day0).toISOString().slice(0, 10)]).toMatchObject({ issued: 380, redeemed: 120, expired: 0 });
+    expect(e.days.reduce((n: number, d: { expired: number }) => n + d.expired, 0)).toBe(260);
+    expect(e.retention.redeemers).toMatchObject({ viewers: 1 });
+    expect(e.retention.holders).toMatchObject({ viewers: 2 });
+    expect((await t.http('GET', `/api/brands/${brand}/points/economy`, { token: brandToken })).status).toBe(403);
+    expect((await t.http('GET', `/api/brands/${brand}/points/economy?from=10&to=5`, { token })).status).toBe(400);
+  });
 });

@@ -4,6 +4,7 @@ import { canReadBrand, type User } from '../identity/tokens.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { pointsBalance } from '../points/points.service.js';
+import { viewerRedemptions } from '../points/points.rewards.js';
 import { streamStore } from '../streams/streams.service.js';
 import { rate, streamPoints, type StreamEngagement } from '../stickiness/index.js';
 import { readRating, round2, scoringStore } from './scoring.store.js';
@@ -106,6 +107,7 @@ export async function viewerProfile(ctx: AppContext, user: User, brandId: string
       buyerStreams: rating.buyerStreams,
     },
     points: await pointsBalance(ctx, brandId, viewerId),
+    redemptions: await viewerRedemptions(ctx, brandId, viewerId),
     recentStreams: recent.map((e, i) => ({
       streamId: e.streamId,
       title: streams[i]?.title ?? null,
