@@ -33,11 +33,24 @@ export async function pointsEconomy(
   const from = q.from ?? to - 30 * DAY_MS;
   if (!(from < to)) throw new AppError('invalid_payload', 'from: must be before to');
   if (to - from > MAX_DAYS * DAY_MS) throw new AppError('invalid_payload', `the period is at most ${MAX_DAYS} days`);
-  const store = rewardsStore(ctx);
-  const ledger = await store.ledger(brandId);
+  const ledger = await rewardsStore(ctx).ledger(brandId);
+  const { days, totals, outstanding } = readLedger(ledger, from, to, now);
+  return { brandId, from, to, days, totals, outstanding, retention: await retention(ctx, brandId, from, to) };
+}
+
+/**
+ * The ledger's figures (pure): per UTC day overlapping [from, to), what was issued, redeemed and (for days
+ * over by `now`) expired, their totals with the redemptions, and the points outstanding at `now` (lots
+ * expiring today or later). Field names: see `brandPointsKeys().economy`.
+ */
+export function readLedger(
+  ledger: Readonly<Record<string, number>>,
+  from: number,
+  to: number,
+  now: number,
+): Pick<PointsEconomy, 'days' | 'totals' | 'outstanding'> {
   const at = (f: string) => ledger[f] ?? 0;
   const today = Math.floor(now / DAY_MS);
-
   const days: PointsEconomy['days'] = [];
   const totals = { issued: 0, redeemed: 0, expired: 0, redemptions: 0 };
   for (let d = Math.floor(from / DAY_MS); d <= Math.floor((to - 1) / DAY_MS); d++) {
@@ -50,8 +63,7 @@ export async function pointsEconomy(
   }
   let outstanding = 0;
   for (const [f, v] of Object.entries(ledger)) if (f.startsWith('x:') && Number(f.slice(2)) >= today) outstanding += v;
-
-  return { brandId, from, to, days, totals, outstanding, retention: await retention(ctx, brandId, from, to) };
+  return { days, totals, outstanding };
 }
 
 /**
