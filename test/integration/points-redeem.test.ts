@@ -123,6 +123,11 @@ describe('points redemption', () => {
     expect(third.redemption.id).not.toBe(first.redemption.id);
     expect(third.redemption.code).not.toBe(first.redemption.code);
     expect(third.balance.balance).toBe(20);
+    // an opId names a redemption of one reward: on another reward it is another redemption
+    const gift = await createReward({ title: 'Pen', kind: 'gift', cost: 5, stock: 3 });
+    const other = await v.redeem(gift.id, { opId: 'op-1' });
+    expect(other.redemption).toMatchObject({ rewardId: gift.id, cost: 5 });
+    expect(other.balance.balance).toBe(15);
   });
 
   it('records a raffle ticket and shows redemptions in the viewer profile', async () => {

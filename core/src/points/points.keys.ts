@@ -25,7 +25,7 @@ export const brandPointsKeys = (k: Keys, brandId: string) => ({
   holders: k.brand(brandId, 'points', 'holders'),
   /** ZSET rewardId -> createdAt: the brand's catalog. */
   rewards: k.brand(brandId, 'rewards'),
-  /** HASH `<viewerId>|<opId>` -> redemption id: a retried redemption answers the first one. */
+  /** HASH `<viewerId>|<rewardId>|<opId>` -> redemption id: a retried redemption answers the first one. */
   redeemOps: k.brand(brandId, 'redeem', 'ops'),
   /** HASH redemption id -> JSON RedemptionRecord. */
   redemptions: k.brand(brandId, 'redemptions'),

@@ -84,7 +84,8 @@ export async function redeemReward(
     brandId,
     rewardId: p.rewardId,
     viewerId: user.id,
-    opField: p.opId ? `${user.id}|${p.opId}` : '',
+    // per viewer and reward: an opId reused for another reward is another redemption
+    opField: p.opId ? `${user.id}|${p.rewardId}|${p.opId}` : '',
     redemptionId: newId(9),
     code: newCouponCode(),
     now,

@@ -51,7 +51,7 @@ export interface RedeemArgs {
   brandId: string;
   rewardId: string;
   viewerId: string;
-  /** `<viewerId>|<opId>`, or '' without an opId. */
+  /** `<viewerId>|<rewardId>|<opId>`, or '' without an opId. */
   opField: string;
   redemptionId: string;
   /** Handed out when the reward is a coupon. */
