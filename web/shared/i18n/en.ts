@@ -227,6 +227,8 @@ export const en = {
   'dash.accuracy': '{percent} correct',
   'dash.lotteryEntries': 'Giveaway entries',
   'dash.lotteryWinners': { one: '{count} winner', other: '{count} winners' },
+  'dash.rewardRedemptions': 'Points rewards redeemed',
+  'dash.pointsSpent': '{points} points spent',
   'dash.couponClaims': 'Coupons claimed',
   'dash.redeemed': { one: '{count} redeemed', other: '{count} redeemed' },
   'dash.orders': 'Orders',

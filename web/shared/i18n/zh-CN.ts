@@ -226,6 +226,8 @@ export const zhCN: Catalog = {
   'dash.accuracy': '正确率 {percent}',
   'dash.lotteryEntries': '抽奖参与',
   'dash.lotteryWinners': { other: '{count} 人中奖' },
+  'dash.rewardRedemptions': '积分兑换次数',
+  'dash.pointsSpent': '消耗 {points} 积分',
   'dash.couponClaims': '领取优惠券',
   'dash.redeemed': { other: '已核销 {count} 张' },
   'dash.orders': '订单',
