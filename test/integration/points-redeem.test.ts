@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViewerClient } from '@stickyroom/sdk';
 import { grantPoints } from '../../core/src/points/points.service.js';
+import { rollupStream } from '../../core/src/scoring/scoring.rollup.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { record, seedStream } from './rollup-fixtures.js';
 
 const DAY = 86_400_000;
 const BRAND = 'brand-r';
@@ -214,7 +216,15 @@ describe('points redemption', () => {
     const reward = await createReward({ title: 'Mug', kind: 'gift', cost: 120, stock: 5 }, token, brand);
     const red = await t.viewer('e-red');
     await red.redeem(reward.id);
-    t.clock.advance(40 * DAY);
+    // ten days later the redeemer watches a stream of the brand (half a minute: no watch points), the holder does not
+    t.clock.advance(10 * DAY);
+    await seedStream(t.app.ctx, { id: 'econ-live', brandId: brand, startedAt: t.clock.now() });
+    await record(t.app.ctx.redis, t.app.ctx.keys, [
+      { streamId: 'econ-live', viewerId: 'e-red', metric: 'watchMs', n: 30_000, at: t.clock.now() + 60_000 },
+      { streamId: 'econ-live', viewerId: 'e-red', metric: 'chat', n: 1, at: t.clock.now() + 60_000 },
+    ]);
+    await rollupStream(t.app.ctx, 'econ-live');
+    t.clock.advance(30 * DAY);
     await grant('e-new', 50, 'e3', brand);
 
     const res = await t.http('GET', `/api/brands/${brand}/points/economy?from=${day0 - DAY}&to=${t.clock.now() + 1}`, { token });
@@ -226,8 +236,7 @@ describe('points redemption', () => {
     const byDay = Object.fromEntries(e.days.map((d: { day: string }) => [d.day, d]));
     expect(byDay[new Date(day0).toISOString().slice(0, 10)]).toMatchObject({ issued: 380, redeemed: 120, expired: 0 });
     expect(e.days.reduce((n: number, d: { expired: number }) => n + d.expired, 0)).toBe(260);
-    expect(e.retention.redeemers).toMatchObject({ viewers: 1 });
-    expect(e.retention.holders).toMatchObject({ viewers: 2 });
+    expect(e.retention).toEqual({ redeemers: { viewers: 1, returned: 1, rate: 1 }, holders: { viewers: 2, returned: 0, rate: 0 } });
     expect((await t.http('GET', `/api/brands/${brand}/points/economy`, { token: brandToken })).status).toBe(403);
     expect((await t.http('GET', `/api/brands/${brand}/points/economy?from=10&to=5`, { token })).status).toBe(400);
   });

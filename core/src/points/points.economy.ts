@@ -10,6 +10,7 @@ const DAY_MS = 86_400_000;
 const MAX_DAYS = 366;
 /** Most non-redeeming holders compared (the earliest holders first); see docs/summary.md. */
 export const HOLDERS_COMPARED = 10_000;
+const HISTORY_CHUNK = 500;
 
 const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 const rate = (n: number, of: number) => (of > 0 ? Math.round((n / of) * 10_000) / 10_000 : 0);
@@ -81,11 +82,18 @@ async function retention(ctx: AppContext, brandId: string, from: number, to: num
   const holders = candidates.filter((_, i) => counts[i] === 0).map((h) => ({ viewerId: h.viewerId, since: Math.max(from, h.since) }));
   const redeemers = [...firstRedeemed].map(([viewerId, since]) => ({ viewerId, since }));
 
+  // histories are read a chunk at a time: 10,000 of them in one reply would be megabytes
   const returned = async (group: { viewerId: string; since: number }[]) => {
-    const histories = await scoringStore(ctx).histories(brandId, group.map((g) => g.viewerId));
-    return group.filter((g, i) => (histories[i]?.entries ?? []).some((e) => e.startedAt > g.since)).length;
+    let n = 0;
+    for (let i = 0; i < group.length; i += HISTORY_CHUNK) {
+      const chunk = group.slice(i, i + HISTORY_CHUNK);
+      const histories = await scoringStore(ctx).histories(brandId, chunk.map((g) => g.viewerId));
+      n += chunk.filter((g, j) => (histories[j]?.entries ?? []).some((e) => e.startedAt > g.since)).length;
+    }
+    return n;
   };
-  const [r, h] = await Promise.all([returned(redeemers), returned(holders)]);
+  const r = await returned(redeemers);
+  const h = await returned(holders);
   return {
     redeemers: { viewers: redeemers.length, returned: r, rate: rate(r, redeemers.length) },
     holders: { viewers: holders.length, returned: h, rate: rate(h, holders.length) },
