@@ -240,4 +240,28 @@ describe('points redemption', () => {
     expect((await t.http('GET', `/api/brands/${brand}/points/economy`, { token: brandToken })).status).toBe(403);
     expect((await t.http('GET', `/api/brands/${brand}/points/economy?from=10&to=5`, { token })).status).toBe(400);
   });
+
+  it('makes a raffle ticket a guaranteed entry: it waives the watch-time and chat rules of a lottery of the brand, once', async () => {
+    const streamId = await t.createStream('Giveaway night', BRAND, { start: true });
+    const host = await t.streamer('host-raffle', BRAND);
+    await host.join(streamId);
+    const { lottery } = await host.createLottery(streamId, { prize: 'Jacket', winners: 1, durationSec: 3600, minWatchSec: 600, requireChat: true });
+    const holder = await t.joinedViewer(streamId, 'ticket-holder');
+    const other = await t.joinedViewer(streamId, 'no-ticket');
+    await grant('ticket-holder', 100, 'th1');
+    const raffle = await createReward({ title: 'Raffle ticket', kind: 'raffle', cost: 20, stock: 10 });
+    await holder.redeem(raffle.id);
+    const { rewardsStore } = await import('../../core/src/points/points.rewards.js');
+    expect(await rewardsStore(t.app.ctx).raffleTickets(BRAND, 'ticket-holder')).toBe(1);
+
+    await expect(other.enterLottery(lottery.id)).rejects.toMatchObject({ code: 'not_eligible', reason: 'min_watch' });
+    await expect(holder.enterLottery(lottery.id)).resolves.toBeTruthy();
+    await expect(holder.enterLottery(lottery.id)).rejects.toMatchObject({ code: 'already_done' });
+    expect(await rewardsStore(t.app.ctx).raffleTickets(BRAND, 'ticket-holder')).toBe(0);
+
+    // the ticket is spent: the next lottery's rules apply again
+    await host.drawLottery(lottery.id);
+    const { lottery: next } = await host.createLottery(streamId, { prize: 'Scarf', winners: 1, durationSec: 3600, minWatchSec: 600 });
+    await expect(holder.enterLottery(next.id)).rejects.toMatchObject({ code: 'not_eligible', reason: 'min_watch' });
+  });
 });

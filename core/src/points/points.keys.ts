@@ -31,8 +31,10 @@ export const brandPointsKeys = (k: Keys, brandId: string) => ({
   redemptions: k.brand(brandId, 'redemptions'),
   /** ZSET redemption id -> at: the brand's redemptions in time order (summary, economy). */
   redemptionsByTime: k.brand(brandId, 'redemptions', 'byTime'),
-  /** HASH viewerId -> raffle tickets redeemed and not yet used by a lottery of the brand. */
+  /** HASH viewerId -> raffle tickets redeemed and not yet spent on a lottery of the brand. */
   raffleTickets: k.brand(brandId, 'raffle', 'tickets'),
+  /** HASH `<viewerId>|<lotteryId>` -> ms: the raffle ticket a viewer spent on a lottery of the brand (one per lottery). */
+  raffleSpent: k.brand(brandId, 'raffle', 'spent'),
 });
 
 export const rewardKeys = (k: Keys, brandId: string, rewardId: string) => ({

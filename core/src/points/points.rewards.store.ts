@@ -2,7 +2,7 @@ import type { Reward, RedemptionRecord, RewardCreate, RewardPatch } from '@stick
 import type { RedisClient } from '../redis/client.js';
 import type { Keys } from '../redis/keys.js';
 import { brandPointsKeys, pointsKeys, rewardKeys } from './points.keys.js';
-import { pointsRedeem, type RedeemArgs, type RedeemReply } from './points.scripts.js';
+import { pointsRedeem, raffleTicket, type RedeemArgs, type RedeemReply } from './points.scripts.js';
 
 /** A reward's HASH as the API shows it; null for a missing or archived one. */
 function parseReward(h: Record<string, string>): (Reward & { archived: boolean }) | null {
@@ -117,6 +117,11 @@ export class RewardsStore {
     if (ids.length === 0) return [];
     const raw = await this.redis.hmget(brandPointsKeys(this.keys, brandId).redemptions, ...ids);
     return raw.flatMap((r) => (r ? [JSON.parse(r) as RedemptionRecord] : []));
+  }
+
+  /** Spends (`use`) or gives back (`refund`) the viewer's raffle ticket on one lottery; see raffle-ticket-2.lua. */
+  raffleTicket(brandId: string, viewerId: string, lotteryId: string, now: number, mode: 'use' | 'refund'): Promise<boolean> {
+    return raffleTicket.run(this.redis, this.keys, { brandId, viewerId, lotteryId, now, mode });
   }
 
   /** Raffle tickets the viewer holds with the brand. */

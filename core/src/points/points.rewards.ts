@@ -103,3 +103,17 @@ export async function redeemReward(
 export function viewerRedemptions(ctx: AppContext, brandId: string, viewerId: string): Promise<RedemptionRecord[]> {
   return rewardsStore(ctx).viewerRedemptions(brandId, viewerId);
 }
+
+/**
+ * A raffle ticket (a `raffle` reward) is a guaranteed entry into a lottery of the brand: a viewer the
+ * watch-time or chat rule refuses spends one to enter anyway. Spent once per lottery (a retry spends no
+ * other); answers whether the viewer had one.
+ */
+export function useRaffleTicket(ctx: AppContext, brandId: string, viewerId: string, lotteryId: string): Promise<boolean> {
+  return rewardsStore(ctx).raffleTicket(brandId, viewerId, lotteryId, ctx.clock.now(), 'use');
+}
+
+/** Gives back the ticket spent on a lottery the viewer could not enter after all (it closed meanwhile). */
+export function refundRaffleTicket(ctx: AppContext, brandId: string, viewerId: string, lotteryId: string): Promise<boolean> {
+  return rewardsStore(ctx).raffleTicket(brandId, viewerId, lotteryId, ctx.clock.now(), 'refund');
+}

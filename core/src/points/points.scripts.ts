@@ -87,3 +87,14 @@ export const pointsRedeem = defineScript({
     return { id, record, replay: replay === 1, lots };
   },
 });
+
+/** raffle-ticket-2.lua: spends (or gives back) a viewer's raffle ticket on one lottery, once per lottery. */
+export const raffleTicket = defineScript({
+  file: 'raffle-ticket-2.lua',
+  keys: (k, a: { brandId: string; viewerId: string; lotteryId: string; now: number; mode: 'use' | 'refund' }) => {
+    const b = brandPointsKeys(k, a.brandId);
+    return [b.raffleTickets, b.raffleSpent];
+  },
+  argv: (a) => [a.viewerId, a.lotteryId, a.now, a.mode],
+  parse: (done: number) => done === 1,
+});
