@@ -262,6 +262,9 @@ describe('post-stream summary across two streams of a brand', () => {
       couponRedemptions: 1,
       redemptionRate: 0.5,
 
+      redemptions: 0,
+      pointsRedeemed: 0,
+
       productPins: 1,
       productClicks: 3,
       clickers: 2,

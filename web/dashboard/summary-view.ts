@@ -116,6 +116,7 @@ export class SummaryView extends LitElement {
         ${card('dash.quizAnswers', this.i18n.num(s.quizAnswers), t('dash.accuracy', { percent: pct(s.quizAccuracy) }))}
         ${card('dash.lotteryEntries', this.i18n.num(s.lotteryEntries), t('dash.lotteryWinners', { count: s.lotteryWinners }))}
         ${card('dash.couponClaims', this.i18n.num(s.couponClaims), t('dash.redeemed', { count: s.couponRedemptions }))}
+        ${card('dash.rewardRedemptions', this.i18n.num(s.redemptions ?? 0), t('dash.pointsSpent', { points: this.i18n.num(s.pointsRedeemed ?? 0) }))}
         ${card('dash.orders', this.i18n.num(s.orders), t('dash.buyers', { count: s.buyers }))} ${card('dash.revenue', money)}
         ${card('dash.engagement', pct(s.engagementRate))}
       </div>

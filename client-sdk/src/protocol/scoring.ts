@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, StreamId, Timestamp } from './common.js';
 import { countedMetricFields, Segment } from './metrics.js';
+import { RedemptionRecord } from './points.js';
 
 /**
  * Stickiness over HTTP (brand tokens): the leaderboard of a brand's viewers and one viewer's profile.
@@ -64,6 +65,8 @@ export const ViewerProfile = ScoredViewer.extend({
     nextTier: z.object({ name: z.string(), at: z.number() }).optional(),
     expiring: z.object({ points: z.number(), at: Timestamp }).optional(),
   }),
+  /** Points rewards the viewer redeemed with the brand, newest first (at most 50). */
+  redemptions: z.array(RedemptionRecord),
   /** Most recent streams first (at most 20). */
   recentStreams: z.array(StreamEngagementRow),
 });

@@ -119,6 +119,11 @@ export const StreamSummary = z.object({
   couponRedemptions: Count,
   redemptionRate: Rate,
 
+  /** Points rewards redeemed with the stream's brand by the stream's viewers while it was live (docs/summary.md). */
+  redemptions: Count,
+  /** The points those redemptions spent. */
+  pointsRedeemed: Count,
+
   productPins: Count,
   productClicks: Count,
   clickers: Count,

@@ -71,6 +71,14 @@ export const REFUSALS = {
     reason: 'min_watch_time',
   },
 
+  // points rewards
+  reward_not_found: { code: 'not_found', message: 'no such reward' },
+  reward_inactive: { code: 'closed', message: 'this reward is not offered any more' },
+  reward_min_tier: { code: 'not_eligible', message: 'your loyalty tier is too low for this reward', reason: 'min_tier' },
+  reward_limit: { code: 'already_done', message: 'you already redeemed this reward as many times as allowed' },
+  reward_sold_out: { code: 'sold_out', message: 'this reward is sold out' },
+  insufficient_points: { code: 'insufficient_points', message: (balance) => `not enough points: you have ${Number(balance)}` },
+
   // products and orders
   product_not_pinned: { code: 'not_found', message: 'this product was not pinned in this stream' },
   order_busy: { code: 'conflict', message: 'this order is being counted by another delivery', retryAfter: 1000 },

@@ -5,6 +5,7 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { orderStore } from '../orders/orders.service.js';
 import { pointsBalance } from '../points/points.service.js';
+import { viewerRedemptions } from '../points/points.rewards.js';
 import { streamStore } from '../streams/streams.service.js';
 import { rate, streamPoints, type StreamEngagement } from '../stickiness/index.js';
 import { readRating, round2, scoringStore } from './scoring.store.js';
@@ -113,6 +114,7 @@ export async function viewerProfile(ctx: AppContext, user: User, brandId: string
       buyerStreams: rating.buyerStreams,
     },
     points: await pointsBalance(ctx, brandId, viewerId),
+    redemptions: await viewerRedemptions(ctx, brandId, viewerId),
     recentStreams: recent.map((e, i) => ({
       streamId: e.streamId,
       title: streams[i]?.title ?? null,

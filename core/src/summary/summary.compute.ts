@@ -12,6 +12,7 @@ import { Audience, previousPopulation, updateAudience } from './summary.audience
 import { round2, scoringStore } from '../scoring/scoring.store.js';
 import { scoringKeys } from '../scoring/scoring.keys.js';
 import { scoreAt, segmentAt } from '../stickiness/index.js';
+import { rewardsStore } from '../points/points.rewards.js';
 
 export const TOP_VIEWERS = 10;
 /** The brand's streams looked at for "earlier streams" (newest first). */
@@ -79,6 +80,12 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
     .sort((a, b) => a.at - b.at);
   const distinct = (kind: SummaryMoment['kind']) => [...new Set(moments.filter((m) => m.kind === kind).map((m) => m.id))];
 
+  // points rewards redeemed with the brand by this stream's viewers while it was live
+  const redeemed =
+    stream.startedAt === undefined
+      ? []
+      : (await rewardsStore(ctx).redemptionsBetween(stream.brandId, stream.startedAt, endMs)).filter((r) => population.has(r.viewerId));
+
   const topViewers = acc.top.map(toTopViewer);
   const u = population.size;
   const t = (m: keyof typeof totals) => totals[m] ?? 0;
@@ -135,6 +142,9 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
     couponClaimers: acc.count('couponClaims'),
     couponRedemptions: t('couponRedemptions'),
     redemptionRate: rate(t('couponRedemptions'), t('couponClaims')),
+
+    redemptions: redeemed.length,
+    pointsRedeemed: redeemed.reduce((sum, r) => sum + r.cost, 0),
 
     productPins: moments.filter((m) => m.kind === 'product').length,
     productClicks: t('clicks'),

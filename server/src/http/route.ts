@@ -10,7 +10,7 @@ type Shape = Record<string, z.ZodType>;
 export const JSON_BODY_LIMIT = '64kb';
 
 export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends Shape | undefined> {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express path under /api, e.g. `/streams/:id`. */
   path: string;
   summary: string;
