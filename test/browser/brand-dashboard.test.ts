@@ -126,9 +126,16 @@ describe("the brand's page", () => {
     await flow.getByRole('columnheader', { name: 'Repeat buyer' }).first().waitFor();
     const mechanics = page.getByRole('region', { name: 'What each mechanic is worth' });
     await mechanics.getByText('Observational comparisons, not experiments', { exact: false }).waitFor();
+    // the coupon drop of week 2 and the three product pins are in the mechanic table
+    await mechanics.getByRole('row', { name: /^Coupon drop/ }).waitFor();
+    await mechanics.getByRole('row', { name: /^Product pin/ }).waitFor();
 
+    const points = page.getByRole('region', { name: 'Points economy' });
+    await points.getByRole('row', { name: /^Points issued/ }).waitFor();
     const board = page.getByRole('region', { name: 'Leaderboard' });
     await board.getByRole('cell', { name: 'ann', exact: true }).waitFor();
+    // ann bought 30 + 20: her lifetime value is on her row
+    await board.getByRole('row', { name: /^ann .* 50$/ }).waitFor();
 
     await page.evaluate(axeSource);
     const problems = await page.evaluate(async () => {

@@ -290,6 +290,10 @@ describe('brand report over a scripted three-stream history', () => {
     // what each mechanic is worth over the same streams (its own figures are checked in mechanics.test.ts)
     expect(r.mechanics).toEqual(JSON.parse(JSON.stringify(await brandMechanics(t.app.ctx, BRAND, [s1, s2, s3]))));
     expect(r.mechanics.moments.map((m) => m.type)).toContain('product');
+    // the points economy over the same period, as its own route answers it
+    const economy = await t.http('GET', `/api/brands/${BRAND}/points/economy?from=${r.from}&to=${r.to + 1}`, { token: brandToken });
+    expect(r.pointsEconomy).toEqual(economy.body);
+    expect(r.pointsEconomy.totals.issued).toBeGreaterThan(0);
   });
 
   it('writes each table as CSV', async () => {

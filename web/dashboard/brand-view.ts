@@ -193,7 +193,7 @@ export class BrandView extends LitElement {
         ${card('brand.ltv', this.fmt('money', p.lifetimeValue.median), t('brand.ltvTop', { value: this.fmt('money', p.lifetimeValue.topDecile) }))}
       </div>
       <div class="csv">${CSV_TABLES.map((table) => html`<button class="secondary small" @click=${() => this.download(table)}>${t('brand.csv', { table: t(`brand.table.${table}`) })}</button>`)}</div>
-      ${this.renderStreams(r)} ${this.renderTrends(r)} ${this.renderCohorts(r)} ${this.renderMigration(r)} ${this.renderMechanics(r)} ${this.renderBoard()}
+      ${this.renderStreams(r)} ${this.renderTrends(r)} ${this.renderCohorts(r)} ${this.renderMigration(r)} ${this.renderMechanics(r)} ${this.renderEconomy(r)} ${this.renderBoard()}
     `;
   }
 
@@ -367,6 +367,26 @@ export class BrandView extends LitElement {
             </tbody>
           </table></div>
           <p class="muted">${t('brand.mechanicsHelp')}</p>`}
+    </section>`;
+  }
+
+  private renderEconomy(r: BrandReport) {
+    const t = this.t.bind(this);
+    const e = r.pointsEconomy;
+    const n = (v: number) => this.i18n.num(v);
+    const ret = (g: { viewers: number; returned: number; rate: number }) => t('brand.returnedOf', { returned: n(g.returned), viewers: n(g.viewers), rate: this.fmt('rate', g.rate) });
+    return html`<section class="card" aria-labelledby="points-h">
+      <h3 id="points-h">${t('brand.points')}</h3>
+      <table>
+        <tbody>
+          <tr><th scope="row">${t('brand.pointsIssued')}</th><td class="num">${n(e.totals.issued)}</td></tr>
+          <tr><th scope="row">${t('brand.pointsRedeemed')}</th><td class="num">${n(e.totals.redeemed)} (${t('brand.redemptions', { count: e.totals.redemptions })})</td></tr>
+          <tr><th scope="row">${t('brand.pointsExpired')}</th><td class="num">${n(e.totals.expired)}</td></tr>
+          <tr><th scope="row">${t('brand.pointsOutstanding')}</th><td class="num">${n(e.outstanding)}</td></tr>
+          <tr><th scope="row">${t('brand.redeemersReturned')}</th><td class="num">${ret(e.retention.redeemers)}</td></tr>
+          <tr><th scope="row">${t('brand.holdersReturned')}</th><td class="num">${ret(e.retention.holders)}</td></tr>
+        </tbody>
+      </table>
     </section>`;
   }
 

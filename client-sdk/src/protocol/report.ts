@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Id, StreamId, Timestamp } from './common.js';
 import { Segment } from './metrics.js';
 import { MechanicsReport } from './mechanics.js';
+import { PointsEconomy } from './points.js';
 
 /**
  * The brand report (`GET /api/brands/:brandId/report`): per-stream figures, period figures, cohorts and
@@ -126,5 +127,7 @@ export const BrandReport = z.object({
   cohorts: z.array(ReportCohort),
   migration: ReportMigration,
   mechanics: ReportMechanics,
+  /** The points economy over the period (at most its last 366 days): docs/summary.md, "Points economy". */
+  pointsEconomy: PointsEconomy,
 });
 export type BrandReport = z.infer<typeof BrandReport>;

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import type { ViewerActivity } from '../activity/activity.metrics.js';
 import { brandMechanics } from '../mechanics/mechanics.report.js';
+import { pointsEconomy } from '../points/points.economy.js';
 import { orderStore } from '../orders/orders.service.js';
 import { authorizeBrand } from '../scoring/scoring.service.js';
 import { scoringStore } from '../scoring/scoring.store.js';
@@ -125,6 +126,8 @@ async function build(ctx: AppContext, user: User, brandId: string, q: Pick<Repor
     brandId,
     figures.streams.map((s) => s.streamId),
   );
+  // the economy's periods are [from, to) and at most 366 days; the report's `to` is the period's last ms
+  const economy = await pointsEconomy(ctx, user, brandId, { from: Math.max(from, to + 1 - 366 * DAY_MS), to: to + 1 });
   const report: BrandReport = {
     brandId,
     from,
@@ -135,6 +138,7 @@ async function build(ctx: AppContext, user: User, brandId: string, q: Pick<Repor
     cohorts: figures.cohorts,
     migration: figures.migration,
     mechanics,
+    pointsEconomy: economy,
   };
   return { report, figures };
 }
