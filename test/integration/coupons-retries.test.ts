@@ -3,7 +3,7 @@ import type { User } from '../../core/src/identity/tokens.js';
 import { recordActivity } from '../../core/src/activity/activity.store.js';
 import { codeIndexKey, couponKeys, dropKeys, opField } from '../../core/src/coupons/coupons.keys.js';
 import { claimCoupon, REFUSAL_REPLAY_MS } from '../../core/src/coupons/coupons.service.js';
-import { CodePool } from '../../core/src/coupons/coupons.code-pool.js';
+import { CodePool, codePool } from '../../core/src/coupons/coupons.code-pool.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -127,6 +127,20 @@ describe('coupon claim retries (opId)', () => {
     const got = await v.claimCoupon(dropId, { opId: 'op' });
     expect(await v.claimCoupon(dropId, { opId: 'op' })).toEqual(got);
     expect(await t.app.ctx.redis.pttl(keys.ops)).toBeGreaterThan(0);
+  });
+
+  it('never issues a code twice, even when a code already issued comes back into the pool', async () => {
+    const { streamId, dropId } = await liveDrop();
+    const user = (id: string): User => ({ id, role: 'viewer', name: id });
+    const first = await claimCoupon(t.app.ctx, user('first'), { dropId }, t.clock.now(), () => undefined);
+    // what a refusal answering the resend of a committed claim (its reply lost) would give back
+    codePool(t.app.ctx).giveBack(streamId, first.code);
+    const second = await claimCoupon(t.app.ctx, user('second'), { dropId }, t.clock.now(), () => undefined);
+    expect(second.code).not.toBe(first.code);
+    const records = await t.app.ctx.redis.hgetall(couponKeys(t.app.ctx.keys, streamId).codes);
+    expect(JSON.parse(records[first.code]!).viewerId).toBe('first');
+    expect(JSON.parse(records[second.code]!).viewerId).toBe('second');
+    expect(Object.keys(records)).toHaveLength(2);
   });
 
   it('does not let a viewer whose id looks like a prefix replay another viewer\'s claim', async () => {
