@@ -30,7 +30,7 @@ export type TimelinePoint = z.infer<typeof TimelinePoint>;
 export const SummaryMoment = z.object({
   at: Timestamp,
   minute: z.number().int(),
-  kind: z.enum(['quiz', 'lottery', 'drop', 'product', 'stream']),
+  kind: z.enum(['quiz', 'lottery', 'drop', 'product', 'stream', 'poll']),
   id: z.string(),
   label: z.string(),
 });

@@ -8,7 +8,7 @@ import { activityRead, activityRecord, type ActivityRecord } from './activity.sc
 
 export interface Moment {
   at: number;
-  kind: 'quiz' | 'lottery' | 'drop' | 'product' | 'stream';
+  kind: 'quiz' | 'lottery' | 'drop' | 'product' | 'stream' | 'poll';
   id: string;
   label: string;
 }

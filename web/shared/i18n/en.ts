@@ -220,6 +220,7 @@ export const en = {
   'dash.series.orders': 'Orders per minute',
   'dash.moments': 'Moments',
   'dash.moment.quiz': 'Quiz',
+  'dash.moment.poll': 'Poll',
   'dash.moment.lottery': 'Giveaway',
   'dash.moment.drop': 'Coupon drop',
   'dash.moment.product': 'Product pinned',

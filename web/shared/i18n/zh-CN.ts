@@ -219,6 +219,7 @@ export const zhCN: Catalog = {
   'dash.series.orders': '每分钟订单',
   'dash.moments': '关键时刻',
   'dash.moment.quiz': '答题',
+  'dash.moment.poll': '投票',
   'dash.moment.lottery': '抽奖',
   'dash.moment.drop': '优惠券',
   'dash.moment.product': '置顶商品',
