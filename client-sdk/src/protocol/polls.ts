@@ -9,7 +9,7 @@ export const PollCreate = z
     question: userText(300),
     options: z.array(userText(120)).min(2).max(6),
     /** Closes on its own after this long; without it the poll stays open until `poll:close` or the stream's end. */
-    durationSec: z.number().int().min(5).max(3600).optional(),
+    durationSec: z.number().int().min(1).max(3600).optional(),
     /** Points for taking part: every viewer who votes gets them once (within POINTS_STREAM_CAP). */
     points: z.number().int().min(1).max(1_000_000).optional(),
   })
