@@ -7,6 +7,7 @@ import { presenceKeys } from '../presence/presence.keys.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { readableStream } from '../streams/streams.service.js';
 import { csvCell } from '../summary/summary.csv.js';
+import { npsOf } from './survey.nps.js';
 import { surveyStore, type OpenSurvey, type SurveyAnswerRecord } from './survey.store.js';
 
 export const DEFAULT_SURVEY_QUESTION = 'How likely are you to recommend this stream to a friend?';
@@ -87,24 +88,6 @@ export async function pendingSurvey(ctx: AppContext, user: User, streamId: strin
   const [answered, [watched]] = await Promise.all([store.answered(streamId, user.id), store.watchMs(streamId, [user.id])]);
   const awaits = !answered && now < survey.closesAt && watched! >= survey.minWatchMs;
   return { survey: awaits ? { streamId, question: survey.question, closesAt: survey.closesAt } : null, answered };
-}
-
-/** NPS bands: promoters 9–10, passives 7–8, detractors 0–6. */
-export function npsOf(tally: readonly number[]): { responses: number; promoters: number; passives: number; detractors: number; nps: number | null } {
-  let responses = 0;
-  let promoters = 0;
-  let passives = 0;
-  let detractors = 0;
-  tally.forEach((n, score) => {
-    responses += n;
-    if (score >= 9) promoters += n;
-    else if (score >= 7) passives += n;
-    else detractors += n;
-  });
-  // %promoters - %detractors, rounded to the nearest integer, halves away from zero
-  const x = responses === 0 ? null : (100 * (promoters - detractors)) / responses;
-  const nps = x === null ? null : Math.sign(x) * Math.round(Math.abs(x)) + 0;
-  return { responses, promoters, passives, detractors, nps };
 }
 
 /** `GET /api/streams/:id/survey`: the survey and every answer with its comment (brand and the stream's staff). */
