@@ -2,6 +2,8 @@ import { hashFromPairs } from '../redis/replies.js';
 import { defineScript } from '../redis/scripts.js';
 import { streamKeys } from '../streams/streams.keys.js';
 import { pollKeys } from './polls.keys.js';
+import { outboxKeys } from '../outbox/outbox.keys.js';
+import type { OutboxEntry } from '../outbox/outbox.entry.js';
 
 /** poll-create-3.lua: opens a poll on a live stream with no open poll (the refusal poll_open carries that poll's id). */
 export const pollCreate = defineScript({
@@ -27,14 +29,14 @@ export const pollVote = defineScript({
   parse: (_taken: 1) => undefined,
 });
 
-/** poll-close-4.lua: closes a poll once and answers what its final counts are read from. */
+/** poll-close-5.lua: closes a poll once (writing its outbox entry) and answers what its final counts are read from. */
 export const pollClose = defineScript({
-  file: 'poll-close-4.lua',
-  keys: (k, a: { streamId: string; pollId: string; now: number; reason: string }) => {
+  file: 'poll-close-5.lua',
+  keys: (k, a: { streamId: string; pollId: string; now: number; reason: string; entryId: string; entry: OutboxEntry }) => {
     const p = pollKeys(k, a.streamId);
-    return [p.poll(a.pollId), p.open, p.counts(a.pollId), p.votes(a.pollId)];
+    return [p.poll(a.pollId), p.open, p.counts(a.pollId), p.votes(a.pollId), outboxKeys(k, a.streamId).entries];
   },
-  argv: (a) => [a.pollId, a.now, a.reason],
+  argv: (a) => [a.pollId, a.now, a.reason, a.entryId, JSON.stringify(a.entry)],
   refusals: { [-1]: 'poll_not_found' },
   parse: ([changed, poll, counts, votes]: [number, string[], string[], number]) => ({
     changed: changed === 1,

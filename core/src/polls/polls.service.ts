@@ -9,12 +9,12 @@ import { grantPoints } from '../points/points.service.js';
 import { newScopedId, streamOf } from '../streams/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
 import { pollStore, type PollRecord } from './polls.store.js';
+import type { OutboxEntry } from '../outbox/outbox.entry.js';
+import { announce, outboxEntryId, outboxStore } from '../outbox/outbox.service.js';
 
 /** The stream a poll id belongs to; ids we did not mint are simply not found. */
 export const streamOfPoll = (pollId: string): string => streamOf(pollId, 'poll');
 
-/** The id every `poll:closed` of one poll carries (the SDK shows it once). */
-export const pollClosedAnnouncementId = (pollId: string): string => `poll.closed.${pollId}`;
 
 export async function createPoll(
   ctx: AppContext,
@@ -108,15 +108,25 @@ async function pushRunningResults(ctx: AppContext, streamId: string, pollId: str
 
 /**
  * Closes a poll (its timer, `poll:close`, an expired poll in the way of a new one, the stream's end; all may
- * race). The one call that closes it pushes `poll:closed`; every call answers the same final counts.
+ * race). The close script flips it once and writes its outbox entry in the same step; the entry's delivery
+ * (now, by this caller, or by the outbox sweep after a crash) pushes `poll:closed`. Every call answers the
+ * same final counts.
  */
 export async function closePoll(ctx: AppContext, streamId: string, pollId: string, reason: 'timer' | 'streamer' | 'stream_end' | 'expired', now: number): Promise<PollFinal> {
+  await outboxStore(ctx).listStream(streamId, now);
   const { changed, result } = await pollStore(ctx).close(streamId, pollId, now, reason);
   if (changed) {
-    ctx.broadcast.toStream(streamId).emit('poll:closed', { ...result, announcementId: pollClosedAnnouncementId(pollId) });
     ctx.log.info({ streamId, pollId, reason, votes: result.votes }, 'poll closed');
+    await announce(ctx, streamId, outboxEntryId({ kind: 'poll.closed', pollId }));
   }
   return result;
+}
+
+/** Delivers a closed poll's outbox entry (at least once): its final counts, with the entry's id. */
+export async function deliverPollClosed(ctx: AppContext, streamId: string, entryId: string, entry: Extract<OutboxEntry, { kind: 'poll.closed' }>): Promise<void> {
+  // closed already (the entry is written by the close): this reads the final counts
+  const { result } = await pollStore(ctx).close(streamId, entry.pollId, ctx.clock.now(), 'timer');
+  ctx.broadcast.toStream(streamId).emit('poll:closed', { ...result, announcementId: entryId });
 }
 
 /** The open poll and its counts so far (the `room:join` ack's `poll`), or null. */

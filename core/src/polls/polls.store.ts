@@ -5,6 +5,7 @@ import type { EventGate } from '../redis/event-gate.js';
 import type { Keys } from '../redis/keys.js';
 import type { Refused } from '../redis/refusals.js';
 import { pollKeys } from './polls.keys.js';
+import { outboxEntryId } from '../outbox/outbox.entry.js';
 import { pollClose, pollCreate, pollVote } from './polls.scripts.js';
 
 /** A poll as stored. */
@@ -85,9 +86,13 @@ export class PollStore {
     return { pollId, streamId, counts, votes: counts.reduce((a, b) => a + b, 0) };
   }
 
-  /** Closes the poll (once; `changed` only for that call) and answers its final counts; throws not_found for no such poll. */
+  /**
+   * Closes the poll (once, with its outbox entry; `changed` only for that call) and answers its final counts;
+   * throws not_found for no such poll.
+   */
   async close(streamId: string, pollId: string, now: number, reason: string): Promise<{ changed: boolean; result: PollFinal }> {
-    const res = await pollClose.run(this.redis, this.keys, { streamId, pollId, now, reason });
+    const entry = { kind: 'poll.closed', pollId } as const;
+    const res = await pollClose.run(this.redis, this.keys, { streamId, pollId, now, reason, entryId: outboxEntryId(entry), entry });
     const poll = parsePoll(streamId, res.poll)!;
     return {
       changed: res.changed,
