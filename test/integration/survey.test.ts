@@ -150,10 +150,17 @@ describe('the post-stream survey', () => {
     expect(await asked).toMatchObject({ question: 'Would you recommend our shop?', closesAt: t.clock.now() + 2 * HOUR });
     expect(await refusal(host.configureSurvey(streamId, { minWatchMin: 3 }))).toMatchObject({ code: 'closed' });
 
-    const off = await t.createStream('survey off', 'brand-a', { start: true });
+    // set at creation, turned off later over HTTP by the brand team
+    const hostToken = await t.token('streamer', 'own-host', { brandId: 'brand-a' });
+    const created = await t.http('POST', '/api/streams', { token: hostToken, body: { title: 'survey off', survey: { minWatchMin: 1, windowHours: 3 } } });
+    expect(created.status, created.text).toBe(201);
+    const off = created.body.id as string;
+    await t.http('POST', `/api/streams/${off}/start`, { token: hostToken });
+    expect((await host.configureSurvey(off, {})).survey).toEqual({ streamId: off, enabled: true, question: expect.any(String), minWatchMin: 1, windowHours: 3 });
+    expect((await t.http('POST', '/api/streams', { token: hostToken, body: { title: 'bad', survey: { minWatchMin: -1 } } })).status).toBe(400);
     const res = await t.http('PUT', `/api/streams/${off}/survey`, { token: brandToken, body: { enabled: false } });
     expect(res.status).toBe(200);
-    expect(res.body.survey).toMatchObject({ enabled: false });
+    expect(res.body.survey).toMatchObject({ enabled: false, minWatchMin: 1, windowHours: 3 });
     const offViewer = await t.joinedViewer(off, 'off-viewer');
     await watch(off, [offViewer], [], 9);
     await host.end(off);

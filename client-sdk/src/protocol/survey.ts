@@ -5,18 +5,19 @@ import { userText } from './text.js';
 /** The post-stream survey: one 0–10 "would you recommend" score and an optional comment per eligible viewer. */
 export const SURVEY_COMMENT_MAX = 500;
 
-export const SurveyConfigure = z
-  .object({
-    streamId: StreamId,
-    /** false: no survey for this stream. */
-    enabled: z.boolean().optional(),
-    question: userText(300).optional(),
-    /** Viewers who watched at least this many minutes are asked. */
-    minWatchMin: z.number().int().min(0).max(24 * 60).optional(),
-    /** How long after the stream's end answers are taken. */
-    windowHours: z.number().int().min(1).max(24 * 30).optional(),
-  })
-  .strict();
+const surveySettingsFields = {
+  /** false: no survey for this stream. */
+  enabled: z.boolean().optional(),
+  question: userText(300).optional(),
+  /** Viewers who watched at least this many minutes are asked. */
+  minWatchMin: z.number().int().min(0).max(24 * 60).optional(),
+  /** How long after the stream's end answers are taken. */
+  windowHours: z.number().int().min(1).max(24 * 30).optional(),
+};
+
+/** A stream's survey settings as a caller sets them (at creation, `stream:survey`, `PUT /api/streams/:id/survey`). */
+export const SurveySettingsInput = z.object(surveySettingsFields).strict();
+export const SurveyConfigure = z.object({ streamId: StreamId, ...surveySettingsFields }).strict();
 
 export const SurveyAnswer = z
   .object({

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import { StreamId, SurveyConfigure } from '@stickyroom/sdk/protocol';
+import { StreamId, SurveySettingsInput } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../../../../core/src/context.js';
 import { defineRoute } from '../../http/route.js';
 import { configureSurvey, surveyCsv, surveyExport } from '../../../../core/src/survey/survey.service.js';
@@ -17,7 +17,7 @@ export function surveyRoutes(router: Router, ctx: AppContext): void {
       summary: "Set the stream's post-stream survey (before it ends): enabled, question, minWatchMin, windowHours",
       tags: ['survey'],
       params: Params,
-      body: SurveyConfigure.omit({ streamId: true }),
+      body: SurveySettingsInput,
       roles: READERS,
     },
     async ({ user, params, body }) => ({ body: { survey: await configureSurvey(ctx, user, { ...body, streamId: params.id }) } }),
