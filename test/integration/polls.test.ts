@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StickyroomError, StreamerClient, ViewerClient } from '@stickyroom/sdk';
 import type { PollResults, RequestInput } from '@stickyroom/sdk/protocol';
 import { pollStore } from '../../core/src/polls/polls.store.js';
+import { outboxStore, sweepOutboxes } from '../../core/src/outbox/outbox.service.js';
 import { readMoments } from '../../core/src/activity/activity.store.js';
 import { createLogger } from '../../core/src/logger.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
@@ -116,6 +117,19 @@ describe('a live poll', () => {
     const closed = viewers[0]!.once('poll:closed', (r) => r.pollId === poll.id);
     expect(await closed).toMatchObject({ counts: [0, 0, 1], votes: 1 });
     expect(await refusal(viewers[0]!.vote(poll.id, 1))).toMatchObject({ code: 'closed' });
+  });
+
+  it('announces a close whose node died before pushing: the outbox sweep pushes poll:closed', async () => {
+    const { streamId, host, viewers } = await liveRoom('crash', 1);
+    const { poll } = await host.createPoll(streamId, sizes);
+    await viewers[0]!.vote(poll.id, 1);
+    const closed = viewers[0]!.once('poll:closed', (r) => r.pollId === poll.id);
+    // the close script alone, as a node that died right after it would leave it
+    await outboxStore(t.app.ctx).listStream(streamId, t.clock.now());
+    expect((await pollStore(t.app.ctx).close(streamId, poll.id, t.clock.now(), 'streamer')).changed).toBe(true);
+    expect(await refusal(viewers[0]!.vote(poll.id, 0))).toMatchObject({ code: 'closed' });
+    await sweepOutboxes(t.app.ctx);
+    expect(await closed).toMatchObject({ counts: [0, 1, 0], votes: 1, announcementId: `poll.closed.${poll.id}` });
   });
 
   it('is closed by the stream\'s end', async () => {
