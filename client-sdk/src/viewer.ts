@@ -57,6 +57,18 @@ export class ViewerClient extends StickyroomClient {
   clickProduct(streamId: string, productId: string) {
     return this.request('product:click', { streamId, productId });
   }
+  /** Votes in a poll: one vote per viewer, final; the ack says the points credited for taking part, if any. */
+  vote(pollId: string, option: number) {
+    return this.request('poll:vote', { pollId, option });
+  }
+  /** The post-stream survey awaiting this viewer, if any (one offline at the stream's end asks here). */
+  survey(streamId: string) {
+    return this.request('survey:get', { streamId });
+  }
+  /** Answers a stream's post-stream survey: `score` 0–10, an optional comment (chat's text rules and blocked words). */
+  answerSurvey(streamId: string, score: number, comment?: string) {
+    return this.request('survey:answer', comment === undefined ? { streamId, score } : { streamId, score, comment });
+  }
   points(brandId: string) {
     return this.request('points:get', { brandId });
   }

@@ -176,6 +176,18 @@ export const ConfigSchema = z.object({
     .min(0)
     .default(1000)
     .describe('Most points a viewer earns in one stream from quizzes, questions, lotteries and watching together (purchases are not capped).'),
+  SURVEY_MIN_WATCH_MIN: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(5)
+    .describe('Post-stream survey: viewers who watched at least this many minutes are asked (a stream may set its own with stream:survey).'),
+  SURVEY_WINDOW_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(48)
+    .describe('Post-stream survey: answers are taken for this many hours after the stream ends (a stream may set its own).'),
   POINTS_PER_CURRENCY_UNIT: z.coerce.number().min(0).default(1).describe('Loyalty points per whole unit of an order amount (e.g. per dollar).'),
   POINTS_TIERS: z
     .string()

@@ -15,6 +15,8 @@ export * from './fairness.js';
 export * from './coupons.js';
 export * from './products.js';
 export * from './points.js';
+export * from './polls.js';
+export * from './survey.js';
 export * from './scoring.js';
 export * from './summary.js';
 export * from './suggestions.js';

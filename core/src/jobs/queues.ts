@@ -21,6 +21,7 @@ export const queueOf = (data: JobData): string => (data.type === 'webhook.delive
 
 export const JobData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('quiz.close'), quizId: z.string(), streamId: z.string() }),
+  z.object({ type: z.literal('poll.close'), pollId: z.string(), streamId: z.string() }),
   z.object({ type: z.literal('lottery.draw'), lotteryId: z.string(), streamId: z.string() }),
   z.object({ type: z.literal('drop.end'), dropId: z.string(), streamId: z.string() }),
   z.object({ type: z.literal('stream.finalize'), streamId: z.string() }),
@@ -37,6 +38,8 @@ export function jobId(data: JobData): string {
   switch (data.type) {
     case 'quiz.close':
       return `quiz.close-${data.quizId}`;
+    case 'poll.close':
+      return `poll.close-${data.pollId}`;
     case 'lottery.draw':
       return `lottery.draw-${data.lotteryId}`;
     case 'drop.end':

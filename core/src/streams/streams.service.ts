@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 import { StreamStore, type StreamRecord } from './streams.store.js';
 import { announce, outboxEntryId, outboxStore } from '../outbox/outbox.service.js';
 import { emitWebhook, emitWebhookLater } from '../webhooks/webhooks.service.js';
+import { surveyStore, type SurveySettingsStored } from '../survey/survey.store.js';
 
 export const streamStore = perContext((ctx) => new StreamStore(ctx.redis, ctx.keys));
 
@@ -29,7 +30,11 @@ function brandOfNewStream(user: User, named: string | undefined): string {
   return user.brandId;
 }
 
-export async function createStream(ctx: AppContext, user: User, body: { title: string; brandId?: string | undefined }): Promise<StreamRecord> {
+export async function createStream(
+  ctx: AppContext,
+  user: User,
+  body: { title: string; brandId?: string | undefined; survey?: SurveySettingsStored | undefined },
+): Promise<StreamRecord> {
   const brandId = brandOfNewStream(user, body.brandId);
   const stream: StreamRecord = {
     id: newId(),
@@ -39,6 +44,8 @@ export async function createStream(ctx: AppContext, user: User, body: { title: s
     createdBy: user.id,
     createdAt: ctx.clock.now(),
   };
+  // its survey settings first: a stream never exists without the settings it was created with
+  if (body.survey) await surveyStore(ctx).saveSettings(stream.id, body.survey);
   await streamStore(ctx).create(stream);
   ctx.log.info({ streamId: stream.id, brandId: stream.brandId, by: user.id }, 'stream created');
   return stream;

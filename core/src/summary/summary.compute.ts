@@ -5,7 +5,7 @@ import { presenceSummary } from '../presence/presence.store.js';
 import { streamStore } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { ACTIVITY_METRICS, SEGMENTS } from '@stickyroom/sdk/protocol';
-import { lotteryOutcomes, revenueByCurrency, type Standing } from './summary.sources.js';
+import { latestOrders, lotteryOutcomes, pollOutcomes, qaQuality, revenueByCurrency, surveyFigures, type Standing } from './summary.sources.js';
 import { randomUUID } from 'node:crypto';
 import { earlierStreams, indexEarlierStreams, interactionsOf, isEngaged, metric, streamStart, summaryStore, type ViewerRow } from './summary.viewers.js';
 import { Audience, previousPopulation, updateAudience } from './summary.audience.js';
@@ -124,6 +124,7 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
     questions: t('questions'),
     askers: acc.count('questions'),
     upvotes: t('upvotes'),
+    qa: await qaQuality(ctx, stream.id, await latestOrders(ctx, stream.id)),
 
     quizzes: distinct('quiz').length,
     quizAnswers: t('quizAnswers'),
@@ -131,6 +132,8 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
     quizParticipation: rate(acc.count('quizAnswers'), u),
     quizCorrect: t('quizCorrect'),
     quizAccuracy: rate(t('quizCorrect'), t('quizAnswers')),
+
+    polls: await pollOutcomes(ctx, stream.id, distinct('poll')),
 
     lotteries: await lotteryOutcomes(ctx, stream.id, distinct('lottery')),
     lotteryEntries: t('lotteryEntries'),
@@ -166,6 +169,7 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
     moments,
     segments: acc.segmentChange(),
     topViewers,
+    survey: await surveyFigures(ctx, stream.id, (min) => acc.watchMs.filter((ms) => ms >= min).length),
   };
   return { summary, viewers: final ? [...population.keys()].sort() : [], buyers: acc.buyers };
 }

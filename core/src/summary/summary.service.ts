@@ -5,6 +5,8 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { readableStream, streamStore } from '../streams/streams.service.js';
 import { computeSummary } from './summary.compute.js';
+import { surveyFigures } from './summary.sources.js';
+import { surveyStore } from '../survey/survey.store.js';
 import { liveSummaries } from './summary.live.js';
 import { csvHeader, csvRow } from './summary.csv.js';
 import { forEachViewerBatch, indexStream, summaryStore } from './summary.viewers.js';
@@ -15,8 +17,26 @@ import { emitWebhook } from '../webhooks/webhooks.service.js';
 export async function readSummary(ctx: AppContext, user: User, streamId: string): Promise<StreamSummary> {
   const stream = await readableStream(ctx, user, streamId);
   const stored = await summaryStore(ctx).readFinal(streamId);
-  if (stored) return stored;
-  return liveSummaries(ctx).read(stream);
+  const summary = stored ?? (await liveSummaries(ctx).read(stream));
+  return summary.status === 'ended' ? withFreshSurvey(ctx, summary) : summary;
+}
+
+/**
+ * The survey block read again from its keys: its answers arrive for SURVEY_WINDOW_HOURS after the end, long
+ * after the final summary was stored. Who is eligible does not change after the end (watch time stops), so
+ * the count computed with the summary is kept; a summary without one counts it over the stream's viewers.
+ */
+async function withFreshSurvey(ctx: AppContext, summary: StreamSummary): Promise<StreamSummary> {
+  const survey = await surveyFigures(ctx, summary.streamId, async (minWatchMs) => {
+    if (summary.survey && summary.survey.minWatchMin * 60_000 === minWatchMs) return summary.survey.eligible;
+    const viewers = [...(await summaryStore(ctx).population(summary.streamId))];
+    let eligible = 0;
+    for (let i = 0; i < viewers.length; i += 500) {
+      for (const ms of await surveyStore(ctx).watchMs(summary.streamId, viewers.slice(i, i + 500))) if (ms >= minWatchMs) eligible++;
+    }
+    return eligible;
+  });
+  return { ...summary, survey };
 }
 
 /** Per-viewer rows of the stream (CSV), viewers sorted by id, built batch by batch. */

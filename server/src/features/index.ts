@@ -17,6 +17,8 @@ import { suggestionsFeature } from './suggestions/index.js';
 import { reportFeature } from './report/index.js';
 import { mechanicsFeature } from './mechanics/index.js';
 import { webhooksFeature } from './webhooks/index.js';
+import { pollsFeature } from './polls/index.js';
+import { surveyFeature } from './survey/index.js';
 
 /** The transport of every feature the server runs (their domain hooks are core/src/features.ts). */
 export const features: readonly Feature[] = [
@@ -38,4 +40,6 @@ export const features: readonly Feature[] = [
   reportFeature,
   mechanicsFeature,
   webhooksFeature,
+  pollsFeature,
+  surveyFeature,
 ];

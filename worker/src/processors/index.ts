@@ -3,6 +3,7 @@ import type { AppContext } from '../../../core/src/context.js';
 import type { JobData } from '../../../core/src/jobs/queues.js';
 import { drawLotteryJob } from './lottery-draw.js';
 import { quizCloseProcessor } from './quiz-close.js';
+import { pollCloseProcessor } from './poll-close.js';
 import { finalizeStream } from './finalize-stream.js';
 import { rollup } from './rollup.js';
 import { dropEnd } from './drop-end.js';
@@ -19,6 +20,7 @@ export type Processor<T extends JobData['type']> = (ctx: AppContext, data: Extra
 export const processors: { [T in JobData['type']]?: Processor<T> } = {
   'lottery.draw': drawLotteryJob,
   'quiz.close': quizCloseProcessor,
+  'poll.close': pollCloseProcessor,
   'stream.finalize': finalizeStream,
   rollup,
   'drop.end': dropEnd,
