@@ -101,7 +101,7 @@ export class CodePool {
 
   private sweep(): void {
     const now = this.now();
-    for (const [id, pool] of this.pools) if (now - pool.usedAt >= POOL_IDLE_MS && pool.waiting === 0) void this.release(id);
+    for (const [id, pool] of this.pools) if (now - pool.usedAt >= POOL_IDLE_MS && pool.waiting === 0) this.release(id).catch(() => undefined);
     if (this.pools.size === 0 && this.sweeper) {
       clearInterval(this.sweeper);
       this.sweeper = null;
