@@ -25,7 +25,7 @@ function entry(streamId: string, startedAt: number, m: Partial<Record<ActivityMe
   return e;
 }
 
-const SCORED: ActivityMetric[] = ['watchMs', 'chat', 'likes', 'questions', 'upvotes', 'quizAnswers', 'quizCorrect', 'lotteryEntries', 'couponClaims', 'clicks', 'orders', 'revenueCents'];
+const SCORED: ActivityMetric[] = ['watchMs', 'chat', 'likes', 'questions', 'upvotes', 'quizAnswers', 'quizCorrect', 'lotteryEntries', 'couponClaims', 'clicks', 'orders', 'revenueCents', 'referrals'];
 const amount = (m: ActivityMetric) => (m === 'watchMs' ? fc.integer({ min: 0, max: 4 * 3_600_000 }) : m === 'revenueCents' ? fc.integer({ min: 0, max: 500_000 }) : fc.integer({ min: 0, max: 60 }));
 const arbEntry = (i: number) =>
   fc

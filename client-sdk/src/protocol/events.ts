@@ -11,6 +11,7 @@ import { lotteryRequests, type LotteryPushes, type LotteryReplies } from './lott
 import { couponRequests, type CouponPushes, type CouponReplies } from './coupons.js';
 import { productRequests, type ProductPushes, type ProductReplies } from './products.js';
 import { pointsRequests, type PointsPushes, type PointsReplies } from './points.js';
+import { referralRequests, type ReferralPushes, type ReferralReplies } from './referrals.js';
 
 /** Every client → server event and the zod schema its payload must pass. */
 export const requestSchemas = {
@@ -25,6 +26,7 @@ export const requestSchemas = {
   ...couponRequests,
   ...productRequests,
   ...pointsRequests,
+  ...referralRequests,
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -44,7 +46,8 @@ export interface Replies
     LotteryReplies,
     CouponReplies,
     ProductReplies,
-    PointsReplies {}
+    PointsReplies,
+    ReferralReplies {}
 
 export interface ServerToClientEvents
   extends RoomPushes,
@@ -57,7 +60,8 @@ export interface ServerToClientEvents
     LotteryPushes,
     CouponPushes,
     ProductPushes,
-    PointsPushes {}
+    PointsPushes,
+    ReferralPushes {}
 
 export type PushName = keyof ServerToClientEvents;
 
@@ -87,6 +91,7 @@ export const PUSH_NAMES = [
   'product:pinned',
   'reward:granted',
   'moderation:notice',
+  'referral:credited',
 ] as const satisfies readonly PushName[];
 type UnlistedPush = Exclude<PushName, (typeof PUSH_NAMES)[number]>;
 const pushListIsComplete: [UnlistedPush] extends [never] ? true : UnlistedPush = true;

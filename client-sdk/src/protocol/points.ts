@@ -29,7 +29,7 @@ export interface PointsPushes {
   /** Private to one viewer: points, a coupon code, or a lottery prize. */
   'reward:granted': (e: {
     streamId: string;
-    source: 'quiz' | 'question' | 'lottery' | 'watch' | 'order';
+    source: 'quiz' | 'question' | 'lottery' | 'watch' | 'order' | 'referral';
     sourceId?: string;
     points?: number;
     coupon?: { code: string; title: string };

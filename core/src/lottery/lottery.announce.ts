@@ -3,6 +3,7 @@ import { queueActivity } from '../activity/activity.store.js';
 import type { OutboxEntry } from '../outbox/outbox.entry.js';
 import { OutboxStore } from '../outbox/outbox.store.js';
 import { lotteryStore } from './lottery.service.js';
+import { pushTo } from '../audience/audience.service.js';
 
 /**
  * Delivers a drawn lottery's outbox entry; runs at least once, so each step is safe to repeat: the
@@ -28,7 +29,7 @@ export async function deliverLotteryDrawn(
     for (const [err] of (await multi.exec()) ?? []) if (err) throw err;
   }
   await lotteryStore(ctx).recordBrandWinners(l.brandId, result.winners, result.drawnAt);
-  ctx.broadcast.toStream(streamId).emit('lottery:drawn', { ...result, announcementId: entryId });
+  pushTo(ctx, streamId, l.audience).emit('lottery:drawn', { ...result, announcementId: entryId });
   for (const viewerId of result.winners) {
     ctx.broadcast
       .toUser(viewerId)

@@ -1,0 +1,8 @@
+import type { Feature } from '../types.js';
+import { referralHandlers } from './referrals.handlers.js';
+
+/** Word of mouth: a viewer's share link (`referral:link`); the credit itself rides on `room:join { ref }`. */
+export const referralsFeature: Feature = {
+  name: 'referrals',
+  handlers: referralHandlers,
+};
