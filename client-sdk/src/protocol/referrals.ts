@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StreamId } from './common.js';
+import { Id, StreamId } from './common.js';
 
 export const ReferralLink = z.object({ streamId: StreamId }).strict();
 
@@ -30,3 +30,14 @@ export interface ReferralPushes {
   /** To the referrer only (every tab): a new viewer joined through their link, and the points it earned. */
   'referral:credited': (e: { streamId: string; referredId: string; points: number; announcementId?: string }) => void;
 }
+
+/** `GET /api/brands/:brandId/referrals`: the brand's word of mouth, all time. */
+export const ReferralReport = z.object({
+  brandId: Id,
+  /** Viewers credited to a referrer (each once). */
+  referredViewers: z.number().int().nonnegative(),
+  /** Referrers by viewers credited to them, most first (at most `limit`). */
+  topReferrers: z.array(z.object({ viewerId: Id, referred: z.number().int().nonnegative() })),
+});
+export type ReferralReport = z.infer<typeof ReferralReport>;
+export const ReferralReportQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }).strict();

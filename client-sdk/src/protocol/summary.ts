@@ -68,6 +68,10 @@ export const TopViewer = z.object({
 });
 export type TopViewer = z.infer<typeof TopViewer>;
 
+/** A viewer whose share link brought new viewers (docs/protocol.md, Referrals). */
+export const TopReferrer = z.object({ viewerId: Id, referred: Count });
+export type TopReferrer = z.infer<typeof TopReferrer>;
+
 export const StreamSummary = z.object({
   streamId: StreamId,
   brandId: Id,
@@ -136,6 +140,11 @@ export const StreamSummary = z.object({
 
   engagedViewers: Count,
   engagementRate: Rate,
+
+  /** New viewers of the brand who joined this stream through a share link and were credited to its owner. */
+  referredViewers: Count.default(0),
+  /** The viewers whose links brought the most of them into this stream (at most 10, most first). */
+  topReferrers: z.array(TopReferrer).default([]),
 
   timeline: z.array(TimelinePoint),
   moments: z.array(SummaryMoment),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { ReferralStatus } from '@stickyroom/sdk/protocol';
+import type { ReferralReport, ReferralStatus } from '@stickyroom/sdk/protocol';
+import { authorizeBrand } from '../scoring/scoring.service.js';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import type { User } from '../identity/tokens.js';
@@ -70,4 +71,11 @@ async function followUp(ctx: AppContext, stream: StreamRecord, referrerId: strin
     points: toReferrer,
     announcementId: `referral.${stream.brandId}.${referredId}`,
   });
+}
+
+/** The brand's referral report: viewers credited to a referrer, and the best referrers (all time). */
+export async function referralReport(ctx: AppContext, user: User, brandId: string, limit: number): Promise<ReferralReport> {
+  authorizeBrand(user, brandId);
+  const { referred, topReferrers } = await referralStore(ctx).brandReferrals(brandId, limit);
+  return { brandId, referredViewers: referred, topReferrers };
 }

@@ -35,9 +35,11 @@ export class ReferralStore {
     return { referred, topReferrers: pairs(flat) };
   }
 
-  /** The brand's referrers by referrals credited, all time. */
-  async brandTopReferrers(brandId: string, top: number): Promise<{ viewerId: string; referred: number }[]> {
-    return pairs(await this.redis.zrevrange(referralKeys(this.keys, brandId).counts, 0, top - 1, 'WITHSCORES'));
+  /** The brand's credited viewers and its referrers by referrals credited, all time. */
+  async brandReferrals(brandId: string, top: number): Promise<{ referred: number; topReferrers: { viewerId: string; referred: number }[] }> {
+    const k = referralKeys(this.keys, brandId);
+    const [referred, flat] = await Promise.all([this.redis.hlen(k.by), this.redis.zrevrange(k.counts, 0, top - 1, 'WITHSCORES')]);
+    return { referred, topReferrers: pairs(flat) };
   }
 }
 

@@ -4,6 +4,7 @@ import { LotteryStore } from '../lottery/lottery.store.js';
 import { streamOrderKeys } from '../orders/orders.keys.js';
 import type { OrderAttribution } from '../orders/orders.store.js';
 import { scanHash } from '../redis/replies.js';
+import { ReferralStore } from '../referrals/referrals.store.js';
 
 /**
  * What the summary reads from other features' stores (lottery draws, stickiness histories), in one
@@ -43,6 +44,11 @@ export async function revenueByCurrency(ctx: AppContext, streamId: string): Prom
     out[o.currency] = (out[o.currency] ?? 0) + o.amountCents;
   }
   return out;
+}
+
+/** How many new viewers the stream's share links brought, and its best referrers (at most 10). */
+export function streamReferrals(ctx: AppContext, streamId: string): Promise<{ referred: number; topReferrers: { viewerId: string; referred: number }[] }> {
+  return new ReferralStore(ctx.redis, ctx.keys).streamReferrals(streamId, 10);
 }
 
 /** A viewer's stickiness around this stream. */
