@@ -86,6 +86,17 @@ describe('stickiness score', () => {
     );
   });
 
+  it('counts successful referrals: each raises the score, by less than the one before, and decays like the rest', () => {
+    const base = { watchMs: 20 * 60_000, chat: 2 };
+    const withRefs = (n: number) => rate([entry('ref', T0, { ...base, referrals: n })], P)!;
+    const gains = [0, 1, 2, 3].map((n) => withRefs(n + 1).score - withRefs(n).score);
+    for (const g of gains) expect(g).toBeGreaterThan(0);
+    for (let i = 1; i < gains.length; i++) expect(gains[i]).toBeLessThan(gains[i - 1]!);
+    expect(streamPoints(entry('ref', T0, { referrals: 1 }), P).byInput.referrals).toBe(DEFAULT_WEIGHTS.referrals);
+    const r = withRefs(2);
+    expect(scoreAt(r, r.asOf + P.halfLifeMs, P)).toBeCloseTo(r.score / 2, 9);
+  });
+
   it('gives returning to more streams diminishing returns too', () => {
     const visit = (n: number) => Array.from({ length: n }, (_, i) => entry(`r${i}`, T0, { watchMs: 20 * 60_000 }));
     const gains = [1, 2, 3, 4, 5].map((n) => rate(visit(n + 1), P)!.score - rate(visit(n), P)!.score);
