@@ -107,6 +107,18 @@ describe('targeted coupon drops', () => {
     expect(dropped.atRisk!.map((p) => p.id)).toEqual([d.id, marker.drop.id]);
   });
 
+  it("sends the worker's end of a targeted drop (its window closed) to its audience only", async () => {
+    const { streamId, host, viewers } = await liveRoom('expiry');
+    const ended = Object.fromEntries(Object.entries(viewers).map(([who, v]) => [who, collect<{ dropId: string }>(v, 'coupon:ended')]));
+    const { drop: d } = await host.dropCoupon(streamId, { ...drop, durationSec: 1, audience: { segments: ['dormant'] } });
+    const dormantSees = viewers.dormant.once('coupon:ended', (e) => e.dropId === d.id, 15_000);
+    t.clock.advance(1000);
+    expect(await dormantSees).toMatchObject({ dropId: d.id, reason: 'expired' });
+    const { drop: marker } = await host.dropCoupon(streamId, { ...drop, title: 'marker' });
+    await Promise.all(Object.values(viewers).map((v) => v.once('coupon:dropped', (p) => p.id === marker.id)));
+    for (const who of ['loyal', 'atRisk', 'fresh'] as const) expect(ended[who]).toEqual([]);
+  });
+
   it('leaves a targeted drop out of the join ack of a viewer outside its audience', async () => {
     const { streamId, host } = await liveRoom('ack');
     const { drop: open } = await host.dropCoupon(streamId, { ...drop, audience: { segments: ['at-risk', 'dormant'] } });
