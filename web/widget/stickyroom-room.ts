@@ -53,6 +53,7 @@ export class StickyroomRoom extends LitElement {
     lang: { type: String },
     server: { type: String },
     url: { type: String },
+    ref: { type: String },
     view: { state: true },
   };
 
@@ -61,6 +62,8 @@ export class StickyroomRoom extends LitElement {
   declare lang: string;
   declare server: string;
   declare url: string;
+  /** A share link's referral code; by default the page address's `?ref=` (docs/protocol.md, Referrals). */
+  declare ref: string;
   /** Bumped to re-render after the mutable room state below changes. */
   declare view: number;
 
@@ -143,6 +146,19 @@ export class StickyroomRoom extends LitElement {
     return this.dispatchEvent(new CustomEvent(`stickyroom:${name}`, { detail, bubbles: true, composed: true, cancelable }));
   }
 
+  /** The `ref` attribute, else `?ref=` of the page; only a well-formed code (a bad one would fail the join). */
+  private referralCode(): string | undefined {
+    let code = this.ref;
+    if (!code) {
+      try {
+        code = new URL(globalThis.location?.href ?? '').searchParams.get('ref') ?? '';
+      } catch {
+        code = '';
+      }
+    }
+    return /^[A-Za-z0-9_-]{8,64}$/.test(code) ? code : undefined;
+  }
+
   private async open(): Promise<void> {
     const client = createViewerClient({ url: this.origin, token: this.token });
     this.client = client;
@@ -152,7 +168,8 @@ export class StickyroomRoom extends LitElement {
     this.listen(client);
     try {
       await client.connect();
-      const data = await client.join(this.stream);
+      const ref = this.referralCode();
+      const data = await client.join(this.stream, ref ? { ref } : {});
       if (this.client !== client) return;
       this.applySnapshot(data);
       this.emit('joined', { streamId: this.stream, stream: data.stream });
