@@ -118,6 +118,11 @@ export class SummaryView extends LitElement {
         ${card('dash.couponClaims', this.i18n.num(s.couponClaims), t('dash.redeemed', { count: s.couponRedemptions }))}
         ${card('dash.orders', this.i18n.num(s.orders), t('dash.buyers', { count: s.buyers }))} ${card('dash.revenue', money)}
         ${card('dash.engagement', pct(s.engagementRate))}
+        ${card(
+          'dash.referred',
+          this.i18n.num(s.referredViewers),
+          s.topReferrers[0] ? t('dash.topReferrer', { viewer: s.topReferrers[0].viewerId, count: this.i18n.num(s.topReferrers[0].referred) }) : undefined,
+        )}
       </div>
       ${this.renderCharts(s)} ${this.renderFunnel(s)} ${this.renderTopViewers(s)} ${this.renderLotteries(s)} ${this.renderSegments(s)}
     `;

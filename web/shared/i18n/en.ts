@@ -213,6 +213,8 @@ export const en = {
   'dash.buyers': { one: '{count} buyer', other: '{count} buyers' },
   'dash.revenue': 'Revenue',
   'dash.engagement': 'Engaged viewers',
+  'dash.referred': 'New via share links',
+  'dash.topReferrer': 'best referrer: {viewer} ({count})',
   'dash.series.viewers': 'Viewers per minute',
   'dash.series.chat': 'Chat messages per minute',
   'dash.series.likes': 'Likes per minute',

@@ -212,6 +212,8 @@ export const zhCN: Catalog = {
   'dash.buyers': { other: '{count} 位买家' },
   'dash.revenue': '销售额',
   'dash.engagement': '互动观众',
+  'dash.referred': '分享链接带来的新观众',
+  'dash.topReferrer': '最佳推荐人：{viewer}（{count}）',
   'dash.series.viewers': '每分钟观众',
   'dash.series.chat': '每分钟聊天消息',
   'dash.series.likes': '每分钟点赞',
