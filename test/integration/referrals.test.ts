@@ -83,8 +83,10 @@ describe('referrals', () => {
 
   it('credits nothing for a self-referral, a re-join or a viewer the brand already knew', async () => {
     const streamId = await live('nothing');
-    const owner = await t.viewer('nr-owner');
+    const owner = await t.joinedViewer(streamId, 'nr-owner');
     const code = await linkOf(owner, streamId);
+    // a share link is asked for from the room
+    await expect(owner.referralLink(await live('elsewhere'))).rejects.toMatchObject({ code: 'forbidden' });
 
     // self
     expect((await owner.join(streamId, { ref: code })).referral).toEqual({ status: 'self' });
@@ -111,7 +113,7 @@ describe('referrals', () => {
 
   it('caps a referrer per stream and per day', async () => {
     const first = await live('cap-1');
-    const farmer = await t.viewer('cap-farmer');
+    const farmer = await t.joinedViewer(first, 'cap-farmer');
     const code = await linkOf(farmer, first);
     const statuses: (string | undefined)[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await joinVia(first, `cap-a${i}`, code)).status);
