@@ -111,6 +111,18 @@ describe('referrals', () => {
     expect(report.body.topReferrers.find((r: { viewerId: string }) => r.viewerId === 'nr-owner')).toBeUndefined();
   });
 
+  it('credits a viewer joining through the link from three tabs at once only once', async () => {
+    const streamId = await live('tabs');
+    const a = await t.joinedViewer(streamId, 'tb-a');
+    const code = await linkOf(a, streamId);
+    const tabs = await Promise.all([0, 1, 2].map(() => t.viewer('tb-new')));
+    const statuses = await Promise.all(tabs.map(async (v) => (await v.join(streamId, { ref: code })).referral?.status));
+    expect(statuses.filter((s) => s === 'credited')).toHaveLength(1);
+    expect(statuses.filter((s) => s === 'known')).toHaveLength(2);
+    expect(await balance(a)).toBe(50);
+    expect(await balance(tabs[0]!)).toBe(25);
+  });
+
   it('caps a referrer per stream and per day', async () => {
     const first = await live('cap-1');
     const farmer = await t.joinedViewer(first, 'cap-farmer');

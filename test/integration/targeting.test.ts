@@ -119,6 +119,22 @@ describe('targeted coupon drops', () => {
     for (const who of ['loyal', 'atRisk', 'fresh'] as const) expect(ended[who]).toEqual([]);
   });
 
+  it('stops targeted pushes to a banned viewer too', async () => {
+    const { streamId, host, viewers } = await liveRoom('ban');
+    const dropped = collect<DropPublic>(viewers.dormant, 'coupon:dropped');
+    const notice = viewers.dormant.once('moderation:notice');
+    await host.ban(streamId, PEOPLE.dormant);
+    await notice;
+    const atRiskSees = viewers.atRisk.once('coupon:dropped');
+    const { drop: d } = await host.dropCoupon(streamId, { ...drop, audience: { segments: ['at-risk', 'dormant'] } });
+    await atRiskSees;
+    // a push to the banned viewer's own user room comes after: the targeted one would have arrived by then
+    const unbanned = viewers.dormant.once('moderation:notice');
+    await host.ban(streamId, PEOPLE.dormant, true);
+    await unbanned;
+    expect(dropped.map((p) => p.id)).not.toContain(d.id);
+  });
+
   it('leaves a targeted drop out of the join ack of a viewer outside its audience', async () => {
     const { streamId, host } = await liveRoom('ack');
     const { drop: open } = await host.dropCoupon(streamId, { ...drop, audience: { segments: ['at-risk', 'dormant'] } });
