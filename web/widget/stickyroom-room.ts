@@ -86,6 +86,8 @@ export class StickyroomRoom extends LitElement {
   private drops: DropView[] = [];
   private likes = 0;
   private points: PointsBalance | null = null;
+  /** The viewer's share link once asked for, and whether it went to the clipboard. */
+  private share: { url: string; copied: boolean } | null = null;
   private slowModeSec = 0;
   private chatError = '';
   private lotteryError = '';
@@ -491,6 +493,26 @@ export class StickyroomRoom extends LitElement {
     }
   }
 
+  /** Asks for the viewer's share link (docs/protocol.md, Referrals) and copies it; shown to copy by hand otherwise. */
+  private async shareLink(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    try {
+      const link = await client.referralLink(this.stream);
+      this.share = { url: link.url, copied: false };
+      this.emit('shared', link);
+      try {
+        await navigator.clipboard.writeText(link.url);
+        this.share = { url: link.url, copied: true };
+      } catch {
+        // no clipboard (permissions, an insecure page): the link is shown to select
+      }
+    } catch (err) {
+      this.notice = { kind: 'error', text: refusalText(this.i18n, err) };
+    }
+    this.refresh();
+  }
+
   private clickProduct(e: Event, product: PinnedProduct): void {
     void this.client?.clickProduct(this.stream, product.id).catch(() => undefined);
     if (!this.emit('product-click', { product }, true)) e.preventDefault();
@@ -525,6 +547,8 @@ export class StickyroomRoom extends LitElement {
       <span>${t('points.balance', { count: p.balance })}</span>
       <span class="badge">${t('points.tier', { tier: p.tier })}</span>
       ${p.nextTier ? html`<span class="muted">${t('points.next', { count: Math.max(0, p.nextTier.at - p.balance), tier: p.nextTier.name })}</span>` : nothing}
+      <button class="secondary small" part="share" @click=${() => this.shareLink()}>${this.share?.copied ? t('share.copied') : t('share.button')}</button>
+      ${this.share && !this.share.copied ? html`<span class="muted" data-share>${this.share.url}</span>` : nothing}
     </div>`;
   }
 

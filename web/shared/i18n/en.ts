@@ -65,6 +65,8 @@ export const en = {
   'drop.ended': 'This drop has ended.',
   'drop.soldOut': 'Sold out.',
   'points.label': 'Your points',
+  'share.button': 'Share this stream',
+  'share.copied': 'Link copied',
   'points.balance': { one: '{count} point', other: '{count} points' },
   'points.tier': 'Tier: {tier}',
   'points.next': { one: '{count} point to {tier}', other: '{count} points to {tier}' },

@@ -64,6 +64,8 @@ export const zhCN: Catalog = {
   'drop.ended': '本轮优惠券已结束。',
   'drop.soldOut': '已抢光。',
   'points.label': '我的积分',
+  'share.button': '分享直播',
+  'share.copied': '链接已复制',
   'points.balance': { other: '{count} 积分' },
   'points.tier': '等级：{tier}',
   'points.next': { other: '再得 {count} 积分升级为 {tier}' },
