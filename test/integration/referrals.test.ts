@@ -103,6 +103,12 @@ describe('referrals', () => {
     await rollupStream(t.app.ctx, past);
     expect((await joinVia(streamId, 'nr-regular', code)).status).toBe('known');
 
+    // a viewer who already shared a link of their own (from another live stream of the brand) is no newcomer
+    const other = await live('other');
+    const sharer = await t.joinedViewer(other, 'nr-sharer');
+    await linkOf(sharer, other);
+    expect((await joinVia(streamId, 'nr-sharer', code)).status).toBe('known');
+
     // a code nobody was given
     expect((await joinVia(streamId, 'nr-lost', 'not-a-real-code-00')).status).toBe('unknown_code');
 

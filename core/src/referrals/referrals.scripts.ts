@@ -30,9 +30,9 @@ export interface CreditArgs {
   rejoin: boolean;
 }
 
-/** referral-credit-7.lua: credits the code's owner for a new viewer once, or says why not. */
+/** referral-credit-8.lua: credits the code's owner for a new viewer once, or says why not. */
 export const referralCredit = defineScript({
-  file: 'referral-credit-7.lua',
+  file: 'referral-credit-8.lua',
   keys: (k, a: CreditArgs) => {
     const r = referralKeys(k, a.brandId);
     return [
@@ -43,6 +43,7 @@ export const referralCredit = defineScript({
       r.perDay(Math.floor(a.now / 86_400_000)),
       brandSummaryKeys(k, a.brandId).firstSeen,
       scoringKeys(k, a.brandId).history,
+      r.codeOf,
     ];
   },
   argv: (a) => [a.code, a.referredId, a.streamId, a.now, a.maxPerStream, a.maxPerDay, a.rejoin ? '1' : '0'],

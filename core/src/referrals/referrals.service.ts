@@ -27,7 +27,8 @@ export async function referralLink(ctx: AppContext, user: User, streamId: string
 /**
  * Credits a joining viewer to the owner of `code` (docs/protocol.md, Referrals): once per viewer and
  * brand, never to themselves, never for a viewer the brand already knew (attended an ended stream of the
- * brand, has a stickiness history with it, or has been in this stream before), within the referrer's caps.
+ * brand, has a stickiness history with it, has a share link of their own, or has been in this stream before),
+ * within the referrer's caps.
  * The decision is one script in the brand's slot; what follows it (the record in this stream and the
  * referrer's `referrals` activity, both points grants, the referrer's push) is idempotent and runs again
  * when the viewer joins again with the same code, so a crash between them loses nothing for good.

@@ -10,6 +10,7 @@
     KEYS[5] today's counts (HASH referrerId -> credited today)
     KEYS[6] first seen (ZSET viewerId -> first stream attended; summary's brand index)
     KEYS[7] stickiness histories (HASH viewerId -> packed history)
+    KEYS[8] codes (HASH viewerId -> their referral code): a viewer with a code of their own was in a stream
     ARGV[1] code
     ARGV[2] referredId (the joining viewer)
     ARGV[3] streamId
@@ -30,7 +31,8 @@ if before then
   local by, stream = string.match(before, '^([^|]*)|([^|]*)|')
   return { 'credited_before', by or '', stream or '' }
 end
-if ARGV[7] == '1' or redis.call('ZSCORE', KEYS[6], referred) or redis.call('HEXISTS', KEYS[7], referred) == 1 then
+if ARGV[7] == '1' or redis.call('ZSCORE', KEYS[6], referred) or redis.call('HEXISTS', KEYS[7], referred) == 1
+    or redis.call('HEXISTS', KEYS[8], referred) == 1 then
   return { 'known', referrer, '' }
 end
 if tonumber(redis.call('HGET', KEYS[4], referrer) or '0') >= tonumber(ARGV[5]) then return { 'stream_cap', referrer, '' } end
