@@ -5,6 +5,7 @@ import { rollupStream } from '../../core/src/scoring/scoring.rollup.js';
 import { grantPoints } from '../../core/src/points/points.service.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { startTwoNodesAndWorker } from '../helpers/two-nodes.js';
 import { record, seedStream, type ActivityEvent } from './rollup-fixtures.js';
 
 const DAY = 86_400_000;
@@ -189,5 +190,30 @@ describe('targeted lotteries', () => {
       expect(drawn[who]).toEqual([]);
     }
     expect(drawn.loyal).toHaveLength(1);
+  });
+});
+
+describe('targeting across nodes', () => {
+  it('carries a targeted push from the node that made it to the eligible viewers of another node only', async () => {
+    const nodes = await startTwoNodesAndWorker();
+    try {
+      const streamId = await nodes.a.createStream('two nodes', BRAND, { start: true });
+      await grantPoints(nodes.a.app.ctx, { brandId: BRAND, viewerId: 'tn-gold', streamId, points: 2500, source: 'order', sourceId: 'tn' });
+      const host = await nodes.a.streamer('tn-host', BRAND);
+      await host.join(streamId);
+      const gold = await nodes.b.joinedViewer(streamId, 'tn-gold');
+      const bronze = await nodes.b.joinedViewer(streamId, 'tn-bronze');
+      const bronzeSaw = collect<DropPublic>(bronze, 'coupon:dropped');
+      const goldSees = gold.once('coupon:dropped');
+      const { drop: d } = await host.dropCoupon(streamId, { ...drop, audience: { tiers: ['gold'] } });
+      expect((await goldSees).id).toBe(d.id);
+      expect((await gold.claimCoupon(d.id)).code).toBeTruthy();
+      await expect(bronze.claimCoupon(d.id)).rejects.toMatchObject({ code: 'not_eligible', reason: 'audience' });
+      const { drop: marker } = await host.dropCoupon(streamId, { ...drop, title: 'marker' });
+      await bronze.once('coupon:dropped', (p) => p.id === marker.id);
+      expect(bronzeSaw.map((p) => p.id)).toEqual([marker.id]);
+    } finally {
+      await nodes.close();
+    }
   });
 });
