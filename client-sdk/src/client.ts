@@ -97,6 +97,8 @@ export class StickyroomClient {
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private readonly listeners = new Map<string, Set<Handler>>();
   private readonly joined = new Set<string>();
+  /** The referral code each stream was joined with: sent again when rejoining (it credits once at most). */
+  private readonly refs = new Map<string, string>();
   /** Per stream: how far its chat arrived in order (see ChatCursor). */
   private readonly cursors = new Map<string, ChatCursor>();
   private readonly gapTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -234,16 +236,23 @@ export class StickyroomClient {
     });
   }
 
-  /** Joins a stream's room: the snapshot (state, counts, chat history, open quiz/lottery/drops). */
-  async join(streamId: string): Promise<JoinData> {
+  /**
+   * Joins a stream's room: the snapshot (state, counts, chat history, open quiz/lottery/drops). `ref` is
+   * the code of a share link (`?ref=` of the page's address): the ack's `referral` says what it did.
+   */
+  async join(streamId: string, options: { ref?: string } = {}): Promise<JoinData> {
     // The cursor exists before the ack: a message pushed while the snapshot is read counts too.
     const cursor = this.cursors.get(streamId) ?? new ChatCursor();
     this.cursors.set(streamId, cursor);
     let data: JoinData;
+    if (options.ref) this.refs.set(streamId, options.ref);
     try {
-      data = await this.request('room:join', { streamId });
+      data = await this.request('room:join', options.ref ? { streamId, ref: options.ref } : { streamId });
     } catch (err) {
-      if (!this.joined.has(streamId)) this.cursors.delete(streamId);
+      if (!this.joined.has(streamId)) {
+        this.cursors.delete(streamId);
+        this.refs.delete(streamId);
+      }
       throw err;
     }
     this.joined.add(streamId);
@@ -257,6 +266,7 @@ export class StickyroomClient {
 
   async leave(streamId: string): Promise<void> {
     this.joined.delete(streamId);
+    this.refs.delete(streamId);
     this.seen.delete(streamId);
     this.cursors.delete(streamId);
     clearTimeout(this.gapTimers.get(streamId));
@@ -348,6 +358,8 @@ export class StickyroomClient {
     if (!cursor) return;
     const settledTo = cursor.highest;
     const payload: RequestInput<'room:join'> = { streamId };
+    const ref = this.refs.get(streamId);
+    if (ref) payload.ref = ref;
     const after = cursor.resumeAfter;
     if (after) payload.lastMessageId = after;
     try {

@@ -32,6 +32,10 @@ export class ViewerClient extends StickyroomClient {
   upvote(questionId: string) {
     return this.request('qa:upvote', { questionId });
   }
+  /** Your personal share link for a stream (`{ code, url }`); a new viewer joining through it is credited to you. */
+  referralLink(streamId: string) {
+    return this.request('referral:link', { streamId });
+  }
   answerQuiz(quizId: string, option: number) {
     return this.request('quiz:answer', { quizId, option });
   }

@@ -159,7 +159,7 @@ export const ConfigSchema = z.object({
   SCORE_HALF_POINTS: z.coerce.number().positive().default(150).describe('Engagement points at which the stickiness score is 50 (docs/scoring.md).'),
   SCORE_WEIGHTS: z
     .string()
-    .default('watch=20,chat=8,likes=2,questions=8,upvotes=3,quizAnswers=6,quizCorrect=6,lotteryEntries=4,couponClaims=8,clicks=6,orders=40,revenue=20,attendance=15,buyerStreams=20')
+    .default('watch=20,chat=8,likes=2,questions=8,upvotes=3,quizAnswers=6,quizCorrect=6,lotteryEntries=4,couponClaims=8,clicks=6,orders=40,revenue=20,referrals=12,attendance=15,buyerStreams=20')
     .describe('Stickiness weights, input=points per unit (docs/scoring.md); inputs left out keep these defaults.'),
   SEGMENT_AT_RISK_DAYS: z.coerce.number().positive().default(21).describe('Days away after which a new, engaged or loyal viewer is at-risk.'),
   SEGMENT_DORMANT_DAYS: z.coerce.number().positive().default(60).describe('Days away after which any viewer is dormant.'),
@@ -198,6 +198,19 @@ export const ConfigSchema = z.object({
     }), 'tiers ascend by points and the first is at 0')
     .default('bronze:0,silver:500,gold:2000')
     .describe('Loyalty tiers by balance, as name:points pairs in ascending order, the first at 0.'),
+  REFERRAL_POINTS_REFERRER: z.coerce.number().int().min(0).default(50).describe('Loyalty points to a viewer for each new viewer credited to their share link (within POINTS_STREAM_CAP).'),
+  REFERRAL_POINTS_REFERRED: z.coerce.number().int().min(0).default(25).describe('Loyalty points to a new viewer who joined through a share link and was credited to its owner.'),
+  REFERRAL_MAX_PER_STREAM: z.coerce.number().int().min(0).default(10).describe('Most new viewers credited to one referrer in one stream; more are not credited (no points, no score).'),
+  REFERRAL_MAX_PER_DAY: z.coerce.number().int().min(0).default(20).describe('Most new viewers credited to one referrer per UTC day, across the brand\'s streams.'),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('Public origin of the service (e.g. https://live.example.com), used in share links; unset: the origin the viewer connected from.'),
+  REFERRAL_LINK_PATH: z
+    .string()
+    .regex(/^(https?:\/\/|\/)\S*\{code\}\S*$/, 'a path or URL containing {code} (and optionally {streamId})')
+    .default('/demo/streams/{streamId}?ref={code}')
+    .describe('Share link of referral:link: a path under PUBLIC_URL (or a full URL, e.g. the shop page) with {streamId} and {code} filled in.'),
   CLICK_SCORE_CAP: z.coerce.number().int().min(1).default(50).describe('Product clicks per viewer per stream that count for scoring.'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Jobs a worker runs at once.'),
   SHUTDOWN_GRACE_MS: z.coerce

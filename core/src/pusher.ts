@@ -14,8 +14,10 @@ export interface Pusher {
   toUser(userId: string): Emitter;
   /** The staff of a stream who joined it (see `staffRoom`): pushes viewers must not see. */
   toStaff(streamId: string): Emitter;
-  /** Takes every socket of a user, on every node, out of a stream's room (a ban). */
-  leaveStream(userId: string, streamId: string): void;
+  /** Several rooms at once, each socket once (a targeted push: the audience rooms and the staff, see core/src/audience). */
+  toRooms(rooms: readonly string[]): Emitter;
+  /** Takes every socket of a user, on every node, out of a stream's room and the `also` rooms (a ban). */
+  leaveStream(userId: string, streamId: string, also?: readonly string[]): void;
 }
 
 /** The room names every Pusher addresses: a stream's viewers, and every socket of one user. */

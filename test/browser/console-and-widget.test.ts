@@ -7,6 +7,7 @@ import { launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { pointsBalance } from '../../core/src/points/points.service.js';
 
 // A streamer runs a whole session in the console while three viewers watch through the widget on the
 // demo page: one at phone width, one in Chinese. Everything is clicked as a user would.
@@ -212,5 +213,27 @@ describe('a live session: the console and three widgets', () => {
     // the widget defines no globals of its own (Lit keeps only its version registry on globalThis)
     expect(await page.evaluate(() => Object.keys(window).filter((k) => /stickyroom|socket|^io$/i.test(k)))).toEqual([]);
     await page.close();
+  });
+
+  it('shares a personal link from the widget; a friend who opens it is credited to the sharer', async () => {
+    const streamId = await t.createStream('Word of mouth', 'brand-share', { start: true });
+    const sharer = await browser.newPage();
+    await sharer.addInitScript(() => {
+      document.addEventListener('stickyroom:shared', (e) => ((window as unknown as { shared: unknown }).shared = (e as CustomEvent).detail));
+    });
+    await sharer.goto(`${t.url}/demo/streams/${streamId}#token=${await t.token('viewer', 'sharer', { name: 'Sam' })}`);
+    await sharer.getByRole('button', { name: 'Share this stream' }).click();
+    await sharer.waitForFunction(() => (window as unknown as { shared?: unknown }).shared !== undefined);
+    const { url, code } = await sharer.evaluate(() => (window as unknown as { shared: { url: string; code: string } }).shared);
+    expect(url).toBe(`${t.url}/demo/streams/${streamId}?ref=${code}`);
+
+    // the friend opens the link (the demo page takes its token from the fragment); the widget joins with ?ref=
+    const friend = await browser.newPage();
+    await friend.goto(`${url}#token=${await t.token('viewer', 'friend', { name: 'Fay' })}`);
+    await friend.getByPlaceholder('Say something…').waitFor();
+    await expect.poll(async () => (await pointsBalance(t.app.ctx, 'brand-share', 'sharer')).balance).toBe(t.config.REFERRAL_POINTS_REFERRER);
+    expect((await pointsBalance(t.app.ctx, 'brand-share', 'friend')).balance).toBe(t.config.REFERRAL_POINTS_REFERRED);
+    await sharer.close();
+    await friend.close();
   });
 });

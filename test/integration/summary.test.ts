@@ -295,6 +295,9 @@ describe('post-stream summary across two streams of a brand', () => {
       engagedViewers: 4,
       engagementRate: 0.8,
 
+      referredViewers: 0,
+      topReferrers: [],
+
       timeline: [
         { minute, at: minute * 60_000, viewers: 5, chat: 3, likes: 5, claims: 0, orders: 0 },
         { minute: minute + 1, at: (minute + 1) * 60_000, viewers: 3, chat: 0, likes: 0, claims: 2, orders: 0 },
@@ -347,16 +350,16 @@ describe('post-stream summary across two streams of a brand', () => {
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="stream-${second}-viewers.csv"`);
     const lines = res.text.trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'viewerId,returning,firstAt,lastAt,watchSec,chat,likes,questions,upvotes,quizAnswers,quizCorrect,lotteryEntries,lotteryWins,couponClaims,couponRedemptions,clicks,orders,revenueCents,interactions',
+      'viewerId,returning,firstAt,lastAt,watchSec,chat,likes,questions,upvotes,quizAnswers,quizCorrect,lotteryEntries,lotteryWins,couponClaims,couponRedemptions,clicks,orders,revenueCents,referrals,interactions',
     );
     const iso = (s: number) => new Date(sec(s)).toISOString();
     const won = (id: string) => (draw.winners.includes(id) ? 1 : 0);
     expect(lines.slice(1)).toEqual([
-      `bob,true,${iso(0)},${iso(121)},60,2,0,0,1,1,1,1,${won('bob')},1,0,2,2,4000,8`,
-      `cat,true,${iso(0)},${iso(64)},15,0,0,1,0,1,0,0,0,0,0,0,0,0,2`,
-      `dan,false,${iso(30)},${iso(64)},0,1,0,0,0,0,0,1,${won('dan')},0,0,1,0,0,3`,
-      `eve,false,${iso(0)},${iso(122)},60,0,5,0,0,1,1,0,0,1,1,0,1,2000,2`,
-      `fay,false,${iso(0)},${iso(15)},15,0,0,0,0,0,0,0,0,0,0,0,0,0,0`,
+      `bob,true,${iso(0)},${iso(121)},60,2,0,0,1,1,1,1,${won('bob')},1,0,2,2,4000,0,8`,
+      `cat,true,${iso(0)},${iso(64)},15,0,0,1,0,1,0,0,0,0,0,0,0,0,0,2`,
+      `dan,false,${iso(30)},${iso(64)},0,1,0,0,0,0,0,1,${won('dan')},0,0,1,0,0,0,3`,
+      `eve,false,${iso(0)},${iso(122)},60,0,5,0,0,1,1,0,0,1,1,0,1,2000,0,2`,
+      `fay,false,${iso(0)},${iso(15)},15,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0`,
     ]);
   });
 

@@ -10,6 +10,7 @@ function recorder() {
     toStream: (room) => ({ emit: (event, payload) => void frames.push({ room, event, payload }) }),
     toUser: () => ({ emit: () => {} }),
     toStaff: () => ({ emit: () => {} }),
+    toRooms: () => ({ emit: () => {} }),
     leaveStream: () => {},
   };
   return { frames, broadcast };

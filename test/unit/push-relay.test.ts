@@ -16,6 +16,17 @@ describe('relayed pushes (worker -> server nodes)', () => {
     ]);
   });
 
+  it('carries a targeted push to several rooms at once, and a ban out of the audience rooms too', () => {
+    const sent: string[] = [];
+    const pusher = relayPusher((m) => sent.push(m));
+    pusher.toRooms(['staff:s1', 'aud:s1:dormant:bronze']).emit('coupon:stock', { streamId: 's1', dropId: 's1.d', remaining: 4 });
+    pusher.leaveStream('u1', 's1', ['aud:s1:new:bronze']);
+    expect(sent.map(parseRelayed)).toEqual([
+      { kind: 'emit', room: ['staff:s1', 'aud:s1:dormant:bronze'], event: 'coupon:stock', payload: { streamId: 's1', dropId: 's1.d', remaining: 4 } },
+      { kind: 'leave', room: 'u:u1', leave: ['s:s1', 'aud:s1:new:bronze'] },
+    ]);
+  });
+
   it('ignores anything else on the channel: not JSON, unknown events, oversized rooms, missing fields', () => {
     for (const m of ['', 'nope', '{"kind":"emit"}', JSON.stringify({ kind: 'emit', room: 's:x', event: 'disconnect', payload: {} }),
       JSON.stringify({ kind: 'emit', room: 'r'.repeat(301), event: 'chat:message', payload: {} }), JSON.stringify({ kind: 'leave', room: 'u:a' }), 'null', '[]']) {

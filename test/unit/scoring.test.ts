@@ -25,7 +25,7 @@ function entry(streamId: string, startedAt: number, m: Partial<Record<ActivityMe
   return e;
 }
 
-const SCORED: ActivityMetric[] = ['watchMs', 'chat', 'likes', 'questions', 'upvotes', 'quizAnswers', 'quizCorrect', 'lotteryEntries', 'couponClaims', 'clicks', 'orders', 'revenueCents'];
+const SCORED: ActivityMetric[] = ['watchMs', 'chat', 'likes', 'questions', 'upvotes', 'quizAnswers', 'quizCorrect', 'lotteryEntries', 'couponClaims', 'clicks', 'orders', 'revenueCents', 'referrals'];
 const amount = (m: ActivityMetric) => (m === 'watchMs' ? fc.integer({ min: 0, max: 4 * 3_600_000 }) : m === 'revenueCents' ? fc.integer({ min: 0, max: 500_000 }) : fc.integer({ min: 0, max: 60 }));
 const arbEntry = (i: number) =>
   fc
@@ -84,6 +84,17 @@ describe('stickiness score', () => {
         expect(second).toBeLessThanOrEqual(first + 1e-9);
       }),
     );
+  });
+
+  it('counts successful referrals: each raises the score, by less than the one before, and decays like the rest', () => {
+    const base = { watchMs: 20 * 60_000, chat: 2 };
+    const withRefs = (n: number) => rate([entry('ref', T0, { ...base, referrals: n })], P)!;
+    const gains = [0, 1, 2, 3].map((n) => withRefs(n + 1).score - withRefs(n).score);
+    for (const g of gains) expect(g).toBeGreaterThan(0);
+    for (let i = 1; i < gains.length; i++) expect(gains[i]).toBeLessThan(gains[i - 1]!);
+    expect(streamPoints(entry('ref', T0, { referrals: 1 }), P).byInput.referrals).toBe(DEFAULT_WEIGHTS.referrals);
+    const r = withRefs(2);
+    expect(scoreAt(r, r.asOf + P.halfLifeMs, P)).toBeCloseTo(r.score / 2, 9);
   });
 
   it('gives returning to more streams diminishing returns too', () => {

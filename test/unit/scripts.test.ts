@@ -66,6 +66,7 @@ describe('Lua scripts', () => {
       'qa-ask-16.lua',
       'qa-upvote-10.lua',
       'quiz-answer-9.lua',
+      'referral-record-7.lua',
     ];
     for (const def of scriptDefs()) {
       const includes = def.lua.split(ledger).length - 1;

@@ -129,6 +129,11 @@ export class SummaryView extends LitElement {
         ${s.survey
           ? card('dash.nps', s.survey.nps === null ? '—' : this.i18n.num(s.survey.nps), t('dash.npsResponses', { count: s.survey.responses, percent: pct(s.survey.responseRate) }))
           : nothing}
+        ${card(
+          'dash.referred',
+          this.i18n.num(s.referredViewers),
+          s.topReferrers[0] ? t('dash.topReferrer', { viewer: s.topReferrers[0].viewerId, count: this.i18n.num(s.topReferrers[0].referred) }) : undefined,
+        )}
       </div>
       ${this.renderCharts(s)} ${this.renderFunnel(s)} ${this.renderTopViewers(s)} ${this.renderLotteries(s)} ${this.renderSegments(s)}
     `;

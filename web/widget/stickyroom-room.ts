@@ -53,6 +53,7 @@ export class StickyroomRoom extends LitElement {
     lang: { type: String },
     server: { type: String },
     url: { type: String },
+    ref: { type: String },
     view: { state: true },
   };
 
@@ -61,6 +62,8 @@ export class StickyroomRoom extends LitElement {
   declare lang: string;
   declare server: string;
   declare url: string;
+  /** A share link's referral code; by default the page address's `?ref=` (docs/protocol.md, Referrals). */
+  declare ref: string;
   /** Bumped to re-render after the mutable room state below changes. */
   declare view: number;
 
@@ -83,6 +86,8 @@ export class StickyroomRoom extends LitElement {
   private drops: DropView[] = [];
   private likes = 0;
   private points: PointsBalance | null = null;
+  /** The viewer's share link once asked for, and whether it went to the clipboard. */
+  private share: { url: string; copied: boolean } | null = null;
   private slowModeSec = 0;
   private chatError = '';
   private lotteryError = '';
@@ -143,6 +148,19 @@ export class StickyroomRoom extends LitElement {
     return this.dispatchEvent(new CustomEvent(`stickyroom:${name}`, { detail, bubbles: true, composed: true, cancelable }));
   }
 
+  /** The `ref` attribute, else `?ref=` of the page; only a well-formed code (a bad one would fail the join). */
+  private referralCode(): string | undefined {
+    let code = this.ref;
+    if (!code) {
+      try {
+        code = new URL(globalThis.location?.href ?? '').searchParams.get('ref') ?? '';
+      } catch {
+        code = '';
+      }
+    }
+    return /^[A-Za-z0-9_-]{8,64}$/.test(code) ? code : undefined;
+  }
+
   private async open(): Promise<void> {
     const client = createViewerClient({ url: this.origin, token: this.token });
     this.client = client;
@@ -152,7 +170,8 @@ export class StickyroomRoom extends LitElement {
     this.listen(client);
     try {
       await client.connect();
-      const data = await client.join(this.stream);
+      const ref = this.referralCode();
+      const data = await client.join(this.stream, ref ? { ref } : {});
       if (this.client !== client) return;
       this.applySnapshot(data);
       this.emit('joined', { streamId: this.stream, stream: data.stream });
@@ -474,6 +493,26 @@ export class StickyroomRoom extends LitElement {
     }
   }
 
+  /** Asks for the viewer's share link (docs/protocol.md, Referrals) and copies it; shown to copy by hand otherwise. */
+  private async shareLink(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    try {
+      const link = await client.referralLink(this.stream);
+      this.share = { url: link.url, copied: false };
+      this.emit('shared', link);
+      try {
+        await navigator.clipboard.writeText(link.url);
+        this.share = { url: link.url, copied: true };
+      } catch {
+        // no clipboard (permissions, an insecure page): the link is shown to select
+      }
+    } catch (err) {
+      this.notice = { kind: 'error', text: refusalText(this.i18n, err) };
+    }
+    this.refresh();
+  }
+
   private clickProduct(e: Event, product: PinnedProduct): void {
     void this.client?.clickProduct(this.stream, product.id).catch(() => undefined);
     if (!this.emit('product-click', { product }, true)) e.preventDefault();
@@ -508,6 +547,8 @@ export class StickyroomRoom extends LitElement {
       <span>${t('points.balance', { count: p.balance })}</span>
       <span class="badge">${t('points.tier', { tier: p.tier })}</span>
       ${p.nextTier ? html`<span class="muted">${t('points.next', { count: Math.max(0, p.nextTier.at - p.balance), tier: p.nextTier.name })}</span>` : nothing}
+      <button class="secondary small" part="share" @click=${() => this.shareLink()}>${this.share?.copied ? t('share.copied') : t('share.button')}</button>
+      ${this.share && !this.share.copied ? html`<span class="muted" data-share>${this.share.url}</span>` : nothing}
     </div>`;
   }
 

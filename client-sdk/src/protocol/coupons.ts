@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import { ScopedId, StreamId } from './common.js';
 import { userText } from './text.js';
+import { AudienceSchema, type Audience } from './audience.js';
 
 /** `coupon:stock` reaches a room at most once per this interval per drop (4 times a second). */
 export const STOCK_PUSH_INTERVAL_MS = 250;
 
 /**
  * Why `coupon:claim` was refused with `not_eligible`, in `error.reason`: the viewer has not watched the
- * stream for the drop's `minWatchSec` yet (the message says how many seconds are missing).
+ * stream for the drop's `minWatchSec` yet (the message says how many seconds are missing), or the drop is
+ * targeted (`audience`) at segments or tiers the viewer is not in (the message names both).
  */
-export const COUPON_REFUSAL_REASONS = ['min_watch_time'] as const;
+export const COUPON_REFUSAL_REASONS = ['min_watch_time', 'audience'] as const;
 
 export const Discount = z
   .object({ type: z.enum(['percent', 'amount']), value: z.number().positive().max(1_000_000) })
@@ -28,6 +30,8 @@ export const CouponDrop = z
     perViewer: z.number().int().min(1).max(100).default(1),
     durationSec: z.number().int().min(1).max(24 * 3600),
     minWatchSec: z.number().int().min(0).max(24 * 3600).optional(),
+    /** Only these viewers see and may claim the drop (docs/protocol.md, Targeting). */
+    audience: AudienceSchema.optional(),
   })
   .strict();
 
@@ -50,6 +54,8 @@ export interface DropPublic {
   perViewer: number;
   endsAt: number;
   minWatchSec?: number;
+  /** Set on a targeted drop: only viewers of this audience are shown it. */
+  audience?: Audience;
 }
 
 export const couponRequests = {

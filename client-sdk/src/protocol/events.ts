@@ -13,6 +13,7 @@ import { productRequests, type ProductPushes, type ProductReplies } from './prod
 import { pointsRequests, type PointsPushes, type PointsReplies } from './points.js';
 import { pollRequests, type PollPushes, type PollReplies } from './polls.js';
 import { surveyRequests, type SurveyPushes, type SurveyReplies } from './survey.js';
+import { referralRequests, type ReferralPushes, type ReferralReplies } from './referrals.js';
 
 /** Every client → server event and the zod schema its payload must pass. */
 export const requestSchemas = {
@@ -29,6 +30,7 @@ export const requestSchemas = {
   ...pointsRequests,
   ...pollRequests,
   ...surveyRequests,
+  ...referralRequests,
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -50,7 +52,8 @@ export interface Replies
     ProductReplies,
     PointsReplies,
     PollReplies,
-    SurveyReplies {}
+    SurveyReplies,
+    ReferralReplies {}
 
 export interface ServerToClientEvents
   extends RoomPushes,
@@ -65,7 +68,8 @@ export interface ServerToClientEvents
     ProductPushes,
     PointsPushes,
     PollPushes,
-    SurveyPushes {}
+    SurveyPushes,
+    ReferralPushes {}
 
 export type PushName = keyof ServerToClientEvents;
 
@@ -99,6 +103,7 @@ export const PUSH_NAMES = [
   'poll:results',
   'poll:closed',
   'survey:request',
+  'referral:credited',
 ] as const satisfies readonly PushName[];
 type UnlistedPush = Exclude<PushName, (typeof PUSH_NAMES)[number]>;
 const pushListIsComplete: [UnlistedPush] extends [never] ? true : UnlistedPush = true;

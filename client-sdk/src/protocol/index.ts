@@ -3,6 +3,8 @@ export * from './version.js';
 export * from './common.js';
 export * from './text.js';
 export * from './metrics.js';
+export * from './audience.js';
+export * from './referrals.js';
 export * from './streams.js';
 export * from './room.js';
 export * from './presence.js';

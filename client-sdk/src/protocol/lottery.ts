@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Id, ScopedId, StreamId, type Announced } from './common.js';
 import { userText } from './text.js';
 import { NONCE_PATTERN } from './fairness.js';
+import { AudienceSchema, type Audience } from './audience.js';
 
 export { lotteryDrawnAnnouncementId } from './constants.js';
 
@@ -20,6 +21,8 @@ export const LotteryCreate = z
     requireChat: z.boolean().optional(),
     /** Exclude viewers who won a prize of this brand in the last N days. */
     excludeRecentWinnersDays: z.number().int().min(1).max(365).optional(),
+    /** Only these viewers see and may enter the lottery (docs/protocol.md, Targeting). */
+    audience: AudienceSchema.optional(),
   })
   .strict();
 
@@ -67,6 +70,8 @@ export interface LotteryPublic {
   minWatchSec?: number;
   requireChat?: boolean;
   excludeRecentWinnersDays?: number;
+  /** Set on a targeted lottery: only viewers of this audience are shown it. */
+  audience?: Audience;
   /** Entries so far (frozen once closed). */
   entrants: number;
   status: LotteryStatus;

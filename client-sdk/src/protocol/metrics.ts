@@ -25,6 +25,8 @@ export const ACTIVITY_METRICS = [
   'clicks',
   'orders',
   'revenueCents',
+  /** New viewers who joined through this viewer's share link and were credited to them (docs/protocol.md). */
+  'referrals',
 ] as const;
 export type ActivityMetric = (typeof ACTIVITY_METRICS)[number];
 

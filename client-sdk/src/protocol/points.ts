@@ -148,7 +148,7 @@ export interface PointsPushes {
   /** Private to one viewer: points, a coupon code, or a lottery prize. */
   'reward:granted': (e: {
     streamId: string;
-    source: 'quiz' | 'question' | 'lottery' | 'watch' | 'order' | 'poll';
+    source: 'quiz' | 'question' | 'lottery' | 'watch' | 'order' | 'poll' | 'referral';
     sourceId?: string;
     points?: number;
     coupon?: { code: string; title: string };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { StreamId } from './common.js';
 import { SESSION_END_REASONS } from './constants.js';
+import { ReferralCode, type ReferralStatus } from './referrals.js';
 import type { Stream } from './streams.js';
 import type { ChatMessage, PinnedMessage } from './chat.js';
 import type { PinnedProduct } from './products.js';
@@ -17,6 +18,8 @@ export const RoomJoin = z
     streamId: StreamId,
     /** Id of the newest chat message this client already has: the ack then carries exactly what it missed. */
     lastMessageId: z.string().max(64).optional(),
+    /** A referral code from a share link (`?ref=`): credits its owner if this viewer is new to the brand. */
+    ref: ReferralCode.optional(),
   })
   .strict();
 export const RoomLeave = z.object({ streamId: StreamId }).strict();
@@ -75,6 +78,8 @@ export interface JoinData {
   drops: DropPublic[];
   questions?: QuestionPublic[];
   reactions?: Record<string, number>;
+  /** Present when the join carried `ref`: what the referral did (see REFERRAL_STATUSES). */
+  referral?: { status: ReferralStatus };
 }
 
 export interface RoomReplies {

@@ -31,6 +31,15 @@ export const ScoredViewer = z.object({
 });
 export type ScoredViewer = z.infer<typeof ScoredViewer>;
 
+/** `GET /api/brands/:brandId/segments/:segment/viewers`: one line per viewer of the segment, streamed. */
+export const SegmentExportQuery = z
+  .object({
+    /** `ndjson` (one ScoredViewer per line) or `csv` (columns SEGMENT_EXPORT_COLUMNS). */
+    format: z.enum(['ndjson', 'csv']).default('ndjson'),
+  })
+  .strict();
+export const SEGMENT_EXPORT_COLUMNS = ['viewerId', 'score', 'segment', 'lastStreamAt', 'streams'] as const;
+
 export const LeaderboardPage = z.object({
   brandId: Id,
   segment: Segment.nullable(),

@@ -121,6 +121,9 @@ export const SurveyFigures = z.object({
   nps: z.number().int().nullable(),
 });
 export type SurveyFigures = z.infer<typeof SurveyFigures>;
+/** A viewer whose share link brought new viewers (docs/protocol.md, Referrals). */
+export const TopReferrer = z.object({ viewerId: Id, referred: Count });
+export type TopReferrer = z.infer<typeof TopReferrer>;
 
 export const StreamSummary = z.object({
   streamId: StreamId,
@@ -200,6 +203,11 @@ export const StreamSummary = z.object({
 
   engagedViewers: Count,
   engagementRate: Rate,
+
+  /** New viewers of the brand who joined this stream through a share link and were credited to its owner. */
+  referredViewers: Count.default(0),
+  /** The viewers whose links brought the most of them into this stream (at most 10, most first). */
+  topReferrers: z.array(TopReferrer).default([]),
 
   timeline: z.array(TimelinePoint),
   moments: z.array(SummaryMoment),

@@ -1,4 +1,5 @@
 import type { ModerationAction, ModerationLog, PinnedMessage } from '@stickyroom/sdk/protocol';
+import { allAudienceRooms, tierNames } from '../audience/audience.service.js';
 import type { User } from '../identity/tokens.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
@@ -41,7 +42,8 @@ export async function banUser(ctx: AppContext, user: User, streamId: string, use
   const action = unban ? 'unban' : 'ban';
   await chatStore(ctx).ban(streamId, userId, !unban, { ...by(user, now, action), target: userId });
   ctx.broadcast.toUser(userId).emit('moderation:notice', { streamId, action });
-  if (!unban) ctx.broadcast.leaveStream(userId, streamId);
+  // out of the room and of its audience rooms, so no targeted push reaches a banned user either
+  if (!unban) ctx.broadcast.leaveStream(userId, streamId, allAudienceRooms(streamId, tierNames(ctx)));
   ctx.log.info({ streamId, userId, by: user.id }, `chat user ${action}ned`);
 }
 

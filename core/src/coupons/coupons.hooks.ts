@@ -1,12 +1,14 @@
 import type { DomainFeature } from '../feature.js';
 import { joinRead } from '../room/join-reads.js';
 import { codePool } from './coupons.code-pool.js';
-import { endStreamDrops, openDrops, stockPusher } from './coupons.service.js';
+import { dropsFor, endStreamDrops, openDrops, stockPusher } from './coupons.service.js';
 
 /** Coupon drops (claim atomically, stock to the room at most 4 times a second) and reward coupons. */
 export const couponsHooks: DomainFeature = {
   name: 'coupons',
-  onJoin: async (ctx, stream) => ({ drops: await joinRead(ctx, stream.id, 'drops', () => openDrops(ctx, stream.id)) }),
+  onJoin: async (ctx, stream, _user, { standing }) => ({
+    drops: dropsFor(await joinRead(ctx, stream.id, 'drops', () => openDrops(ctx, stream.id)), standing),
+  }),
   onStreamEnd: async (ctx, stream) => {
     await endStreamDrops(ctx, stream);
     await codePool(ctx).release(stream.id);

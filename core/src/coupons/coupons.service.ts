@@ -13,9 +13,11 @@ import { codePool } from './coupons.code-pool.js';
 import { makeStockPusher } from './coupons.stock.js';
 import { CouponStore, publicDrop, type DropRecord } from './coupons.store.js';
 import { emitWebhookLater, streamBrand } from '../webhooks/webhooks.service.js';
+import { isEligible, parseAudience, pushTo, requireAudience, type Standing } from '../audience/audience.service.js';
+import type { Audience } from '@stickyroom/sdk/protocol';
 
 export const couponStore = perContext((ctx) => new CouponStore(ctx.redis, ctx.keys, isCluster(ctx.redis) ? ctx.config.REDIS_REPLICA_ACK_MS : undefined));
-export const stockPusher = makeStockPusher(couponStore);
+export const stockPusher = makeStockPusher(couponStore, (ctx, streamId, dropId) => dropAudience(ctx, streamId, dropId));
 
 /** The stream a drop id belongs to; ids we did not mint are simply not found. */
 export const streamOfDrop = (dropId: string): string => streamOf(dropId, 'coupon drop');
@@ -37,11 +39,13 @@ export async function dropCoupon(ctx: AppContext, user: User, p: RequestPayload<
     status: 'open',
   };
   if (p.minWatchSec) drop.minWatchSec = p.minWatchSec;
+  if (p.audience) drop.audience = p.audience;
   await couponStore(ctx).create(drop);
   await ctx.jobs.at({ type: 'drop.end', dropId: drop.id, streamId: stream.id }, drop.endsAt, now);
   await addMoment(ctx.redis, ctx.keys, stream.id, { at: now, kind: 'drop', id: drop.id, label: drop.title });
-  ctx.broadcast.toStream(stream.id).emit('coupon:dropped', publicDrop(drop));
-  ctx.log.info({ streamId: stream.id, dropId: drop.id, quantity: drop.quantity, by: user.id }, 'coupon dropped');
+  // a targeted drop reaches only the viewers it is for (and the staff): nobody is shown what they cannot claim
+  pushTo(ctx, stream.id, drop.audience).emit('coupon:dropped', publicDrop(drop));
+  ctx.log.info({ streamId: stream.id, dropId: drop.id, quantity: drop.quantity, by: user.id, audience: drop.audience }, 'coupon dropped');
   return { drop: { id: drop.id, remaining: drop.remaining, endsAt: drop.endsAt } };
 }
 
@@ -68,6 +72,32 @@ class EndedDrops {
 const endedDrops = perContext(() => new EndedDrops());
 
 /**
+ * Drops' audiences as this node has read them, the most recent 2,000: an audience is set when the drop is
+ * made and never changes, so a claim of an untargeted drop costs no read after the node's first, and
+ * concurrent first claims share one read.
+ */
+class DropAudiences {
+  private readonly byDrop = new Map<string, Promise<Audience | undefined>>();
+  get(dropId: string, load: () => Promise<string | null>): Promise<Audience | undefined> {
+    const hit = this.byDrop.get(dropId);
+    if (hit) return hit;
+    const p = load().then((raw) => {
+      if (raw === null) this.byDrop.delete(dropId); // no such drop (yet): ask again next time
+      return parseAudience(raw);
+    });
+    p.catch(() => this.byDrop.delete(dropId));
+    this.byDrop.set(dropId, p);
+    if (this.byDrop.size > 2000) this.byDrop.delete(this.byDrop.keys().next().value!);
+    return p;
+  }
+}
+const dropAudiences = perContext(() => new DropAudiences());
+
+/** A drop's audience (undefined: everyone), read once per node. */
+export const dropAudience = (ctx: AppContext, streamId: string, dropId: string): Promise<Audience | undefined> =>
+  dropAudiences(ctx).get(dropId, () => couponStore(ctx).audience(streamId, dropId));
+
+/**
  * Claims one coupon for a viewer: one atomic script decides, writes the code's record and counts the
  * claim in the activity ledger; the code is made here (crypto) and put in the global code index before the
  * script issues it, so an order can always find a code that was handed out. The drop's stream is read
@@ -89,6 +119,10 @@ export async function claimCoupon(
   const streamId = streamOfDrop(p.dropId);
   const dropId = p.dropId;
   requireJoined(streamId);
+  // Targeting is checked before the script, which stays the one atomic step over the stock: the audience
+  // never changes and the viewer's standing is read at join (cached), so an untargeted drop costs nothing.
+  const audience = await dropAudience(ctx, streamId, dropId);
+  await requireAudience(ctx, streamId, user.id, audience, 'drop');
   const store = couponStore(ctx);
   const pool = codePool(ctx);
   const ended = endedDrops(ctx);
@@ -133,7 +167,7 @@ export async function claimCoupon(
     return { code: out.code, dropId };
   }
   // The code is issued and counted (the script wrote its activity record): the viewer gets it.
-  const room = ctx.broadcast.toStream(streamId);
+  const room = pushTo(ctx, streamId, audience);
   if (out.pushStock) room.emit('coupon:stock', { dropId, streamId, remaining: out.remaining });
   else stockPusher(ctx).later(streamId, dropId);
   if (out.soldOutNow) {
@@ -156,7 +190,7 @@ export async function endDrop(ctx: AppContext, streamId: string, dropId: string,
   const res = await couponStore(ctx).end(streamId, dropId, reason, ctx.clock.now());
   const claimed = res.quantity - res.remaining;
   if (res.changed) {
-    ctx.broadcast.toStream(streamId).emit('coupon:ended', { dropId, streamId, reason, claimed });
+    pushTo(ctx, streamId, await dropAudience(ctx, streamId, dropId)).emit('coupon:ended', { dropId, streamId, reason, claimed });
     ctx.log.info({ streamId, dropId, reason, claimed }, 'coupon drop ended');
   }
   return { claimed, remaining: res.remaining };
@@ -175,4 +209,9 @@ export async function endStreamDrops(ctx: AppContext, stream: StreamRecord): Pro
 export async function openDrops(ctx: AppContext, streamId: string) {
   const now = ctx.clock.now();
   return (await couponStore(ctx).open(streamId)).filter((d) => d.endsAt > now).map(publicDrop);
+}
+
+/** The open drops a joining user may see: all for the staff (no standing), else those whose audience admits the viewer. */
+export function dropsFor<T extends { audience?: Audience | undefined }>(drops: readonly T[], standing: Standing | undefined): T[] {
+  return standing ? drops.filter((d) => isEligible(d.audience, standing).ok) : [...drops];
 }

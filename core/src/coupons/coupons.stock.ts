@@ -2,6 +2,8 @@ import { perContext, type AppContext } from '../context.js';
 import { STOCK_PUSH_INTERVAL_MS } from '@stickyroom/sdk/protocol';
 import { isRedisUnavailable, outageWarner } from '../redis/outage.js';
 import type { CouponStore } from './coupons.store.js';
+import type { Audience } from '@stickyroom/sdk/protocol';
+import { pushTo } from '../audience/audience.service.js';
 
 /**
  * Trailing stock pushes on one node. A claim pushes `coupon:stock` itself when it takes the interval's
@@ -16,6 +18,7 @@ class StockPusher {
   constructor(
     private readonly ctx: AppContext,
     private readonly store: () => CouponStore,
+    private readonly audience: (streamId: string, dropId: string) => Promise<Audience | undefined>,
   ) {
     this.outage = outageWarner(ctx.redis, ctx.log, 'a coupon stock push (retried every interval)');
   }
@@ -40,7 +43,7 @@ class StockPusher {
     const res = await this.store().stock(streamId, dropId, STOCK_PUSH_INTERVAL_MS);
     if (res === 'none') return;
     if ('waitMs' in res) return this.later(streamId, dropId, res.waitMs + 5);
-    this.ctx.broadcast.toStream(streamId).emit('coupon:stock', { dropId, streamId, remaining: res.push });
+    pushTo(this.ctx, streamId, await this.audience(streamId, dropId)).emit('coupon:stock', { dropId, streamId, remaining: res.push });
   }
 
   stop(): void {
@@ -50,4 +53,5 @@ class StockPusher {
   }
 }
 
-export const makeStockPusher = (store: (ctx: AppContext) => CouponStore) => perContext((ctx) => new StockPusher(ctx, () => store(ctx)));
+export const makeStockPusher = (store: (ctx: AppContext) => CouponStore, audience: (ctx: AppContext, streamId: string, dropId: string) => Promise<Audience | undefined>) =>
+  perContext((ctx) => new StockPusher(ctx, () => store(ctx), (streamId, dropId) => audience(ctx, streamId, dropId)));

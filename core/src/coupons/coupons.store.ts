@@ -2,6 +2,7 @@ import type { RedisClient } from '../redis/client.js';
 import type { DropPublic } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../redis/keys.js';
 import { ReplicatedCalls } from '../redis/replica-ack.js';
+import { packAudience, parseAudience } from '../audience/audience.js';
 import { couponKeys, dropKeys } from './coupons.keys.js';
 import { couponClaim, couponEnd, couponStock, type ClaimArgs } from './coupons.scripts.js';
 
@@ -31,6 +32,8 @@ function parseDrop(h: Record<string, string>): DropRecord | null {
     status: h.status === 'open' ? 'open' : 'ended',
   };
   if (h.minWatchSec && Number(h.minWatchSec) > 0) d.minWatchSec = Number(h.minWatchSec);
+  const audience = parseAudience(h.audience);
+  if (audience) d.audience = audience;
   if (h.endReason) d.endReason = h.endReason as DropEndReason;
   if (h.endedAt) d.endedAt = Number(h.endedAt);
   return d;
@@ -48,6 +51,7 @@ export function publicDrop(d: DropRecord): DropPublic {
     endsAt: d.endsAt,
   };
   if (d.minWatchSec !== undefined) p.minWatchSec = d.minWatchSec;
+  if (d.audience) p.audience = d.audience;
   return p;
 }
 
@@ -84,6 +88,7 @@ export class CouponStore {
         remaining: d.remaining,
         perViewer: d.perViewer,
         minWatchSec: d.minWatchSec ?? 0,
+        audience: packAudience(d.audience),
         createdAt: d.createdAt,
         endsAt: d.endsAt,
         status: 'open',
@@ -91,6 +96,12 @@ export class CouponStore {
       .zadd(c.open, d.endsAt, d.id)
       .zadd(c.all, d.createdAt, d.id)
       .exec();
+  }
+
+  /** The drop's audience ('' when untargeted; null when there is no such drop). Set once at creation. */
+  async audience(streamId: string, dropId: string): Promise<string | null> {
+    const [id, audience] = await this.redis.hmget(dropKeys(this.keys, streamId, dropId).meta, 'id', 'audience');
+    return id ? (audience ?? '') : null;
   }
 
   async get(streamId: string, dropId: string): Promise<DropRecord | null> {

@@ -4,6 +4,7 @@ import type { OutboxEntry } from '../outbox/outbox.entry.js';
 import { OutboxStore } from '../outbox/outbox.store.js';
 import { lotteryStore } from './lottery.service.js';
 import { emitWebhook } from '../webhooks/webhooks.service.js';
+import { pushTo } from '../audience/audience.service.js';
 
 /**
  * Delivers a drawn lottery's outbox entry; runs at least once, so each step is safe to repeat: the
@@ -41,7 +42,7 @@ export async function deliverLotteryDrawn(
     seed: result.seed,
     entrantsHash: result.entrantsHash,
   }, result.drawnAt);
-  ctx.broadcast.toStream(streamId).emit('lottery:drawn', { ...result, announcementId: entryId });
+  pushTo(ctx, streamId, l.audience).emit('lottery:drawn', { ...result, announcementId: entryId });
   for (const viewerId of result.winners) {
     ctx.broadcast
       .toUser(viewerId)

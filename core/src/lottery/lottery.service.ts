@@ -18,6 +18,7 @@ import { announce, outboxEntryId, outboxStore } from '../outbox/outbox.service.j
 import { newScopedId, streamOf } from '../streams/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
+import { isEligible, pushTo, requireAudience, type Standing } from '../audience/audience.service.js';
 import { DAY_MS, LotteryStore, toPublic, type EntryVia, type LotteryRecord } from './lottery.store.js';
 import { refundRaffleTicket, useRaffleTicket } from '../points/points.rewards.js';
 
@@ -52,11 +53,12 @@ export async function createLottery(ctx: AppContext, user: User, input: RequestP
   if (input.minWatchSec) l.minWatchSec = input.minWatchSec;
   if (input.requireChat) l.requireChat = true;
   if (input.excludeRecentWinnersDays) l.excludeRecentWinnersDays = input.excludeRecentWinnersDays;
+  if (input.audience) l.audience = input.audience;
   // Schedule first: a job for a lottery that was then refused finds nothing and does nothing, while a
   // lottery stored without its job would never close on time.
   await ctx.jobs.at({ type: 'lottery.draw', lotteryId: l.id, streamId: l.streamId }, l.endsAt, now);
   await lotteryStore(ctx).create(l);
-  ctx.broadcast.toStream(l.streamId).emit('lottery:started', toPublic(l));
+  pushTo(ctx, l.streamId, l.audience).emit('lottery:started', toPublic(l));
   await addMoment(ctx.redis, ctx.keys, l.streamId, { at: now, kind: 'lottery', id: l.id, label: l.prize }).catch((err: unknown) =>
     ctx.log.warn({ err, lotteryId: l.id }, 'lottery moment not recorded'),
   );
@@ -79,6 +81,7 @@ export async function enterLottery(
   const streamId = streamOfLottery(lotteryId);
   const rule = await store.entryRule(streamId, lotteryId);
   if (!rule) throw new AppError('not_found', 'no such lottery');
+  await requireAudience(ctx, streamId, user.id, rule.audience, 'lottery');
   if (rule.excludeRecentWinnersDays > 0) {
     const lastWin = await store.lastWin(rule.brandId, user.id);
     if (lastWin !== null && lastWin > opts.now - rule.excludeRecentWinnersDays * DAY_MS) {
@@ -175,13 +178,15 @@ export async function drawOpenLottery(ctx: AppContext, stream: StreamRecord): Pr
 }
 
 /** The room's view of the stream's latest lottery, with whether this viewer is in. */
-export async function lotteryForJoin(ctx: AppContext, stream: StreamRecord, user: User) {
+export async function lotteryForJoin(ctx: AppContext, stream: StreamRecord, user: User, standing?: Standing) {
   const store = lotteryStore(ctx);
   const l = await joinRead(ctx, stream.id, 'lottery', async () => {
     const id = await store.latestLotteryId(stream.id);
     return id ? store.get(stream.id, id) : null;
   });
   if (!l) return {};
+  // a targeted lottery is left out for a viewer outside its audience (the staff, without a standing, see it)
+  if (standing && !isEligible(l.audience, standing).ok) return {};
   const lottery = toPublic(l);
   if (user.role === 'viewer') lottery.entered = await store.hasEntered(stream.id, l.id, user.id);
   return { lottery };

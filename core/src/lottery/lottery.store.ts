@@ -1,6 +1,8 @@
 import type { RedisClient } from '../redis/client.js';
 import type { DrawEntry, LotteryDrawn, LotteryPublic, LotteryStatus } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../redis/keys.js';
+import type { Audience } from '@stickyroom/sdk/protocol';
+import { packAudience, parseAudience } from '../audience/audience.js';
 import type { EventGate } from '../redis/event-gate.js';
 import { scanHash } from '../redis/replies.js';
 import { brandLotteryKeys, lotteryKeys } from './lottery.keys.js';
@@ -23,6 +25,7 @@ export interface LotteryRecord {
   minWatchSec?: number;
   requireChat?: boolean;
   excludeRecentWinnersDays?: number;
+  audience?: Audience;
   status: LotteryStatus;
   entrants: number;
   result?: LotteryDrawn;
@@ -54,6 +57,8 @@ function parseLottery(h: Record<string, string>): LotteryRecord | null {
   if (h.minWatchSec) l.minWatchSec = Number(h.minWatchSec);
   if (h.requireChat === '1') l.requireChat = true;
   if (h.excludeRecentWinnersDays) l.excludeRecentWinnersDays = Number(h.excludeRecentWinnersDays);
+  const audience = parseAudience(h.audience);
+  if (audience) l.audience = audience;
   if (h.result) l.result = JSON.parse(h.result) as LotteryDrawn;
   return l;
 }
@@ -75,6 +80,7 @@ export function toPublic(l: LotteryRecord): LotteryPublic {
   if (l.minWatchSec !== undefined) p.minWatchSec = l.minWatchSec;
   if (l.requireChat) p.requireChat = true;
   if (l.excludeRecentWinnersDays !== undefined) p.excludeRecentWinnersDays = l.excludeRecentWinnersDays;
+  if (l.audience) p.audience = l.audience;
   if (l.result) p.result = l.result;
   return p;
 }
@@ -106,6 +112,7 @@ export class LotteryStore {
     if (l.minWatchSec) fields.minWatchSec = l.minWatchSec;
     if (l.requireChat) fields.requireChat = 1;
     if (l.excludeRecentWinnersDays) fields.excludeRecentWinnersDays = l.excludeRecentWinnersDays;
+    if (l.audience) fields.audience = packAudience(l.audience);
     await lotteryCreate.run(this.redis, this.keys, { streamId: l.streamId, lotteryId: l.id, keyword: l.keyword ?? '', fields });
   }
 
@@ -114,10 +121,10 @@ export class LotteryStore {
   }
 
   /** The rules checked outside the entry script (the brand's recent winners live in another slot). */
-  async entryRule(streamId: string, lotteryId: string): Promise<{ brandId: string; excludeRecentWinnersDays: number } | null> {
-    const [brandId, days] = await this.redis.hmget(lotteryKeys(this.keys, streamId).meta(lotteryId), 'brandId', 'excludeRecentWinnersDays');
+  async entryRule(streamId: string, lotteryId: string): Promise<{ brandId: string; excludeRecentWinnersDays: number; audience: Audience | undefined } | null> {
+    const [brandId, days, audience] = await this.redis.hmget(lotteryKeys(this.keys, streamId).meta(lotteryId), 'brandId', 'excludeRecentWinnersDays', 'audience');
     if (!brandId) return null;
-    return { brandId, excludeRecentWinnersDays: Number(days ?? 0) };
+    return { brandId, excludeRecentWinnersDays: Number(days ?? 0), audience: parseAudience(audience) };
   }
 
   /** When the viewer last won a lottery of the brand (ms), or null. */

@@ -10,7 +10,7 @@ export interface PointsGrant {
   viewerId: string;
   streamId: string;
   points: number;
-  source: 'quiz' | 'question' | 'lottery' | 'watch' | 'order' | 'poll';
+  source: 'quiz' | 'question' | 'lottery' | 'watch' | 'order' | 'poll' | 'referral';
   /** Makes the grant idempotent: the same (source, sourceId, viewer) grants once. */
   sourceId: string;
 }

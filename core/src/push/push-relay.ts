@@ -7,9 +7,13 @@ import { staffRoom, streamRoom, userRoom, type Pusher } from '../pusher.js';
  * node hears it and hands it to its own sockets only, so it reaches every viewer whatever adapter the
  * nodes use between themselves (the Socket.IO emitter speaks only the classic adapter's format).
  */
+const Room = z.string().min(1).max(300);
+/** One room, or several (a targeted push reaches each socket of any of them once). */
+const Rooms = z.union([Room, z.array(Room).min(1).max(1000)]);
+
 export const RelayedPush = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('emit'), room: z.string().min(1).max(300), event: z.enum(PUSH_NAMES), payload: z.unknown() }),
-  z.object({ kind: z.literal('leave'), room: z.string().min(1).max(300), leave: z.string().min(1).max(300) }),
+  z.object({ kind: z.literal('emit'), room: Rooms, event: z.enum(PUSH_NAMES), payload: z.unknown() }),
+  z.object({ kind: z.literal('leave'), room: z.string().min(1).max(300), leave: Rooms }),
 ]);
 export type RelayedPush = z.infer<typeof RelayedPush>;
 
@@ -24,7 +28,9 @@ export function relayPusher(publish: (message: string) => unknown): Pusher {
     toStream: (streamId) => ({ emit: (event, payload) => send({ kind: 'emit', room: streamRoom(streamId), event, payload }) }),
     toUser: (userId) => ({ emit: (event, payload) => send({ kind: 'emit', room: userRoom(userId), event, payload }) }),
     toStaff: (streamId) => ({ emit: (event, payload) => send({ kind: 'emit', room: staffRoom(streamId), event, payload }) }),
-    leaveStream: (userId, streamId) => send({ kind: 'leave', room: userRoom(userId), leave: streamRoom(streamId) }),
+    toRooms: (rooms) => ({ emit: (event, payload) => send({ kind: 'emit', room: [...rooms], event, payload }) }),
+    leaveStream: (userId, streamId, also = []) =>
+      send({ kind: 'leave', room: userRoom(userId), leave: also.length ? [streamRoom(streamId), ...also] : streamRoom(streamId) }),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { JoinData } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../context.js';
-import type { JoinPart } from '../feature.js';
+import type { JoinArgs, JoinPart } from '../feature.js';
 import type { User } from '../identity/tokens.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 
@@ -10,7 +10,7 @@ export async function refuseJoin(ctx: AppContext, stream: StreamRecord, user: Us
 }
 
 /** The `room:join` ack: every feature's part of the snapshot, merged in the features' order. */
-export async function joinSnapshot(ctx: AppContext, stream: StreamRecord, user: User, args: { lastMessageId?: string | undefined }): Promise<JoinData> {
+export async function joinSnapshot(ctx: AppContext, stream: StreamRecord, user: User, args: JoinArgs): Promise<JoinData> {
   const parts = await Promise.all(ctx.features.map((f) => f.onJoin?.(ctx, stream, user, args) ?? {}));
   return mergeParts({ stream: { ...stream }, viewers: 0, chat: [], drops: [] }, parts);
 }

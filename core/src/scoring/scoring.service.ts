@@ -1,4 +1,4 @@
-import { COUNTED_METRICS, type CountedMetric, type LeaderboardPage, type Segment, type ViewerProfile } from '@stickyroom/sdk/protocol';
+import { COUNTED_METRICS, SEGMENT_EXPORT_COLUMNS, type CountedMetric, type LeaderboardPage, type Segment, type ViewerProfile } from '@stickyroom/sdk/protocol';
 import { Id } from '@stickyroom/sdk/protocol';
 import { canReadBrand, type User } from '../identity/tokens.js';
 import type { AppContext } from '../context.js';
@@ -84,6 +84,30 @@ export async function leaderboard(
   );
   viewers.forEach((v, i) => (v.lifetimeValue = ltv[i]! / 100));
   return { brandId, segment: q.segment ?? null, viewers, nextCursor: next ? encodeCursor(next) : null };
+}
+
+/** Viewers per leaderboard walk of a segment export. */
+const EXPORT_PAGE = 500;
+
+/**
+ * Every viewer of a segment, as export lines (ndjson or csv), a leaderboard page at a time so a brand's
+ * CRM can take a segment of any size. Authorized before the first line (call it before answering).
+ */
+export function segmentExport(ctx: AppContext, user: User, brandId: string, segment: Segment, format: 'ndjson' | 'csv'): AsyncIterable<string> {
+  authorizeBrand(user, brandId);
+  return (async function* () {
+    if (format === 'csv') yield `${SEGMENT_EXPORT_COLUMNS.join(',')}\n`;
+    let cursor: string | undefined;
+    do {
+      const page = await leaderboard(ctx, user, brandId, { segment, limit: EXPORT_PAGE, ...(cursor ? { cursor } : {}) });
+      let chunk = '';
+      for (const v of page.viewers) {
+        chunk += format === 'csv' ? `${SEGMENT_EXPORT_COLUMNS.map((c) => v[c]).join(',')}\n` : `${JSON.stringify(v)}\n`;
+      }
+      if (chunk) yield chunk;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  })();
 }
 
 /** One viewer's standing with the brand and their recent streams, from the stored history. */

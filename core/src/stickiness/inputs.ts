@@ -20,6 +20,7 @@ export const SCORE_INPUTS = [
   'clicks',
   'orders',
   'revenue',
+  'referrals',
   'attendance',
   'buyerStreams',
 ] as const;
@@ -39,6 +40,7 @@ export const PER_STREAM_INPUTS: Record<Exclude<ScoreInput, 'attendance' | 'buyer
   clicks: { metric: 'clicks', unit: 2 },
   orders: { metric: 'orders', unit: 1 },
   revenue: { metric: 'revenueCents', unit: 5_000 },
+  referrals: { metric: 'referrals', unit: 1 },
 };
 
 /** Points per unit of each input (see docs/scoring.md for why these defaults). */
@@ -55,6 +57,7 @@ export const DEFAULT_WEIGHTS: Record<ScoreInput, number> = {
   clicks: 6,
   orders: 40,
   revenue: 20,
+  referrals: 12,
   attendance: 15,
   buyerStreams: 20,
 };

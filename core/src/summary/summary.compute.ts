@@ -5,7 +5,7 @@ import { presenceSummary } from '../presence/presence.store.js';
 import { streamStore } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { ACTIVITY_METRICS, SEGMENTS } from '@stickyroom/sdk/protocol';
-import { latestOrders, lotteryOutcomes, pollOutcomes, qaQuality, revenueByCurrency, surveyFigures, type Standing } from './summary.sources.js';
+import { latestOrders, lotteryOutcomes, pollOutcomes, qaQuality, revenueByCurrency, streamReferrals, surveyFigures, type Standing } from './summary.sources.js';
 import { randomUUID } from 'node:crypto';
 import { earlierStreams, indexEarlierStreams, interactionsOf, isEngaged, metric, streamStart, summaryStore, type ViewerRow } from './summary.viewers.js';
 import { Audience, previousPopulation, updateAudience } from './summary.audience.js';
@@ -48,11 +48,12 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
   if (basis !== audience.basis) audience.reset(basis);
   await updateAudience(ctx, stream, audience);
 
-  const [totals, presence, activityTimeline, rawMoments] = await Promise.all([
+  const [totals, presence, activityTimeline, rawMoments, referrals] = await Promise.all([
     streamTotals(ctx.redis, ctx.keys, stream.id),
     presenceSummary(ctx.redis, ctx.keys, stream.id),
     store.activityTimeline(stream.id),
     readMoments(ctx.redis, ctx.keys, stream.id),
+    streamReferrals(ctx, stream.id),
   ]);
   const population = audience.members;
 
@@ -164,6 +165,9 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
 
     engagedViewers: acc.engaged,
     engagementRate: rate(acc.engaged, u),
+
+    referredViewers: referrals.referred,
+    topReferrers: referrals.topReferrers,
 
     timeline: timeline(stream, endMs, presence.viewersTimeline, activityTimeline),
     moments,

@@ -8,6 +8,7 @@ import { qaKeys } from '../qa/qa.keys.js';
 import { PollStore } from '../polls/polls.store.js';
 import { surveyStore } from '../survey/survey.store.js';
 import { npsOf } from '../survey/survey.nps.js';
+import { ReferralStore } from '../referrals/referrals.store.js';
 
 /**
  * What the summary reads from other features' stores (lottery draws, stickiness histories), in one
@@ -47,6 +48,11 @@ export async function revenueByCurrency(ctx: AppContext, streamId: string): Prom
     out[o.currency] = (out[o.currency] ?? 0) + o.amountCents;
   }
   return out;
+}
+
+/** How many new viewers the stream's share links brought, and its best referrers (at most 10). */
+export function streamReferrals(ctx: AppContext, streamId: string): Promise<{ referred: number; topReferrers: { viewerId: string; referred: number }[] }> {
+  return new ReferralStore(ctx.redis, ctx.keys).streamReferrals(streamId, 10);
 }
 
 /** A viewer's stickiness around this stream. */

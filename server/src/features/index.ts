@@ -19,6 +19,7 @@ import { mechanicsFeature } from './mechanics/index.js';
 import { webhooksFeature } from './webhooks/index.js';
 import { pollsFeature } from './polls/index.js';
 import { surveyFeature } from './survey/index.js';
+import { referralsFeature } from './referrals/index.js';
 
 /** The transport of every feature the server runs (their domain hooks are core/src/features.ts). */
 export const features: readonly Feature[] = [
@@ -42,4 +43,5 @@ export const features: readonly Feature[] = [
   webhooksFeature,
   pollsFeature,
   surveyFeature,
+  referralsFeature,
 ];

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response, Router } from 'express';
+import { once } from 'node:events';
 import { z } from 'zod';
 import type { Role } from '@stickyroom/sdk/protocol';
 import type { User } from '../../../core/src/identity/tokens.js';
@@ -39,6 +40,7 @@ export interface RouteInput<B, Q, P> {
 
 export interface RouteResult {
   status?: number;
+  /** JSON, a string (with contentType), or an AsyncIterable of strings streamed as they come (with contentType). */
   body: unknown;
   contentType?: string;
   headers?: Record<string, string>;
@@ -78,11 +80,22 @@ export function defineRoute<
       const out = await run(input);
       for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
       res.status(out.status ?? 200);
-      if (out.contentType) res.type(out.contentType).send(out.body);
+      if (out.contentType && isStream(out.body)) {
+        // A long answer (a segment's export) goes out a page at a time, waiting for the client to drain.
+        res.type(out.contentType);
+        for await (const chunk of out.body) {
+          if (res.destroyed) return;
+          if (!res.write(chunk)) await once(res, 'drain');
+        }
+        res.end();
+      } else if (out.contentType) res.type(out.contentType).send(out.body);
       else res.json(out.body);
     })().catch(next);
   });
 }
+
+const isStream = (b: unknown): b is AsyncIterable<string> =>
+  typeof b === 'object' && b !== null && typeof (b as AsyncIterable<string>)[Symbol.asyncIterator] === 'function';
 
 const anonymous: User = { id: 'anonymous', role: 'viewer', name: 'anonymous' };
 

@@ -157,6 +157,7 @@ export function ioPusher(io: AppIo): Pusher {
     toStream: (streamId) => ({ emit: (event, payload) => void io.to(streamRoom(streamId)).emit(event, ...([payload] as never)) }),
     toUser: (userId) => ({ emit: (event, payload) => void io.to(userRoom(userId)).emit(event, ...([payload] as never)) }),
     toStaff: (streamId) => ({ emit: (event, payload) => void io.to(staffRoom(streamId)).emit(event, ...([payload] as never)) }),
-    leaveStream: (userId, streamId) => io.in(userRoom(userId)).socketsLeave(streamRoom(streamId)),
+    toRooms: (rooms) => ({ emit: (event, payload) => void io.to([...rooms]).emit(event, ...([payload] as never)) }),
+    leaveStream: (userId, streamId, also = []) => io.in(userRoom(userId)).socketsLeave([streamRoom(streamId), ...also]),
   };
 }

@@ -1,28 +1,60 @@
+import type { ReferralStatus } from '@stickyroom/sdk/protocol';
 import { joinSnapshot, refuseJoin } from '../../../../core/src/room/room.join.js';
 import { joinRead } from '../../../../core/src/room/join-reads.js';
 import { canControlBrand } from '../../../../core/src/identity/tokens.js';
 import { staffRoom, streamRoom } from '../../../../core/src/pusher.js';
 import { getStream } from '../../../../core/src/streams/streams.service.js';
+import { audienceRoom, viewerStanding, type Standing } from '../../../../core/src/audience/audience.service.js';
+import { joinWithReferral } from '../../../../core/src/referrals/referrals.service.js';
 import { ANYONE, defineHandler } from '../../io/handler.js';
+import type { AppSocket } from '../../io/handler.js';
+
+/** Takes the socket out of the stream's audience room (the one its standing put it in). */
+async function leaveAudienceRooms(socket: AppSocket, streamId: string): Promise<void> {
+  const prefix = `aud:${streamId}:`;
+  for (const room of [...socket.rooms]) if (room.startsWith(prefix)) await socket.leave(room);
+}
 
 /** `room:join` asks every domain feature for its part of the snapshot (core/src/room/room.join.ts). */
 export const roomHandlers = [
-  defineHandler('room:join', { roles: ANYONE }, async ({ ctx, user, socket }, { streamId, lastMessageId }) => {
+  defineHandler('room:join', { roles: ANYONE }, async ({ ctx, user, socket }, { streamId, lastMessageId, ref }) => {
     // one read of the stream for the joins of this moment (a join storm when the stream goes live)
     const stream = await joinRead(ctx, streamId, 'stream', () => getStream(ctx, streamId));
+    const staff = canControlBrand(user, stream.brandId);
+    // A viewer's standing (segment at the stream's start, points tier) decides which targeted drops,
+    // lotteries and polls they see: read it beside the refusals, it is cached for their claims after.
+    const standingRead: Promise<Standing> | undefined = staff ? undefined : viewerStanding(ctx, stream, user.id);
+    standingRead?.catch(() => {}); // awaited below unless the join is refused first
     // Refusals (a ban) come before any feature records the join (presence, unique viewers).
     await refuseJoin(ctx, stream, user);
+    // A referral is decided before presence records this viewer in the stream (a re-join credits nothing).
+    let referral: ReferralStatus | undefined;
+    if (ref) {
+      referral = await joinWithReferral(ctx, stream, user, ref).catch((err: unknown) => {
+        ctx.log.warn({ err, streamId, userId: user.id }, 'referral not decided; the join goes on');
+        return undefined;
+      });
+    }
+    const standing = await standingRead;
     // Join first, then read the snapshot: a message sent in between arrives twice rather than never,
     // and the SDK drops the duplicate by id.
     await socket.join(streamRoom(streamId));
-    // the stream's own staff also get the pushes only they may see (live quiz and entrant counts)
-    if (canControlBrand(user, stream.brandId)) await socket.join(staffRoom(streamId));
+    // the stream's own staff also get the pushes only they may see (live quiz and entrant counts) and
+    // every targeted push; a viewer joins the one audience room of their standing (core/src/audience)
+    if (staff) await socket.join(staffRoom(streamId));
+    if (standing) {
+      await leaveAudienceRooms(socket, streamId);
+      await socket.join(audienceRoom(streamId, standing));
+    }
     socket.data.streams.add(streamId);
     try {
-      return await joinSnapshot(ctx, stream, user, { lastMessageId });
+      const data = await joinSnapshot(ctx, stream, user, { lastMessageId, standing });
+      if (referral) data.referral = { status: referral };
+      return data;
     } catch (err) {
       socket.data.streams.delete(streamId);
       await socket.leave(streamRoom(streamId));
+      await leaveAudienceRooms(socket, streamId);
       throw err;
     }
   }),
@@ -30,6 +62,7 @@ export const roomHandlers = [
     socket.data.streams.delete(streamId);
     await socket.leave(streamRoom(streamId));
     await socket.leave(staffRoom(streamId));
+    await leaveAudienceRooms(socket, streamId);
     return {};
   }),
 ];

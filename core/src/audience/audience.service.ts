@@ -1,0 +1,101 @@
+import type { Audience } from '@stickyroom/sdk/protocol';
+import { AUDIENCE_REFUSAL_REASON } from '@stickyroom/sdk/protocol';
+import { perContext, type AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import type { Emitter } from '../pusher.js';
+import { parseHistory } from '../scoring/scoring.history.js';
+import { scoringKeys } from '../scoring/scoring.keys.js';
+import { scoringStore, streamTime } from '../scoring/scoring.store.js';
+import { pointsKeys } from '../points/points.keys.js';
+import { loyaltyTierFor, parseLoyaltyTiers, rate, segmentAt } from '../stickiness/index.js';
+import { getStream } from '../streams/streams.service.js';
+import type { StreamRecord } from '../streams/streams.store.js';
+import { audienceRooms, isEligible, type Standing } from './audience.js';
+
+export * from './audience.js';
+
+const DAY_MS = 86_400_000;
+/** How long a node reuses a viewer's standing for a stream (the join's read serves the claims after it). */
+export const STANDING_CACHE_MS = 60_000;
+const CACHE_MAX = 50_000;
+
+const loyaltyTiers = perContext((ctx) => parseLoyaltyTiers(ctx.config.POINTS_TIERS));
+/** The configured tier names, lowest first. */
+export const tierNames = perContext((ctx) => loyaltyTiers(ctx).map((t) => t.name));
+
+/** A stream, or its id (read only when the viewer's standing is not cached). */
+export type StreamRef = string | Pick<StreamRecord, 'id' | 'brandId' | 'startedAt' | 'createdAt'>;
+
+class StandingCache {
+  private readonly entries = new Map<string, { at: number; value: Promise<Standing> }>();
+  get(key: string, now: number): Promise<Standing> | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    if (now - hit.at >= STANDING_CACHE_MS) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return hit.value;
+  }
+  set(key: string, now: number, value: Promise<Standing>): void {
+    this.entries.delete(key);
+    this.entries.set(key, { at: now, value });
+    if (this.entries.size > CACHE_MAX) this.entries.delete(this.entries.keys().next().value!);
+    value.catch(() => this.entries.delete(key));
+  }
+}
+const standingCache = perContext(() => new StandingCache());
+
+/**
+ * A viewer's standing for a stream: their segment with the brand as of the stream's start (from their
+ * history without this stream and anything after it, so it holds for the whole stream) and their points
+ * tier. One pipelined read in the brand's slot; a node reuses it for STANDING_CACHE_MS.
+ */
+export function viewerStanding(ctx: AppContext, stream: StreamRef, viewerId: string): Promise<Standing> {
+  const now = ctx.clock.now();
+  const cache = standingCache(ctx);
+  const streamId = typeof stream === 'string' ? stream : stream.id;
+  const key = `${streamId}\n${viewerId}`;
+  const hit = cache.get(key, now);
+  if (hit) return hit;
+  const value = (typeof stream === 'string' ? getStream(ctx, stream) : Promise.resolve(stream)).then((s) => readStanding(ctx, s, viewerId, now));
+  cache.set(key, now, value);
+  return value;
+}
+
+async function readStanding(ctx: AppContext, stream: Pick<StreamRecord, 'id' | 'brandId' | 'startedAt' | 'createdAt'>, viewerId: string, now: number): Promise<Standing> {
+  const res = await ctx.redis
+    .pipeline()
+    .hget(scoringKeys(ctx.keys, stream.brandId).history, viewerId)
+    .hgetall(pointsKeys(ctx.keys, stream.brandId, viewerId).lots)
+    .exec();
+  const [[herr, packed], [lerr, lots]] = res as [[Error | null, string | null], [Error | null, Record<string, string>]];
+  if (herr) throw herr;
+  if (lerr) throw lerr;
+  const params = scoringStore(ctx).params;
+  const at = streamTime(stream);
+  const earlier = parseHistory(packed).entries.filter((e) => e.streamId !== stream.id && e.startedAt < at);
+  const r = rate(earlier, params);
+  const segment = r ? segmentAt(r, at, params) : 'new';
+  let balance = 0;
+  for (const [day, points] of Object.entries(lots ?? {})) if ((Number(day) + 1) * DAY_MS > now && Number(points) > 0) balance += Number(points);
+  return { segment, tier: loyaltyTierFor(loyaltyTiers(ctx), balance).tier };
+}
+
+/** Throws `not_eligible` (reason `audience`) unless the viewer's standing is in the item's audience. */
+export async function requireAudience(
+  ctx: AppContext,
+  stream: StreamRef,
+  viewerId: string,
+  audience: Audience | undefined,
+  what: string,
+): Promise<void> {
+  if (!audience) return;
+  const verdict = isEligible(audience, await viewerStanding(ctx, stream, viewerId));
+  if (!verdict.ok) throw new AppError('not_eligible', `this ${what} is ${verdict.message}`, { reason: AUDIENCE_REFUSAL_REASON });
+}
+
+/** Where a push about an item for `audience` goes: the whole room when untargeted, else the admitted viewers and the staff. */
+export function pushTo(ctx: AppContext, streamId: string, audience: Audience | undefined): Emitter {
+  return audience ? ctx.broadcast.toRooms(audienceRooms(streamId, audience, tierNames(ctx))) : ctx.broadcast.toStream(streamId);
+}
