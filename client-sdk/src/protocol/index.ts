@@ -17,4 +17,5 @@ export * from './products.js';
 export * from './points.js';
 export * from './scoring.js';
 export * from './summary.js';
+export * from './exports.js';
 export * from './events.js';

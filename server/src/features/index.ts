@@ -13,6 +13,7 @@ import { pointsFeature } from './points/index.js';
 import { couponsFeature } from './coupons/index.js';
 import { productsFeature } from './products/index.js';
 import { ordersFeature } from './orders/index.js';
+import { exportsFeature } from './exports/index.js';
 
 /** The transport of every feature the server runs (their domain hooks are core/src/features.ts). */
 export const features: readonly Feature[] = [
@@ -30,4 +31,5 @@ export const features: readonly Feature[] = [
   couponsFeature,
   productsFeature,
   ordersFeature,
+  exportsFeature,
 ];

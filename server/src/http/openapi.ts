@@ -47,7 +47,7 @@ const errorRef = (description: string) => ({ description, content: { 'applicatio
 
 function responses(spec: Spec): JsonSchema {
   const ok: JsonSchema = { description: 'Success' };
-  if (spec.produces) ok.content = { [spec.produces]: { schema: { type: 'string' } } };
+  if (spec.produces) ok.content = Object.fromEntries(spec.produces.split(',').map((type) => [type.trim(), { schema: { type: 'string' } }]));
   else if (spec.response) ok.content = { 'application/json': { schema: jsonSchema(spec.response, 'output') } };
   // The success status is not part of a route spec: GET answers 200, a POST may answer 200 or 201.
   const out: JsonSchema = { [spec.method === 'get' ? '200' : '2XX']: ok };
