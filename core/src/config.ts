@@ -131,6 +131,12 @@ export const ConfigSchema = z.object({
   SEGMENT_DORMANT_DAYS: z.coerce.number().positive().default(60).describe('Days away after which any viewer is dormant.'),
   SUMMARY_LIVE_MAX_AGE_MS: z.coerce.number().int().min(0).default(5000).describe('Oldest live summary served (ms); one node at a time refreshes it. 0: computed on every request.'),
   SUMMARY_LIVE_REFRESH_MS: z.coerce.number().int().min(0).default(2000).describe('A live summary older than this (ms) is refreshed in the background when read.'),
+  RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe("Days after a stream ends before its raw per-viewer events are dropped; its summary, the scores and the brand's history stay (docs/operations.md, Retention). 0: kept forever."),
   ROLLUP_BATCH: z.coerce.number().int().min(10).max(5000).default(500).describe('Viewers per rollup batch (one Redis script call each).'),
   POINTS_EXPIRE_DAYS: z.coerce.number().int().min(1).default(365).describe('Loyalty points expire after this many days.'),
   POINTS_WATCH_PER_MINUTE: z.coerce.number().int().min(0).default(1).describe('Loyalty points per whole minute watched.'),

@@ -19,6 +19,8 @@ export const JobData = z.discriminatedUnion('type', [
   /** Delivers one outbox entry (the committing request's retry); the periodic sweep delivers whatever is left. */
   z.object({ type: z.literal('outbox.deliver'), streamId: z.string(), entryId: z.string() }),
   z.object({ type: z.literal('outbox.sweep') }),
+  /** Drops the raw per-viewer events of streams ended more than RETENTION_DAYS ago (core/src/exports/retention.ts). */
+  z.object({ type: z.literal('retention') }),
 ]);
 export type JobData = z.infer<typeof JobData>;
 
@@ -39,6 +41,8 @@ export function jobId(data: JobData): string {
       return `outbox-${data.entryId}`;
     case 'outbox.sweep':
       return 'outbox.sweep';
+    case 'retention':
+      return 'retention';
   }
 }
 

@@ -6,6 +6,7 @@ import { finalizeStream } from './finalize-stream.js';
 import { rollup } from './rollup.js';
 import { dropEnd } from './drop-end.js';
 import { deliverOutboxEntry, sweepOutbox } from './outbox.js';
+import { retention } from './retention.js';
 
 export type Processor<T extends JobData['type']> = (ctx: AppContext, data: Extract<JobData, { type: T }>) => Promise<unknown>;
 
@@ -21,4 +22,5 @@ export const processors: { [T in JobData['type']]?: Processor<T> } = {
   'drop.end': dropEnd,
   'outbox.deliver': deliverOutboxEntry,
   'outbox.sweep': sweepOutbox,
+  retention,
 };
