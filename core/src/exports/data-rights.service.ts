@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import type { User } from '../identity/tokens.js';
 import { isCluster } from '../redis/client.js';
+import { eventGateKey } from '../redis/event-gate.js';
 import { pairs } from '../redis/replies.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { activityKeys } from '../activity/activity.keys.js';
@@ -230,7 +231,7 @@ async function forgetInStream(ctx: AppContext, ops: ForgetOps, stream: StreamRec
     if (out !== null || msg?.userId === V) await r.lset(c.modlog, i, out ?? JSON.stringify(e));
   }
   await ops.setMember(c.banned);
-  await r.del(c.user(V), c.rate(V));
+  await r.del(c.user(V), c.rate(V), eventGateKey(ctx.keys, stream.id, V));
 
   // coupons: codes stay valid for redemption, issued to the pseudonym
   await ops.jsonHashValues(cp.codes);
