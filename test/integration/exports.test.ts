@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_TABLES } from '@stickyroom/sdk/protocol';
 import { queueActivity } from '../../core/src/activity/activity.store.js';
 import { chatKeys } from '../../core/src/chat/chat.keys.js';
+import { prepareBrandExport } from '../../core/src/exports/exports.service.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { asCsvCell, csvObjects, deliverOrder, ndjson } from '../helpers/exports.js';
 
@@ -165,5 +166,44 @@ describe('brand exports', () => {
     expect(rows).toHaveLength(n);
     expect(rows[0]).toMatchObject({ streamId: id, viewerId: 'crowd-00000', chat: 1 });
     expect(rows[n - 1]).toMatchObject({ viewerId: `crowd-${String(n - 1).padStart(5, '0')}` });
+  });
+
+  it('reads the next page only once the previous one was taken (backpressure), and survives a client that leaves', async () => {
+    const admin = { id: 'root', role: 'admin' as const, name: 'root' };
+    const write = await prepareBrandExport(t.app.ctx, admin, 'brand-exp-big', 'viewers', 'ndjson', {});
+    const pages: string[] = [];
+    let release: (() => void) | undefined;
+    let wrote: (() => void) | undefined;
+    const done = write({
+      write(chunk) {
+        pages.push(chunk);
+        wrote?.();
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+    });
+    const nextWrite = () => new Promise<void>((resolve) => (wrote = resolve));
+    let written = nextWrite();
+    await written;
+    // the sink holds the first page: however long it waits, nothing more is read or written
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(pages).toHaveLength(1);
+    expect(ndjson(pages[0]!)).toHaveLength(500);
+    while (pages.length < 12) {
+      written = nextWrite();
+      release!();
+      await written;
+    }
+    release!();
+    await done;
+    expect(pages).toHaveLength(12);
+
+    // a client that hangs up after the first chunk: the server stops, and answers the next request as usual
+    const token = await t.token('brand', 'analyst', { brandId: 'brand-exp-big' });
+    const abort = new AbortController();
+    const res = await fetch(`${t.url}/api/brands/brand-exp-big/export/viewers?format=csv`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+    await res.body!.getReader().read();
+    abort.abort();
+    const again = await get(`/api/streams/${streamId}/export/chat`);
+    expect(again.status).toBe(200);
   });
 });
