@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_TABLES, ViewerDataExport, ViewerDeleted } from '@stickyroom/sdk/protocol';
 import { pseudonymOf } from '../../core/src/exports/data-rights.service.js';
+import { ForgetOps } from '../../core/src/exports/data-rights.store.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { deliverOrder, ndjson } from '../helpers/exports.js';
 
@@ -161,5 +162,16 @@ describe('data rights', () => {
     expect(await t.chatTexts(streamB)).toEqual(['I stay']);
     expect(await summaries([streamB], tokenB)).toEqual(summaryB.map((s) => s.replaceAll(`"${GONE}"`, `"${pseudonymOf(t.app.ctx, GONE)}"`)));
     expect((await t.http('DELETE', `/api/viewers/${pseudonymOf(t.app.ctx, GONE)}`, { token: admin })).status).toBe(400);
+  });
+
+  it('rewrites a moderation log entry where it is now, though new actions were pushed since it was read', async () => {
+    const key = t.app.ctx.keys.stream('dr-list', 'chat', 'modlog');
+    const redis = t.app.ctx.redis;
+    await redis.rpush(key, 'a', 'target', 'b');
+    const ops = new ForgetOps(redis, t.app.ctx.keys, 'x', 'deleted:x');
+    await redis.lpush(key, 'new-1', 'new-2'); // a moderator acted meanwhile: 'target' moved from index 1 to 3
+    expect(await ops.replaceListItem(key, 1, 'target', 'rewritten')).toBe(true);
+    expect(await redis.lrange(key, 0, -1)).toEqual(['new-2', 'new-1', 'a', 'rewritten', 'b']);
+    expect(await ops.replaceListItem(key, 3, 'target', 'again')).toBe(false);
   });
 });

@@ -228,7 +228,7 @@ async function forgetInStream(ctx: AppContext, ops: ForgetOps, stream: StreamRec
     const msg = e.message as { userId?: string } | undefined;
     if (msg?.userId === V) delete e.message;
     const out = ops.rewrite(JSON.stringify(e));
-    if (out !== null || msg?.userId === V) await r.lset(c.modlog, i, out ?? JSON.stringify(e));
+    if (out !== null || msg?.userId === V) await ops.replaceListItem(c.modlog, i, entry, out ?? JSON.stringify(e));
   }
   await ops.setMember(c.banned);
   await r.del(c.user(V), c.rate(V), eventGateKey(ctx.keys, stream.id, V));
@@ -316,7 +316,7 @@ async function forgetInBrand(ctx: AppContext, ops: ForgetOps, brandId: string, q
 export async function deleteViewer(ctx: AppContext, user: User, brandId: string, viewerId: string): Promise<ViewerDeleted> {
   mayManageBrand(user, brandId);
   checkViewerId(viewerId);
-  const ops = new ForgetOps(ctx.redis, viewerId, pseudonymOf(ctx, viewerId));
+  const ops = new ForgetOps(ctx.redis, ctx.keys, viewerId, pseudonymOf(ctx, viewerId));
   const streams = await forgetInBrand(ctx, ops, brandId);
   return { viewerId, pseudonym: ops.pseudonym, brands: [brandId], streams };
 }
@@ -328,7 +328,7 @@ export async function deleteViewer(ctx: AppContext, user: User, brandId: string,
 export async function deleteViewerEverywhere(ctx: AppContext, user: User, viewerId: string): Promise<ViewerDeleted> {
   if (user.role !== 'admin') throw new AppError('forbidden', 'only an admin forgets a viewer for every brand');
   checkViewerId(viewerId);
-  const ops = new ForgetOps(ctx.redis, viewerId, pseudonymOf(ctx, viewerId));
+  const ops = new ForgetOps(ctx.redis, ctx.keys, viewerId, pseudonymOf(ctx, viewerId));
   const brands = new Set<string>();
   await scanKeys(ctx, `${globEscape(ctx.keys.prefix)}{b:*}:streams`, async (key) => {
     const m = /\{b:([^}]+)\}:streams$/.exec(key);

@@ -1,5 +1,7 @@
 import type { RedisClient } from '../redis/client.js';
+import type { Keys } from '../redis/keys.js';
 import { pairs } from '../redis/replies.js';
+import { listReplace } from './data-rights.scripts.js';
 
 /**
  * The moves a data-rights delete is made of, each idempotent: what the viewer's id names is either
@@ -9,6 +11,7 @@ import { pairs } from '../redis/replies.js';
 export class ForgetOps {
   constructor(
     private readonly redis: RedisClient,
+    private readonly keys: Keys,
     readonly viewerId: string,
     readonly pseudonym: string,
   ) {}
@@ -104,11 +107,17 @@ export class ForgetOps {
     } while (cursor !== '0');
   }
 
-  /** List items equal to the viewer's id become the pseudonym (LSET by index: lists that no longer grow). */
+  /** Replaces one list item read at `index` (found again by value if pushes moved it): lists that may still grow. */
+  replaceListItem(key: string, index: number, item: string, replacement: string): Promise<boolean> {
+    return listReplace.run(this.redis, this.keys, { key, item, replacement, index });
+  }
+
+  /** List items equal to the viewer's id become the pseudonym. */
   async listItems(key: string): Promise<void> {
     const items = await this.redis.lrange(key, 0, -1);
-    for (let i = 0; i < items.length; i++) if (items[i] === this.viewerId) await this.redis.lset(key, i, this.pseudonym);
+    for (let i = 0; i < items.length; i++) if (items[i] === this.viewerId) await this.replaceListItem(key, i, this.viewerId, this.pseudonym);
   }
+
 }
 
 export const globEscape = (s: string): string => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
