@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXPORT_TABLES, ViewerDataExport, ViewerDeleted } from '@stickyroom/sdk/protocol';
+import { EXPORT_TABLES, ViewerDataExport, ViewerDataExportAll, ViewerDeleted } from '@stickyroom/sdk/protocol';
 import { pseudonymOf } from '../../core/src/exports/data-rights.service.js';
 import { ForgetOps } from '../../core/src/exports/data-rights.store.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -107,6 +107,13 @@ describe('data rights', () => {
     expect((await t.http('GET', `/api/brands/${A}/viewers/${GONE}/export`, { token: tokenB })).status).toBe(403);
     expect((await t.http('GET', `/api/brands/${A}/viewers/${GONE}/export`, { token: await t.token('streamer', 'host', { brandId: A }) })).status).toBe(403);
     expect((await t.http('GET', `/api/brands/${A}/viewers/${GONE}/export`, { token: await t.token('viewer', GONE) })).status).toBe(403);
+
+    // an admin reads it for every brand at once
+    expect((await t.http('GET', `/api/viewers/${GONE}/export`, { token: tokenA })).status).toBe(403);
+    const all = ViewerDataExportAll.parse((await t.http('GET', `/api/viewers/${GONE}/export`, { token: admin })).body);
+    expect(all.brands.map((b) => b.brandId)).toEqual([A, B]);
+    expect(all.brands[0]).toEqual({ ...data, exportedAt: all.exportedAt });
+    expect(all.lastJoin).toMatchObject({ streamId: streamB, brandId: B });
   });
 
   it('forgets a viewer for one brand: absent from every export and the chat, summaries unchanged, other brands untouched', async () => {
@@ -150,6 +157,8 @@ describe('data rights', () => {
     const again = await t.http('DELETE', `/api/brands/${A}/viewers/${GONE}`, { token: tokenA });
     expect(again.body).toEqual({ viewerId: GONE, pseudonym, brands: [A], streams: 0 });
     expect(await everyExport(A, streamsA, tokenA)).toEqual(after);
+    const all = ViewerDataExportAll.parse((await t.http('GET', `/api/viewers/${GONE}/export`, { token: admin })).body);
+    expect(all.brands.map((b) => b.brandId)).toEqual([B]);
   });
 
   it('an admin forgets a viewer across every brand', async () => {
@@ -162,6 +171,7 @@ describe('data rights', () => {
     expect(await t.chatTexts(streamB)).toEqual(['I stay']);
     expect(await summaries([streamB], tokenB)).toEqual(summaryB.map((s) => s.replaceAll(`"${GONE}"`, `"${pseudonymOf(t.app.ctx, GONE)}"`)));
     expect((await t.http('DELETE', `/api/viewers/${pseudonymOf(t.app.ctx, GONE)}`, { token: admin })).status).toBe(400);
+    expect(ViewerDataExportAll.parse((await t.http('GET', `/api/viewers/${GONE}/export`, { token: admin })).body)).toMatchObject({ brands: [], lastJoin: null });
   });
 
   it('rewrites a moderation log entry where it is now, though new actions were pushed since it was read', async () => {

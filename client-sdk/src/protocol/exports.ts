@@ -66,3 +66,13 @@ export const ViewerDataExport = z.object({
   ),
 });
 export type ViewerDataExport = z.infer<typeof ViewerDataExport>;
+
+/** `GET /api/viewers/:viewerId/export` (admin): the viewer's data for every brand holding any. */
+export const ViewerDataExportAll = z.object({
+  viewerId: Id,
+  exportedAt: z.number(),
+  /** The stream the viewer joined last (order attribution), whatever its brand. */
+  lastJoin: z.unknown().nullable(),
+  brands: z.array(ViewerDataExport),
+});
+export type ViewerDataExportAll = z.infer<typeof ViewerDataExportAll>;

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { ViewerDataExport, ViewerDeleted } from '@stickyroom/sdk/protocol';
+import type { ViewerDataExport, ViewerDataExportAll, ViewerDeleted } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import type { User } from '../identity/tokens.js';
@@ -150,6 +150,11 @@ async function streamPart(ctx: AppContext, stream: StreamRecord, viewerId: strin
 /** `GET /api/brands/:brandId/viewers/:viewerId/export`: everything the deployment holds about the viewer for this brand. */
 export async function exportViewer(ctx: AppContext, user: User, brandId: string, viewerId: string): Promise<ViewerDataExport> {
   mayManageBrand(user, brandId);
+  return brandData(ctx, brandId, viewerId);
+}
+
+/** What the brand holds about the viewer; `questions`: the question keys per stream when already found. */
+async function brandData(ctx: AppContext, brandId: string, viewerId: string, questionsFound?: Map<string, string[]>): Promise<ViewerDataExport> {
   const r = ctx.redis;
   const sc = scoringKeys(ctx.keys, brandId);
   const bs = brandSummaryKeys(ctx.keys, brandId);
@@ -172,7 +177,7 @@ export async function exportViewer(ctx: AppContext, user: User, brandId: string,
   await forEachBrandStream(ctx, brandId, undefined, undefined, async (s) => {
     streams.push(s);
   });
-  const questions = await questionKeys(ctx, new Set(streams.map((s) => s.id)));
+  const questions = questionsFound ?? (await questionKeys(ctx, new Set(streams.map((s) => s.id))));
   const parts: StreamPart[] = [];
   for (const s of streams) {
     const part = await streamPart(ctx, s, viewerId, questions.get(s.id) ?? []);
@@ -312,6 +317,30 @@ async function forgetInBrand(ctx: AppContext, ops: ForgetOps, brandId: string, q
   return touched;
 }
 
+/** Every brand of the deployment with streams (one keyspace scan of the brands' stream lists), sorted. */
+async function everyBrand(ctx: AppContext): Promise<string[]> {
+  const brands = new Set<string>();
+  await scanKeys(ctx, `${globEscape(ctx.keys.prefix)}{b:*}:streams`, async (key) => {
+    const m = /\{b:([^}]+)\}:streams$/.exec(key);
+    if (m) brands.add(m[1]!);
+  });
+  return [...brands].sort();
+}
+
+/** `GET /api/viewers/:viewerId/export` (admin): what every brand holds about the viewer (brands holding nothing left out). */
+export async function exportViewerEverywhere(ctx: AppContext, user: User, viewerId: string): Promise<ViewerDataExportAll> {
+  if (user.role !== 'admin') throw new AppError('forbidden', "only an admin reads a viewer's data across brands");
+  const questions = await questionKeys(ctx, 'all');
+  const brands: ViewerDataExport[] = [];
+  for (const b of await everyBrand(ctx)) {
+    const data = await brandData(ctx, b, viewerId, questions);
+    const holds = data.streams.length || data.orders.length || data.scoring.history !== null || data.scoring.firstSeen !== null || Object.keys(data.points.grants).length || Object.keys(data.points.lots).length;
+    if (holds) brands.push(data);
+  }
+  const last = await ctx.redis.get(lastJoinKey(ctx.keys, viewerId));
+  return { viewerId, exportedAt: ctx.clock.now(), lastJoin: last ? parseJson(last) : null, brands };
+}
+
 /** `DELETE /api/brands/:brandId/viewers/:viewerId`: forgets the viewer for this brand (brand or admin). Idempotent. */
 export async function deleteViewer(ctx: AppContext, user: User, brandId: string, viewerId: string): Promise<ViewerDeleted> {
   mayManageBrand(user, brandId);
@@ -329,12 +358,7 @@ export async function deleteViewerEverywhere(ctx: AppContext, user: User, viewer
   if (user.role !== 'admin') throw new AppError('forbidden', 'only an admin forgets a viewer for every brand');
   checkViewerId(viewerId);
   const ops = new ForgetOps(ctx.redis, ctx.keys, viewerId, pseudonymOf(ctx, viewerId));
-  const brands = new Set<string>();
-  await scanKeys(ctx, `${globEscape(ctx.keys.prefix)}{b:*}:streams`, async (key) => {
-    const m = /\{b:([^}]+)\}:streams$/.exec(key);
-    if (m) brands.add(m[1]!);
-  });
-  const all = [...brands].sort();
+  const all = await everyBrand(ctx);
   const questions = await questionKeys(ctx, 'all');
   let streams = 0;
   for (const b of all) streams += await forgetInBrand(ctx, ops, b, questions);

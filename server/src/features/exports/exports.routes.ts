@@ -6,13 +6,14 @@ import {
   StreamExportParams,
   StreamExportQuery,
   ViewerDataExport,
+  ViewerDataExportAll,
   ViewerDeleted,
   ViewerParams,
 } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../../../../core/src/context.js';
 import { defineRoute } from '../../http/route.js';
 import { exportContentType, prepareBrandExport, prepareStreamExport } from '../../../../core/src/exports/exports.service.js';
-import { deleteViewer, deleteViewerEverywhere, exportViewer } from '../../../../core/src/exports/data-rights.service.js';
+import { deleteViewer, deleteViewerEverywhere, exportViewer, exportViewerEverywhere } from '../../../../core/src/exports/data-rights.service.js';
 
 const EXPORTERS = ['brand', 'streamer', 'admin'] as const;
 const PRODUCES = 'application/x-ndjson,text/csv';
@@ -71,6 +72,19 @@ export function exportsRoutes(router: Router, ctx: AppContext): void {
       response: ViewerDataExport,
     },
     async ({ user, params }) => ({ body: await exportViewer(ctx, user, params.brandId, params.viewerId), headers: { 'cache-control': 'no-store' } }),
+  );
+  defineRoute(
+    router,
+    {
+      method: 'get',
+      path: '/viewers/:viewerId/export',
+      summary: 'Everything held about one viewer, for every brand (admin only; data rights: access)',
+      tags: ['data rights'],
+      params: ViewerParams,
+      roles: ['admin'],
+      response: ViewerDataExportAll,
+    },
+    async ({ user, params }) => ({ body: await exportViewerEverywhere(ctx, user, params.viewerId), headers: { 'cache-control': 'no-store' } }),
   );
   defineRoute(
     router,
