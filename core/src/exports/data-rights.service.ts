@@ -235,7 +235,7 @@ async function forgetInStream(ctx: AppContext, ops: ForgetOps, stream: StreamRec
     const out = ops.rewrite(JSON.stringify(e));
     if (out !== null || msg?.userId === V) await ops.replaceListItem(c.modlog, i, entry, out ?? JSON.stringify(e));
   }
-  await ops.setMember(c.banned);
+  await r.srem(c.banned, V);
   await r.del(c.user(V), c.rate(V), eventGateKey(ctx.keys, stream.id, V));
 
   // coupons: codes stay valid for redemption, issued to the pseudonym
