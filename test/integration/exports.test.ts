@@ -114,6 +114,20 @@ describe('stream exports', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('lists the export and data-rights routes, the exports in both content types', async () => {
+    const doc = (await t.http('GET', '/api/openapi.json')).body;
+    for (const path of ['/api/streams/{id}/export/{table}', '/api/brands/{brandId}/export/{table}']) {
+      expect(Object.keys(doc.paths[path].get.responses['200'].content).sort()).toEqual(['application/x-ndjson', 'text/csv']);
+      expect(doc.paths[path].get.parameters.find((p: { name: string }) => p.name === 'table').schema.enum).toEqual([...EXPORT_TABLES]);
+    }
+    expect(Object.keys(doc.paths['/api/brands/{brandId}/viewers/{viewerId}']).sort()).toContain('delete');
+    expect(doc.paths['/api/viewers/{viewerId}'].delete).toBeDefined();
+    expect(doc.paths['/api/viewers/{viewerId}/export'].get).toBeDefined();
+    expect(doc.paths['/api/brands/{brandId}/viewers/{viewerId}/export'].get).toBeDefined();
+  });
+});
+
 describe('brand exports', () => {
   it("concatenates the brand's streams created in [from, to), one header, each row with its streamId", async () => {
     const brand = 'brand-exp-multi';
