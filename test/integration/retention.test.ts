@@ -86,13 +86,18 @@ describe('retention', () => {
     expect(await applyRetention(t.app.ctx)).toEqual({ dropped: [old], waiting: [] });
 
     const left = await keysOf(old);
-    for (const raw of ['v:regular', 'presence:unique', 'presence:seen', 'chat:history', 'chat:modlog', 'coupons:codes', 'orders', 'dirty']) expect(left).not.toContain(raw);
+    for (const raw of ['v:regular', 'presence:unique', 'presence:seen', 'chat:history', 'chat:modlog', 'coupons:codes', 'dirty']) expect(left).not.toContain(raw);
+    expect(await redis.hgetall(t.app.ctx.keys.stream(old, 'orders'))).toEqual({ 'ret-o1': 'counted' });
     expect(left.filter((k) => /^(qa:q|qa:voters|quiz:answers|quiz:correct|drop:.+:claims|chat:u)/.test(k))).toEqual([]);
     expect(left).toEqual(expect.arrayContaining(['meta', 'summary:final', 'summary:viewers', 'totals', 'timeline', 'moments']));
     expect(await get(`/api/streams/${old}/summary`)).toBe(summary);
     expect(await Promise.all([redis.hgetall(sc.history), redis.hgetall(sc.ratings), redis.zrange(sc.board, 0, -1, 'WITHSCORES')])).toEqual(scores);
     expect(await redis.zrange(brandOrderKeys(t.app.ctx.keys, BRAND, 'regular').history, 0, -1)).toEqual(orderHistory);
     for (const table of ['chat', 'orders', 'claims', 'moderation']) expect(await get(`/api/streams/${old}/export/${table}`), table).toBe('');
+    // the order webhook replaying the old order hears it was counted already: nothing is counted or recreated
+    const replay = await deliverOrder(t, { orderId: 'ret-o1', viewerId: 'regular', amount: 20, currency: 'EUR', streamId: old });
+    expect(replay.body).toMatchObject({ duplicate: true });
+    expect(await keysOf(old)).toEqual(left);
 
     // the stream ended 11 days ago keeps everything; a second run changes nothing
     expect(await applyRetention(t.app.ctx)).toEqual({ dropped: [], waiting: [] });

@@ -96,7 +96,7 @@ const orders: TableDef = {
     await hscanPages(ctx.redis, streamOrderKeys(ctx.keys, stream.id).orders, async (entries) => {
       const rows: Row[] = [];
       for (const [orderId, v] of entries) {
-        if (!v.startsWith('{')) continue; // `pending:<ms>`: a delivery is counting it right now
+        if (!v.startsWith('{')) continue; // `pending:<ms>` (a delivery is counting it now) or `counted` (its record dropped by retention)
         const o = JSON.parse(v) as OrderAttribution;
         rows.push({ streamId: stream.id, orderId, viewerId: o.viewerId, at: iso(o.at), amountCents: o.amountCents, currency: o.currency, attributedBy: o.by, couponCode: o.couponCode ?? null });
       }

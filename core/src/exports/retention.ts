@@ -97,6 +97,24 @@ async function unlistedKeys(ctx: AppContext, streamIds: ReadonlySet<string>): Pr
   return out;
 }
 
+/**
+ * The stream's counted orders keep their ids, each with the value `counted` instead of its record (viewer,
+ * amount, coupon): the order webhook's claim (order-claim-1.lua) still finds a replayed order counted, so a
+ * delivery after retention is answered duplicate instead of counted into the stream a second time.
+ */
+export const COUNTED_TOMBSTONE = 'counted';
+
+async function tombstoneOrders(ctx: AppContext, key: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, flat] = await ctx.redis.hscan(key, cursor, 'COUNT', DEL_BATCH);
+    cursor = next;
+    const counted: string[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) if (flat[i + 1]!.startsWith('{')) counted.push(flat[i]!, COUNTED_TOMBSTONE);
+    if (counted.length) await ctx.redis.hset(key, ...counted);
+  } while (cursor !== '0');
+}
+
 /** Deletes keys of one stream (one slot) in batches. */
 async function del(ctx: AppContext, keys: readonly string[]): Promise<void> {
   for (let i = 0; i < keys.length; i += DEL_BATCH) await ctx.redis.del(...keys.slice(i, i + DEL_BATCH));
@@ -139,7 +157,7 @@ export async function dropRawEvents(ctx: AppContext, stream: StreamRecord, unlis
     keys.push(d.claims, d.ops);
   }
   keys.push(cp.codes, cp.redeemed, cp.rewards);
-  keys.push(streamOrderKeys(ctx.keys, id).orders);
+  await tombstoneOrders(ctx, streamOrderKeys(ctx.keys, id).orders);
   for (const m of await readMoments(r, ctx.keys, id)) {
     if (m.kind === 'quiz') {
       const q = quizKeys(ctx.keys, id);
