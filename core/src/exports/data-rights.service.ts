@@ -3,7 +3,6 @@ import type { ViewerDataExport, ViewerDataExportAll, ViewerDeleted } from '@stic
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import type { User } from '../identity/tokens.js';
-import { isCluster } from '../redis/client.js';
 import { eventGateKey } from '../redis/event-gate.js';
 import { pairs } from '../redis/replies.js';
 import type { StreamRecord } from '../streams/streams.store.js';
@@ -21,7 +20,8 @@ import { quizKeys } from '../quiz/quiz.keys.js';
 import { scoringKeys } from '../scoring/scoring.keys.js';
 import { TIERS } from '../stickiness/index.js';
 import { brandSummaryKeys, summaryKeys } from '../summary/summary.keys.js';
-import { ForgetOps, globEscape } from './data-rights.store.js';
+import { ForgetOps } from './data-rights.store.js';
+import { globEscape, scanKeys } from './scan.js';
 import { forEachBrandStream } from './exports.service.js';
 
 /**
@@ -57,29 +57,18 @@ async function momentIds(ctx: AppContext, streamId: string): Promise<{ quizzes: 
   return { quizzes: of('quiz'), lotteries: of('lottery') };
 }
 
-/** Keys matching a pattern on every node (every master of a Cluster), in SCAN pages. */
-async function scanKeys(ctx: AppContext, pattern: string, onKey: (key: string) => Promise<void>): Promise<void> {
-  const nodes = isCluster(ctx.redis) ? ctx.redis.nodes('master') : [ctx.redis];
-  for (const node of nodes) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      for (const key of new Set(keys)) await onKey(key);
-    } while (cursor !== '0');
-  }
-}
-
 /** The question keys (`qa:q:<id>`) of the given streams: no stream lists its questions, so one keyspace scan finds them. */
 async function questionKeys(ctx: AppContext, streamIds: ReadonlySet<string> | 'all'): Promise<Map<string, string[]>> {
   const byStream = new Map<string, string[]>();
   const head = globEscape(ctx.keys.prefix);
-  await scanKeys(ctx, `${head}{s:*}:qa:q:*`, async (key) => {
-    const m = /\{s:([^}]+)\}:qa:q:(.+)$/.exec(key);
-    if (!m || (streamIds !== 'all' && !streamIds.has(m[1]!))) return;
-    const list = byStream.get(m[1]!) ?? [];
-    list.push(m[2]!);
-    byStream.set(m[1]!, list);
+  await scanKeys(ctx, `${head}{s:*}:qa:q:*`, async (keys) => {
+    for (const key of keys) {
+      const m = /\{s:([^}]+)\}:qa:q:(.+)$/.exec(key);
+      if (!m || (streamIds !== 'all' && !streamIds.has(m[1]!))) continue;
+      const list = byStream.get(m[1]!) ?? [];
+      list.push(m[2]!);
+      byStream.set(m[1]!, list);
+    }
   });
   return byStream;
 }
@@ -320,9 +309,11 @@ async function forgetInBrand(ctx: AppContext, ops: ForgetOps, brandId: string, q
 /** Every brand of the deployment with streams (one keyspace scan of the brands' stream lists), sorted. */
 async function everyBrand(ctx: AppContext): Promise<string[]> {
   const brands = new Set<string>();
-  await scanKeys(ctx, `${globEscape(ctx.keys.prefix)}{b:*}:streams`, async (key) => {
-    const m = /\{b:([^}]+)\}:streams$/.exec(key);
-    if (m) brands.add(m[1]!);
+  await scanKeys(ctx, `${globEscape(ctx.keys.prefix)}{b:*}:streams`, async (keys) => {
+    for (const key of keys) {
+      const m = /\{b:([^}]+)\}:streams$/.exec(key);
+      if (m) brands.add(m[1]!);
+    }
   });
   return [...brands].sort();
 }

@@ -2,6 +2,7 @@ import type { RedisClient } from '../redis/client.js';
 import type { Keys } from '../redis/keys.js';
 import { pairs } from '../redis/replies.js';
 import { listReplace } from './data-rights.scripts.js';
+import { globEscape } from './scan.js';
 
 /**
  * The moves a data-rights delete is made of, each idempotent: what the viewer's id names is either
@@ -120,4 +121,3 @@ export class ForgetOps {
 
 }
 
-export const globEscape = (s: string): string => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);

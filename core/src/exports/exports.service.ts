@@ -50,7 +50,7 @@ export async function prepareStreamExport(ctx: AppContext, user: User, streamId:
 }
 
 /** The brand's streams created in [from, to), oldest first, read in pages. */
-async function forEachBrandStream(ctx: AppContext, brandId: string, from: number | undefined, to: number | undefined, onStream: (s: StreamRecord) => Promise<void>): Promise<void> {
+export async function forEachBrandStream(ctx: AppContext, brandId: string, from: number | undefined, to: number | undefined, onStream: (s: StreamRecord) => Promise<void>): Promise<void> {
   const key = brandStreamKeys(ctx.keys, brandId).streams;
   const max = to === undefined ? '+inf' : `(${to}`;
   for (let offset = 0; ; offset += PAGE) {
@@ -78,4 +78,3 @@ export async function prepareBrandExport(
   };
 }
 
-export { forEachBrandStream };

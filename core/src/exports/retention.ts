@@ -1,6 +1,5 @@
 import type { AppContext } from '../context.js';
 import type { DomainFeature } from '../feature.js';
-import { isCluster } from '../redis/client.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { streamStore } from '../streams/streams.service.js';
 import { activityKeys } from '../activity/activity.keys.js';
@@ -15,7 +14,7 @@ import { qaKeys } from '../qa/qa.keys.js';
 import { quizKeys } from '../quiz/quiz.keys.js';
 import { scoringKeys } from '../scoring/scoring.keys.js';
 import { summaryKeys } from '../summary/summary.keys.js';
-import { globEscape } from './data-rights.store.js';
+import { globEscape, scanKeys } from './scan.js';
 
 /**
  * RETENTION_DAYS: the raw per-viewer events of a stream that ended more than that many days ago are
@@ -48,18 +47,6 @@ export const retentionHooks: DomainFeature = {
   name: 'retention',
   onStreamEnd: indexEnded,
 };
-
-async function scanKeys(ctx: AppContext, pattern: string, onKeys: (keys: string[]) => Promise<void>): Promise<void> {
-  const nodes = isCluster(ctx.redis) ? ctx.redis.nodes('master') : [ctx.redis];
-  for (const node of nodes) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await onKeys(keys);
-    } while (cursor !== '0');
-  }
-}
 
 /** Once per deployment: every ended stream of every brand goes into the index (streams that ended before it existed). */
 async function backfill(ctx: AppContext): Promise<void> {
