@@ -97,6 +97,9 @@ export const ConfigSchema = z.object({
   CHAT_RATE_LIMIT: z.coerce.number().int().min(1).max(1000).default(5).describe('Chat messages per viewer per window.'),
   CHAT_RATE_WINDOW_SEC: z.coerce.number().int().min(1).max(3600).default(10).describe('Chat rate-limit window.'),
   CHAT_HISTORY: z.coerce.number().int().min(50).max(5000).default(200).describe('Chat messages kept hot per stream.'),
+  CHAT_LOG: bool
+    .default(true)
+    .describe("Keep every accepted chat message of a stream for its chat export, until RETENTION_DAYS drops it (about 300 bytes a message); false: the export has only the hot history (CHAT_HISTORY)."),
   CHAT_TICK_MS: z.coerce.number().int().min(0).max(200).default(50).describe('Chat fan-out tick; 0 sends each message alone.'),
   EVENT_RATE_LIMIT: z.coerce
     .number()

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_TABLES } from '@stickyroom/sdk/protocol';
 import { queueActivity } from '../../core/src/activity/activity.store.js';
 import { chatKeys } from '../../core/src/chat/chat.keys.js';
+import { exportKeys } from '../../core/src/exports/exports.keys.js';
 import { prepareBrandExport } from '../../core/src/exports/exports.service.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { asCsvCell, csvObjects, deliverOrder, ndjson } from '../helpers/exports.js';
@@ -17,7 +18,7 @@ let brandToken: string;
 let streamId: string;
 let code: string;
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ CHAT_HISTORY: '50', EVENT_RATE_LIMIT: '1000' });
   brandToken = await t.token('brand', 'analyst', { brandId: BRAND });
   streamId = await t.createStream('Exported', BRAND, { start: true });
   const host = await t.streamer(`host-${BRAND}`, BRAND);
@@ -30,10 +31,10 @@ beforeAll(async () => {
   ({ code } = await eve.claimCoupon(drop.id));
   expect((await deliverOrder(t, { orderId: 'ord-1', viewerId: 'eve', amount: 12.5, currency: 'EUR', couponCode: code })).status).toBe(200);
   await host.mute(streamId, 'mal', 60);
-  // a message whose text holds a line break, as the hot history stores one (the chat itself turns breaks into spaces)
+  // a message whose text holds a line break, as the log would store one (the chat itself turns breaks into spaces)
   const at = t.clock.now();
   await t.app.ctx.redis.zadd(
-    chatKeys(t.app.ctx.keys, streamId).history,
+    exportKeys(t.app.ctx.keys, streamId).chatLog,
     1000,
     JSON.stringify({ id: '1000', streamId, userId: 'eve', name: NASTY_NAME, text: 'two\nlines, "quoted"', at, role: 'viewer' }),
   );
@@ -71,6 +72,23 @@ describe('stream exports', () => {
     expect(csv[1]!.name).toBe(`'${FORMULA_NAME}`);
     expect(csv[1]!.text).toBe(`'${FORMULA_TEXT}`);
     expect(csv[2]!.text).toBe('two\nlines, "quoted"');
+  });
+
+  it('exports every message of the stream from its chat log, beyond the hot history, deleted ones marked', async () => {
+    const id = await t.createStream('Chatty', BRAND, { start: true });
+    const host = await t.streamer(`host-${BRAND}`, BRAND);
+    await host.join(id);
+    const sent: string[] = [];
+    for (let i = 0; i < 60; i++) sent.push((await host.chat(id, `line ${i}`)).message.id);
+    await host.deleteMessage(id, sent[59]!);
+    expect(await t.app.ctx.redis.zcard(chatKeys(t.app.ctx.keys, id).history)).toBe(49);
+    const rows = (await both(`/api/streams/${id}/export/chat`)).json;
+    expect(rows.map((r) => r.text)).toEqual(sent.map((_, i) => `line ${i}`));
+    expect(rows.filter((r) => r.deleted).map((r) => r.messageId)).toEqual([sent[59]]);
+
+    // without a log (CHAT_LOG=false, or a stream older than it) the export is the hot history
+    await t.app.ctx.redis.del(exportKeys(t.app.ctx.keys, id).chatLog);
+    expect(ndjson((await get(`/api/streams/${id}/export/chat`)).text).map((r) => r.text)).toEqual(sent.slice(10, 59).map((_, i) => `line ${i + 10}`));
   });
 
   it('exports viewers, orders, claims and the moderation log', async () => {

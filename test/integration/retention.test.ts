@@ -81,12 +81,13 @@ describe('retention', () => {
     const scores = await Promise.all([redis.hgetall(sc.history), redis.hgetall(sc.ratings), redis.zrange(sc.board, 0, -1, 'WITHSCORES')]);
     const orderHistory = await redis.zrange(brandOrderKeys(t.app.ctx.keys, BRAND, 'regular').history, 0, -1);
     expect(ndjson(await get(`/api/streams/${old}/export/chat`))).toHaveLength(1);
+    expect((await keysOf(old)).filter((k) => k === 'chat:log')).toEqual(['chat:log']);
     const recentKeys = await keysOf(recent);
 
     expect(await applyRetention(t.app.ctx)).toEqual({ dropped: [old], waiting: [] });
 
     const left = await keysOf(old);
-    for (const raw of ['v:regular', 'presence:unique', 'presence:seen', 'chat:history', 'chat:modlog', 'coupons:codes', 'dirty']) expect(left).not.toContain(raw);
+    for (const raw of ['v:regular', 'presence:unique', 'presence:seen', 'chat:history', 'chat:log', 'chat:modlog', 'coupons:codes', 'dirty']) expect(left).not.toContain(raw);
     expect(await redis.hgetall(t.app.ctx.keys.stream(old, 'orders'))).toEqual({ 'ret-o1': 'counted' });
     expect(left.filter((k) => /^(qa:q|qa:voters|quiz:answers|quiz:correct|drop:.+:claims|chat:u)/.test(k))).toEqual([]);
     expect(left).toEqual(expect.arrayContaining(['meta', 'summary:final', 'summary:viewers', 'totals', 'timeline', 'moments']));

@@ -21,6 +21,7 @@ import { scoringKeys } from '../scoring/scoring.keys.js';
 import { TIERS } from '../stickiness/index.js';
 import { brandSummaryKeys, summaryKeys } from '../summary/summary.keys.js';
 import { ForgetOps } from './data-rights.store.js';
+import { exportKeys } from './exports.keys.js';
 import { globEscape, scanKeys } from './scan.js';
 import { forEachBrandStream } from './exports.service.js';
 
@@ -82,15 +83,19 @@ async function streamPart(ctx: AppContext, stream: StreamRecord, viewerId: strin
   const r = ctx.redis;
   const a = activityKeys(ctx.keys, stream.id);
   const c = chatKeys(ctx.keys, stream.id);
-  const [activity, firstJoin, banned, history, modlog, ids] = await Promise.all([
+  const reader = new ForgetOps(r, ctx.keys, viewerId, viewerId);
+  const [activity, firstJoin, banned, history, log, modlog, ids] = await Promise.all([
     r.hgetall(a.viewer(viewerId)),
     r.zscore(presenceKeys(ctx.keys, stream.id).unique, viewerId),
     r.sismember(c.banned, viewerId),
-    r.zrange(c.history, 0, -1),
+    reader.messagesOf(c.history, false),
+    reader.messagesOf(exportKeys(ctx.keys, stream.id).chatLog, false),
     r.lrange(c.modlog, 0, -1),
     momentIds(ctx, stream.id),
   ]);
-  const chat = history.map(parseJson).filter((m) => m.userId === viewerId);
+  // the full log when there is one, and whatever the hot history holds that it does not
+  const logged = new Set(log.map((m) => m.id));
+  const chat = [...log, ...history.filter((m) => !logged.has(m.id))];
   const moderation = modlog.filter((e) => e.includes(viewerId)).map(parseJson).filter((e) => e.target === viewerId || (e.message as { userId?: string } | undefined)?.userId === viewerId);
   const claims: Record<string, unknown>[] = [];
   const orders: Record<string, unknown>[] = [];
@@ -209,9 +214,8 @@ async function forgetInStream(ctx: AppContext, ops: ForgetOps, stream: StreamRec
   await r.del(s.live); // recomputed from the pseudonymized keys on the next read
 
   // chat: the viewer's messages are removed; the moderation log keeps its actions, naming the pseudonym
-  const history = await r.zrange(c.history, 0, -1);
-  const mine = history.filter((m) => m.includes(V) && parseJson(m).userId === V);
-  if (mine.length) await r.zrem(c.history, ...mine);
+  await ops.messagesOf(c.history, true);
+  await ops.messagesOf(exportKeys(ctx.keys, stream.id).chatLog, true);
   const pinned = await r.hget(c.meta, 'pinned');
   if (pinned && (parseJson(pinned).message as { userId?: string } | undefined)?.userId === V) await r.hdel(c.meta, 'pinned', 'pinnedId');
   const modlog = await r.lrange(c.modlog, 0, -1);

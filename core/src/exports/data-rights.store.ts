@@ -42,6 +42,26 @@ export class ForgetOps {
     await this.redis.del(from);
   }
 
+  /** Chat messages (ZSET id -> message JSON) the viewer sent, read in pages by id; `remove`: deleted too. */
+  async messagesOf(key: string, remove: boolean): Promise<Record<string, unknown>[]> {
+    const mine: Record<string, unknown>[] = [];
+    let after = '-inf';
+    for (;;) {
+      const flat = await this.redis.zrangebyscore(key, after, '+inf', 'WITHSCORES', 'LIMIT', 0, 500);
+      if (flat.length === 0) return mine;
+      const members: string[] = [];
+      for (const [json, score] of pairs(flat)) {
+        after = `(${score}`;
+        if (!json.includes(this.viewerId)) continue;
+        const m = JSON.parse(json) as Record<string, unknown>;
+        if (m.userId !== this.viewerId) continue;
+        mine.push(m);
+        members.push(json);
+      }
+      if (remove && members.length) await this.redis.zrem(key, ...members);
+    }
+  }
+
   /** A JSON string value with every string equal to the viewer's id replaced by the pseudonym; null: unchanged. */
   rewrite(json: string): string | null {
     let changed = false;

@@ -3,7 +3,10 @@ import type { AppContext } from '../context.js';
 import type { RedisClient } from '../redis/client.js';
 import { pairs } from '../redis/replies.js';
 import type { StreamRecord } from '../streams/streams.store.js';
+import type { ChatMessage } from '@stickyroom/sdk/protocol';
+import type { User } from '../identity/tokens.js';
 import { chatKeys } from '../chat/chat.keys.js';
+import { exportKeys } from './exports.keys.js';
 import { couponKeys } from '../coupons/coupons.keys.js';
 import type { CouponRecord } from '../coupons/coupons.codes.js';
 import { streamOrderKeys } from '../orders/orders.keys.js';
@@ -68,11 +71,45 @@ const viewers: TableDef = {
   },
 };
 
-/** The chat a stream keeps: its hot history (the newest CHAT_HISTORY messages), oldest first. */
+/**
+ * The chat log hook (CHAT_LOG): every accepted message joins the stream's log, keyed by its id. Not awaited
+ * by the sender's answer: the message is committed and fanned out already; a write lost to a crash in
+ * between leaves one line out of the log (the hot history has it).
+ */
+export function logChatMessage(ctx: AppContext, stream: StreamRecord, _user: User, message: ChatMessage): Promise<void> {
+  if (!ctx.config.CHAT_LOG) return Promise.resolve();
+  ctx.redis
+    .zadd(exportKeys(ctx.keys, stream.id).chatLog, Number(message.id), JSON.stringify(message))
+    .catch((err: Error) => ctx.log.warn({ err: err.message, streamId: stream.id, messageId: message.id }, 'chat log: a message was not logged (the export will miss it)'));
+  return Promise.resolve();
+}
+
+/** Ids of the messages moderators deleted (from the moderation log, newest 10,000 actions). */
+async function deletedMessageIds(ctx: AppContext, streamId: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  const key = chatKeys(ctx.keys, streamId).modlog;
+  for (let start = 0; ; start += PAGE) {
+    const raw = await ctx.redis.lrange(key, start, start + PAGE - 1);
+    for (const r of raw) {
+      if (!r.includes('"delete"')) continue;
+      const a = JSON.parse(r) as { action?: string; messageId?: string };
+      if (a.action === 'delete' && a.messageId) out.add(a.messageId);
+    }
+    if (raw.length < PAGE) return out;
+  }
+}
+
+/**
+ * The stream's chat, oldest first: its full log (CHAT_LOG) when it has one, with the messages moderators
+ * deleted marked; otherwise the hot history (the newest CHAT_HISTORY messages, deleted ones already gone).
+ */
 const chat: TableDef = {
-  columns: ['streamId', 'messageId', 'at', 'userId', 'name', 'role', 'text'],
+  columns: ['streamId', 'messageId', 'at', 'userId', 'name', 'role', 'text', 'deleted'],
   async read(ctx, stream, emit) {
-    const key = chatKeys(ctx.keys, stream.id).history;
+    const log = exportKeys(ctx.keys, stream.id).chatLog;
+    const full = (await ctx.redis.exists(log)) === 1;
+    const key = full ? log : chatKeys(ctx.keys, stream.id).history;
+    const deleted = full ? await deletedMessageIds(ctx, stream.id) : new Set<string>();
     let after = '-inf';
     for (;;) {
       // by message id (the score), not rank: a message trimmed meanwhile does not shift the next page
@@ -82,7 +119,7 @@ const chat: TableDef = {
       for (const [json, score] of pairs(flat)) {
         after = `(${score}`;
         const m = JSON.parse(json) as { id: string; userId: string; name: string; role?: string; text: string; at: number };
-        rows.push({ streamId: stream.id, messageId: m.id, at: iso(m.at), userId: m.userId, name: m.name, role: m.role ?? null, text: m.text });
+        rows.push({ streamId: stream.id, messageId: m.id, at: iso(m.at), userId: m.userId, name: m.name, role: m.role ?? null, text: m.text, deleted: deleted.has(m.id) });
       }
       await emit(rows);
     }

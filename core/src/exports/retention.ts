@@ -15,6 +15,8 @@ import { quizKeys } from '../quiz/quiz.keys.js';
 import { scoringKeys } from '../scoring/scoring.keys.js';
 import { summaryKeys } from '../summary/summary.keys.js';
 import { globEscape, scanKeys } from './scan.js';
+import { exportKeys, retentionBackfilledKey, retentionEndedKey } from './exports.keys.js';
+import { logChatMessage } from './exports.tables.js';
 
 /**
  * RETENTION_DAYS: the raw per-viewer events of a stream that ended more than that many days ago are
@@ -30,12 +32,7 @@ const STREAMS_PER_RUN = 200;
 /** Keys deleted per DEL (single-slot: all of one stream). */
 const DEL_BATCH = 500;
 
-export const retentionKeys = (ctx: AppContext) => ({
-  /** ZSET streamId -> endedAt: ended streams whose raw events are still held. */
-  ended: ctx.keys.global('retention', 'ended'),
-  /** STRING flag: the ended streams of every brand were indexed once (the streams that ended before the index existed). */
-  backfilled: ctx.keys.global('retention', 'backfilled'),
-});
+const retentionKeys = (ctx: AppContext) => ({ ended: retentionEndedKey(ctx.keys), backfilled: retentionBackfilledKey(ctx.keys) });
 
 /** Indexes an ended stream for retention (the stream-end hook; idempotent). */
 async function indexEnded(ctx: AppContext, stream: StreamRecord): Promise<void> {
@@ -43,8 +40,10 @@ async function indexEnded(ctx: AppContext, stream: StreamRecord): Promise<void> 
   await ctx.redis.zadd(retentionKeys(ctx).ended, 'NX', stream.endedAt ?? ctx.clock.now(), stream.id);
 }
 
-export const retentionHooks: DomainFeature = {
-  name: 'retention',
+/** The exports feature's hooks: the full chat log (CHAT_LOG) and the retention index of ended streams. */
+export const exportsHooks: DomainFeature = {
+  name: 'exports',
+  onChatMessage: logChatMessage,
   onStreamEnd: indexEnded,
 };
 
@@ -137,7 +136,7 @@ export async function dropRawEvents(ctx: AppContext, stream: StreamRecord, unlis
   const pr = presenceKeys(ctx.keys, id);
   keys.push(pr.seen, pr.unique, pr.watchFrom);
   const c = chatKeys(ctx.keys, id);
-  keys.push(c.history, c.modlog, c.banned);
+  keys.push(c.history, c.modlog, c.banned, exportKeys(ctx.keys, id).chatLog);
   const cp = couponKeys(ctx.keys, id);
   for (const dropId of await r.zrange(cp.all, 0, -1)) {
     const d = dropKeys(ctx.keys, id, dropId);
