@@ -91,9 +91,8 @@ describe('data rights', () => {
     expect(data).toMatchObject({ viewerId: GONE, brandId: A });
     expect(data.streams.map((s) => s.streamId).sort()).toEqual([...streamsA].sort());
     const first = data.streams.find((s) => s.streamId === streamsA[0])!;
-    expect(first.chat).toEqual(
-      expect.arrayContaining([expect.objectContaining({ text: 'my secret is first', name: NAME }), expect.objectContaining({ text: 'Where do you ship, first?' })]),
-    );
+    expect(first.chat).toEqual([expect.objectContaining({ text: 'my secret is first', name: NAME, userId: GONE })]);
+    expect(first.questions).toEqual([expect.objectContaining({ text: 'Where do you ship, first?', name: NAME })]);
     expect(first.activity).toMatchObject({ chat: 1, couponClaims: 1, orders: 1 });
     expect(first.claims).toHaveLength(1);
     expect(first.orders).toEqual([expect.objectContaining({ orderId: 'dr-o1', viewerId: GONE })]);

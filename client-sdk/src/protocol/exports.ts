@@ -56,6 +56,8 @@ export const ViewerDataExport = z.object({
       activity: z.record(z.string(), z.union([z.string(), z.number()])),
       firstJoinAt: z.number().nullable(),
       chat: z.array(z.record(z.string(), z.unknown())),
+      /** Questions they asked: { questionId, text, name, at, status }. */
+      questions: z.array(z.record(z.string(), z.unknown())),
       moderation: z.array(z.record(z.string(), z.unknown())),
       claims: z.array(z.record(z.string(), z.unknown())),
       orders: z.array(z.record(z.string(), z.unknown())),

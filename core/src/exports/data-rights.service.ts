@@ -120,11 +120,12 @@ async function streamPart(ctx: AppContext, stream: StreamRecord, viewerId: strin
   }
   const lotteryEntries: string[] = [];
   for (const l of ids.lotteries) if (await r.hexists(lotteryKeys(ctx.keys, stream.id).entries(l), viewerId)) lotteryEntries.push(l);
+  const asked: Record<string, unknown>[] = [];
   for (const q of questions) {
     const h = await r.hgetall(qaKeys(ctx.keys, stream.id).question(q));
-    if (h.userId === viewerId) chat.push({ question: q, text: h.text, at: Number(h.at), name: h.name, status: h.status });
+    if (h.userId === viewerId) asked.push({ questionId: q, text: h.text, name: h.name, at: Number(h.at), status: h.status });
   }
-  const anything = Object.keys(activity).length || firstJoin !== null || banned || chat.length || moderation.length || claims.length || orders.length || Object.keys(quizAnswers).length || lotteryEntries.length;
+  const anything = Object.keys(activity).length || firstJoin !== null || banned || chat.length || asked.length || moderation.length || claims.length || orders.length || Object.keys(quizAnswers).length || lotteryEntries.length;
   if (!anything) return null;
   return {
     streamId: stream.id,
@@ -132,6 +133,7 @@ async function streamPart(ctx: AppContext, stream: StreamRecord, viewerId: strin
     activity: Object.fromEntries(Object.entries(activity).map(([k, v]) => [k, Number.isFinite(Number(v)) ? Number(v) : v])),
     firstJoinAt: firstJoin === null ? null : Number(firstJoin),
     chat,
+    questions: asked,
     moderation,
     claims,
     orders,
