@@ -8,7 +8,7 @@ import { qaHooks } from './qa/qa.hooks.js';
 import { quizHooks } from './quiz/quiz.hooks.js';
 import { reactionsHooks } from './reactions/reactions.hooks.js';
 import { scoringHooks } from './scoring/scoring.hooks.js';
-import { exportsHooks } from './exports/retention.js';
+import { exportsHooks } from './exports/exports.hooks.js';
 
 /**
  * Every feature with domain hooks, in the order their `room:join` parts merge and their stream-end hooks

@@ -1,5 +1,4 @@
 import type { AppContext } from '../context.js';
-import type { DomainFeature } from '../feature.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { streamStore } from '../streams/streams.service.js';
 import { activityKeys } from '../activity/activity.keys.js';
@@ -16,7 +15,6 @@ import { scoringKeys } from '../scoring/scoring.keys.js';
 import { summaryKeys } from '../summary/summary.keys.js';
 import { globEscape, scanKeys } from './scan.js';
 import { exportKeys, retentionBackfilledKey, retentionEndedKey } from './exports.keys.js';
-import { logChatMessage } from './exports.tables.js';
 
 /**
  * RETENTION_DAYS: the raw per-viewer events of a stream that ended more than that many days ago are
@@ -35,17 +33,10 @@ const DEL_BATCH = 500;
 const retentionKeys = (ctx: AppContext) => ({ ended: retentionEndedKey(ctx.keys), backfilled: retentionBackfilledKey(ctx.keys) });
 
 /** Indexes an ended stream for retention (the stream-end hook; idempotent). */
-async function indexEnded(ctx: AppContext, stream: StreamRecord): Promise<void> {
+export async function indexEnded(ctx: AppContext, stream: StreamRecord): Promise<void> {
   if (stream.status !== 'ended') return;
   await ctx.redis.zadd(retentionKeys(ctx).ended, 'NX', stream.endedAt ?? ctx.clock.now(), stream.id);
 }
-
-/** The exports feature's hooks: the full chat log (CHAT_LOG) and the retention index of ended streams. */
-export const exportsHooks: DomainFeature = {
-  name: 'exports',
-  onChatMessage: logChatMessage,
-  onStreamEnd: indexEnded,
-};
 
 /** Once per deployment: every ended stream of every brand goes into the index (streams that ended before it existed). */
 async function backfill(ctx: AppContext): Promise<void> {
