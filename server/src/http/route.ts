@@ -102,14 +102,20 @@ async function streamBody(res: Response, body: NonNullable<RouteResult['stream']
     gone = true;
     resolve();
   }));
-  await body({
-    async write(chunk) {
-      if (gone) throw new AppError('unavailable', 'the client went away during the export');
-      if (chunk.length === 0 || res.write(chunk)) return;
-      await Promise.race([new Promise<void>((resolve) => res.once('drain', resolve)), closed]);
-      if (gone) throw new AppError('unavailable', 'the client went away during the export');
-    },
-  });
+  try {
+    await body({
+      async write(chunk) {
+        if (gone) throw new AppError('unavailable', 'the client went away during the export');
+        if (chunk.length === 0 || res.write(chunk)) return;
+        await Promise.race([new Promise<void>((resolve) => res.once('drain', resolve)), closed]);
+        if (gone) throw new AppError('unavailable', 'the client went away during the export');
+      },
+    });
+  } catch (err) {
+    // nothing sent yet: the error handler answers an ordinary error, not an attachment
+    if (!res.headersSent) res.removeHeader('content-disposition');
+    throw err;
+  }
   res.end();
 }
 
