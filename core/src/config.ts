@@ -131,6 +131,9 @@ export const ConfigSchema = z.object({
   CHAT_RATE_LIMIT: z.coerce.number().int().min(1).max(1000).default(5).describe('Chat messages per viewer per window.'),
   CHAT_RATE_WINDOW_SEC: z.coerce.number().int().min(1).max(3600).default(10).describe('Chat rate-limit window.'),
   CHAT_HISTORY: z.coerce.number().int().min(50).max(5000).default(200).describe('Chat messages kept hot per stream.'),
+  CHAT_LOG: bool
+    .default(true)
+    .describe("Keep every accepted chat message of a stream for its chat export, until RETENTION_DAYS drops it (about 300 bytes a message); false: the export has only the hot history (CHAT_HISTORY)."),
   CHAT_TICK_MS: z.coerce.number().int().min(0).max(200).default(50).describe('Chat fan-out tick; 0 sends each message alone.'),
   EVENT_RATE_LIMIT: z.coerce
     .number()
@@ -166,6 +169,12 @@ export const ConfigSchema = z.object({
   SUMMARY_LIVE_MAX_AGE_MS: z.coerce.number().int().min(0).default(5000).describe('Oldest live summary served (ms); one node at a time refreshes it. 0: computed on every request.'),
   SUMMARY_LIVE_REFRESH_MS: z.coerce.number().int().min(0).default(2000).describe('A live summary older than this (ms) is refreshed in the background when read.'),
   REPORT_POST_STREAM_DAYS: z.coerce.number().positive().max(90).default(7).describe("Brand report: days after a stream's end its viewers' orders count as its post-stream orders."),
+  RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe("Days after a stream ends before its raw per-viewer events are dropped; its summary, the scores and the brand's history stay (docs/operations.md, Retention). 0: kept forever."),
   ROLLUP_BATCH: z.coerce.number().int().min(10).max(5000).default(500).describe('Viewers per rollup batch (one Redis script call each).'),
   POINTS_EXPIRE_DAYS: z.coerce.number().int().min(1).default(365).describe('Loyalty points expire after this many days.'),
   POINTS_WATCH_PER_MINUTE: z.coerce.number().int().min(0).default(1).describe('Loyalty points per whole minute watched.'),

@@ -10,6 +10,7 @@ import { reactionsHooks } from './reactions/reactions.hooks.js';
 import { scoringHooks } from './scoring/scoring.hooks.js';
 import { pollsHooks } from './polls/polls.hooks.js';
 import { surveyHooks } from './survey/survey.hooks.js';
+import { exportsHooks } from './exports/exports.hooks.js';
 
 /**
  * Every feature with domain hooks, in the order their `room:join` parts merge and their stream-end hooks
@@ -26,6 +27,7 @@ export const domainFeatures: readonly DomainFeature[] = [
   scoringHooks,
   couponsHooks,
   productsHooks,
+  exportsHooks,
   // last: it reads the watch time the presence hook's end credits
   surveyHooks,
 ];

@@ -186,6 +186,12 @@ describe('a live session: the console and three widgets', () => {
     await dash.getByRole('cell', { name: 'Wireless headphones' }).waitFor();
     await dash.screenshot({ path: `${SHOTS}/dashboard-en.png`, fullPage: true });
     expect(await accessibilityProblems(dash)).toEqual([]);
+    // the chat log as CSV, from the page: the script a viewer typed is text in a cell, never markup
+    const [download] = await Promise.all([dash.waitForEvent('download'), dash.getByRole('button', { name: 'Chat log (CSV)' }).click()]);
+    expect(download.suggestedFilename()).toBe(`stream-${streamId}-chat.csv`);
+    const csv = await readFile((await download.path())!, 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('streamId,messageId,at,userId,name,role,text,deleted');
+    expect(csv).toContain('hello <b>everyone</b> <script>alert(1)</script>');
     expect(policyViolations).toEqual([]);
   });
 

@@ -7,6 +7,7 @@ import { isRedisUnavailable } from '../../core/src/redis/outage.js';
 import { definedScripts } from '../../core/src/redis/scripts.js';
 import { hashTag } from '../../core/src/redis/slot-batch.js';
 import { signBody } from '../../server/src/http/webhook-signature.js';
+import { applyRetention } from '../../core/src/exports/retention.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
 import { startTestApp, TEST_WEBHOOK_SECRET, type TestApp } from '../helpers/app.js';
 import { captureLog, REDIRECTION_ERRORS, RedisCluster } from '../helpers/redis-cluster.js';
@@ -202,6 +203,33 @@ describe('on a Redis Cluster', () => {
     await finalized;
     const summary = await t.http('GET', `/api/streams/${streamId}/summary`, { token: staff });
     expect(summary.body).toMatchObject({ final: true, uniqueViewers: 1, chatMessages: 1 });
+  });
+
+  it('exports, data rights and retention: a streamed export, an admin forget across brands, a retention run', async () => {
+    const admin = await t.token('admin', 'root');
+    const streams: string[] = [];
+    for (const brand of ['brand-a', 'brand-b']) {
+      const streamId = await t.createStream('Data', brand, { start: true });
+      const v = await t.joinedViewer(streamId, 'data-a');
+      await v.chat(streamId, `mine in ${brand}`);
+      streams.push(streamId);
+    }
+    const chat = await t.http('GET', `/api/streams/${streams[0]}/export/chat?format=csv`, { token: admin });
+    expect(chat.text).toContain('mine in brand-a');
+    const [finalized, rolledUp] = [jobDone(`stream.finalize-${streams[0]}`), jobDone(`rollup.end-${streams[0]}`)];
+    await t.http('POST', `/api/streams/${streams[0]}/end`, { token: await t.token('streamer', 'host-brand-a', { brandId: 'brand-a' }) });
+    await Promise.all([finalized, rolledUp]);
+
+    const forgot = await t.http('DELETE', '/api/viewers/data-a', { token: admin });
+    expect(forgot.status, forgot.text).toBe(200);
+    expect(forgot.body.brands).toEqual(expect.arrayContaining(['brand-a', 'brand-b']));
+    for (const id of streams) expect((await t.http('GET', `/api/streams/${id}/export/chat`, { token: admin })).text).not.toContain('data-a');
+
+    t.clock.advance(2 * 86_400_000);
+    const ctx = { ...t.app.ctx, config: { ...t.app.ctx.config, RETENTION_DAYS: 1 } };
+    const run = await applyRetention(ctx);
+    expect(run.dropped).toContain(streams[0]);
+    expect((await t.http('GET', `/api/streams/${streams[0]}/summary`, { token: admin })).body).toMatchObject({ final: true, uniqueViewers: 1, chatMessages: 1 });
   });
 
   it('saw no CROSSSLOT, MOVED or ASK reach the application', async () => {

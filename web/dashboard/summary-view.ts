@@ -10,6 +10,14 @@ const W = 1000;
 const H = 150;
 const PAD = { left: 44, right: 12, top: 14, bottom: 22 };
 
+/** The stream's export tables the page offers as CSV, beside the viewers of the summary. */
+const EXPORTS: readonly [string, MessageKey][] = [
+  ['chat', 'dash.exportChat'],
+  ['orders', 'dash.exportOrders'],
+  ['claims', 'dash.exportClaims'],
+  ['moderation', 'dash.exportModeration'],
+];
+
 /**
  * One stream's summary for a brand team: the figures, a chart per series across the full width with the
  * stream's moments marked one by one, the funnel, segments, top viewers by what they did, and giveaways
@@ -79,14 +87,15 @@ export class SummaryView extends LitElement {
     }
   }
 
-  private async downloadCsv(): Promise<void> {
+  /** Downloads a CSV of the stream: the summary's viewers (`summary.csv`) or one export table. */
+  private async downloadCsv(path: string, filename: string): Promise<void> {
     try {
-      const res = await fetch(`/api/streams/${encodeURIComponent(this.streamId)}/summary.csv`, { headers: { authorization: `Bearer ${this.token}` } });
+      const res = await fetch(`/api/streams/${encodeURIComponent(this.streamId)}/${path}`, { headers: { authorization: `Bearer ${this.token}` } });
       if (!res.ok) throw ((await res.json().catch(() => ({}))) as { error?: unknown }).error ?? { code: 'internal' };
       const url = URL.createObjectURL(await res.blob());
       const a = document.createElement('a');
       a.href = url;
-      a.download = `stream-${this.streamId}-viewers.csv`;
+      a.download = `stream-${this.streamId}-${filename}.csv`;
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     } catch (err) {
@@ -106,7 +115,8 @@ export class SummaryView extends LitElement {
       <h2>${s.title}</h2>
       <p class="muted" role="status">${s.final ? t('dash.final', { time: this.i18n.dateTime(s.computedAt) }) : t('dash.partial', { status: t(`stream.${s.status}`) })}</p>
       ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
-      <button class="secondary" @click=${() => this.downloadCsv()}>${t('dash.csv')}</button>
+      <button class="secondary" @click=${() => this.downloadCsv('summary.csv', 'viewers')}>${t('dash.csv')}</button>
+      ${EXPORTS.map(([table, label]) => html`<button class="secondary" @click=${() => this.downloadCsv(`export/${table}?format=csv`, table)}>${t(label)}</button>`)}
       <div class="cards">
         ${card('dash.uniqueViewers', this.i18n.num(s.uniqueViewers))} ${card('dash.peak', this.i18n.num(s.peakConcurrent))}
         ${card('dash.avgWatch', duration(s.avgWatchSec))}

@@ -9,6 +9,7 @@ import { clientName, createRedis, redisConnection } from '../../core/src/redis/c
 import { isRedisUnavailable, outageWarner } from '../../core/src/redis/outage.js';
 import { createWorkerContext } from './context.js';
 import { SWEEP_EVERY_MS } from '../../core/src/outbox/outbox.service.js';
+import { RETENTION_EVERY_MS } from '../../core/src/exports/retention.js';
 import { processors } from './processors/index.js';
 import { createWorkerMetrics, jobLabel, type WorkerMetrics } from './metrics.js';
 
@@ -110,6 +111,15 @@ export function startWorker({ config, log, clock = systemClock }: { config: Conf
       { name: 'outbox.sweep', data: { type: 'outbox.sweep' }, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
     )
     .catch((err: Error) => log.error({ err: err.message }, 'could not schedule the outbox sweep'));
+  // Retention (RETENTION_DAYS > 0): hourly; with 0 the scheduler is removed, so turning it off takes effect.
+  (config.RETENTION_DAYS > 0
+    ? ctx.jobs.queue.upsertJobScheduler(
+        'retention',
+        { every: RETENTION_EVERY_MS },
+        { name: 'retention', data: { type: 'retention' }, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
+      )
+    : ctx.jobs.queue.removeJobScheduler('retention')
+  ).catch((err: Error) => log.error({ err: err.message }, 'could not schedule the retention job'));
   for (const w of workers) {
     w.on('active', (job) => {
       if (job.id !== undefined) inHand.add(job.id);

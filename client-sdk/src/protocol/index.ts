@@ -23,5 +23,6 @@ export * from './scoring.js';
 export * from './summary.js';
 export * from './suggestions.js';
 export * from './report.js';
+export * from './exports.js';
 export * from './events.js';
 export * from './mechanics.js';

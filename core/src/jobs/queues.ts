@@ -31,6 +31,8 @@ export const JobData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('outbox.sweep') }),
   /** Sends one outbound webhook delivery (core/src/webhooks); `redelivery` n > 0 is the n-th redeliver call's job. */
   z.object({ type: z.literal('webhook.deliver'), brandId: z.string(), deliveryId: z.string(), redelivery: z.number().int().min(0).optional() }),
+  /** Drops the raw per-viewer events of streams ended more than RETENTION_DAYS ago (core/src/exports/retention.ts). */
+  z.object({ type: z.literal('retention') }),
 ]);
 export type JobData = z.infer<typeof JobData>;
 
@@ -55,6 +57,8 @@ export function jobId(data: JobData): string {
       return 'outbox.sweep';
     case 'webhook.deliver':
       return data.redelivery ? `webhook-${data.deliveryId}-r${data.redelivery}` : `webhook-${data.deliveryId}`;
+    case 'retention':
+      return 'retention';
   }
 }
 

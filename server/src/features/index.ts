@@ -20,6 +20,7 @@ import { webhooksFeature } from './webhooks/index.js';
 import { pollsFeature } from './polls/index.js';
 import { surveyFeature } from './survey/index.js';
 import { referralsFeature } from './referrals/index.js';
+import { exportsFeature } from './exports/index.js';
 
 /** The transport of every feature the server runs (their domain hooks are core/src/features.ts). */
 export const features: readonly Feature[] = [
@@ -44,4 +45,5 @@ export const features: readonly Feature[] = [
   pollsFeature,
   surveyFeature,
   referralsFeature,
+  exportsFeature,
 ];

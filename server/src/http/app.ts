@@ -74,6 +74,12 @@ export function createHttpApp(ctx: AppContext, { tokens, features, metrics }: Ht
       return;
     }
     const body = toAckError(err);
+    if (res.headersSent) {
+      // a streamed answer (an export) failed after its first byte: cut it short, never end it as if complete
+      if (body.internal) ctx.log.error({ err }, 'http streamed answer failed');
+      res.destroy();
+      return;
+    }
     if (body.internal) ctx.log.error({ err }, 'http request failed');
     else if (body.outage) ctx.log.debug({ err: (err as Error).message }, 'answered unavailable: Redis unreachable');
     if (body.error.retryAfterMs !== undefined) res.set('Retry-After', String(Math.ceil(body.error.retryAfterMs / 1000)));

@@ -47,10 +47,10 @@ const errorRef = (description: string) => ({ description, content: { 'applicatio
 
 function responses(spec: Spec): JsonSchema {
   const ok: JsonSchema = { description: 'Success' };
-  // A route may answer both (the brand report: JSON, or CSV with ?format=csv).
+  // A route may answer JSON and other types (the brand report: JSON, or CSV with ?format=csv; exports: NDJSON or CSV).
   const content: JsonSchema = {};
   if (spec.response) content['application/json'] = { schema: jsonSchema(spec.response, 'output') };
-  if (spec.produces) content[spec.produces] = { schema: { type: 'string' } };
+  for (const type of spec.produces?.split(',') ?? []) content[type.trim()] = { schema: { type: 'string' } };
   if (Object.keys(content).length > 0) ok.content = content;
   // The success status is not part of a route spec: GET answers 200, a POST may answer 200 or 201.
   const out: JsonSchema = { [spec.method === 'get' ? '200' : '2XX']: ok };

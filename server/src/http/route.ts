@@ -26,7 +26,7 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
   signatureHeader?: string;
   /** Documented response body (OpenAPI only). */
   response?: z.ZodType;
-  /** Content type of a non-JSON answer (e.g. text/csv); with `response` too, the route answers either (OpenAPI only). */
+  /** Content type of a non-JSON answer (e.g. text/csv); several, comma-separated, when a query picks one; with `response` too, the route answers either (OpenAPI only). */
   produces?: string;
 }
 
@@ -41,7 +41,13 @@ export interface RouteInput<B, Q, P> {
 export interface RouteResult {
   status?: number;
   /** JSON, a string (with contentType), or an AsyncIterable of strings streamed as they come (with contentType). */
-  body: unknown;
+  body?: unknown;
+  /**
+   * A streamed answer (exports): called once the status and headers are sent, it writes the body chunk by
+   * chunk; each write resolves once the socket has room again, so nothing large is held in memory. A
+   * failure after the first byte cannot become an error answer any more: the response is cut short.
+   */
+  stream?: (sink: { write(chunk: string): Promise<void> }) => Promise<void>;
   contentType?: string;
   headers?: Record<string, string>;
 }
@@ -80,6 +86,11 @@ export function defineRoute<
       const out = await run(input);
       for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
       res.status(out.status ?? 200);
+      if (out.stream) {
+        if (out.contentType) res.type(out.contentType);
+        await streamBody(res, out.stream);
+        return;
+      }
       if (out.contentType && isStream(out.body)) {
         // A long answer (a segment's export) goes out a page at a time, waiting for the client to drain.
         res.type(out.contentType);
@@ -96,6 +107,29 @@ export function defineRoute<
 
 const isStream = (b: unknown): b is AsyncIterable<string> =>
   typeof b === 'object' && b !== null && typeof (b as AsyncIterable<string>)[Symbol.asyncIterator] === 'function';
+/** Writes a streamed answer with backpressure: waits for 'drain' whenever `res.write` says the buffer is full. */
+async function streamBody(res: Response, body: NonNullable<RouteResult['stream']>): Promise<void> {
+  let gone = false;
+  const closed = new Promise<void>((resolve) => res.once('close', () => {
+    gone = true;
+    resolve();
+  }));
+  try {
+    await body({
+      async write(chunk) {
+        if (gone) throw new AppError('unavailable', 'the client went away during the export');
+        if (chunk.length === 0 || res.write(chunk)) return;
+        await Promise.race([new Promise<void>((resolve) => res.once('drain', resolve)), closed]);
+        if (gone) throw new AppError('unavailable', 'the client went away during the export');
+      },
+    });
+  } catch (err) {
+    // nothing sent yet: the error handler answers an ordinary error, not an attachment
+    if (!res.headersSent) res.removeHeader('content-disposition');
+    throw err;
+  }
+  res.end();
+}
 
 const anonymous: User = { id: 'anonymous', role: 'viewer', name: 'anonymous' };
 

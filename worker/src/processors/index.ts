@@ -9,6 +9,7 @@ import { rollup } from './rollup.js';
 import { dropEnd } from './drop-end.js';
 import { deliverOutboxEntry, sweepOutbox } from './outbox.js';
 import { deliverWebhook } from './webhook-deliver.js';
+import { retention } from './retention.js';
 
 /** `job`: BullMQ's job, for a processor that needs its attempt number (the webhook delivery). */
 export type Processor<T extends JobData['type']> = (ctx: AppContext, data: Extract<JobData, { type: T }>, job?: Job) => Promise<unknown>;
@@ -27,4 +28,5 @@ export const processors: { [T in JobData['type']]?: Processor<T> } = {
   'outbox.deliver': deliverOutboxEntry,
   'outbox.sweep': sweepOutbox,
   'webhook.deliver': deliverWebhook,
+  retention,
 };

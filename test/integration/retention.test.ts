@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { applyRetention } from '../../core/src/exports/retention.js';
+import { rollupStream } from '../../core/src/scoring/scoring.rollup.js';
+import { scoringKeys } from '../../core/src/scoring/scoring.keys.js';
+import { brandOrderKeys } from '../../core/src/orders/orders.keys.js';
+import { createLogger } from '../../core/src/logger.js';
+import { startWorker } from '../../worker/src/worker.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { deliverOrder, ndjson } from '../helpers/exports.js';
+
+const BRAND = 'brand-ret';
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
+
+let t: TestApp;
+let token: string;
+beforeAll(async () => {
+  t = await startTestApp({ RETENTION_DAYS: '30' });
+  token = await t.token('brand', 'owner', { brandId: BRAND });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+/** A stream with chat, a question, a quiz, a claim and an order, ended at the clock's time (not finalized). */
+async function playAndEnd(title: string, order: string): Promise<string> {
+  const id = await t.createStream(title, BRAND, { start: true });
+  const host = await t.streamer(`host-${BRAND}`, BRAND);
+  await host.join(id);
+  const v = await t.joinedViewer(id, 'regular', { name: 'Regular' });
+  await v.chat(id, `chatting in ${title}`);
+  await v.ask(id, 'Is it waterproof?');
+  const { drop } = await host.dropCoupon(id, { title: 'Five off', discount: { type: 'amount', value: 5 }, quantity: 5, durationSec: 600 });
+  const { code } = await v.claimCoupon(drop.id);
+  expect((await deliverOrder(t, { orderId: order, viewerId: 'regular', amount: 20, currency: 'EUR', couponCode: code })).status).toBe(200);
+  const { quiz } = await host.createQuiz(id, { question: 'Colour?', options: ['red', 'blue'], correctOption: 0, durationSec: 60 });
+  await v.answerQuiz(quiz.id, 0);
+  await host.closeQuiz(quiz.id);
+  await host.mute(id, 'regular', 10);
+  t.clock.advance(3600_000);
+  expect((await t.http('POST', `/api/streams/${id}/end`, { token: await t.token('streamer', `host-${BRAND}`, { brandId: BRAND }) })).status).toBe(200);
+  v.close();
+  return id;
+}
+
+async function keysOf(streamId: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await t.app.ctx.redis.scan(cursor, 'MATCH', `${t.prefix}{s:${streamId}}:*`, 'COUNT', 1000);
+    cursor = next;
+    // keys with an expiry (event-gate counters, push tokens) are coordination that lapses on its own in real
+    // time, whatever retention does: left out
+    for (const k of keys) if ((await t.app.ctx.redis.pttl(k)) === -1) out.push(k.slice(`${t.prefix}{s:${streamId}}:`.length));
+  } while (cursor !== '0');
+  return out.sort();
+}
+
+const get = async (path: string) => {
+  const res = await t.http('GET', path, { token });
+  expect(res.status, res.text).toBe(200);
+  return res.text;
+};
+
+describe('retention', () => {
+  it('drops the raw per-viewer events of a stream ended RETENTION_DAYS ago, keeping its summary, the scores and the brand history', async () => {
+    t.clock.set(T0);
+    const old = await playAndEnd('old', 'ret-o1');
+    t.clock.set(T0 + 20 * DAY);
+    const recent = await playAndEnd('recent', 'ret-o2');
+    t.clock.set(T0 + 31 * DAY);
+
+    // not finalized and not rolled up yet: kept, and tried again next run
+    expect(await applyRetention(t.app.ctx)).toEqual({ dropped: [], waiting: [old] });
+    expect((await t.http('POST', `/api/streams/${old}/summary/finalize`, { token })).status).toBe(200);
+    expect(await applyRetention(t.app.ctx)).toEqual({ dropped: [], waiting: [old] });
+    await rollupStream(t.app.ctx, old);
+
+    const summary = await get(`/api/streams/${old}/summary`);
+    const redis = t.app.ctx.redis;
+    const sc = scoringKeys(t.app.ctx.keys, BRAND);
+    const scores = await Promise.all([redis.hgetall(sc.history), redis.hgetall(sc.ratings), redis.zrange(sc.board, 0, -1, 'WITHSCORES')]);
+    const orderHistory = await redis.zrange(brandOrderKeys(t.app.ctx.keys, BRAND, 'regular').history, 0, -1);
+    expect(ndjson(await get(`/api/streams/${old}/export/chat`))).toHaveLength(1);
+    expect((await keysOf(old)).filter((k) => k === 'chat:log')).toEqual(['chat:log']);
+    const recentKeys = await keysOf(recent);
+
+    expect(await applyRetention(t.app.ctx)).toEqual({ dropped: [old], waiting: [] });
+
+    const left = await keysOf(old);
+    for (const raw of ['v:regular', 'presence:unique', 'presence:seen', 'chat:history', 'chat:log', 'chat:modlog', 'coupons:codes', 'dirty']) expect(left).not.toContain(raw);
+    expect(await redis.hgetall(t.app.ctx.keys.stream(old, 'orders'))).toEqual({ 'ret-o1': 'counted' });
+    expect(left.filter((k) => /^(qa:q|qa:voters|quiz:answers|quiz:correct|drop:.+:claims|chat:u)/.test(k))).toEqual([]);
+    expect(left).toEqual(expect.arrayContaining(['meta', 'summary:final', 'summary:viewers', 'totals', 'timeline', 'moments']));
+    expect(await get(`/api/streams/${old}/summary`)).toBe(summary);
+    expect(await Promise.all([redis.hgetall(sc.history), redis.hgetall(sc.ratings), redis.zrange(sc.board, 0, -1, 'WITHSCORES')])).toEqual(scores);
+    expect(await redis.zrange(brandOrderKeys(t.app.ctx.keys, BRAND, 'regular').history, 0, -1)).toEqual(orderHistory);
+    for (const table of ['chat', 'orders', 'claims', 'moderation']) expect(await get(`/api/streams/${old}/export/${table}`), table).toBe('');
+    // the order webhook replaying the old order hears it was counted already: nothing is counted or recreated
+    const replay = await deliverOrder(t, { orderId: 'ret-o1', viewerId: 'regular', amount: 20, currency: 'EUR', streamId: old });
+    expect(replay.body).toMatchObject({ duplicate: true });
+    expect(await keysOf(old)).toEqual(left);
+
+    // the stream ended 11 days ago keeps everything; a second run changes nothing
+    expect(await applyRetention(t.app.ctx)).toEqual({ dropped: [], waiting: [] });
+    expect(await keysOf(recent)).toEqual(recentKeys);
+    expect(await keysOf(old)).toEqual(left);
+    expect(ndjson(await get(`/api/streams/${recent}/export/chat`))).toHaveLength(1);
+  });
+
+  it('the worker schedules the retention job when RETENTION_DAYS is set', async () => {
+    const worker = startWorker({ config: t.config, log: createLogger('silent', 'test-worker'), clock: t.clock });
+    try {
+      await vi.waitFor(async () => expect(await worker.ctx.jobs.queue.getJobScheduler('retention')).toMatchObject({ every: 3600_000 }), { timeout: 5000 });
+    } finally {
+      await worker.close();
+    }
+  });
+});
