@@ -20,7 +20,8 @@ beforeAll(async () => {
   await buildWeb();
   axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   await mkdir(SHOTS, { recursive: true });
-  t = await startTestApp({}, { clock: { now: () => Date.now() } });
+  // streams that set no survey ask everyone who joined (the default is 5 minutes watched)
+  t = await startTestApp({ SURVEY_MIN_WATCH_MIN: '0' }, { clock: { now: () => Date.now() } });
   browser = await launchChromium();
 }, 60_000);
 
@@ -161,5 +162,42 @@ describe('polls, the survey and points rewards in the widget', () => {
     await bob.getByText('Thank you! Your answer was saved.').waitFor();
     expect((await t.http('GET', `/api/streams/${streamId}/survey`, { token: hostToken })).body).toMatchObject({ responses: 2, promoters: 2, nps: 100 });
     expect(policyViolations).toEqual([]);
+  });
+
+  it('in Chinese: the default survey question and the refusals in words, for a viewer who comes back later', { timeout: 60_000 }, async () => {
+    const streamId = await t.createStream('晚场', BRAND, { start: true });
+    const host = await t.streamer('host-zh', BRAND);
+    await host.join(streamId);
+    const chenSdk = await t.joinedViewer(streamId, 'chen');
+    await host.end(streamId);
+    await grantPoints(t.app.ctx, { brandId: BRAND, viewerId: 'chen', streamId: 'earlier', points: 300, source: 'order', sourceId: 'order-chen' });
+    const last = await t.http('POST', `/api/brands/${BRAND}/rewards`, { token: await t.token('brand', 'team-eng', { brandId: BRAND }), body: { title: '最后一个', kind: 'gift', cost: 200, stock: 1 } });
+    expect(last.status).toBe(201);
+
+    // Chen opens the ended stream later: the survey awaits, in Chinese.
+    const token = await t.token('viewer', 'chen', { name: '陈' });
+    const chen = await openPage(`/demo/streams/${streamId}?lang=zh-CN#token=${token}`, 360);
+    const survey = chen.getByRole('region', { name: '小调查' });
+    await survey.getByRole('radiogroup', { name: '你有多大可能把这场直播推荐给朋友？' }).waitFor();
+    // answered meanwhile from another device: the page says so in words
+    await chenSdk.answerSurvey(streamId, 8);
+    await survey.getByRole('radio', { name: '7' }).check();
+    await survey.getByRole('button', { name: '提交回答' }).click();
+    await chen.getByText('你已经回答过这份调查了。').waitFor();
+
+    // The last unit of a reward goes to someone else first: sold out, in words.
+    await chen.getByRole('button', { name: '积分兑换' }).click();
+    const rewards = chen.getByRole('region', { name: '积分兑换' });
+    await rewards.getByRole('button', { name: '兑换 最后一个' }).waitFor();
+    const rival = await t.viewer('rival');
+    await grantPoints(t.app.ctx, { brandId: BRAND, viewerId: 'rival', streamId: 'earlier', points: 300, source: 'order', sourceId: 'order-rival' });
+    await rival.redeem(last.body.id as string);
+    await rewards.getByRole('button', { name: '兑换 最后一个' }).click();
+    await rewards.getByText('这个奖励已兑完。').waitFor();
+    expect(await rewards.getByRole('button', { name: '兑换 最后一个' }).isDisabled()).toBe(true);
+    await chen.screenshot({ path: `${SHOTS}/widget-zh-CN-survey-rewards.png`, fullPage: true });
+    chenSdk.close();
+    rival.close();
+    host.close();
   });
 });

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { createViewerClient, verifyDraw, type ViewerClient } from '@stickyroom/sdk';
+import { SURVEY_DEFAULT_QUESTION, createViewerClient, verifyDraw, type ViewerClient } from '@stickyroom/sdk';
 import type {
   ChatMessage,
   DropPublic,
@@ -563,8 +563,9 @@ export class StickyroomRoom extends LitElement {
       this.emit('poll-voted', { pollId: poll.id, option });
       if (points) void this.loadPoints();
     } catch (err) {
+      // voted already (another tab, or before a reload): the notice says so, no error needed
       if ((err as { code?: string }).code === 'already_done') this.myVote = -1;
-      this.pollError = this.refusal('poll', POLL_REFUSALS, err);
+      this.pollError = this.myVote === -1 ? '' : this.refusal('poll', POLL_REFUSALS, err);
     }
     this.refresh();
   }
@@ -753,12 +754,12 @@ export class StickyroomRoom extends LitElement {
         <button
           part="redeem"
           aria-label=${t('rewards.redeemLabel', { title: r.title })}
-          aria-describedby=${why ? whyId : nothing}
+          aria-describedby=${why && !done && !error ? whyId : nothing}
           ?disabled=${why !== null || this.redeeming.has(r.id) || this.banned}
           @click=${() => this.redeem(r)}
         >${t('rewards.redeem')}</button>
       </div>
-      ${why && !done ? html`<p class="muted" id=${whyId}>${why}</p>` : nothing}
+      ${why && !done && !error ? html`<p class="muted" id=${whyId}>${why}</p>` : nothing}
       ${done
         ? done.code
           ? html`<p class="notice ok" role="status">${t('drop.code')}: <code class="code" data-code=${r.id}>${done.code}</code>
@@ -825,11 +826,13 @@ export class StickyroomRoom extends LitElement {
     if (!s) {
       return this.surveyError ? html`<p class="notice error" role="alert" part="notice">${this.surveyError}</p>` : nothing;
     }
+    // the server's default question is English: show it in the reader's language
+    const question = s.question === SURVEY_DEFAULT_QUESTION ? t('survey.defaultQuestion') : s.question;
     return html`<section class="card" part="survey" aria-labelledby="sr-survey-h">
       <h3 id="sr-survey-h">${t('survey.title')}</h3>
       <form class="survey" @submit=${(e: Event) => this.answerSurvey(e)}>
         <fieldset class="scale" role="radiogroup" aria-labelledby="sr-survey-q">
-          <legend id="sr-survey-q">${s.question}</legend>
+          <legend id="sr-survey-q">${question}</legend>
           <div class="scores">
             ${SCORES.map(
               (i) => html`<label class="score">
@@ -837,7 +840,7 @@ export class StickyroomRoom extends LitElement {
                   this.surveyScore = i;
                   this.surveyError = '';
                   this.refresh();
-                }} /><span>${i}</span>${i === 0 ? html`<span class="sr-only">${t('survey.low')}</span>` : i === 10 ? html`<span class="sr-only">${t('survey.high')}</span>` : nothing}
+                }} /><span>${i}</span>${i === 0 ? html`<span class="sr-only"> (${t('survey.low')})</span>` : i === 10 ? html`<span class="sr-only"> (${t('survey.high')})</span>` : nothing}
               </label>`,
             )}
           </div>

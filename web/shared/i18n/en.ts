@@ -83,6 +83,7 @@ export const en = {
   'poll.error.closed': 'This poll has closed: no more votes.',
   'poll.error.already_done': 'You already voted in this poll.',
   'survey.title': 'Quick survey',
+  'survey.defaultQuestion': 'How likely are you to recommend this stream to a friend?',
   'survey.low': 'Not likely',
   'survey.high': 'Very likely',
   'survey.comment': 'Comment (optional)',

@@ -82,6 +82,7 @@ export const zhCN: Catalog = {
   'poll.error.closed': '投票已结束，不能再投了。',
   'poll.error.already_done': '你已经在这次投票中投过票了。',
   'survey.title': '小调查',
+  'survey.defaultQuestion': '你有多大可能把这场直播推荐给朋友？',
   'survey.low': '不太可能',
   'survey.high': '非常可能',
   'survey.comment': '留言（可选）',
