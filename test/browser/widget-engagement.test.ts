@@ -104,9 +104,17 @@ describe('polls, the survey and points rewards in the widget', () => {
     await alicePoll.getByText('2 viewers voted').waitFor();
     await bobPoll.getByText('2 viewers voted').waitFor();
     await alicePoll.getByText('1 vote · 50%').first().waitFor();
+    await alicePoll.getByText('0 votes · 0%').waitFor();
     await poll.getByText('Olive: 1 vote').waitFor();
     await poll.getByText('Black: 0 votes').waitFor();
     expect(await alicePoll.getByRole('button', { name: 'Olive' }).count()).toBe(0); // one vote, final
+    // a viewer who arrives now finds the open poll in the join snapshot, with its votes so far
+    const carol = await viewer('carol', 'Carol');
+    const carolPoll = carol.getByRole('region', { name: 'Poll: Which colour next week?' });
+    await carolPoll.getByText('2 viewers voted').waitFor();
+    await carolPoll.getByRole('button', { name: 'Black' }).click();
+    await alicePoll.getByText('3 viewers voted').waitFor();
+    await carol.close();
     await alice.screenshot({ path: `${SHOTS}/widget-poll.png`, fullPage: true });
     expect(await accessibilityProblems(alice)).toEqual([]);
 
@@ -114,7 +122,8 @@ describe('polls, the survey and points rewards in the widget', () => {
     await poll.getByText('Final result: Which colour next week?').waitFor();
     await alicePoll.getByText('Final result').waitFor();
     await bobPoll.getByText('Final result').waitFor();
-    await bobPoll.getByText('0 votes · 0%').waitFor();
+    await bobPoll.getByText('1 vote · 33%').first().waitFor();
+    await poll.getByText('Black: 1 vote').waitFor();
 
     // Rewards: Alice (255 points) may redeem the coupon but not the tote, and sees her code.
     await alice.getByRole('button', { name: 'Rewards' }).click();
