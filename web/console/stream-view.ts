@@ -6,6 +6,8 @@ import { refusalText } from '../shared/errors.js';
 import { controls, tokens } from '../shared/theme.js';
 import './chat-panel.js';
 import './quiz-panel.js';
+import './poll-panel.js';
+import './survey-panel.js';
 import './lottery-panel.js';
 import './drop-panel.js';
 import './product-panel.js';
@@ -128,10 +130,12 @@ export class StreamView extends LitElement {
             <div class="col"><sr-chat-panel .client=${common.client} .streamId=${common.streamId} .snapshot=${common.snapshot} .i18n=${common.i18n} .live=${live}></sr-chat-panel>
               <sr-questions-panel .client=${common.client} .streamId=${common.streamId} .snapshot=${common.snapshot} .i18n=${common.i18n} .live=${live}></sr-questions-panel></div>
             <div class="col"><sr-quiz-panel .client=${common.client} .streamId=${common.streamId} .snapshot=${common.snapshot} .i18n=${common.i18n} .live=${live}></sr-quiz-panel>
+              <sr-poll-panel .client=${common.client} .streamId=${common.streamId} .snapshot=${common.snapshot} .i18n=${common.i18n} .live=${live}></sr-poll-panel>
               <sr-lottery-panel .client=${common.client} .streamId=${common.streamId} .snapshot=${common.snapshot} .i18n=${common.i18n} .live=${live} .token=${this.token}></sr-lottery-panel></div>
             <div class="col"><sr-drop-panel .client=${common.client} .streamId=${common.streamId} .snapshot=${common.snapshot} .i18n=${common.i18n} .live=${live}></sr-drop-panel>
               <sr-product-panel .client=${common.client} .streamId=${common.streamId} .snapshot=${common.snapshot} .i18n=${common.i18n} .live=${live}></sr-product-panel>
-              <sr-suggestions-panel .client=${common.client} .streamId=${common.streamId} .snapshot=${common.snapshot} .i18n=${common.i18n} .live=${live} .token=${this.token}></sr-suggestions-panel></div>
+              <sr-suggestions-panel .client=${common.client} .streamId=${common.streamId} .snapshot=${common.snapshot} .i18n=${common.i18n} .live=${live} .token=${this.token}></sr-suggestions-panel>
+              <sr-survey-panel .client=${common.client} .streamId=${common.streamId} .snapshot=${common.snapshot} .i18n=${common.i18n} .live=${live}></sr-survey-panel></div>
           </div>`
         : nothing}
     `;

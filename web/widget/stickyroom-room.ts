@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { createViewerClient, verifyDraw, type ViewerClient } from '@stickyroom/sdk';
+import { SURVEY_DEFAULT_QUESTION, createViewerClient, verifyDraw, type ViewerClient } from '@stickyroom/sdk';
 import type {
   ChatMessage,
   DropPublic,
@@ -10,10 +10,16 @@ import type {
   PinnedMessage,
   PinnedProduct,
   PointsBalance,
+  PollFinal,
+  PollPublic,
+  PollResults,
   QuizPublic,
   QuizResult,
+  Redemption,
+  Reward,
+  SurveyRequest,
 } from '@stickyroom/sdk/protocol';
-import { I18n, pickLang } from '../shared/i18n/index.js';
+import { I18n, pickLang, type MessageKey } from '../shared/i18n/index.js';
 import { refusalText } from '../shared/errors.js';
 import { claimsOf } from '../shared/token.js';
 import { Ticker, secondsLeft } from '../shared/ticker.js';
@@ -24,6 +30,18 @@ const CHAT_KEPT = 100;
 const DROPS_SHOWN = 3;
 
 type Verify = 'pending' | 'ok' | 'bad';
+/** A reward this viewer redeemed here: what they got, to show. */
+interface Redeemed extends Redemption {
+  kind: Reward['kind'];
+  copied?: boolean;
+}
+
+const SCORES = Array.from({ length: 11 }, (_, i) => i);
+/** Refusals with words of their own in a section; any other code reads as the shared refusal text. */
+const POLL_REFUSALS = ['closed', 'already_done'];
+const SURVEY_REFUSALS = ['closed', 'already_done', 'not_found', 'not_eligible'];
+const REWARD_REFUSALS = ['insufficient_points', 'sold_out', 'not_eligible', 'already_done', 'closed', 'not_found'];
+
 interface DropView extends DropPublic {
   ended?: 'sold_out' | 'expired' | 'ended';
   code?: string;
@@ -88,6 +106,23 @@ export class StickyroomRoom extends LitElement {
   private points: PointsBalance | null = null;
   /** The viewer's share link once asked for, and whether it went to the clipboard. */
   private share: { url: string; copied: boolean } | null = null;
+  private poll: PollPublic | null = null;
+  private pollResults: PollResults | null = null;
+  private pollFinal: PollFinal | null = null;
+  /** The option this viewer voted for in the shown poll (-1: voted, option unknown, e.g. from another tab). */
+  private myVote: number | null = null;
+  private pollEarned = 0;
+  private pollError = '';
+  private survey: SurveyRequest | null = null;
+  private surveyScore: number | null = null;
+  private surveyDone = false;
+  private surveyError = '';
+  private rewardsOpen = false;
+  private rewards: Reward[] | null = null;
+  private rewardsError = '';
+  private redeemed = new Map<string, Redeemed>();
+  private redeemErrors = new Map<string, string>();
+  private redeeming = new Set<string>();
   private slowModeSec = 0;
   private chatError = '';
   private lotteryError = '';
@@ -130,6 +165,10 @@ export class StickyroomRoom extends LitElement {
       void this.open();
     }
     if (changed.has('view')) this.scrollChat();
+    // bar widths through the CSSOM: the pages' CSP refuses inline style attributes
+    this.renderRoot.querySelectorAll<HTMLElement>('.bar[data-share]').forEach((el) => {
+      el.style.width = `${el.dataset.share}%`;
+    });
   }
 
   private get me(): string | undefined {
@@ -261,6 +300,32 @@ export class StickyroomRoom extends LitElement {
         this.quiz = null;
         this.refresh();
       }),
+      c.on('poll:started', (p) => {
+        if (!mine(p)) return;
+        this.setPoll(p, null);
+        this.refresh();
+      }),
+      c.on('poll:results', (r) => {
+        if (!mine(r) || r.pollId !== this.poll?.id) return;
+        // pushes from several nodes may cross: the number of votes only grows
+        if (!this.pollResults || r.votes >= this.pollResults.votes) this.pollResults = r;
+        this.refresh();
+      }),
+      c.on('poll:closed', (f) => {
+        if (!mine(f)) return;
+        if (this.poll && this.poll.id !== f.pollId) return;
+        this.pollFinal = f;
+        this.poll = null;
+        this.pollResults = f;
+        this.refresh();
+      }),
+      c.on('survey:request', (r) => {
+        if (!mine(r) || this.surveyDone) return;
+        this.survey = { streamId: r.streamId, question: r.question, closesAt: r.closesAt };
+        this.surveyError = '';
+        this.emit('survey', { streamId: r.streamId });
+        this.refresh();
+      }),
       c.on('lottery:started', (l) => {
         if (!mine(l)) return;
         this.setLottery(l);
@@ -337,11 +402,27 @@ export class StickyroomRoom extends LitElement {
     }
     this.quiz = d.quiz ?? null;
     if (d.lottery) this.setLottery(d.lottery);
+    if (d.poll) this.setPoll(d.poll, d.poll.results);
+    else if (this.poll) this.poll = null;
+    if (d.stream.status === 'ended') void this.loadSurvey();
     const held = new Map(this.drops.map((x) => [x.id, x]));
     this.drops = d.drops.map((x) => ({ ...held.get(x.id), ...x })).slice(0, DROPS_SHOWN);
     this.likes = d.reactions?.like ?? this.likes;
     this.fatal = '';
     this.refresh();
+  }
+
+  private setPoll(p: PollPublic, results: PollResults | null): void {
+    if (this.poll?.id !== p.id) {
+      this.myVote = null;
+      this.pollEarned = 0;
+      this.pollError = '';
+      this.pollFinal = null;
+      this.pollResults = null;
+    }
+    const { results: _r, ...poll } = p as PollPublic & { results?: PollResults };
+    this.poll = poll;
+    if (results && (!this.pollResults || results.votes >= this.pollResults.votes)) this.pollResults = results;
   }
 
   private setLottery(l: LotteryPublic): void {
@@ -407,6 +488,39 @@ export class StickyroomRoom extends LitElement {
     }
   }
 
+  /** A survey that awaits this viewer (the stream ended while they were away, or they came back). */
+  private async loadSurvey(): Promise<void> {
+    if (!this.client || this.surveyDone) return;
+    try {
+      const { survey } = await this.client.survey(this.stream);
+      if (survey && !this.surveyDone) {
+        this.survey = survey;
+        this.refresh();
+      }
+    } catch {
+      // no survey to show: nothing to say
+    }
+  }
+
+  private async loadRewards(): Promise<void> {
+    const brandId = this.room?.brandId;
+    if (!brandId || !this.client) return;
+    try {
+      const [{ rewards }] = await Promise.all([this.client.rewards(brandId), this.loadPoints()]);
+      this.rewards = rewards;
+      this.rewardsError = '';
+    } catch (err) {
+      this.rewardsError = refusalText(this.i18n, err);
+    }
+    this.refresh();
+  }
+
+  /** A refusal in the words of the section it happened in, if it has its own; else the shared text. */
+  private refusal(section: 'poll' | 'survey' | 'rewards', codes: string[], err: unknown): string {
+    const code = (err as { code?: string }).code ?? '';
+    return codes.includes(code) ? this.i18n.t(`${section}.error.${code}` as MessageKey) : refusalText(this.i18n, err);
+  }
+
   private scrollChat(): void {
     const log = this.renderRoot.querySelector('.messages');
     if (log) log.scrollTop = log.scrollHeight;
@@ -452,6 +566,89 @@ export class StickyroomRoom extends LitElement {
     } catch (err) {
       if ((err as { code?: string }).code === 'already_done') this.myAnswer = option;
       this.quizError = refusalText(this.i18n, err);
+    }
+    this.refresh();
+  }
+
+  private async vote(option: number): Promise<void> {
+    const poll = this.poll;
+    if (!poll || !this.client || this.myVote !== null) return;
+    try {
+      const { points } = await this.client.vote(poll.id, option);
+      if (this.poll?.id !== poll.id) return;
+      this.myVote = option;
+      this.pollEarned = points ?? 0;
+      this.pollError = '';
+      this.emit('poll-voted', { pollId: poll.id, option });
+      if (points) void this.loadPoints();
+    } catch (err) {
+      // voted already (another tab, or before a reload): the notice says so, no error needed
+      if ((err as { code?: string }).code === 'already_done') this.myVote = -1;
+      this.pollError = this.myVote === -1 ? '' : this.refusal('poll', POLL_REFUSALS, err);
+    }
+    this.refresh();
+  }
+
+  private async answerSurvey(e: Event): Promise<void> {
+    e.preventDefault();
+    const survey = this.survey;
+    if (!survey || !this.client) return;
+    if (this.surveyScore === null) {
+      this.surveyError = this.i18n.t('survey.pickScore');
+      this.refresh();
+      return;
+    }
+    const comment = new FormData(e.target as HTMLFormElement).get('comment');
+    const text = typeof comment === 'string' ? comment.trim() : '';
+    try {
+      await this.client.answerSurvey(survey.streamId, this.surveyScore, text || undefined);
+      this.surveyDone = true;
+      this.surveyError = '';
+      this.emit('survey-answered', { streamId: survey.streamId, score: this.surveyScore });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'already_done' || code === 'closed' || code === 'not_found' || code === 'not_eligible') this.survey = null;
+      this.surveyError = this.refusal('survey', SURVEY_REFUSALS, err);
+    }
+    this.refresh();
+  }
+
+  private toggleRewards(): void {
+    this.rewardsOpen = !this.rewardsOpen;
+    if (this.rewardsOpen) void this.loadRewards();
+    this.refresh();
+  }
+
+  private async redeem(reward: Reward): Promise<void> {
+    if (!this.client || this.redeeming.has(reward.id)) return;
+    this.redeeming.add(reward.id);
+    this.redeemErrors.delete(reward.id);
+    this.refresh();
+    try {
+      const { redemption, balance } = await this.client.redeem(reward.id);
+      this.redeemed.set(reward.id, { ...redemption, kind: reward.kind });
+      this.points = balance;
+      this.rewards = (this.rewards ?? []).map((r) => (r.id === reward.id ? { ...r, stock: Math.max(0, r.stock - 1), redeemed: r.redeemed + 1 } : r));
+      this.emit('redeemed', { rewardId: reward.id, kind: reward.kind, ...(redemption.code ? { code: redemption.code } : {}) });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'sold_out') this.rewards = (this.rewards ?? []).map((r) => (r.id === reward.id ? { ...r, stock: 0 } : r));
+      this.redeemErrors.set(reward.id, this.refusal('rewards', REWARD_REFUSALS, err));
+    } finally {
+      this.redeeming.delete(reward.id);
+    }
+    this.refresh();
+  }
+
+  private async copyRedeemed(rewardId: string): Promise<void> {
+    const r = this.redeemed.get(rewardId);
+    if (!r?.code) return;
+    try {
+      await navigator.clipboard.writeText(r.code);
+      this.redeemed.set(rewardId, { ...r, copied: true });
+    } catch {
+      const el = this.renderRoot.querySelector<HTMLElement>(`[data-code="${CSS.escape(rewardId)}"]`);
+      if (el) getSelection()?.selectAllChildren(el);
     }
     this.refresh();
   }
@@ -534,7 +731,7 @@ export class StickyroomRoom extends LitElement {
         </header>
         ${this.fatal ? html`<p class="notice error" role="alert" part="notice">${this.fatal}</p>` : nothing}
         ${this.notice && !this.fatal ? html`<p class="notice ${this.notice.kind}" role="status" part="notice">${this.notice.text}</p>` : nothing}
-        ${this.renderPoints()} ${this.renderProduct()} ${this.renderQuiz()} ${this.renderLottery()} ${this.renderDrops()} ${this.renderChat()}
+        ${this.renderPoints()} ${this.renderRewards()} ${this.renderSurvey()} ${this.renderProduct()} ${this.renderPoll()} ${this.renderQuiz()} ${this.renderLottery()} ${this.renderDrops()} ${this.renderChat()}
       </section>
     `;
   }
@@ -549,7 +746,155 @@ export class StickyroomRoom extends LitElement {
       ${p.nextTier ? html`<span class="muted">${t('points.next', { count: Math.max(0, p.nextTier.at - p.balance), tier: p.nextTier.name })}</span>` : nothing}
       <button class="secondary small" part="share" @click=${() => this.shareLink()}>${this.share?.copied ? t('share.copied') : t('share.button')}</button>
       ${this.share && !this.share.copied ? html`<span class="muted" data-share>${this.share.url}</span>` : nothing}
+      <button class="secondary small" part="rewards-toggle" aria-expanded=${this.rewardsOpen ? 'true' : 'false'} aria-controls="sr-rewards" @click=${() => this.toggleRewards()}>
+        ${t('rewards.title')}
+      </button>
     </div>`;
+  }
+
+  /** Why this viewer cannot redeem a reward now (null: they can try). The server decides in the end. */
+  private blocker(r: Reward, p: PointsBalance | null): string | null {
+    const t = this.i18n.t.bind(this.i18n);
+    if (r.stock <= 0) return t('rewards.soldOut');
+    // tiers known here: the viewer's and the next one up; the server checks any other
+    if (r.minTier && p && r.minTier !== p.tier && r.minTier === p.nextTier?.name) return t('rewards.needTier', { tier: r.minTier });
+    if (p && p.balance < r.cost) return t('rewards.needPoints', { count: r.cost - p.balance });
+    return null;
+  }
+
+  private renderRewards() {
+    if (!this.rewardsOpen) return nothing;
+    const t = this.i18n.t.bind(this.i18n);
+    const list = this.rewards;
+    return html`<section class="card rewards" id="sr-rewards" part="rewards" aria-labelledby="sr-rewards-h">
+      <h3 id="sr-rewards-h">${t('rewards.title')}</h3>
+      ${this.points ? html`<p class="muted">${t('rewards.balance', { count: this.points.balance })}</p>` : nothing}
+      ${this.rewardsError ? html`<p class="notice error" role="alert">${this.rewardsError}</p>` : nothing}
+      ${list === null
+        ? html`<p class="muted">${t('conn.connecting')}</p>`
+        : list.length === 0
+          ? html`<p class="muted">${t('rewards.empty')}</p>`
+          : html`<ul class="reward-list">
+              ${repeat(list, (r) => r.id, (r) => this.renderReward(r))}
+            </ul>`}
+    </section>`;
+  }
+
+  private renderReward(r: Reward) {
+    const t = this.i18n.t.bind(this.i18n);
+    const done = this.redeemed.get(r.id);
+    const why = this.blocker(r, this.points);
+    const error = this.redeemErrors.get(r.id);
+    const whyId = `sr-why-${r.id}`;
+    return html`<li class="reward">
+      <div class="reward-head">
+        <div class="grow">
+          <strong>${r.title}</strong>
+          <div class="muted">${t(`rewards.kind.${r.kind}`)} · ${t('points.balance', { count: r.cost })} · ${t('drop.left', { count: r.stock })}${r.minTier ? html` · ${t('rewards.minTier', { tier: r.minTier })}` : nothing}</div>
+        </div>
+        <button
+          part="redeem"
+          aria-label=${t('rewards.redeemLabel', { title: r.title })}
+          aria-describedby=${why && !done && !error ? whyId : nothing}
+          ?disabled=${why !== null || this.redeeming.has(r.id) || this.banned}
+          @click=${() => this.redeem(r)}
+        >${t('rewards.redeem')}</button>
+      </div>
+      ${why && !done && !error ? html`<p class="muted" id=${whyId}>${why}</p>` : nothing}
+      ${done
+        ? done.code
+          ? html`<p class="notice ok" role="status">${t('drop.code')}: <code class="code" data-code=${r.id}>${done.code}</code>
+              <button class="secondary small" @click=${() => this.copyRedeemed(r.id)}>${done.copied ? t('drop.copied') : t('drop.copy')}</button></p>`
+          : html`<p class="notice ok" role="status">${done.kind === 'raffle' ? t('rewards.raffleTicket') : t('rewards.giftClaimed')}</p>`
+        : nothing}
+      ${error ? html`<p class="notice error" role="alert">${error}</p>` : nothing}
+    </li>`;
+  }
+
+  private renderPoll() {
+    const t = this.i18n.t.bind(this.i18n);
+    const p = this.poll;
+    const f = this.pollFinal;
+    if (!p && !f) return nothing;
+    const question = p?.question ?? f!.question;
+    const options = p?.options ?? f!.options;
+    const results = f ?? this.pollResults;
+    const voted = this.myVote !== null;
+    return html`<section class="card" part="poll" aria-labelledby="sr-poll-h">
+      <h3 id="sr-poll-h">${t('poll.title')}: ${question}</h3>
+      ${p
+        ? html`<p class="muted">${p.endsAt ? html`${t('quiz.endsIn', { count: secondsLeft(p.endsAt) })} · ` : nothing}${t('poll.voters', { count: results?.votes ?? 0 })}${p.points
+            ? html` · ${t('poll.rewardPoints', { count: p.points })}`
+            : nothing}</p>`
+        : html`<p role="status"><strong>${t('poll.final')}</strong> · ${t('poll.voters', { count: f!.votes })}</p>`}
+      ${p && !voted
+        ? html`<div class="options" role="group" aria-labelledby="sr-poll-h">
+            ${options.map((o, i) => html`<button class="secondary" ?disabled=${this.banned} @click=${() => this.vote(i)}>${o}</button>`)}
+          </div>`
+        : this.renderPollBars(options, results)}
+      ${p && voted
+        ? html`<p class="notice ok" role="status">${this.myVote !== null && this.myVote >= 0 ? t('poll.voted', { option: options[this.myVote] ?? '' }) : t('poll.votedAlready')}${this.pollEarned
+            ? html` ${t('poll.earned', { count: this.pollEarned })}`
+            : nothing}</p>`
+        : nothing}
+      ${this.pollError && p ? html`<p class="notice error" role="alert">${this.pollError}</p>` : nothing}
+    </section>`;
+  }
+
+  private renderPollBars(options: string[], r: PollResults | null) {
+    const t = this.i18n.t.bind(this.i18n);
+    const total = r?.votes ?? 0;
+    return html`<ul class="bars" aria-live="polite">
+      ${options.map((o, i) => {
+        const n = r?.counts[i] ?? 0;
+        const share = total > 0 ? (n / total) * 100 : 0;
+        return html`<li class=${this.myVote === i ? 'mine' : ''}>
+          <div class="bar-label"><span class="grow">${o}</span><span>${t('poll.share', { count: n, percent: Math.round(share) })}</span></div>
+          <div class="track" aria-hidden="true"><div class="bar" data-share=${share.toFixed(1)}></div></div>
+        </li>`;
+      })}
+    </ul>`;
+  }
+
+  private renderSurvey() {
+    const t = this.i18n.t.bind(this.i18n);
+    if (this.surveyDone) {
+      return html`<section class="card" part="survey" aria-label=${t('survey.title')}>
+        <p class="notice ok" role="status">${t('survey.thanks')}</p>
+      </section>`;
+    }
+    const s = this.survey;
+    if (!s) {
+      return this.surveyError ? html`<p class="notice error" role="alert" part="notice">${this.surveyError}</p>` : nothing;
+    }
+    // the server's default question is English: show it in the reader's language
+    const question = s.question === SURVEY_DEFAULT_QUESTION ? t('survey.defaultQuestion') : s.question;
+    return html`<section class="card" part="survey" aria-labelledby="sr-survey-h">
+      <h3 id="sr-survey-h">${t('survey.title')}</h3>
+      <form class="survey" @submit=${(e: Event) => this.answerSurvey(e)}>
+        <fieldset class="scale" role="radiogroup" aria-labelledby="sr-survey-q">
+          <legend id="sr-survey-q">${question}</legend>
+          <div class="scores">
+            ${SCORES.map(
+              (i) => html`<label class="score">
+                <input type="radio" name="score" value=${i} .checked=${this.surveyScore === i} @change=${() => {
+                  this.surveyScore = i;
+                  this.surveyError = '';
+                  this.refresh();
+                }} /><span>${i}</span>${i === 0 ? html`<span class="sr-only"> (${t('survey.low')})</span>` : i === 10 ? html`<span class="sr-only"> (${t('survey.high')})</span>` : nothing}
+              </label>`,
+            )}
+          </div>
+          <div class="ends" aria-hidden="true"><span>${t('survey.low')}</span><span>${t('survey.high')}</span></div>
+        </fieldset>
+        <label>${t('survey.comment')}<textarea name="comment" maxlength="500" rows="2"></textarea></label>
+        <div class="row">
+          <button type="submit">${t('survey.submit')}</button>
+          <span class="muted">${t('survey.until', { time: this.i18n.dateTime(s.closesAt) })}</span>
+        </div>
+        ${this.surveyError ? html`<p class="notice error" role="alert">${this.surveyError}</p>` : nothing}
+      </form>
+    </section>`;
   }
 
   private renderProduct() {

@@ -38,4 +38,28 @@ export const widgetStyles = css`
   .composer { display: flex; gap: 6px; }
   .composer input { flex: 1; }
   p { margin: 0 0 6px; }
+  .bars { list-style: none; padding: 0; margin: 0 0 6px; display: flex; flex-direction: column; gap: 6px; }
+  .bar-label { display: flex; gap: 8px; font-size: 14px; overflow-wrap: anywhere; }
+  .bars li.mine .bar-label { font-weight: 600; }
+  .track { height: 8px; background: var(--_surface); border-radius: 4px; overflow: hidden; }
+  .bar { height: 100%; width: 0; background: var(--_accent); border-radius: 4px; transition: width 0.3s; }
+  .survey { display: flex; flex-direction: column; gap: 8px; }
+  .scale { border: 0; margin: 0; padding: 0; min-width: 0; }
+  .scale legend { padding: 0; margin-bottom: 6px; overflow-wrap: anywhere; }
+  .scores { display: grid; grid-template-columns: repeat(11, minmax(0, 1fr)); gap: 3px; }
+  .score { position: relative; display: block; color: var(--_fg); font-size: 14px; }
+  .score input { position: absolute; opacity: 0; inset: 0; width: 100%; height: 100%; margin: 0; cursor: pointer; min-height: 0; }
+  .score span:not(.sr-only) {
+    display: flex; align-items: center; justify-content: center; min-height: 36px;
+    border: 1px solid var(--_accent); border-radius: 6px; color: var(--_accent); background: var(--_bg);
+  }
+  .score input:checked + span { background: var(--_accent); color: var(--_accent-fg); }
+  .score input:focus-visible + span { outline: 3px solid color-mix(in srgb, var(--_accent) 45%, transparent); outline-offset: 1px; }
+  .ends { display: flex; justify-content: space-between; gap: 8px; font-size: 13px; color: var(--_muted); margin-top: 4px; }
+  .survey textarea { resize: vertical; }
+  .reward-list { list-style: none; padding: 0; margin: 0; display: flex; flex-direction: column; gap: 8px; }
+  .reward { border-top: 1px solid var(--_border); padding-top: 8px; }
+  .reward:first-child { border-top: 0; padding-top: 0; }
+  .reward-head { display: flex; gap: 8px; align-items: center; }
+  .reward p { margin: 4px 0 0; }
 `;

@@ -66,3 +66,6 @@ export function lotteryDrawnAnnouncementId(lotteryId: string): string {
 export function quizResultAnnouncementId(quizId: string): string {
   return `quiz.result-${quizId}`;
 }
+
+/** The question of a post-stream survey whose stream set none (pages show it in the reader's language). */
+export const SURVEY_DEFAULT_QUESTION = 'How likely are you to recommend this stream to a friend?';

@@ -4,6 +4,7 @@ import { userText } from './text.js';
 
 /** The post-stream survey: one 0–10 "would you recommend" score and an optional comment per eligible viewer. */
 export const SURVEY_COMMENT_MAX = 500;
+export { SURVEY_DEFAULT_QUESTION } from './constants.js';
 
 const surveySettingsFields = {
   /** false: no survey for this stream. */

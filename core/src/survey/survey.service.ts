@@ -1,4 +1,4 @@
-import type { RequestPayload, SurveyRequest, SurveySettings } from '@stickyroom/sdk/protocol';
+import { SURVEY_DEFAULT_QUESTION, type RequestPayload, type SurveyRequest, type SurveySettings } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../context.js';
 import type { User } from '../identity/tokens.js';
 import { AppError } from '../errors.js';
@@ -10,7 +10,7 @@ import { csvCell } from '../summary/summary.csv.js';
 import { npsOf } from './survey.nps.js';
 import { surveyStore, type OpenSurvey, type SurveyAnswerRecord } from './survey.store.js';
 
-export const DEFAULT_SURVEY_QUESTION = 'How likely are you to recommend this stream to a friend?';
+export const DEFAULT_SURVEY_QUESTION = SURVEY_DEFAULT_QUESTION;
 /** Viewers checked per round trip when the end pushes `survey:request`. */
 const PAGE = 500;
 const HOUR_MS = 3_600_000;
