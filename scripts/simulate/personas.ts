@@ -1,0 +1,101 @@
+import type { Rng } from './rng.js';
+
+/**
+ * Who watches a simulated brand. Each viewer has one persona for the whole history; the persona decides
+ * whether they come to a stream, how long they stay, and what they do while there (docs/simulate.md).
+ */
+export type PersonaName = 'lurker' | 'chatter' | 'bargain_hunter' | 'buyer' | 'lapsing_regular';
+
+export interface Persona {
+  name: PersonaName;
+  /** Share of the audience. */
+  share: number;
+  /** Chance of coming to a stream (a lapsing regular: before they lapse; after it, `lapsedAttendance`). */
+  attendance: number;
+  /** Minutes they stay, [min, max] (a bargain hunter leaves soon after the drop instead). */
+  stayMin: [number, number];
+  /** Per 15 s step while present. */
+  chat: number;
+  like: number;
+  click: number;
+  /** Per mechanic, while present when it opens. */
+  ask: number;
+  upvote: number;
+  quiz: number;
+  quizRight: number;
+  lottery: number;
+  claim: number;
+  /** Chance of ordering in a stream they came to (more with a coupon in hand), and order size range. */
+  order: number;
+  amount: [number, number];
+  /** Share of the time their page is hidden (no watch time). */
+  hidden: number;
+}
+
+export const PERSONAS: readonly Persona[] = [
+  { name: 'lurker', share: 0.35, attendance: 0.55, stayMin: [4, 30], chat: 0.002, like: 0.02, click: 0.004, ask: 0.02, upvote: 0.05, quiz: 0.1, quizRight: 0.5, lottery: 0.15, claim: 0.05, order: 0.02, amount: [15, 40], hidden: 0.2 },
+  { name: 'chatter', share: 0.2, attendance: 0.7, stayMin: [12, 30], chat: 0.08, like: 0.12, click: 0.01, ask: 0.35, upvote: 0.5, quiz: 0.85, quizRight: 0.7, lottery: 0.7, claim: 0.2, order: 0.06, amount: [15, 60], hidden: 0.05 },
+  { name: 'bargain_hunter', share: 0.15, attendance: 0.5, stayMin: [2, 6], chat: 0.01, like: 0.02, click: 0.03, ask: 0.05, upvote: 0.05, quiz: 0.3, quizRight: 0.5, lottery: 0.9, claim: 0.95, order: 0.05, amount: [10, 30], hidden: 0.1 },
+  { name: 'buyer', share: 0.15, attendance: 0.7, stayMin: [15, 30], chat: 0.02, like: 0.05, click: 0.04, ask: 0.2, upvote: 0.2, quiz: 0.5, quizRight: 0.8, lottery: 0.4, claim: 0.6, order: 0.55, amount: [30, 180], hidden: 0.05 },
+  { name: 'lapsing_regular', share: 0.15, attendance: 0.9, stayMin: [15, 30], chat: 0.04, like: 0.08, click: 0.02, ask: 0.2, upvote: 0.3, quiz: 0.8, quizRight: 0.75, lottery: 0.6, claim: 0.4, order: 0.15, amount: [20, 90], hidden: 0.05 },
+];
+
+/** After they lapse, a lapsing regular comes this rarely. */
+export const LAPSED_ATTENDANCE = 0.05;
+
+export interface SimViewer {
+  id: string;
+  name: string;
+  persona: Persona;
+  /** A lapsing regular comes to streams before this index, then hardly at all. */
+  lapsesAfter: number;
+}
+
+const FIRST = ['Ana', 'Ben', 'Chen', 'Dara', 'Eli', 'Fay', 'Gus', 'Hana', 'Ivo', 'Jun', 'Kai', 'Lea', 'Mo', 'Nia', 'Oli', 'Pia', 'Quin', 'Rui', 'Sol', 'Tao'];
+
+/** The audience: personas in their exact shares (rounded), shuffled by the seed. */
+export function makeAudience(rng: Rng, count: number, streams: number): SimViewer[] {
+  const names: PersonaName[] = [];
+  for (const p of PERSONAS) for (let i = 0; i < Math.round(p.share * count); i++) names.push(p.name);
+  while (names.length < count) names.push('lurker');
+  names.length = count;
+  const order = rng.shuffle(names);
+  return order.map((name, i) => {
+    const persona = PERSONAS.find((p) => p.name === name)!;
+    return {
+      id: `v${String(i + 1).padStart(4, '0')}`,
+      name: `${rng.pick(FIRST)} ${String.fromCharCode(65 + rng.int(0, 25))}.`,
+      persona,
+      lapsesAfter: name === 'lapsing_regular' ? rng.int(1, Math.max(1, Math.ceil(streams / 2))) : streams,
+    };
+  });
+}
+
+export function attends(rng: Rng, v: SimViewer, streamIndex: number): boolean {
+  const p = streamIndex < v.lapsesAfter ? v.persona.attendance : LAPSED_ATTENDANCE;
+  return rng.chance(p);
+}
+
+export const CHAT_LINES = [
+  'hello from the couch!',
+  'love this colour',
+  'is it true to size?',
+  'what fabric is that?',
+  'just ordered one',
+  'the last one was great',
+  'can you show the back?',
+  'hi everyone',
+  'that price though',
+  'waiting for the coupon',
+  'how long is shipping?',
+  'looks so comfy',
+];
+
+export const QUESTIONS = [
+  'Does it come in other colours?',
+  'Is it machine washable?',
+  'What sizes are left?',
+  'Do you ship abroad?',
+  'How does it fit compared to last season?',
+  'Is there a matching bag?',
+];
