@@ -6,10 +6,12 @@
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createStreamerClient, createViewerClient, type StreamerClient, type StreamSummary, type ViewerClient } from '@stickyroom/sdk';
+import type { LeaderboardPage, ScoredViewer } from '@stickyroom/sdk/protocol';
 import { loadConfig, type Config } from '../../core/src/config.js';
 import { TokenService } from '../../core/src/identity/tokens.js';
 import { createLogger } from '../../core/src/logger.js';
 import { flush as flushReactions } from '../../core/src/reactions/reactions.service.js';
+import { Keys } from '../../core/src/redis/keys.js';
 import { SimulationClock } from '../../core/src/simulation-clock.js';
 import { createApp, type App } from '../../server/src/app.js';
 import { signBody } from '../../server/src/http/webhook-signature.js';
@@ -41,15 +43,7 @@ export interface StreamOutcome {
   dashboardUrl: string;
 }
 
-export interface TopViewer {
-  viewerId: string;
-  persona: string;
-  streams: number;
-  interactions: number;
-  watchSec: number;
-  orders: number;
-  revenueCents: number;
-}
+export type TopViewer = ScoredViewer & { persona: string };
 
 export interface SimRun {
   url: string;
@@ -62,6 +56,9 @@ export interface SimRun {
   topViewers: TopViewer[];
   /** Requests the server refused (sold out, closed...): part of a realistic history, not errors. */
   refusals: number;
+  /** Jobs the worker ran, by type (the closes on their timers, the finalizations). */
+  jobsRun: Record<string, number>;
+  /** Stops the server and the worker and deletes the run's keys. */
   close(): Promise<void>;
 }
 
@@ -99,12 +96,15 @@ async function dropKeys(config: Config): Promise<void> {
   const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.REDIS_PREFIX}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    // the service's keys and the job queue's (BullMQ's braced prefix)
+    for (const pattern of [`${config.REDIS_PREFIX}*`, `${new Keys(config.REDIS_PREFIX).bullPrefix}*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await redis.unlink(...keys);
+      } while (cursor !== '0');
+    }
   } finally {
     redis.disconnect();
   }
@@ -119,6 +119,8 @@ interface Attendee {
   couponCode?: string;
   clicked: boolean;
   ordered: boolean;
+  asked?: boolean;
+  upvoted?: boolean;
 }
 
 export async function runSimulation(options: Partial<SimOptions> = {}): Promise<SimRun> {
@@ -133,6 +135,10 @@ export async function runSimulation(options: Partial<SimOptions> = {}): Promise<
   const port = await app.listen(opts.port, '127.0.0.1');
   const worker: RunningWorker = startWorker({ config, log: createLogger(config.LOG_LEVEL, 'worker'), clock });
   await worker.whenReady();
+  const jobsRun: Record<string, number> = {};
+  worker.worker.on('completed', (job: Job) => {
+    if (job.name !== 'rollup' && job.name !== 'outbox.sweep') jobsRun[job.name] = (jobsRun[job.name] ?? 0) + 1;
+  });
   const url = `http://localhost:${port}`;
   const local = `http://127.0.0.1:${port}`;
   const tokens = new TokenService(config.JWT_SECRET);
@@ -192,230 +198,231 @@ export async function runSimulation(options: Partial<SimOptions> = {}): Promise<
     if (res.status >= 300) throw new Error(`order webhook answered ${res.status}: ${JSON.stringify(res.body)}`);
   }
 
-  const rng = new Rng(opts.seed);
-  const audience = makeAudience(rng, opts.viewers, opts.streams);
-  const outcomes: StreamOutcome[] = [];
-  const steps = opts.minutes * 4;
+  async function shutdown(): Promise<void> {
+    for (const c of clients) c.close();
+    await worker.close({ graceMs: 5000 });
+    await app.close({ graceMs: 5000 });
+    await dropKeys(config);
+  }
 
-  for (let i = 0; i < opts.streams; i++) {
-    const srng = rng.fork(i);
-    const title = `${TITLES[i % TITLES.length]} #${i + 1}`;
-    const startAt = SIM_START + i * opts.weeksBetween * WEEK_MS;
-    await clock.advanceTo(startAt - 10 * 60_000, settle);
-    const created = await http('POST', '/api/streams', { title });
-    if (created.status !== 201) throw new Error(`creating a stream answered ${created.status}: ${JSON.stringify(created.body)}`);
-    const streamId = created.body.id as string;
-    const host: StreamerClient = createStreamerClient({ url: local, token: hostToken, transports: ['websocket'] });
-    clients.add(host);
-    await host.connect();
-    await host.join(streamId);
+  // a run that fails stops what it started, then says why
+  try {
+    const rng = new Rng(opts.seed);
+    const audience = makeAudience(rng, opts.viewers, opts.streams);
+    const outcomes: StreamOutcome[] = [];
+    const steps = opts.minutes * 4;
 
-    // the agenda, in steps (every mechanic once or twice); bargain hunters come for the drop
-    const at = (share: number) => Math.min(steps - 2, Math.max(1, Math.round(share * steps)));
-    const agenda = { pin1: at(0.04), quiz1: at(0.15), drop: at(0.33), pin2: at(0.4), ask: at(0.48), answer: at(0.56), lottery: at(0.62), pin3: at(0.7), quiz2: at(0.82) };
-    const attendees: Attendee[] = [];
-    for (const v of audience) {
-      if (!attends(srng, v, i)) continue;
-      const bargain = v.persona.name === 'bargain_hunter';
-      const arrive = bargain ? Math.max(0, agenda.drop - srng.int(0, 4)) : srng.int(0, Math.floor(steps / 3));
-      const stay = srng.int(v.persona.stayMin[0] * 4, v.persona.stayMin[1] * 4);
-      attendees.push({ v, arrive, leave: Math.min(steps, arrive + stay), present: false, clicked: false, ordered: false });
-    }
-    const bar = progress.stream(i, opts.streams, title);
-    await clock.advanceTo(startAt, settle);
-    const started = await http('POST', `/api/streams/${streamId}/start`);
-    if (started.status !== 200) throw new Error(`starting the stream answered ${started.status}`);
-    const products = [
-      { id: `p${i}-1`, title: `${TITLES[i % TITLES.length]} hero piece`, price: 89, currency: 'EUR' },
-      { id: `p${i}-2`, title: 'Everyday tote', price: 45, currency: 'EUR' },
-      { id: `p${i}-3`, title: 'Gift card', price: 25, currency: 'EUR' },
-    ];
-    let pinned: string[] = [];
-    let quizId: string | undefined;
-    let quizCorrect = 0;
-    let lotteryId: string | undefined;
-    let dropId: string | undefined;
-    const questions: string[] = [];
+    for (let i = 0; i < opts.streams; i++) {
+      const srng = rng.fork(i);
+      const title = `${TITLES[i % TITLES.length]} #${i + 1}`;
+      const startAt = SIM_START + i * opts.weeksBetween * WEEK_MS;
+      await clock.advanceTo(startAt - 10 * 60_000, settle);
+      const created = await http('POST', '/api/streams', { title });
+      if (created.status !== 201) throw new Error(`creating a stream answered ${created.status}: ${JSON.stringify(created.body)}`);
+      const streamId = created.body.id as string;
+      const host: StreamerClient = createStreamerClient({ url: local, token: hostToken, transports: ['websocket'] });
+      clients.add(host);
+      await host.connect();
+      await host.join(streamId);
 
-    for (let s = 0; s <= steps; s++) {
-      const last = s === steps;
-      // arrivals and departures
-      const arriving = attendees.filter((a) => a.arrive === s && !last);
-      await Promise.all(
-        arriving.map(async (a) => {
-          const c = createViewerClient({ url: local, token: await sign(a.v.id, 'viewer', { name: a.v.name }), transports: ['websocket'], heartbeats: false });
-          clients.add(c);
-          await c.connect();
-          await c.join(streamId);
-          a.client = c;
-          a.present = true;
-        }),
-      );
-      const present = attendees.filter((a) => a.present);
-      // the streamer's agenda
-      if (s === agenda.pin1 || s === agenda.pin2 || s === agenda.pin3) {
-        const p = products[s === agenda.pin1 ? 0 : s === agenda.pin2 ? 1 : 2]!;
-        await host.pinProduct(streamId, p);
-        pinned = [p.id];
-        await host.chat(streamId, `Now showing: ${p.title}`);
+      // the agenda, in steps (every mechanic once or twice); bargain hunters come for the drop
+      const at = (share: number) => Math.min(steps - 2, Math.max(1, Math.round(share * steps)));
+      const agenda = { pin1: at(0.04), quiz1: at(0.15), drop: at(0.33), pin2: at(0.4), ask: at(0.48), answer: at(0.56), lottery: at(0.62), pin3: at(0.7), quiz2: at(0.82) };
+      const attendees: Attendee[] = [];
+      for (const v of audience) {
+        if (!attends(srng, v, i)) continue;
+        const bargain = v.persona.name === 'bargain_hunter';
+        const arrive = bargain ? Math.max(0, agenda.drop - srng.int(0, 4)) : srng.int(0, Math.floor(steps / 3));
+        const stay = srng.int(v.persona.stayMin[0] * 4, v.persona.stayMin[1] * 4);
+        attendees.push({ v, arrive, leave: Math.min(steps, arrive + stay), present: false, clicked: false, ordered: false });
       }
-      if (s === agenda.quiz1 || s === agenda.quiz2) {
-        quizCorrect = srng.int(0, 2);
-        const { quiz } = await host.createQuiz(streamId, {
-          question: s === agenda.quiz1 ? 'Which fabric is this?' : 'What did we show first tonight?',
-          options: ['cotton', 'wool', 'linen'],
-          correctOption: quizCorrect,
-          durationSec: s === agenda.quiz1 ? 60 : 45,
-          reward: { points: 10 },
-        });
-        quizId = quiz.id;
-      }
-      if (s === agenda.drop) {
-        const expected = Math.max(3, Math.round(attendees.length * 0.25));
-        const { drop } = await host.dropCoupon(streamId, { title: '15% off tonight', discount: { type: 'percent', value: 15 }, quantity: expected, durationSec: 120 });
-        dropId = drop.id;
-      }
-      if (s === agenda.lottery) {
-        const { lottery } = await host.createLottery(streamId, { prize: 'Gift card', winners: Math.max(1, Math.round(present.length / 40)), durationSec: 120 });
-        lotteryId = lottery.id;
-      }
-      if (s === agenda.answer) {
-        for (const q of questions.slice(0, 3)) await host.markAnswered(q).catch(refused);
-      }
+      const bar = progress.stream(i, opts.streams, title);
+      await clock.advanceTo(startAt, settle);
+      const started = await http('POST', `/api/streams/${streamId}/start`);
+      if (started.status !== 200) throw new Error(`starting the stream answered ${started.status}`);
+      const products = [
+        { id: `p${i}-1`, title: `${TITLES[i % TITLES.length]} hero piece`, price: 89, currency: 'EUR' },
+        { id: `p${i}-2`, title: 'Everyday tote', price: 45, currency: 'EUR' },
+        { id: `p${i}-3`, title: 'Gift card', price: 25, currency: 'EUR' },
+      ];
+      let pinned: string[] = [];
+      let quizId: string | undefined;
+      let quizCorrect = 0;
+      let lotteryId: string | undefined;
+      let dropId: string | undefined;
+      const questions: string[] = [];
 
-      // the viewers: decisions drawn in a fixed order, then sent (contested ones one by one)
-      const beats: Promise<unknown>[] = [];
-      const free: (() => Promise<unknown>)[] = [];
-      const inTurn: (() => Promise<unknown>)[] = [];
-      for (const a of present) {
-        const p = a.v.persona;
-        const c = a.client!;
-        const visible = !srng.chance(p.hidden);
-        beats.push(c.request('presence:heartbeat', { streamId, visible }).catch(refused));
-        if (last) continue;
-        if (srng.chance(p.chat)) {
-          const text = srng.pick(CHAT_LINES);
-          free.push(() => c.chat(streamId, text));
+      for (let s = 0; s <= steps; s++) {
+        const last = s === steps;
+        // arrivals and departures
+        const arriving = attendees.filter((a) => a.arrive === s && !last);
+        await Promise.all(
+          arriving.map(async (a) => {
+            const c = createViewerClient({ url: local, token: await sign(a.v.id, 'viewer', { name: a.v.name }), transports: ['websocket'], heartbeats: false });
+            clients.add(c);
+            await c.connect();
+            await c.join(streamId);
+            a.client = c;
+            a.present = true;
+          }),
+        );
+        const present = attendees.filter((a) => a.present);
+        // the streamer's agenda
+        if (s === agenda.pin1 || s === agenda.pin2 || s === agenda.pin3) {
+          const p = products[s === agenda.pin1 ? 0 : s === agenda.pin2 ? 1 : 2]!;
+          await host.pinProduct(streamId, p);
+          pinned = [p.id];
+          await host.chat(streamId, `Now showing: ${p.title}`);
         }
-        if (srng.chance(p.like)) {
-          const n = srng.int(1, 5);
-          free.push(() => c.react(streamId, 'like', n));
-        }
-        if (pinned.length && srng.chance(p.click)) {
-          a.clicked = true;
-          const id = pinned[0]!;
-          free.push(() => c.clickProduct(streamId, id));
-        }
-        if (s === agenda.ask && srng.chance(p.ask)) {
-          const text = srng.pick(QUESTIONS);
-          inTurn.push(async () => questions.push((await c.ask(streamId, text)).question.id));
-        }
-        if (s === agenda.ask + 1 && questions.length && srng.chance(p.upvote)) {
-          const q = srng.pick(questions);
-          free.push(() => c.upvote(q));
-        }
-        if (quizId && (s === agenda.quiz1 + 1 || s === agenda.quiz2 + 1) && srng.chance(p.quiz)) {
-          const option = srng.chance(p.quizRight) ? quizCorrect : (quizCorrect + srng.int(1, 2)) % 3;
-          const id = quizId;
-          inTurn.push(() => c.answerQuiz(id, option));
-        }
-        if (lotteryId && s === agenda.lottery + 1 && srng.chance(p.lottery)) {
-          const id = lotteryId;
-          free.push(() => c.enterLottery(id));
-        }
-        if (dropId && s === agenda.drop + 1 && srng.chance(p.claim)) {
-          const id = dropId;
-          inTurn.push(async () => {
-            a.couponCode = (await c.claimCoupon(id, { retries: 0 })).code;
+        if (s === agenda.quiz1 || s === agenda.quiz2) {
+          quizCorrect = srng.int(0, 2);
+          const { quiz } = await host.createQuiz(streamId, {
+            question: s === agenda.quiz1 ? 'Which fabric is this?' : 'What did we show first tonight?',
+            options: ['cotton', 'wool', 'linen'],
+            correctOption: quizCorrect,
+            durationSec: s === agenda.quiz1 ? 60 : 45,
+            reward: { points: 10 },
           });
+          quizId = quiz.id;
         }
-      }
-      await Promise.all(beats);
-      await Promise.all(free.map((f) => f().catch(refused)));
-      for (const f of srng.shuffle(inTurn)) await f().catch(refused);
-      await flushReactions(app.ctx, { drain: true });
+        if (s === agenda.drop) {
+          const expected = Math.max(3, Math.round(attendees.length * 0.25));
+          const { drop } = await host.dropCoupon(streamId, { title: '15% off tonight', discount: { type: 'percent', value: 15 }, quantity: expected, durationSec: 120 });
+          dropId = drop.id;
+        }
+        if (s === agenda.lottery) {
+          const { lottery } = await host.createLottery(streamId, { prize: 'Gift card', winners: Math.max(1, Math.round(present.length / 40)), durationSec: 120 });
+          lotteryId = lottery.id;
+        }
+        if (s === agenda.answer) {
+          for (const q of questions.slice(0, 3)) await host.markAnswered(q).catch(refused);
+        }
 
-      // orders: a viewer decides once, as they leave (or at the end)
-      for (const a of present) {
-        if (!(a.leave === s || last) || a.ordered) continue;
-        const p = a.v.persona;
-        const chance = p.order + (a.couponCode ? 0.25 : 0) + (a.clicked ? 0.1 : 0);
-        if (srng.chance(chance)) await order(a, srng, streamId);
-      }
-      if (!last) {
-        for (const a of present.filter((x) => x.leave === s)) {
-          a.present = false;
-          await a.client!.leave(streamId).catch(refused);
-          a.client!.close();
-          clients.delete(a.client!);
+        // the viewers: decisions drawn in a fixed order, then sent (contested ones one by one)
+        const beats: Promise<unknown>[] = [];
+        const free: (() => Promise<unknown>)[] = [];
+        const inTurn: (() => Promise<unknown>)[] = [];
+        for (const a of present) {
+          const p = a.v.persona;
+          const c = a.client!;
+          const visible = !srng.chance(p.hidden);
+          beats.push(c.request('presence:heartbeat', { streamId, visible }).catch(refused));
+          if (last) continue;
+          if (srng.chance(p.chat)) {
+            const text = srng.pick(CHAT_LINES);
+            free.push(() => c.chat(streamId, text));
+          }
+          if (srng.chance(p.like)) {
+            const n = srng.int(1, 5);
+            free.push(() => c.react(streamId, 'like', n));
+          }
+          if (pinned.length && srng.chance(p.click)) {
+            a.clicked = true;
+            const id = pinned[0]!;
+            free.push(() => c.clickProduct(streamId, id));
+          }
+          // the Q&A stays open four steps: each viewer asks at most once, and upvotes at most once
+          if (s >= agenda.ask && s < agenda.ask + 4 && !a.asked && srng.chance(p.ask / 2)) {
+            a.asked = true;
+            const text = srng.pick(QUESTIONS);
+            inTurn.push(async () => questions.push((await c.ask(streamId, text)).question.id));
+          }
+          if (s > agenda.ask && s <= agenda.ask + 4 && !a.upvoted && questions.length && srng.chance(p.upvote)) {
+            a.upvoted = true;
+            const q = srng.pick(questions);
+            free.push(() => c.upvote(q));
+          }
+          if (quizId && (s === agenda.quiz1 + 1 || s === agenda.quiz2 + 1) && srng.chance(p.quiz)) {
+            const option = srng.chance(p.quizRight) ? quizCorrect : (quizCorrect + srng.int(1, 2)) % 3;
+            const id = quizId;
+            inTurn.push(() => c.answerQuiz(id, option));
+          }
+          if (lotteryId && s === agenda.lottery + 1 && srng.chance(p.lottery)) {
+            const id = lotteryId;
+            free.push(() => c.enterLottery(id));
+          }
+          if (dropId && s === agenda.drop + 1 && srng.chance(p.claim)) {
+            const id = dropId;
+            inTurn.push(async () => {
+              a.couponCode = (await c.claimCoupon(id, { retries: 0 })).code;
+            });
+          }
         }
-        await clock.advance(STEP_MS, settle);
+        await Promise.all(beats);
+        await Promise.all(free.map((f) => f().catch(refused)));
+        for (const f of srng.shuffle(inTurn)) await f().catch(refused);
+        await flushReactions(app.ctx, { drain: true });
+
+        // orders: a viewer decides once, as they leave (or at the end)
+        for (const a of present) {
+          if (!(a.leave === s || last) || a.ordered) continue;
+          const p = a.v.persona;
+          const chance = p.order + (a.couponCode ? 0.25 : 0) + (a.clicked ? 0.1 : 0);
+          if (srng.chance(chance)) await order(a, srng, streamId);
+        }
+        if (!last) {
+          for (const a of present.filter((x) => x.leave === s)) {
+            a.present = false;
+            await a.client!.leave(streamId).catch(refused);
+            a.client!.close();
+            clients.delete(a.client!);
+          }
+          await clock.advance(STEP_MS, settle);
+        }
+        bar.update(s, steps, `${present.length} watching`);
       }
-      bar.update(s, steps, `${present.length} watching`);
+
+      // the end: the worker finalizes the summary (its job), then the room empties
+      const finalized = new Promise<void>((resolve, reject) => {
+        const done = (job: Job) => {
+          if (job.data?.type === 'stream.finalize' && job.data.streamId === streamId) {
+            worker.worker.off('completed', done);
+            resolve();
+          }
+        };
+        worker.worker.on('completed', done);
+        setTimeout(() => reject(new Error(`stream ${streamId} was not finalized within 60 s`)), 60_000).unref();
+      });
+      const ended = await http('POST', `/api/streams/${streamId}/end`);
+      if (ended.status !== 200) throw new Error(`ending the stream answered ${ended.status}`);
+      await finalized;
+      await settle();
+      for (const a of attendees) {
+        if (a.client) {
+          a.client.close();
+          clients.delete(a.client);
+        }
+        a.present = false;
+      }
+      host.close();
+      clients.delete(host);
+      const summary = await http('GET', `/api/streams/${streamId}/summary`, undefined, brandToken);
+      if (summary.status !== 200) throw new Error(`the summary answered ${summary.status}`);
+      const s = summary.body as StreamSummary;
+      outcomes.push({ id: streamId, title, summary: s, dashboardUrl: `${url}/dashboard/streams/${streamId}#token=${brandToken}` });
+      bar.end(`${s.uniqueViewers} viewers, ${s.orders} orders, ${s.revenue} EUR`);
     }
 
-    // the end: the worker finalizes the summary (its job), then the room empties
-    const finalized = new Promise<void>((resolve, reject) => {
-      const done = (job: Job) => {
-        if (job.data?.type === 'stream.finalize' && job.data.streamId === streamId) {
-          worker.worker.off('completed', done);
-          resolve();
-        }
-      };
-      worker.worker.on('completed', done);
-      setTimeout(() => reject(new Error(`stream ${streamId} was not finalized within 60 s`)), 60_000).unref();
-    });
-    const ended = await http('POST', `/api/streams/${streamId}/end`);
-    if (ended.status !== 200) throw new Error(`ending the stream answered ${ended.status}`);
-    await finalized;
-    await settle();
-    for (const a of attendees) {
-      if (a.client) {
-        a.client.close();
-        clients.delete(a.client);
-      }
-      a.present = false;
-    }
-    host.close();
-    clients.delete(host);
-    const summary = await http('GET', `/api/streams/${streamId}/summary`, undefined, brandToken);
-    if (summary.status !== 200) throw new Error(`the summary answered ${summary.status}`);
-    const s = summary.body as StreamSummary;
-    outcomes.push({ id: streamId, title, summary: s, dashboardUrl: `${url}/dashboard/streams/${streamId}#token=${brandToken}` });
-    bar.end(`${s.uniqueViewers} viewers, ${s.orders} orders, ${s.revenue} EUR`);
+    const report = await http('GET', `/api/brands/${BRAND_ID}/report`, undefined, brandToken);
+    // the brand's top viewers by stickiness score (the scoring API), as the dashboard lists them
+    const personaOf = new Map(audience.map((v) => [v.id, v.persona.name]));
+    const board = await http('GET', `/api/brands/${BRAND_ID}/viewers?limit=5`, undefined, brandToken);
+    if (board.status !== 200) throw new Error(`the brand's viewers answered ${board.status}`);
+    const topViewers: TopViewer[] = (board.body as LeaderboardPage).viewers.map((v) => ({ ...v, persona: personaOf.get(v.viewerId) ?? '?' }));
+    return {
+      url,
+      brandId: BRAND_ID,
+      brandToken,
+      brandUrl: `${url}/dashboard/brands/${BRAND_ID}#token=${brandToken}`,
+      streams: outcomes,
+      report: report.status === 200 ? report.body : null,
+      topViewers,
+      refusals,
+      jobsRun,
+      close: shutdown,
+    };
+  } catch (err) {
+    await shutdown().catch(() => undefined);
+    throw err;
   }
-
-  const report = await http('GET', `/api/brands/${BRAND_ID}/report`, undefined, brandToken);
-  const personaOf = new Map(audience.map((v) => [v.id, v.persona.name]));
-  const top = new Map<string, TopViewer>();
-  for (const o of outcomes) {
-    for (const t of o.summary.topViewers) {
-      const e = top.get(t.viewerId) ?? { viewerId: t.viewerId, persona: personaOf.get(t.viewerId) ?? '?', streams: 0, interactions: 0, watchSec: 0, orders: 0, revenueCents: 0 };
-      e.streams++;
-      e.interactions += t.interactions;
-      e.watchSec += t.watchSec;
-      e.orders += t.orders;
-      e.revenueCents += t.revenueCents;
-      top.set(t.viewerId, e);
-    }
-  }
-  const topViewers = [...top.values()]
-    .sort((a, b) => b.revenueCents - a.revenueCents || b.interactions - a.interactions || a.viewerId.localeCompare(b.viewerId))
-    .slice(0, 5);
-
-  return {
-    url,
-    brandId: BRAND_ID,
-    brandToken,
-    brandUrl: `${url}/dashboard/brands/${BRAND_ID}#token=${brandToken}`,
-    streams: outcomes,
-    report: report.status === 200 ? report.body : null,
-    topViewers,
-    refusals,
-    async close() {
-      for (const c of clients) c.close();
-      await worker.close({ graceMs: 5000 });
-      await app.close({ graceMs: 5000 });
-    },
-  };
 }

@@ -88,9 +88,11 @@ for (const { title, summary: s } of run.streams) {
     `${title.slice(0, 30).padEnd(30)} ${String(s.uniqueViewers).padStart(6)}  ${`${Math.round(s.avgWatchSec / 60)}m${String(Math.round(s.avgWatchSec % 60)).padStart(2, '0')}s`.padStart(9)}  ${pct(s.engagementRate)}  ${String(s.orders).padStart(6)}  ${money(s).padStart(9)}  ${pct(s.uniqueViewers ? s.returningViewers / s.uniqueViewers : null)}`,
   );
 }
-out.push('', 'Top viewers of the brand (over the streams\' top viewers):');
+const lastSegments = run.streams.at(-1)?.summary.segments.after;
+if (lastSegments) out.push('', `Audience after the last stream: ${Object.entries(lastSegments).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+out.push('', 'Top viewers of the brand (stickiness score):');
 for (const t of run.topViewers) {
-  out.push(`  ${t.viewerId}  ${t.persona.padEnd(16)} ${t.streams} stream(s), ${t.interactions} interactions, ${Math.round(t.watchSec / 60)} min watched, ${t.orders} order(s), ${(t.revenueCents / 100).toFixed(2)} EUR`);
+  out.push(`  ${t.viewerId}  ${t.persona.padEnd(16)} score ${t.score.toFixed(1).padStart(5)}  ${t.segment.padEnd(8)} ${t.streams} stream(s)`);
 }
 if (run.report === null) out.push('', `(the brand report, GET /api/brands/${run.brandId}/report, is not served by this server: figures above are from each stream's summary)`);
 out.push('', 'Dashboards (the token in the link is a brand token of this simulation, valid 24 h):');
@@ -102,14 +104,20 @@ function money(s: StreamSummary): string {
   return `${s.revenue.toFixed(2)}`;
 }
 
-async function stop(): Promise<void> {
-  await run.close();
-  process.exit(0);
+/** Stops the server and the worker and removes the run's keys; a failure to do so is said, and the exit is 1. */
+function stop(): void {
+  run.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`stickyroom simulate: stopping failed: ${(err as Error).message}\n`);
+      process.exit(1);
+    },
+  );
 }
 if (keep) {
-  process.stderr.write(`server running at ${run.url} (simulated clock stopped at the end of the history); Ctrl-C to stop\n`);
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  process.stderr.write(`server running at ${run.url} (the simulated clock stays at the end of the history); Ctrl-C to stop\n`);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 } else {
-  await stop();
+  stop();
 }

@@ -33,7 +33,7 @@ export interface Persona {
 }
 
 export const PERSONAS: readonly Persona[] = [
-  { name: 'lurker', share: 0.35, attendance: 0.55, stayMin: [4, 30], chat: 0.002, like: 0.02, click: 0.004, ask: 0.02, upvote: 0.05, quiz: 0.1, quizRight: 0.5, lottery: 0.15, claim: 0.05, order: 0.02, amount: [15, 40], hidden: 0.2 },
+  { name: 'lurker', share: 0.35, attendance: 0.55, stayMin: [4, 30], chat: 0.001, like: 0.004, click: 0.002, ask: 0.01, upvote: 0.02, quiz: 0.05, quizRight: 0.5, lottery: 0.08, claim: 0.03, order: 0.02, amount: [15, 40], hidden: 0.2 },
   { name: 'chatter', share: 0.2, attendance: 0.7, stayMin: [12, 30], chat: 0.08, like: 0.12, click: 0.01, ask: 0.35, upvote: 0.5, quiz: 0.85, quizRight: 0.7, lottery: 0.7, claim: 0.2, order: 0.06, amount: [15, 60], hidden: 0.05 },
   { name: 'bargain_hunter', share: 0.15, attendance: 0.5, stayMin: [2, 6], chat: 0.01, like: 0.02, click: 0.03, ask: 0.05, upvote: 0.05, quiz: 0.3, quizRight: 0.5, lottery: 0.9, claim: 0.95, order: 0.05, amount: [10, 30], hidden: 0.1 },
   { name: 'buyer', share: 0.15, attendance: 0.7, stayMin: [15, 30], chat: 0.02, like: 0.05, click: 0.04, ask: 0.2, upvote: 0.2, quiz: 0.5, quizRight: 0.8, lottery: 0.4, claim: 0.6, order: 0.55, amount: [30, 180], hidden: 0.05 },
@@ -47,9 +47,14 @@ export interface SimViewer {
   id: string;
   name: string;
   persona: Persona;
-  /** A lapsing regular comes to streams before this index, then hardly at all. */
+  /** The first stream they may come to: a brand's audience grows, a share of it finds the brand later. */
+  discoveredAt: number;
+  /** A lapsing regular comes to streams before this index (counted from discovery), then hardly at all. */
   lapsesAfter: number;
 }
+
+/** Share of the audience that knows the brand from its first stream; the others find it at a later one. */
+export const KNOWN_AT_START = 0.55;
 
 const FIRST = ['Ana', 'Ben', 'Chen', 'Dara', 'Eli', 'Fay', 'Gus', 'Hana', 'Ivo', 'Jun', 'Kai', 'Lea', 'Mo', 'Nia', 'Oli', 'Pia', 'Quin', 'Rui', 'Sol', 'Tao'];
 
@@ -66,14 +71,19 @@ export function makeAudience(rng: Rng, count: number, streams: number): SimViewe
       id: `v${String(i + 1).padStart(4, '0')}`,
       name: `${rng.pick(FIRST)} ${String.fromCharCode(65 + rng.int(0, 25))}.`,
       persona,
+      discoveredAt: streams > 1 && !rng.chance(KNOWN_AT_START) ? rng.int(1, streams - 1) : 0,
       lapsesAfter: name === 'lapsing_regular' ? rng.int(1, Math.max(1, Math.ceil(streams / 2))) : streams,
     };
   });
 }
 
 export function attends(rng: Rng, v: SimViewer, streamIndex: number): boolean {
-  const p = streamIndex < v.lapsesAfter ? v.persona.attendance : LAPSED_ATTENDANCE;
-  return rng.chance(p);
+  // one draw per viewer and stream whatever the outcome, so the draws that follow do not shift
+  const draw = rng.next();
+  if (streamIndex < v.discoveredAt) return false;
+  // the first stream after they find the brand, they come
+  if (streamIndex === v.discoveredAt && v.discoveredAt > 0) return true;
+  return draw < (streamIndex - v.discoveredAt < v.lapsesAfter ? v.persona.attendance : LAPSED_ATTENDANCE);
 }
 
 export const CHAT_LINES = [
