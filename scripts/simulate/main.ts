@@ -75,7 +75,7 @@ try {
 } catch (err) {
   const e = err as NodeJS.ErrnoException;
   if (e.code === 'EADDRINUSE') fail(`port ${opts.port} is in use: pass --port <another> (0 picks a free one)`, 1);
-  if (e.code === 'ECONNREFUSED' || /ECONNREFUSED|connect/i.test(e.message)) fail(`no Redis answers at REDIS_URL (${process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'}): start one (redis-server, or docker compose up -d redis)`, 1);
+  if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT'].includes(e.code ?? '') || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT/.test(e.message)) fail(`no Redis answers at REDIS_URL (${process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'}): start one (redis-server, or docker compose up -d redis)`, 1);
   throw err;
 }
 
@@ -89,12 +89,18 @@ for (const { title, summary: s } of run.streams) {
   );
 }
 const lastSegments = run.streams.at(-1)?.summary.segments.after;
-if (lastSegments) out.push('', `Audience after the last stream: ${Object.entries(lastSegments).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+if (lastSegments) out.push('', `Viewers of the last stream by segment: ${Object.entries(lastSegments).map(([k, n]) => `${k} ${n}`).join(', ')}`);
 out.push('', 'Top viewers of the brand (stickiness score):');
 for (const t of run.topViewers) {
   out.push(`  ${t.viewerId}  ${t.persona.padEnd(16)} score ${t.score.toFixed(1).padStart(5)}  ${t.segment.padEnd(8)} ${t.streams} stream(s)`);
 }
-if (run.report === null) out.push('', `(the brand report, GET /api/brands/${run.brandId}/report, is not served by this server: figures above are from each stream's summary)`);
+if (run.report && typeof run.report === 'object') {
+  // the report's own headline numbers, whatever else it holds
+  const numbers = Object.entries(run.report as Record<string, unknown>).filter(([, v]) => typeof v === 'number');
+  if (numbers.length) out.push('', `Brand report: ${numbers.slice(0, 12).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+} else {
+  out.push('', `(the brand report, GET /api/brands/${run.brandId}/report, is not served by this server: figures above are from each stream's summary)`);
+}
 out.push('', 'Dashboards (the token in the link is a brand token of this simulation, valid 24 h):');
 for (const s of run.streams) out.push(`  ${s.title}: ${s.dashboardUrl}`);
 out.push(`  brand: ${run.brandUrl}`, '');
