@@ -86,8 +86,10 @@ export function simulationConfig(opts: Pick<SimOptions, 'seed' | 'port' | 'env' 
     REACTION_FLUSH_MS: '100',
     // the periodic rollup runs in real time: once an hour is never, in a simulation; each stream's end rolls up
     ROLLUP_EVERY_SEC: '3600',
-    // a viewer does a few things in one simulated step; the per-second gates count simulated seconds
-    EVENT_RATE_LIMIT: '1000',
+    // the flood guards of a node count real seconds (monotonic time), which a simulation compresses: a
+    // viewer's few events of a 15 s step can come a few milliseconds after the last step's
+    EVENT_RATE_LIMIT: '100000',
+    REACTION_RATE_LIMIT: '100000',
     CORS_ORIGINS: `http://localhost:${opts.port},http://127.0.0.1:${opts.port}`,
   });
 }
