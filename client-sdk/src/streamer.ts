@@ -46,6 +46,16 @@ export class StreamerClient extends StickyroomClient {
   closeQuiz(quizId: string) {
     return this.request('quiz:close', { quizId });
   }
+  createPoll(streamId: string, poll: Without<'poll:create'>) {
+    return this.request('poll:create', { streamId, ...poll });
+  }
+  closePoll(pollId: string) {
+    return this.request('poll:close', { pollId });
+  }
+  /** Sets the stream's post-stream survey before it ends (enabled, question, minWatchMin, windowHours). */
+  configureSurvey(streamId: string, survey: Without<'stream:survey'>) {
+    return this.request('stream:survey', { streamId, ...survey });
+  }
   createLottery(streamId: string, lottery: Without<'lottery:create'>) {
     return this.request('lottery:create', { streamId, ...lottery });
   }

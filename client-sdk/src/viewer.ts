@@ -50,25 +50,53 @@ export class ViewerClient extends StickyroomClient {
    * the same claim, with its code if it committed, instead of counting a second one. `unavailable` waits
    * its `retryAfterMs` (at most 5 s) first; `retries` bounds the attempts after the first.
    */
-  async claimCoupon(dropId: string, options: { retries?: number; opId?: string } = {}) {
+  claimCoupon(dropId: string, options: { retries?: number; opId?: string } = {}) {
     const id = options.opId ?? opId();
-    let attempt = 0;
-    for (;;) {
-      try {
-        return await this.request('coupon:claim', { dropId, opId: id });
-      } catch (err) {
-        const { code, retryAfterMs } = err as { code?: string; retryAfterMs?: number };
-        if ((code !== 'timeout' && code !== 'disconnected' && code !== 'unavailable') || attempt++ >= (options.retries ?? 2)) throw err;
-        if (code === 'unavailable') await new Promise((r) => setTimeout(r, Math.min(Math.max(retryAfterMs ?? 1000, 50), 5000)));
-        if (code === 'disconnected') await this.connect().catch(() => undefined);
-      }
-    }
+    return this.withRetries(options.retries, () => this.request('coupon:claim', { dropId, opId: id }));
   }
   clickProduct(streamId: string, productId: string) {
     return this.request('product:click', { streamId, productId });
   }
+  /** Votes in a poll: one vote per viewer, final; the ack says the points credited for taking part, if any. */
+  vote(pollId: string, option: number) {
+    return this.request('poll:vote', { pollId, option });
+  }
+  /** The post-stream survey awaiting this viewer, if any (one offline at the stream's end asks here). */
+  survey(streamId: string) {
+    return this.request('survey:get', { streamId });
+  }
+  /** Answers a stream's post-stream survey: `score` 0–10, an optional comment (chat's text rules and blocked words). */
+  answerSurvey(streamId: string, score: number, comment?: string) {
+    return this.request('survey:answer', comment === undefined ? { streamId, score } : { streamId, score, comment });
+  }
   points(brandId: string) {
     return this.request('points:get', { brandId });
+  }
+  /** The brand's active rewards, cheapest first, with the stock left. */
+  rewards(brandId: string) {
+    return this.request('points:rewards', { brandId });
+  }
+  /**
+   * Redeems a reward for points. A lost ack (timeout, disconnect) and an `unavailable` answer are retried
+   * with the same operation id, so the server answers the same redemption, charged once.
+   */
+  redeem(rewardId: string, options: { retries?: number; opId?: string } = {}) {
+    const id = options.opId ?? opId();
+    return this.withRetries(options.retries, () => this.request('points:redeem', { rewardId, opId: id }));
+  }
+  /** Retries `call` after a lost ack or `unavailable` (waiting its `retryAfterMs`, at most 5 s); `retries` bounds the attempts after the first. */
+  private async withRetries<T>(retries: number | undefined, call: () => Promise<T>): Promise<T> {
+    let attempt = 0;
+    for (;;) {
+      try {
+        return await call();
+      } catch (err) {
+        const { code, retryAfterMs } = err as { code?: string; retryAfterMs?: number };
+        if ((code !== 'timeout' && code !== 'disconnected' && code !== 'unavailable') || attempt++ >= (retries ?? 2)) throw err;
+        if (code === 'unavailable') await new Promise((r) => setTimeout(r, Math.min(Math.max(retryAfterMs ?? 1000, 50), 5000)));
+        if (code === 'disconnected') await this.connect().catch(() => undefined);
+      }
+    }
   }
 }
 

@@ -84,6 +84,40 @@ export const ConfigSchema = z.object({
     .min(16, 'at least 16 characters')
     .default(DEV_WEBHOOK_SECRET)
     .describe('HMAC-SHA256 secret of the order webhook (32 bytes or more when NODE_ENV=production).'),
+  WEBHOOK_DELIVERY_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(25)
+    .default(8)
+    .describe('Outbound webhooks: attempts per delivery (the first and its retries) before it is logged as failed (docs/webhooks.md).'),
+  WEBHOOK_BACKOFF_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(10_000)
+    .describe('Outbound webhooks: wait before the first retry; each next retry waits twice as long (10 s, 20 s, 40 s, ...).'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000).describe('Outbound webhooks: how long one attempt waits for the receiver to answer.'),
+  WEBHOOK_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .default(16)
+    .describe("Outbound webhook deliveries a worker sends at once, from a queue of their own (WORKER_CONCURRENCY is the other jobs')."),
+  WEBHOOK_MAX_ENDPOINTS: z.coerce.number().int().min(1).max(100).default(10).describe('Outbound webhook endpoints one brand may register.'),
+  WEBHOOK_LOG_SIZE: z.coerce.number().int().min(10).max(10_000).default(500).describe("Deliveries kept in each endpoint's delivery log (the newest)."),
+  WEBHOOK_LOG_DAYS: z.coerce.number().int().min(1).max(90).default(7).describe('Days a delivery stays in the log (and can be redelivered) after its last change.'),
+  WEBHOOK_SUBSCRIPTIONS_CACHE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(5000)
+    .describe("How long a node keeps a brand's webhook subscriptions in memory before reading them again (0: read on every event); a change on another node is seen after at most this long."),
+  WEBHOOK_ALLOW_PRIVATE_URLS: bool
+    .default(false)
+    .describe('When NODE_ENV=production, let webhook endpoints be loopback, private or link-local addresses (refused by default: SSRF, docs/webhooks.md). Always allowed outside production.'),
   METRICS_TOKEN: z
     .string()
     .min(16, 'at least 16 characters')
@@ -131,6 +165,7 @@ export const ConfigSchema = z.object({
   SEGMENT_DORMANT_DAYS: z.coerce.number().positive().default(60).describe('Days away after which any viewer is dormant.'),
   SUMMARY_LIVE_MAX_AGE_MS: z.coerce.number().int().min(0).default(5000).describe('Oldest live summary served (ms); one node at a time refreshes it. 0: computed on every request.'),
   SUMMARY_LIVE_REFRESH_MS: z.coerce.number().int().min(0).default(2000).describe('A live summary older than this (ms) is refreshed in the background when read.'),
+  REPORT_POST_STREAM_DAYS: z.coerce.number().positive().max(90).default(7).describe("Brand report: days after a stream's end its viewers' orders count as its post-stream orders."),
   ROLLUP_BATCH: z.coerce.number().int().min(10).max(5000).default(500).describe('Viewers per rollup batch (one Redis script call each).'),
   POINTS_EXPIRE_DAYS: z.coerce.number().int().min(1).default(365).describe('Loyalty points expire after this many days.'),
   POINTS_WATCH_PER_MINUTE: z.coerce.number().int().min(0).default(1).describe('Loyalty points per whole minute watched.'),
@@ -141,6 +176,18 @@ export const ConfigSchema = z.object({
     .min(0)
     .default(1000)
     .describe('Most points a viewer earns in one stream from quizzes, questions, lotteries and watching together (purchases are not capped).'),
+  SURVEY_MIN_WATCH_MIN: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(5)
+    .describe('Post-stream survey: viewers who watched at least this many minutes are asked (a stream may set its own with stream:survey).'),
+  SURVEY_WINDOW_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(48)
+    .describe('Post-stream survey: answers are taken for this many hours after the stream ends (a stream may set its own).'),
   POINTS_PER_CURRENCY_UNIT: z.coerce.number().min(0).default(1).describe('Loyalty points per whole unit of an order amount (e.g. per dollar).'),
   POINTS_TIERS: z
     .string()

@@ -29,6 +29,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   banned: 403,
   already_done: 409,
   sold_out: 409,
+  insufficient_points: 409,
   closed: 409,
   not_eligible: 403,
   conflict: 409,

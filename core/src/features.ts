@@ -8,6 +8,8 @@ import { qaHooks } from './qa/qa.hooks.js';
 import { quizHooks } from './quiz/quiz.hooks.js';
 import { reactionsHooks } from './reactions/reactions.hooks.js';
 import { scoringHooks } from './scoring/scoring.hooks.js';
+import { pollsHooks } from './polls/polls.hooks.js';
+import { surveyHooks } from './survey/survey.hooks.js';
 
 /**
  * Every feature with domain hooks, in the order their `room:join` parts merge and their stream-end hooks
@@ -20,7 +22,10 @@ export const domainFeatures: readonly DomainFeature[] = [
   reactionsHooks,
   qaHooks,
   quizHooks,
+  pollsHooks,
   scoringHooks,
   couponsHooks,
   productsHooks,
+  // last: it reads the watch time the presence hook's end credits
+  surveyHooks,
 ];

@@ -123,6 +123,22 @@ describe('on a Redis Cluster', () => {
     expect(result).toMatchObject({ counts: [0, 1], answers: 1, correct: 1 });
   });
 
+  it('polls and the survey: vote, close (its outbox entry), then the survey answered after the end', async () => {
+    const streamId = await t.createStream('Poll', 'brand-a', { start: true });
+    const host = await t.streamer('host-brand-a');
+    await host.join(streamId);
+    await host.configureSurvey(streamId, { minWatchMin: 0 });
+    const v = await t.joinedViewer(streamId, 'poll-a');
+    const { poll } = await host.createPoll(streamId, { question: 'Next?', options: ['hats', 'bags'], points: 5 });
+    expect(await v.vote(poll.id, 1)).toEqual({ points: 5 });
+    const closed = v.once('poll:closed', (r) => r.pollId === poll.id);
+    await host.closePoll(poll.id);
+    expect(await closed).toMatchObject({ counts: [0, 1], votes: 1 });
+    await host.end(streamId);
+    await v.answerSurvey(streamId, 9, 'nice');
+    expect(await v.survey(streamId)).toEqual({ survey: null, answered: true });
+  });
+
   it('lottery: create, enter, draw', async () => {
     const streamId = await t.createStream('Lottery', 'brand-a', { start: true });
     const host = await t.streamer('host-brand-a');

@@ -84,6 +84,18 @@ describe('OpenAPI document at /api/openapi.json', () => {
     expect(Object.keys(doc.paths['/api/streams/{id}/summary.csv'].get.responses['200'].content)).toEqual(['text/csv']);
   });
 
+  it('documents the brand report: its query, the JSON with its figure names, and the CSV tables', () => {
+    const report = doc.paths['/api/brands/{brandId}/report'].get;
+    expect(report.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['path:brandId', 'query:from', 'query:to', 'query:format', 'query:table']);
+    const content = report.responses['200'].content;
+    expect(Object.keys(content)).toEqual(['application/json', 'text/csv']);
+    const props = content['application/json'].schema.properties;
+    for (const name of ['brandId', 'from', 'to', 'streams', 'period', 'cohorts', 'migration', 'mechanics']) expect(props, name).toHaveProperty(name);
+    const stream = props.streams.items.properties;
+    for (const name of ['returningRate', 'churnRate', 'newBuyers', 'uvValue', 'clickToOrderRate', 'postStreamOrders', 'flags']) expect(stream, name).toHaveProperty(name);
+    expect(report.responses['400']).toBeDefined();
+  });
+
   it('documents the order webhook\'s 401 (signature) and every body route\'s 413', () => {
     const op = doc.paths['/api/webhooks/orders'].post;
     expect(op.responses['401'].description).toMatch(/before the body is parsed/);

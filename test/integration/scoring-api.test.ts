@@ -140,6 +140,19 @@ describe('viewer profile', () => {
     expect(res.body.points.balance).toBe(120);
   });
 
+  it('lists the rewards the viewer redeemed with the brand, newest first', async () => {
+    const reward = await t.http('POST', '/api/brands/brand-s/rewards', { token: brand, body: { title: 'Scarf', kind: 'coupon', cost: 50, stock: 5 } });
+    expect(reward.status).toBe(201);
+    const lucy = await t.viewer('lucy');
+    const got = await lucy.redeem(reward.body.id);
+    const res = await t.http('GET', '/api/brands/brand-s/viewers/lucy', { token: brand });
+    expect(res.body.redemptions).toEqual([
+      { id: got.redemption.id, rewardId: reward.body.id, viewerId: 'lucy', kind: 'coupon', title: 'Scarf', cost: 50, code: got.redemption.code, at: t.clock.now() },
+    ]);
+    expect(res.body.points.balance).toBe(70);
+    expect((await t.http('GET', '/api/brands/brand-s/viewers/eve', { token: brand })).body.redemptions).toEqual([]);
+  });
+
   it('answers 404 for a viewer the brand has never seen', async () => {
     expect((await t.http('GET', '/api/brands/brand-s/viewers/stranger', { token: brand })).status).toBe(404);
   });

@@ -243,6 +243,20 @@ describe('post-stream summary across two streams of a brand', () => {
       questions: 1,
       askers: 1,
       upvotes: 1,
+      // cat asked while the coat was pinned, was never answered, and did not click it afterwards
+      qa: {
+        questions: 1,
+        answered: 0,
+        unanswered: 1,
+        unansweredRate: 1,
+        answerLatencyP50Sec: null,
+        answerLatencyP90Sec: null,
+        askers: 1,
+        askersWithPinned: 1,
+        askersWhoClickedPinned: 0,
+        askersWhoBoughtPinned: 0,
+      },
+      polls: [],
 
       quizzes: 1,
       quizAnswers: 3,
@@ -261,6 +275,9 @@ describe('post-stream summary across two streams of a brand', () => {
       couponClaimers: 2,
       couponRedemptions: 1,
       redemptionRate: 0.5,
+
+      redemptions: 0,
+      pointsRedeemed: 0,
 
       productPins: 1,
       productClicks: 3,
@@ -296,6 +313,20 @@ describe('post-stream summary across two streams of a brand', () => {
         { viewerId: 'eve', interactions: 2, likes: 5, watchSec: 60, orders: 1, revenueCents: 2000, ...standing('eve') },
         { viewerId: 'cat', interactions: 2, likes: 0, watchSec: 15, orders: 0, revenueCents: 0, ...standing('cat') },
       ],
+      // nobody watched the default 5 minutes
+      survey: {
+        question: 'How likely are you to recommend this stream to a friend?',
+        minWatchMin: 5,
+        closesAt: sec(150) + 48 * 3_600_000,
+        open: true,
+        eligible: 0,
+        responses: 0,
+        responseRate: null,
+        promoters: 0,
+        passives: 0,
+        detractors: 0,
+        nps: null,
+      },
     });
   });
 

@@ -61,9 +61,9 @@ describe('Lua scripts', () => {
       'chat-send-13.lua',
       'coupon-claim-15.lua',
       'lottery-enter-8.lua',
-      'product-click-9.lua',
-      'presence-touch-12.lua',
-      'qa-ask-13.lua',
+      'product-click-12.lua',
+      'presence-touch-13.lua',
+      'qa-ask-16.lua',
       'qa-upvote-10.lua',
       'quiz-answer-9.lua',
     ];

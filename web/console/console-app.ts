@@ -6,6 +6,7 @@ import { controls, tokens } from '../shared/theme.js';
 import { fields } from './panel.js';
 import './stream-list.js';
 import './stream-view.js';
+import './rewards-panel.js';
 
 /**
  * `/console` and `/console/streams/:id`: sign-in (a pasted token, or `#token=` in the fragment, kept in the
@@ -77,7 +78,8 @@ export class ConsoleApp extends LitElement {
           : streamId
             ? html`<p><a href="/console" @click=${(e: Event) => (e.preventDefault(), this.navigate('/console'))}>← ${t('console.back')}</a></p>
                 <sr-stream-view .token=${this.token} .streamId=${decodeURIComponent(streamId)} .i18n=${i18n}></sr-stream-view>`
-            : html`<sr-stream-list .token=${this.token} .i18n=${i18n}></sr-stream-list>`}
+            : html`<sr-stream-list .token=${this.token} .i18n=${i18n}></sr-stream-list>
+                <sr-rewards-panel .token=${this.token} .i18n=${i18n}></sr-rewards-panel>`}
       </main>
     `;
   }

@@ -10,6 +10,7 @@ import './lottery-panel.js';
 import './drop-panel.js';
 import './product-panel.js';
 import './questions-panel.js';
+import './suggestions-panel.js';
 
 /**
  * One live stream on one screen: status with start/end, live viewers and peak, and the panels. The SDK joins
@@ -129,7 +130,8 @@ export class StreamView extends LitElement {
             <div class="col"><sr-quiz-panel .client=${common.client} .streamId=${common.streamId} .snapshot=${common.snapshot} .i18n=${common.i18n} .live=${live}></sr-quiz-panel>
               <sr-lottery-panel .client=${common.client} .streamId=${common.streamId} .snapshot=${common.snapshot} .i18n=${common.i18n} .live=${live} .token=${this.token}></sr-lottery-panel></div>
             <div class="col"><sr-drop-panel .client=${common.client} .streamId=${common.streamId} .snapshot=${common.snapshot} .i18n=${common.i18n} .live=${live}></sr-drop-panel>
-              <sr-product-panel .client=${common.client} .streamId=${common.streamId} .snapshot=${common.snapshot} .i18n=${common.i18n} .live=${live}></sr-product-panel></div>
+              <sr-product-panel .client=${common.client} .streamId=${common.streamId} .snapshot=${common.snapshot} .i18n=${common.i18n} .live=${live}></sr-product-panel>
+              <sr-suggestions-panel .client=${common.client} .streamId=${common.streamId} .snapshot=${common.snapshot} .i18n=${common.i18n} .live=${live} .token=${this.token}></sr-suggestions-panel></div>
           </div>`
         : nothing}
     `;

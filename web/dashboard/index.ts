@@ -1,14 +1,16 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { I18n, pickLang, type Lang } from '../shared/i18n/index.js';
-import { pageToken, saveToken } from '../shared/token.js';
+import { claimsOf, pageToken, saveToken } from '../shared/token.js';
 import { topBar } from '../shared/top-bar.js';
 import { controls, tokens } from '../shared/theme.js';
 import { fields } from '../console/panel.js';
 import '../console/stream-list.js';
 import './summary-view.js';
+import './brand-view.js';
 
 /**
- * `/dashboard` (the brand's streams) and `/dashboard/streams/:id` (one stream's summary), for brand teams.
+ * `/dashboard` (the brand's streams), `/dashboard/streams/:id` (one stream's summary) and
+ * `/dashboard/brands/:brandId` (the brand over time), for brand teams.
  * The token comes from the fragment or a paste form and stays in the tab; the page holds no data itself.
  */
 class StickyroomDashboard extends LitElement {
@@ -61,6 +63,9 @@ class StickyroomDashboard extends LitElement {
     document.documentElement.lang = this.language;
     document.title = t('dash.title');
     const streamId = /^\/dashboard\/streams\/([^/]+)$/.exec(this.path)?.[1];
+    const brandId = /^\/dashboard\/brands\/([^/]+)$/.exec(this.path)?.[1];
+    const ownBrand = this.token ? claimsOf(this.token).brandId : undefined;
+    const nav = (path: string) => (e: Event) => (e.preventDefault(), this.dispatchEvent(new CustomEvent('navigate', { detail: path })));
     const signIn = html`<form class="card signin" @submit=${(e: Event) => this.signIn(e)}>
       <h2>${t('console.signIn')}</h2>
       <p class="muted">${t('dash.signInHelp')}</p>
@@ -76,7 +81,14 @@ class StickyroomDashboard extends LitElement {
             ? html`<p><a href="/dashboard" @click=${(e: Event) => (e.preventDefault(), this.dispatchEvent(new CustomEvent('navigate', { detail: '/dashboard' })))}>← ${t('console.back')}</a></p>
                 <sr-summary-view .token=${this.token} .streamId=${decodeURIComponent(streamId)} .i18n=${i18n}></sr-summary-view>
                 ${this.refused ? signIn : nothing}`
-            : html`<sr-stream-list .token=${this.token} .i18n=${i18n} .base=${'/dashboard/streams/'} .canCreate=${false}></sr-stream-list>${this.refused ? signIn : nothing}`}
+            : brandId
+              ? html`<p><a href="/dashboard" @click=${nav('/dashboard')}>← ${t('console.back')}</a></p>
+                  <sr-brand-view .token=${this.token} .brandId=${decodeURIComponent(brandId)} .i18n=${i18n}></sr-brand-view>
+                  ${this.refused ? signIn : nothing}`
+              : html`${ownBrand
+                    ? html`<p><a href="/dashboard/brands/${encodeURIComponent(ownBrand)}" @click=${nav(`/dashboard/brands/${encodeURIComponent(ownBrand)}`)}>${t('brand.open')}</a></p>`
+                    : nothing}
+                  <sr-stream-list .token=${this.token} .i18n=${i18n} .base=${'/dashboard/streams/'} .canCreate=${false}></sr-stream-list>${this.refused ? signIn : nothing}`}
       </main>
     `;
   }

@@ -113,11 +113,22 @@ export class SummaryView extends LitElement {
         ${card('dash.chat', this.i18n.num(s.chatMessages), t('dash.chatters', { count: s.chatters }))}
         ${card('dash.likes', this.i18n.num(s.likes), t('dash.likers', { count: s.likers }))}
         ${card('dash.questions', this.i18n.num(s.questions), t('dash.askers', { count: s.askers }))}
+        ${s.qa
+          ? card(
+              'dash.unanswered',
+              pct(s.qa.unansweredRate),
+              s.qa.answerLatencyP50Sec === null ? undefined : t('dash.answerTime', { time: duration(s.qa.answerLatencyP50Sec) }),
+            )
+          : nothing}
         ${card('dash.quizAnswers', this.i18n.num(s.quizAnswers), t('dash.accuracy', { percent: pct(s.quizAccuracy) }))}
         ${card('dash.lotteryEntries', this.i18n.num(s.lotteryEntries), t('dash.lotteryWinners', { count: s.lotteryWinners }))}
         ${card('dash.couponClaims', this.i18n.num(s.couponClaims), t('dash.redeemed', { count: s.couponRedemptions }))}
+        ${card('dash.rewardRedemptions', this.i18n.num(s.redemptions ?? 0), t('dash.pointsSpent', { points: this.i18n.num(s.pointsRedeemed ?? 0) }))}
         ${card('dash.orders', this.i18n.num(s.orders), t('dash.buyers', { count: s.buyers }))} ${card('dash.revenue', money)}
         ${card('dash.engagement', pct(s.engagementRate))}
+        ${s.survey
+          ? card('dash.nps', s.survey.nps === null ? '—' : this.i18n.num(s.survey.nps), t('dash.npsResponses', { count: s.survey.responses, percent: pct(s.survey.responseRate) }))
+          : nothing}
       </div>
       ${this.renderCharts(s)} ${this.renderFunnel(s)} ${this.renderTopViewers(s)} ${this.renderLotteries(s)} ${this.renderSegments(s)}
     `;

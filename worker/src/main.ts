@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, type Config } from '../../core/src/config.js';
-import { QUEUE } from '../../core/src/jobs/queues.js';
+import { QUEUE, WEBHOOK_QUEUE } from '../../core/src/jobs/queues.js';
 import { installProcessPolicy, onStopRequest } from '../../core/src/lifecycle.js';
 import { createLogger } from '../../core/src/logger.js';
 import { redisStartupProblem } from '../../core/src/redis/startup.js';
@@ -25,7 +25,7 @@ if (redisProblem) {
   process.exit(1);
 }
 const running = startWorker({ config, log });
-log.info({ queue: QUEUE, concurrency: config.WORKER_CONCURRENCY }, 'stickyroom worker running');
+log.info({ queues: { [QUEUE]: config.WORKER_CONCURRENCY, [WEBHOOK_QUEUE]: config.WEBHOOK_CONCURRENCY } }, 'stickyroom worker running (concurrency per queue)');
 running.whenReady().then(
   () => log.info('worker ready: Redis connected, taking jobs'),
   (err: unknown) => log.warn({ err }, 'worker did not become ready'),

@@ -1,8 +1,8 @@
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Config } from '../../core/src/config.js';
 import { systemClock, type Clock } from '../../core/src/clock.js';
 import type { AppContext } from '../../core/src/context.js';
-import { JobData, QUEUE } from '../../core/src/jobs/queues.js';
+import { JobData, QUEUE, WEBHOOK_QUEUE } from '../../core/src/jobs/queues.js';
 import { settlesWithin } from '../../core/src/lifecycle.js';
 import type { Logger } from '../../core/src/logger.js';
 import { clientName, createRedis, redisConnection } from '../../core/src/redis/client.js';
@@ -14,7 +14,10 @@ import { createWorkerMetrics, jobLabel, type WorkerMetrics } from './metrics.js'
 
 export interface RunningWorker {
   ctx: AppContext;
+  /** The BullMQ worker of the shared queue (every job but the webhook deliveries). */
   worker: Worker;
+  /** The BullMQ worker of WEBHOOK_QUEUE (outbound webhook deliveries, WEBHOOK_CONCURRENCY at once). */
+  webhookWorker: Worker;
   /** This worker's metrics (served by its HTTP port, worker/src/http.ts). */
   metrics: WorkerMetrics;
   /** Ready while every Redis connection is ready and the BullMQ worker runs (GET /healthz). */
@@ -53,36 +56,44 @@ class JobsInHand {
   }
 }
 
-/** Starts a BullMQ worker over the shared queue; usable in-process (tests) and from main.ts. */
+/**
+ * Starts BullMQ workers over the shared queue and the webhook queue (one process, one context); usable
+ * in-process (tests) and from main.ts.
+ */
 export function startWorker({ config, log, clock = systemClock }: { config: Config; log: Logger; clock?: Clock }): RunningWorker {
   const metrics = createWorkerMetrics();
   const context = createWorkerContext(config, log, clock, metrics.domain);
   const { ctx } = context;
-  metrics.queues.push(ctx.jobs.queue);
+  metrics.queues.push(ctx.jobs.queue, ctx.jobs.webhookQueue);
   const connection = createRedis({ ...redisConnection(config), log, name: 'worker-consumer', blocking: true, metrics: metrics.domain });
+  const webhookConnection = createRedis({ ...redisConnection(config), log, name: 'worker-webhooks', blocking: true, metrics: metrics.domain });
+  const connections = [connection, webhookConnection];
   const inHand = new JobsInHand();
   let closing = false;
-  const worker = new Worker(
-    QUEUE,
-    async (job) => {
-      const name = jobLabel(job.name);
-      const started = performance.now();
-      try {
-        const data = JobData.parse(job.data);
-        const run = processors[data.type] as ((c: AppContext, d: JobData) => Promise<unknown>) | undefined;
-        if (!run) throw new Error(`no processor for ${data.type}`);
-        const out = await run(ctx, data);
-        metrics.jobs.inc({ name, outcome: 'completed' });
-        return out;
-      } catch (err) {
-        metrics.jobs.inc({ name, outcome: 'failed' });
-        throw err;
-      } finally {
-        metrics.jobSeconds.observe({ name }, (performance.now() - started) / 1000);
-      }
-    },
-    { connection, prefix: ctx.keys.bullPrefix, concurrency: config.WORKER_CONCURRENCY },
-  );
+  const processJob = async (job: Job) => {
+    const name = jobLabel(job.name);
+    const started = performance.now();
+    try {
+      const data = JobData.parse(job.data);
+      const run = processors[data.type] as ((c: AppContext, d: JobData, j: typeof job) => Promise<unknown>) | undefined;
+      if (!run) throw new Error(`no processor for ${data.type}`);
+      const out = await run(ctx, data, job);
+      metrics.jobs.inc({ name, outcome: 'completed' });
+      return out;
+    } catch (err) {
+      metrics.jobs.inc({ name, outcome: 'failed' });
+      throw err;
+    } finally {
+      metrics.jobSeconds.observe({ name }, (performance.now() - started) / 1000);
+    }
+  };
+  const worker = new Worker(QUEUE, processJob, { connection, prefix: ctx.keys.bullPrefix, concurrency: config.WORKER_CONCURRENCY });
+  const webhookWorker = new Worker(WEBHOOK_QUEUE, processJob, {
+    connection: webhookConnection,
+    prefix: ctx.keys.bullPrefix,
+    concurrency: config.WEBHOOK_CONCURRENCY,
+  });
+  const workers = [worker, webhookWorker];
   // The periodic rollup of live streams; upserting from every worker keeps one scheduler.
   ctx.jobs.queue
     .upsertJobScheduler(
@@ -99,36 +110,41 @@ export function startWorker({ config, log, clock = systemClock }: { config: Conf
       { name: 'outbox.sweep', data: { type: 'outbox.sweep' }, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
     )
     .catch((err: Error) => log.error({ err: err.message }, 'could not schedule the outbox sweep'));
-  worker.on('active', (job) => {
-    if (job.id !== undefined) inHand.add(job.id);
-    log.debug({ jobId: job.id, name: job.name }, 'job started');
-  });
-  worker.on('completed', (job) => inHand.remove(job.id));
-  worker.on('failed', (job, err) => {
-    inHand.remove(job?.id);
-    log.error({ jobId: job?.id, err: err.message }, 'job failed');
-  });
-  worker.on('stalled', () => metrics.stalled.inc());
+  for (const w of workers) {
+    w.on('active', (job) => {
+      if (job.id !== undefined) inHand.add(job.id);
+      log.debug({ jobId: job.id, name: job.name }, 'job started');
+    });
+    w.on('completed', (job) => inHand.remove(job.id));
+    w.on('failed', (job, err) => {
+      inHand.remove(job?.id);
+      // a webhook receiver that is down is the receiver's failure, not ours: its retries are warnings
+      if (job?.name === 'webhook.deliver') log.warn({ jobId: job.id, attemptsMade: job.attemptsMade, err: err.message }, 'webhook attempt failed');
+      else log.error({ jobId: job?.id, err: err.message }, 'job failed');
+    });
+    w.on('stalled', () => metrics.stalled.inc());
+  }
   // BullMQ reports every failed reconnect as an error: one warning per outage is enough.
   const outage = outageWarner(connection, log, 'the worker');
-  worker.on('error', (err) => (isRedisUnavailable(err) ? outage(err) : log.warn({ err: err.message }, 'worker error')));
+  for (const w of workers) w.on('error', (err) => (isRedisUnavailable(err) ? outage(err) : log.warn({ err: err.message, queue: w.name }, 'worker error')));
 
   return {
     ctx,
     worker,
+    webhookWorker,
     metrics,
     health() {
-      const redis = Object.fromEntries([connection, ...context.clients].map((r) => [clientName(r) ?? 'redis', r.status]));
-      const running = !closing && worker.isRunning() && !worker.isPaused();
+      const redis = Object.fromEntries([...connections, ...context.clients].map((r) => [clientName(r) ?? 'redis', r.status]));
+      const running = !closing && workers.every((w) => w.isRunning() && !w.isPaused());
       return { ok: running && Object.values(redis).every((s) => s === 'ready'), worker: running ? 'running' : 'stopped', redis };
     },
     async whenReady() {
       await Promise.all(
-        [connection, ...context.clients].map((r) =>
+        [...connections, ...context.clients].map((r) =>
           r.status === 'ready' ? undefined : new Promise<void>((resolve) => r.once('ready', () => resolve())),
         ),
       );
-      await worker.waitUntilReady();
+      await Promise.all(workers.map((w) => w.waitUntilReady()));
     },
     jobsInHand: () => inHand.list(),
     async close({ graceMs = config.WORKER_SHUTDOWN_GRACE_MS } = {}) {
@@ -137,7 +153,7 @@ export function startWorker({ config, log, clock = systemClock }: { config: Conf
       const left = () => Math.max(0, graceMs - (performance.now() - started));
       const reserve = Math.min(CLOSE_RESERVE_MS, graceMs / 4);
       // Take no more jobs; those in hand go on (pausing touches no Redis).
-      await settlesWithin(worker.pause(true), left() - reserve);
+      await settlesWithin(Promise.all(workers.map((w) => w.pause(true))), left() - reserve);
       if (!(await settlesWithin(inHand.whenNone(), left() - reserve))) {
         log.warn(
           { abandoned: inHand.list(), graceMs, redis: connection.status },
@@ -147,13 +163,13 @@ export function startWorker({ config, log, clock = systemClock }: { config: Conf
       // Force: do not wait for jobs again (an abandoned one may never end). With Redis unreachable a polite
       // QUIT would wait for a reconnect that may not come, so whatever is still open at the deadline is cut.
       const orderly = (async () => {
-        await worker.close(true);
+        await Promise.all(workers.map((w) => w.close(true)));
         await context.close();
-        await connection.quit();
+        await Promise.all(connections.map((c) => c.quit()));
       })();
       orderly.catch((err: unknown) => log.warn({ err: (err as Error)?.message }, 'worker close step failed'));
       if (!(await settlesWithin(orderly, left()))) log.warn({ graceMs }, 'Redis did not answer while closing: closing the connections without waiting');
-      for (const r of [connection, ...context.clients]) if (r.status !== 'end') r.disconnect();
+      for (const r of [...connections, ...context.clients]) if (r.status !== 'end') r.disconnect();
     },
   };
 }

@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'banned',
   'already_done',
   'sold_out',
+  'insufficient_points',
   'closed',
   'not_eligible',
   'conflict',

@@ -11,6 +11,8 @@ import { lotteryRequests, type LotteryPushes, type LotteryReplies } from './lott
 import { couponRequests, type CouponPushes, type CouponReplies } from './coupons.js';
 import { productRequests, type ProductPushes, type ProductReplies } from './products.js';
 import { pointsRequests, type PointsPushes, type PointsReplies } from './points.js';
+import { pollRequests, type PollPushes, type PollReplies } from './polls.js';
+import { surveyRequests, type SurveyPushes, type SurveyReplies } from './survey.js';
 
 /** Every client → server event and the zod schema its payload must pass. */
 export const requestSchemas = {
@@ -25,6 +27,8 @@ export const requestSchemas = {
   ...couponRequests,
   ...productRequests,
   ...pointsRequests,
+  ...pollRequests,
+  ...surveyRequests,
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -44,7 +48,9 @@ export interface Replies
     LotteryReplies,
     CouponReplies,
     ProductReplies,
-    PointsReplies {}
+    PointsReplies,
+    PollReplies,
+    SurveyReplies {}
 
 export interface ServerToClientEvents
   extends RoomPushes,
@@ -57,7 +63,9 @@ export interface ServerToClientEvents
     LotteryPushes,
     CouponPushes,
     ProductPushes,
-    PointsPushes {}
+    PointsPushes,
+    PollPushes,
+    SurveyPushes {}
 
 export type PushName = keyof ServerToClientEvents;
 
@@ -87,6 +95,10 @@ export const PUSH_NAMES = [
   'product:pinned',
   'reward:granted',
   'moderation:notice',
+  'poll:started',
+  'poll:results',
+  'poll:closed',
+  'survey:request',
 ] as const satisfies readonly PushName[];
 type UnlistedPush = Exclude<PushName, (typeof PUSH_NAMES)[number]>;
 const pushListIsComplete: [UnlistedPush] extends [never] ? true : UnlistedPush = true;

@@ -41,6 +41,8 @@ export const OrderWebhookBody = z
     couponCode: z.string().min(1).max(64).optional(),
     streamId: StreamId.optional(),
     at: z.number().int().nonnegative().optional(),
+    /** The products bought (ids as pinned): what the streamer's pin suggestions count as co-purchases. */
+    productIds: z.array(Id).max(100).optional(),
   })
   .strict();
 export type OrderWebhookBody = z.infer<typeof OrderWebhookBody>;

@@ -8,6 +8,7 @@ import type { QuizPublic, QuizResult } from './quiz.js';
 import type { LotteryPublic } from './lottery.js';
 import type { DropPublic } from './coupons.js';
 import type { QuestionPublic } from './qa.js';
+import type { PollPublic, PollResults } from './polls.js';
 
 export { SESSION_END_REASONS, FINAL_SESSION_END_REASONS } from './constants.js';
 
@@ -68,6 +69,8 @@ export interface JoinData {
    * `quiz:result` unless that push already reached it.
    */
   quizResult?: QuizResult;
+  /** The open poll and its counts so far. */
+  poll?: PollPublic & { results: PollResults };
   lottery?: LotteryPublic;
   drops: DropPublic[];
   questions?: QuestionPublic[];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, StreamId, Timestamp } from './common.js';
 import { countedMetricFields, Segment } from './metrics.js';
+import { RedemptionRecord } from './points.js';
 
 /**
  * Stickiness over HTTP (brand tokens): the leaderboard of a brand's viewers and one viewer's profile.
@@ -25,6 +26,8 @@ export const ScoredViewer = z.object({
   /** Start of the viewer's latest stream of the brand. */
   lastStreamAt: Timestamp,
   streams: z.number().int().nonnegative(),
+  /** Attributed revenue to date with the brand, in currency units like the summary's `revenue` (amounts in different currencies added as sent). */
+  lifetimeValue: z.number().nonnegative(),
 });
 export type ScoredViewer = z.infer<typeof ScoredViewer>;
 
@@ -62,6 +65,8 @@ export const ViewerProfile = ScoredViewer.extend({
     nextTier: z.object({ name: z.string(), at: z.number() }).optional(),
     expiring: z.object({ points: z.number(), at: Timestamp }).optional(),
   }),
+  /** Points rewards the viewer redeemed with the brand, newest first (at most 50). */
+  redemptions: z.array(RedemptionRecord),
   /** Most recent streams first (at most 20). */
   recentStreams: z.array(StreamEngagementRow),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, StreamId, Timestamp } from './common.js';
 import { userText } from './text.js';
+import { SurveySettingsInput } from './survey.js';
 
 export const StreamStatus = z.enum(['scheduled', 'live', 'ended']);
 export type StreamStatus = z.infer<typeof StreamStatus>;
@@ -25,6 +26,8 @@ export const CreateStreamBody = z
   .object({
     title: userText(200),
     brandId: Id.optional().describe("The stream's brand: required for an admin token without a brandId claim; a streamer's must be its own"),
+    /** The post-stream survey's settings (see `stream:survey`); what is left out takes the config's defaults. */
+    survey: SurveySettingsInput.optional(),
   })
   .strict();
 

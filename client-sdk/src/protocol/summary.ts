@@ -30,7 +30,7 @@ export type TimelinePoint = z.infer<typeof TimelinePoint>;
 export const SummaryMoment = z.object({
   at: Timestamp,
   minute: z.number().int(),
-  kind: z.enum(['quiz', 'lottery', 'drop', 'product', 'stream']),
+  kind: z.enum(['quiz', 'lottery', 'drop', 'product', 'stream', 'poll']),
   id: z.string(),
   label: z.string(),
 });
@@ -68,6 +68,60 @@ export const TopViewer = z.object({
 });
 export type TopViewer = z.infer<typeof TopViewer>;
 
+/** Q&A quality: see docs/summary.md, "Q&A quality". */
+export const QaQuality = z.object({
+  questions: Count,
+  answered: Count,
+  unanswered: Count,
+  /** unanswered / questions. */
+  unansweredRate: Rate,
+  /** Seconds from asking to `qa:answered`, over answered questions, nearest rank; null with none answered. */
+  answerLatencyP50Sec: Seconds.nullable(),
+  answerLatencyP90Sec: Seconds.nullable(),
+  askers: Count,
+  /** Askers who asked at least one question while a product was pinned. */
+  askersWithPinned: Count,
+  /** Of those, who then clicked the product pinned when they asked. */
+  askersWhoClickedPinned: Count,
+  /** Of those clickers, who then placed an order attributed to the stream (at or after that click). */
+  askersWhoBoughtPinned: Count,
+});
+export type QaQuality = z.infer<typeof QaQuality>;
+
+export const PollOutcome = z.object({
+  pollId: z.string(),
+  question: z.string(),
+  options: z.array(z.string()),
+  counts: z.array(Count),
+  votes: Count,
+  status: z.enum(['open', 'closed']),
+  closedAt: Timestamp.nullable(),
+});
+export type PollOutcome = z.infer<typeof PollOutcome>;
+
+/** The post-stream survey, read from its keys whenever the summary is served (answers arrive after the end). */
+export const SurveyFigures = z.object({
+  question: z.string(),
+  minWatchMin: z.number().nonnegative(),
+  closesAt: Timestamp,
+  /** Still taking answers (server clock before closesAt). */
+  open: z.boolean(),
+  /** Viewers who watched at least minWatchMin. */
+  eligible: Count,
+  responses: Count,
+  /** responses / eligible. */
+  responseRate: Rate,
+  /** Scores 9–10. */
+  promoters: Count,
+  /** Scores 7–8. */
+  passives: Count,
+  /** Scores 0–6. */
+  detractors: Count,
+  /** 100 × (promoters − detractors) / responses, rounded to an integer (halves away from zero); null with no responses. */
+  nps: z.number().int().nullable(),
+});
+export type SurveyFigures = z.infer<typeof SurveyFigures>;
+
 export const StreamSummary = z.object({
   streamId: StreamId,
   brandId: Id,
@@ -100,6 +154,8 @@ export const StreamSummary = z.object({
   questions: Count,
   askers: Count,
   upvotes: Count,
+  /** Absent in summaries stored before these figures existed. */
+  qa: QaQuality.optional(),
 
   quizzes: Count,
   quizAnswers: Count,
@@ -107,6 +163,9 @@ export const StreamSummary = z.object({
   quizParticipation: Rate,
   quizCorrect: Count,
   quizAccuracy: Rate,
+
+  /** The stream's polls in the order they started (absent in summaries stored before polls existed). */
+  polls: z.array(PollOutcome).optional(),
 
   lotteries: z.array(LotteryOutcome),
   lotteryEntries: Count,
@@ -118,6 +177,11 @@ export const StreamSummary = z.object({
   couponClaimers: Count,
   couponRedemptions: Count,
   redemptionRate: Rate,
+
+  /** Points rewards redeemed with the stream's brand by the stream's viewers while it was live (docs/summary.md). */
+  redemptions: Count,
+  /** The points those redemptions spent. */
+  pointsRedeemed: Count,
 
   productPins: Count,
   productClicks: Count,
@@ -145,5 +209,7 @@ export const StreamSummary = z.object({
    */
   segments: z.object({ before: SegmentMix, after: SegmentMix, change: z.record(z.string(), z.number().int()) }),
   topViewers: z.array(TopViewer),
+  /** The post-stream survey (null: none yet, or turned off); read afresh whenever the summary is served. */
+  survey: SurveyFigures.nullable().optional(),
 });
 export type StreamSummary = z.infer<typeof StreamSummary>;

@@ -8,7 +8,8 @@ import { activityRead, activityRecord, type ActivityRecord } from './activity.sc
 
 export interface Moment {
   at: number;
-  kind: 'quiz' | 'lottery' | 'drop' | 'product' | 'stream';
+  /** `qa`: a question marked answered (the mechanics report; the summary's timeline leaves it out). */
+  kind: 'quiz' | 'lottery' | 'drop' | 'product' | 'stream' | 'qa' | 'poll';
   id: string;
   label: string;
 }

@@ -9,9 +9,10 @@ import { addMoment } from '../activity/activity.store.js';
 import { newScopedId, streamOf } from '../streams/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
-import { couponCodes } from './coupons.rewards.js';
+import { codePool } from './coupons.code-pool.js';
 import { makeStockPusher } from './coupons.stock.js';
 import { CouponStore, publicDrop, type DropRecord } from './coupons.store.js';
+import { emitWebhookLater, streamBrand } from '../webhooks/webhooks.service.js';
 
 export const couponStore = perContext((ctx) => new CouponStore(ctx.redis, ctx.keys, isCluster(ctx.redis) ? ctx.config.REDIS_REPLICA_ACK_MS : undefined));
 export const stockPusher = makeStockPusher(couponStore);
@@ -74,8 +75,9 @@ const endedDrops = perContext(() => new EndedDrops());
  *
  * Once this node has seen the drop sold out or closed, a claim asks the script first without a code: the
  * refusal is then one round trip and reserves nothing (in a flash sale, most claims). Before that the code
- * is reserved first, so the winners of a burst take two round trips, not three: their wait also decides
- * how long the drop stays open, and with it how many stock pushes go to the whole room.
+ * comes from this node's pool of codes reserved ahead (coupons.code-pool.ts), and a refused claim gives it
+ * back: every claim of a burst is one round trip, winners and refusals alike. The winners' wait also
+ * decides how long the drop stays open, and with it how many stock pushes go to the whole room.
  */
 export async function claimCoupon(
   ctx: AppContext,
@@ -88,7 +90,7 @@ export async function claimCoupon(
   const dropId = p.dropId;
   requireJoined(streamId);
   const store = couponStore(ctx);
-  const codes = couponCodes(ctx);
+  const pool = codePool(ctx);
   const ended = endedDrops(ctx);
   const gate = userGate(ctx, streamId, user.id);
   const args = { streamId, dropId, viewerId: user.id, opId: p.opId, now, stockIntervalMs: STOCK_PUSH_INTERVAL_MS, refusalReplayMs: REFUSAL_REPLAY_MS };
@@ -99,18 +101,26 @@ export async function claimCoupon(
       // The user's event is counted once, by this first call.
       out = await store.claim({ ...args, code: '', gate });
       if (out.needsCode) {
-        proposed = await codes.propose(streamId);
+        proposed = await pool.take(streamId);
         out = await store.claim({ ...args, code: proposed, gate: { ...gate, limit: 0 } });
       }
     } else {
-      proposed = await codes.propose(streamId);
+      proposed = await pool.take(streamId);
       out = await store.claim({ ...args, code: proposed, gate });
     }
+    // The pooled code was issued already (see coupon-claim-15.lua): it stays out of the pool; another one.
+    // The user's event was counted by the first call.
+    for (let tries = 0; out.codeTaken && tries < 3; tries++) {
+      proposed = await pool.take(streamId);
+      out = await store.claim({ ...args, code: proposed, gate: { ...gate, limit: 0 } });
+    }
+    if (out.codeTaken) throw new Error('every pooled code tried was issued already');
   } catch (err) {
     if (err instanceof AppError) {
-      // Refused: the code was not handed out. Without a reply (or a replica's confirmation) it may have been, so its index entry stays
-      // (one for a code nobody holds is harmless, see CouponCodeStore).
-      if (proposed) await codes.withdraw(proposed);
+      // Refused by the script's own answer: the code was not handed out, so the next claim may use it.
+      // Without a reply (or a replica's confirmation) it may have been: it stays out of the pool, and its
+      // index entry stays (one for a code nobody holds is harmless, see CouponCodeStore).
+      if (proposed) pool.giveBack(streamId, proposed);
       if (err.code === 'sold_out' || err.code === 'closed') ended.add(dropId);
     }
     throw err;
@@ -118,8 +128,8 @@ export async function claimCoupon(
   if (out.replay) {
     // A retry of an answered claim: the viewer's code is the first one. It can be this very call's code:
     // ioredis resends a command whose reply a dropped connection lost, and the script, which ran the
-    // first time, answers it as a replay. That code is issued: its index entry stays.
-    if (proposed && out.code !== proposed) await codes.withdraw(proposed);
+    // first time, answers it as a replay. That code is issued: it never goes back to the pool.
+    if (proposed && out.code !== proposed) pool.giveBack(streamId, proposed);
     return { code: out.code, dropId };
   }
   // The code is issued and counted (the script wrote its activity record): the viewer gets it.
@@ -130,6 +140,14 @@ export async function claimCoupon(
     ended.add(dropId);
     room.emit('coupon:ended', { dropId, streamId, reason: 'sold_out', claimed: out.quantity });
   }
+  // not awaited: the ack goes now; with no endpoint subscribed this reads nothing from Redis (node caches)
+  emitWebhookLater(ctx, streamBrand(ctx).of(streamId), 'coupon.claimed', `coupon.claimed:${dropId}:${out.code}`, {
+    streamId,
+    dropId,
+    viewerId: user.id,
+    code: out.code,
+    claimedAt: now,
+  });
   return { code: out.code, dropId };
 }
 

@@ -10,9 +10,19 @@ import type { SimulationClock } from '../simulation-clock.js';
  * Job ids are deterministic so a job scheduled twice (two nodes, a retry) exists once.
  */
 export const QUEUE = 'stickyroom';
+/**
+ * Outbound webhook deliveries have a queue (and workers) of their own: a slow or dead receiver holds a
+ * delivery for up to WEBHOOK_TIMEOUT_MS per attempt, and a burst of them must never make a quiz close or a
+ * lottery draw wait behind it.
+ */
+export const WEBHOOK_QUEUE = 'stickyroom-webhooks';
+
+/** The queue a job goes to. */
+export const queueOf = (data: JobData): string => (data.type === 'webhook.deliver' ? WEBHOOK_QUEUE : QUEUE);
 
 export const JobData = z.discriminatedUnion('type', [
   z.object({ type: z.literal('quiz.close'), quizId: z.string(), streamId: z.string() }),
+  z.object({ type: z.literal('poll.close'), pollId: z.string(), streamId: z.string() }),
   z.object({ type: z.literal('lottery.draw'), lotteryId: z.string(), streamId: z.string() }),
   z.object({ type: z.literal('drop.end'), dropId: z.string(), streamId: z.string() }),
   z.object({ type: z.literal('stream.finalize'), streamId: z.string() }),
@@ -20,6 +30,8 @@ export const JobData = z.discriminatedUnion('type', [
   /** Delivers one outbox entry (the committing request's retry); the periodic sweep delivers whatever is left. */
   z.object({ type: z.literal('outbox.deliver'), streamId: z.string(), entryId: z.string() }),
   z.object({ type: z.literal('outbox.sweep') }),
+  /** Sends one outbound webhook delivery (core/src/webhooks); `redelivery` n > 0 is the n-th redeliver call's job. */
+  z.object({ type: z.literal('webhook.deliver'), brandId: z.string(), deliveryId: z.string(), redelivery: z.number().int().min(0).optional() }),
 ]);
 export type JobData = z.infer<typeof JobData>;
 
@@ -27,6 +39,8 @@ export function jobId(data: JobData): string {
   switch (data.type) {
     case 'quiz.close':
       return `quiz.close-${data.quizId}`;
+    case 'poll.close':
+      return `poll.close-${data.pollId}`;
     case 'lottery.draw':
       return `lottery.draw-${data.lotteryId}`;
     case 'drop.end':
@@ -40,13 +54,20 @@ export function jobId(data: JobData): string {
       return `outbox-${data.entryId}`;
     case 'outbox.sweep':
       return 'outbox.sweep';
+    case 'webhook.deliver':
+      return data.redelivery ? `webhook-${data.deliveryId}-r${data.redelivery}` : `webhook-${data.deliveryId}`;
   }
 }
 
 export interface Jobs {
   readonly queue: Queue;
-  /** Schedules `data` to run at `atMs` (now if in the past); idempotent per job id. */
-  at(data: JobData, atMs: number, nowMs: number): Promise<void>;
+  /** WEBHOOK_QUEUE: the `webhook.deliver` jobs. */
+  readonly webhookQueue: Queue;
+  /**
+   * Schedules `data` to run at `atMs` (now if in the past); idempotent per job id. `retry`: its own
+   * attempts and exponential backoff base (outbound webhooks), else 10 attempts from 500 ms.
+   */
+  at(data: JobData, atMs: number, nowMs: number, retry?: { attempts: number; backoffMs: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,30 +78,36 @@ export interface Jobs {
  */
 export function createJobs(connection: RedisClient, prefix: string, log: Logger, simulation?: SimulationClock): Jobs {
   const queue = new Queue(QUEUE, { connection, prefix });
+  const webhookQueue = new Queue(WEBHOOK_QUEUE, { connection, prefix });
   // A Queue with no 'error' listener prints its connection's errors to stderr; the outage is logged once.
   const outage = outageWarner(connection, log, 'the job queue');
-  queue.on('error', (err) => (isRedisUnavailable(err) ? outage(err) : log.warn({ err }, 'job queue error')));
+  for (const q of [queue, webhookQueue]) q.on('error', (err) => (isRedisUnavailable(err) ? outage(err) : log.warn({ err, queue: q.name }, 'job queue error')));
   return {
     queue,
-    async at(data, atMs, nowMs) {
+    webhookQueue,
+    async at(data, atMs, nowMs, retry) {
       if (simulation && atMs > nowMs) {
-        simulation.at(jobId(data), atMs, () => this.at(data, atMs, atMs));
+        simulation.at(jobId(data), atMs, () => this.at(data, atMs, atMs, retry));
         return;
       }
       const opts: JobsOptions = {
         jobId: jobId(data),
         delay: Math.max(0, atMs - nowMs),
-        attempts: 10,
-        backoff: { type: 'exponential', delay: 500 },
+        attempts: retry?.attempts ?? 10,
+        backoff: { type: 'exponential', delay: retry?.backoffMs ?? 500 },
         removeOnComplete: { age: 24 * 3600, count: 10_000 },
         removeOnFail: { age: 7 * 24 * 3600 },
       };
-      await queue.add(data.type, data, opts);
+      await (queueOf(data) === WEBHOOK_QUEUE ? webhookQueue : queue).add(data.type, data, opts);
     },
     // Closing while the queue is still connecting leaves BullMQ a command on a closed connection.
     close: async () => {
-      await queue.waitUntilReady().catch(() => undefined);
-      await queue.close();
+      await Promise.all(
+        [queue, webhookQueue].map(async (q) => {
+          await q.waitUntilReady().catch(() => undefined);
+          await q.close();
+        }),
+      );
     },
   };
 }

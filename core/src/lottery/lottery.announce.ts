@@ -3,6 +3,7 @@ import { queueActivity } from '../activity/activity.store.js';
 import type { OutboxEntry } from '../outbox/outbox.entry.js';
 import { OutboxStore } from '../outbox/outbox.store.js';
 import { lotteryStore } from './lottery.service.js';
+import { emitWebhook } from '../webhooks/webhooks.service.js';
 
 /**
  * Delivers a drawn lottery's outbox entry; runs at least once, so each step is safe to repeat: the
@@ -28,6 +29,18 @@ export async function deliverLotteryDrawn(
     for (const [err] of (await multi.exec()) ?? []) if (err) throw err;
   }
   await lotteryStore(ctx).recordBrandWinners(l.brandId, result.winners, result.drawnAt);
+  await emitWebhook(ctx, l.brandId, 'lottery.drawn', `lottery.drawn:${l.id}`, {
+    streamId,
+    lotteryId: l.id,
+    prize: l.prize,
+    winners: result.winners,
+    winnerCount: result.winnerCount,
+    entrants: result.entrants,
+    drawnAt: result.drawnAt,
+    commitment: result.commitment,
+    seed: result.seed,
+    entrantsHash: result.entrantsHash,
+  }, result.drawnAt);
   ctx.broadcast.toStream(streamId).emit('lottery:drawn', { ...result, announcementId: entryId });
   for (const viewerId of result.winners) {
     ctx.broadcast

@@ -27,6 +27,8 @@ export interface EntryArgs {
   nonce: string;
   via: 'button' | 'chat';
   now: number;
+  /** A raffle ticket of the brand was spent on this entry: the watch-time and chat rules are waived. */
+  ticket?: boolean;
 }
 
 /** lottery-enter-8.lua: one entry with every rule of the stream's slot, and its activity record; answers the entrant count. */
@@ -36,7 +38,7 @@ export const lotteryEnter = defineScript({
     const l = lotteryKeys(k, a.streamId);
     return [l.meta(a.lotteryId), l.entries(a.lotteryId), streamKeys(k, a.streamId).meta, ...activityKeys(k, a.streamId).ledger(a.viewerId)];
   },
-  argv: (a) => [a.viewerId, a.nonce, a.now, a.via],
+  argv: (a) => [a.viewerId, a.nonce, a.now, a.via, a.ticket ? 1 : 0],
   refusals: {
     [-1]: 'lottery_not_found',
     [-2]: 'lottery_closed',

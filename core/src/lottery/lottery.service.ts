@@ -19,6 +19,7 @@ import { newScopedId, streamOf } from '../streams/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { DAY_MS, LotteryStore, toPublic, type EntryVia, type LotteryRecord } from './lottery.store.js';
+import { refundRaffleTicket, useRaffleTicket } from '../points/points.rewards.js';
 
 export const lotteryStore = perContext((ctx) => new LotteryStore(ctx.redis, ctx.keys));
 
@@ -89,7 +90,23 @@ export async function enterLottery(
   // a keyword entry rides on a chat message, which chat's own limit already counted
   const gate = opts.via === 'button' ? userGate(ctx, streamId, user.id) : undefined;
   // the entry and its activity record are one script
-  const entrants = await store.enter(streamId, lotteryId, user.id, opts.nonce ?? '', opts.via, opts.now, gate);
+  let entrants: number;
+  try {
+    entrants = await store.enter(streamId, lotteryId, user.id, opts.nonce ?? '', opts.via, opts.now, gate);
+  } catch (err) {
+    // a raffle ticket of the brand (a points reward) waives the watch-time and chat rules
+    const waivable = err instanceof AppError && err.code === 'not_eligible' && (err.details.reason === 'min_watch' || err.details.reason === 'no_chat');
+    if (!waivable || !(await useRaffleTicket(ctx, rule.brandId, user.id, lotteryId))) throw err;
+    try {
+      // the user's event was counted by the first call
+      entrants = await store.enter(streamId, lotteryId, user.id, opts.nonce ?? '', opts.via, opts.now, undefined, true);
+    } catch (again) {
+      // closed meanwhile: the ticket is given back; already in (another tab): it stays spent on this lottery
+      if (again instanceof AppError && (again.code === 'closed' || again.code === 'not_found')) await refundRaffleTicket(ctx, rule.brandId, user.id, lotteryId);
+      throw again;
+    }
+    ctx.log.info({ lotteryId, userId: user.id }, 'lottery entered with a raffle ticket');
+  }
   // Every tab of this viewer learns it is in (a keyword entry gets no ack at all).
   ctx.broadcast.toUser(user.id).emit('lottery:entered', { lotteryId, streamId, via: opts.via, ...(opts.nonce ? { nonce: opts.nonce } : {}) });
   // the streamer sees the count grow; a trailing push within the interval carries the latest

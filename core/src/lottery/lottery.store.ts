@@ -127,8 +127,8 @@ export class LotteryStore {
   }
 
   /** One atomic entry with every in-slot rule; returns the entrant count after it. */
-  enter(streamId: string, lotteryId: string, viewerId: string, nonce: string, via: EntryVia, nowMs: number, gate?: EventGate): Promise<number> {
-    return lotteryEnter.run(this.redis, this.keys, { streamId, lotteryId, viewerId, nonce, via, now: nowMs }, gate);
+  enter(streamId: string, lotteryId: string, viewerId: string, nonce: string, via: EntryVia, nowMs: number, gate?: EventGate, ticket = false): Promise<number> {
+    return lotteryEnter.run(this.redis, this.keys, { streamId, lotteryId, viewerId, nonce, via, now: nowMs, ticket }, gate);
   }
 
   async hasEntered(streamId: string, lotteryId: string, viewerId: string): Promise<boolean> {

@@ -6,6 +6,7 @@ import { grantPoints } from '../points/points.service.js';
 import { productStore } from '../products/products.service.js';
 import { streamStore } from '../streams/streams.service.js';
 import { OrderStore, type OrderAttribution } from './orders.store.js';
+import { emitWebhook } from '../webhooks/webhooks.service.js';
 
 export const orderStore = perContext((ctx) => new OrderStore(ctx.redis, ctx.keys));
 
@@ -31,6 +32,7 @@ async function attribute(ctx: AppContext, body: OrderWebhookBody): Promise<Order
     currency: body.currency,
     at: body.at ?? ctx.clock.now(),
     by: 'none',
+    ...(body.productIds?.length ? { productIds: [...new Set(body.productIds)] } : {}),
   };
   if (body.couponCode) {
     a.couponCode = body.couponCode.trim().toUpperCase();
@@ -86,6 +88,17 @@ export async function receiveOrder(ctx: AppContext, body: OrderWebhookBody): Pro
       if (redeemer === a.orderId) metrics.push({ metric: 'couponRedemptions', n: 1 });
     }
   }
+  // before the count, which makes a retried delivery a duplicate: a failure here is retried with it
+  await emitWebhook(ctx, a.brandId, 'order.attributed', `order.attributed:${a.orderId}`, {
+    orderId: a.orderId,
+    streamId: a.streamId,
+    viewerId: a.viewerId,
+    by: a.by,
+    amountCents: a.amountCents,
+    currency: a.currency,
+    ...(a.couponCode ? { couponCode: a.couponCode, coupon: receipt.coupon } : {}),
+    orderedAt: a.at,
+  });
   await store.count(a.streamId, a, metrics);
   receipt.duplicate = false;
   if (points > 0) {

@@ -17,7 +17,23 @@ export interface OrderAttribution {
   streamId?: string;
   brandId?: string;
   couponCode?: string;
+  /** The products bought, when the shop said (the pin suggestions' co-purchases). */
+  productIds?: string[];
 }
+
+/** An order in the brand's history of its buyer. */
+export interface BrandOrderRecord {
+  orderId: string;
+  viewerId: string;
+  /** Order time (ms). */
+  at: number;
+  amountCents: number;
+  /** The stream it is attributed to. */
+  streamId: string | null;
+}
+
+/** Buyers read per round trip by brandOrders. */
+const ORDER_BATCH = 500;
 
 export class OrderStore {
   constructor(
@@ -60,6 +76,47 @@ export class OrderStore {
     const res = await m.exec();
     const failed = res?.find(([err]) => err);
     if (!res || failed) throw failed?.[0] ?? new Error('order count transaction aborted');
+  }
+
+  /**
+   * The brand's attributed orders of these viewers (time, amount, stream), viewers who never bought skipped
+   * after one ZMSCORE of the brand's buyers; one pipeline per batch of buyers, all in the brand's slot.
+   */
+  async brandOrders(brandId: string, viewerIds: readonly string[]): Promise<BrandOrderRecord[]> {
+    const out: BrandOrderRecord[] = [];
+    for (let i = 0; i < viewerIds.length; i += ORDER_BATCH) {
+      const ids = viewerIds.slice(i, i + ORDER_BATCH);
+      const last = await this.redis.zmscore(brandBuyersKey(this.keys, brandId), ...ids);
+      const buyers = ids.filter((_, j) => last[j] !== null);
+      if (buyers.length === 0) continue;
+      const p = this.redis.pipeline();
+      for (const id of buyers) {
+        const k = brandOrderKeys(this.keys, brandId, id);
+        p.zrange(k.history, 0, -1, 'WITHSCORES');
+        p.hgetall(k.amounts);
+      }
+      const res = (await p.exec()) ?? [];
+      buyers.forEach((viewerId, j) => {
+        const [e1, times] = res[2 * j]!;
+        const [e2, amounts] = res[2 * j + 1]!;
+        if (e1 || e2) throw e1 ?? e2;
+        const flat = times as string[];
+        const at = new Map<string, number>();
+        for (let x = 0; x < flat.length; x += 2) at.set(flat[x]!, Number(flat[x + 1]));
+        for (const [orderId, raw] of Object.entries(amounts as Record<string, string>)) {
+          const o = JSON.parse(raw) as { amountCents: number; streamId: string | null };
+          out.push({ orderId, viewerId, at: at.get(orderId) ?? 0, amountCents: o.amountCents, streamId: o.streamId ?? null });
+        }
+      });
+    }
+    return out;
+  }
+
+  /** Each viewer's lifetime value with the brand: the sum of their attributed orders' amounts, in cents. */
+  async lifetimeValueCents(brandId: string, viewerIds: readonly string[]): Promise<number[]> {
+    const totals = new Map<string, number>(viewerIds.map((id) => [id, 0]));
+    for (const o of await this.brandOrders(brandId, viewerIds)) totals.set(o.viewerId, totals.get(o.viewerId)! + o.amountCents);
+    return viewerIds.map((id) => totals.get(id)!);
   }
 
   /** How many orders the viewer has placed with the brand (repeat purchases). */

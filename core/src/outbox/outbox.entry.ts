@@ -9,6 +9,8 @@ import { lotteryDrawnAnnouncementId, quizResultAnnouncementId } from '@stickyroo
 export const OutboxEntry = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('lottery.drawn'), lotteryId: z.string(), counted: z.boolean().optional() }),
   z.object({ kind: z.literal('quiz.result'), quizId: z.string() }),
+  /** A poll closed: its final counts to the room. */
+  z.object({ kind: z.literal('poll.closed'), pollId: z.string() }),
   /** A question answered with a reward: the reward's grant and its private push. */
   z.object({ kind: z.literal('question.reward'), questionId: z.string() }),
   /** The stream ended: its features' end hooks (idempotent) and the finalize job. */
@@ -23,6 +25,8 @@ export function outboxEntryId(e: OutboxEntry, streamId = ''): string {
       return lotteryDrawnAnnouncementId(e.lotteryId);
     case 'quiz.result':
       return quizResultAnnouncementId(e.quizId);
+    case 'poll.closed':
+      return `poll.closed.${e.pollId}`;
     case 'question.reward':
       return `question.reward-${e.questionId}`;
     case 'stream.ended':

@@ -1,6 +1,7 @@
 import { perContext, type AppContext } from '../context.js';
 import { deliverLotteryDrawn } from '../lottery/lottery.announce.js';
 import { deliverQuizResult } from '../quiz/quiz.close.js';
+import { deliverPollClosed } from '../polls/polls.service.js';
 import { deliverQuestionReward } from '../qa/qa.service.js';
 import { deliverStreamEnded } from '../streams/streams.service.js';
 import { OutboxEntry, outboxEntryId } from './outbox.entry.js';
@@ -21,6 +22,7 @@ type Deliverers = { [K in OutboxEntry['kind']]: (ctx: AppContext, streamId: stri
 const deliverers: Deliverers = {
   'lottery.drawn': deliverLotteryDrawn,
   'quiz.result': deliverQuizResult,
+  'poll.closed': deliverPollClosed,
   'question.reward': deliverQuestionReward,
   'stream.ended': (ctx, streamId) => deliverStreamEnded(ctx, streamId),
 };

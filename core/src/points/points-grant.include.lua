@@ -1,18 +1,22 @@
 --[[
   The points grant, included (`--! include points/points-grant.include.lua`) by points-grant-3.lua (one
   grant) and points-grant-batch-n.lua (a rollup batch's watch-point top-ups): one copy of the rules.
-  grant(lots, grants, streams, grantId, mode, points, streamId, cap, now, expireDays) credits a grant once
-  per grant id, within the viewer's per-stream cap, into a lot that expires at the end of a UTC day, and
-  drops lots already expired.
+  grant(lots, grants, streams, economy, holders, viewerId, grantId, mode, points, streamId, cap, now, expireDays)
+  credits a grant once per grant id, within the viewer's per-stream cap, into a lot that expires at the end
+  of a UTC day, and drops lots already expired. It writes the brand's points ledger in the same step
+  (economy: `i:<today>` += credited, `x:<expiry day>` += credited; holders: the viewer, first grant time),
+  so the economy (points.economy.ts) counts exactly what was credited.
   Input:
     lots (HASH expiryDay -> points), grants (HASH grantId -> points credited so far),
     streams (HASH streamId -> points) of one viewer: KEYS of the calling script, in the brand's slot
+    economy (HASH, the brand's ledger: i:<day> issued, r:<day> redeemed, x:<day> points left in lots
+      expiring at the end of that day, n:<day> redemptions), holders (ZSET viewerId -> first grant ms)
     mode: add (grant `points` once) | topup (bring this grant up to `points` in total)
     streamId: '' = not capped per stream
   Output:
     points credited by this call (0 when already granted or capped)
 ]]
-local function grant(lotsKey, grantsKey, streamsKey, grantId, mode, points, streamId, cap, now, expireDays)
+local function grant(lotsKey, grantsKey, streamsKey, economyKey, holdersKey, viewerId, grantId, mode, points, streamId, cap, now, expireDays)
   local DAY = 86400000
   points = tonumber(points)
   local have = tonumber(redis.call('HGET', grantsKey, grantId) or '-1')
@@ -39,6 +43,9 @@ local function grant(lotsKey, grantsKey, streamsKey, grantId, mode, points, stre
   local today = math.floor(now / DAY)
   local day = math.floor((now + tonumber(expireDays) * DAY) / DAY)
   redis.call('HINCRBY', lotsKey, day, credited)
+  redis.call('HINCRBY', economyKey, 'i:' .. today, credited)
+  redis.call('HINCRBY', economyKey, 'x:' .. day, credited)
+  redis.call('ZADD', holdersKey, 'NX', now, viewerId)
   if streamId ~= '' then redis.call('HINCRBY', streamsKey, streamId, credited) end
   local lots = redis.call('HKEYS', lotsKey)
   for i = 1, #lots do

@@ -1,5 +1,5 @@
 import { defineScript } from '../redis/scripts.js';
-import { pointsKeys } from './points.keys.js';
+import { brandPointsKeys, pointsKeys, rewardKeys } from './points.keys.js';
 
 export interface GrantArgs {
   brandId: string;
@@ -14,14 +14,15 @@ export interface GrantArgs {
   expireDays: number;
 }
 
-/** points-grant-3.lua: credits a grant once, within the per-stream cap; answers the points credited. */
+/** points-grant-5.lua: credits a grant once, within the per-stream cap; answers the points credited. */
 export const pointsGrant = defineScript({
-  file: 'points-grant-3.lua',
+  file: 'points-grant-5.lua',
   keys: (k, a: GrantArgs) => {
     const p = pointsKeys(k, a.brandId, a.viewerId);
-    return [p.lots, p.grants, p.streams];
+    const b = brandPointsKeys(k, a.brandId);
+    return [p.lots, p.grants, p.streams, b.economy, b.holders];
   },
-  argv: (a) => [a.grantId, a.mode, a.points, a.cappedStreamId, a.streamCap, a.now, a.expireDays],
+  argv: (a) => [a.grantId, a.mode, a.points, a.cappedStreamId, a.streamCap, a.now, a.expireDays, a.viewerId],
   parse: (credited: number) => credited,
 });
 
@@ -31,11 +32,69 @@ export type BatchGrant = Omit<GrantArgs, 'viewerId' | 'points'> & { viewers: rea
 /** points-grant-batch-n.lua: the same grant for many viewers of one brand in one call; answers the points credited to each. */
 export const pointsGrantBatch = defineScript({
   file: 'points-grant-batch-n.lua',
-  keys: (k, a: BatchGrant) =>
-    a.viewers.flatMap(({ viewerId }) => {
-      const p = pointsKeys(k, a.brandId, viewerId);
-      return [p.lots, p.grants, p.streams];
-    }),
-  argv: (a) => [a.grantId, a.mode, a.cappedStreamId, a.streamCap, a.now, a.expireDays, ...a.viewers.map((v) => v.points)],
+  keys: (k, a: BatchGrant) => {
+    const b = brandPointsKeys(k, a.brandId);
+    return [
+      b.economy,
+      b.holders,
+      ...a.viewers.flatMap(({ viewerId }) => {
+        const p = pointsKeys(k, a.brandId, viewerId);
+        return [p.lots, p.grants, p.streams];
+      }),
+    ];
+  },
+  argv: (a) => [a.grantId, a.mode, a.cappedStreamId, a.streamCap, a.now, a.expireDays, ...a.viewers.flatMap((v) => [v.viewerId, v.points])],
   parse: (credited: number[]) => credited,
+});
+
+export interface RedeemArgs {
+  brandId: string;
+  rewardId: string;
+  viewerId: string;
+  /** `<viewerId>|<rewardId>|<opId>`, or '' without an opId. */
+  opField: string;
+  redemptionId: string;
+  /** Handed out when the reward is a coupon. */
+  code: string;
+  now: number;
+  tiers: readonly { name: string; at: number }[];
+}
+
+export interface RedeemReply {
+  id: string;
+  /** The redemption's JSON record. */
+  record: string;
+  replay: boolean;
+  /** The viewer's unexpired lots after it (expiry day, points), soonest first. */
+  lots: { day: number; points: number }[];
+}
+
+/** points-redeem-9.lua: one redemption, checked and charged atomically; idempotent per op field. */
+export const pointsRedeem = defineScript({
+  file: 'points-redeem-9.lua',
+  keys: (k, a: RedeemArgs) => {
+    const p = pointsKeys(k, a.brandId, a.viewerId);
+    const b = brandPointsKeys(k, a.brandId);
+    const r = rewardKeys(k, a.brandId, a.rewardId);
+    return [r.meta, r.claims, p.lots, p.redemptions, b.redeemOps, b.redemptions, b.redemptionsByTime, b.economy, b.raffleTickets];
+  },
+  argv: (a) => [a.viewerId, a.opField, a.redemptionId, a.code, a.now, ...a.tiers.flatMap((t) => [t.name, t.at])],
+  refusals: { [-1]: 'reward_not_found', [-2]: 'reward_inactive', [-3]: 'reward_min_tier', [-4]: 'reward_limit', [-5]: 'reward_sold_out', [-6]: 'insufficient_points' },
+  parse: (raw: [string, string, number, ...(string | number)[]]): RedeemReply => {
+    const [id, record, replay, ...flat] = raw;
+    const lots: RedeemReply['lots'] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) lots.push({ day: Number(flat[i]), points: Number(flat[i + 1]) });
+    return { id, record, replay: replay === 1, lots };
+  },
+});
+
+/** raffle-ticket-2.lua: spends (or gives back) a viewer's raffle ticket on one lottery, once per lottery. */
+export const raffleTicket = defineScript({
+  file: 'raffle-ticket-2.lua',
+  keys: (k, a: { brandId: string; viewerId: string; lotteryId: string; now: number; mode: 'use' | 'refund' }) => {
+    const b = brandPointsKeys(k, a.brandId);
+    return [b.raffleTickets, b.raffleSpent];
+  },
+  argv: (a) => [a.viewerId, a.lotteryId, a.now, a.mode],
+  parse: (done: number) => done === 1,
 });

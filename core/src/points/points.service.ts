@@ -1,7 +1,7 @@
 import type { ChainableCommander } from 'ioredis';
 import type { PointsBalance } from '@stickyroom/sdk/protocol';
 import { perContext, type AppContext } from '../context.js';
-import { PointsStore } from './points.store.js';
+import { PointsStore, type PointLot } from './points.store.js';
 import type { GrantArgs } from './points.scripts.js';
 import { loyaltyTierFor, parseLoyaltyTiers } from '../stickiness/index.js';
 
@@ -10,13 +10,14 @@ export interface PointsGrant {
   viewerId: string;
   streamId: string;
   points: number;
-  source: 'quiz' | 'question' | 'lottery' | 'watch' | 'order';
+  source: 'quiz' | 'question' | 'lottery' | 'watch' | 'order' | 'poll';
   /** Makes the grant idempotent: the same (source, sourceId, viewer) grants once. */
   sourceId: string;
 }
 
 export const pointsStore = perContext((ctx) => new PointsStore(ctx.redis, ctx.keys));
-const tiers = perContext((ctx) => parseLoyaltyTiers(ctx.config.POINTS_TIERS));
+/** The loyalty tiers of config (POINTS_TIERS), lowest first. */
+export const loyaltyTiers = perContext((ctx) => parseLoyaltyTiers(ctx.config.POINTS_TIERS));
 
 /**
  * Grants loyalty points to a viewer of a brand, idempotent per (source, sourceId, viewer), within the
@@ -100,9 +101,13 @@ function watchGrant(ctx: AppContext, w: { brandId: string; streamId: string; vie
 
 /** A viewer's balance with a brand, their tier, the next tier, and the points that expire soonest. */
 export async function pointsBalance(ctx: AppContext, brandId: string, viewerId: string): Promise<PointsBalance> {
-  const lots = await pointsStore(ctx).lots(brandId, viewerId, ctx.clock.now());
+  return balanceOfLots(ctx, brandId, await pointsStore(ctx).lots(brandId, viewerId, ctx.clock.now()));
+}
+
+/** The balance, tier and soonest expiry of unexpired lots given soonest first. */
+export function balanceOfLots(ctx: AppContext, brandId: string, lots: readonly PointLot[]): PointsBalance {
   const balance = lots.reduce((sum, l) => sum + l.points, 0);
-  const { tier, next } = loyaltyTierFor(tiers(ctx), balance);
+  const { tier, next } = loyaltyTierFor(loyaltyTiers(ctx), balance);
   const out: PointsBalance = { brandId, balance, tier };
   if (next) out.nextTier = { name: next.name, at: next.at };
   const soonest = lots[0];

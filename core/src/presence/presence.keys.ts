@@ -10,6 +10,11 @@ export const presenceKeys = (k: Keys, streamId: string) => ({
   watchFrom: k.stream(streamId, 'presence', 'watchFrom'),
   /** HASH socketId -> last visible heartbeat ms of that socket of one viewer; expires on its own once idle. */
   visibleTabs: (viewerId: string) => k.stream(streamId, 'presence', 'tabs', viewerId),
+  /**
+   * STRING bitmap per viewer: bit i set when the viewer was seen (join or heartbeat, visible or hidden) in
+   * the i-th minute of the live stream (i = minute - the stream's start minute). Read by core/src/mechanics.
+   */
+  minutes: (viewerId: string) => k.stream(streamId, 'presence', 'minutes', viewerId),
   /** HASH minute -> distinct viewers seen in that minute (minute = floor(ms / 60000)). */
   timeline: k.stream(streamId, 'presence', 'timeline'),
   /** HASH peak, peakAt, and the last pushed viewers/peak (so unchanged counts are not pushed again). */

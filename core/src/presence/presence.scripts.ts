@@ -15,9 +15,9 @@ export interface TouchResult {
   creditedMs: number;
 }
 
-/** presence-touch-12.lua: a viewer seen (join, heartbeat) or one of their sockets gone, and the watch time it credits. */
+/** presence-touch-13.lua: a viewer seen (join, heartbeat) or one of their sockets gone, and the watch time it credits. */
 export const presenceTouch = defineScript({
-  file: 'presence-touch-12.lua',
+  file: 'presence-touch-13.lua',
   keys: (k, a: { streamId: string; viewerId: string; kind: TouchKind; now: number; socketId: string }) => {
     const p = presenceKeys(k, a.streamId);
     const act = activityKeys(k, a.streamId);
@@ -30,6 +30,7 @@ export const presenceTouch = defineScript({
       p.watchFrom,
       p.visibleTabs(a.viewerId),
       ...act.ledger(a.viewerId),
+      p.minutes(a.viewerId),
     ];
   },
   argv: (a) => [a.viewerId, a.now, a.kind, PRESENCE_WINDOW_MS, MAX_CREDIT_GAP_MS, a.socketId],

@@ -48,7 +48,7 @@ const beatingSockets = perContext(() => new Map<string, Set<string>>());
 
 /**
  * A heartbeat keeps the viewer present and credits watch time while one of the viewer's sockets is visible;
- * a hidden one ends this socket's visible stretch (see presence-touch-12.lua).
+ * a hidden one ends this socket's visible stretch (see presence-touch-13.lua).
  */
 export async function heartbeat(ctx: AppContext, user: User, socketId: string, streamId: string, visible: boolean, now: number): Promise<void> {
   activeStreams(ctx).touch(streamId);

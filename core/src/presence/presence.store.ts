@@ -15,7 +15,7 @@ const FORGET_AFTER_MS = 2 * 60_000;
 
 /**
  * Records that a viewer was seen (join or heartbeat) or that one of their sockets went, and credits watch
- * time, in one script (presence-touch-12.lua). socketId is needed for every kind but `join`.
+ * time, in one script (presence-touch-13.lua). socketId is needed for every kind but `join`.
  */
 export function touchViewer(
   redis: RedisClient,

@@ -9,6 +9,8 @@ export const productKeys = (k: Keys, streamId: string) => ({
   clicks: k.stream(streamId, 'product', 'clicks'),
   /** HyperLogLog of the viewers who clicked one product. */
   clickers: (productId: string) => k.stream(streamId, 'product', 'clickers', productId),
+  /** ZSET viewerId -> ms of the viewer's first click on one product: who a pin touched (core/src/mechanics). */
+  firstClicks: (productId: string) => k.stream(streamId, 'product', 'firstClicks', productId),
 });
 
 /**

@@ -7,6 +7,7 @@ import { hashFromPairs } from '../redis/replies.js';
 import { defineScript } from '../redis/scripts.js';
 import { streamKeys } from '../streams/streams.keys.js';
 import { QA_ORDER_SPAN, qaKeys } from './qa.keys.js';
+import { productKeys } from '../products/products.keys.js';
 
 export interface AskArgs {
   streamId: string;
@@ -19,9 +20,9 @@ export interface AskArgs {
   at: number;
 }
 
-/** qa-ask-13.lua: adds a viewer's question under chat's text rules, one open question per viewer, and its activity record. */
+/** qa-ask-16.lua: adds a viewer's question under chat's text rules, one open question per viewer, and its activity record. */
 export const qaAsk = defineScript({
-  file: 'qa-ask-13.lua',
+  file: 'qa-ask-16.lua',
   keys: (k, a: AskArgs) => {
     const q = qaKeys(k, a.streamId);
     const chat = chatKeys(k, a.streamId);
@@ -35,6 +36,9 @@ export const qaAsk = defineScript({
       chat.banned,
       chat.user(a.userId),
       ...activityKeys(k, a.streamId).ledger(a.userId),
+      productKeys(k, a.streamId).pinned,
+      q.asked,
+      q.askPins,
     ];
   },
   argv: (a) => [a.id, a.userId, a.name, a.text, a.at, QA_ORDER_SPAN, a.words],

@@ -12,6 +12,7 @@ import type { OutboxEntry } from '../outbox/outbox.entry.js';
 import { deliverEntry, outboxEntryId, outboxStore } from '../outbox/outbox.service.js';
 import { publicQuestion, QaStore, type QuestionRecord } from './qa.store.js';
 import { newScopedId, streamOf } from '../streams/scoped-id.js';
+import { addMoment } from '../activity/activity.store.js';
 
 export const qaStore = perContext((ctx) => new QaStore(ctx.redis, ctx.keys));
 
@@ -57,6 +58,13 @@ export async function markAnswered(
     question.reward !== undefined &&
     !question.rewardDone &&
     (await deliverEntry(ctx, stream.id, outboxEntryId({ kind: 'question.reward', questionId }))) === 'delivered';
+  // an answered question is a moment of the stream (the mechanics report), recorded once, by the call that
+  // answered it, after the reward's delivery so a concurrent second answer still finds it done
+  if (changed) {
+    await addMoment(ctx.redis, ctx.keys, stream.id, { at: now, kind: 'qa', id: question.id, label: question.text }).catch((err: unknown) =>
+      ctx.log.warn({ err, questionId: question.id }, 'question moment not recorded'),
+    );
+  }
   if (!changed && !deliveredNow) throw new AppError('already_done', 'the question was answered already');
   return publicQuestion(question);
 }

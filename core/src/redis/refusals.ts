@@ -49,6 +49,20 @@ export const REFUSALS = {
   quiz_no_such_option: { code: 'invalid_payload', message: 'option: the quiz has no such option' },
   quiz_answered: { code: 'already_done', message: 'you answered this quiz already; answers are final' },
 
+  // polls
+  poll_not_live: { code: 'not_live', message: 'polls run while the stream is live' },
+  poll_open: { code: 'conflict', message: 'another poll is open on this stream; close it first' },
+  poll_not_found: { code: 'not_found', message: 'no such poll' },
+  poll_closed: { code: 'closed', message: 'the poll is closed' },
+  poll_no_such_option: { code: 'invalid_payload', message: 'option: the poll has no such option' },
+  poll_voted: { code: 'already_done', message: 'you voted in this poll already; votes are final' },
+
+  // the post-stream survey
+  survey_not_open: { code: 'not_found', message: 'this stream has no survey (yet): it opens when the stream ends' },
+  survey_closed: { code: 'closed', message: 'the survey is closed' },
+  survey_not_eligible: { code: 'not_eligible', message: 'the survey is for viewers who watched long enough', reason: 'min_watch' },
+  survey_answered: { code: 'already_done', message: 'you answered this survey already' },
+
   // lotteries
   lottery_not_live: { code: 'not_live', message: 'lotteries run on a live stream' },
   lottery_open: { code: 'conflict', message: (id) => `lottery ${String(id)} is still open: draw it first` },
@@ -70,6 +84,14 @@ export const REFUSALS = {
     message: (missingMs) => `watch ${Math.max(1, Math.ceil(Number(missingMs) / 1000))} s more to claim this drop`,
     reason: 'min_watch_time',
   },
+
+  // points rewards
+  reward_not_found: { code: 'not_found', message: 'no such reward' },
+  reward_inactive: { code: 'closed', message: 'this reward is not offered any more' },
+  reward_min_tier: { code: 'not_eligible', message: 'your loyalty tier is too low for this reward', reason: 'min_tier' },
+  reward_limit: { code: 'already_done', message: 'you already redeemed this reward as many times as allowed' },
+  reward_sold_out: { code: 'sold_out', message: 'this reward is sold out' },
+  insufficient_points: { code: 'insufficient_points', message: (balance) => `not enough points: you have ${Number(balance)}` },
 
   // products and orders
   product_not_pinned: { code: 'not_found', message: 'this product was not pinned in this stream' },

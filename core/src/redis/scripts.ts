@@ -129,7 +129,7 @@ type Command = (...args: ScriptArg[]) => Promise<unknown>;
  *
  * @example
  * export const productClick = defineScript({
- *   file: 'product-click-9.lua',
+ *   file: 'product-click-12.lua',
  *   keys: (k, a: ClickArgs) => [...],
  *   argv: (a) => [a.productId, a.viewerId, a.now, a.cap],
  *   refusals: { [-1]: 'not_live', [-2]: 'product_not_pinned' },

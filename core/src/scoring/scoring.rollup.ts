@@ -2,9 +2,11 @@ import type { AppContext } from '../context.js';
 import { activityFields, changedViewers } from '../activity/activity.store.js';
 import { queueWatchPointsBatch } from '../points/points.service.js';
 import { ENTRY_METRICS, packEntryFields } from './scoring.history.js';
-import { scoringStore, streamTime } from './scoring.store.js';
+import { scoringStore, streamTime, type StoredRating } from './scoring.store.js';
 import { streamStore } from '../streams/streams.service.js';
-import { rate } from '../stickiness/index.js';
+import { rate, segmentAt, type Rating, type ScoringParams } from '../stickiness/index.js';
+import type { Segment } from '@stickyroom/sdk/protocol';
+import { emitWebhook, subscribed } from '../webhooks/webhooks.service.js';
 
 export interface RollupStats {
   streamId: string;
@@ -57,21 +59,25 @@ export async function rollupStream(ctx: AppContext, streamId: string, opts: { ba
       const rating = rate(h.entries, store.params);
       return rating ? [{ viewerId: changed[i]!.viewerId, version: h.version, rating }] : [];
     });
+    // segment.changed: the segments before this batch, read only when the brand has a subscriber
+    const before = watchSegments ? await store.ratings(stream.brandId, rated.map((r) => r.viewerId)) : [];
     await previousSent;
     const pipeline = ctx.redis.pipeline();
     const watchers = changed.map((c, i) => ({ viewerId: c.viewerId, watchSec: Math.floor((Number(fields[i]![WATCH] ?? 0) || 0) / 1000) }));
     queueWatchPointsBatch(ctx, pipeline, { brandId: stream.brandId, streamId, viewers: watchers });
     const seq = changed[changed.length - 1]!.seq;
     store.queueApply(pipeline, stream.brandId, streamId, { fromSeq, seq }, rated);
-    const done = pipeline.exec().then((res) => {
+    const done = pipeline.exec().then(async (res) => {
       for (const [err] of res ?? []) if (err) throw err;
       ctx.log.debug({ streamId, viewers: changed.length, cursor: seq }, 'rollup batch applied');
+      if (watchSegments) await emitSegmentChanges(ctx, stream.brandId, streamId, rated, before, store.params);
     });
     done.catch(() => {}); // awaited with the others at the end of the page
     stored.push(done);
     stats.roundTrips += 3;
   };
 
+  const watchSegments = await subscribed(ctx, stream.brandId, 'segment.changed');
   let cursor = await store.cursor(stream.brandId, streamId);
   stats.roundTrips++;
   let next = page(cursor);
@@ -102,4 +108,33 @@ export async function rollupStream(ctx: AppContext, streamId: string, opts: { ba
     stored.length = 0;
   }
   return stats;
+}
+
+/**
+ * Emits `segment.changed` for each rated viewer whose segment now differs from the one before the batch
+ * (`from: null`: the viewer's first rating with the brand). Best effort: a failure is logged, never fails
+ * the rollup, and a rerun finds the new ratings already stored (no change, no event). The event key holds
+ * the history version, so one change is one delivery however often it is emitted.
+ */
+async function emitSegmentChanges(
+  ctx: AppContext,
+  brandId: string,
+  streamId: string,
+  rated: readonly { viewerId: string; version: number; rating: Rating }[],
+  before: readonly (StoredRating | null)[],
+  params: ScoringParams,
+): Promise<void> {
+  const now = ctx.clock.now();
+  const emits = rated.flatMap(({ viewerId, version, rating }, i) => {
+    const old = before[i];
+    const from: Segment | null = old ? segmentAt(old, now, params) : null;
+    const to = segmentAt(rating, now, params);
+    if (from === to) return [];
+    return [
+      emitWebhook(ctx, brandId, 'segment.changed', `segment.changed:${viewerId}:${version}`, { viewerId, from, to, score: rating.score, streamId }, now),
+    ];
+  });
+  for (const r of await Promise.allSettled(emits)) {
+    if (r.status === 'rejected') ctx.log.warn({ err: r.reason, brandId, streamId }, 'segment.changed not recorded (best effort)');
+  }
 }

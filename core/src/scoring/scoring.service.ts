@@ -3,7 +3,9 @@ import { Id } from '@stickyroom/sdk/protocol';
 import { canReadBrand, type User } from '../identity/tokens.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { orderStore } from '../orders/orders.service.js';
 import { pointsBalance } from '../points/points.service.js';
+import { viewerRedemptions } from '../points/points.rewards.js';
 import { streamStore } from '../streams/streams.service.js';
 import { rate, streamPoints, type StreamEngagement } from '../stickiness/index.js';
 import { readRating, round2, scoringStore } from './scoring.store.js';
@@ -70,12 +72,17 @@ export async function leaderboard(
     const budget = Math.min(2000, PAGE_BUDGET - looked);
     const step = await store.pageStep(brandId, plan.board, from, q.limit - viewers.length, budget, plan.range);
     for (const { viewerId, rating } of step.kept) {
-      viewers.push({ viewerId, ...readRating(rating, now, p), lastStreamAt: rating.asOf, streams: rating.streams });
+      viewers.push({ viewerId, ...readRating(rating, now, p), lastStreamAt: rating.asOf, streams: rating.streams, lifetimeValue: 0 });
     }
     looked += budget;
     next = step.last;
     if (next) from = next;
   }
+  const ltv = await orderStore(ctx).lifetimeValueCents(
+    brandId,
+    viewers.map((v) => v.viewerId),
+  );
+  viewers.forEach((v, i) => (v.lifetimeValue = ltv[i]! / 100));
   return { brandId, segment: q.segment ?? null, viewers, nextCursor: next ? encodeCursor(next) : null };
 }
 
@@ -97,6 +104,7 @@ export async function viewerProfile(ctx: AppContext, user: User, brandId: string
     ...readRating({ ...rating, version: history.version, tier: 'casual' }, now, p),
     lastStreamAt: rating.asOf,
     streams: rating.streams,
+    lifetimeValue: ((await orderStore(ctx).lifetimeValueCents(brandId, [viewerId]))[0] ?? 0) / 100,
     scoreAtLastStream: round2(rating.score),
     engagementPoints: round2(rating.points),
     totals: {
@@ -106,6 +114,7 @@ export async function viewerProfile(ctx: AppContext, user: User, brandId: string
       buyerStreams: rating.buyerStreams,
     },
     points: await pointsBalance(ctx, brandId, viewerId),
+    redemptions: await viewerRedemptions(ctx, brandId, viewerId),
     recentStreams: recent.map((e, i) => ({
       streamId: e.streamId,
       title: streams[i]?.title ?? null,

@@ -21,7 +21,7 @@ export function streamOfScopedId(id: string): string | null {
 }
 
 /** The stream of a scoped id; one we did not mint is simply not found (`no such <what>`). */
-export function streamOf(id: string, what: 'question' | 'quiz' | 'lottery' | 'coupon drop'): string {
+export function streamOf(id: string, what: 'question' | 'quiz' | 'lottery' | 'coupon drop' | 'poll'): string {
   const streamId = streamOfScopedId(id);
   if (!streamId) throw new AppError('not_found', `no such ${what}`);
   return streamId;

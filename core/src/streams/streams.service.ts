@@ -5,6 +5,8 @@ import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { StreamStore, type StreamRecord } from './streams.store.js';
 import { announce, outboxEntryId, outboxStore } from '../outbox/outbox.service.js';
+import { emitWebhook, emitWebhookLater } from '../webhooks/webhooks.service.js';
+import { surveyStore, type SurveySettingsStored } from '../survey/survey.store.js';
 
 export const streamStore = perContext((ctx) => new StreamStore(ctx.redis, ctx.keys));
 
@@ -28,7 +30,11 @@ function brandOfNewStream(user: User, named: string | undefined): string {
   return user.brandId;
 }
 
-export async function createStream(ctx: AppContext, user: User, body: { title: string; brandId?: string | undefined }): Promise<StreamRecord> {
+export async function createStream(
+  ctx: AppContext,
+  user: User,
+  body: { title: string; brandId?: string | undefined; survey?: SurveySettingsStored | undefined },
+): Promise<StreamRecord> {
   const brandId = brandOfNewStream(user, body.brandId);
   const stream: StreamRecord = {
     id: newId(),
@@ -38,6 +44,8 @@ export async function createStream(ctx: AppContext, user: User, body: { title: s
     createdBy: user.id,
     createdAt: ctx.clock.now(),
   };
+  // its survey settings first: a stream never exists without the settings it was created with
+  if (body.survey) await surveyStore(ctx).saveSettings(stream.id, body.survey);
   await streamStore(ctx).create(stream);
   ctx.log.info({ streamId: stream.id, brandId: stream.brandId, by: user.id }, 'stream created');
   return stream;
@@ -77,6 +85,11 @@ export async function startStream(ctx: AppContext, user: User, streamId: string)
   if (changed) {
     ctx.broadcast.toStream(streamId).emit('stream:state', { stream });
     ctx.log.info({ streamId }, 'stream live');
+    emitWebhookLater(ctx, stream.brandId, 'stream.started', `stream.started:${streamId}`, {
+      streamId,
+      title: stream.title,
+      startedAt: stream.startedAt,
+    });
   }
   return stream;
 }
@@ -114,6 +127,13 @@ export async function deliverStreamEnded(ctx: AppContext, streamId: string): Pro
     }
   }
   if (failed.length) throw new AggregateError(failed, `stream ${streamId}: ${failed.length} end hook(s) failed`);
+  // recorded once however often the entry is delivered (the delivery id comes from the stream's id)
+  await emitWebhook(ctx, stream.brandId, 'stream.ended', `stream.ended:${streamId}`, {
+    streamId,
+    title: stream.title,
+    startedAt: stream.startedAt,
+    endedAt: stream.endedAt,
+  });
   const now = ctx.clock.now();
   await ctx.jobs.at({ type: 'stream.finalize', streamId }, now, now);
 }

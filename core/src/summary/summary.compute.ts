@@ -5,13 +5,14 @@ import { presenceSummary } from '../presence/presence.store.js';
 import { streamStore } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { ACTIVITY_METRICS, SEGMENTS } from '@stickyroom/sdk/protocol';
-import { lotteryOutcomes, revenueByCurrency, type Standing } from './summary.sources.js';
+import { latestOrders, lotteryOutcomes, pollOutcomes, qaQuality, revenueByCurrency, surveyFigures, type Standing } from './summary.sources.js';
 import { randomUUID } from 'node:crypto';
 import { earlierStreams, indexEarlierStreams, interactionsOf, isEngaged, metric, streamStart, summaryStore, type ViewerRow } from './summary.viewers.js';
 import { Audience, previousPopulation, updateAudience } from './summary.audience.js';
 import { round2, scoringStore } from '../scoring/scoring.store.js';
 import { scoringKeys } from '../scoring/scoring.keys.js';
 import { scoreAt, segmentAt } from '../stickiness/index.js';
+import { rewardsStore } from '../points/points.rewards.js';
 
 export const TOP_VIEWERS = 10;
 /** The brand's streams looked at for "earlier streams" (newest first). */
@@ -74,8 +75,16 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
     for (const id of prev) if (!population.has(id)) churned++;
   }
 
-  const moments: SummaryMoment[] = rawMoments.map((m) => ({ ...m, minute: Math.floor(m.at / 60_000) })).sort((a, b) => a.at - b.at);
+  const moments: SummaryMoment[] = rawMoments
+    .flatMap((m) => (m.kind === 'qa' ? [] : [{ ...m, kind: m.kind, minute: Math.floor(m.at / 60_000) }]))
+    .sort((a, b) => a.at - b.at);
   const distinct = (kind: SummaryMoment['kind']) => [...new Set(moments.filter((m) => m.kind === kind).map((m) => m.id))];
+
+  // points rewards redeemed with the brand by this stream's viewers while it was live
+  const redeemed =
+    stream.startedAt === undefined
+      ? []
+      : (await rewardsStore(ctx).redemptionsBetween(stream.brandId, stream.startedAt, endMs)).filter((r) => population.has(r.viewerId));
 
   const topViewers = acc.top.map(toTopViewer);
   const u = population.size;
@@ -115,6 +124,7 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
     questions: t('questions'),
     askers: acc.count('questions'),
     upvotes: t('upvotes'),
+    qa: await qaQuality(ctx, stream.id, await latestOrders(ctx, stream.id)),
 
     quizzes: distinct('quiz').length,
     quizAnswers: t('quizAnswers'),
@@ -122,6 +132,8 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
     quizParticipation: rate(acc.count('quizAnswers'), u),
     quizCorrect: t('quizCorrect'),
     quizAccuracy: rate(t('quizCorrect'), t('quizAnswers')),
+
+    polls: await pollOutcomes(ctx, stream.id, distinct('poll')),
 
     lotteries: await lotteryOutcomes(ctx, stream.id, distinct('lottery')),
     lotteryEntries: t('lotteryEntries'),
@@ -133,6 +145,9 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
     couponClaimers: acc.count('couponClaims'),
     couponRedemptions: t('couponRedemptions'),
     redemptionRate: rate(t('couponRedemptions'), t('couponClaims')),
+
+    redemptions: redeemed.length,
+    pointsRedeemed: redeemed.reduce((sum, r) => sum + r.cost, 0),
 
     productPins: moments.filter((m) => m.kind === 'product').length,
     productClicks: t('clicks'),
@@ -154,6 +169,7 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
     moments,
     segments: acc.segmentChange(),
     topViewers,
+    survey: await surveyFigures(ctx, stream.id, (min) => acc.watchMs.filter((ms) => ms >= min).length),
   };
   return { summary, viewers: final ? [...population.keys()].sort() : [], buyers: acc.buyers };
 }

@@ -60,6 +60,18 @@ export class SummaryStore {
     return out;
   }
 
+  /**
+   * `population`, plus anyone with ledger activity recorded after the snapshot (an order attributed to the
+   * stream after its finalization by someone who never joined): the stream's viewers by definition, as of now.
+   */
+  async currentPopulation(streamId: string): Promise<Set<string>> {
+    const out = await this.population(streamId);
+    if (await this.redis.exists(summaryKeys(this.keys, streamId).final)) {
+      await this.scan('zscan', activityKeys(this.keys, streamId).dirty, (ids) => ids.forEach((id) => out.add(id)));
+    }
+    return out;
+  }
+
   async snapshotViewers(streamId: string, ids: readonly string[]): Promise<void> {
     const key = summaryKeys(this.keys, streamId).viewers;
     // idempotent adds, sent together (one flight on the auto-pipelined connection)

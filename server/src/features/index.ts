@@ -13,6 +13,12 @@ import { pointsFeature } from './points/index.js';
 import { couponsFeature } from './coupons/index.js';
 import { productsFeature } from './products/index.js';
 import { ordersFeature } from './orders/index.js';
+import { suggestionsFeature } from './suggestions/index.js';
+import { reportFeature } from './report/index.js';
+import { mechanicsFeature } from './mechanics/index.js';
+import { webhooksFeature } from './webhooks/index.js';
+import { pollsFeature } from './polls/index.js';
+import { surveyFeature } from './survey/index.js';
 
 /** The transport of every feature the server runs (their domain hooks are core/src/features.ts). */
 export const features: readonly Feature[] = [
@@ -30,4 +36,10 @@ export const features: readonly Feature[] = [
   couponsFeature,
   productsFeature,
   ordersFeature,
+  suggestionsFeature,
+  reportFeature,
+  mechanicsFeature,
+  webhooksFeature,
+  pollsFeature,
+  surveyFeature,
 ];

@@ -47,8 +47,11 @@ const errorRef = (description: string) => ({ description, content: { 'applicatio
 
 function responses(spec: Spec): JsonSchema {
   const ok: JsonSchema = { description: 'Success' };
-  if (spec.produces) ok.content = { [spec.produces]: { schema: { type: 'string' } } };
-  else if (spec.response) ok.content = { 'application/json': { schema: jsonSchema(spec.response, 'output') } };
+  // A route may answer both (the brand report: JSON, or CSV with ?format=csv).
+  const content: JsonSchema = {};
+  if (spec.response) content['application/json'] = { schema: jsonSchema(spec.response, 'output') };
+  if (spec.produces) content[spec.produces] = { schema: { type: 'string' } };
+  if (Object.keys(content).length > 0) ok.content = content;
   // The success status is not part of a route spec: GET answers 200, a POST may answer 200 or 201.
   const out: JsonSchema = { [spec.method === 'get' ? '200' : '2XX']: ok };
   if (spec.params || spec.query || spec.body) out['400'] = errorRef('Invalid parameters, query or body (`invalid_payload`)');

@@ -10,7 +10,7 @@ type Shape = Record<string, z.ZodType>;
 export const JSON_BODY_LIMIT = '64kb';
 
 export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends Shape | undefined> {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express path under /api, e.g. `/streams/:id`. */
   path: string;
   summary: string;
@@ -25,7 +25,7 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
   signatureHeader?: string;
   /** Documented response body (OpenAPI only). */
   response?: z.ZodType;
-  /** Content type of a non-JSON answer (e.g. text/csv). */
+  /** Content type of a non-JSON answer (e.g. text/csv); with `response` too, the route answers either (OpenAPI only). */
   produces?: string;
 }
 

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type Response, type Router } from 'express';
-import { StreamId } from '@stickyroom/sdk/protocol';
+import { Id, StreamId } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../../../core/src/context.js';
 import { AppError } from '../../../core/src/errors.js';
 import type { TokenService } from '../../../core/src/identity/tokens.js';
@@ -95,6 +95,9 @@ ${opts.body}
   router.get('/dashboard', dashboardPage);
   router.get('/dashboard/streams/:id', (req, res, next) =>
     StreamId.safeParse(req.params.id).success ? dashboardPage(req, res) : next(new AppError('not_found', 'no such stream id')),
+  );
+  router.get('/dashboard/brands/:brandId', (req, res, next) =>
+    Id.safeParse(req.params.brandId).success ? dashboardPage(req, res) : next(new AppError('not_found', 'no such brand id')),
   );
 
   if (!production) {

@@ -1,13 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { signBody } from '../../../core/src/webhooks/webhooks.signature.js';
 
 export const SIGNATURE_HEADER = 'x-stickyroom-signature';
 
 const HEADER_FORMAT = /^sha256=([0-9a-f]{64})$/i;
 
-/** `sha256=<hex>` of the raw body with the webhook secret. */
-export function signBody(secret: string, raw: Buffer | string): string {
-  return `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
-}
+/** `sha256=<hex>` of the raw body with the webhook secret (the outbound webhooks sign the same way). */
+export { signBody };
 
 /** The 32-byte digest a well-formed `X-Stickyroom-Signature` carries; null when missing, repeated or malformed. */
 export function signatureDigest(header: string | string[] | undefined): Buffer | null {

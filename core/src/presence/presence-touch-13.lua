@@ -11,6 +11,8 @@
   starts a new count and credits nothing: a hidden stretch is never credited, whether the tab comes back
   or not, and several tabs still count once. Only a live stream credits; an ended stream records nothing.
   A gone socket is not a sighting: it changes no presence figure.
+  A sighting in a live stream also sets the viewer's bit for this minute in their minute bitmap (bit i =
+  the i-th minute since the minute the stream started): who was present when, for the mechanics report.
   The credit is written to the activity ledger (activity-ledger.include.lua, metric watchMs, uncapped) in
   the same step.
   Input:
@@ -23,6 +25,7 @@
     KEYS[7] this viewer's visible tabs (HASH socketId -> last visible heartbeat ms)
     KEYS[8] activity of this viewer (HASH)  KEYS[9] activity totals (HASH)  KEYS[10] activity timeline (HASH)
     KEYS[11] activity dirty viewers (ZSET)  KEYS[12] activity change sequence (STRING)
+    KEYS[13] this viewer's minutes (STRING bitmap, bit = minute since the start minute)
     ARGV[1] viewerId  ARGV[2] nowMs  ARGV[3] join | visible | hidden | gone  ARGV[4] presence window ms
     ARGV[5] max credited gap ms  ARGV[6] socketId (ignored for join)
   Output:
@@ -48,6 +51,10 @@ if kind ~= 'gone' then
   end
   rcall('ZADD', KEYS[2], 'GT', now, viewer)
   if kind == 'join' then rcall('ZADD', KEYS[3], 'NX', now, viewer) end
+  if status == 'live' then
+    local startMinute = math.floor(tonumber(rcall('HGET', KEYS[1], 'startedAt') or now) / 60000)
+    if minute >= startMinute then rcall('SETBIT', KEYS[13], minute - startMinute, 1) end
+  end
 end
 
 local concurrent = rcall('ZCOUNT', KEYS[2], since, '+inf')

@@ -1,0 +1,17 @@
+import type { DomainFeature } from '../feature.js';
+import { joinRead } from '../room/join-reads.js';
+import { closePoll, openPollView } from './polls.service.js';
+import { pollStore } from './polls.store.js';
+
+/** Polls: the join ack carries the open one with its counts so far; the stream's end closes it. */
+export const pollsHooks: DomainFeature = {
+  name: 'polls',
+  async onJoin(ctx, stream) {
+    const poll = await joinRead(ctx, stream.id, 'poll', () => openPollView(ctx, stream.id, ctx.clock.now()));
+    return poll ? { poll } : {};
+  },
+  async onStreamEnd(ctx, stream) {
+    const open = await pollStore(ctx).openPollId(stream.id);
+    if (open) await closePoll(ctx, stream.id, open, 'stream_end', ctx.clock.now());
+  },
+};
