@@ -244,7 +244,7 @@ export const ConfigSchema = z.object({
   SIMULATION_CLOCK: bool
     .default(false)
     .describe(
-      'Simulation only (`npm run simulate`, docs/simulate.md): the process runs on the clock the simulator moves, and delayed jobs (quiz, lottery and drop closes) wait for that clock rather than real time. Refused when NODE_ENV=production.',
+      'Simulation only (`npm run simulate`, docs/simulate.md): the process runs on the clock the simulator moves, and delayed jobs (quiz, poll, lottery and drop closes) wait for that clock rather than real time. Refused when NODE_ENV=production.',
     ),
   TRUST_PROXY: bool
     .default(false)

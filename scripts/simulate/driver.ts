@@ -229,7 +229,7 @@ export async function runSimulation(options: Partial<SimOptions> = {}): Promise<
 
       // the agenda, in steps (every mechanic once or twice); bargain hunters come for the drop
       const at = (share: number) => Math.min(steps - 2, Math.max(1, Math.round(share * steps)));
-      const agenda = { pin1: at(0.04), quiz1: at(0.15), drop: at(0.33), pin2: at(0.4), ask: at(0.48), answer: at(0.56), lottery: at(0.62), pin3: at(0.7), quiz2: at(0.82) };
+      const agenda = { pin1: at(0.04), quiz1: at(0.15), drop: at(0.33), poll: at(0.26), pin2: at(0.4), ask: at(0.48), answer: at(0.56), lottery: at(0.62), pin3: at(0.7), quiz2: at(0.82) };
       const attendees: Attendee[] = [];
       for (const v of audience) {
         if (!attends(srng, v, i)) continue;
@@ -252,6 +252,7 @@ export async function runSimulation(options: Partial<SimOptions> = {}): Promise<
       let quizCorrect = 0;
       let lotteryId: string | undefined;
       let dropId: string | undefined;
+      let pollId: string | undefined;
       const questions: string[] = [];
 
       for (let s = 0; s <= steps; s++) {
@@ -292,6 +293,10 @@ export async function runSimulation(options: Partial<SimOptions> = {}): Promise<
           const { drop } = await host.dropCoupon(streamId, { title: '15% off tonight', discount: { type: 'percent', value: 15 }, quantity: expected, durationSec: 120 });
           dropId = drop.id;
         }
+        if (s === agenda.poll) {
+          const { poll } = await host.createPoll(streamId, { question: 'Which colour next week?', options: ['sand', 'navy', 'olive'], durationSec: 60, points: 5 });
+          pollId = poll.id;
+        }
         if (s === agenda.lottery) {
           const { lottery } = await host.createLottery(streamId, { prize: 'Gift card', winners: Math.max(1, Math.round(present.length / 40)), durationSec: 120 });
           lotteryId = lottery.id;
@@ -323,13 +328,13 @@ export async function runSimulation(options: Partial<SimOptions> = {}): Promise<
             const id = pinned[0]!;
             free.push(() => c.clickProduct(streamId, id));
           }
-          // the Q&A stays open four steps: each viewer asks at most once, and upvotes at most once
+          // the Q&A stays open four steps: each viewer asks at most once, and upvotes at most once (for eight steps)
           if (s >= agenda.ask && s < agenda.ask + 4 && !a.asked && srng.chance(p.ask / 2)) {
             a.asked = true;
             const text = srng.pick(QUESTIONS);
             inTurn.push(async () => questions.push((await c.ask(streamId, text)).question.id));
           }
-          if (s > agenda.ask && s <= agenda.ask + 4 && !a.upvoted && questions.length && srng.chance(p.upvote)) {
+          if (s > agenda.ask && s <= agenda.ask + 8 && !a.upvoted && questions.length && srng.chance(p.upvote)) {
             a.upvoted = true;
             const q = srng.pick(questions);
             free.push(() => c.upvote(q));
@@ -338,6 +343,11 @@ export async function runSimulation(options: Partial<SimOptions> = {}): Promise<
             const option = srng.chance(p.quizRight) ? quizCorrect : (quizCorrect + srng.int(1, 2)) % 3;
             const id = quizId;
             inTurn.push(() => c.answerQuiz(id, option));
+          }
+          if (pollId && s === agenda.poll + 1 && srng.chance(p.quiz)) {
+            const id = pollId;
+            const option = srng.int(0, 2);
+            free.push(() => c.vote(id, option));
           }
           if (lotteryId && s === agenda.lottery + 1 && srng.chance(p.lottery)) {
             const id = lotteryId;
@@ -359,7 +369,7 @@ export async function runSimulation(options: Partial<SimOptions> = {}): Promise<
         for (const a of present) {
           if (!(a.leave === s || last) || a.ordered) continue;
           const p = a.v.persona;
-          const chance = p.order + (a.couponCode ? 0.25 : 0) + (a.clicked ? 0.1 : 0);
+          const chance = p.order + (a.couponCode ? 0.35 : 0) + (a.clicked ? 0.1 : 0);
           if (srng.chance(chance)) await order(a, srng, streamId);
         }
         if (!last) {
@@ -389,6 +399,17 @@ export async function runSimulation(options: Partial<SimOptions> = {}): Promise<
       if (ended.status !== 200) throw new Error(`ending the stream answered ${ended.status}`);
       await finalized;
       await settle();
+      // the post-stream survey (on by default): viewers still there at the end who watched long enough are
+      // asked; some answer, by persona
+      const answers: (() => Promise<unknown>)[] = [];
+      for (const a of attendees) {
+        if (!a.present || !srng.chance(a.v.persona.survey)) continue;
+        const [lo, hi] = a.v.persona.surveyScore;
+        const score = srng.int(lo, hi);
+        const c = a.client!;
+        answers.push(() => c.answerSurvey(streamId, score));
+      }
+      await Promise.all(answers.map((f) => f().catch(refused)));
       for (const a of attendees) {
         if (a.client) {
           a.client.close();

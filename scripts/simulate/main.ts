@@ -95,9 +95,13 @@ for (const t of run.topViewers) {
   out.push(`  ${t.viewerId}  ${t.persona.padEnd(16)} score ${t.score.toFixed(1).padStart(5)}  ${t.segment.padEnd(8)} ${t.streams} stream(s)`);
 }
 if (run.report && typeof run.report === 'object') {
-  // the report's own headline numbers, whatever else it holds
-  const numbers = Object.entries(run.report as Record<string, unknown>).filter(([, v]) => typeof v === 'number');
-  if (numbers.length) out.push('', `Brand report: ${numbers.slice(0, 12).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  // the report's period figures (GET /api/brands/:id/report), one level of nesting flattened
+  const period = (run.report as { period?: Record<string, unknown> }).period ?? {};
+  const numbers = Object.entries(period).flatMap(([k, v]): [string, unknown][] =>
+    v && typeof v === 'object' ? Object.entries(v as Record<string, unknown>).map(([k2, v2]) => [`${k}.${k2}`, v2]) : [[k, v]],
+  );
+  const shown = numbers.filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k} ${Number.isInteger(v) ? v : (v as number).toFixed(2)}`);
+  if (shown.length) out.push('', `Brand report, the whole period: ${shown.join(', ')}`);
 } else {
   out.push('', `(the brand report, GET /api/brands/${run.brandId}/report, is not served by this server: figures above are from each stream's summary)`);
 }

@@ -30,14 +30,17 @@ export interface Persona {
   amount: [number, number];
   /** Share of the time their page is hidden (no watch time). */
   hidden: number;
+  /** Chance of answering the post-stream survey when asked, and the score range (0-10) they give. */
+  survey: number;
+  surveyScore: [number, number];
 }
 
 export const PERSONAS: readonly Persona[] = [
-  { name: 'lurker', share: 0.35, attendance: 0.55, stayMin: [4, 30], chat: 0.001, like: 0.004, click: 0.002, ask: 0.01, upvote: 0.02, quiz: 0.05, quizRight: 0.5, lottery: 0.08, claim: 0.03, order: 0.02, amount: [15, 40], hidden: 0.2 },
-  { name: 'chatter', share: 0.2, attendance: 0.7, stayMin: [12, 30], chat: 0.08, like: 0.12, click: 0.01, ask: 0.35, upvote: 0.5, quiz: 0.85, quizRight: 0.7, lottery: 0.7, claim: 0.2, order: 0.06, amount: [15, 60], hidden: 0.05 },
-  { name: 'bargain_hunter', share: 0.15, attendance: 0.5, stayMin: [2, 6], chat: 0.01, like: 0.02, click: 0.03, ask: 0.05, upvote: 0.05, quiz: 0.3, quizRight: 0.5, lottery: 0.9, claim: 0.95, order: 0.05, amount: [10, 30], hidden: 0.1 },
-  { name: 'buyer', share: 0.15, attendance: 0.7, stayMin: [15, 30], chat: 0.02, like: 0.05, click: 0.04, ask: 0.2, upvote: 0.2, quiz: 0.5, quizRight: 0.8, lottery: 0.4, claim: 0.6, order: 0.55, amount: [30, 180], hidden: 0.05 },
-  { name: 'lapsing_regular', share: 0.15, attendance: 0.9, stayMin: [15, 30], chat: 0.04, like: 0.08, click: 0.02, ask: 0.2, upvote: 0.3, quiz: 0.8, quizRight: 0.75, lottery: 0.6, claim: 0.4, order: 0.15, amount: [20, 90], hidden: 0.05 },
+  { name: 'lurker', share: 0.35, attendance: 0.55, stayMin: [4, 30], chat: 0.001, like: 0.004, click: 0.002, ask: 0.01, upvote: 0.02, quiz: 0.05, quizRight: 0.5, lottery: 0.08, claim: 0.03, order: 0.02, amount: [15, 40], hidden: 0.2, survey: 0.15, surveyScore: [5, 9] },
+  { name: 'chatter', share: 0.2, attendance: 0.7, stayMin: [12, 30], chat: 0.08, like: 0.12, click: 0.01, ask: 0.35, upvote: 0.5, quiz: 0.85, quizRight: 0.7, lottery: 0.7, claim: 0.2, order: 0.06, amount: [15, 60], hidden: 0.05, survey: 0.6, surveyScore: [7, 10] },
+  { name: 'bargain_hunter', share: 0.15, attendance: 0.5, stayMin: [2, 6], chat: 0.01, like: 0.02, click: 0.03, ask: 0.05, upvote: 0.05, quiz: 0.3, quizRight: 0.5, lottery: 0.9, claim: 0.95, order: 0.05, amount: [10, 30], hidden: 0.1, survey: 0.2, surveyScore: [3, 8] },
+  { name: 'buyer', share: 0.15, attendance: 0.7, stayMin: [15, 30], chat: 0.02, like: 0.05, click: 0.04, ask: 0.2, upvote: 0.2, quiz: 0.5, quizRight: 0.8, lottery: 0.4, claim: 0.6, order: 0.55, amount: [30, 180], hidden: 0.05, survey: 0.5, surveyScore: [7, 10] },
+  { name: 'lapsing_regular', share: 0.15, attendance: 0.9, stayMin: [15, 30], chat: 0.04, like: 0.08, click: 0.02, ask: 0.2, upvote: 0.3, quiz: 0.8, quizRight: 0.75, lottery: 0.6, claim: 0.4, order: 0.15, amount: [20, 90], hidden: 0.05, survey: 0.4, surveyScore: [4, 9] },
 ];
 
 /** After they lapse, a lapsing regular comes this rarely. */

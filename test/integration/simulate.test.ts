@@ -10,9 +10,10 @@ const SMALL = { seed: 7, streams: 2, viewers: 40, minutes: 20, port: 0, weeksBet
 /** What a run is judged by: every figure of each final summary but the ids and the stored time. */
 function figures(run: SimRun): unknown[] {
   return run.streams.map(({ summary }) => {
-    const { streamId, previousStreamId, computedAt, lotteries, moments, ...rest } = summary;
+    const { streamId, previousStreamId, computedAt, lotteries, moments, polls, ...rest } = summary;
     return {
       ...rest,
+      polls: polls?.map(({ pollId, ...p }) => p),
       lotteries: lotteries.map(({ lotteryId, seed, commitment, entrantsHash, winners, ...l }) => ({ ...l, winners: winners.length })),
       moments: moments.map(({ id, ...m }) => (m.kind === 'product' ? { id, ...m } : m)),
     };
@@ -43,6 +44,9 @@ describe('npm run simulate', () => {
         expect(s, JSON.stringify(s)).toMatchObject({ final: true, status: 'ended', durationSec: SMALL.minutes * 60, quizzes: 2, couponDrops: 1, productPins: 3 });
         for (const k of nonzero) expect(s[k], k).toBeGreaterThan(0);
         expect(s.lotteries).toHaveLength(1);
+        expect(s.polls).toHaveLength(1);
+        expect(s.polls![0]!.votes).toBeGreaterThan(0);
+        expect(s.survey?.responses).toBeGreaterThan(0);
         expect(dashboardUrl).toMatch(new RegExp(`^${first.url}/dashboard/streams/${s.streamId}#token=ey`));
       }
       // the second stream, a week later, has viewers of the first
@@ -50,8 +54,8 @@ describe('npm run simulate', () => {
       expect(two!.startedAt! - one!.startedAt!).toBe(7 * 24 * 3600_000);
       expect(two!.returningViewers).toBeGreaterThan(0);
       expect(two!.previousStreamId).toBe(one!.streamId);
-      // nobody closed the quizzes, the lotteries or the drops: each closed on its timer, at its simulated time
-      expect(first.jobsRun).toMatchObject({ 'quiz.close': 4, 'lottery.draw': 2, 'drop.end': 2, 'stream.finalize': 2 });
+      // nobody closed the quizzes, the polls, the lotteries or the drops: each closed on its timer, at its simulated time
+      expect(first.jobsRun).toMatchObject({ 'quiz.close': 4, 'poll.close': 2, 'lottery.draw': 2, 'drop.end': 2, 'stream.finalize': 2 });
       expect(first.brandUrl).toContain(`/dashboard/brands/${first.brandId}#token=`);
       expect(first.topViewers.length).toBeGreaterThan(0);
 
