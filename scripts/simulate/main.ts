@@ -82,10 +82,10 @@ try {
 const pct = (x: number | null) => (x === null ? '  -  ' : `${(x * 100).toFixed(1).padStart(5)}%`);
 const out: string[] = [];
 out.push('', `Brand ${run.brandId}: ${run.streams.length} stream(s)`, '');
-out.push('stream                         unique  avg watch  engaged  orders    revenue  returning');
+out.push('stream                         unique  avg watch  engaged  orders    revenue  returning   NPS');
 for (const { title, summary: s } of run.streams) {
   out.push(
-    `${title.slice(0, 30).padEnd(30)} ${String(s.uniqueViewers).padStart(6)}  ${`${Math.round(s.avgWatchSec / 60)}m${String(Math.round(s.avgWatchSec % 60)).padStart(2, '0')}s`.padStart(9)}  ${pct(s.engagementRate)}  ${String(s.orders).padStart(6)}  ${money(s).padStart(9)}  ${pct(s.uniqueViewers ? s.returningViewers / s.uniqueViewers : null)}`,
+    `${title.slice(0, 30).padEnd(30)} ${String(s.uniqueViewers).padStart(6)}  ${`${Math.round(s.avgWatchSec / 60)}m${String(Math.round(s.avgWatchSec % 60)).padStart(2, '0')}s`.padStart(9)}  ${pct(s.engagementRate)}  ${String(s.orders).padStart(6)}  ${money(s).padStart(9)}  ${pct(s.uniqueViewers ? s.returningViewers / s.uniqueViewers : null)}  ${String(s.survey?.nps ?? '-').padStart(4)}`,
   );
 }
 const lastSegments = run.streams.at(-1)?.summary.segments.after;
