@@ -263,6 +263,11 @@ export const ConfigSchema = z.object({
     .max(72, 'at most 72 characters (bcrypt reads no more)')
     .optional()
     .describe('Password of the Socket.IO admin UI; required with ADMIN_UI=on, at least 32 characters when NODE_ENV=production.'),
+  SIMULATION_CLOCK: bool
+    .default(false)
+    .describe(
+      'Simulation only (`npm run simulate`, docs/simulate.md): the process runs on the clock the simulator moves, and delayed jobs (quiz, poll, lottery and drop closes) wait for that clock rather than real time. Refused when NODE_ENV=production.',
+    ),
   TRUST_PROXY: bool
     .default(false)
     .describe('Trust X-Forwarded-* headers (behind a load balancer); a request the proxy marks X-Forwarded-Proto: https then gets HSTS.'),
@@ -292,6 +297,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(['ADMIN_UI_PASSWORD: required when ADMIN_UI=on (the admin UI is never served without authentication)']);
   }
   const devSecrets = parsed.data.JWT_SECRET === DEV_JWT_SECRET || parsed.data.WEBHOOK_SECRET === DEV_WEBHOOK_SECRET;
+  if (parsed.data.NODE_ENV === 'production' && parsed.data.SIMULATION_CLOCK) {
+    throw new ConfigError(['SIMULATION_CLOCK: refused when NODE_ENV=production (the simulated clock is for npm run simulate only; unset it)']);
+  }
   if (parsed.data.NODE_ENV === 'production') {
     const issues: string[] = [];
     for (const name of SECRETS) {

@@ -9,6 +9,7 @@ import type { Logger } from './logger.js';
 import { createDomainMetrics, type DomainMetrics } from './metrics.js';
 import type { Pusher } from './pusher.js';
 import { Keys } from './redis/keys.js';
+import { SimulationClock } from './simulation-clock.js';
 
 /**
  * The domain context of a process, from connections and a Pusher its composition root made first: nothing
@@ -28,14 +29,18 @@ export function createContext(parts: {
   metrics?: DomainMetrics;
 }): AppContext {
   const keys = new Keys(parts.config.REDIS_PREFIX);
+  const clock = parts.clock ?? systemClock;
+  if (parts.config.SIMULATION_CLOCK && !(clock instanceof SimulationClock)) {
+    throw new Error('SIMULATION_CLOCK is set but this process was given no simulation clock: only npm run simulate runs on one (docs/simulate.md)');
+  }
   return {
     config: parts.config,
     log: parts.log,
     redis: parts.redis,
     keys,
-    clock: parts.clock ?? systemClock,
+    clock,
     broadcast: parts.pusher,
-    jobs: createJobs(parts.bull, keys.bullPrefix, parts.log),
+    jobs: createJobs(parts.bull, keys.bullPrefix, parts.log, parts.config.SIMULATION_CLOCK ? (clock as SimulationClock) : undefined),
     features: parts.features ?? domainFeatures,
     metrics: parts.metrics ?? createDomainMetrics(),
   };

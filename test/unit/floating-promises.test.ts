@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { floatingPromises } from '../helpers/floating-promises.js';
 
 const FIXTURE = 'test/helpers/floating-promises.fixture.ts';
-const roots = ['server/src/main.ts', 'worker/src/main.ts', ...readdirSync('scripts').map((f) => `scripts/${f}`), FIXTURE];
+const roots = ['server/src/main.ts', 'worker/src/main.ts', ...readdirSync('scripts', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => `scripts/${f}`), FIXTURE];
 // One program for both: type-checking the service is the slow part.
 const found = floatingPromises(roots, (file) => /\/(core|server|worker)\/src\/|\/scripts\/|floating-promises\.fixture\.ts$/.test(file));
 const inFixture = found.filter((f) => f.includes('floating-promises.fixture'));

@@ -3,6 +3,7 @@ import type { RedisClient } from '../redis/client.js';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import { isRedisUnavailable, outageWarner } from '../redis/outage.js';
+import type { SimulationClock } from '../simulation-clock.js';
 
 /**
  * Queue names and job payloads shared by the server (which schedules) and the worker (which runs).
@@ -74,7 +75,12 @@ export interface Jobs {
   close(): Promise<void>;
 }
 
-export function createJobs(connection: RedisClient, prefix: string, log: Logger): Jobs {
+/**
+ * The queue of a process. Under SIMULATION_CLOCK (`simulation` given), a job due later is held by the
+ * simulation clock and added, with no delay, when the simulator moves the clock to its time: BullMQ's
+ * delays are real milliseconds, which a simulated week would otherwise turn into a real one.
+ */
+export function createJobs(connection: RedisClient, prefix: string, log: Logger, simulation?: SimulationClock): Jobs {
   const queue = new Queue(QUEUE, { connection, prefix });
   const webhookQueue = new Queue(WEBHOOK_QUEUE, { connection, prefix });
   // A Queue with no 'error' listener prints its connection's errors to stderr; the outage is logged once.
@@ -84,6 +90,10 @@ export function createJobs(connection: RedisClient, prefix: string, log: Logger)
     queue,
     webhookQueue,
     async at(data, atMs, nowMs, retry) {
+      if (simulation && atMs > nowMs) {
+        simulation.at(jobId(data), atMs, () => this.at(data, atMs, atMs, retry));
+        return;
+      }
       const opts: JobsOptions = {
         jobId: jobId(data),
         delay: Math.max(0, atMs - nowMs),
