@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DropPublic, LotteryPublic, ViewerClient } from '@stickyroom/sdk';
+import type { DropPublic, LotteryPublic, StreamSummary, ViewerClient } from '@stickyroom/sdk';
+import { StreamSummary as StreamSummarySchema, type PollFinal, type PollPublic, type PollResults } from '@stickyroom/sdk/protocol';
 import { createLogger } from '../../core/src/logger.js';
 import { rollupStream } from '../../core/src/scoring/scoring.rollup.js';
 import { grantPoints } from '../../core/src/points/points.service.js';
@@ -63,7 +64,10 @@ async function liveRoom(title: string) {
 }
 
 /** Every push of `event` a viewer receives from now on. */
-function collect<T>(v: ViewerClient, event: 'coupon:dropped' | 'coupon:stock' | 'coupon:ended' | 'lottery:started' | 'lottery:drawn'): T[] {
+function collect<T>(
+  v: ViewerClient,
+  event: 'coupon:dropped' | 'coupon:stock' | 'coupon:ended' | 'lottery:started' | 'lottery:drawn' | 'poll:started' | 'poll:results' | 'poll:closed',
+): T[] {
   const got: T[] = [];
   v.on(event, ((p: T) => got.push(p)) as never);
   return got;
@@ -193,6 +197,98 @@ describe('targeted lotteries', () => {
   });
 });
 
+const sizes = { question: 'Which colour next?', options: ['red', 'blue'] };
+
+/** Every poll push a viewer receives from now on: started, running results and closed, by poll id. */
+function collectPolls(v: ViewerClient) {
+  return {
+    started: collect<PollPublic>(v, 'poll:started'),
+    results: collect<PollResults>(v, 'poll:results'),
+    closed: collect<PollFinal>(v, 'poll:closed'),
+  };
+}
+const pollIds = (seen: ReturnType<typeof collectPolls>) => ({
+  started: seen.started.map((p) => p.id),
+  results: [...new Set(seen.results.map((r) => r.pollId))],
+  closed: seen.closed.map((r) => r.pollId),
+});
+
+async function summaryOf(streamId: string): Promise<StreamSummary> {
+  const res = await t.http('GET', `/api/streams/${streamId}/summary`, { token: await t.token('brand', 'tg-analyst', { brandId: BRAND }) });
+  expect(res.status, res.text).toBe(200);
+  return StreamSummarySchema.parse(res.body);
+}
+
+describe('targeted polls', () => {
+  it('runs a poll for loyal viewers only: the others are not shown it and cannot vote; the counts are exact', async () => {
+    const { streamId, host, viewers } = await liveRoom('poll');
+    const seen = Object.fromEntries(Object.entries(viewers).map(([who, v]) => [who, collectPolls(v)]));
+    const loyalSees = viewers.loyal.once('poll:started');
+    const hostSees = host.once('poll:started');
+    const { poll } = await host.createPoll(streamId, { ...sizes, audience: { segments: ['loyal'] } });
+    expect(await loyalSees).toMatchObject({ id: poll.id, question: sizes.question, audience: { segments: ['loyal'] } });
+    expect((await hostSees).id).toBe(poll.id);
+
+    // outside the audience: no poll in the join ack, a vote refused with the reason
+    for (const who of ['atRisk', 'dormant', 'fresh'] as const) {
+      expect((await (await t.viewer(PEOPLE[who])).join(streamId)).poll).toBeUndefined();
+      await expect(viewers[who].vote(poll.id, 0)).rejects.toMatchObject({ code: 'not_eligible', reason: 'audience' });
+    }
+    await expect(viewers.dormant.vote(poll.id, 1)).rejects.toThrow(/this poll is for loyal viewers; you are dormant/);
+    // the staff see every poll
+    expect((await host.join(streamId)).poll).toMatchObject({ id: poll.id, audience: { segments: ['loyal'] } });
+
+    // the loyal viewer votes, sees the running counts, and (a second tab) finds the poll in the join ack
+    const loyalResults = viewers.loyal.once('poll:results', (r) => r.pollId === poll.id && r.votes === 1);
+    const hostResults = host.once('poll:results', (r) => r.pollId === poll.id && r.votes === 1);
+    expect(await viewers.loyal.vote(poll.id, 1)).toEqual({});
+    expect(await loyalResults).toMatchObject({ counts: [0, 1], votes: 1 });
+    await hostResults;
+    const tab = await t.viewer(PEOPLE.loyal);
+    expect((await tab.join(streamId)).poll).toMatchObject({ id: poll.id, results: { counts: [0, 1], votes: 1 } });
+    await expect(tab.vote(poll.id, 0)).rejects.toMatchObject({ code: 'already_done' });
+
+    // the refused votes changed nothing
+    const loyalClosed = viewers.loyal.once('poll:closed', (r) => r.pollId === poll.id);
+    const { result } = await host.closePoll(poll.id);
+    expect(result).toMatchObject({ counts: [0, 1], votes: 1 });
+    expect(await loyalClosed).toMatchObject({ counts: [0, 1], votes: 1 });
+
+    // an untargeted poll after it reaches everyone, as before; by then every targeted push has arrived
+    const { poll: open } = await host.createPoll(streamId, { question: 'For all?', options: ['yes', 'no'] });
+    await Promise.all(Object.values(viewers).map((v) => v.once('poll:started', (p) => p.id === open.id)));
+    await viewers.fresh.vote(open.id, 0);
+    for (const who of ['atRisk', 'dormant', 'fresh'] as const) {
+      expect(pollIds(seen[who]!)).toEqual({ started: [open.id], results: expect.not.arrayContaining([poll.id]), closed: [] });
+      expect((await (await t.viewer(PEOPLE[who])).join(streamId)).poll).toMatchObject({ id: open.id });
+    }
+    expect(pollIds(seen.loyal!)).toMatchObject({ started: [poll.id, open.id], closed: [poll.id] });
+    expect(seen.loyal!.results.map((r) => r.pollId)).toContain(poll.id);
+
+    // the brand's summary says who the targeted poll was for
+    const s = await summaryOf(streamId);
+    expect(s.polls).toEqual([
+      { pollId: poll.id, question: sizes.question, options: sizes.options, counts: [0, 1], votes: 1, status: 'closed', closedAt: expect.any(Number), audience: { segments: ['loyal'] } },
+      { pollId: open.id, question: 'For all?', options: ['yes', 'no'], counts: [1, 0], votes: 1, status: 'open', closedAt: null },
+    ]);
+  });
+
+  it("sends the worker's close of a targeted timed poll to its audience only", async () => {
+    const { streamId, host, viewers } = await liveRoom('poll-timer');
+    const closed = Object.fromEntries(Object.entries(viewers).map(([who, v]) => [who, collect<PollFinal>(v, 'poll:closed')]));
+    const { poll } = await host.createPoll(streamId, { ...sizes, durationSec: 1, audience: { segments: ['dormant'] } });
+    await viewers.dormant.vote(poll.id, 0);
+    const dormantSees = viewers.dormant.once('poll:closed', (r) => r.pollId === poll.id, 15_000);
+    const hostSees = host.once('poll:closed', (r) => r.pollId === poll.id, 15_000);
+    t.clock.advance(1000);
+    expect(await dormantSees).toMatchObject({ counts: [1, 0], votes: 1, announcementId: `poll.closed.${poll.id}` });
+    await hostSees;
+    const { poll: marker } = await host.createPoll(streamId, { question: 'marker', options: ['a', 'b'] });
+    await Promise.all(Object.values(viewers).map((v) => v.once('poll:started', (p) => p.id === marker.id)));
+    for (const who of ['loyal', 'atRisk', 'fresh'] as const) expect(closed[who]).toEqual([]);
+  });
+});
+
 describe('targeting across nodes', () => {
   it('carries a targeted push from the node that made it to the eligible viewers of another node only', async () => {
     const nodes = await startTwoNodesAndWorker();
@@ -212,6 +308,36 @@ describe('targeting across nodes', () => {
       const { drop: marker } = await host.dropCoupon(streamId, { ...drop, title: 'marker' });
       await bronze.once('coupon:dropped', (p) => p.id === marker.id);
       expect(bronzeSaw.map((p) => p.id)).toEqual([marker.id]);
+    } finally {
+      await nodes.close();
+    }
+  });
+
+  it('carries a targeted poll from one node to the eligible viewers of another only', async () => {
+    const nodes = await startTwoNodesAndWorker();
+    try {
+      const streamId = await nodes.a.createStream('two nodes poll', BRAND, { start: true });
+      await grantPoints(nodes.a.app.ctx, { brandId: BRAND, viewerId: 'tnp-gold', streamId, points: 2500, source: 'order', sourceId: 'tnp' });
+      const host = await nodes.a.streamer('tnp-host', BRAND);
+      await host.join(streamId);
+      const gold = await nodes.b.joinedViewer(streamId, 'tnp-gold');
+      const bronze = await nodes.b.joinedViewer(streamId, 'tnp-bronze');
+      const bronzeSaw = collectPolls(bronze);
+      const goldSees = gold.once('poll:started');
+      const { poll } = await host.createPoll(streamId, { ...sizes, audience: { tiers: ['gold'] } });
+      expect((await goldSees).id).toBe(poll.id);
+      // a vote on node b: its running counts reach the host on node a
+      const hostResults = host.once('poll:results', (r) => r.pollId === poll.id && r.votes === 1);
+      const goldResults = gold.once('poll:results', (r) => r.pollId === poll.id && r.votes === 1);
+      await gold.vote(poll.id, 1);
+      await Promise.all([hostResults, goldResults]);
+      await expect(bronze.vote(poll.id, 0)).rejects.toMatchObject({ code: 'not_eligible', reason: 'audience' });
+      const goldClosed = gold.once('poll:closed', (r) => r.pollId === poll.id);
+      expect((await host.closePoll(poll.id)).result).toMatchObject({ counts: [0, 1], votes: 1 });
+      await goldClosed;
+      const { poll: marker } = await host.createPoll(streamId, { question: 'marker', options: ['a', 'b'] });
+      await bronze.once('poll:started', (p) => p.id === marker.id);
+      expect(pollIds(bronzeSaw)).toEqual({ started: [marker.id], results: [], closed: [] });
     } finally {
       await nodes.close();
     }

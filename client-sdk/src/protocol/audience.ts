@@ -5,7 +5,7 @@ import { Segment } from './metrics.js';
 export const LoyaltyTierName = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'a tier name of POINTS_TIERS');
 
 /**
- * Who a coupon drop, a lottery (and a poll) is for: viewers of these stickiness segments and/or these
+ * Who a coupon drop, a lottery or a poll is for: viewers of these stickiness segments and/or these
  * loyalty tiers. A filter left out admits everyone; with both, a viewer must match both. The segment is
  * the viewer's segment with the brand when the stream started (docs/scoring.md), so it does not change
  * during the stream; a viewer the brand never rated counts as `new`. The tier is the viewer's points tier.

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { AudienceSchema, type Audience } from './audience.js';
 import { ScopedId, StreamId, type Announced } from './common.js';
 import { userText } from './text.js';
 
-/** Live polls: staff ask, every viewer votes once, the room sees the running counts. */
+/** Live polls: staff ask, every viewer (of its audience, if targeted) votes once, the room sees the running counts. */
 export const PollCreate = z
   .object({
     streamId: StreamId,
@@ -12,6 +13,8 @@ export const PollCreate = z
     durationSec: z.number().int().min(1).max(3600).optional(),
     /** Points for taking part: every viewer who votes gets them once (within POINTS_STREAM_CAP). */
     points: z.number().int().min(1).max(1_000_000).optional(),
+    /** Only these viewers see the poll and may vote (docs/protocol.md, Targeting). */
+    audience: AudienceSchema.optional(),
   })
   .strict();
 
@@ -29,6 +32,8 @@ export interface PollPublic {
   endsAt?: number;
   /** Points every voter gets for taking part. */
   points?: number;
+  /** Set on a targeted poll: only viewers of this audience are shown it and may vote. */
+  audience?: Audience;
 }
 
 /** Votes of a poll: running in `poll:results`, final in `poll:closed` and the summary. */

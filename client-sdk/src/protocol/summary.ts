@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AudienceSchema } from './audience.js';
 import { Id, StreamId, Timestamp } from './common.js';
 import { StreamStatus } from './streams.js';
 
@@ -96,6 +97,8 @@ export const PollOutcome = z.object({
   votes: Count,
   status: z.enum(['open', 'closed']),
   closedAt: Timestamp.nullable(),
+  /** Set on a targeted poll: the audience it was for (only those viewers could vote). */
+  audience: AudienceSchema.optional(),
 });
 export type PollOutcome = z.infer<typeof PollOutcome>;
 

@@ -10,7 +10,7 @@ import { pointsKeys } from '../points/points.keys.js';
 import { loyaltyTierFor, parseLoyaltyTiers, rate, segmentAt } from '../stickiness/index.js';
 import { getStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
-import { audienceRooms, isEligible, type Standing } from './audience.js';
+import { audienceRooms, isEligible, parseAudience, type Standing } from './audience.js';
 
 export * from './audience.js';
 
@@ -98,4 +98,26 @@ export async function requireAudience(
 /** Where a push about an item for `audience` goes: the whole room when untargeted, else the admitted viewers and the staff. */
 export function pushTo(ctx: AppContext, streamId: string, audience: Audience | undefined): Emitter {
   return audience ? ctx.broadcast.toRooms(audienceRooms(streamId, audience, tierNames(ctx))) : ctx.broadcast.toStream(streamId);
+}
+
+/**
+ * Items' audiences as this node has read them, the most recent 2,000: an audience is set when its item (a
+ * drop, a poll) is made and never changes, so acting on an untargeted item costs no read after the node's
+ * first, and concurrent first reads share one. `load` answers the stored form, null for no such item (yet:
+ * not remembered, asked again next time).
+ */
+export class AudienceCache {
+  private readonly byItem = new Map<string, Promise<Audience | undefined>>();
+  get(itemId: string, load: () => Promise<string | null>): Promise<Audience | undefined> {
+    const hit = this.byItem.get(itemId);
+    if (hit) return hit;
+    const p = load().then((raw) => {
+      if (raw === null) this.byItem.delete(itemId);
+      return parseAudience(raw);
+    });
+    p.catch(() => this.byItem.delete(itemId));
+    this.byItem.set(itemId, p);
+    if (this.byItem.size > 2000) this.byItem.delete(this.byItem.keys().next().value!);
+    return p;
+  }
 }

@@ -13,7 +13,7 @@ import { codePool } from './coupons.code-pool.js';
 import { makeStockPusher } from './coupons.stock.js';
 import { CouponStore, publicDrop, type DropRecord } from './coupons.store.js';
 import { emitWebhookLater, streamBrand } from '../webhooks/webhooks.service.js';
-import { isEligible, parseAudience, pushTo, requireAudience, type Standing } from '../audience/audience.service.js';
+import { AudienceCache, isEligible, pushTo, requireAudience, type Standing } from '../audience/audience.service.js';
 import type { Audience } from '@stickyroom/sdk/protocol';
 
 export const couponStore = perContext((ctx) => new CouponStore(ctx.redis, ctx.keys, isCluster(ctx.redis) ? ctx.config.REDIS_REPLICA_ACK_MS : undefined));
@@ -71,27 +71,8 @@ class EndedDrops {
 }
 const endedDrops = perContext(() => new EndedDrops());
 
-/**
- * Drops' audiences as this node has read them, the most recent 2,000: an audience is set when the drop is
- * made and never changes, so a claim of an untargeted drop costs no read after the node's first, and
- * concurrent first claims share one read.
- */
-class DropAudiences {
-  private readonly byDrop = new Map<string, Promise<Audience | undefined>>();
-  get(dropId: string, load: () => Promise<string | null>): Promise<Audience | undefined> {
-    const hit = this.byDrop.get(dropId);
-    if (hit) return hit;
-    const p = load().then((raw) => {
-      if (raw === null) this.byDrop.delete(dropId); // no such drop (yet): ask again next time
-      return parseAudience(raw);
-    });
-    p.catch(() => this.byDrop.delete(dropId));
-    this.byDrop.set(dropId, p);
-    if (this.byDrop.size > 2000) this.byDrop.delete(this.byDrop.keys().next().value!);
-    return p;
-  }
-}
-const dropAudiences = perContext(() => new DropAudiences());
+/** Drops' audiences as this node has read them (set when the drop is made, never changed): see AudienceCache. */
+const dropAudiences = perContext(() => new AudienceCache());
 
 /** A drop's audience (undefined: everyone), read once per node. */
 export const dropAudience = (ctx: AppContext, streamId: string, dropId: string): Promise<Audience | undefined> =>

@@ -1,14 +1,19 @@
+import { isEligible } from '../audience/audience.js';
 import type { DomainFeature } from '../feature.js';
 import { joinRead } from '../room/join-reads.js';
 import { closePoll, openPollView } from './polls.service.js';
 import { pollStore } from './polls.store.js';
 
-/** Polls: the join ack carries the open one with its counts so far; the stream's end closes it. */
+/**
+ * Polls: the join ack carries the open one with its counts so far (a targeted poll only for viewers of its
+ * audience; the staff, without a standing, see every poll); the stream's end closes it.
+ */
 export const pollsHooks: DomainFeature = {
   name: 'polls',
-  async onJoin(ctx, stream) {
+  async onJoin(ctx, stream, _user, { standing }) {
     const poll = await joinRead(ctx, stream.id, 'poll', () => openPollView(ctx, stream.id, ctx.clock.now()));
-    return poll ? { poll } : {};
+    if (!poll || (standing && !isEligible(poll.audience, standing).ok)) return {};
+    return { poll };
   },
   async onStreamEnd(ctx, stream) {
     const open = await pollStore(ctx).openPollId(stream.id);

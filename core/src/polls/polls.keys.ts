@@ -6,7 +6,8 @@ export const pollKeys = (k: Keys, streamId: string) => ({
   open: k.stream(streamId, 'poll', 'open'),
   /**
    * HASH per poll: id, brandId, question, options (JSON), optionCount, endsAt (0: none), points, createdAt,
-   * createdBy, public (PollPublic JSON), status (open | closed), closedAt, closeReason.
+   * createdBy, public (PollPublic JSON), audience (JSON, absent: everyone), status (open | closed), closedAt,
+   * closeReason.
    */
   poll: (pollId: string) => k.stream(streamId, 'poll', 'p', pollId),
   /** HASH viewerId -> option: one final vote per viewer. */

@@ -1,6 +1,6 @@
 import type { PollFinal, PollPublic, PollResults, RequestPayload } from '@stickyroom/sdk/protocol';
 import type { User } from '../identity/tokens.js';
-import type { AppContext } from '../context.js';
+import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { userGate } from '../redis/event-gate.js';
 import { staffCounts } from '../staff-counts.js';
@@ -11,10 +11,16 @@ import { controlledStream } from '../streams/streams.service.js';
 import { pollStore, type PollRecord } from './polls.store.js';
 import type { OutboxEntry } from '../outbox/outbox.entry.js';
 import { announce, outboxEntryId, outboxStore } from '../outbox/outbox.service.js';
+import { AudienceCache, pushTo, requireAudience } from '../audience/audience.service.js';
 
 /** The stream a poll id belongs to; ids we did not mint are simply not found. */
 export const streamOfPoll = (pollId: string): string => streamOf(pollId, 'poll');
 
+/** Polls' audiences as this node has read them (set when the poll is made, never changed). */
+const pollAudiences = perContext(() => new AudienceCache());
+/** A poll's audience (undefined: everyone), read once per node. */
+const pollAudience = (ctx: AppContext, streamId: string, pollId: string) =>
+  pollAudiences(ctx).get(pollId, () => pollStore(ctx).audience(streamId, pollId));
 
 export async function createPoll(
   ctx: AppContext,
@@ -33,6 +39,7 @@ export async function createPoll(
     options: input.options,
     ...(endsAt !== undefined ? { endsAt } : {}),
     ...(input.points !== undefined ? { points: input.points } : {}),
+    ...(input.audience ? { audience: input.audience } : {}),
   };
   const poll: PollRecord = {
     id,
@@ -47,6 +54,7 @@ export async function createPoll(
     public: pub,
     status: 'open',
   };
+  if (input.audience) poll.audience = input.audience;
   // The timer goes in first: a timed poll never exists without its close (a job for a refused poll finds nothing).
   if (endsAt !== undefined) await ctx.jobs.at({ type: 'poll.close', pollId: id, streamId: stream.id }, endsAt, now);
   const store = pollStore(ctx);
@@ -61,16 +69,19 @@ export async function createPoll(
   }
   if (refused) throw refused.toError();
   await addMoment(ctx.redis, ctx.keys, stream.id, { at: now, kind: 'poll', id, label: input.question });
-  ctx.broadcast.toStream(stream.id).emit('poll:started', pub);
-  ctx.log.info({ streamId: stream.id, pollId: id, endsAt, by: user.id }, 'poll started');
+  pushTo(ctx, stream.id, poll.audience).emit('poll:started', pub);
+  ctx.log.info({ streamId: stream.id, pollId: id, endsAt, by: user.id, audience: poll.audience }, 'poll started');
   return endsAt !== undefined ? { id, endsAt } : { id };
 }
 
 /**
  * A viewer's one vote, then the points for taking part (idempotent per poll and viewer). A vote refused as
  * already_done grants them again first (a no-op once granted): a vote whose grant failed is healed by a retry.
+ * A targeted poll refuses a viewer outside its audience (`not_eligible`) before the vote script, which stays
+ * the one step that counts: the audience never changes and the standing is cached from the join.
  */
 export async function votePoll(ctx: AppContext, user: User, streamId: string, pollId: string, option: number, now: number): Promise<{ points?: number }> {
+  await requireAudience(ctx, streamId, user.id, await pollAudience(ctx, streamId, pollId), 'poll');
   const store = pollStore(ctx);
   try {
     await store.vote(streamId, pollId, user.id, option, now, userGate(ctx, streamId, user.id));
@@ -103,7 +114,7 @@ async function pushRunningResults(ctx: AppContext, streamId: string, pollId: str
   const store = pollStore(ctx);
   const poll = await store.get(streamId, pollId);
   if (!poll || poll.status !== 'open') return;
-  ctx.broadcast.toStream(streamId).emit('poll:results', await store.results(streamId, pollId, poll.options));
+  pushTo(ctx, streamId, poll.audience).emit('poll:results', await store.results(streamId, pollId, poll.options));
 }
 
 /**
@@ -125,11 +136,11 @@ export async function closePoll(ctx: AppContext, streamId: string, pollId: strin
 /** Delivers a closed poll's outbox entry (at least once): its final counts, with the entry's id. */
 export async function deliverPollClosed(ctx: AppContext, streamId: string, entryId: string, entry: Extract<OutboxEntry, { kind: 'poll.closed' }>): Promise<void> {
   // closed already (the entry is written by the close): this reads the final counts
-  const { result } = await pollStore(ctx).close(streamId, entry.pollId, ctx.clock.now(), 'timer');
-  ctx.broadcast.toStream(streamId).emit('poll:closed', { ...result, announcementId: entryId });
+  const { result, audience } = await pollStore(ctx).close(streamId, entry.pollId, ctx.clock.now(), 'timer');
+  pushTo(ctx, streamId, audience).emit('poll:closed', { ...result, announcementId: entryId });
 }
 
-/** The open poll and its counts so far (the `room:join` ack's `poll`), or null. */
+/** The open poll and its counts so far (the `room:join` ack's `poll`, if the viewer is in its audience), or null. */
 export async function openPollView(ctx: AppContext, streamId: string, now: number): Promise<(PollPublic & { results: PollResults }) | null> {
   const store = pollStore(ctx);
   const id = await store.openPollId(streamId);

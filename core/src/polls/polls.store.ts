@@ -1,4 +1,5 @@
-import type { PollFinal, PollPublic, PollResults } from '@stickyroom/sdk/protocol';
+import type { Audience, PollFinal, PollPublic, PollResults } from '@stickyroom/sdk/protocol';
+import { packAudience, parseAudience } from '../audience/audience.js';
 import { perContext } from '../context.js';
 import type { RedisClient } from '../redis/client.js';
 import type { EventGate } from '../redis/event-gate.js';
@@ -23,6 +24,8 @@ export interface PollRecord {
   public: PollPublic;
   status: 'open' | 'closed';
   closedAt?: number;
+  /** Set on a targeted poll (docs/protocol.md, Targeting); never changes. */
+  audience?: Audience;
 }
 
 function parsePoll(streamId: string, h: Record<string, string>): PollRecord | null {
@@ -41,6 +44,8 @@ function parsePoll(streamId: string, h: Record<string, string>): PollRecord | nu
     status: h.status === 'closed' ? 'closed' : 'open',
   };
   if (h.closedAt) p.closedAt = Number(h.closedAt);
+  const audience = parseAudience(h.audience);
+  if (audience) p.audience = audience;
   return p;
 }
 
@@ -68,11 +73,18 @@ export class PollStore {
       createdBy: p.createdBy,
       public: JSON.stringify(p.public),
     };
+    if (p.audience) fields.audience = packAudience(p.audience);
     return pollCreate.attempt(this.redis, this.keys, { streamId: p.streamId, pollId: p.id, fields });
   }
 
   async get(streamId: string, pollId: string): Promise<PollRecord | null> {
     return parsePoll(streamId, await this.redis.hgetall(pollKeys(this.keys, streamId).poll(pollId)));
+  }
+
+  /** The poll's audience ('' when untargeted; null when there is no such poll). Set once at creation. */
+  async audience(streamId: string, pollId: string): Promise<string | null> {
+    const [id, audience] = await this.redis.hmget(pollKeys(this.keys, streamId).poll(pollId), 'id', 'audience');
+    return id ? (audience ?? '') : null;
   }
 
   /** Takes the viewer's final vote; throws the refusal. */
@@ -87,10 +99,10 @@ export class PollStore {
   }
 
   /**
-   * Closes the poll (once, with its outbox entry; `changed` only for that call) and answers its final counts;
-   * throws not_found for no such poll.
+   * Closes the poll (once, with its outbox entry; `changed` only for that call) and answers its final counts
+   * and its audience (who may be told them); throws not_found for no such poll.
    */
-  async close(streamId: string, pollId: string, now: number, reason: string): Promise<{ changed: boolean; result: PollFinal }> {
+  async close(streamId: string, pollId: string, now: number, reason: string): Promise<{ changed: boolean; result: PollFinal; audience: Audience | undefined }> {
     const entry = { kind: 'poll.closed', pollId } as const;
     const res = await pollClose.run(this.redis, this.keys, { streamId, pollId, now, reason, entryId: outboxEntryId(entry), entry });
     const poll = parsePoll(streamId, res.poll)!;
@@ -105,6 +117,7 @@ export class PollStore {
         votes: res.votes,
         closedAt: poll.closedAt ?? now,
       },
+      audience: poll.audience,
     };
   }
 
@@ -113,14 +126,22 @@ export class PollStore {
   }
 
   /** Final (or, while open, running) results of the given polls, for the summary; unknown ids are skipped. */
-  async summaries(streamId: string, pollIds: readonly string[]): Promise<(PollFinal & { status: 'open' | 'closed' })[]> {
-    const out: (PollFinal & { status: 'open' | 'closed' })[] = [];
+  async summaries(streamId: string, pollIds: readonly string[]): Promise<(PollFinal & { status: 'open' | 'closed'; audience?: Audience })[]> {
+    const out: (PollFinal & { status: 'open' | 'closed'; audience?: Audience })[] = [];
     for (const id of pollIds) {
       const poll = await this.get(streamId, id);
       if (!poll) continue;
       const r = await this.results(streamId, id, poll.options);
       const votes = await this.redis.hlen(pollKeys(this.keys, streamId).votes(id));
-      out.push({ ...r, votes, question: poll.question, options: poll.options, closedAt: poll.closedAt ?? 0, status: poll.status });
+      out.push({
+        ...r,
+        votes,
+        question: poll.question,
+        options: poll.options,
+        closedAt: poll.closedAt ?? 0,
+        status: poll.status,
+        ...(poll.audience ? { audience: poll.audience } : {}),
+      });
     }
     return out;
   }

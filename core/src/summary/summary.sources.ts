@@ -148,6 +148,7 @@ export async function pollOutcomes(ctx: AppContext, streamId: string, pollIds: r
     votes: p.votes,
     status: p.status,
     closedAt: p.status === 'closed' ? p.closedAt : null,
+    ...(p.audience ? { audience: p.audience } : {}),
   }));
 }
 
