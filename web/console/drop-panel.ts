@@ -1,9 +1,10 @@
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { StreamerClient } from '@stickyroom/sdk';
 import type { DropPublic, JoinData } from '@stickyroom/sdk/protocol';
 import { Ticker, secondsLeft } from '../shared/ticker.js';
 import { Panel, fields } from './panel.js';
+import { audienceFields, audienceLabel, readAudience } from './audience-fields.js';
 
 type Ended = 'sold_out' | 'expired' | 'ended';
 interface DropView extends DropPublic {
@@ -46,8 +47,10 @@ export class DropPanel extends Panel {
   private async create(e: Event) {
     const form = e.target as HTMLFormElement;
     const f = fields(e);
+    const audience = readAudience(form);
     const r = await this.act(() =>
       this.client.dropCoupon(this.streamId, {
+        ...(audience ? { audience } : {}),
         title: f.title ?? '',
         discount: { type: f.type === 'amount' ? 'amount' : 'percent', value: Number(f.value ?? 0) },
         quantity: Number(f.quantity ?? 1),
@@ -74,6 +77,7 @@ export class DropPanel extends Panel {
             const over = d.ended ?? (secondsLeft(d.endsAt) === 0 ? 'expired' : undefined);
             return html`<li class="item">
               <strong>${d.title}</strong>
+              ${d.audience ? html`<span class="badge">${t('console.audienceFor', { who: audienceLabel(d.audience) })}</span>` : nothing}
               <span aria-live="polite">${t('console.stock', { remaining: d.remaining, quantity: d.quantity })}</span>
               ${over
                 ? html`<span class="badge">${t(`console.dropEnded.${over}`)}</span>`
@@ -91,6 +95,7 @@ export class DropPanel extends Panel {
           <label>${t('console.quantity')}<input name="quantity" type="number" min="1" max="1000000" value="100" required /></label>
           <label>${t('console.duration')}<input name="durationSec" type="number" min="1" max="86400" value="120" required /></label>
         </div>
+        ${audienceFields(this.i18n)}
         <button type="submit" ?disabled=${!this.live}>${t('console.dropCoupons')}</button>
       </form>
       ${this.renderFeedback()}

@@ -3,6 +3,7 @@ import { verifyDraw, type StreamerClient } from '@stickyroom/sdk';
 import type { JoinData, LotteryDrawn, LotteryPublic } from '@stickyroom/sdk/protocol';
 import { Ticker, secondsLeft } from '../shared/ticker.js';
 import { Panel, fields } from './panel.js';
+import { audienceFields, readAudience } from './audience-fields.js';
 
 /** Compose a giveaway, show its commitment and entrant count, draw it, and check the draw. */
 export class LotteryPanel extends Panel {
@@ -55,8 +56,10 @@ export class LotteryPanel extends Panel {
   private async create(e: Event) {
     const form = e.target as HTMLFormElement;
     const f = fields(e);
+    const audience = readAudience(form);
     const r = await this.act(() =>
       this.client.createLottery(this.streamId, {
+        ...(audience ? { audience } : {}),
         prize: f.prize ?? '',
         winners: Number(f.winners ?? 1),
         durationSec: Number(f.durationSec ?? 60),
@@ -127,6 +130,7 @@ export class LotteryPanel extends Panel {
         <label>${t('console.duration')}<input name="durationSec" type="number" min="1" max="86400" value="60" required /></label>
       </div>
       <label>${t('console.keyword')}<input name="keyword" maxlength="50" /></label>
+      ${audienceFields(this.i18n)}
       <button type="submit" ?disabled=${!this.live}>${t('console.startLottery')}</button>
     </form>`;
   }

@@ -24,6 +24,8 @@ export abstract class Panel extends LitElement {
       .msg, .item { padding: 6px 0; border-bottom: 1px solid var(--_border); overflow-wrap: anywhere; }
       .grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
       details { margin-top: 8px; }
+      fieldset { border: 1px solid var(--_border); border-radius: 6px; display: flex; flex-wrap: wrap; gap: 4px 12px; margin: 6px 0; }
+      label.check { display: inline-flex; flex-direction: row; gap: 4px; align-items: center; }
       summary { cursor: pointer; }
     `,
   ];

@@ -3,6 +3,7 @@ import type { StreamerClient } from '@stickyroom/sdk';
 import type { JoinData, PollFinal, PollPublic, PollResults } from '@stickyroom/sdk/protocol';
 import { Ticker, secondsLeft } from '../shared/ticker.js';
 import { Panel, fields } from './panel.js';
+import { audienceFields, readAudience } from './audience-fields.js';
 
 const MIN_OPTIONS = 2;
 const MAX_OPTIONS = 6;
@@ -56,8 +57,10 @@ export class PollPanel extends Panel {
     for (let i = 0; i < this.optionCount; i++) if (f[`option${i}`]) options.push(f[`option${i}`]!);
     const durationSec = Number(f.durationSec ?? 0);
     const points = Number(f.points ?? 0);
+    const audience = readAudience(form);
     const r = await this.act(() =>
       this.client.createPoll(this.streamId, {
+        ...(audience ? { audience } : {}),
         question: f.question ?? '',
         options,
         ...(durationSec > 0 ? { durationSec } : {}),
@@ -129,6 +132,7 @@ export class PollPanel extends Panel {
         <label>${t('console.pollDuration')}<input name="durationSec" type="number" min="1" max="3600" /></label>
         <label>${t('console.pollPoints')}<input name="points" type="number" min="0" max="1000000" /></label>
       </div>
+      ${audienceFields(this.i18n)}
       <button type="submit" ?disabled=${!this.live}>${t('console.startPoll')}</button>
     </form>`;
   }

@@ -56,8 +56,10 @@ export class SuggestionsPanel extends Panel {
     const skewed = d?.segments.filter((s) => s.reading === 'over' || s.reading === 'under') ?? [];
     return html`<section class="card" aria-labelledby="suggest-h">
       <h2 id="suggest-h">${t('console.suggestions')}</h2>
-      ${d ? html`<p class="muted">${t('console.suggestBasis', { count: d.basedOn.length, audience: d.audience })}</p>` : nothing}
-      ${d && d.products.length === 0 ? html`<p class="muted">${t('console.suggestNone')}</p>` : nothing}
+      ${d
+        ? html`<p class="muted">${d.basedOn.length ? t('console.suggestBasis', { count: d.basedOn.length, audience: d.audience }) : t('console.suggestNoHistory')}</p>`
+        : nothing}
+      ${d && d.basedOn.length > 0 && d.products.length === 0 ? html`<p class="muted">${t('console.suggestNone')}</p>` : nothing}
       <ol class="suggestions">
         ${d?.products.map(
           (p) => html`<li class="item">

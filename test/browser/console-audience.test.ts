@@ -1,0 +1,74 @@
+import { mkdir } from 'node:fs/promises';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb } from '../../scripts/build-web.js';
+import { launchChromium } from '../helpers/browser.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+
+// The streamer limits a coupon drop and a poll to loyal viewers from the console; a viewer new to the
+// brand is shown neither, and sees the untargeted drop that follows.
+const SHOTS = 'test-results';
+const BRAND = 'brand-ui-aud';
+let t: TestApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  await buildWeb();
+  await mkdir(SHOTS, { recursive: true });
+  t = await startTestApp({}, { clock: { now: () => Date.now() } });
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+describe('targeting from the console', () => {
+  it('drops a coupon and starts a poll for loyal viewers only', { timeout: 60_000 }, async () => {
+    const streamId = await t.createStream('Thank-you night', BRAND, { start: true });
+    const newbie = await t.joinedViewer(streamId, 'newbie');
+    const dropped: string[] = [];
+    const polls: string[] = [];
+    newbie.on('coupon:dropped', (d) => dropped.push(d.title));
+    newbie.on('poll:started', (p) => polls.push(p.question));
+
+    const token = await t.token('streamer', 'host-aud', { brandId: BRAND });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1100 } });
+    const page = await context.newPage();
+    page.on('pageerror', (err) => {
+      throw err;
+    });
+    await page.goto(`${t.url}/console/streams/${streamId}#token=${token}`);
+
+    const drop = page.getByRole('region', { name: 'Coupon drop' });
+    await drop.getByLabel('Coupon title').fill('Loyal 20%');
+    await drop.getByText('Who can take part (nothing ticked: everyone)').click();
+    await drop.getByRole('checkbox', { name: 'loyal' }).check();
+    await drop.getByRole('button', { name: 'Drop coupons' }).click();
+    await drop.getByText('For loyal').waitFor();
+
+    const poll = page.getByRole('region', { name: 'Poll' });
+    await poll.getByLabel('Question').fill('Which colour next?');
+    await poll.getByLabel('Option 1').fill('Red');
+    await poll.getByLabel('Option 2').fill('Blue');
+    await poll.getByText('Who can take part (nothing ticked: everyone)').click();
+    await poll.getByRole('checkbox', { name: 'loyal' }).check();
+    await poll.getByRole('button', { name: 'Start poll' }).click();
+    await poll.getByText('Which colour next?').waitFor();
+    await page.screenshot({ path: `${SHOTS}/console-audience.png`, fullPage: true });
+
+    // an untargeted drop after them reaches the newcomer, and is the only one they were shown
+    const everyone = new Promise<void>((resolve) => newbie.on('coupon:dropped', (d) => d.title === 'Everyone 5%' && resolve()));
+    await drop.getByLabel('Coupon title').fill('Everyone 5%');
+    await drop.getByRole('checkbox', { name: 'loyal' }).uncheck();
+    await drop.getByRole('button', { name: 'Drop coupons' }).click();
+    await everyone;
+    expect(dropped).toEqual(['Everyone 5%']);
+    expect(polls).toEqual([]);
+    const again = await newbie.join(streamId);
+    expect(again.drops.map((d) => d.title)).toEqual(['Everyone 5%']);
+    expect(again.poll).toBeUndefined();
+    await context.close();
+  });
+});
