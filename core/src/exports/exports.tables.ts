@@ -10,6 +10,8 @@ import { exportKeys } from './exports.keys.js';
 import { couponKeys } from '../coupons/coupons.keys.js';
 import type { CouponRecord } from '../coupons/coupons.codes.js';
 import { streamOrderKeys } from '../orders/orders.keys.js';
+import { surveyKeys } from '../survey/survey.keys.js';
+import type { SurveyAnswerRecord } from '../survey/survey.store.js';
 import type { OrderAttribution } from '../orders/orders.store.js';
 import { forEachViewerBatch, interactionsOf, metric, summaryStore } from '../summary/summary.viewers.js';
 
@@ -215,4 +217,19 @@ const moderation: TableDef = {
   },
 };
 
-export const TABLES: Record<ExportTable, TableDef> = { viewers, chat, orders, claims, moderation };
+/** The post-stream survey's answers (in hash order, as orders and claims), each with its comment as the viewer wrote it. */
+const survey: TableDef = {
+  columns: ['streamId', 'viewerId', 'score', 'comment', 'at'],
+  async read(ctx, stream, emit) {
+    await hscanPages(ctx.redis, surveyKeys(ctx.keys, stream.id).answers, (entries) =>
+      emit(
+        entries.map(([viewerId, raw]) => {
+          const a = JSON.parse(raw) as SurveyAnswerRecord;
+          return { streamId: stream.id, viewerId, score: a.score, comment: a.comment ?? null, at: iso(a.at) };
+        }),
+      ),
+    );
+  },
+};
+
+export const TABLES: Record<ExportTable, TableDef> = { viewers, chat, orders, claims, moderation, survey };
