@@ -18,7 +18,7 @@ let brandToken: string;
 let streamId: string;
 let code: string;
 beforeAll(async () => {
-  t = await startTestApp({ CHAT_HISTORY: '50', EVENT_RATE_LIMIT: '1000' });
+  t = await startTestApp({ CHAT_HISTORY: '50', EVENT_RATE_LIMIT: '1000', SURVEY_MIN_WATCH_MIN: '0' });
   brandToken = await t.token('brand', 'analyst', { brandId: BRAND });
   streamId = await t.createStream('Exported', BRAND, { start: true });
   const host = await t.streamer(`host-${BRAND}`, BRAND);
@@ -72,6 +72,40 @@ describe('stream exports', () => {
     expect(csv[1]!.name).toBe(`'${FORMULA_NAME}`);
     expect(csv[1]!.text).toBe(`'${FORMULA_TEXT}`);
     expect(csv[2]!.text).toBe('two\nlines, "quoted"');
+  });
+
+  it('exports the survey answers with each comment as written: intact in NDJSON, escaped and formula-safe in CSV, per stream and brand-wide', async () => {
+    const id = await t.createStream('Surveyed', BRAND, { start: true });
+    const host = await t.streamer(`host-${BRAND}`, BRAND);
+    await host.join(id);
+    const eve = await t.joinedViewer(id, 'eve', { name: NASTY_NAME });
+    const mal = await t.joinedViewer(id, 'mal', { name: FORMULA_NAME });
+    const quiet = await t.joinedViewer(id, 'quiet');
+    await host.end(id);
+    await eve.answerSurvey(id, 10, NASTY_TEXT);
+    t.clock.advance(1000);
+    await mal.answerSurvey(id, 2, FORMULA_TEXT);
+    t.clock.advance(1000);
+    await quiet.answerSurvey(id, 8);
+    const { json, csv } = await both(`/api/streams/${id}/export/survey`);
+    const byViewer = <T extends Record<string, unknown>>(rows: T[]) => [...rows].sort((x, y) => String(x.viewerId).localeCompare(String(y.viewerId)));
+    expect(byViewer(json)).toEqual([
+      { streamId: id, viewerId: 'eve', score: 10, comment: NASTY_TEXT, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+      { streamId: id, viewerId: 'mal', score: 2, comment: FORMULA_TEXT, at: expect.any(String) },
+      { streamId: id, viewerId: 'quiet', score: 8, comment: null, at: expect.any(String) },
+    ]);
+    const rows = byViewer(csv);
+    expect(rows.map((r) => [r.viewerId, r.score, r.comment])).toEqual([
+      ['eve', '10', NASTY_TEXT],
+      ['mal', '2', `'${FORMULA_TEXT}`],
+      ['quiet', '8', ''],
+    ]);
+    // the brand's export holds the same rows (its other streams have no survey answers)
+    const brand = await get(`/api/brands/${BRAND}/export/survey?format=ndjson`);
+    expect(byViewer(ndjson(brand.text))).toEqual(byViewer(json));
+    const brandCsv = await get(`/api/brands/${BRAND}/export/survey?format=csv`);
+    expect(brandCsv.text.split('\r\n')[0]).toBe('streamId,viewerId,score,comment,at');
+    for (const v of [eve, mal, quiet]) v.close();
   });
 
   it('exports every message of the stream from its chat log, beyond the hot history, deleted ones marked', async () => {
