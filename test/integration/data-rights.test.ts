@@ -110,6 +110,7 @@ async function everyExport(brand: string, streams: string[], token: string): Pro
     out[`${s} survey.csv`] = await get(`/api/streams/${s}/survey?format=csv`, token);
   }
   out.referrals = await get(`/api/brands/${brand}/referrals`, token);
+  for (const format of ['ndjson', 'csv']) out[`brand redemptions ${format}`] = await get(`/api/brands/${brand}/export/redemptions?format=${format}`, token);
   return out;
 }
 
@@ -180,6 +181,8 @@ describe('data rights', () => {
       expect(text, name).not.toContain('call me');
     }
     expect(before[`${streamsA[0]} survey ndjson`]).toContain(PHONE);
+    expect(ndjson(before['brand redemptions ndjson']!).map((r) => r.viewerId)).toEqual([GONE, GONE]);
+    expect(ndjson(after['brand redemptions ndjson']!)).toEqual(ndjson(before['brand redemptions ndjson']!.replaceAll(GONE, pseudonym)));
     expect(before[`${streamsA[0]} survey`]).toContain(PHONE);
     // the survey: the same answers and NPS, the forgotten viewer's under the pseudonym without its comment
     for (const s of streamsA) {

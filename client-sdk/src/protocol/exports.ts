@@ -8,6 +8,10 @@ import { Id, StreamId } from './common.js';
 export const EXPORT_TABLES = ['viewers', 'chat', 'orders', 'claims', 'moderation', 'survey'] as const;
 export const ExportTable = z.enum(EXPORT_TABLES);
 export type ExportTable = z.infer<typeof ExportTable>;
+/** The brand export's tables: every stream table, and the brand's own (rows not of a stream: reward redemptions). */
+export const BRAND_EXPORT_TABLES = [...EXPORT_TABLES, 'redemptions'] as const;
+export const BrandExportTable = z.enum(BRAND_EXPORT_TABLES);
+export type BrandExportTable = z.infer<typeof BrandExportTable>;
 
 export const ExportFormat = z.enum(['ndjson', 'csv']);
 export type ExportFormat = z.infer<typeof ExportFormat>;
@@ -15,7 +19,7 @@ export type ExportFormat = z.infer<typeof ExportFormat>;
 /** `GET /api/streams/:id/export/:table` path parameters. */
 export const StreamExportParams = { id: StreamId, table: ExportTable };
 /** `GET /api/brands/:brandId/export/:table` path parameters. */
-export const BrandExportParams = { brandId: Id, table: ExportTable };
+export const BrandExportParams = { brandId: Id, table: BrandExportTable };
 
 export const StreamExportQuery = z.object({ format: ExportFormat.default('ndjson') }).strict();
 
