@@ -245,7 +245,10 @@ describe('data rights', () => {
     const res = await t.http('DELETE', `/api/viewers/${GONE}`, { token: admin });
     expect(res.status, res.text).toBe(200);
     expect(res.body).toMatchObject({ viewerId: GONE, brands: expect.arrayContaining([A, B]), streams: 1 });
-    for (const [name, text] of Object.entries(await everyExport(B, [streamB], tokenB))) expect(text, name).not.toContain(GONE);
+    for (const [name, text] of Object.entries(await everyExport(B, [streamB], tokenB))) {
+      expect(text, name).not.toContain(GONE);
+      expect(text, name).not.toContain(PHONE);
+    }
     expect(await t.chatTexts(streamB)).toEqual(['I stay']);
     expect(await summaries([streamB], tokenB)).toEqual(summaryB.map((s) => s.replaceAll(`"${GONE}"`, `"${pseudonymOf(t.app.ctx, GONE)}"`)));
     expect((await t.http('DELETE', `/api/viewers/${pseudonymOf(t.app.ctx, GONE)}`, { token: admin })).status).toBe(400);
