@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXPORT_TABLES } from '@stickyroom/sdk/protocol';
+import { BRAND_EXPORT_TABLES, EXPORT_TABLES } from '@stickyroom/sdk/protocol';
+import { grantPoints } from '../../core/src/points/points.service.js';
 import { queueActivity } from '../../core/src/activity/activity.store.js';
 import { chatKeys } from '../../core/src/chat/chat.keys.js';
 import { exportKeys } from '../../core/src/exports/exports.keys.js';
@@ -18,7 +19,7 @@ let brandToken: string;
 let streamId: string;
 let code: string;
 beforeAll(async () => {
-  t = await startTestApp({ CHAT_HISTORY: '50', EVENT_RATE_LIMIT: '1000' });
+  t = await startTestApp({ CHAT_HISTORY: '50', EVENT_RATE_LIMIT: '1000', SURVEY_MIN_WATCH_MIN: '0' });
   brandToken = await t.token('brand', 'analyst', { brandId: BRAND });
   streamId = await t.createStream('Exported', BRAND, { start: true });
   const host = await t.streamer(`host-${BRAND}`, BRAND);
@@ -72,6 +73,40 @@ describe('stream exports', () => {
     expect(csv[1]!.name).toBe(`'${FORMULA_NAME}`);
     expect(csv[1]!.text).toBe(`'${FORMULA_TEXT}`);
     expect(csv[2]!.text).toBe('two\nlines, "quoted"');
+  });
+
+  it('exports the survey answers with each comment as written: intact in NDJSON, escaped and formula-safe in CSV, per stream and brand-wide', async () => {
+    const id = await t.createStream('Surveyed', BRAND, { start: true });
+    const host = await t.streamer(`host-${BRAND}`, BRAND);
+    await host.join(id);
+    const eve = await t.joinedViewer(id, 'eve', { name: NASTY_NAME });
+    const mal = await t.joinedViewer(id, 'mal', { name: FORMULA_NAME });
+    const quiet = await t.joinedViewer(id, 'quiet');
+    await host.end(id);
+    await eve.answerSurvey(id, 10, NASTY_TEXT);
+    t.clock.advance(1000);
+    await mal.answerSurvey(id, 2, FORMULA_TEXT);
+    t.clock.advance(1000);
+    await quiet.answerSurvey(id, 8);
+    const { json, csv } = await both(`/api/streams/${id}/export/survey`);
+    const byViewer = <T extends Record<string, unknown>>(rows: T[]) => [...rows].sort((x, y) => String(x.viewerId).localeCompare(String(y.viewerId)));
+    expect(byViewer(json)).toEqual([
+      { streamId: id, viewerId: 'eve', score: 10, comment: NASTY_TEXT, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+      { streamId: id, viewerId: 'mal', score: 2, comment: FORMULA_TEXT, at: expect.any(String) },
+      { streamId: id, viewerId: 'quiet', score: 8, comment: null, at: expect.any(String) },
+    ]);
+    const rows = byViewer(csv);
+    expect(rows.map((r) => [r.viewerId, r.score, r.comment])).toEqual([
+      ['eve', '10', NASTY_TEXT],
+      ['mal', '2', `'${FORMULA_TEXT}`],
+      ['quiet', '8', ''],
+    ]);
+    // the brand's export holds the same rows (its other streams have no survey answers)
+    const brand = await get(`/api/brands/${BRAND}/export/survey?format=ndjson`);
+    expect(byViewer(ndjson(brand.text))).toEqual(byViewer(json));
+    const brandCsv = await get(`/api/brands/${BRAND}/export/survey?format=csv`);
+    expect(brandCsv.text.split('\r\n')[0]).toBe('streamId,viewerId,score,comment,at');
+    for (const v of [eve, mal, quiet]) v.close();
   });
 
   it('exports every message of the stream from its chat log, beyond the hot history, deleted ones marked', async () => {
@@ -135,9 +170,12 @@ describe('stream exports', () => {
 describe('the OpenAPI document', () => {
   it('lists the export and data-rights routes, the exports in both content types', async () => {
     const doc = (await t.http('GET', '/api/openapi.json')).body;
-    for (const path of ['/api/streams/{id}/export/{table}', '/api/brands/{brandId}/export/{table}']) {
+    for (const [path, tables] of [
+      ['/api/streams/{id}/export/{table}', EXPORT_TABLES],
+      ['/api/brands/{brandId}/export/{table}', BRAND_EXPORT_TABLES],
+    ] as const) {
       expect(Object.keys(doc.paths[path].get.responses['200'].content).sort()).toEqual(['application/x-ndjson', 'text/csv']);
-      expect(doc.paths[path].get.parameters.find((p: { name: string }) => p.name === 'table').schema.enum).toEqual([...EXPORT_TABLES]);
+      expect(doc.paths[path].get.parameters.find((p: { name: string }) => p.name === 'table').schema.enum).toEqual([...tables]);
     }
     expect(Object.keys(doc.paths['/api/brands/{brandId}/viewers/{viewerId}']).sort()).toContain('delete');
     expect(doc.paths['/api/viewers/{viewerId}'].delete).toBeDefined();
@@ -147,6 +185,37 @@ describe('the OpenAPI document', () => {
 });
 
 describe('brand exports', () => {
+  it("exports the brand's reward redemptions made in [from, to), a brand table only", async () => {
+    const brand = 'brand-exp-rewards';
+    const token = await t.token('brand', 'analyst', { brandId: brand });
+    const reward = await t.http('POST', `/api/brands/${brand}/rewards`, { token, body: { title: '=Gift "box"', kind: 'gift', cost: 10, stock: 10 } });
+    expect(reward.status, reward.text).toBe(201);
+    const t0 = t.clock.now();
+    const made: string[] = [];
+    for (const viewer of ['red-1', 'red-2', 'red-3']) {
+      await grantPoints(t.app.ctx, { brandId: brand, viewerId: viewer, streamId: 's-x', points: 50, source: 'order', sourceId: `seed-${viewer}` });
+      const v = await t.viewer(viewer);
+      made.push((await v.redeem(reward.body.id as string)).redemption.id);
+      v.close();
+      t.clock.advance(60_000);
+    }
+    const nd = await t.http('GET', `/api/brands/${brand}/export/redemptions`, { token });
+    expect(nd.status, nd.text).toBe(200);
+    const rows = ndjson(nd.text);
+    expect(rows.map((r) => [r.redemptionId, r.viewerId, r.title, r.cost, r.kind])).toEqual(made.map((id, i) => [id, `red-${i + 1}`, '=Gift "box"', 10, 'gift']));
+    expect(rows[0]).toMatchObject({ brandId: brand, rewardId: reward.body.id, at: new Date(t0).toISOString(), code: null });
+    const csv = await t.http('GET', `/api/brands/${brand}/export/redemptions?format=csv`, { token });
+    expect(csvObjects(csv.text).map((r) => r.title)).toEqual(["'=Gift \"box\"", "'=Gift \"box\"", "'=Gift \"box\""]);
+    expect(csv.text.split('\r\n')[0]).toBe('brandId,redemptionId,viewerId,at,rewardId,kind,title,cost,code');
+    // [from, to) by the redemption's time
+    const some = ndjson((await t.http('GET', `/api/brands/${brand}/export/redemptions?from=${t0 + 60_000}&to=${t0 + 120_000}`, { token })).text);
+    expect(some.map((r) => r.viewerId)).toEqual(['red-2']);
+    // a stream has no redemptions table; another brand may not read them
+    const streamOfBrand = await t.createStream('No table', brand);
+    expect((await t.http('GET', `/api/streams/${streamOfBrand}/export/redemptions`, { token })).status).toBe(400);
+    expect((await t.http('GET', `/api/brands/${brand}/export/redemptions`, { token: brandToken })).status).toBe(403);
+  });
+
   it("concatenates the brand's streams created in [from, to), one header, each row with its streamId", async () => {
     const brand = 'brand-exp-multi';
     const token = await t.token('brand', 'analyst', { brandId: brand });

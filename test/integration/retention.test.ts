@@ -15,14 +15,17 @@ const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 let t: TestApp;
 let token: string;
 beforeAll(async () => {
-  t = await startTestApp({ RETENTION_DAYS: '30' });
+  t = await startTestApp({ RETENTION_DAYS: '30', SURVEY_MIN_WATCH_MIN: '0', SURVEY_WINDOW_HOURS: '48' });
   token = await t.token('brand', 'owner', { brandId: BRAND });
 });
 afterAll(async () => {
   await t?.close();
 });
 
-/** A stream with chat, a question, a quiz, a claim and an order, ended at the clock's time (not finalized). */
+/**
+ * A stream with chat, a question, a quiz, a claim, an order, a poll and a product click, ended at the clock's
+ * time (not finalized); the viewer answers the survey with a comment after the end.
+ */
 async function playAndEnd(title: string, order: string): Promise<string> {
   const id = await t.createStream(title, BRAND, { start: true });
   const host = await t.streamer(`host-${BRAND}`, BRAND);
@@ -36,9 +39,15 @@ async function playAndEnd(title: string, order: string): Promise<string> {
   const { quiz } = await host.createQuiz(id, { question: 'Colour?', options: ['red', 'blue'], correctOption: 0, durationSec: 60 });
   await v.answerQuiz(quiz.id, 0);
   await host.closeQuiz(quiz.id);
+  const { poll } = await host.createPoll(id, { question: 'Next colour?', options: ['green', 'pink'] });
+  await v.vote(poll.id, 1);
+  await host.closePoll(poll.id);
+  await host.pinProduct(id, { id: 'coat', title: 'Coat', price: 120, currency: 'EUR' });
+  await v.clickProduct(id, 'coat');
   await host.mute(id, 'regular', 10);
   t.clock.advance(3600_000);
   expect((await t.http('POST', `/api/streams/${id}/end`, { token: await t.token('streamer', `host-${BRAND}`, { brandId: BRAND }) })).status).toBe(200);
+  await v.answerSurvey(id, 10, `call me about ${title}`);
   v.close();
   return id;
 }
@@ -77,6 +86,14 @@ describe('retention', () => {
     await rollupStream(t.app.ctx, old);
 
     const summary = await get(`/api/streams/${old}/summary`);
+    // the summary's survey and poll blocks: what must stay once the votes and answers are gone
+    expect(JSON.parse(summary)).toMatchObject({
+      survey: { responses: 1, promoters: 1, nps: 100, open: false },
+      polls: [expect.objectContaining({ counts: [0, 1], votes: 1 })],
+    });
+    const before = await keysOf(old);
+    for (const raw of ['presence:minutes:regular', 'product:firstClicks:coat', 'survey:answers']) expect(before).toContain(raw);
+    expect(before.some((k) => k.startsWith('poll:votes:'))).toBe(true);
     const redis = t.app.ctx.redis;
     const sc = scoringKeys(t.app.ctx.keys, BRAND);
     const scores = await Promise.all([redis.hgetall(sc.history), redis.hgetall(sc.ratings), redis.zrange(sc.board, 0, -1, 'WITHSCORES')]);
@@ -90,12 +107,16 @@ describe('retention', () => {
     const left = await keysOf(old);
     for (const raw of ['v:regular', 'presence:unique', 'presence:seen', 'chat:history', 'chat:log', 'chat:modlog', 'coupons:codes', 'dirty']) expect(left).not.toContain(raw);
     expect(await redis.hgetall(t.app.ctx.keys.stream(old, 'orders'))).toEqual({ 'ret-o1': 'counted' });
-    expect(left.filter((k) => /^(qa:q|qa:voters|quiz:answers|quiz:correct|drop:.+:claims|chat:u)/.test(k))).toEqual([]);
+    expect(left.filter((k) => /^(qa:q|qa:voters|quiz:answers|quiz:correct|drop:.+:claims|chat:u|poll:votes|presence:minutes|product:firstClicks|qa:askPins|qa:clickedPinned|survey:answers)/.test(k))).toEqual([]);
+    // the survey as opened and its tally, the polls and their counts stay (no viewer in them)
+    expect(left).toEqual(expect.arrayContaining(['survey:open', 'survey:tally', expect.stringMatching(/^poll:counts:/), expect.stringMatching(/^poll:p:/)]));
+    expect(await get(`/api/streams/${old}/export/survey`)).toBe('');
+    expect(JSON.stringify(JSON.parse(await get(`/api/streams/${old}/survey`)))).not.toContain('call me');
     expect(left).toEqual(expect.arrayContaining(['meta', 'summary:final', 'summary:viewers', 'totals', 'timeline', 'moments']));
     expect(await get(`/api/streams/${old}/summary`)).toBe(summary);
     expect(await Promise.all([redis.hgetall(sc.history), redis.hgetall(sc.ratings), redis.zrange(sc.board, 0, -1, 'WITHSCORES')])).toEqual(scores);
     expect(await redis.zrange(brandOrderKeys(t.app.ctx.keys, BRAND, 'regular').history, 0, -1)).toEqual(orderHistory);
-    for (const table of ['chat', 'orders', 'claims', 'moderation']) expect(await get(`/api/streams/${old}/export/${table}`), table).toBe('');
+    for (const table of ['chat', 'orders', 'claims', 'moderation', 'survey']) expect(await get(`/api/streams/${old}/export/${table}`), table).toBe('');
     // the order webhook replaying the old order hears it was counted already: nothing is counted or recreated
     const replay = await deliverOrder(t, { orderId: 'ret-o1', viewerId: 'regular', amount: 20, currency: 'EUR', streamId: old });
     expect(replay.body).toMatchObject({ duplicate: true });
@@ -106,6 +127,33 @@ describe('retention', () => {
     expect(await keysOf(recent)).toEqual(recentKeys);
     expect(await keysOf(old)).toEqual(left);
     expect(ndjson(await get(`/api/streams/${recent}/export/chat`))).toHaveLength(1);
+    expect(ndjson(await get(`/api/streams/${recent}/export/survey`))).toEqual([expect.objectContaining({ comment: 'call me about recent' })]);
+  });
+
+  it('waits while the survey still takes answers, then drops them: the summary keeps its survey figures', async () => {
+    // a deployment keeping 1 day: the survey (48 hours) is still open when the stream is due
+    const ctx = { ...t.app.ctx, config: { ...t.app.ctx.config, RETENTION_DAYS: 1 } };
+    const start = t.clock.now();
+    const id = await t.createStream('long survey', BRAND, { start: true });
+    const host = await t.streamer(`host-${BRAND}`, BRAND);
+    const v = await t.joinedViewer(id, 'surveyed');
+    t.clock.advance(60_000);
+    await host.end(id);
+    await v.answerSurvey(id, 3, 'meh');
+    v.close();
+    expect((await t.http('POST', `/api/streams/${id}/summary/finalize`, { token })).status).toBe(200);
+    await rollupStream(t.app.ctx, id);
+    const summary = await get(`/api/streams/${id}/summary`);
+    expect(JSON.parse(summary).survey).toMatchObject({ responses: 1, detractors: 1, open: true });
+    t.clock.set(start + 1.5 * DAY);
+    const early = await applyRetention(ctx);
+    expect(early.waiting).toContain(id);
+    expect(early.dropped).not.toContain(id);
+    expect(ndjson(await get(`/api/streams/${id}/export/survey`))).toHaveLength(1);
+    t.clock.set(start + 2.5 * DAY);
+    expect((await applyRetention(ctx)).dropped).toEqual([id]);
+    expect(await get(`/api/streams/${id}/export/survey`)).toBe('');
+    expect(JSON.parse(await get(`/api/streams/${id}/summary`))).toEqual({ ...JSON.parse(summary), survey: { ...JSON.parse(summary).survey, open: false } });
   });
 
   it('the worker schedules the retention job when RETENTION_DAYS is set', async () => {

@@ -16,6 +16,7 @@ const EXPORTS: readonly [string, MessageKey][] = [
   ['orders', 'dash.exportOrders'],
   ['claims', 'dash.exportClaims'],
   ['moderation', 'dash.exportModeration'],
+  ['survey', 'dash.exportSurvey'],
 ];
 
 /**

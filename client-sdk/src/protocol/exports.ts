@@ -5,9 +5,13 @@ import { Id, StreamId } from './common.js';
  * The brand's data in its own hands: per-stream and per-brand exports (NDJSON or CSV, streamed) and the
  * data-rights routes (one viewer's data, forgetting a viewer). docs/operations.md, "Exports" and "Data rights".
  */
-export const EXPORT_TABLES = ['viewers', 'chat', 'orders', 'claims', 'moderation'] as const;
+export const EXPORT_TABLES = ['viewers', 'chat', 'orders', 'claims', 'moderation', 'survey'] as const;
 export const ExportTable = z.enum(EXPORT_TABLES);
 export type ExportTable = z.infer<typeof ExportTable>;
+/** The brand export's tables: every stream table, and the brand's own (rows not of a stream: reward redemptions). */
+export const BRAND_EXPORT_TABLES = [...EXPORT_TABLES, 'redemptions'] as const;
+export const BrandExportTable = z.enum(BRAND_EXPORT_TABLES);
+export type BrandExportTable = z.infer<typeof BrandExportTable>;
 
 export const ExportFormat = z.enum(['ndjson', 'csv']);
 export type ExportFormat = z.infer<typeof ExportFormat>;
@@ -15,7 +19,7 @@ export type ExportFormat = z.infer<typeof ExportFormat>;
 /** `GET /api/streams/:id/export/:table` path parameters. */
 export const StreamExportParams = { id: StreamId, table: ExportTable };
 /** `GET /api/brands/:brandId/export/:table` path parameters. */
-export const BrandExportParams = { brandId: Id, table: ExportTable };
+export const BrandExportParams = { brandId: Id, table: BrandExportTable };
 
 export const StreamExportQuery = z.object({ format: ExportFormat.default('ndjson') }).strict();
 
@@ -47,6 +51,16 @@ export const ViewerDataExport = z.object({
   /** The brand's stickiness record: the packed history and rating as stored, null when none. */
   scoring: z.object({ history: z.string().nullable(), rating: z.string().nullable(), firstSeen: z.number().nullable(), firstBought: z.number().nullable() }),
   points: z.object({ lots: z.record(z.string(), z.number()), grants: z.record(z.string(), z.number()), streams: z.record(z.string(), z.number()) }),
+  /** Their reward redemptions with the brand (RedemptionRecord as stored), newest first. */
+  redemptions: z.array(z.record(z.string(), z.unknown())),
+  /** Raffle tickets not yet spent, and the lotteries (id -> ms) they spent one on. */
+  raffle: z.object({ tickets: z.number(), spent: z.record(z.string(), z.number()) }),
+  /** Their share code for the brand, who referred them, and whom they referred. */
+  referrals: z.object({
+    code: z.string().nullable(),
+    referredBy: z.object({ referrerId: z.string(), streamId: z.string(), at: z.number() }).nullable(),
+    referred: z.array(z.object({ viewerId: z.string(), streamId: z.string(), at: z.number() })),
+  }),
   orders: z.array(z.record(z.string(), z.unknown())),
   lastJoin: z.unknown().nullable(),
   streams: z.array(
@@ -63,6 +77,10 @@ export const ViewerDataExport = z.object({
       orders: z.array(z.record(z.string(), z.unknown())),
       quizAnswers: z.record(z.string(), z.string()),
       lotteryEntries: z.array(z.string()),
+      /** Poll id -> the option they voted for. */
+      pollVotes: z.record(z.string(), z.number()),
+      /** Their answer to the stream's post-stream survey (comment as written), null when none. */
+      survey: z.object({ score: z.number(), comment: z.string().nullable(), at: z.number() }).nullable(),
       banned: z.boolean(),
     }),
   ),

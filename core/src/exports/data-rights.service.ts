@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import type { User } from '../identity/tokens.js';
 import { eventGateKey } from '../redis/event-gate.js';
-import { pairs } from '../redis/replies.js';
+import { pairs, scanHash } from '../redis/replies.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { activityKeys } from '../activity/activity.keys.js';
 import { readMoments } from '../activity/activity.store.js';
@@ -14,7 +14,13 @@ import { brandLotteryKeys, lotteryKeys } from '../lottery/lottery.keys.js';
 import { brandBuyersKey, brandOrderKeys, orderIndexKey, streamOrderKeys } from '../orders/orders.keys.js';
 import { pointsKeys } from '../points/points.keys.js';
 import { presenceKeys } from '../presence/presence.keys.js';
-import { lastJoinKey } from '../products/products.keys.js';
+import { lastJoinKey, productKeys } from '../products/products.keys.js';
+import { pollKeys } from '../polls/polls.keys.js';
+import { brandPointsKeys, rewardKeys } from '../points/points.keys.js';
+import { referralKeys, streamReferralKeys } from '../referrals/referrals.keys.js';
+import { surveyKeys } from '../survey/survey.keys.js';
+import type { SurveyAnswerRecord } from '../survey/survey.store.js';
+import { webhookKeys } from '../webhooks/webhooks.keys.js';
 import { qaKeys } from '../qa/qa.keys.js';
 import { quizKeys } from '../quiz/quiz.keys.js';
 import { scoringKeys } from '../scoring/scoring.keys.js';
@@ -51,11 +57,11 @@ function mayManageBrand(user: User, brandId: string): void {
   throw new AppError('forbidden', 'only the brand itself or an admin manages its viewers’ data');
 }
 
-/** Quiz and lottery ids of a stream, from its moments (every quiz and lottery adds one when it opens). */
-async function momentIds(ctx: AppContext, streamId: string): Promise<{ quizzes: string[]; lotteries: string[] }> {
+/** Quiz, lottery and poll ids of a stream, from its moments (every quiz, lottery and poll adds one when it opens). */
+async function momentIds(ctx: AppContext, streamId: string): Promise<{ quizzes: string[]; lotteries: string[]; polls: string[] }> {
   const moments = await readMoments(ctx.redis, ctx.keys, streamId);
-  const of = (kind: 'quiz' | 'lottery') => [...new Set(moments.filter((m) => m.kind === kind).map((m) => m.id))];
-  return { quizzes: of('quiz'), lotteries: of('lottery') };
+  const of = (kind: 'quiz' | 'lottery' | 'poll') => [...new Set(moments.filter((m) => m.kind === kind).map((m) => m.id))];
+  return { quizzes: of('quiz'), lotteries: of('lottery'), polls: of('poll') };
 }
 
 /** The question keys (`qa:q:<id>`) of the given streams: no stream lists its questions, so one keyspace scan finds them. */
@@ -84,7 +90,7 @@ async function streamPart(ctx: AppContext, stream: StreamRecord, viewerId: strin
   const a = activityKeys(ctx.keys, stream.id);
   const c = chatKeys(ctx.keys, stream.id);
   const reader = new ForgetOps(r, ctx.keys, viewerId, viewerId);
-  const [activity, firstJoin, banned, history, log, modlog, ids] = await Promise.all([
+  const [activity, firstJoin, banned, history, log, modlog, ids, surveyRaw] = await Promise.all([
     r.hgetall(a.viewer(viewerId)),
     r.zscore(presenceKeys(ctx.keys, stream.id).unique, viewerId),
     r.sismember(c.banned, viewerId),
@@ -92,6 +98,7 @@ async function streamPart(ctx: AppContext, stream: StreamRecord, viewerId: strin
     reader.messagesOf(exportKeys(ctx.keys, stream.id).chatLog, false),
     r.lrange(c.modlog, 0, -1),
     momentIds(ctx, stream.id),
+    r.hget(surveyKeys(ctx.keys, stream.id).answers, viewerId),
   ]);
   // the full log when there is one, and whatever the hot history holds that it does not
   const logged = new Set(log.map((m) => m.id));
@@ -120,12 +127,19 @@ async function streamPart(ctx: AppContext, stream: StreamRecord, viewerId: strin
   }
   const lotteryEntries: string[] = [];
   for (const l of ids.lotteries) if (await r.hexists(lotteryKeys(ctx.keys, stream.id).entries(l), viewerId)) lotteryEntries.push(l);
+  const pollVotes: Record<string, number> = {};
+  for (const p of ids.polls) {
+    const option = await r.hget(pollKeys(ctx.keys, stream.id).votes(p), viewerId);
+    if (option !== null) pollVotes[p] = Number(option);
+  }
+  const answer = surveyRaw === null ? null : (JSON.parse(surveyRaw) as SurveyAnswerRecord);
+  const survey = answer && { score: answer.score, comment: answer.comment ?? null, at: answer.at };
   const asked: Record<string, unknown>[] = [];
   for (const q of questions) {
     const h = await r.hgetall(qaKeys(ctx.keys, stream.id).question(q));
     if (h.userId === viewerId) asked.push({ questionId: q, text: h.text, name: h.name, at: Number(h.at), status: h.status });
   }
-  const anything = Object.keys(activity).length || firstJoin !== null || banned || chat.length || asked.length || moderation.length || claims.length || orders.length || Object.keys(quizAnswers).length || lotteryEntries.length;
+  const anything = Object.keys(activity).length || firstJoin !== null || banned || chat.length || asked.length || moderation.length || claims.length || orders.length || Object.keys(quizAnswers).length || lotteryEntries.length || Object.keys(pollVotes).length || survey;
   if (!anything) return null;
   return {
     streamId: stream.id,
@@ -139,6 +153,8 @@ async function streamPart(ctx: AppContext, stream: StreamRecord, viewerId: strin
     orders,
     quizAnswers,
     lotteryEntries,
+    pollVotes,
+    survey,
     banned: banned === 1,
   };
 }
@@ -169,6 +185,23 @@ async function brandData(ctx: AppContext, brandId: string, viewerId: string, que
     r.get(lastJoinKey(ctx.keys, viewerId)),
   ]);
   const nums = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Number(v)]));
+  const bp = brandPointsKeys(ctx.keys, brandId);
+  const redemptionIds = await r.lrange(p.redemptions, 0, -1);
+  const redemptions = redemptionIds.length ? (await r.hmget(bp.redemptions, ...redemptionIds)).flatMap((raw) => (raw ? [parseJson(raw)] : [])) : [];
+  const spent: Record<string, number> = {};
+  const rf = referralKeys(ctx.keys, brandId);
+  const [tickets, code, by] = await Promise.all([r.hget(bp.raffleTickets, viewerId), r.hget(rf.codeOf, viewerId), r.hget(rf.by, viewerId)]);
+  const record = (v: string) => {
+    const [referrerId = '', streamId = '', at = '0'] = v.split('|');
+    return { referrerId, streamId, at: Number(at) };
+  };
+  const referred: { viewerId: string; streamId: string; at: number }[] = [];
+  for await (const [field, v] of scanHash(r, rf.by)) {
+    if (!v.startsWith(`${viewerId}|`)) continue;
+    const rec = record(v);
+    if (rec.referrerId === viewerId) referred.push({ viewerId: field, streamId: rec.streamId, at: rec.at });
+  }
+  for await (const [field, v] of scanHash(r, bp.raffleSpent)) if (field.startsWith(`${viewerId}|`)) spent[field.slice(viewerId.length + 1)] = Number(v);
   const streams: StreamRecord[] = [];
   await forEachBrandStream(ctx, brandId, undefined, undefined, async (s) => {
     streams.push(s);
@@ -186,6 +219,9 @@ async function brandData(ctx: AppContext, brandId: string, viewerId: string, que
     exportedAt: ctx.clock.now(),
     scoring: { history, rating, firstSeen: firstSeen === null ? null : Number(firstSeen), firstBought: firstBought === null ? null : Number(firstBought) },
     points: { lots: nums(lots), grants: nums(grants), streams: nums(pstreams) },
+    redemptions,
+    raffle: { tickets: Number(tickets ?? 0), spent },
+    referrals: { code, referredBy: by === null ? null : record(by), referred: referred.sort((a, b) => a.at - b.at) },
     orders: [...pairs(orderTimes)].map(([orderId, at]) => ({ orderId, at: Number(at), ...(amounts[orderId] ? parseJson(amounts[orderId]) : {}) })),
     lastJoin: join && join.brandId === brandId ? join : null,
     streams: parts,
@@ -211,6 +247,7 @@ async function forgetInStream(ctx: AppContext, ops: ForgetOps, stream: StreamRec
   await ops.zsetMember(pr.unique);
   await ops.hashField(pr.watchFrom);
   await r.del(pr.visibleTabs(V));
+  await ops.renameKey(pr.minutes(V), pr.minutes(P)); // the mechanics' presence minutes
   await ops.setMember(s.viewers);
   await ops.jsonString(s.final);
   await r.del(s.live); // recomputed from the pseudonymized keys on the next read
@@ -267,6 +304,26 @@ async function forgetInStream(ctx: AppContext, ops: ForgetOps, stream: StreamRec
     if (out) await r.hset(k.meta(l), 'result', out);
   }
 
+  // polls: the vote stays (the counts are made of them), cast by the pseudonym
+  for (const p of ids.polls) await ops.hashField(pollKeys(ctx.keys, stream.id).votes(p));
+
+  // the survey: the score stays (the NPS tally counts it), the comment is the viewer's own text
+  const sk = surveyKeys(ctx.keys, stream.id);
+  const answered = await r.hget(sk.answers, V);
+  if (answered !== null) {
+    const { comment: _comment, ...kept } = JSON.parse(answered) as SurveyAnswerRecord;
+    await r.multi().hsetnx(sk.answers, P, JSON.stringify(kept)).hdel(sk.answers, V).exec();
+  }
+
+  // products: first clicks per product (the mechanics' touched viewers)
+  for (const productId of await r.hkeys(productKeys(ctx.keys, stream.id).catalog)) await ops.zsetMember(productKeys(ctx.keys, stream.id).firstClicks(productId));
+
+  // referrals in the stream: as referred (field) and as referrer (value, and the stream's top referrers)
+  const sr = streamReferralKeys(ctx.keys, stream.id);
+  await ops.hashField(sr.referred);
+  await ops.hashValuesNaming(sr.referred, '|');
+  await ops.zsetMember(sr.top);
+
   // questions: the text and the name are the viewer's own; the question (and its votes) stays
   const qa = qaKeys(ctx.keys, stream.id);
   for (const q of questions) {
@@ -274,6 +331,8 @@ async function forgetInStream(ctx: AppContext, ops: ForgetOps, stream: StreamRec
     await ops.setMember(qa.voters(q));
   }
   await ops.hashField(qa.openBy);
+  await ops.hashFieldsNaming(qa.askPins, 'start', '|', 'rename');
+  await ops.zsetMember(qa.clickedPinned);
   return touched;
 }
 
@@ -306,10 +365,68 @@ async function forgetInBrand(ctx: AppContext, ops: ForgetOps, brandId: string, q
   await ctx.redis.del(p.lots);
   await ctx.redis.del(p.grants);
   await ctx.redis.del(p.streams);
+  await forgetPointsAndReferrals(ctx, ops, brandId, streams);
+  await forgetInWebhookLog(ctx, ops, brandId);
   const last = await ctx.redis.get(lastJoinKey(ctx.keys, V));
   if (last && parseJson(last).brandId === brandId) await ctx.redis.del(lastJoinKey(ctx.keys, V));
   ctx.log.info({ brandId, streams: streams.length, touched }, 'viewer forgotten for a brand');
   return touched;
+}
+
+/**
+ * Redemptions feed the brand's economy and each reward's counts: their records, the reward claims, the
+ * holders set and the viewer's list of redemptions go to the pseudonym; unspent raffle tickets (bought with
+ * points, which are removed) and the redemption retry records are removed. Referral records go to the
+ * pseudonym on both sides (the brand's and its streams' counts stay); the share code is removed (an old link
+ * credits nobody).
+ */
+async function forgetPointsAndReferrals(ctx: AppContext, ops: ForgetOps, brandId: string, streams: readonly StreamRecord[]): Promise<void> {
+  const r = ctx.redis;
+  const V = ops.viewerId;
+  const bp = brandPointsKeys(ctx.keys, brandId);
+  const from = pointsKeys(ctx.keys, brandId, V);
+  const ids = await r.lrange(from.redemptions, 0, -1);
+  const rewards = new Set(await r.zrange(bp.rewards, 0, -1));
+  if (ids.length) for (const raw of await r.hmget(bp.redemptions, ...ids)) if (raw) rewards.add(String(parseJson(raw).rewardId));
+  for (const rewardId of rewards) await ops.hashField(rewardKeys(ctx.keys, brandId, rewardId).claims);
+  for (const id of ids) {
+    const raw = await r.hget(bp.redemptions, id);
+    const out = raw && ops.rewrite(raw);
+    if (out) await r.hset(bp.redemptions, id, out);
+  }
+  await ops.renameKey(from.redemptions, pointsKeys(ctx.keys, brandId, ops.pseudonym).redemptions);
+  await ops.zsetMember(bp.holders);
+  await ops.hashFieldsNaming(bp.redeemOps, 'start', '|', 'drop');
+  await ops.hashFieldsNaming(bp.raffleSpent, 'start', '|', 'rename');
+  await r.hdel(bp.raffleTickets, V);
+
+  const rf = referralKeys(ctx.keys, brandId);
+  const code = await r.hget(rf.codeOf, V);
+  if (code !== null) {
+    if ((await r.hget(rf.ownerOf, code)) === V) await r.hdel(rf.ownerOf, code);
+    await r.hdel(rf.codeOf, V);
+  }
+  await ops.hashField(rf.by);
+  await ops.hashValuesNaming(rf.by, '|');
+  await ops.zsetMember(rf.counts);
+  for (const s of streams) await ops.hashField(rf.perStream(s.id));
+  const today = Math.floor(ctx.clock.now() / 86_400_000);
+  for (const day of [today - 1, today, today + 1]) await ops.hashField(rf.perDay(day));
+}
+
+/** The brand's webhook delivery log: bodies naming the viewer (an order, a claim, a draw) name the pseudonym. */
+async function forgetInWebhookLog(ctx: AppContext, ops: ForgetOps, brandId: string): Promise<void> {
+  const r = ctx.redis;
+  const w = webhookKeys(ctx.keys, brandId);
+  for (const endpointId of await r.hkeys(w.endpoints)) {
+    for (const deliveryId of await r.zrange(w.log(endpointId), 0, -1)) {
+      const key = w.delivery(deliveryId);
+      const body = await r.hget(key, 'body');
+      if (!body?.startsWith('{') || !body.includes(ops.viewerId)) continue;
+      const out = ops.rewrite(body);
+      if (out) await r.hset(key, 'body', out);
+    }
+  }
 }
 
 /** Every brand of the deployment with streams (one keyspace scan of the brands' stream lists), sorted. */
@@ -331,7 +448,18 @@ export async function exportViewerEverywhere(ctx: AppContext, user: User, viewer
   const brands: ViewerDataExport[] = [];
   for (const b of await everyBrand(ctx)) {
     const data = await brandData(ctx, b, viewerId, questions);
-    const holds = data.streams.length || data.orders.length || data.scoring.history !== null || data.scoring.firstSeen !== null || Object.keys(data.points.grants).length || Object.keys(data.points.lots).length;
+    const holds =
+      data.streams.length ||
+      data.orders.length ||
+      data.scoring.history !== null ||
+      data.scoring.firstSeen !== null ||
+      Object.keys(data.points.grants).length ||
+      Object.keys(data.points.lots).length ||
+      data.redemptions.length ||
+      data.raffle.tickets ||
+      data.referrals.code !== null ||
+      data.referrals.referredBy !== null ||
+      data.referrals.referred.length;
     if (holds) brands.push(data);
   }
   const last = await ctx.redis.get(lastJoinKey(ctx.keys, viewerId));

@@ -128,6 +128,23 @@ export class ForgetOps {
     } while (cursor !== '0');
   }
 
+  /**
+   * Hash values naming the viewer: equal to their id, or `<viewerId><sep>...` (a referral record's referrer):
+   * the id in them becomes the pseudonym (HSCAN in pages: the values are not indexed).
+   */
+  async hashValuesNaming(key: string, sep: string): Promise<void> {
+    const V = this.viewerId;
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(key, cursor, 'COUNT', 500);
+      cursor = next;
+      for (const [field, value] of pairs(flat)) {
+        if (value === V) await this.redis.hset(key, field, this.pseudonym);
+        else if (value.startsWith(V + sep)) await this.redis.hset(key, field, this.pseudonym + value.slice(V.length));
+      }
+    } while (cursor !== '0');
+  }
+
   /** Replaces one list item read at `index` (found again by value if pushes moved it): lists that may still grow. */
   replaceListItem(key: string, index: number, item: string, replacement: string): Promise<boolean> {
     return listReplace.run(this.redis, this.keys, { key, item, replacement, index });

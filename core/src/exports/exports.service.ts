@@ -1,4 +1,4 @@
-import type { ExportFormat, ExportTable } from '@stickyroom/sdk/protocol';
+import type { BrandExportTable, ExportFormat, ExportTable } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { canReadBrand, type User } from '../identity/tokens.js';
@@ -6,7 +6,7 @@ import { readableStream, streamStore } from '../streams/streams.service.js';
 import { brandStreamKeys } from '../streams/streams.keys.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { csvCell } from '../summary/summary.csv.js';
-import { PAGE, TABLES, type Row } from './exports.tables.js';
+import { BRAND_TABLES, PAGE, TABLES, type Row } from './exports.tables.js';
 
 /**
  * Where an export is written: `write` resolves once the chunk is taken (the transport waits for its
@@ -26,8 +26,7 @@ function mayExport(user: User, brandId: string): boolean {
 export const exportContentType = (format: ExportFormat): string => (format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
 
 /** Encodes pages of rows: NDJSON one object per line; CSV RFC 4180 with a header line and formula-safe cells. */
-function encoder(table: ExportTable, format: ExportFormat): { header: string; page(rows: Row[]): string } {
-  const columns = TABLES[table].columns;
+function encoder(columns: readonly string[], format: ExportFormat): { header: string; page(rows: Row[]): string } {
   if (format === 'ndjson') return { header: '', page: (rows) => rows.map((r) => JSON.stringify(r) + '\n').join('') };
   return {
     header: columns.join(',') + '\r\n',
@@ -42,7 +41,7 @@ function encoder(table: ExportTable, format: ExportFormat): { header: string; pa
 export async function prepareStreamExport(ctx: AppContext, user: User, streamId: string, table: ExportTable, format: ExportFormat): Promise<(sink: ChunkSink) => Promise<void>> {
   const stream = await readableStream(ctx, user, streamId);
   if (!mayExport(user, stream.brandId)) throw new AppError('forbidden', `a ${user.role} token may not export`);
-  const enc = encoder(table, format);
+  const enc = encoder(TABLES[table].columns, format);
   return async (sink) => {
     if (enc.header) await sink.write(enc.header);
     await TABLES[table].read(ctx, stream, (rows) => sink.write(enc.page(rows)));
@@ -61,20 +60,33 @@ export async function forEachBrandStream(ctx: AppContext, brandId: string, from:
   }
 }
 
-/** Every stream of the brand created in [from, to), one table concatenated (each row carries its streamId). */
+/**
+ * Every stream of the brand created in [from, to), one table concatenated (each row carries its streamId); or a
+ * table of the brand's own (redemptions), its rows made in [from, to).
+ */
 export async function prepareBrandExport(
   ctx: AppContext,
   user: User,
   brandId: string,
-  table: ExportTable,
+  table: BrandExportTable,
   format: ExportFormat,
   range: { from?: number | undefined; to?: number | undefined },
 ): Promise<(sink: ChunkSink) => Promise<void>> {
   if (!mayExport(user, brandId)) throw new AppError('forbidden', 'this brand is not yours to export');
-  const enc = encoder(table, format);
+  if (!isStreamTable(table)) {
+    const def = BRAND_TABLES[table];
+    const enc = encoder(def.columns, format);
+    return async (sink) => {
+      if (enc.header) await sink.write(enc.header);
+      await def.read(ctx, brandId, range, (rows) => sink.write(enc.page(rows)));
+    };
+  }
+  const enc = encoder(TABLES[table].columns, format);
   return async (sink) => {
     if (enc.header) await sink.write(enc.header);
     await forEachBrandStream(ctx, brandId, range.from, range.to, (stream) => TABLES[table].read(ctx, stream, (rows) => sink.write(enc.page(rows))));
   };
 }
 
+
+const isStreamTable = (table: BrandExportTable): table is ExportTable => table in TABLES;

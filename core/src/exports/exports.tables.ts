@@ -1,4 +1,4 @@
-import { COUNTED_METRICS, type ExportTable } from '@stickyroom/sdk/protocol';
+import { COUNTED_METRICS, type BrandExportTable, type ExportTable, type RedemptionRecord } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../context.js';
 import type { RedisClient } from '../redis/client.js';
 import { pairs } from '../redis/replies.js';
@@ -10,6 +10,9 @@ import { exportKeys } from './exports.keys.js';
 import { couponKeys } from '../coupons/coupons.keys.js';
 import type { CouponRecord } from '../coupons/coupons.codes.js';
 import { streamOrderKeys } from '../orders/orders.keys.js';
+import { surveyKeys } from '../survey/survey.keys.js';
+import { brandPointsKeys } from '../points/points.keys.js';
+import type { SurveyAnswerRecord } from '../survey/survey.store.js';
 import type { OrderAttribution } from '../orders/orders.store.js';
 import { forEachViewerBatch, interactionsOf, metric, summaryStore } from '../summary/summary.viewers.js';
 
@@ -215,4 +218,59 @@ const moderation: TableDef = {
   },
 };
 
-export const TABLES: Record<ExportTable, TableDef> = { viewers, chat, orders, claims, moderation };
+/** The post-stream survey's answers (in hash order, as orders and claims), each with its comment as the viewer wrote it. */
+const survey: TableDef = {
+  columns: ['streamId', 'viewerId', 'score', 'comment', 'at'],
+  async read(ctx, stream, emit) {
+    await hscanPages(ctx.redis, surveyKeys(ctx.keys, stream.id).answers, (entries) =>
+      emit(
+        entries.map(([viewerId, raw]) => {
+          const a = JSON.parse(raw) as SurveyAnswerRecord;
+          return { streamId: stream.id, viewerId, score: a.score, comment: a.comment ?? null, at: iso(a.at) };
+        }),
+      ),
+    );
+  },
+};
+
+export const TABLES: Record<ExportTable, TableDef> = { viewers, chat, orders, claims, moderation, survey };
+
+/** A table of the brand's own, not of its streams: rows in [from, to) of their own time. */
+export interface BrandTableDef {
+  columns: readonly string[];
+  read(ctx: AppContext, brandId: string, range: { from?: number | undefined; to?: number | undefined }, emit: (rows: Row[]) => Promise<void>): Promise<void>;
+}
+
+/** The brand's reward redemptions made in [from, to), oldest first (in pages of the brand's time index). */
+const redemptions: BrandTableDef = {
+  columns: ['brandId', 'redemptionId', 'viewerId', 'at', 'rewardId', 'kind', 'title', 'cost', 'code'],
+  async read(ctx, brandId, range, emit) {
+    const k = brandPointsKeys(ctx.keys, brandId);
+    const max = range.to === undefined ? '+inf' : `(${range.to}`;
+    let min: string | number = range.from ?? '-inf';
+    for (;;) {
+      // by time (the score), not rank; ties at the page's last time are read again and skipped by id
+      const flat = await ctx.redis.zrangebyscore(k.redemptionsByTime, min, max, 'WITHSCORES', 'LIMIT', 0, PAGE);
+      if (flat.length === 0) return;
+      const ids: string[] = [];
+      for (const [id, score] of pairs(flat)) {
+        ids.push(id);
+        min = `(${score}`;
+      }
+      const last = Number(flat[flat.length - 1]);
+      // the page's last time may have more redemptions beyond the page: take them all now
+      if (flat.length / 2 === PAGE) for (const id of await ctx.redis.zrangebyscore(k.redemptionsByTime, last, last)) if (!ids.includes(id)) ids.push(id);
+      const raw = await ctx.redis.hmget(k.redemptions, ...ids);
+      const rows: Row[] = [];
+      raw.forEach((r, i) => {
+        if (!r) return;
+        const rec = JSON.parse(r) as RedemptionRecord;
+        rows.push({ brandId, redemptionId: ids[i]!, viewerId: rec.viewerId, at: iso(rec.at), rewardId: rec.rewardId, kind: rec.kind, title: rec.title, cost: rec.cost, code: rec.code ?? null });
+      });
+      if (rows.length) await emit(rows);
+      if (flat.length / 2 < PAGE) return;
+    }
+  },
+};
+
+export const BRAND_TABLES: Record<Exclude<BrandExportTable, ExportTable>, BrandTableDef> = { redemptions };

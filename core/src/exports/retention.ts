@@ -13,6 +13,12 @@ import { qaKeys } from '../qa/qa.keys.js';
 import { quizKeys } from '../quiz/quiz.keys.js';
 import { scoringKeys } from '../scoring/scoring.keys.js';
 import { summaryKeys } from '../summary/summary.keys.js';
+import { summaryStore } from '../summary/summary.viewers.js';
+import { surveyFigures } from '../summary/summary.sources.js';
+import { pollKeys } from '../polls/polls.keys.js';
+import { streamReferralKeys } from '../referrals/referrals.keys.js';
+import { surveyKeys } from '../survey/survey.keys.js';
+import { surveyStore } from '../survey/survey.store.js';
 import { globEscape, scanKeys } from './scan.js';
 import { exportKeys, retentionBackfilledKey, retentionEndedKey } from './exports.keys.js';
 
@@ -97,7 +103,27 @@ async function del(ctx: AppContext, keys: readonly string[]): Promise<void> {
   for (let i = 0; i < keys.length; i += DEL_BATCH) await ctx.redis.del(...keys.slice(i, i + DEL_BATCH));
 }
 
-export type RetentionOutcome = 'dropped' | 'not_final' | 'not_rolled_up';
+export type RetentionOutcome = 'dropped' | 'not_final' | 'not_rolled_up' | 'survey_open';
+
+/**
+ * The served summary reads its survey block afresh (summary.service.ts), from the survey's own keys, which
+ * retention keeps (the survey as opened and its tally per score: no viewer in them), with the eligible count
+ * stored in the final summary. A summary stored without that count (finalized before the survey opened)
+ * would have it counted again from the activity ledgers dropped here: it is counted now and stored.
+ */
+async function freezeSurveyEligible(ctx: AppContext, streamId: string): Promise<void> {
+  const store = summaryStore(ctx);
+  const final = await store.readFinal(streamId);
+  const opened = await surveyStore(ctx).opened(streamId);
+  if (!final || !opened || (final.survey && final.survey.minWatchMin * 60_000 === opened.minWatchMs)) return;
+  const survey = await surveyFigures(ctx, streamId, async (minWatchMs) => {
+    const viewers = [...(await store.population(streamId))];
+    let eligible = 0;
+    for (let i = 0; i < viewers.length; i += DEL_BATCH) for (const ms of await surveyStore(ctx).watchMs(streamId, viewers.slice(i, i + DEL_BATCH))) if (ms >= minWatchMs) eligible++;
+    return eligible;
+  });
+  await ctx.redis.set(summaryKeys(ctx.keys, streamId).final, JSON.stringify({ ...final, survey }), 'KEEPTTL');
+}
 
 /**
  * Drops the raw per-viewer keys of one ended stream. Waits (answers why) while its final summary is not
@@ -111,6 +137,10 @@ export async function dropRawEvents(ctx: AppContext, stream: StreamRecord, unlis
   const a = activityKeys(ctx.keys, id);
   const [seq, cursor] = await Promise.all([r.get(a.seq), r.hget(scoringKeys(ctx.keys, stream.brandId).cursor, id)]);
   if (Number(seq ?? 0) > Number(cursor ?? 0)) return 'not_rolled_up';
+  // the survey's answers (with their comments) are raw per-viewer events too, but not while still taken
+  const survey = await surveyStore(ctx).opened(id);
+  if (survey && ctx.clock.now() < survey.closesAt) return 'survey_open';
+  await freezeSurveyEligible(ctx, id);
 
   const keys: string[] = [];
   // activity: each viewer's hash (whoever is in the snapshot or the change set) and the change set
@@ -122,9 +152,11 @@ export async function dropRawEvents(ctx: AppContext, stream: StreamRecord, unlis
     ids.forEach((v) => viewers.add(v));
   } while (scan !== '0');
   for (const v of await r.zrange(a.dirty, 0, -1)) viewers.add(v);
-  for (const v of viewers) keys.push(a.viewer(v));
-  keys.push(a.dirty);
   const pr = presenceKeys(ctx.keys, id);
+  for (const v of await r.zrange(pr.unique, 0, -1)) viewers.add(v);
+  // each viewer's activity hash and presence-minute bitmap (the mechanics' input)
+  for (const v of viewers) keys.push(a.viewer(v), pr.minutes(v));
+  keys.push(a.dirty);
   keys.push(pr.seen, pr.unique, pr.watchFrom);
   const c = chatKeys(ctx.keys, id);
   keys.push(c.history, c.modlog, c.banned, exportKeys(ctx.keys, id).chatLog);
@@ -140,10 +172,18 @@ export async function dropRawEvents(ctx: AppContext, stream: StreamRecord, unlis
       const q = quizKeys(ctx.keys, id);
       keys.push(q.answers(m.id), q.correct(m.id), q.delivered(m.id));
     } else if (m.kind === 'lottery') keys.push(lotteryKeys(ctx.keys, id).entries(m.id));
+    // a poll's votes by viewer; its counts per option (what the summary and the poll's results show) stay
+    else if (m.kind === 'poll') keys.push(pollKeys(ctx.keys, id).votes(m.id));
   }
-  for (const productId of await r.hkeys(productKeys(ctx.keys, id).catalog)) keys.push(productKeys(ctx.keys, id).clickers(productId));
+  for (const productId of await r.hkeys(productKeys(ctx.keys, id).catalog)) {
+    keys.push(productKeys(ctx.keys, id).clickers(productId), productKeys(ctx.keys, id).firstClicks(productId));
+  }
   const qa = qaKeys(ctx.keys, id);
-  keys.push(qa.open, qa.openBy, ...unlisted);
+  keys.push(qa.open, qa.openBy, qa.askPins, qa.clickedPinned, ...unlisted);
+  // the survey's answers (the tally per score and the survey as opened stay: the summary's survey block)
+  keys.push(surveyKeys(ctx.keys, id).answers);
+  // which viewer each referrer brought into the stream (the brand's referral records and counts stay)
+  keys.push(streamReferralKeys(ctx.keys, id).referred);
   keys.push(summaryKeys(ctx.keys, id).live);
   await del(ctx, keys);
   return 'dropped';

@@ -106,6 +106,7 @@ export class PollStore {
     const entry = { kind: 'poll.closed', pollId } as const;
     const res = await pollClose.run(this.redis, this.keys, { streamId, pollId, now, reason, entryId: outboxEntryId(entry), entry });
     const poll = parsePoll(streamId, res.poll)!;
+    const counts = countsOf(poll.options, res.counts);
     return {
       changed: res.changed,
       result: {
@@ -113,8 +114,9 @@ export class PollStore {
         streamId,
         question: poll.question,
         options: poll.options,
-        counts: countsOf(poll.options, res.counts),
-        votes: res.votes,
+        counts,
+        // once retention dropped the votes by viewer, their counts (made of the same votes)
+        votes: res.votes || counts.reduce((x, y) => x + y, 0),
         closedAt: poll.closedAt ?? now,
       },
       audience: poll.audience,
@@ -132,7 +134,8 @@ export class PollStore {
       const poll = await this.get(streamId, id);
       if (!poll) continue;
       const r = await this.results(streamId, id, poll.options);
-      const votes = await this.redis.hlen(pollKeys(this.keys, streamId).votes(id));
+      // the votes by viewer, or (once retention dropped them) their counts, which are made of the same votes
+      const votes = (await this.redis.hlen(pollKeys(this.keys, streamId).votes(id))) || r.votes;
       out.push({
         ...r,
         votes,

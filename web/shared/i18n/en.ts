@@ -291,6 +291,7 @@ export const en = {
   'dash.exportOrders': 'Orders (CSV)',
   'dash.exportClaims': 'Coupon claims (CSV)',
   'dash.exportModeration': 'Moderation log (CSV)',
+  'dash.exportSurvey': 'Survey answers and comments (CSV)',
   'dash.uniqueViewers': 'Unique viewers',
   'dash.peak': 'Peak concurrent',
   'dash.avgWatch': 'Average watch time',

@@ -290,6 +290,7 @@ export const zhCN: Catalog = {
   'dash.exportOrders': '订单（CSV）',
   'dash.exportClaims': '优惠券领取（CSV）',
   'dash.exportModeration': '管理记录（CSV）',
+  'dash.exportSurvey': '问卷回答与评论（CSV）',
   'dash.uniqueViewers': '独立观众',
   'dash.peak': '同时在线峰值',
   'dash.avgWatch': '平均观看时长',

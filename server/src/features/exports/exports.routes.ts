@@ -29,7 +29,7 @@ export function exportsRoutes(router: Router, ctx: AppContext): void {
     {
       method: 'get',
       path: '/streams/:id/export/:table',
-      summary: "One table of a stream (viewers, chat, orders, claims, moderation) as NDJSON or CSV, streamed",
+      summary: "One table of a stream (viewers, chat, orders, claims, moderation, survey) as NDJSON or CSV, streamed",
       tags: ['exports'],
       params: StreamExportParams,
       query: StreamExportQuery,
@@ -47,7 +47,7 @@ export function exportsRoutes(router: Router, ctx: AppContext): void {
     {
       method: 'get',
       path: '/brands/:brandId/export/:table',
-      summary: "One table of every stream of a brand created in [from, to), concatenated (each row has its streamId), streamed",
+      summary: "One table of every stream of a brand created in [from, to), concatenated (each row has its streamId), or the brand's redemptions made in [from, to), streamed",
       tags: ['exports'],
       params: BrandExportParams,
       query: BrandExportQuery,
