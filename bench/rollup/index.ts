@@ -71,13 +71,16 @@ async function digestOf(ctx: AppContext): Promise<string> {
     const chunk = keys.slice(i, i + 1000);
     const types = ((await ctx.redis.pipeline(chunk.map((k) => ['type', k])).exec()) ?? []).map(([, t]) => String(t));
     const reads = ctx.redis.pipeline();
-    chunk.forEach((k, j) => (types[j] === 'zset' ? reads.zrange(k, 0, -1, 'WITHSCORES') : reads.hgetall(k)));
+    // the points holders' scores are the wall-clock time of each viewer's first grant, which differs between
+    // two runs by design: their members are compared (sorted by id), not their times
+    const holders = ctx.keys.brand(BRAND, 'points', 'holders');
+    chunk.forEach((k, j) => (k === holders ? reads.zrange(k, 0, -1) : types[j] === 'zset' ? reads.zrange(k, 0, -1, 'WITHSCORES') : reads.hgetall(k)));
     const values = (await reads.exec()) ?? [];
     chunk.forEach((k, j) => {
       const [err, v] = values[j]!;
       if (err) throw err;
       hash.update(k);
-      if (Array.isArray(v)) hash.update(v.join(','));
+      if (Array.isArray(v)) hash.update((k === holders ? [...v].sort() : v).join(','));
       else for (const [f, x] of Object.entries(v as Record<string, string>).sort(([p], [q]) => (p < q ? -1 : 1))) hash.update(`${f}=${x}`);
     });
   }
