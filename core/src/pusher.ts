@@ -16,6 +16,11 @@ export interface Pusher {
   toStaff(streamId: string): Emitter;
   /** Several rooms at once, each socket once (a targeted push: the audience rooms and the staff, see core/src/audience). */
   toRooms(rooms: readonly string[]): Emitter;
+  /**
+   * How many sockets of this node are in the stream's room (0 where no sockets are held, as in the worker):
+   * what a push to the room costs this node in frames.
+   */
+  localAudience(streamId: string): number;
   /** Takes every socket of a user, on every node, out of a stream's room and the `also` rooms (a ban). */
   leaveStream(userId: string, streamId: string, also?: readonly string[]): void;
 }

@@ -11,6 +11,7 @@ function recorder() {
     toUser: () => ({ emit: () => {} }),
     toStaff: () => ({ emit: () => {} }),
     toRooms: () => ({ emit: () => {} }),
+    localAudience: () => 0,
     leaveStream: () => {},
   };
   return { frames, broadcast };

@@ -1,5 +1,4 @@
 import type { RequestPayload } from '@stickyroom/sdk/protocol';
-import { STOCK_PUSH_INTERVAL_MS } from '@stickyroom/sdk/protocol';
 import type { User } from '../identity/tokens.js';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
@@ -10,7 +9,7 @@ import { newScopedId, streamOf } from '../streams/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { codePool } from './coupons.code-pool.js';
-import { makeStockPusher } from './coupons.stock.js';
+import { makeStockPusher, stockInterval } from './coupons.stock.js';
 import { CouponStore, publicDrop, type DropRecord } from './coupons.store.js';
 import { emitWebhookLater, streamBrand } from '../webhooks/webhooks.service.js';
 import { AudienceCache, isEligible, pushTo, requireAudience, type Standing } from '../audience/audience.service.js';
@@ -108,7 +107,7 @@ export async function claimCoupon(
   const pool = codePool(ctx);
   const ended = endedDrops(ctx);
   const gate = userGate(ctx, streamId, user.id);
-  const args = { streamId, dropId, viewerId: user.id, opId: p.opId, now, stockIntervalMs: STOCK_PUSH_INTERVAL_MS, refusalReplayMs: REFUSAL_REPLAY_MS };
+  const args = { streamId, dropId, viewerId: user.id, opId: p.opId, now, stockIntervalMs: stockInterval(ctx.broadcast.localAudience(streamId)), refusalReplayMs: REFUSAL_REPLAY_MS };
   let proposed: string | undefined;
   let out;
   try {
@@ -149,8 +148,11 @@ export async function claimCoupon(
   }
   // The code is issued and counted (the script wrote its activity record): the viewer gets it.
   const room = pushTo(ctx, streamId, audience);
-  if (out.pushStock) room.emit('coupon:stock', { dropId, streamId, remaining: out.remaining });
-  else stockPusher(ctx).later(streamId, dropId);
+  // The claim that sold the drop out pushes `coupon:ended` (sold out: none left) instead of a last stock count.
+  if (!out.soldOutNow) {
+    if (out.pushStock) room.emit('coupon:stock', { dropId, streamId, remaining: out.remaining });
+    else stockPusher(ctx).later(streamId, dropId);
+  }
   if (out.soldOutNow) {
     ended.add(dropId);
     room.emit('coupon:ended', { dropId, streamId, reason: 'sold_out', claimed: out.quantity });

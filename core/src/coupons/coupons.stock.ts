@@ -2,6 +2,24 @@ import { perContext, type AppContext } from '../context.js';
 import { STOCK_PUSH_INTERVAL_MS } from '@stickyroom/sdk/protocol';
 import { isRedisUnavailable, outageWarner } from '../redis/outage.js';
 import type { CouponStore } from './coupons.store.js';
+
+/** Sockets of a node's room per STOCK_PUSH_INTERVAL_MS the stock interval grows by (see stockInterval). */
+export const STOCK_SOCKETS_PER_STEP = 1000;
+/** The longest stock interval: a big room still sees its stock move every second. */
+export const STOCK_INTERVAL_MAX_MS = 1000;
+
+/**
+ * How often a drop's stock goes to a room whose sockets on this node number `localSockets`: every
+ * STOCK_PUSH_INTERVAL_MS (4 a second) up to STOCK_SOCKETS_PER_STEP sockets, one more step per further
+ * STOCK_SOCKETS_PER_STEP, at most STOCK_INTERVAL_MAX_MS. A push to a room costs one frame per socket: in a
+ * 5,000-viewer flash sale the stock pushes, not the claims, were most of what the node wrote
+ * (docs/benchmarks.md, claims), while a viewer reads nothing from a count that changes 4 times a second
+ * that one changing every second would not tell them.
+ */
+export function stockInterval(localSockets: number): number {
+  const steps = Math.max(1, Math.ceil(localSockets / STOCK_SOCKETS_PER_STEP));
+  return Math.min(STOCK_INTERVAL_MAX_MS, steps * STOCK_PUSH_INTERVAL_MS);
+}
 import type { Audience } from '@stickyroom/sdk/protocol';
 import { pushTo } from '../audience/audience.service.js';
 
@@ -23,7 +41,7 @@ class StockPusher {
     this.outage = outageWarner(ctx.redis, ctx.log, 'a coupon stock push (retried every interval)');
   }
 
-  later(streamId: string, dropId: string, waitMs = STOCK_PUSH_INTERVAL_MS): void {
+  later(streamId: string, dropId: string, waitMs = stockInterval(this.ctx.broadcast.localAudience(streamId))): void {
     if (this.stopped || this.timers.has(dropId)) return;
     const timer = setTimeout(() => {
       this.timers.delete(dropId);
@@ -40,7 +58,7 @@ class StockPusher {
   }
 
   private async tryPush(streamId: string, dropId: string): Promise<void> {
-    const res = await this.store().stock(streamId, dropId, STOCK_PUSH_INTERVAL_MS);
+    const res = await this.store().stock(streamId, dropId, stockInterval(this.ctx.broadcast.localAudience(streamId)));
     if (res === 'none') return;
     if ('waitMs' in res) return this.later(streamId, dropId, res.waitMs + 5);
     pushTo(this.ctx, streamId, await this.audience(streamId, dropId)).emit('coupon:stock', { dropId, streamId, remaining: res.push });

@@ -29,6 +29,7 @@ export function relayPusher(publish: (message: string) => unknown): Pusher {
     toUser: (userId) => ({ emit: (event, payload) => send({ kind: 'emit', room: userRoom(userId), event, payload }) }),
     toStaff: (streamId) => ({ emit: (event, payload) => send({ kind: 'emit', room: staffRoom(streamId), event, payload }) }),
     toRooms: (rooms) => ({ emit: (event, payload) => send({ kind: 'emit', room: [...rooms], event, payload }) }),
+    localAudience: () => 0,
     leaveStream: (userId, streamId, also = []) =>
       send({ kind: 'leave', room: userRoom(userId), leave: also.length ? [streamRoom(streamId), ...also] : streamRoom(streamId) }),
   };

@@ -158,6 +158,7 @@ export function ioPusher(io: AppIo): Pusher {
     toUser: (userId) => ({ emit: (event, payload) => void io.to(userRoom(userId)).emit(event, ...([payload] as never)) }),
     toStaff: (streamId) => ({ emit: (event, payload) => void io.to(staffRoom(streamId)).emit(event, ...([payload] as never)) }),
     toRooms: (rooms) => ({ emit: (event, payload) => void io.to([...rooms]).emit(event, ...([payload] as never)) }),
+    localAudience: (streamId) => io.sockets.adapter.rooms.get(streamRoom(streamId))?.size ?? 0,
     leaveStream: (userId, streamId, also = []) => io.in(userRoom(userId)).socketsLeave([streamRoom(streamId), ...also]),
   };
 }
