@@ -33,14 +33,15 @@ export async function flushReactions(
   keys: Keys,
   batch: ReadonlyMap<string, StreamReactions>,
   retry: Iterable<string>,
-  opts: { intervalMs: number; cap: number; now: number },
+  /** `intervalMs`: how long a stream's push holds the room (per stream: it grows with the room). */
+  opts: { intervalMs: (streamId: string) => number; cap: number; now: number },
 ): Promise<FlushOutcome[]> {
   const streamIds = [...new Set([...batch.keys(), ...retry])];
   if (streamIds.length === 0) return [];
   const pipeline = new SlotBatch(redis);
   const viewerCalls: { streamId: string; viewerId: string; n: number }[] = [];
   for (const streamId of streamIds) {
-    reactionFlush.queue(pipeline.for(keys.stream(streamId)), keys, { streamId, intervalMs: opts.intervalMs, counts: [...(batch.get(streamId)?.kinds ?? [])] });
+    reactionFlush.queue(pipeline.for(keys.stream(streamId)), keys, { streamId, intervalMs: opts.intervalMs(streamId), counts: [...(batch.get(streamId)?.kinds ?? [])] });
   }
   for (const [streamId, part] of batch) {
     for (const [viewerId, n] of part.viewers) {

@@ -11,3 +11,14 @@ describe('the stock push interval', () => {
     expect(stockInterval(100_000)).toBe(STOCK_INTERVAL_MAX_MS);
   });
 });
+
+describe('the reaction totals push interval', () => {
+  it('is REACTION_FLUSH_MS up to 2,000 sockets on the node, one step longer per further 2,000, at most 2 s', async () => {
+    const { reactionPushInterval } = await import('../../core/src/reactions/reactions.service.js');
+    expect([0, 2000].map((n) => reactionPushInterval(500, n))).toEqual([500, 500]);
+    expect(reactionPushInterval(500, 2001)).toBe(1000);
+    expect(reactionPushInterval(500, 10_000)).toBe(2000);
+    // a flush interval set longer than the cap is kept
+    expect(reactionPushInterval(3000, 50_000)).toBe(3000);
+  });
+});
