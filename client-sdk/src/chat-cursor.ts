@@ -9,6 +9,12 @@ export class ChatCursor {
   /** 0: nothing known yet. */
   position = 0;
   private readonly ahead = new Set<number>();
+  /**
+   * A snapshot (a join's ack) settled the cursor: position 0 then means "everything there is", not "nothing
+   * known", and a reconnect asks for every message after the start (`lastMessageId` '0'). Without it, a
+   * viewer who joined an empty chat and got no message before its node died resumed with the last 50 only.
+   */
+  private snapshot = false;
 
   /** Records received ids; true when a hole is open below some of them. */
   receive(ids: readonly string[]): boolean {
@@ -27,6 +33,7 @@ export class ChatCursor {
    */
   settle(upTo: string | undefined): void {
     const id = upTo === undefined ? undefined : toSeq(upTo);
+    this.snapshot = true;
     if (id !== undefined && id > this.position) this.position = id;
     for (const a of this.ahead) if (a <= this.position) this.ahead.delete(a);
     this.advance();
@@ -45,7 +52,7 @@ export class ChatCursor {
 
   /** The id to resume after, if any. */
   get resumeAfter(): string | undefined {
-    return this.position > 0 ? String(this.position) : undefined;
+    return this.position > 0 || this.snapshot ? String(this.position) : undefined;
   }
 
   private advance(): void {

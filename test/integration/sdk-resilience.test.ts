@@ -5,8 +5,9 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
-  // Each message leaves alone (`chat:message`), so a test can lose or hold back exactly one.
-  t = await startTestApp({ CHAT_TICK_MS: '0' });
+  // Each message leaves alone (`chat:message`), so a test can lose or hold back exactly one; a host sends
+  // more than the per-second event cap in one test.
+  t = await startTestApp({ CHAT_TICK_MS: '0', EVENT_RATE_LIMIT: '1000' });
 });
 afterAll(async () => {
   await t.close();
@@ -83,6 +84,21 @@ describe('SDK: protocol version', () => {
 });
 
 describe('SDK: chat resumes in order', () => {
+  it('a viewer who joined an empty chat and lost every message before a reconnect gets them all, not the last 50', async () => {
+    const id = await t.createStream();
+    const host = await t.streamer('host-empty');
+    await host.join(id);
+    const viewer = await t.joinedViewer(id, 'empty-joiner', { gapFetchMs: 60_000, reconnect: { minDelayMs: 10, maxDelayMs: 20 } });
+    const got = texts(viewer);
+    // a node that dies with the messages still in its buffers: none of the 60 reaches the viewer
+    loseMessages(viewer, () => true);
+    for (let i = 1; i <= 60; i++) await host.chat(id, `m${i}`);
+    const rejoined = new Promise((resolve) => viewer.on('rejoined', resolve));
+    (viewer.socket.io as unknown as { engine: { close(): void } }).engine.close();
+    await rejoined;
+    expect(got).toEqual(Array.from({ length: 60 }, (_, i) => `m${i + 1}`));
+  });
+
   it('a message overtaken by a later one and lost in a disconnect arrives after the reconnect', async () => {
     const id = await t.createStream();
     const host = await t.streamer('host-order');

@@ -13,6 +13,8 @@ export const MODERATION_LOG_CAP = 10_000;
 
 /** Message ids are the per-stream sequence: decimal, no sign, no leading garbage. */
 const MESSAGE_ID = /^[1-9][0-9]{0,14}$/;
+/** What a rejoin resumes after: a message id, or '0', the start of the chat (a client that joined an empty one). */
+const AFTER_ID = /^(0|[1-9][0-9]{0,14})$/;
 
 export interface SendInput {
   streamId: string;
@@ -79,7 +81,7 @@ export class ChatStore {
     const trimmedTo = Number(res?.[0]?.[1] ?? 0);
     const seq = Number(res?.[1]?.[1] ?? 0);
     const flat = (res?.[2]?.[1] ?? []) as string[];
-    const after = MESSAGE_ID.test(afterId) ? Number(afterId) : NaN;
+    const after = AFTER_ID.test(afterId) ? Number(afterId) : NaN;
     const all: string[] = [];
     const newer: string[] = [];
     for (const [message, id] of pairs(flat)) {
