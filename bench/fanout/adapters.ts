@@ -6,6 +6,7 @@ import { TokenService } from '../../core/src/identity/tokens.js';
 import { NodeChild, nextMessage } from '../lib/child.js';
 import { freePort, waitHttpOk } from '../lib/net.js';
 import { benchPrefix, BENCH_REDIS_URL, dropPrefix, redisCpuSeconds } from '../lib/redis.js';
+import { benchServerEnv } from '../lib/stickyroom.js';
 import { fmt, formatTable } from '../lib/table.js';
 import { AdapterNodeReply } from './adapter-protocol.js';
 import type { FanoutOptions } from './options.js';
@@ -72,13 +73,7 @@ async function measure(adapter: AdapterName, layout: Layout, round: number, opts
   const prefix = benchPrefix();
   const jwtSecret = randomBytes(24).toString('hex');
   const env = {
-    NODE_ENV: 'production',
-    REDIS_URL: BENCH_REDIS_URL,
-    REDIS_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
-    JWT_SECRET: jwtSecret,
-    WEBHOOK_SECRET: randomBytes(24).toString('hex'),
-    METRICS_TOKEN: randomBytes(24).toString('hex'),
+    ...benchServerEnv({ prefix, jwtSecret }),
     CHAT_RATE_LIMIT: '1000',
     CHAT_RATE_WINDOW_SEC: '10',
     ...(opts['tick-ms'] !== undefined ? { CHAT_TICK_MS: String(opts['tick-ms']) } : {}),

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { TokenService } from '../../core/src/identity/tokens.js';
 import { NodeChild } from '../lib/child.js';
 import { freePort, waitHttpOk } from '../lib/net.js';
-import { benchPrefix, BENCH_REDIS_URL, dropPrefix } from '../lib/redis.js';
+import { benchPrefix, dropPrefix } from '../lib/redis.js';
+import { benchServerEnv } from '../lib/stickyroom.js';
 import type { FanoutOptions, TargetName } from './options.js';
 
 /** A measured server, started and ready, with one stream for the room. */
@@ -62,15 +63,7 @@ async function startStickyroom(opts: FanoutOptions): Promise<RunningTarget> {
     name: 'stickyroom',
     entry: 'server/src/main.ts',
     env: {
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      REDIS_URL: BENCH_REDIS_URL,
-      REDIS_PREFIX: prefix,
-      LOG_LEVEL: 'warn',
-      JWT_SECRET: jwtSecret,
-      WEBHOOK_SECRET: randomBytes(24).toString('hex'),
-      METRICS_TOKEN: randomBytes(24).toString('hex'),
+      ...benchServerEnv({ prefix, jwtSecret, port }),
       ...settings,
     },
     probe: true,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { unlinkPrefix } from '../../core/src/redis/prefix.js';
 import type { RedisClient } from '../../core/src/redis/client.js';
 
 export const BENCH_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -12,21 +13,12 @@ export function benchPrefix(): string {
 /** Deletes every key a run wrote under `prefix`, BullMQ's braced prefix included. Bounded by SCAN batches. */
 export async function dropPrefix(prefix: string, url = BENCH_REDIS_URL): Promise<number> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
-  let dropped = 0;
   try {
     await redis.connect();
-    for (const pattern of [`${prefix}*`, `{${prefix}bull}*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) dropped += await redis.unlink(...keys);
-      } while (cursor !== '0');
-    }
+    return await unlinkPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }
-  return dropped;
 }
 
 /** Redis's own CPU seconds so far (user + system, all threads), from INFO cpu; NaN if Redis does not answer in 5 s. */

@@ -34,6 +34,23 @@ export interface StickyroomOptions {
  * `server/src/main.ts` as in production (NODE_ENV=production, LOG_LEVEL=warn) on a private Redis prefix
  * deleted by `stop()`, with the memory/event-loop/profile probe preloaded.
  */
+/**
+ * The environment every benchmark's server node runs with: production mode against the bench Redis under its
+ * own prefix, quiet logs, fresh secrets; with `port`, listening on loopback there.
+ */
+export function benchServerEnv(a: { prefix: string; jwtSecret: string; port?: number }): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    ...(a.port !== undefined ? { PORT: String(a.port), HOST: '127.0.0.1' } : {}),
+    REDIS_URL: BENCH_REDIS_URL,
+    REDIS_PREFIX: a.prefix,
+    LOG_LEVEL: 'warn',
+    JWT_SECRET: a.jwtSecret,
+    WEBHOOK_SECRET: randomBytes(24).toString('hex'),
+    METRICS_TOKEN: randomBytes(24).toString('hex'),
+  };
+}
+
 export async function startStickyroom(opts: StickyroomOptions): Promise<StickyroomServer> {
   const port = await freePort();
   const prefix = benchPrefix();
@@ -43,15 +60,7 @@ export async function startStickyroom(opts: StickyroomOptions): Promise<Stickyro
     name: opts.name,
     entry,
     env: {
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      REDIS_URL: BENCH_REDIS_URL,
-      REDIS_PREFIX: prefix,
-      LOG_LEVEL: 'warn',
-      JWT_SECRET: jwtSecret,
-      WEBHOOK_SECRET: randomBytes(24).toString('hex'),
-      METRICS_TOKEN: randomBytes(24).toString('hex'),
+      ...benchServerEnv({ prefix, jwtSecret, port }),
       ...opts.env,
     },
     probe: true,

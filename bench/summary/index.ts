@@ -22,6 +22,7 @@ import { cpuSeconds } from '../lib/proc.js';
 import { activityKeys } from '../../core/src/activity/activity.keys.js';
 import { presenceKeys } from '../../core/src/presence/presence.keys.js';
 import { BENCH_REDIS_URL, benchPrefix, dropPrefix } from '../lib/redis.js';
+import { benchServerEnv } from '../lib/stickyroom.js';
 import { seedLiveStream, viewerId, type Seeded } from './seed.js';
 
 export interface SummaryOptions {
@@ -127,15 +128,7 @@ async function runMode(mode: Mode, opts: SummaryOptions, prefix: string, seeded:
     name: `stickyroom (${mode})`,
     entry: 'server/src/main.ts',
     env: {
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      REDIS_URL: BENCH_REDIS_URL,
-      REDIS_PREFIX: prefix,
-      LOG_LEVEL: 'warn',
-      JWT_SECRET: jwtSecret,
-      WEBHOOK_SECRET: randomBytes(24).toString('hex'),
-      METRICS_TOKEN: randomBytes(24).toString('hex'),
+      ...benchServerEnv({ prefix, jwtSecret, port }),
       SUMMARY_LIVE_MAX_AGE_MS: mode === 'recompute' ? '0' : '5000',
     },
     nodeFlags: ['--import', './bench/summary/loop-probe.ts'],

@@ -11,7 +11,7 @@ import { loadConfig, type Config } from '../../core/src/config.js';
 import { TokenService } from '../../core/src/identity/tokens.js';
 import { createLogger } from '../../core/src/logger.js';
 import { flush as flushReactions } from '../../core/src/reactions/reactions.service.js';
-import { Keys } from '../../core/src/redis/keys.js';
+import { unlinkPrefix } from '../../core/src/redis/prefix.js';
 import { SimulationClock } from '../../core/src/simulation-clock.js';
 import { createApp, type App } from '../../server/src/app.js';
 import { signBody } from '../../server/src/http/webhook-signature.js';
@@ -98,15 +98,7 @@ async function dropKeys(config: Config): Promise<void> {
   const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
-    // the service's keys and the job queue's (BullMQ's braced prefix)
-    for (const pattern of [`${config.REDIS_PREFIX}*`, `${new Keys(config.REDIS_PREFIX).bullPrefix}*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await redis.unlink(...keys);
-      } while (cursor !== '0');
-    }
+    await unlinkPrefix(redis, config.REDIS_PREFIX);
   } finally {
     redis.disconnect();
   }

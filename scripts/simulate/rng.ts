@@ -1,6 +1,6 @@
-/** A seeded PRNG (mulberry32): the simulator's only source of chance, so a seed gives one history. */
-export class Rng {
-  private s: number;
+/** mulberry32: small, fast, and the same sequence for the same seed everywhere (the simulator, the fuzzer). */
+export class Mulberry32 {
+  protected s: number;
   constructor(seed: number) {
     this.s = seed >>> 0;
   }
@@ -16,12 +16,16 @@ export class Rng {
   chance(p: number): boolean {
     return this.next() < p;
   }
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)]!;
+  }
+}
+
+/** The simulator's only source of chance, so a seed gives one history. */
+export class Rng extends Mulberry32 {
   /** An integer in [min, max]. */
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
   }
   shuffle<T>(items: readonly T[]): T[] {
     const out = [...items];

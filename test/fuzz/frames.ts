@@ -1,5 +1,6 @@
 import { Decoder } from 'socket.io-parser';
 import { PUSH_NAMES, requestSchemas } from '@stickyroom/sdk/protocol';
+import { Mulberry32 } from '../../scripts/simulate/rng.js';
 
 /**
  * Random raw Socket.IO frames for the protocol fuzzer, from a seed, and what the server must do with
@@ -8,27 +9,10 @@ import { PUSH_NAMES, requestSchemas } from '@stickyroom/sdk/protocol';
  * rules of socket.io's Client for packets the parser accepts but the connection cannot take.
  */
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
+/** The fuzzer's generator: mulberry32 (shared with the simulator), with integers below n. */
+export class Rng extends Mulberry32 {
   int(n: number): number {
     return Math.floor(this.next() * n);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!;
   }
 }
 

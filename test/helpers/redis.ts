@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { unlinkPrefix } from '../../core/src/redis/prefix.js';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -12,14 +13,7 @@ export function uniquePrefix(tag = 't'): string {
 export async function dropPrefix(prefix: string, url = TEST_REDIS_URL): Promise<void> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
-    for (const pattern of [`${prefix}*`, `{${prefix}bull}*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await redis.unlink(...keys);
-      } while (cursor !== '0');
-    }
+    await unlinkPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }

@@ -3,10 +3,9 @@ import type { StreamerClient } from '@stickyroom/sdk';
 import type { JoinData, PollFinal, PollPublic, PollResults } from '@stickyroom/sdk/protocol';
 import { Ticker, secondsLeft } from '../shared/ticker.js';
 import { Panel, fields } from './panel.js';
+import { MIN_OPTIONS, optionFields, readOptions } from './option-fields.js';
 import { audienceFields, readAudience } from './audience-fields.js';
 
-const MIN_OPTIONS = 2;
-const MAX_OPTIONS = 6;
 
 /** Ask the room a question with 2–6 options, watch the votes come in, close it, read the final result. */
 export class PollPanel extends Panel {
@@ -53,8 +52,7 @@ export class PollPanel extends Panel {
   private async create(e: Event) {
     const form = e.target as HTMLFormElement;
     const f = fields(e);
-    const options: string[] = [];
-    for (let i = 0; i < this.optionCount; i++) if (f[`option${i}`]) options.push(f[`option${i}`]!);
+    const options = readOptions(f, this.optionCount);
     const durationSec = Number(f.durationSec ?? 0);
     const points = Number(f.points ?? 0);
     const audience = readAudience(form);
@@ -118,16 +116,12 @@ export class PollPanel extends Panel {
 
   private renderComposer() {
     const t = this.t.bind(this);
-    const idx = Array.from({ length: this.optionCount }, (_, i) => i);
     return html`<form @submit=${(e: Event) => this.create(e)}>
       <label>${t('console.pollQuestion')}<input name="question" required maxlength="300" /></label>
-      ${idx.map((i) => html`<label>${t('console.option', { n: String(i + 1) })}<input name=${`option${i}`} required maxlength="120" /></label>`)}
-      ${this.optionCount < MAX_OPTIONS
-        ? html`<button type="button" class="secondary small" @click=${() => {
-            this.optionCount++;
-            this.requestUpdate();
-          }}>${t('console.addOption')}</button>`
-        : nothing}
+      ${optionFields(this.i18n, this.optionCount, () => {
+        this.optionCount++;
+        this.requestUpdate();
+      })}
       <div class="grid2">
         <label>${t('console.pollDuration')}<input name="durationSec" type="number" min="1" max="3600" /></label>
         <label>${t('console.pollPoints')}<input name="points" type="number" min="0" max="1000000" /></label>

@@ -3,8 +3,8 @@ import type { StreamerClient } from '@stickyroom/sdk';
 import type { JoinData, QuizPublic, QuizResult } from '@stickyroom/sdk/protocol';
 import { Ticker, secondsLeft } from '../shared/ticker.js';
 import { Panel, fields } from './panel.js';
+import { MIN_OPTIONS, optionFields, readOptions } from './option-fields.js';
 
-const MAX_OPTIONS = 6;
 
 /** Compose a quiz, watch its countdown (and live answer count), close it, read the result. */
 export class QuizPanel extends Panel {
@@ -12,7 +12,7 @@ export class QuizPanel extends Panel {
   private result: QuizResult | null = null;
   private answers: number | null = null;
   private liveCounts: number[] = [];
-  private optionCount = 2;
+  private optionCount = MIN_OPTIONS;
 
   constructor() {
     super();
@@ -53,8 +53,7 @@ export class QuizPanel extends Panel {
   private async create(e: Event) {
     const form = e.target as HTMLFormElement;
     const f = fields(e);
-    const options: string[] = [];
-    for (let i = 0; i < this.optionCount; i++) if (f[`option${i}`]) options.push(f[`option${i}`]!);
+    const options = readOptions(f, this.optionCount);
     const points = Number(f.points ?? 0);
     const r = await this.act(() =>
       this.client.createQuiz(this.streamId, {
@@ -100,13 +99,10 @@ export class QuizPanel extends Panel {
     const idx = Array.from({ length: this.optionCount }, (_, i) => i);
     return html`<form @submit=${(e: Event) => this.create(e)}>
       <label>${t('console.quizQuestion')}<input name="question" required maxlength="300" /></label>
-      ${idx.map((i) => html`<label>${t('console.option', { n: String(i + 1) })}<input name=${`option${i}`} required maxlength="120" /></label>`)}
-      ${this.optionCount < MAX_OPTIONS
-        ? html`<button type="button" class="secondary small" @click=${() => {
-            this.optionCount++;
-            this.requestUpdate();
-          }}>${t('console.addOption')}</button>`
-        : nothing}
+      ${optionFields(this.i18n, this.optionCount, () => {
+        this.optionCount++;
+        this.requestUpdate();
+      })}
       <div class="grid2">
         <label>${t('console.correctOption')}<select name="correct" aria-label=${t('console.correctOption')}>${idx.map((i) => html`<option value=${i}>${t('console.option', { n: String(i + 1) })}</option>`)}</select></label>
         <label>${t('console.duration')}<input name="durationSec" type="number" min="1" max="3600" value="30" required /></label>
