@@ -7,19 +7,19 @@ import { parseHistory } from '../scoring/scoring.history.js';
 import { scoringKeys } from '../scoring/scoring.keys.js';
 import { scoringStore, streamTime } from '../scoring/scoring.store.js';
 import { pointsKeys } from '../points/points.keys.js';
-import { loyaltyTierFor, parseLoyaltyTiers, rate, segmentAt } from '../stickiness/index.js';
+import { rate, segmentAt } from '../stickiness/index.js';
+import { balanceOfLots, loyaltyTiers } from '../points/points.service.js';
+import { unexpiredLots } from '../points/points.store.js';
 import { getStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { audienceRooms, isEligible, parseAudience, type Standing } from './audience.js';
 
 export * from './audience.js';
 
-const DAY_MS = 86_400_000;
 /** How long a node reuses a viewer's standing for a stream (the join's read serves the claims after it). */
 export const STANDING_CACHE_MS = 60_000;
 const CACHE_MAX = 50_000;
 
-const loyaltyTiers = perContext((ctx) => parseLoyaltyTiers(ctx.config.POINTS_TIERS));
 /** The configured tier names, lowest first. */
 export const tierNames = perContext((ctx) => loyaltyTiers(ctx).map((t) => t.name));
 
@@ -77,9 +77,7 @@ async function readStanding(ctx: AppContext, stream: Pick<StreamRecord, 'id' | '
   const earlier = parseHistory(packed).entries.filter((e) => e.streamId !== stream.id && e.startedAt < at);
   const r = rate(earlier, params);
   const segment = r ? segmentAt(r, at, params) : 'new';
-  let balance = 0;
-  for (const [day, points] of Object.entries(lots ?? {})) if ((Number(day) + 1) * DAY_MS > now && Number(points) > 0) balance += Number(points);
-  return { segment, tier: loyaltyTierFor(loyaltyTiers(ctx), balance).tier };
+  return { segment, tier: balanceOfLots(ctx, stream.brandId, unexpiredLots(lots ?? {}, now)).tier };
 }
 
 /** Throws `not_eligible` (reason `audience`) unless the viewer's standing is in the item's audience. */

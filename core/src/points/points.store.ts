@@ -30,10 +30,14 @@ export class PointsStore {
 
   /** Unexpired lots, soonest expiry first. */
   async lots(brandId: string, viewerId: string, now: number): Promise<PointLot[]> {
-    const h = await this.redis.hgetall(pointsKeys(this.keys, brandId, viewerId).lots);
-    return Object.entries(h)
-      .map(([day, points]) => ({ points: Number(points), expiresAt: (Number(day) + 1) * DAY_MS }))
-      .filter((l) => l.expiresAt > now && l.points > 0)
-      .sort((a, b) => a.expiresAt - b.expiresAt);
+    return unexpiredLots(await this.redis.hgetall(pointsKeys(this.keys, brandId, viewerId).lots), now);
   }
+}
+
+/** The unexpired lots of a viewer's lots hash (expiry day -> points), soonest expiry first. */
+export function unexpiredLots(h: Readonly<Record<string, string>>, now: number): PointLot[] {
+  return Object.entries(h)
+    .map(([day, points]) => ({ points: Number(points), expiresAt: (Number(day) + 1) * DAY_MS }))
+    .filter((l) => l.expiresAt > now && l.points > 0)
+    .sort((a, b) => a.expiresAt - b.expiresAt);
 }
