@@ -1,19 +1,18 @@
 import { mkdir } from 'node:fs/promises';
-import { cpus, hostname, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { codeIndexKey } from '../../core/src/coupons/coupons.keys.js';
 import { Keys } from '../../core/src/redis/keys.js';
 import type { Benchmark } from '../lib/benchmark.js';
-import { RESULTS_DIR } from '../lib/benchmark.js';
+import { machineRecord, RESULTS_DIR } from '../lib/benchmark.js';
 import { BurstRig, slim, type BurstResult } from '../lib/burst.js';
 import type { BurstConnected } from '../lib/burst-protocol.js';
 import { deathOf } from '../lib/child.js';
-import { connectFailureLine, loadAverageLine, quietStart, runInterleaved, SATURATED_WARNING } from '../lib/interleave.js';
-import { ackBody, newCounts, RawClient } from '../lib/raw-client.js';
+import { connectFailureLine, loadAverageLine, quietStart, runInterleaved, SATURATED_WARNING, startBurstTarget } from '../lib/interleave.js';
+import { ackBody, RawClient } from '../lib/raw-client.js';
 import { BENCH_REDIS_URL } from '../lib/redis.js';
-import { createLiveStream, startStickyroom, streamerToken, type StickyroomServer } from '../lib/stickyroom.js';
+import type { StickyroomServer } from '../lib/stickyroom.js';
 import { fmt, formatTable } from '../lib/table.js';
 import { parseOptions, usageOf, variantsOf, variantsOption, type Variant } from '../lib/variants.js';
 
@@ -111,23 +110,8 @@ class ClaimsTarget {
   }
 
   static async start(v: Variant, opts: ClaimsOptions, log: (line: string) => void): Promise<ClaimsTarget> {
-    const s = await startStickyroom({ name: `stickyroom (${v.name})`, env: v.env, ...(v.root ? { root: v.root } : {}) });
-    const rig = new BurstRig(opts.generators, s.server.pid);
-    let streamer: RawClient | undefined;
-    try {
-      const streamId = await createLiveStream(s.url, s.jwtSecret, 'claims benchmark');
-      streamer = await RawClient.connect(s.url, { token: await streamerToken(s.jwtSecret) }, newCounts(), 10_000);
-      log(`${v.name}: connecting ${opts.viewers} viewers (${opts.generators} generators), each joining the stream`);
-      const conn = await Promise.race([rig.connect({ url: s.url, jwtSecret: s.jwtSecret, viewers: opts.viewers, userPrefix: 'v', wave: opts.wave, joinStreamId: streamId }), deathOf(s.server)]);
-      log(`${v.name}: ${conn.sockets} connected in ${(conn.ms / 1000).toFixed(1)} s${conn.failed ? `, ${conn.failed} failed: ${JSON.stringify(conn.errors)}` : ''}`);
-      if (conn.sockets === 0) throw new Error(`no socket connected: ${JSON.stringify(conn.errors)}`);
-      return new ClaimsTarget(v, opts, log, s, rig, streamer, streamId, conn);
-    } catch (err) {
-      streamer?.close();
-      await rig.close();
-      await s.stop();
-      throw err;
-    }
+    const { s, rig, streamer, streamId, conn } = await startBurstTarget({ v, env: v.env, title: 'claims benchmark', viewers: opts.viewers, generators: opts.generators, wave: opts.wave, joinAtConnect: true, log });
+    return new ClaimsTarget(v, opts, log, s, rig, streamer, streamId, conn);
   }
 
   /** A ceiling burst, then a drop of Q claimed by every socket at once. */
@@ -289,7 +273,7 @@ export const claims: Benchmark = {
       json: {
         benchmark: 'claims',
         at: new Date().toISOString(),
-        machine: { host: hostname(), cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAvg: loadavg() },
+        machine: machineRecord(),
         options: opts,
         results,
         must: verdict.exact,

@@ -1,17 +1,16 @@
 import { mkdir } from 'node:fs/promises';
-import { cpus, hostname, loadavg } from 'node:os';
 import { join as joinPath, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { CHAT_JOIN_HISTORY } from '@stickyroom/sdk/protocol';
 import type { Benchmark } from '../lib/benchmark.js';
-import { RESULTS_DIR } from '../lib/benchmark.js';
+import { machineRecord, RESULTS_DIR } from '../lib/benchmark.js';
 import { BurstRig, slim } from '../lib/burst.js';
 import type { BurstConnected } from '../lib/burst-protocol.js';
 import { deathOf } from '../lib/child.js';
-import { connectFailureLine, loadAverageLine, quietStart, runInterleaved, SATURATED_WARNING } from '../lib/interleave.js';
-import { ackBody, newCounts, RawClient } from '../lib/raw-client.js';
-import { createLiveStream, startStickyroom, streamerToken, type StickyroomServer } from '../lib/stickyroom.js';
+import { connectFailureLine, loadAverageLine, quietStart, runInterleaved, SATURATED_WARNING, startBurstTarget } from '../lib/interleave.js';
+import { ackBody, RawClient } from '../lib/raw-client.js';
+import type { StickyroomServer } from '../lib/stickyroom.js';
 import { fmt, formatTable } from '../lib/table.js';
 import { parseOptions, usageOf, variantsOf, variantsOption, type Variant } from '../lib/variants.js';
 
@@ -134,25 +133,21 @@ class JoinTarget {
   static async start(v: Variant, opts: JoinOptions, log: (line: string) => void): Promise<JoinTarget> {
     // For the streamer's seeding only (60 messages in a few seconds); every viewer sends one event per burst.
     const settings = { CHAT_RATE_LIMIT: '1000', EVENT_RATE_LIMIT: '1000' };
-    const s = await startStickyroom({ name: `stickyroom (${v.name})`, env: { ...settings, ...v.env }, ...(v.root ? { root: v.root } : {}) });
-    const rig = new BurstRig(opts.generators, s.server.pid);
-    let streamer: RawClient | undefined;
-    try {
-      const death = deathOf(s.server);
-      const streamId = await createLiveStream(s.url, s.jwtSecret, 'join benchmark');
-      streamer = await RawClient.connect(s.url, { token: await streamerToken(s.jwtSecret) }, newCounts(), 10_000);
-      await Promise.race([seed(streamer, streamId, opts), death]);
-      log(`${v.name}: seeded (${opts.history} chat messages, pinned message and product, quiz, lottery, ${opts.drops} drops); connecting ${opts.viewers} viewers`);
-      const conn = await Promise.race([rig.connect({ url: s.url, jwtSecret: s.jwtSecret, viewers: opts.viewers, userPrefix: 'v', wave: opts.wave }), death]);
-      log(`${v.name}: ${conn.sockets} connected in ${(conn.ms / 1000).toFixed(1)} s${conn.failed ? `, ${conn.failed} failed: ${JSON.stringify(conn.errors)}` : ''}`);
-      if (conn.sockets === 0) throw new Error(`no socket connected: ${JSON.stringify(conn.errors)}`);
-      return new JoinTarget(v, opts, log, s, rig, streamer, streamId, conn, settings);
-    } catch (err) {
-      streamer?.close();
-      await rig.close();
-      await s.stop();
-      throw err;
-    }
+    const { s, rig, streamer, streamId, conn } = await startBurstTarget({
+      v,
+      env: { ...settings, ...v.env },
+      title: 'join benchmark',
+      viewers: opts.viewers,
+      generators: opts.generators,
+      wave: opts.wave,
+      joinAtConnect: false,
+      log,
+      seed: async (streamer, streamId) => {
+        await seed(streamer, streamId, opts);
+        return `seeded (${opts.history} chat messages, pinned message and product, quiz, lottery, ${opts.drops} drops)`;
+      },
+    });
+    return new JoinTarget(v, opts, log, s, rig, streamer, streamId, conn, settings);
   }
 
   /** A ceiling burst, then every socket joins at once; then every socket leaves (unmeasured). */
@@ -301,7 +296,7 @@ export const join: Benchmark = {
       json: {
         benchmark: 'join',
         at: new Date().toISOString(),
-        machine: { host: hostname(), cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAvg: loadavg() },
+        machine: machineRecord(),
         options: opts,
         results,
         must: verdict.complete,

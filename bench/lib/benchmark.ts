@@ -1,3 +1,4 @@
+import { cpus, hostname, loadavg } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from './child.js';
@@ -30,4 +31,9 @@ export async function saveResult(name: string, json: unknown): Promise<string> {
   const file = join(RESULTS_DIR, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(file, `${JSON.stringify(json, null, 2)}\n`);
   return file;
+}
+
+/** The machine a result was measured on, for its JSON record. */
+export function machineRecord(): { host: string; cpus: number; cpu: string | undefined; node: string; loadAvg: number[] } {
+  return { host: hostname(), cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAvg: loadavg() };
 }

@@ -2,6 +2,11 @@ import { cpus, loadavg } from 'node:os';
 import { waitForQuiet } from './proc.js';
 import { fmt } from './table.js';
 import type { Variant } from './variants.js';
+import { BurstRig } from './burst.js';
+import type { BurstConnected } from './burst-protocol.js';
+import { deathOf } from './child.js';
+import { newCounts, RawClient } from './raw-client.js';
+import { createLiveStream, startStickyroom, streamerToken, type StickyroomServer } from './stickyroom.js';
 
 /**
  * Waits up to `seconds` for the machine to calm down (nothing when 0) and returns how busy it was then
@@ -52,4 +57,54 @@ export const SATURATED_WARNING = 'a generator was saturated (>= 90% of a core or
 
 export function loadAverageLine(extra = ''): string {
   return `load average at the end: ${loadavg().map((n) => n.toFixed(2)).join(' ')} on ${cpus().length} cores; ${extra}final figures need a quiet machine`;
+}
+
+/** A burst benchmark's server variant, ready: its stream live, a streamer connected, the viewer sockets connected. */
+export interface BurstSetup {
+  s: StickyroomServer;
+  rig: BurstRig;
+  streamer: RawClient;
+  streamId: string;
+  conn: BurstConnected;
+}
+
+/**
+ * Starts one variant's server, a live stream and a streamer on it, runs `seed` (what the stream should hold
+ * before the viewers come), then connects the viewers through the generators (joining the stream at once
+ * when `joinAtConnect`). A server that dies meanwhile fails the start; whatever started is stopped on failure.
+ */
+export async function startBurstTarget(a: {
+  v: Variant;
+  env: Record<string, string>;
+  title: string;
+  viewers: number;
+  generators: number;
+  wave: number;
+  joinAtConnect: boolean;
+  log: (line: string) => void;
+  seed?: (streamer: RawClient, streamId: string) => Promise<string>;
+}): Promise<BurstSetup> {
+  const { v, log } = a;
+  const s = await startStickyroom({ name: `stickyroom (${v.name})`, env: a.env, ...(v.root ? { root: v.root } : {}) });
+  const rig = new BurstRig(a.generators, s.server.pid);
+  let streamer: RawClient | undefined;
+  try {
+    const death = deathOf(s.server);
+    const streamId = await createLiveStream(s.url, s.jwtSecret, a.title);
+    streamer = await RawClient.connect(s.url, { token: await streamerToken(s.jwtSecret) }, newCounts(), 10_000);
+    const seeded = a.seed ? await Promise.race([a.seed(streamer, streamId), death]) : undefined;
+    log(`${v.name}: ${seeded ? `${seeded}; ` : ''}connecting ${a.viewers} viewers (${a.generators} generators)${a.joinAtConnect ? ', each joining the stream' : ''}`);
+    const conn = await Promise.race([
+      rig.connect({ url: s.url, jwtSecret: s.jwtSecret, viewers: a.viewers, userPrefix: 'v', wave: a.wave, ...(a.joinAtConnect ? { joinStreamId: streamId } : {}) }),
+      death,
+    ]);
+    log(`${v.name}: ${conn.sockets} connected in ${(conn.ms / 1000).toFixed(1)} s${conn.failed ? `, ${conn.failed} failed: ${JSON.stringify(conn.errors)}` : ''}`);
+    if (conn.sockets === 0) throw new Error(`no socket connected: ${JSON.stringify(conn.errors)}`);
+    return { s, rig, streamer, streamId, conn };
+  } catch (err) {
+    streamer?.close();
+    await rig.close();
+    await s.stop();
+    throw err;
+  }
 }

@@ -1,8 +1,7 @@
-import { cpus, hostname, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Benchmark } from '../lib/benchmark.js';
+import { machineRecord, type Benchmark } from '../lib/benchmark.js';
 import { BurstRig, GENERATOR_SATURATED, slim } from '../lib/burst.js';
 import { deathOf, nextMessage, NodeChild } from '../lib/child.js';
 import { Histogram } from '../lib/histogram.js';
@@ -377,7 +376,7 @@ export const room: Benchmark = {
       json: {
         benchmark: 'room',
         at: new Date().toISOString(),
-        machine: { host: hostname(), cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAvg: loadavg() },
+        machine: machineRecord(),
         options: opts,
         result,
         must: verdict.must,
