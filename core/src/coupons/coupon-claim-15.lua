@@ -49,7 +49,6 @@
   Output:
     { code, remaining, pushStock (1|0), soldOutNow (1|0), quantity, replay (1|0) }
     | { '', remaining, 0, 0, 0, 0 } (no code given and the claim would succeed: nothing changed)
-    | { '!', remaining, 0, 0, 0, 0 } (the code given was issued before: nothing changed; call again with another)
     | { -1 closed | -2 sold out | -3 already claimed perViewer | -5 no such drop | -6 stream not live, 0 }
     | { -4 not eligible (watch time), ms of watching still missing } | { -7 rate limited, ms to wait }
 ]]
@@ -102,9 +101,6 @@ if mine >= perViewer then return refuse(-3) end
 if remaining <= 0 then return refuse(-2) end
 -- Every rule passed but no code came: the caller reserves one and asks again (nothing changed here).
 if ARGV[3] == '' then return { '', remaining, 0, 0, 0, 0 } end
--- A code this stream issued already (a pooled code given back after a refusal that was the resend of a
--- claim whose reply was lost, see coupons.code-pool.ts): never issued twice; the caller takes another.
-if rcall('HEXISTS', KEYS[5], ARGV[3]) == 1 then return { '!', remaining, 0, 0, 0, 0 } end
 
 remaining = rcall('HINCRBY', KEYS[2], 'remaining', -1)
 rcall('HINCRBY', KEYS[3], ARGV[1], 1)

@@ -1,6 +1,5 @@
 import type { DomainFeature } from '../feature.js';
 import { joinRead } from '../room/join-reads.js';
-import { codePool } from './coupons.code-pool.js';
 import { dropsFor, endStreamDrops, openDrops, stockPusher } from './coupons.service.js';
 
 /** Coupon drops (claim atomically, stock to the room at most 4 times a second) and reward coupons. */
@@ -9,12 +8,6 @@ export const couponsHooks: DomainFeature = {
   onJoin: async (ctx, stream, _user, { standing }) => ({
     drops: dropsFor(await joinRead(ctx, stream.id, 'drops', () => openDrops(ctx, stream.id)), standing),
   }),
-  onStreamEnd: async (ctx, stream) => {
-    await endStreamDrops(ctx, stream);
-    await codePool(ctx).release(stream.id);
-  },
-  start: (ctx) => async () => {
-    stockPusher(ctx).stop();
-    await codePool(ctx).close();
-  },
+  onStreamEnd: endStreamDrops,
+  start: (ctx) => () => stockPusher(ctx).stop(),
 };

@@ -70,8 +70,6 @@ export const couponClaim = defineScript({
     replay: replay === 1,
     /** Called without a code and every rule passed: nothing changed; call again with a reserved code. */
     needsCode: code === '',
-    /** The code given was issued already (this stream's record has it): nothing changed; call again with another. */
-    codeTaken: code === '!',
   }),
 });
 

@@ -8,7 +8,7 @@ import { addMoment } from '../activity/activity.store.js';
 import { newScopedId, streamOf } from '../streams/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
-import { codePool } from './coupons.code-pool.js';
+import { couponCodes } from './coupons.rewards.js';
 import { makeStockPusher, stockInterval } from './coupons.stock.js';
 import { CouponStore, publicDrop, type DropRecord } from './coupons.store.js';
 import { emitWebhookLater, streamBrand } from '../webhooks/webhooks.service.js';
@@ -85,9 +85,8 @@ export const dropAudience = (ctx: AppContext, streamId: string, dropId: string):
  *
  * Once this node has seen the drop sold out or closed, a claim asks the script first without a code: the
  * refusal is then one round trip and reserves nothing (in a flash sale, most claims). Before that the code
- * comes from this node's pool of codes reserved ahead (coupons.code-pool.ts), and a refused claim gives it
- * back: every claim of a burst is one round trip, winners and refusals alike. The winners' wait also
- * decides how long the drop stays open, and with it how many stock pushes go to the whole room.
+ * is reserved first, so the winners of a burst take two round trips, not three: their wait also decides
+ * how long the drop stays open, and with it how many stock pushes go to the whole room.
  */
 export async function claimCoupon(
   ctx: AppContext,
@@ -104,7 +103,7 @@ export async function claimCoupon(
   const audience = await dropAudience(ctx, streamId, dropId);
   await requireAudience(ctx, streamId, user.id, audience, 'drop');
   const store = couponStore(ctx);
-  const pool = codePool(ctx);
+  const codes = couponCodes(ctx);
   const ended = endedDrops(ctx);
   const gate = userGate(ctx, streamId, user.id);
   const args = { streamId, dropId, viewerId: user.id, opId: p.opId, now, stockIntervalMs: stockInterval(ctx.broadcast.localAudience(streamId)), refusalReplayMs: REFUSAL_REPLAY_MS };
@@ -115,26 +114,18 @@ export async function claimCoupon(
       // The user's event is counted once, by this first call.
       out = await store.claim({ ...args, code: '', gate });
       if (out.needsCode) {
-        proposed = await pool.take(streamId);
+        proposed = await codes.propose(streamId);
         out = await store.claim({ ...args, code: proposed, gate: { ...gate, limit: 0 } });
       }
     } else {
-      proposed = await pool.take(streamId);
+      proposed = await codes.propose(streamId);
       out = await store.claim({ ...args, code: proposed, gate });
     }
-    // The pooled code was issued already (see coupon-claim-15.lua): it stays out of the pool; another one.
-    // The user's event was counted by the first call.
-    for (let tries = 0; out.codeTaken && tries < 3; tries++) {
-      proposed = await pool.take(streamId);
-      out = await store.claim({ ...args, code: proposed, gate: { ...gate, limit: 0 } });
-    }
-    if (out.codeTaken) throw new Error('every pooled code tried was issued already');
   } catch (err) {
     if (err instanceof AppError) {
-      // Refused by the script's own answer: the code was not handed out, so the next claim may use it.
-      // Without a reply (or a replica's confirmation) it may have been: it stays out of the pool, and its
-      // index entry stays (one for a code nobody holds is harmless, see CouponCodeStore).
-      if (proposed) pool.giveBack(streamId, proposed);
+      // Refused: the code was not handed out. Without a reply (or a replica's confirmation) it may have been, so its index entry stays
+      // (one for a code nobody holds is harmless, see CouponCodeStore).
+      if (proposed) await codes.withdraw(proposed);
       if (err.code === 'sold_out' || err.code === 'closed') ended.add(dropId);
     }
     throw err;
@@ -142,8 +133,8 @@ export async function claimCoupon(
   if (out.replay) {
     // A retry of an answered claim: the viewer's code is the first one. It can be this very call's code:
     // ioredis resends a command whose reply a dropped connection lost, and the script, which ran the
-    // first time, answers it as a replay. That code is issued: it never goes back to the pool.
-    if (proposed && out.code !== proposed) pool.giveBack(streamId, proposed);
+    // first time, answers it as a replay. That code is issued: its index entry stays.
+    if (proposed && out.code !== proposed) await codes.withdraw(proposed);
     return { code: out.code, dropId };
   }
   // The code is issued and counted (the script wrote its activity record): the viewer gets it.

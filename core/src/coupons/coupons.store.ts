@@ -122,7 +122,7 @@ export class CouponStore {
   }
 
   /** One coupon for the viewer and its activity record (a retry with the same opId answers what the first call got); throws the refusal. */
-  claim(a: ClaimArgs): Promise<{ code: string; remaining: number; pushStock: boolean; soldOutNow: boolean; quantity: number; replay: boolean; needsCode: boolean; codeTaken: boolean }> {
+  claim(a: ClaimArgs): Promise<{ code: string; remaining: number; pushStock: boolean; soldOutNow: boolean; quantity: number; replay: boolean; needsCode: boolean }> {
     if (this.replicated) return this.replicated.run(couponClaim, this.keys, a);
     return couponClaim.run(this.redis, this.keys, a);
   }
