@@ -1,8 +1,8 @@
-import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { StreamSummary } from '@stickyroom/sdk/protocol';
 import type { Config } from '../config.js';
 import { AppError, OUTAGE_RETRY_AFTER_MS } from '../errors.js';
+import type { Level } from 'pino';
 import type { Logger } from '../logger.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import type { FromThread, ThreadData, ToThread } from './summary.thread-protocol.js';
@@ -70,16 +70,17 @@ export class SummaryThread {
     this.closed = true;
     const worker = this.worker;
     if (!worker) return;
-    const exited = once(worker, 'exit');
+    const done = new Promise<'done'>((resolve) => {
+      worker.once('exit', () => resolve('done'));
+      worker.on('message', (msg: FromThread) => msg.type === 'closed' && resolve('done'));
+    });
     worker.postMessage({ type: 'close' } satisfies ToThread);
     worker.ref();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
     try {
-      if ((await Promise.race([exited, late])) === 'late') {
-        this.log.warn({ graceMs }, 'the summary thread did not finish within its grace period: ended');
-        await worker.terminate();
-      }
+      if ((await Promise.race([done, late])) === 'late') this.log.warn({ graceMs }, 'the summary thread did not finish within its grace period: ended');
+      await worker.terminate();
     } finally {
       clearTimeout(timer);
     }
@@ -89,6 +90,8 @@ export class SummaryThread {
     const worker = startWorker({ config: this.config });
     worker.unref();
     worker.on('message', (msg: FromThread) => {
+      if (msg.type === 'log') return this.relay(msg.line);
+      if (msg.type === 'closed') return;
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.settled(msg.id);
@@ -105,6 +108,17 @@ export class SummaryThread {
     });
     this.worker = worker;
     return worker;
+  }
+
+  /** A line the thread logged, written by the node's logger (so its level, destination and fields apply). */
+  private relay(line: string): void {
+    try {
+      const { level, msg, ...fields } = JSON.parse(line) as { level: number; msg?: string };
+      const label = this.log.levels.labels[level] as Level | undefined;
+      if (label && typeof this.log[label] === 'function') this.log[label]({ ...fields, thread: 'summary' }, msg ?? '');
+    } catch {
+      // not a line of pino's: nothing the node can say about it
+    }
   }
 
   private settled(id: number): void {

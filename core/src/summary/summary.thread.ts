@@ -6,11 +6,11 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { domainFeatures } from '../features.js';
 import type { Jobs } from '../jobs/queues.js';
-import { createLogger } from '../logger.js';
 import { createDomainMetrics } from '../metrics.js';
 import type { Pusher } from '../pusher.js';
 import { createRedis, redisConnection } from '../redis/client.js';
@@ -22,7 +22,8 @@ import type { FromThread, ThreadData, ToThread } from './summary.thread-protocol
 const port = parentPort;
 if (!port) throw new Error('summary.thread.ts runs as a worker thread (see LiveSummaries)');
 const { config } = workerData as ThreadData;
-const log = createLogger(config.LOG_LEVEL, 'summary-thread');
+// Logged through the node's logger (its level, destination and fields): each line is handed to the node.
+const log = pino({ level: config.LOG_LEVEL, base: null, timestamp: false }, { write: (line: string) => port.postMessage({ type: 'log', line } satisfies FromThread) });
 const redis = createRedis({ ...redisConnection(config), log, name: 'summary-thread' });
 
 /** A computation sees the time its node handed it (the node's clock, a test's or the simulator's), all through. */
@@ -80,11 +81,16 @@ port.on('message', (msg: ToThread) => {
   void job.finally(() => running.delete(job));
 });
 
-/** Finishes the refreshes in hand (each releases its lease), closes Redis, and lets the thread end. */
+/**
+ * Finishes the refreshes in hand (each releases its lease), closes Redis and says so; the node then ends the
+ * thread (a client still reconnecting to a Redis that is away would keep it alive on its own).
+ */
 async function close(): Promise<void> {
   if (closing) return;
   closing = true;
   await Promise.allSettled([...running]);
-  await redis.quit().catch(() => redis.disconnect());
-  port!.close();
+  // a connection that is away (Redis down) would hold QUIT until it is back
+  if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+  else redis.disconnect();
+  send({ type: 'closed' });
 }
