@@ -46,9 +46,4 @@ export class Refresher {
       await lease.release();
     }
   }
-
-  /** Streams whose audience this refresher keeps. */
-  get kept(): number {
-    return this.audiences.size;
-  }
 }
