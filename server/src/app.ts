@@ -18,6 +18,7 @@ import { createMetrics } from './metrics.js';
 import { relayPushes } from './io/push-relay.js';
 import { serveAdminUi } from './io/admin-ui.js';
 import { settlesWithin } from '../../core/src/lifecycle.js';
+import { liveSummaries } from '../../core/src/summary/summary.live.js';
 
 export interface App {
   ctx: AppContext;
@@ -108,11 +109,14 @@ export function createApp({ config, clock = systemClock, log = createLogger(conf
       const draining = drainSockets(io);
       if (draining > 0) log.info({ sockets: draining }, 'draining: told every socket to reconnect to another node');
       const clients = [redis, adapter.pub, adapter.sub, bull, relaySub];
+      // the live summary's thread (if this node started one) finishes the refresh in hand, meanwhile
+      const summaryThread = liveSummaries(ctx).close(graceMs);
       const orderly = (async () => {
         for (const stop of stops) await stop();
         await io.close();
         await ctx.jobs.close();
         await Promise.all(clients.map((r) => r.quit().catch(() => r.disconnect())));
+        await summaryThread;
       })();
       orderly.catch((err: unknown) => log.warn({ err }, 'shutdown step failed'));
       if (!(await settlesWithin(orderly, graceMs))) {

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordActivity } from '../../core/src/activity/activity.store.js';
 import { touchViewer } from '../../core/src/presence/presence.store.js';
@@ -18,9 +19,9 @@ const MAX_AGE = 5000;
 const REFRESH = 2000;
 let a: TestApp;
 let b: TestApp;
+const env = { SUMMARY_LIVE_MAX_AGE_MS: String(MAX_AGE), SUMMARY_LIVE_REFRESH_MS: String(REFRESH) };
 
 beforeAll(async () => {
-  const env = { SUMMARY_LIVE_MAX_AGE_MS: String(MAX_AGE), SUMMARY_LIVE_REFRESH_MS: String(REFRESH) };
   a = await startTestApp(env);
   // a second node of the same deployment (same prefix, same clock)
   b = await startTestApp({ ...env, REDIS_PREFIX: a.prefix }, { clock: a.clock });
@@ -107,5 +108,51 @@ describe('live summary cache', () => {
     const ended = (await streamStore(ctx).get(id))!;
     expect(stored).toEqual({ ...(await computeSummary(ctx, ended, true)).summary, computedAt: stored!.computedAt });
     expect(await read(a, id)).toEqual(stored);
+  });
+
+  it("refreshes in the node's summary thread: the figures follow the stream, a thread that dies is replaced, closing the node ends it", async () => {
+    // a third node of the deployment, closed by this test
+    const c = await startTestApp({ ...env, REDIS_PREFIX: a.prefix }, { clock: a.clock });
+    const ctx = c.app.ctx;
+    const live = liveSummaries(ctx);
+    expect(live.thread.current).toBeNull(); // started by the first refresh, not before
+    const id = await a.createStream('Threaded', BRAND, { start: true });
+    const full = async () => (await computeSummary(ctx, (await streamStore(ctx).get(id))!, false)).summary;
+    await join(a, id, 'v1');
+    await chat(a, id, 'v1');
+    expect(await read(c, id)).toMatchObject({ uniqueViewers: 1, chatMessages: 1, chatters: 1, final: false });
+    const first = live.thread.current!;
+    expect(first).not.toBeNull();
+
+    // the stream moves on: the same thread reads the change into the audience it kept
+    await join(a, id, 'v2');
+    await chat(a, id, 'v2');
+    await chat(a, id, 'v1');
+    a.clock.advance(MAX_AGE + 1);
+    const second = await read(c, id);
+    expect(second).toMatchObject({ uniqueViewers: 2, chatMessages: 3, chatters: 2 });
+    expect(second).toEqual(await full());
+    expect(live.thread.current).toBe(first);
+
+    // the thread dies: the next refresh starts another, from an empty audience, with the same exact figures
+    await first.terminate();
+    expect(live.thread.current).toBeNull();
+    await join(a, id, 'v3');
+    a.clock.advance(MAX_AGE + 1);
+    const third = await read(c, id);
+    expect(third).toMatchObject({ uniqueViewers: 3, chatMessages: 3, chatters: 2 });
+    expect(third).toEqual(await full());
+    const next = live.thread.current!;
+    expect(next).not.toBeNull();
+    expect(next).not.toBe(first);
+
+    // closing the node ends its thread; a refresh asked afterwards is refused, not a new thread
+    const stream = (await streamStore(ctx).get(id))!;
+    const exited = once(next, 'exit');
+    await c.app.close(); // not c.close(): the keys are the deployment's (a's), dropped after the last test
+    await exited;
+    expect(live.thread.current).toBeNull();
+    await expect(live.refresh(stream)).rejects.toMatchObject({ code: 'unavailable' });
+    expect(live.thread.current).toBeNull();
   });
 });

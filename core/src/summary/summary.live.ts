@@ -2,35 +2,33 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { StreamSummary } from '@stickyroom/sdk/protocol';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { Lease } from '../redis/lease.js';
 import type { StreamRecord } from '../streams/streams.store.js';
-import { Audience } from './summary.audience.js';
 import { computeSummary } from './summary.compute.js';
-import { summaryKeys } from './summary.keys.js';
+import { LEASE_MS } from './summary.refresher.js';
+import { SummaryThread } from './summary.thread-client.js';
 import { summaryStore } from './summary.viewers.js';
 
-/** A refresher that stops (dies, hangs, loses Redis) hands over to another node after this long. */
-const LEASE_MS = 60_000;
 /** How often a node waiting for a fresh summary another node computes looks for it. */
 const POLL_MS = 100;
-/** A live summary stays stored this long after its last refresh (no reader: nobody refreshes it). */
-const STORED_MS = 10 * 60_000;
-/** A node forgets a stream's audience when it has not refreshed it for this long. */
-const IDLE_MS = 5 * 60_000;
 
 /**
  * The live summary of each stream, computed off the request path by one node at a time and shared through
  * Redis. A read answers the stored summary when it is at most SUMMARY_LIVE_MAX_AGE_MS old; one older than
  * SUMMARY_LIVE_REFRESH_MS makes the reading node refresh it in the background, if it gets the stream's
- * lease (else another node is at it). Each node keeps the audience of the streams it refreshed in memory,
- * so its next refresh reads only the viewers who changed or joined since. A read that finds nothing fresh enough
- * waits for the refresh. SUMMARY_LIVE_MAX_AGE_MS = 0: every read computes (shared by concurrent reads).
+ * lease (else another node is at it). The refresh runs in the node's summary thread (summary.thread.ts): its
+ * Redis reads, the per-viewer pass and the audience it keeps per stream (so its next refresh reads only the
+ * viewers who changed or joined since) stay off the event loop that answers requests. A read that finds nothing
+ * fresh enough waits for the refresh. SUMMARY_LIVE_MAX_AGE_MS = 0: every read computes, on the request's own
+ * event loop (shared by concurrent reads), as before issue 11.
  */
 export class LiveSummaries {
-  private readonly audiences = new Map<string, { audience: Audience; usedAt: number }>();
   private readonly running = new Map<string, Promise<StreamSummary | null>>();
+  /** Where this node's refreshes run (started on the first one). */
+  readonly thread: SummaryThread;
 
-  constructor(private readonly ctx: AppContext) {}
+  constructor(private readonly ctx: AppContext) {
+    this.thread = new SummaryThread(ctx.config, ctx.log);
+  }
 
   async read(stream: StreamRecord): Promise<StreamSummary> {
     const { SUMMARY_LIVE_MAX_AGE_MS: maxAge, SUMMARY_LIVE_REFRESH_MS: refreshAfter } = this.ctx.config;
@@ -55,25 +53,14 @@ export class LiveSummaries {
     return p;
   }
 
-  private async refreshNow(stream: StreamRecord): Promise<StreamSummary | null> {
-    // Held for the computation only: the next refresh goes to whichever node is asked first. Each node's
-    // audience stays valid without the lease (it only reads what changed since its own last update).
-    const lease = await Lease.acquire(this.ctx.redis, this.ctx.keys, summaryKeys(this.ctx.keys, stream.id).liveLease, LEASE_MS);
-    if (!lease) return null;
-    try {
-      const now = Date.now();
-      for (const [id, a] of this.audiences) if (now - a.usedAt > IDLE_MS) this.audiences.delete(id);
-      const kept = this.audiences.get(stream.id) ?? { audience: new Audience(stream.id), usedAt: now };
-      kept.usedAt = now;
-      this.audiences.set(stream.id, kept);
-      const { summary } = await computeSummary(this.ctx, stream, false, kept.audience);
-      // Still the holder: a node whose lease ran out mid-way must not overwrite a newer summary.
-      if (!(await lease.renew())) return null;
-      await summaryStore(this.ctx).storeLive(summary, STORED_MS);
-      return summary;
-    } finally {
-      await lease.release();
-    }
+  /** The refresh itself, in the summary thread, at the node's time (a test's clock, the simulator's). */
+  private refreshNow(stream: StreamRecord): Promise<StreamSummary | null> {
+    return this.thread.refresh(stream, this.ctx.clock.now());
+  }
+
+  /** Ends the summary thread once it finished the refreshes in hand (server shutdown), at most `graceMs`. */
+  close(graceMs?: number): Promise<void> {
+    return this.thread.close(graceMs);
   }
 
   /** Waits for a summary at most `maxAge` old: this node's refresh, or the one another node stores. */
