@@ -1,4 +1,5 @@
 import { perContext, type AppContext } from '../context.js';
+import { markShared } from './shared-values.js';
 
 /**
  * Reads of a stream's shared state (history, pins, the open quiz, lottery and drops) asked for by the
@@ -9,7 +10,8 @@ import { perContext, type AppContext } from '../context.js';
  * joins a read already sent: every caller gets a read that started after its own call, so it is at least
  * as fresh as the caller's own read would have been. That keeps the room's rule (join the room first,
  * then read the snapshot: a message sent in between arrives twice rather than never). Callers share the
- * result: they must not change it.
+ * result: they must not change it. It is marked shared (./shared-values.ts), so the transport encodes it, and
+ * each of its direct parts, once for every ack of the moment that carries it.
  */
 export class SharedReads {
   private readonly waiting = new Map<string, Promise<unknown>>();
@@ -20,7 +22,7 @@ export class SharedReads {
     const p = new Promise<T>((resolve, reject) => {
       setImmediate(() => {
         this.waiting.delete(key);
-        load().then(resolve, reject);
+        load().then((value) => resolve(markShared(value)), reject);
       });
     });
     this.waiting.set(key, p);
