@@ -71,6 +71,20 @@ describe('the shared-parts encoder', () => {
     }
   });
 
+  it('writes a rejoin ack (missed messages not shared, deeper values of every kind) as the stock encoder does', () => {
+    const shared = sharedParts();
+    const missed = Array.from({ length: 5 }, (_, i) => ({ ...message(i), meta: { at: new Date(i), tags: ['a', undefined], gone: undefined, n: NaN } }));
+    const packet: Packet = {
+      type: PacketType.ACK,
+      nsp: '/',
+      id: 41,
+      data: [{ ok: true, chat: missed, chatGap: true, pinned: { message: shared.pinnedMessage }, deep: { a: { b: { c: [1, { d: undefined }] } } } }],
+    };
+    const got = new SharedPartsEncoder().encode(packet);
+    expect(got).toEqual(new Encoder().encode(packet));
+    expect(got).toHaveLength(1);
+  });
+
   it('encodes a shared value once for all the acks that carry it', () => {
     let reads = 0;
     const counted = { id: 'c1' } as Record<string, unknown>;
@@ -107,6 +121,8 @@ describe('the shared-parts encoder', () => {
     const packets: Packet[] = [
       // binary among the viewer's own parts
       { type: PacketType.ACK, nsp: '/', id: 4, data: [{ ok: true, chat: shared.history.chat, blob: Buffer.from('xyz') }] },
+      // binary deep among the viewer's own parts, where the encoder leaves the writing to JSON.stringify
+      { type: PacketType.ACK, nsp: '/', id: 7, data: [{ ok: true, chat: shared.history.chat, extra: { a: { b: { c: new Uint8Array([1]) } } } }] },
       // binary inside a shared value
       { type: PacketType.ACK, nsp: '/', id: 5, data: [{ ok: true, chat: shared.history.chat, file: withBuffer }] },
       { type: PacketType.EVENT, nsp: '/', data: ['bin', new Uint8Array([9, 8])] },

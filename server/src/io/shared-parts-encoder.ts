@@ -9,6 +9,8 @@ type Packet = SocketIoParser.Packet;
 
 /** Thrown out of the walk when a reply holds binary data: the stock encoder then sends it as attachments. */
 const HOLDS_BINARY = Symbol('holds binary');
+/** How deep the encoder looks for shared values: the ack's arguments (0), the ack (1), its values (2), their parts (3). */
+const SHARED_DEPTH = 3;
 /** In the cache: a shared value that cannot be encoded ahead (it holds binary data or has its own toJSON). */
 const NOT_AHEAD = Symbol('not encoded ahead');
 
@@ -57,15 +59,20 @@ export class SharedPartsEncoder extends StockEncoder {
   /** The ack's data as `JSON.stringify` makes it, or undefined when it holds binary data. */
   private encodeData(data: unknown[]): string | undefined {
     try {
-      return this.json(data, '') ?? 'null';
+      return this.json(data, '', 0) ?? 'null';
     } catch (err) {
       if (err === HOLDS_BINARY) return undefined;
       throw err;
     }
   }
 
-  /** `JSON.stringify(value)` at property `key`, with every shared value's JSON made once; throws HOLDS_BINARY. */
-  private json(value: unknown, key: string): string | undefined {
+  /**
+   * `JSON.stringify(value)` at property `key`, with every shared value's JSON made once; throws HOLDS_BINARY.
+   * Shared values sit at most SHARED_DEPTH levels down (the ack's own values, and their parts: `pinned.message`,
+   * each drop); below that a value that is not shared is written by `JSON.stringify` itself, after the binary
+   * check (a rejoin's missed messages are not shared, and a walk here would be slower than the native one).
+   */
+  private json(value: unknown, key: string, depth: number): string | undefined {
     if (typeof value !== 'object' || value === null) return JSON.stringify(value);
     if (isBinary(value)) throw HOLDS_BINARY;
     if (isShared(value)) {
@@ -73,18 +80,22 @@ export class SharedPartsEncoder extends StockEncoder {
       if (ahead !== NOT_AHEAD) return ahead;
     }
     const toJSON = (value as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') return this.json((toJSON as (key: string) => unknown).call(value, key), key);
+    if (typeof toJSON === 'function') return this.json((toJSON as (key: string) => unknown).call(value, key), key, depth);
     // boxed primitives (new String('x')) are written as their primitive
     if (value instanceof String || value instanceof Number || value instanceof Boolean) return JSON.stringify(value);
+    if (depth >= SHARED_DEPTH) {
+      if (hasBinary(value)) throw HOLDS_BINARY;
+      return JSON.stringify(value);
+    }
     if (Array.isArray(value)) {
       let out = '[';
-      for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (this.json(value[i], String(i)) ?? 'null');
+      for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (this.json(value[i], String(i), depth + 1) ?? 'null');
       return out + ']';
     }
     let out = '{';
     let first = true;
     for (const k of Object.keys(value)) {
-      const v = this.json((value as Record<string, unknown>)[k], k);
+      const v = this.json((value as Record<string, unknown>)[k], k, depth + 1);
       if (v === undefined) continue;
       out += (first ? '' : ',') + JSON.stringify(k) + ':' + v;
       first = false;
