@@ -24,7 +24,7 @@ function place(url: string): { file: string; pkg: string } {
     return { file: rest, pkg };
   }
   if (url.startsWith('node:')) return { file: url, pkg: 'node (core)' };
-  const repo = /\/(server|client-sdk|bench|worker)\/.*/.exec(url);
+  const repo = /\/(server|core|client-sdk|bench|worker)\/.*/.exec(url);
   if (repo) return { file: repo[0].slice(1), pkg: repo[1]! };
   return { file: url || '(native)', pkg: url ? url : '(native, gc, idle)' };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SharedReads } from '../../core/src/room/join-reads.js';
+import { BatchedLookups, LOOKUP_BATCH_MAX, SharedReads } from '../../core/src/room/join-reads.js';
+import { isShared } from '../../core/src/room/shared-values.js';
 
 describe('shared join reads', () => {
   it('sends one read for every ask of the same key in one turn, after the last of them', async () => {
@@ -51,5 +52,61 @@ describe('shared join reads', () => {
     const boom = () => Promise.reject(new Error('redis down'));
     const asks = [reads.read('k', boom), reads.read('k', boom)];
     for (const a of asks) await expect(a).rejects.toThrow('redis down');
+  });
+
+  it('marks what a shared read answers, and its direct parts, as shared', async () => {
+    const reads = new SharedReads();
+    const got = await reads.read('k', async () => ({ chat: [{ id: '1' }], pinned: { id: 'p' }, gap: false }));
+    expect(isShared(got)).toBe(true);
+    expect(isShared(got.chat)).toBe(true);
+    expect(isShared(got.pinned)).toBe(true);
+    // only the direct parts: deeper values are encoded with the part that holds them
+    expect(isShared(got.chat[0])).toBe(false);
+  });
+});
+
+describe('batched join lookups', () => {
+  it('sends one lookup for every ask of the same key in one turn, after the last ask, and answers each its own', async () => {
+    const lookups = new BatchedLookups();
+    const log: string[] = [];
+    const send = async (members: readonly string[]) => {
+      log.push(`send ${members.join(',')}`);
+      return members.map((m) => m === 'u2');
+    };
+    const asks = ['u1', 'u2', 'u3', 'u2'].map((u) => {
+      log.push(`ask ${u}`);
+      return lookups.lookup('s1\nbanned', u, send);
+    });
+    const other = lookups.lookup('s2\nbanned', 'u2', send);
+    expect(lookups.queued).toBe(2);
+    expect(await Promise.all(asks)).toEqual([false, true, false, true]);
+    expect(await other).toBe(true);
+    expect(log).toEqual(['ask u1', 'ask u2', 'ask u3', 'ask u2', 'send u1,u2,u3,u2', 'send u2']);
+    expect(lookups.queued).toBe(0);
+  });
+
+  it('never adds an ask to a lookup already sent, and starts a new batch once one is full', async () => {
+    const lookups = new BatchedLookups();
+    const sent: number[] = [];
+    const send = async (members: readonly string[]) => {
+      sent.push(members.length);
+      return members.map(() => 1);
+    };
+    const full = Array.from({ length: LOOKUP_BATCH_MAX + 1 }, (_, i) => lookups.lookup('k', `u${i}`, send));
+    await Promise.all(full);
+    expect(sent).toEqual([LOOKUP_BATCH_MAX, 1]);
+    const late = lookups.lookup('k', 'late', send);
+    expect(await late).toBe(1);
+    expect(sent).toEqual([LOOKUP_BATCH_MAX, 1, 1]);
+  });
+
+  it('fails every ask of a failed lookup, and of one that answers the wrong number of members', async () => {
+    const lookups = new BatchedLookups();
+    const boom = () => Promise.reject(new Error('redis down'));
+    const asks = [lookups.lookup('k', 'a', boom), lookups.lookup('k', 'b', boom)];
+    for (const a of asks) await expect(a).rejects.toThrow('redis down');
+    const short = async () => [true];
+    const two = [lookups.lookup('j', 'a', short), lookups.lookup('j', 'b', short)];
+    for (const a of two) await expect(a).rejects.toThrow('1 answers for 2 members');
   });
 });

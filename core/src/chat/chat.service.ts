@@ -3,7 +3,7 @@ import { canControlBrand, roleInRoom, type User } from '../identity/tokens.js';
 import { afterCommit } from '../after-commit.js';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { joinRead } from '../room/join-reads.js';
+import { joinLookup, joinRead } from '../room/join-reads.js';
 import { getStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { ChatFanout } from './chat.fanout.js';
@@ -59,7 +59,9 @@ export async function sendMessage(ctx: AppContext, user: User, streamId: string,
 /** Refuses a banned user's join before any feature records it. */
 export async function refuseBannedJoin(ctx: AppContext, stream: StreamRecord, user: User): Promise<void> {
   if (isStaffOf(user, stream)) return;
-  if (await chatStore(ctx).isBanned(stream.id, user.id)) throw new AppError('banned', 'you are banned from this stream');
+  // one SMISMEMBER for the joins of this moment (a join storm when the stream goes live)
+  const banned = await joinLookup(ctx, stream.id, 'chat:banned', user.id, (ids) => chatStore(ctx).areBanned(stream.id, ids));
+  if (banned) throw new AppError('banned', 'you are banned from this stream');
 }
 
 /** The chat part of the `room:join` ack: history (or what was missed) and the pinned message. */

@@ -102,6 +102,11 @@ export class ChatStore {
     return (await this.redis.sismember(this.k(streamId).banned, userId)) === 1;
   }
 
+  /** For each user, in order: banned from the stream? (one command for the joins of a moment) */
+  async areBanned(streamId: string, userIds: readonly string[]): Promise<boolean[]> {
+    return (await this.redis.smismember(this.k(streamId).banned, ...userIds)).map((x) => x === 1);
+  }
+
   /** Removes a message from the hot history; null when it is not there. */
   async delete(streamId: string, messageId: string, entry: ModerationEntry): Promise<{ message: ChatMessage; unpinned: boolean } | null> {
     if (!MESSAGE_ID.test(messageId)) return null;

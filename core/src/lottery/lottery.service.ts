@@ -11,7 +11,7 @@ import type { User } from '../identity/tokens.js';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { userGate } from '../redis/event-gate.js';
-import { joinRead } from '../room/join-reads.js';
+import { joinLookup, joinRead } from '../room/join-reads.js';
 import { staffCounts } from '../staff-counts.js';
 import { addMoment } from '../activity/activity.store.js';
 import { announce, outboxEntryId, outboxStore } from '../outbox/outbox.service.js';
@@ -188,7 +188,10 @@ export async function lotteryForJoin(ctx: AppContext, stream: StreamRecord, user
   // a targeted lottery is left out for a viewer outside its audience (the staff, without a standing, see it)
   if (standing && !isEligible(l.audience, standing).ok) return {};
   const lottery = toPublic(l);
-  if (user.role === 'viewer') lottery.entered = await store.hasEntered(stream.id, l.id, user.id);
+  if (user.role === 'viewer') {
+    // one HMGET for the joins of this moment
+    lottery.entered = await joinLookup(ctx, stream.id, `lottery:${l.id}:entered`, user.id, (ids) => store.haveEntered(stream.id, l.id, ids));
+  }
   return { lottery };
 }
 

@@ -138,8 +138,9 @@ export class LotteryStore {
     return lotteryEnter.run(this.redis, this.keys, { streamId, lotteryId, viewerId, nonce, via, now: nowMs, ticket }, gate);
   }
 
-  async hasEntered(streamId: string, lotteryId: string, viewerId: string): Promise<boolean> {
-    return (await this.redis.hexists(lotteryKeys(this.keys, streamId).entries(lotteryId), viewerId)) === 1;
+  /** For each viewer, in order: entered? (one command for the joins of a moment; an entry's value is its nonce, '' when none) */
+  async haveEntered(streamId: string, lotteryId: string, viewerIds: readonly string[]): Promise<boolean[]> {
+    return (await this.redis.hmget(lotteryKeys(this.keys, streamId).entries(lotteryId), ...viewerIds)).map((v) => v !== null);
   }
 
   /** The open lottery of a stream and its keyword, in one call (the chat hook runs on every message). */

@@ -8,7 +8,8 @@ import { joinRead } from '../room/join-reads.js';
 export const qaHooks: DomainFeature = {
   name: 'qa',
   async onJoin(ctx, stream) {
-    const open = await joinRead(ctx, stream.id, 'qa', () => qaStore(ctx).openQuestions(stream.id, QA_JOIN_QUESTIONS));
-    return { questions: open.map(publicQuestion) };
+    // the public view is made inside the shared read, so every join of the moment carries the same list
+    const questions = await joinRead(ctx, stream.id, 'qa', async () => (await qaStore(ctx).openQuestions(stream.id, QA_JOIN_QUESTIONS)).map(publicQuestion));
+    return { questions };
   },
 };

@@ -11,6 +11,7 @@ import type { Metrics } from '../metrics.js';
 import { outageSafeAdapter, type AdapterClients } from './adapter.js';
 import { createDispatcher, type AppSocket, type HandlerDef, type SocketData } from './handler.js';
 import { capBufferedBytes } from './slow-consumer.js';
+import { sharedPartsParser } from './shared-parts-encoder.js';
 import { UserSockets } from './user-sockets.js';
 import { armExpiry, endSession, protocolRefusal, sessionEndReason, sessionHandlers } from './session.js';
 
@@ -62,6 +63,8 @@ export function createIo(config: Config, opts: IoOptions): AppIo {
       else done('origin not allowed', false);
     },
     perMessageDeflate: false,
+    // the stock parser, except that the parts every join ack of a moment shares are JSON-encoded once for all
+    parser: sharedPartsParser,
     pingInterval: 25_000,
     pingTimeout: 20_000,
   });

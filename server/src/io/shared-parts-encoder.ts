@@ -1,0 +1,138 @@
+import { createRequire } from 'node:module';
+import type * as SocketIoParser from 'socket.io-parser';
+import { isShared } from '../../../core/src/room/shared-values.js';
+
+// The build socket.io itself loads (CommonJS): incoming packets are decoded by exactly the Decoder they were before.
+const parser = createRequire(import.meta.url)('socket.io-parser') as typeof SocketIoParser;
+const { Decoder, Encoder: StockEncoder, PacketType } = parser;
+type Packet = SocketIoParser.Packet;
+
+/** Thrown out of the walk when a reply holds binary data: the stock encoder then sends it as attachments. */
+const HOLDS_BINARY = Symbol('holds binary');
+/** How deep the encoder looks for shared values: the ack's arguments (0), the ack (1), its values (2), their parts (3). */
+const SHARED_DEPTH = 3;
+/** In the cache: a shared value that cannot be encoded ahead (it holds binary data or has its own toJSON). */
+const NOT_AHEAD = Symbol('not encoded ahead');
+
+function isBinary(value: object): boolean {
+  return value instanceof ArrayBuffer || ArrayBuffer.isView(value) || value instanceof Blob;
+}
+
+/** socket.io-parser's test for binary data anywhere in a value (its `hasBinary`, which it does not export). */
+function hasBinary(value: unknown, viaToJson = false): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some((v) => hasBinary(v));
+  if (isBinary(value)) return true;
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (!viaToJson && typeof toJSON === 'function') return hasBinary((toJSON as () => unknown).call(value), true);
+  for (const key in value) if (Object.hasOwn(value, key) && hasBinary((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
+/**
+ * socket.io-parser's Encoder, except for an ack that carries shared values (core/src/room/shared-values.ts: the
+ * parts of a join snapshot every join of one moment carries alike). When a stream goes live thousands of join
+ * acks of about 10 KB go out within seconds, nearly all of each the same objects; the stock encoder would
+ * JSON-encode each ack whole and walk it whole for binary parts. Here a shared value is encoded once, the
+ * first time an ack carries it, and spliced into every ack after that; only the viewer's own parts are
+ * encoded per ack.
+ *
+ * The packet is the stock encoder's byte for byte: the same header (`3<nsp,><id>`), and the JSON made here
+ * is what `JSON.stringify` makes of the same data (keys in the same order, `undefined` and functions left
+ * out of objects and `null` in arrays, `toJSON` honoured). An ack holding binary data anywhere, and every
+ * other packet (events, broadcasts, connects), goes through the stock encoder unchanged. Inter-node
+ * messages never pass here: the Redis adapters encode them with MessagePack (or JSON) themselves, and a
+ * broadcast is encoded once by the adapter of the node that delivers it, with the stock path.
+ */
+export class SharedPartsEncoder extends StockEncoder {
+  /** A shared value's JSON, made the first time an ack carries it; weak, so a moment's values can go. */
+  private readonly encoded = new WeakMap<object, string | typeof NOT_AHEAD>();
+
+  override encode(packet: Packet): unknown[] {
+    if (packet.type === PacketType.ACK && Array.isArray(packet.data) && carriesShared(packet.data)) {
+      const json = this.encodeData(packet.data);
+      if (json !== undefined) return [header(packet) + json];
+    }
+    return super.encode(packet) as unknown[];
+  }
+
+  /** The ack's data as `JSON.stringify` makes it, or undefined when it holds binary data. */
+  private encodeData(data: unknown[]): string | undefined {
+    try {
+      return this.json(data, '', 0) ?? 'null';
+    } catch (err) {
+      if (err === HOLDS_BINARY) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * `JSON.stringify(value)` at property `key`, with every shared value's JSON made once; throws HOLDS_BINARY.
+   * Shared values sit at most SHARED_DEPTH levels down (the ack's own values, and their parts: `pinned.message`,
+   * each drop); below that a value that is not shared is written by `JSON.stringify` itself, after the binary
+   * check (a rejoin's missed messages are not shared, and a walk here would be slower than the native one).
+   */
+  private json(value: unknown, key: string, depth: number): string | undefined {
+    if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+    if (isBinary(value)) throw HOLDS_BINARY;
+    if (isShared(value)) {
+      const ahead = this.ahead(value);
+      if (ahead !== NOT_AHEAD) return ahead;
+    }
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return this.json((toJSON as (key: string) => unknown).call(value, key), key, depth);
+    // boxed primitives (new String('x')) are written as their primitive
+    if (value instanceof String || value instanceof Number || value instanceof Boolean) return JSON.stringify(value);
+    if (depth >= SHARED_DEPTH) {
+      if (hasBinary(value)) throw HOLDS_BINARY;
+      return JSON.stringify(value);
+    }
+    if (Array.isArray(value)) {
+      let out = '[';
+      for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (this.json(value[i], String(i), depth + 1) ?? 'null');
+      return out + ']';
+    }
+    let out = '{';
+    let first = true;
+    for (const k of Object.keys(value)) {
+      const v = this.json((value as Record<string, unknown>)[k], k, depth + 1);
+      if (v === undefined) continue;
+      out += (first ? '' : ',') + JSON.stringify(k) + ':' + v;
+      first = false;
+    }
+    return out + '}';
+  }
+
+  /** A shared value's JSON, made on first use; NOT_AHEAD when it holds binary data or writes itself (toJSON). */
+  private ahead(value: object): string | typeof NOT_AHEAD {
+    let json = this.encoded.get(value);
+    if (json === undefined) {
+      const own = typeof (value as { toJSON?: unknown }).toJSON === 'function';
+      json = own || hasBinary(value) ? NOT_AHEAD : JSON.stringify(value);
+      this.encoded.set(value, json);
+    }
+    return json;
+  }
+}
+
+/** Whether an ack's arguments carry a shared value (as themselves or as one of their own values). */
+function carriesShared(args: unknown[]): boolean {
+  for (const arg of args) {
+    if (typeof arg !== 'object' || arg === null) continue;
+    if (isShared(arg)) return true;
+    if (Array.isArray(arg)) continue;
+    for (const k in arg) if (isShared((arg as Record<string, unknown>)[k])) return true;
+  }
+  return false;
+}
+
+/** The packet's head as socket.io-parser's encodeAsString writes it: type, namespace unless `/`, id. */
+function header(packet: Packet): string {
+  let head = String(packet.type);
+  if (packet.nsp && packet.nsp !== '/') head += packet.nsp + ',';
+  if (packet.id !== undefined && packet.id !== null) head += packet.id;
+  return head;
+}
+
+/** The `parser` option of the Socket.IO server: socket.io-parser's Decoder, the encoder above. */
+export const sharedPartsParser = { Encoder: SharedPartsEncoder, Decoder };

@@ -1,0 +1,149 @@
+import { createRequire } from 'node:module';
+import type * as SocketIoParser from 'socket.io-parser';
+import { describe, expect, it } from 'vitest';
+import { markShared } from '../../core/src/room/shared-values.js';
+import { SharedPartsEncoder, sharedPartsParser } from '../../server/src/io/shared-parts-encoder.js';
+
+const { Encoder, Decoder, PacketType } = createRequire(import.meta.url)('socket.io-parser') as typeof SocketIoParser;
+type Packet = SocketIoParser.Packet;
+
+/** What a client's decoder makes of encoded packets. */
+function decode(encoded: unknown[]): Packet[] {
+  const decoder = new Decoder();
+  const out: Packet[] = [];
+  decoder.on('decoded', (p: Packet) => out.push(p));
+  for (const chunk of encoded) decoder.add(chunk);
+  return out;
+}
+
+const message = (i: number) => ({ id: String(1000 + i), userId: `u${i}`, name: `Viewer ${i} «ü»`, text: `hello "${i}"\n✓`, at: 1_700_000_000_000 + i });
+
+/** A join ack as the dispatcher sends it: the shared parts of the moment, and the viewer's own. */
+function joinAck(shared: ReturnType<typeof sharedParts>, viewer: number): Packet {
+  return {
+    type: PacketType.ACK,
+    nsp: '/',
+    id: viewer,
+    data: [
+      {
+        ok: true,
+        stream: { id: 's1', brandId: 'b1', title: 'Flash sale', status: 'live', startedAt: 5, endedAt: undefined },
+        viewers: 1000 + viewer,
+        chat: shared.history.chat,
+        pinned: { message: shared.pinnedMessage, product: shared.product },
+        quiz: shared.quiz.open,
+        lottery: { id: 'l1', prize: 'a bag', entrants: 12, entered: viewer % 2 === 0 },
+        drops: shared.drops.filter((d) => d.audience === undefined || viewer % 2 === 0),
+        reactions: shared.reactions,
+        skipped: () => 1,
+        nothing: undefined,
+        list: [undefined, () => 1, NaN, Infinity, -0, null, new Date(0)],
+      },
+    ],
+  };
+}
+
+function sharedParts() {
+  return {
+    history: markShared({ chat: Array.from({ length: 50 }, (_, i) => message(i)), gap: false }),
+    pinnedMessage: markShared(message(99)),
+    product: markShared({ id: 'p1', title: 'Bag', price: 49.9, image: null }),
+    quiz: markShared({ open: { id: 'q1', question: 'Which colour?', options: ['red', 'blue'], endsAt: 9 }, lastResult: null }),
+    drops: markShared([
+      { id: 'd1', stock: 500, audience: undefined },
+      { id: 'd2', stock: 100, audience: { tier: 'gold' } },
+    ]),
+    reactions: markShared({ heart: 3, fire: 0 }),
+  };
+}
+
+describe('the shared-parts encoder', () => {
+  it('writes a join ack byte for byte as the stock encoder does, for every viewer of one moment', () => {
+    const shared = sharedParts();
+    const ours = new SharedPartsEncoder();
+    const stock = new Encoder();
+    for (let viewer = 0; viewer < 4; viewer++) {
+      const packet = joinAck(shared, viewer);
+      const got = ours.encode(packet);
+      expect(got).toEqual(stock.encode(packet));
+      expect(got).toHaveLength(1);
+      expect(decode(got)).toEqual(decode(stock.encode(packet)));
+    }
+  });
+
+  it('writes a rejoin ack (missed messages not shared, deeper values of every kind) as the stock encoder does', () => {
+    const shared = sharedParts();
+    const missed = Array.from({ length: 5 }, (_, i) => ({ ...message(i), meta: { at: new Date(i), tags: ['a', undefined], gone: undefined, n: NaN } }));
+    const packet: Packet = {
+      type: PacketType.ACK,
+      nsp: '/',
+      id: 41,
+      data: [{ ok: true, chat: missed, chatGap: true, pinned: { message: shared.pinnedMessage }, deep: { a: { b: { c: [1, { d: undefined }] } } } }],
+    };
+    const got = new SharedPartsEncoder().encode(packet);
+    expect(got).toEqual(new Encoder().encode(packet));
+    expect(got).toHaveLength(1);
+  });
+
+  it('encodes a shared value once for all the acks that carry it', () => {
+    let reads = 0;
+    const counted = { id: 'c1' } as Record<string, unknown>;
+    Object.defineProperty(counted, 'text', { enumerable: true, get: () => `read ${++reads}` });
+    markShared(counted);
+    const ours = new SharedPartsEncoder();
+    const a = ours.encode({ type: PacketType.ACK, nsp: '/', id: 1, data: [{ ok: true, item: counted }] });
+    const afterFirst = reads;
+    const b = ours.encode({ type: PacketType.ACK, nsp: '/', id: 2, data: [{ ok: true, item: counted }] });
+    // the second ack reuses the first one's encoding: the value is not read again
+    expect(reads).toBe(afterFirst);
+    expect(a).toEqual([`31[{"ok":true,"item":{"id":"c1","text":"read ${afterFirst}"}}]`]);
+    expect(b).toEqual([`32[{"ok":true,"item":{"id":"c1","text":"read ${afterFirst}"}}]`]);
+  });
+
+  it('leaves acks without shared parts, events, and other namespaces to the stock encoder', () => {
+    const shared = sharedParts();
+    const packets: Packet[] = [
+      { type: PacketType.ACK, nsp: '/', id: 7, data: [{ ok: true, code: 'ABC' }] },
+      { type: PacketType.ACK, nsp: '/', id: 8, data: [{ ok: false, error: { code: 'banned', message: 'no' } }] },
+      { type: PacketType.EVENT, nsp: '/', data: ['chat:message', shared.pinnedMessage] },
+      { type: PacketType.ACK, nsp: '/admin', id: 0, data: [{ ok: true, chat: shared.history.chat }] },
+      { type: PacketType.ACK, nsp: '/', id: 3, data: [shared.product, 'and', 2] },
+      { type: PacketType.CONNECT, nsp: '/', data: { sid: 'abc' } },
+    ];
+    const ours = new SharedPartsEncoder();
+    const stock = new Encoder();
+    for (const packet of packets) expect(ours.encode(packet)).toEqual(stock.encode(packet));
+  });
+
+  it('sends an ack holding binary data as the stock encoder does (attachments), shared parts or not', () => {
+    const shared = sharedParts();
+    const withBuffer = markShared({ name: 'file', bytes: Buffer.from([1, 2, 3]) });
+    const packets: Packet[] = [
+      // binary among the viewer's own parts
+      { type: PacketType.ACK, nsp: '/', id: 4, data: [{ ok: true, chat: shared.history.chat, blob: Buffer.from('xyz') }] },
+      // binary deep among the viewer's own parts, where the encoder leaves the writing to JSON.stringify
+      { type: PacketType.ACK, nsp: '/', id: 7, data: [{ ok: true, chat: shared.history.chat, extra: { a: { b: { c: new Uint8Array([1]) } } } }] },
+      // binary inside a shared value
+      { type: PacketType.ACK, nsp: '/', id: 5, data: [{ ok: true, chat: shared.history.chat, file: withBuffer }] },
+      { type: PacketType.EVENT, nsp: '/', data: ['bin', new Uint8Array([9, 8])] },
+    ];
+    const ours = new SharedPartsEncoder();
+    const stock = new Encoder();
+    for (const packet of packets) {
+      const got = ours.encode(packet);
+      expect(got.length).toBeGreaterThan(1);
+      expect(got).toEqual(new Encoder().encode(packet));
+      const [decoded] = decode(got);
+      expect(decoded?.type).toBe(packet.type);
+      expect(decoded).toEqual(decode(stock.encode(packet))[0]);
+    }
+    // and the shared value that held binary is still written correctly in a later ack without it
+    const later: Packet = { type: PacketType.ACK, nsp: '/', id: 6, data: [{ ok: true, chat: shared.history.chat, file: withBuffer }] };
+    expect(ours.encode(later)).toEqual(stock.encode(later));
+  });
+
+  it('is the parser the server is given, with the stock decoder', () => {
+    expect(sharedPartsParser.Encoder).toBe(SharedPartsEncoder);
+    expect(sharedPartsParser.Decoder).toBe(Decoder);
+  });
+});
