@@ -56,11 +56,11 @@ export async function changedViewers(
   return [...pairs(flat)].map(([viewerId, seq]) => ({ viewerId, seq: Number(seq) }));
 }
 
-/** The given fields of each viewer's activity hash (null where missing), in one script call: raw, for callers that pack them. */
-export async function activityFields(redis: RedisClient, keys: Keys, streamId: string, viewerIds: readonly string[], fields: readonly string[]): Promise<(string | null)[][]> {
+/**
+ * The given fields of each viewer's activity hash, in one script call: one string per viewer, the values in
+ * `fields` order joined by ',' ('0' where missing), raw, for callers that pack them (the rollup).
+ */
+export async function activityFields(redis: RedisClient, keys: Keys, streamId: string, viewerIds: readonly string[], fields: readonly string[]): Promise<string[]> {
   if (viewerIds.length === 0) return [];
-  const flat = await activityRead.run(redis, keys, { streamId, viewerIds, fields });
-  const out: (string | null)[][] = [];
-  for (let i = 0; i < viewerIds.length; i++) out.push(flat.slice(i * fields.length, (i + 1) * fields.length).map((v) => (v === '' ? null : v)));
-  return out;
+  return activityRead.run(redis, keys, { streamId, viewerIds, fields });
 }

@@ -43,18 +43,32 @@ export interface History {
   entries: StreamEngagement[];
 }
 
+/** A row of activity-read-n.lua that is already in entry form: ENTRY_METRICS.length non-negative integers of at most 15 digits. */
+const CLEAN_ROW = new RegExp(`^(?:0|[1-9]\\d{0,14})(?:,(?:0|[1-9]\\d{0,14})){${ENTRY_METRICS.length - 1}}$`);
+
+/**
+ * `packEntryFields` from a row of activity-read-n.lua (the values of ENTRY_METRICS joined by ','): a row of
+ * plain counters, what the ledger holds, is used as it is, without splitting it; anything else goes through
+ * `packEntryFields`. Gives the same string either way.
+ */
+export function packEntryRow(streamId: string, startedAt: number, row: string): string {
+  if (CLEAN_ROW.test(row)) return `${streamId},${Math.max(0, Math.trunc(startedAt))},${row}`;
+  const values: (string | null)[] = row.split(',');
+  while (values.length < ENTRY_METRICS.length) values.push(null);
+  return packEntryFields(streamId, startedAt, values.slice(0, ENTRY_METRICS.length));
+}
+
 export function parseHistory(packed: string | null | undefined): History {
   if (!packed) return { version: 0, entries: [] };
-  const [ver, ...rest] = packed.split(';');
+  const parts = packed.split(';');
   const entries: StreamEngagement[] = [];
-  for (const raw of rest) {
+  for (let p = 1; p < parts.length; p++) {
+    const raw = parts[p]!;
     if (!raw) continue;
-    const [streamId = '', ...nums] = raw.split(',');
-    const e = { streamId } as Record<string, number | string>;
-    ENTRY_FIELDS.forEach((f, i) => {
-      e[f] = Number(nums[i] ?? 0) || 0;
-    });
+    const nums = raw.split(',');
+    const e = { streamId: nums[0] ?? '' } as Record<string, number | string>;
+    for (let i = 0; i < ENTRY_FIELDS.length; i++) e[ENTRY_FIELDS[i]!] = Number(nums[i + 1] ?? 0) || 0;
     entries.push(e as unknown as StreamEngagement);
   }
-  return { version: Number(ver) || 0, entries };
+  return { version: Number(parts[0]) || 0, entries };
 }
