@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseViewerActivity } from '../../core/src/activity/activity.metrics.js';
-import { ENTRY_METRICS, packEntry, packEntryFields, packEntryRow } from '../../core/src/scoring/scoring.history.js';
+import { ENTRY_FIELDS, ENTRY_METRICS, packEntry, packEntryFields, packEntryRow, parseHistory } from '../../core/src/scoring/scoring.history.js';
 
 // The rollup packs a viewer's history entry from the raw HMGET reply (no object per viewer); it must give the
 // string packEntry gives from the parsed hash, or the merged histories (and the scores) would differ.
@@ -43,5 +43,16 @@ describe('packEntryRow', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('parseHistory', () => {
+  it('reads every field of an entry in ENTRY_FIELDS order, a missing one as 0', () => {
+    const values = ENTRY_FIELDS.map((_, i) => i + 1);
+    const [entry] = parseHistory(`3;s1,${values.join(',')}`).entries;
+    expect(Object.keys(entry!)).toEqual(['streamId', ...ENTRY_FIELDS]);
+    ENTRY_FIELDS.forEach((f, i) => expect(entry![f as keyof typeof entry]).toBe(i + 1));
+    const [short] = parseHistory('1;s2,5,6').entries;
+    expect(short).toMatchObject({ streamId: 's2', startedAt: 5, watchMs: 6, referrals: 0 });
   });
 });

@@ -1,7 +1,6 @@
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/client.js';
 import type { Keys } from '../redis/keys.js';
-import { pairs } from '../redis/replies.js';
 import { activityKeys } from './activity.keys.js';
 import { parseViewerActivity, type ActivityMetric, type ViewerActivity } from './activity.metrics.js';
 import { activityRead, activityRecord, type ActivityRecord } from './activity.scripts.js';
@@ -53,7 +52,9 @@ export async function changedViewers(
   limit: number,
 ): Promise<{ viewerId: string; seq: number }[]> {
   const flat = await redis.zrangebyscore(activityKeys(keys, streamId).dirty, `(${afterSeq}`, '+inf', 'WITHSCORES', 'LIMIT', 0, limit);
-  return [...pairs(flat)].map(([viewerId, seq]) => ({ viewerId, seq: Number(seq) }));
+  const out: { viewerId: string; seq: number }[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ viewerId: flat[i]!, seq: Number(flat[i + 1]) });
+  return out;
 }
 
 /**
