@@ -1,24 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../../core/src/context.js';
 import { activityKeys } from '../../core/src/activity/activity.keys.js';
 import { parseViewerActivity } from '../../core/src/activity/activity.metrics.js';
 import { changedViewers } from '../../core/src/activity/activity.store.js';
 import { grantWatchPoints } from '../../core/src/points/points.service.js';
-import { packEntry } from '../../core/src/scoring/scoring.history.js';
+import { ENTRY_FIELDS, packEntry, type History } from '../../core/src/scoring/scoring.history.js';
+import { scoringKeys } from '../../core/src/scoring/scoring.keys.js';
 import { scoringStore, streamTime } from '../../core/src/scoring/scoring.store.js';
 import { streamStore } from '../../core/src/streams/streams.service.js';
-import { rate } from '../../core/src/stickiness/index.js';
+import { boardKey, decay, streamPoints, tierOf, type Rating, type ScoringParams, type StreamEngagement } from '../../core/src/stickiness/index.js';
 import type { RollupStats } from '../../core/src/scoring/scoring.rollup.js';
 
 /**
  * The rollup as it was before issue 11 (kept here only as the benchmark's "before", run in the same session
  * as the product's rollupStream): one batch at a time, every step awaited, HGETALL per viewer parsed into an
  * object, one watch-point script call per viewer.
+ *
+ * What the product has changed since, the "before" keeps as it was, so the product's later work does not
+ * speed it up: the merge and apply scripts as they were (bench/rollup/before/*.lua, one call per viewer and
+ * key inside them, seven arguments per rating), the history parse and the rating with an object per stream.
+ * Their results are the product's, key for key (the benchmark compares digests).
  */
 export async function rollupBefore(ctx: AppContext, streamId: string, opts: { batch: number }): Promise<RollupStats> {
   const stats: RollupStats = { streamId, viewers: 0, batches: 0, roundTrips: 2 };
   const stream = await streamStore(ctx).get(streamId);
   if (!stream) return { ...stats, roundTrips: 1 };
   const store = scoringStore(ctx);
+  const scripts = oldScripts(ctx);
+  const keys = scoringKeys(ctx.keys, stream.brandId);
+  const p = store.params;
   const startedAt = streamTime(stream);
   const activity = activityKeys(ctx.keys, streamId);
   let cursor = await store.cursor(stream.brandId, streamId);
@@ -36,13 +48,28 @@ export async function rollupBefore(ctx: AppContext, streamId: string, opts: { ba
       const a = parseViewerActivity((h ?? {}) as Record<string, string>);
       return { viewerId: c.viewerId, entry: packEntry(streamId, startedAt, a), watchMs: a.watchMs ?? 0 };
     });
-    const histories = await store.merge(stream.brandId, entries);
+    const merged = (await scripts.merge(keys.history, ...entries.flatMap((e) => [e.viewerId, e.entry]))) as string[];
+    const histories = merged.map(parseHistoryBefore);
     const rated = histories.flatMap((h, i) => {
-      const rating = rate(h.entries, store.params);
+      const rating = rateBefore(h.entries, p);
       return rating ? [{ viewerId: entries[i]!.viewerId, version: h.version, rating }] : [];
     });
     const reached = changed[changed.length - 1]!.seq;
-    await store.apply(stream.brandId, streamId, reached, rated);
+    await scripts.apply(
+      keys.ratings,
+      keys.board,
+      keys.tier('new'),
+      keys.tier('casual'),
+      keys.tier('engaged'),
+      keys.tier('loyal'),
+      keys.riskPool,
+      keys.asOf,
+      keys.cursor,
+      streamId,
+      reached,
+      0,
+      ...rated.flatMap(({ viewerId, version, rating: r }) => [viewerId, version, String(r.score), r.asOf, tierOf(r, p), r.streams, String(boardKey(r, p))]),
+    );
     stats.roundTrips += 2;
     const watchers = entries.filter((e) => e.watchMs >= 60_000);
     if (watchers.length) {
@@ -56,4 +83,51 @@ export async function rollupBefore(ctx: AppContext, streamId: string, opts: { ba
     stats.batches++;
   }
   return stats;
+}
+
+type Call = (...args: (string | number)[]) => Promise<unknown>;
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The merge and apply scripts as they were, defined once per connection under names of their own. */
+function oldScripts(ctx: AppContext): { merge: Call; apply: Call } {
+  const redis = ctx.redis as unknown as Record<string, Call | undefined> & { defineCommand(name: string, d: { numberOfKeys: number; lua: string }): void };
+  if (!redis.rollupBeforeMerge) {
+    redis.defineCommand('rollupBeforeMerge', { numberOfKeys: 1, lua: readFileSync(join(here, 'before', 'score-merge-1.lua'), 'utf8') });
+    redis.defineCommand('rollupBeforeApply', { numberOfKeys: 9, lua: readFileSync(join(here, 'before', 'score-apply-9.lua'), 'utf8') });
+  }
+  return { merge: redis.rollupBeforeMerge!.bind(redis), apply: redis.rollupBeforeApply!.bind(redis) };
+}
+
+/** parseHistory as it was. */
+function parseHistoryBefore(packed: string | null | undefined): History {
+  if (!packed) return { version: 0, entries: [] };
+  const [ver, ...rest] = packed.split(';');
+  const entries: StreamEngagement[] = [];
+  for (const raw of rest) {
+    if (!raw) continue;
+    const [streamId = '', ...nums] = raw.split(',');
+    const e = { streamId } as Record<string, number | string>;
+    ENTRY_FIELDS.forEach((f, i) => {
+      e[f] = Number(nums[i] ?? 0) || 0;
+    });
+    entries.push(e as unknown as StreamEngagement);
+  }
+  return { version: Number(ver) || 0, entries };
+}
+
+/** rate as it was: a sorted copy of every history, an object per stream (streamPoints). */
+function rateBefore(history: readonly StreamEngagement[], p: ScoringParams): Rating | null {
+  if (history.length === 0) return null;
+  let asOf = -Infinity;
+  for (const e of history) asOf = Math.max(asOf, e.startedAt);
+  const ordered = [...history].sort((a, b) => a.startedAt - b.startedAt || (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+  let points = 0;
+  let buyerStreams = 0;
+  for (const e of ordered) {
+    points += decay(asOf - e.startedAt, p.halfLifeMs) * streamPoints(e, p).total;
+    if ((e.orders ?? 0) > 0) buyerStreams++;
+  }
+  const score = 100 * (1 - Math.pow(2, -points / p.halfPoints));
+  return { score, asOf, points, streams: history.length, buyerStreams };
 }

@@ -3,6 +3,10 @@ import { loadConfig } from '../../core/src/config.js';
 import { recordActivity } from '../../core/src/activity/activity.store.js';
 import { pointsBalance } from '../../core/src/points/points.service.js';
 import { scoringStore } from '../../core/src/scoring/scoring.store.js';
+import { ratingRow, scoreApply, scoreMerge } from '../../core/src/scoring/scoring.scripts.js';
+import { brandPointsKeys, pointsKeys } from '../../core/src/points/points.keys.js';
+import { pointsStore } from '../../core/src/points/points.service.js';
+import type { Tier } from '../../core/src/stickiness/index.js';
 import { createLogger } from '../../core/src/logger.js';
 import { Keys } from '../../core/src/redis/keys.js';
 import { rollupStream } from '../../core/src/scoring/scoring.rollup.js';
@@ -119,6 +123,55 @@ describe('rollup', () => {
     } finally {
       await fast.close();
     }
+  });
+
+  it('merges, applies and grants a viewer given twice in one script call as separate calls would', async () => {
+    // the batch scripts read each key once and write it once: a repeated viewer must still end as if its
+    // groups came one call at a time (the rollup never repeats one, but the scripts do not rely on it)
+    const run = async (brandId: string, together: boolean) => {
+      const calls = <T>(items: T[]): T[][] => (together ? [items] : items.map((x) => [x]));
+      const e = (n: number, at = 1000) => `st,${at},${n},1`;
+      for (const entries of calls([
+        { viewerId: 'a', entry: e(5) },
+        { viewerId: 'b', entry: e(7) },
+        { viewerId: 'a', entry: e(9) },
+        { viewerId: 'a', entry: e(1, 500) },
+      ])) {
+        await scoreMerge.run(w.ctx.redis, w.ctx.keys, { brandId, entries });
+      }
+      const row = (viewerId: string, version: number, tier: Tier, score: number) =>
+        ratingRow(viewerId, { version, score, asOf: 1000 + version, tier, streams: 1, boardKey: score / 10 + version });
+      await scoreApply.run(w.ctx.redis, w.ctx.keys, { brandId, streamId: 'st', seq: 1, fromSeq: 0, rows: [row('a', 1, 'casual', 20), row('c', 4, 'loyal', 90)] });
+      for (const rows of calls([row('a', 3, 'engaged', 50), row('b', 1, 'new', 10), row('a', 2, 'loyal', 70), row('a', 5, 'casual', 25), row('c', 5, 'engaged', 40), row('c', 6, 'loyal', 91)])) {
+        await scoreApply.run(w.ctx.redis, w.ctx.keys, { brandId, streamId: 'st', seq: 2, fromSeq: 0, rows });
+      }
+      const now = t.clock.now();
+      for (const viewers of calls([
+        { viewerId: 'a', points: 10 },
+        { viewerId: 'b', points: 20 },
+        { viewerId: 'a', points: 30 },
+      ])) {
+        const p = w.ctx.redis.pipeline();
+        pointsStore(w.ctx).queueGrantBatch(p, { brandId, grantId: 'watch:st', mode: 'topup', cappedStreamId: 'st', streamCap: 25, now, expireDays: 30, viewers });
+        for (const [err] of (await p.exec()) ?? []) expect(err).toBeNull();
+      }
+      const points = brandPointsKeys(w.ctx.keys, brandId);
+      const perViewer = async (v: string) => {
+        const k = pointsKeys(w.ctx.keys, brandId, v);
+        return [await w.ctx.redis.hgetall(k.lots), await w.ctx.redis.hgetall(k.grants), await w.ctx.redis.hgetall(k.streams)];
+      };
+      return {
+        scoring: await scoringSnapshot(w.ctx.redis, w.ctx.keys, brandId, { keepVersions: true }),
+        economy: await w.ctx.redis.hgetall(points.economy),
+        holders: await w.ctx.redis.zrange(points.holders, 0, -1),
+        a: await perViewer('a'),
+        b: await perViewer('b'),
+      };
+    };
+    const together = await run('brand-dup-together', true);
+    expect(together).toEqual(await run('brand-dup-apart', false));
+    expect((together.scoring.ratings as Record<string, string>).a).toMatch(/^5;25;1005;casual;1$/);
+    expect(together.scoring.engaged).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseViewerActivity } from '../../core/src/activity/activity.metrics.js';
-import { ENTRY_METRICS, packEntry, packEntryFields } from '../../core/src/scoring/scoring.history.js';
+import { ENTRY_FIELDS, ENTRY_METRICS, packEntry, packEntryFields, packEntryRow, parseHistory } from '../../core/src/scoring/scoring.history.js';
 
 // The rollup packs a viewer's history entry from the raw HMGET reply (no object per viewer); it must give the
 // string packEntry gives from the parsed hash, or the merged histories (and the scores) would differ.
@@ -10,7 +10,8 @@ const raw = fc.oneof(
   fc.nat().map(String),
   fc.integer({ min: -5, max: 5 }).map(String),
   fc.double({ noNaN: false }).map(String),
-  fc.constantFrom('', 'abc', '1e21', '-0', 'Infinity', ' 7 '),
+  fc.bigInt({ min: 0n, max: 2n ** 64n }).map(String),
+  fc.constantFrom('', 'abc', '1e21', '-0', 'Infinity', ' 7 ', '007', '999999999999999', '9999999999999999'),
 );
 
 describe('packEntryFields', () => {
@@ -25,5 +26,33 @@ describe('packEntryFields', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+// activity-read-n.lua answers the fields joined by ',' ('0' where missing); a row of plain counters is used as it is
+describe('packEntryRow', () => {
+  it('packs a row exactly as packEntry packs the parsed activity', () => {
+    fc.assert(
+      fc.property(fc.array(raw, { minLength: ENTRY_METRICS.length, maxLength: ENTRY_METRICS.length }), fc.nat(), (values, startedAt) => {
+        const hash: Record<string, string> = {};
+        ENTRY_METRICS.forEach((m, i) => {
+          if (values[i] !== null) hash[m] = values[i]!;
+        });
+        const row = values.map((v) => v ?? '0').join(',');
+        expect(packEntryRow('s1', startedAt, row)).toBe(packEntry('s1', startedAt, parseViewerActivity(hash)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('parseHistory', () => {
+  it('reads every field of an entry in ENTRY_FIELDS order, a missing one as 0', () => {
+    const values = ENTRY_FIELDS.map((_, i) => i + 1);
+    const [entry] = parseHistory(`3;s1,${values.join(',')}`).entries;
+    expect(Object.keys(entry!)).toEqual(['streamId', ...ENTRY_FIELDS]);
+    ENTRY_FIELDS.forEach((f, i) => expect(entry![f as keyof typeof entry]).toBe(i + 1));
+    const [short] = parseHistory('1;s2,5,6').entries;
+    expect(short).toMatchObject({ streamId: 's2', startedAt: 5, watchMs: 6, referrals: 0 });
   });
 });

@@ -21,7 +21,7 @@ export const activityRecord = defineScript({
   parse: (credited: number) => credited,
 });
 
-/** activity-read-n.lua: the same fields of many viewers' activity hashes; answers them flat, viewer after viewer ('' = missing). */
+/** activity-read-n.lua: the same fields of many viewers' activity hashes; answers one string per viewer, the values joined by ',' ('0' = missing). */
 export const activityRead = defineScript({
   file: 'activity-read-n.lua',
   keys: (k, a: { streamId: string; viewerIds: readonly string[]; fields: readonly string[] }) => {
@@ -29,5 +29,5 @@ export const activityRead = defineScript({
     return a.viewerIds.map((id) => ak.viewer(id));
   },
   argv: (a) => [...a.fields],
-  parse: (flat: string[]) => flat,
+  parse: (packed: string[]) => packed,
 });

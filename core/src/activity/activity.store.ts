@@ -1,7 +1,6 @@
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/client.js';
 import type { Keys } from '../redis/keys.js';
-import { pairs } from '../redis/replies.js';
 import { activityKeys } from './activity.keys.js';
 import { parseViewerActivity, type ActivityMetric, type ViewerActivity } from './activity.metrics.js';
 import { activityRead, activityRecord, type ActivityRecord } from './activity.scripts.js';
@@ -53,14 +52,16 @@ export async function changedViewers(
   limit: number,
 ): Promise<{ viewerId: string; seq: number }[]> {
   const flat = await redis.zrangebyscore(activityKeys(keys, streamId).dirty, `(${afterSeq}`, '+inf', 'WITHSCORES', 'LIMIT', 0, limit);
-  return [...pairs(flat)].map(([viewerId, seq]) => ({ viewerId, seq: Number(seq) }));
+  const out: { viewerId: string; seq: number }[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ viewerId: flat[i]!, seq: Number(flat[i + 1]) });
+  return out;
 }
 
-/** The given fields of each viewer's activity hash (null where missing), in one script call: raw, for callers that pack them. */
-export async function activityFields(redis: RedisClient, keys: Keys, streamId: string, viewerIds: readonly string[], fields: readonly string[]): Promise<(string | null)[][]> {
+/**
+ * The given fields of each viewer's activity hash, in one script call: one string per viewer, the values in
+ * `fields` order joined by ',' ('0' where missing), raw, for callers that pack them (the rollup).
+ */
+export async function activityFields(redis: RedisClient, keys: Keys, streamId: string, viewerIds: readonly string[], fields: readonly string[]): Promise<string[]> {
   if (viewerIds.length === 0) return [];
-  const flat = await activityRead.run(redis, keys, { streamId, viewerIds, fields });
-  const out: (string | null)[][] = [];
-  for (let i = 0; i < viewerIds.length; i++) out.push(flat.slice(i * fields.length, (i + 1) * fields.length).map((v) => (v === '' ? null : v)));
-  return out;
+  return activityRead.run(redis, keys, { streamId, viewerIds, fields });
 }

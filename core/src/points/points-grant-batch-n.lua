@@ -8,13 +8,17 @@
     ARGV[1] grantId  ARGV[2] mode (add | topup)  ARGV[3] streamId ('' = not capped per stream)
     ARGV[4] per-stream cap  ARGV[5] nowMs  ARGV[6] days until expiry
     ARGV[7..] viewerId, points: two per viewer, in KEYS order
+  The brand's ledger (economy sums, holders) is written once for the whole batch, after the viewers (see the
+  include's flushLedger).
   Output:
     points credited to each viewer by this call, in KEYS order
 ]]
 --! include points/points-grant.include.lua
 local out = {}
+local ledger = newLedger()
 for i = 7, #ARGV, 2 do
   local k = 2 + (i - 7) / 2 * 3
-  out[#out + 1] = grant(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[1], KEYS[2], ARGV[i], ARGV[1], ARGV[2], ARGV[i + 1], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+  out[#out + 1] = grant(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[1], KEYS[2], ARGV[i], ARGV[1], ARGV[2], ARGV[i + 1], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ledger)
 end
+flushLedger(ledger, KEYS[1], KEYS[2])
 return out

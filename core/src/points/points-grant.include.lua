@@ -5,7 +5,9 @@
   credits a grant once per grant id, within the viewer's per-stream cap, into a lot that expires at the end
   of a UTC day, and drops lots already expired. It writes the brand's points ledger in the same step
   (economy: `i:<today>` += credited, `x:<expiry day>` += credited; holders: the viewer, first grant time),
-  so the economy (points.economy.ts) counts exactly what was credited.
+  so the economy (points.economy.ts) counts exactly what was credited. With a `ledger` (newLedger()), those
+  two writes are collected instead and made by flushLedger once for many grants (a rollup batch): the same
+  sums and holders, two HINCRBY and one ZADD per batch rather than per viewer.
   Input:
     lots (HASH expiryDay -> points), grants (HASH grantId -> points credited so far),
     streams (HASH streamId -> points) of one viewer: KEYS of the calling script, in the brand's slot
@@ -16,7 +18,24 @@
   Output:
     points credited by this call (0 when already granted or capped)
 ]]
-local function grant(lotsKey, grantsKey, streamsKey, economyKey, holdersKey, viewerId, grantId, mode, points, streamId, cap, now, expireDays)
+local function ledgerAdd(ledger, field, n)
+  if not ledger.economy[field] then ledger.fields[#ledger.fields + 1] = field end
+  ledger.economy[field] = (ledger.economy[field] or 0) + n
+end
+
+--- A ledger that collects many grants' writes to the brand's economy and holders, written by flushLedger.
+local function newLedger()
+  return { economy = {}, fields = {}, holders = {} }
+end
+
+--- Writes what a ledger collected: one HINCRBY per economy field, one ZADD NX per 500 holders.
+local function flushLedger(ledger, economyKey, holdersKey)
+  for _, field in ipairs(ledger.fields) do redis.call('HINCRBY', economyKey, field, ledger.economy[field]) end
+  local h = ledger.holders
+  for from = 1, #h, 1000 do redis.call('ZADD', holdersKey, 'NX', unpack(h, from, math.min(#h, from + 999))) end
+end
+
+local function grant(lotsKey, grantsKey, streamsKey, economyKey, holdersKey, viewerId, grantId, mode, points, streamId, cap, now, expireDays, ledger)
   local DAY = 86400000
   points = tonumber(points)
   local have = tonumber(redis.call('HGET', grantsKey, grantId) or '-1')
@@ -43,9 +62,16 @@ local function grant(lotsKey, grantsKey, streamsKey, economyKey, holdersKey, vie
   local today = math.floor(now / DAY)
   local day = math.floor((now + tonumber(expireDays) * DAY) / DAY)
   redis.call('HINCRBY', lotsKey, day, credited)
-  redis.call('HINCRBY', economyKey, 'i:' .. today, credited)
-  redis.call('HINCRBY', economyKey, 'x:' .. day, credited)
-  redis.call('ZADD', holdersKey, 'NX', now, viewerId)
+  if ledger then
+    ledgerAdd(ledger, 'i:' .. today, credited)
+    ledgerAdd(ledger, 'x:' .. day, credited)
+    ledger.holders[#ledger.holders + 1] = now
+    ledger.holders[#ledger.holders + 1] = viewerId
+  else
+    redis.call('HINCRBY', economyKey, 'i:' .. today, credited)
+    redis.call('HINCRBY', economyKey, 'x:' .. day, credited)
+    redis.call('ZADD', holdersKey, 'NX', now, viewerId)
+  end
   if streamId ~= '' then redis.call('HINCRBY', streamsKey, streamId, credited) end
   local lots = redis.call('HKEYS', lotsKey)
   for i = 1, #lots do

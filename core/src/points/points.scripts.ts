@@ -34,16 +34,18 @@ export const pointsGrantBatch = defineScript({
   file: 'points-grant-batch-n.lua',
   keys: (k, a: BatchGrant) => {
     const b = brandPointsKeys(k, a.brandId);
-    return [
-      b.economy,
-      b.holders,
-      ...a.viewers.flatMap(({ viewerId }) => {
-        const p = pointsKeys(k, a.brandId, viewerId);
-        return [p.lots, p.grants, p.streams];
-      }),
-    ];
+    const out = [b.economy, b.holders];
+    for (const { viewerId } of a.viewers) {
+      const p = pointsKeys(k, a.brandId, viewerId);
+      out.push(p.lots, p.grants, p.streams);
+    }
+    return out;
   },
-  argv: (a) => [a.grantId, a.mode, a.cappedStreamId, a.streamCap, a.now, a.expireDays, ...a.viewers.flatMap((v) => [v.viewerId, v.points])],
+  argv: (a) => {
+    const out: (string | number)[] = [a.grantId, a.mode, a.cappedStreamId, a.streamCap, a.now, a.expireDays];
+    for (const v of a.viewers) out.push(v.viewerId, v.points);
+    return out;
+  },
   parse: (credited: number[]) => credited,
 });
 

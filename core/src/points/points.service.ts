@@ -62,10 +62,11 @@ export function queueWatchPointsBatch(
   pipeline: ChainableCommander,
   w: { brandId: string; streamId: string; viewers: readonly { viewerId: string; watchSec: number }[] },
 ): number {
-  const viewers = w.viewers.flatMap(({ viewerId, watchSec }) => {
+  const viewers: { viewerId: string; points: number }[] = [];
+  for (const { viewerId, watchSec } of w.viewers) {
     const points = watchTarget(ctx, watchSec);
-    return points > 0 ? [{ viewerId, points }] : [];
-  });
+    if (points > 0) viewers.push({ viewerId, points });
+  }
   if (viewers.length === 0) return 0;
   pointsStore(ctx).queueGrantBatch(pipeline, {
     brandId: w.brandId,

@@ -4,6 +4,9 @@
   cursor. Ratings are absolute, so applying a batch again changes nothing. The cursor moves only if it
   already reached where this batch started (ARGV[3]): a rollup sends its batches without waiting for each
   reply, and a batch stored after an earlier one failed must not move the cursor past that one.
+  The stored ratings are read with one HMGET and each key written with one variadic command (per 500
+  viewers), not one call per viewer and key; a viewer given twice ends as if the groups came one call at a
+  time (the later group is compared with the earlier one, and only the final state is written).
   Input:
     KEYS[1] ratings (HASH viewerId -> '<version>;<score>;<asOf>;<tier>;<streams>')
     KEYS[2] board (ZSET viewerId -> board key)
@@ -13,33 +16,80 @@
     KEYS[9] rollup cursors (HASH streamId -> change sequence)
     ARGV[1] streamId  ARGV[2] change sequence the batch reached
     ARGV[3] change sequence the batch started after (0: move the cursor whatever it is)
-    ARGV[4..] groups of 7: viewerId, version, score, asOf, tier, streams, boardKey
+    ARGV[4..] groups of 3: viewerId, rating as stored ('<version>;<score>;<asOf>;<tier>;<streams>'), boardKey
   Output:
     how many ratings were written
 ]]
 local rcall = redis.call
+local CHUNK = 1000 -- arguments per variadic call (unpack has a stack limit)
 local tierKey = { new = KEYS[3], casual = KEYS[4], engaged = KEYS[5], loyal = KEYS[6] }
 local pooled = { new = true, engaged = true, loyal = true }
+
+local first, n = 4, (#ARGV - 3) / 3
+local stored = {}
+for from = 1, n, CHUNK do
+  local ids = {}
+  for i = from, math.min(n, from + CHUNK - 1) do ids[#ids + 1] = ARGV[first + 3 * (i - 1)] end
+  local got = rcall('HMGET', KEYS[1], unpack(ids))
+  for j = 1, #ids do stored[from + j - 1] = got[j] end
+end
+
+-- per viewer: the tier stored before this call, and the last accepted group (its ARGV index)
+local order, wasTier, final, current = {}, {}, {}, {}
 local applied = 0
-for i = 4, #ARGV, 7 do
-  local viewer, version, score, asOf, tier, streams, key =
-    ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
-  local cur = rcall('HGET', KEYS[1], viewer)
-  local curVersion, curTier = -1, nil
-  if cur then
-    curVersion = tonumber(string.match(cur, '^([^;]*)')) or -1
-    curTier = string.match(cur, '^[^;]*;[^;]*;[^;]*;([^;]*)')
+for i = 1, n do
+  local a = first + 3 * (i - 1)
+  local viewer, rating = ARGV[a], ARGV[a + 1]
+  local version, tier = string.match(rating, '^([^;]*);[^;]*;[^;]*;([^;]*);')
+  local cur = current[viewer]
+  if cur == nil then
+    cur = stored[i] or false
+    current[viewer] = cur
+    order[#order + 1] = viewer
+    wasTier[viewer] = cur and string.match(cur, '^[^;]*;[^;]*;[^;]*;([^;]*)') or false
   end
+  local curVersion = cur and (tonumber(string.match(cur, '^([^;]*)')) or -1) or -1
   if tierKey[tier] and tonumber(version) >= curVersion then
-    rcall('HSET', KEYS[1], viewer, version .. ';' .. score .. ';' .. asOf .. ';' .. tier .. ';' .. streams)
-    rcall('ZADD', KEYS[2], key, viewer)
-    if curTier and curTier ~= tier and tierKey[curTier] then rcall('ZREM', tierKey[curTier], viewer) end
-    rcall('ZADD', tierKey[tier], key, viewer)
-    if pooled[tier] then rcall('ZADD', KEYS[7], key, viewer) else rcall('ZREM', KEYS[7], viewer) end
-    rcall('ZADD', KEYS[8], asOf, viewer)
+    current[viewer] = rating
+    final[viewer] = a
     applied = applied + 1
   end
 end
+
+local ratings, board, asOf, pool, unpool = {}, {}, {}, {}, {}
+local into, outOf = { new = {}, casual = {}, engaged = {}, loyal = {} }, { new = {}, casual = {}, engaged = {}, loyal = {} }
+local function push(t, x, y)
+  t[#t + 1] = x
+  t[#t + 1] = y
+end
+for _, viewer in ipairs(order) do
+  local a = final[viewer]
+  if a then
+    local rating, key = ARGV[a + 1], ARGV[a + 2]
+    local at, tier = string.match(rating, '^[^;]*;[^;]*;([^;]*);([^;]*);')
+    push(ratings, viewer, rating)
+    push(board, key, viewer)
+    local was = wasTier[viewer]
+    if was and was ~= tier and tierKey[was] then outOf[was][#outOf[was] + 1] = viewer end
+    push(into[tier], key, viewer)
+    if pooled[tier] then push(pool, key, viewer) else unpool[#unpool + 1] = viewer end
+    push(asOf, at, viewer)
+  end
+end
+
+local function each(command, key, list)
+  for from = 1, #list, CHUNK do rcall(command, key, unpack(list, from, math.min(#list, from + CHUNK - 1))) end
+end
+each('HSET', KEYS[1], ratings)
+each('ZADD', KEYS[2], board)
+for _, tier in ipairs({ 'new', 'casual', 'engaged', 'loyal' }) do
+  each('ZREM', tierKey[tier], outOf[tier])
+  each('ZADD', tierKey[tier], into[tier])
+end
+each('ZADD', KEYS[7], pool)
+each('ZREM', KEYS[7], unpool)
+each('ZADD', KEYS[8], asOf)
+
 local reached = tonumber(rcall('HGET', KEYS[9], ARGV[1]) or '0')
 if reached >= tonumber(ARGV[3]) and tonumber(ARGV[2]) > reached then rcall('HSET', KEYS[9], ARGV[1], ARGV[2]) end
 return applied

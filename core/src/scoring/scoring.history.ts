@@ -43,18 +43,57 @@ export interface History {
   entries: StreamEngagement[];
 }
 
+/** A row of activity-read-n.lua that is already in entry form: ENTRY_METRICS.length non-negative integers of at most 15 digits. */
+const CLEAN_ROW = new RegExp(`^(?:0|[1-9]\\d{0,14})(?:,(?:0|[1-9]\\d{0,14})){${ENTRY_METRICS.length - 1}}$`);
+
+/**
+ * `packEntryFields` from a row of activity-read-n.lua (the values of ENTRY_METRICS joined by ','): a row of
+ * plain counters, what the ledger holds, is used as it is, without splitting it; anything else goes through
+ * `packEntryFields`. Gives the same string either way.
+ */
+export function packEntryRow(streamId: string, startedAt: number, row: string): string {
+  if (CLEAN_ROW.test(row)) return `${streamId},${Math.max(0, Math.trunc(startedAt))},${row}`;
+  const values: (string | null)[] = row.split(',');
+  while (values.length < ENTRY_METRICS.length) values.push(null);
+  return packEntryFields(streamId, startedAt, values.slice(0, ENTRY_METRICS.length));
+}
+
+const num = (s: string | undefined): number => Number(s ?? 0) || 0;
+
+/**
+ * One history entry from its fields (`<streamId>,<startedAt>,<metric>,...`, split), as one object literal in
+ * ENTRY_FIELDS order: the rollup parses 100,000 histories, and an object built field by field from a list
+ * of names costs several times as much. A metric added to ACTIVITY_METRICS fails to compile here until it
+ * is added (StreamEngagement has a field per metric); test/unit/scoring-pack.test.ts checks the order.
+ */
+function entryOf(f: readonly string[]): StreamEngagement {
+  return {
+    streamId: f[0] ?? '',
+    startedAt: num(f[1]),
+    watchMs: num(f[2]),
+    chat: num(f[3]),
+    likes: num(f[4]),
+    questions: num(f[5]),
+    upvotes: num(f[6]),
+    quizAnswers: num(f[7]),
+    quizCorrect: num(f[8]),
+    lotteryEntries: num(f[9]),
+    lotteryWins: num(f[10]),
+    couponClaims: num(f[11]),
+    couponRedemptions: num(f[12]),
+    clicks: num(f[13]),
+    orders: num(f[14]),
+    revenueCents: num(f[15]),
+    referrals: num(f[16]),
+  };
+}
+
 export function parseHistory(packed: string | null | undefined): History {
   if (!packed) return { version: 0, entries: [] };
-  const [ver, ...rest] = packed.split(';');
+  const parts = packed.split(';');
   const entries: StreamEngagement[] = [];
-  for (const raw of rest) {
-    if (!raw) continue;
-    const [streamId = '', ...nums] = raw.split(',');
-    const e = { streamId } as Record<string, number | string>;
-    ENTRY_FIELDS.forEach((f, i) => {
-      e[f] = Number(nums[i] ?? 0) || 0;
-    });
-    entries.push(e as unknown as StreamEngagement);
+  for (let p = 1; p < parts.length; p++) {
+    if (parts[p]) entries.push(entryOf(parts[p]!.split(',')));
   }
-  return { version: Number(ver) || 0, entries };
+  return { version: Number(parts[0]) || 0, entries };
 }

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js';
 import { activityFields, changedViewers } from '../activity/activity.store.js';
 import { queueWatchPointsBatch } from '../points/points.service.js';
-import { ENTRY_METRICS, packEntryFields } from './scoring.history.js';
+import { ENTRY_METRICS, packEntryRow } from './scoring.history.js';
 import { scoringStore, streamTime, type StoredRating } from './scoring.store.js';
 import { streamStore } from '../streams/streams.service.js';
 import { rate, segmentAt, type Rating, type ScoringParams } from '../stickiness/index.js';
@@ -17,7 +17,7 @@ export interface RollupStats {
   roundTrips: number;
 }
 
-/** Batches read from the change index at once and worked on together. */
+/** Batches in flight at once (read, merged, rated or being stored); the change index is read this many batches at a time. */
 export const ROLLUP_BATCHES_IN_FLIGHT = 8;
 
 const WATCH = ENTRY_METRICS.indexOf('watchMs');
@@ -28,11 +28,13 @@ const WATCH = ENTRY_METRICS.indexOf('watchMs');
  * with the cursor in one script. Every step is absolute or a maximum, so a rerun, a second worker on the
  * same stream, or a restart after a crash at any point ends with the ratings of one clean run.
  *
- * Batches overlap (ROLLUP_BATCHES_IN_FLIGHT at a time, the next ones' ids read meanwhile): their reads and
- * merges run together, and each batch's watch-point top-ups (one script call) and ratings go in one pipeline, sent in batch
- * order without waiting for the previous reply. The cursor still only moves in order: a batch moves it only
- * if it already reached where the batch started (score-apply-9.lua), so a batch stored after an earlier one
- * failed leaves the cursor before the failed one and the next rollup redoes both.
+ * Batches overlap: ROLLUP_BATCHES_IN_FLIGHT at a time, a new one started as soon as one is stored (no pause
+ * between pages of the change index; the next page's ids are read while the current one is worked on).
+ * Their reads and merges run together, and each batch's watch-point top-ups (one script call) and ratings go
+ * in one pipeline, sent in batch order without waiting for the previous reply. The cursor still only moves
+ * in order: a batch moves it only if it already reached where the batch started (score-apply-9.lua), so a
+ * batch stored after an earlier one failed leaves the cursor before the failed one and the next rollup redoes
+ * both.
  */
 export async function rollupStream(ctx: AppContext, streamId: string, opts: { batch?: number } = {}): Promise<RollupStats> {
   const stats: RollupStats = { streamId, viewers: 0, batches: 0, roundTrips: 1 };
@@ -50,64 +52,81 @@ export async function rollupStream(ctx: AppContext, streamId: string, opts: { ba
 
   /** Sent: resolves once the previous batch's store was handed to the connection (not answered). */
   let sent: Promise<void> = Promise.resolve();
-  const stored: Promise<void>[] = [];
-  const oneBatch = async (changed: { viewerId: string; seq: number }[], fromSeq: number, previousSent: Promise<void>): Promise<void> => {
-    const fields = await activityFields(ctx.redis, ctx.keys, streamId, changed.map((c) => c.viewerId), ENTRY_METRICS);
-    const entries = changed.map((c, i) => ({ viewerId: c.viewerId, entry: packEntryFields(streamId, startedAt, fields[i]!) }));
-    const histories = await store.merge(stream.brandId, entries);
-    const rated = histories.flatMap((h, i) => {
-      const rating = rate(h.entries, store.params);
-      return rating ? [{ viewerId: changed[i]!.viewerId, version: h.version, rating }] : [];
-    });
-    // segment.changed: the segments before this batch, read only when the brand has a subscriber
-    const before = watchSegments ? await store.ratings(stream.brandId, rated.map((r) => r.viewerId)) : [];
-    await previousSent;
-    const pipeline = ctx.redis.pipeline();
-    const watchers = changed.map((c, i) => ({ viewerId: c.viewerId, watchSec: Math.floor((Number(fields[i]![WATCH] ?? 0) || 0) / 1000) }));
-    queueWatchPointsBatch(ctx, pipeline, { brandId: stream.brandId, streamId, viewers: watchers });
-    const seq = changed[changed.length - 1]!.seq;
-    store.queueApply(pipeline, stream.brandId, streamId, { fromSeq, seq }, rated);
-    const done = pipeline.exec().then(async (res) => {
-      for (const [err] of res ?? []) if (err) throw err;
-      ctx.log.debug({ streamId, viewers: changed.length, cursor: seq }, 'rollup batch applied');
-      if (watchSegments) await emitSegmentChanges(ctx, stream.brandId, streamId, rated, before, store.params);
-    });
-    done.catch(() => {}); // awaited with the others at the end of the page
-    stored.push(done);
+  const oneBatch = async (changed: { viewerId: string; seq: number }[], fromSeq: number, previousSent: Promise<void>, markSent: () => void): Promise<void> => {
+    let done: Promise<void>;
+    try {
+      const rows = await activityFields(ctx.redis, ctx.keys, streamId, changed.map((c) => c.viewerId), ENTRY_METRICS);
+      const entries = changed.map((c, i) => ({ viewerId: c.viewerId, entry: packEntryRow(streamId, startedAt, rows[i]!) }));
+      const histories = await store.merge(stream.brandId, entries);
+      const rated = histories.flatMap((h, i) => {
+        const rating = rate(h.entries, store.params);
+        return rating ? [{ viewerId: changed[i]!.viewerId, version: h.version, rating }] : [];
+      });
+      // segment.changed: the segments before this batch, read only when the brand has a subscriber
+      const before = watchSegments ? await store.ratings(stream.brandId, rated.map((r) => r.viewerId)) : [];
+      const watchers = entries.map(({ viewerId, entry }) => ({ viewerId, watchSec: Math.floor(entryField(entry, WATCH) / 1000) }));
+      await previousSent;
+      const pipeline = ctx.redis.pipeline();
+      queueWatchPointsBatch(ctx, pipeline, { brandId: stream.brandId, streamId, viewers: watchers });
+      const seq = changed[changed.length - 1]!.seq;
+      store.queueApply(pipeline, stream.brandId, streamId, { fromSeq, seq }, rated);
+      done = pipeline.exec().then(async (res) => {
+        for (const [err] of res ?? []) if (err) throw err;
+        ctx.log.debug({ streamId, viewers: changed.length, cursor: seq }, 'rollup batch applied');
+        if (watchSegments) await emitSegmentChanges(ctx, stream.brandId, streamId, rated, before, store.params);
+      });
+    } finally {
+      markSent();
+    }
     stats.roundTrips += 3;
+    await done;
   };
 
   const watchSegments = await subscribed(ctx, stream.brandId, 'segment.changed');
   let cursor = await store.cursor(stream.brandId, streamId);
   stats.roundTrips++;
+  const inFlight = new Set<Promise<void>>();
+  let failure: { err: unknown } | undefined;
   let next = page(cursor);
-  for (;;) {
-    const changed = await next;
-    if (changed.length === 0) break;
-    const reached = changed[changed.length - 1]!.seq;
-    next = page(reached);
-    const work: Promise<void>[] = [];
-    for (let i = 0; i < changed.length; i += batch) {
-      const part = changed.slice(i, i + batch);
-      let markSent!: () => void;
-      const thisSent = new Promise<void>((resolve) => (markSent = resolve));
-      const w = oneBatch(part, cursor, sent).finally(markSent);
-      work.push(w);
-      sent = thisSent;
-      cursor = part[part.length - 1]!.seq;
-      stats.viewers += part.length;
-      stats.batches++;
+  try {
+    for (;;) {
+      const changed = await next;
+      if (changed.length === 0) break;
+      next = page(changed[changed.length - 1]!.seq);
+      for (let i = 0; i < changed.length && !failure; i += batch) {
+        while (inFlight.size >= ROLLUP_BATCHES_IN_FLIGHT && !failure) await Promise.race(inFlight);
+        if (failure) break;
+        const part = changed.slice(i, i + batch);
+        let markSent!: () => void;
+        const thisSent = new Promise<void>((resolve) => (markSent = resolve));
+        const w: Promise<void> = oneBatch(part, cursor, sent, markSent).then(
+          () => void inFlight.delete(w),
+          (err: unknown) => {
+            inFlight.delete(w);
+            failure ??= { err };
+          },
+        );
+        inFlight.add(w);
+        sent = thisSent;
+        cursor = part[part.length - 1]!.seq;
+        stats.viewers += part.length;
+        stats.batches++;
+      }
+      if (failure) break;
     }
-    try {
-      await Promise.all(work);
-      await Promise.all(stored);
-    } catch (err) {
-      await Promise.allSettled([...work, ...stored, next]);
-      throw err;
-    }
-    stored.length = 0;
+  } finally {
+    await Promise.allSettled([...inFlight, next]);
   }
+  if (failure) throw failure.err;
   return stats;
+}
+
+/** Field `index` of ENTRY_METRICS in a packed entry (`<streamId>,<startedAt>,<metric>,...`), without splitting it. */
+function entryField(entry: string, index: number): number {
+  let at = 0;
+  for (let commas = 0; commas < index + 2; commas++) at = entry.indexOf(',', at) + 1;
+  const end = entry.indexOf(',', at);
+  return Number(end < 0 ? entry.slice(at) : entry.slice(at, end)) || 0;
 }
 
 /**

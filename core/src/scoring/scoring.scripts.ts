@@ -7,18 +7,24 @@ import { scoringKeys } from './scoring.keys.js';
 export const scoreMerge = defineScript({
   file: 'score-merge-1.lua',
   keys: (k, a: { brandId: string; entries: readonly { viewerId: string; entry: string }[] }) => [scoringKeys(k, a.brandId).history],
-  argv: (a) => a.entries.flatMap((e) => [e.viewerId, e.entry]),
+  argv: (a) => {
+    const out: string[] = [];
+    for (const e of a.entries) out.push(e.viewerId, e.entry);
+    return out;
+  },
   parse: (merged: string[]) => merged,
 });
 
 export interface RatingRow {
   viewerId: string;
-  version: number;
-  score: number;
-  asOf: number;
-  tier: Tier;
-  streams: number;
+  /** The rating as stored: `<version>;<score>;<asOf>;<tier>;<streams>` (ratingRow builds it). */
+  rating: string;
   boardKey: number;
+}
+
+/** A rating as score-apply-9.lua stores it: built once, in one place. */
+export function ratingRow(viewerId: string, r: { version: number; score: number; asOf: number; tier: Tier; streams: number; boardKey: number }): RatingRow {
+  return { viewerId, rating: `${r.version};${r.score};${r.asOf};${r.tier};${r.streams}`, boardKey: r.boardKey };
 }
 
 /** score-apply-9.lua: stores ratings (a later history version wins) and moves the stream's cursor (if it reached fromSeq); answers how many were written. */
@@ -28,12 +34,11 @@ export const scoreApply = defineScript({
     const s = scoringKeys(k, a.brandId);
     return [s.ratings, s.board, s.tier('new'), s.tier('casual'), s.tier('engaged'), s.tier('loyal'), s.riskPool, s.asOf, s.cursor];
   },
-  argv: (a) => [
-    a.streamId,
-    a.seq,
-    a.fromSeq,
-    ...a.rows.flatMap((r) => [r.viewerId, r.version, String(r.score), r.asOf, r.tier, r.streams, String(r.boardKey)]),
-  ],
+  argv: (a) => {
+    const out: (string | number)[] = [a.streamId, a.seq, a.fromSeq];
+    for (const r of a.rows) out.push(r.viewerId, r.rating, String(r.boardKey));
+    return out;
+  },
   parse: (written: number) => written,
 });
 

@@ -17,7 +17,7 @@ import {
 } from '../stickiness/index.js';
 import { parseHistory, type History } from './scoring.history.js';
 import { scoringKeys } from './scoring.keys.js';
-import { scoreApply, scoreMerge, scorePage } from './scoring.scripts.js';
+import { ratingRow, scoreApply, scoreMerge, scorePage, type RatingRow } from './scoring.scripts.js';
 
 /** A rating as stored: what the formula gave for one version of the viewer's history. */
 export interface StoredRating {
@@ -79,16 +79,17 @@ export class ScoringStore {
     scoreApply.queue(pipeline, this.ctx.keys, { brandId, streamId, ...range, rows: this.rows(rated) });
   }
 
-  private rows(rated: readonly { viewerId: string; version: number; rating: Rating }[]) {
-    return rated.map(({ viewerId, version, rating }) => ({
-      viewerId,
-      version,
-      score: rating.score,
-      asOf: rating.asOf,
-      tier: tierOf(rating, this.params),
-      streams: rating.streams,
-      boardKey: boardKey(rating, this.params),
-    }));
+  private rows(rated: readonly { viewerId: string; version: number; rating: Rating }[]): RatingRow[] {
+    return rated.map(({ viewerId, version, rating }) =>
+      ratingRow(viewerId, {
+        version,
+        score: rating.score,
+        asOf: rating.asOf,
+        tier: tierOf(rating, this.params),
+        streams: rating.streams,
+        boardKey: boardKey(rating, this.params),
+      }),
+    );
   }
 
   async ratings(brandId: string, viewerIds: readonly string[]): Promise<(StoredRating | null)[]> {

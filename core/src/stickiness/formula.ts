@@ -20,21 +20,29 @@ const PER_STREAM = Object.entries(PER_STREAM_INPUTS) as [ScoreInput, { metric: k
 /** Points one stream earns, with diminishing returns inside the stream, and what each input gave. */
 export function streamPoints(e: StreamEngagement, p: ScoringParams): { total: number; byInput: Partial<Record<ScoreInput, number>> } {
   const byInput: Partial<Record<ScoreInput, number>> = {};
+  return { total: streamTotal(e, p, byInput), byInput };
+}
+
+/**
+ * The total of `streamPoints`, the one copy of the sum (same terms, same order, so the same bits); `byInput`,
+ * when given, receives each input's points. `rate` calls it without, building no object per stream.
+ */
+function streamTotal(e: StreamEngagement, p: ScoringParams, byInput?: Partial<Record<ScoreInput, number>>): number {
   let total = 0;
   for (const [input, { metric, unit }] of PER_STREAM) {
     const amount = Math.max(0, Number(e[metric]) || 0);
     if (amount === 0) continue;
     const pts = p.weights[input] * Math.log2(1 + amount / unit);
-    byInput[input] = pts;
+    if (byInput) byInput[input] = pts;
     total += pts;
   }
-  byInput.attendance = p.weights.attendance;
+  if (byInput) byInput.attendance = p.weights.attendance;
   total += p.weights.attendance;
   if ((e.orders ?? 0) > 0) {
-    byInput.buyerStreams = p.weights.buyerStreams;
+    if (byInput) byInput.buyerStreams = p.weights.buyerStreams;
     total += p.weights.buyerStreams;
   }
-  return { total, byInput };
+  return total;
 }
 
 /** 2^(-ageMs / halfLife): how much something `ageMs` old still counts. */
@@ -53,11 +61,11 @@ export function rate(history: readonly StreamEngagement[], p: ScoringParams): Ra
   for (const e of history) asOf = Math.max(asOf, e.startedAt);
   // Sum in a fixed order (by start, then id): floating-point addition is not associative, and the same
   // history must give the same bits however its entries arrived.
-  const ordered = [...history].sort((a, b) => a.startedAt - b.startedAt || (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+  const ordered = history.length === 1 ? history : [...history].sort((a, b) => a.startedAt - b.startedAt || (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
   let points = 0;
   let buyerStreams = 0;
   for (const e of ordered) {
-    points += decay(asOf - e.startedAt, p.halfLifeMs) * streamPoints(e, p).total;
+    points += decay(asOf - e.startedAt, p.halfLifeMs) * streamTotal(e, p);
     if ((e.orders ?? 0) > 0) buyerStreams++;
   }
   const score = 100 * (1 - Math.pow(2, -points / p.halfPoints));
