@@ -60,11 +60,13 @@ export const couponClaim = defineScript({
     [-6]: 'not_live',
     [-7]: 'event_rate_limit',
   },
-  parse: ([code, remaining, push, soldOut, quantity, replay]: [string, number, number, number, number, number]) => ({
+  parse: ([code, remaining, flushIn, soldOut, quantity, replay]: [string, number, number, number, number, number]) => ({
     code,
     remaining,
-    pushStock: push === 1,
-    soldOutNow: soldOut === 1,
+    /** ms until this node pushes what the claim left owed to the room (the interval's trailing edge); 0: nothing. */
+    flushInMs: flushIn,
+    /** This claim sold the drop out: `coupon:ended` goes 'now' (pushed by the caller) or with the interval's 'flush'. */
+    soldOut: soldOut === 1 ? ('now' as const) : soldOut === 2 ? ('flush' as const) : undefined,
     quantity,
     /** The answer of an earlier attempt with the same opId: nothing was issued now. */
     replay: replay === 1,
@@ -73,7 +75,10 @@ export const couponClaim = defineScript({
   }),
 });
 
-/** coupon-stock-3.lua: the remaining count to push now, 'none', or how long another push holds the interval. */
+/**
+ * coupon-stock-3.lua: what the drop owes the room, to push now (the remaining count, or the sell-out's
+ * claimed count for `coupon:ended`), 'none', or how long another push holds the interval.
+ */
 export const couponStock = defineScript({
   file: 'coupon-stock-3.lua',
   keys: (k, a: { streamId: string; dropId: string; intervalMs: number }) => {
@@ -81,8 +86,9 @@ export const couponStock = defineScript({
     return [d.meta, d.stockPending, d.stockToken];
   },
   argv: (a) => [a.intervalMs],
-  parse: ([state, n]: [number, number]): { push: number } | { waitMs: number } | 'none' => {
+  parse: ([state, n]: [number, number]): { push: number } | { ended: number } | { waitMs: number } | 'none' => {
     if (state === 1) return { push: n };
+    if (state === 2) return { ended: n };
     if (state === -1) return { waitMs: n };
     return 'none';
   },

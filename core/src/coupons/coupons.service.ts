@@ -9,7 +9,7 @@ import { newScopedId, streamOf } from '../streams/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { couponCodes } from './coupons.rewards.js';
-import { makeStockPusher, stockInterval } from './coupons.stock.js';
+import { FLUSH_SLACK_MS, makeStockPusher, stockInterval } from './coupons.stock.js';
 import { CouponStore, publicDrop, type DropRecord } from './coupons.store.js';
 import { emitWebhookLater, streamBrand } from '../webhooks/webhooks.service.js';
 import { AudienceCache, isEligible, pushTo, requireAudience, type Standing } from '../audience/audience.service.js';
@@ -137,17 +137,12 @@ export async function claimCoupon(
     if (proposed && out.code !== proposed) await codes.withdraw(proposed);
     return { code: out.code, dropId };
   }
-  // The code is issued and counted (the script wrote its activity record): the viewer gets it.
-  const room = pushTo(ctx, streamId, audience);
-  // The claim that sold the drop out pushes `coupon:ended` (sold out: none left) instead of a last stock count.
-  if (!out.soldOutNow) {
-    if (out.pushStock) room.emit('coupon:stock', { dropId, streamId, remaining: out.remaining });
-    else stockPusher(ctx).later(streamId, dropId);
-  }
-  if (out.soldOutNow) {
-    ended.add(dropId);
-    room.emit('coupon:ended', { dropId, streamId, reason: 'sold_out', claimed: out.quantity });
-  }
+  // The code is issued and counted (the script wrote its activity record): the viewer gets it. The room
+  // hears of it on the interval's trailing edge (coupons.stock.ts): this node comes back when it lapses.
+  if (out.flushInMs > 0) stockPusher(ctx).later(streamId, dropId, out.flushInMs + FLUSH_SLACK_MS);
+  if (out.soldOut) ended.add(dropId);
+  // sold out with no interval running: nothing is coalescing, so `coupon:ended` (none left) goes at once
+  if (out.soldOut === 'now') pushTo(ctx, streamId, audience).emit('coupon:ended', { dropId, streamId, reason: 'sold_out', claimed: out.quantity });
   // not awaited: the ack goes now; with no endpoint subscribed this reads nothing from Redis (node caches)
   emitWebhookLater(ctx, streamBrand(ctx).of(streamId), 'coupon.claimed', `coupon.claimed:${dropId}:${out.code}`, {
     streamId,
