@@ -45,19 +45,19 @@
     KEYS[11] activity totals (HASH)  KEYS[12] activity timeline (HASH)  KEYS[13] activity dirty viewers (ZSET)
     KEYS[14] activity change sequence (STRING)
     KEYS[15] the user's event gate counter (STRING, see event-gate.include.lua)
-    ARGV[1] viewerId  ARGV[2] op field ('' = none)  ARGV[3] code, or '' to only decide  ARGV[4] nowMs  ARGV[5] streamId
+    ARGV[1] viewerId  ARGV[2] op field ('' = none)  ARGV[3] a fresh random code  ARGV[4] nowMs  ARGV[5] streamId
     ARGV[6] stock push interval ms  ARGV[7] how long a refusal is kept for retries, ms
     ARGV[8] the user's events allowed per second (0 = no gate)
-  Called without a code (ARGV[3] '', on a drop the caller's node saw sold out or closed): a refusal or a
-  replay is answered at once, and a claim that would succeed answers { '', ... } with nothing changed, so
-  that only such a claim makes the caller reserve a code in the global index (a round trip of its own,
-  another slot) and call again with it. A flash sale's refused claims, most of them, are then one round
-  trip and reserve nothing.
+  The code is issued here, in the stream's slot, and put in the global code index (another slot) by the
+  caller afterwards, before it tells the viewer (CouponCodeStore.index): a claim is one round trip, and a
+  refused one, most of a flash sale's claims, reserves nothing anywhere. A code this stream issued
+  already is never issued twice: the script answers { '', ... } with nothing changed but the event gate,
+  and the caller calls again with another code (gate off).
   Output:
     { code, remaining, flushIn (ms until the caller's node pushes what is owed; 0: nothing to push later),
       soldOut (0 | 1 sold out now, push coupon:ended at once | 2 sold out now, coupon:ended owed to the flush),
       quantity, replay (1|0) }
-    | { '', remaining, 0, 0, 0, 0 } (no code given and the claim would succeed: nothing changed)
+    | { '', remaining, 0, 0, 0, 0 } (ARGV[3] is this stream's code already: nothing changed, call again with another)
     | { -1 closed | -2 sold out | -3 already claimed perViewer | -5 no such drop | -6 stream not live, 0 }
     | { -4 not eligible (watch time), ms of watching still missing } | { -7 rate limited, ms to wait }
 ]]
@@ -108,8 +108,8 @@ if rcall('HGET', KEYS[1], 'status') ~= 'live' then return refuse(-6) end
 if watched < minWatchMs then return refuse(-4) end
 if mine >= perViewer then return refuse(-3) end
 if remaining <= 0 then return refuse(-2) end
--- Every rule passed but no code came: the caller reserves one and asks again (nothing changed here).
-if ARGV[3] == '' then return { '', remaining, 0, 0, 0, 0 } end
+-- Every rule passed, but the code is this stream's already (60 random bits: astronomically rare).
+if rcall('HEXISTS', KEYS[5], ARGV[3]) == 1 then return { '', remaining, 0, 0, 0, 0 } end
 
 remaining = rcall('HINCRBY', KEYS[2], 'remaining', -1)
 rcall('HINCRBY', KEYS[3], ARGV[1], 1)

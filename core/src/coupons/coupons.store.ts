@@ -4,7 +4,7 @@ import type { Keys } from '../redis/keys.js';
 import { ReplicatedCalls } from '../redis/replica-ack.js';
 import { packAudience, parseAudience } from '../audience/audience.js';
 import { couponKeys, dropKeys } from './coupons.keys.js';
-import { couponClaim, couponEnd, couponStock, type ClaimArgs } from './coupons.scripts.js';
+import { couponClaim, couponEnd, couponRecode, couponStock, type ClaimArgs, type RecodeArgs } from './coupons.scripts.js';
 
 export type DropEndReason = 'sold_out' | 'expired' | 'ended';
 
@@ -125,6 +125,12 @@ export class CouponStore {
   claim(a: ClaimArgs): Promise<ReturnType<typeof couponClaim.reply>> {
     if (this.replicated) return this.replicated.run(couponClaim, this.keys, a);
     return couponClaim.run(this.redis, this.keys, a);
+  }
+
+  /** Moves a claimed code to `fresh` (coupon-recode-2.lua), replicated like the claim on a cluster. */
+  recode(a: RecodeArgs): Promise<string> {
+    if (this.replicated) return this.replicated.run(couponRecode, this.keys, a);
+    return couponRecode.run(this.redis, this.keys, a);
   }
 
   /** Tries an owed push: the remaining count or the sell-out's claimed count to push, 'none', or how long to wait before trying again. */
