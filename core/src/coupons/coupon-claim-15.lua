@@ -54,7 +54,8 @@
   already is never issued twice: the script answers { '', ... } with nothing changed but the event gate,
   and the caller calls again with another code (gate off).
   Output:
-    { code, remaining, flushIn (ms until the caller's node pushes what is owed; 0: nothing to push later),
+    { code, remaining, flushIn (ms until the caller's node pushes what is owed; 0: nothing to push later;
+      -1: push the remaining count now, the interval before this one lapsed with a change still owed),
       soldOut (0 | 1 sold out now, push coupon:ended at once | 2 sold out now, coupon:ended owed to the flush),
       quantity, replay (1|0) }
     | { '', remaining, 0, 0, 0, 0 } (ARGV[3] is this stream's code already: nothing changed, call again with another)
@@ -139,9 +140,17 @@ if remaining == 0 then
     soldOut = 1
   end
 else
+  local overdue = rcall('EXISTS', KEYS[8]) == 1
   rcall('SET', KEYS[8], '1')
   if rcall('SET', KEYS[9], '1', 'NX', 'PX', ARGV[6]) then
-    flushIn = tonumber(ARGV[6])
+    if overdue then
+      -- a change of the interval that just lapsed is still owed (its node's flush is on its way): this
+      -- claim takes the new interval and pushes the count now, so no change waits two intervals
+      rcall('DEL', KEYS[8])
+      flushIn = -1
+    else
+      flushIn = tonumber(ARGV[6])
+    end
   else
     flushIn = math.max(1, rcall('PTTL', KEYS[9]))
   end

@@ -64,7 +64,9 @@ export const couponClaim = defineScript({
     code,
     remaining,
     /** ms until this node pushes what the claim left owed to the room (the interval's trailing edge); 0: nothing. */
-    flushInMs: flushIn,
+    flushInMs: Math.max(0, flushIn),
+    /** The interval before lapsed with a change still owed: this claim took the new one, push the count now. */
+    pushStockNow: flushIn === -1,
     /** This claim sold the drop out: `coupon:ended` goes 'now' (pushed by the caller) or with the interval's 'flush'. */
     soldOut: soldOut === 1 ? ('now' as const) : soldOut === 2 ? ('flush' as const) : undefined,
     quantity,

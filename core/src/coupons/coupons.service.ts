@@ -100,6 +100,8 @@ export async function claimCoupon(
   // The code is issued and counted (the script wrote its activity record): the viewer gets it. The room
   // hears of it on the interval's trailing edge (coupons.stock.ts): this node comes back when it lapses.
   if (out.flushInMs > 0) stockPusher(ctx).later(streamId, dropId, out.flushInMs + FLUSH_SLACK_MS);
+  // (its node's flush came late: the claim that took the next interval pushes the overdue count itself)
+  if (out.pushStockNow) pushTo(ctx, streamId, audience).emit('coupon:stock', { dropId, streamId, remaining: out.remaining });
   // sold out with no interval running: nothing is coalescing, so `coupon:ended` (none left) goes at once
   if (out.soldOut === 'now') pushTo(ctx, streamId, audience).emit('coupon:ended', { dropId, streamId, reason: 'sold_out', claimed: out.quantity });
   // not awaited: the ack goes now; with no endpoint subscribed this reads nothing from Redis (node caches)
