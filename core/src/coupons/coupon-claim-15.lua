@@ -39,8 +39,8 @@
     KEYS[5] stream codes (HASH code -> JSON record)
     KEYS[6] viewer activity (HASH watchMs ...)
     KEYS[7] open drops (ZSET)
-    KEYS[8] stock pending flag (STRING)
-    KEYS[9] stock push token (STRING)
+    KEYS[8] what the room is owed at the interval's end (STRING '1' the stock count | 'ended' the sell-out)
+    KEYS[9] the push interval's token (STRING, PX)
     KEYS[10] this op's refusal (STRING refusal number, PX); untouched when ARGV[2] is ''
     KEYS[11] activity totals (HASH)  KEYS[12] activity timeline (HASH)  KEYS[13] activity dirty viewers (ZSET)
     KEYS[14] activity change sequence (STRING)
