@@ -45,6 +45,11 @@ function fire(msg: BurstFire): void {
     done = true;
     clearTimeout(timer);
     const elu = performance.eventLoopUtilization(eluStart).utilization;
+    const pushesAtLastAck = counts.pushes;
+    if (msg.settleMs > 0) setTimeout(() => report(elu, pushesAtLastAck), msg.settleMs);
+    else report(elu, pushesAtLastAck);
+  };
+  const report = (elu: number, pushesAtLastAck: number) => {
     send({
       type: 'fired',
       sent: sockets.length,
@@ -57,7 +62,8 @@ function fire(msg: BurstFire): void {
       codes,
       samples,
       ackBytes,
-      pushes: counts.pushes - pushes0,
+      pushes: pushesAtLastAck - pushes0,
+      pushesAfter: counts.pushes - pushesAtLastAck,
       elu,
       disconnects: sockets.filter((s) => s.closedBy !== undefined && s.closedBy !== 'us').length,
     });

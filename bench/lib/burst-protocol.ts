@@ -35,8 +35,15 @@ export const BurstFire = z.object({
   sample: z.number().int().min(0).default(50),
   /** Give up waiting for acks after this long. */
   timeoutMs: z.number().int().positive(),
+  /**
+   * After the last ack, keep counting pushes this long before reporting (`pushesAfter`): pushes a burst
+   * causes on an interval's trailing edge arrive after its acks. 0: report at the last ack.
+   */
+  settleMs: z.number().int().min(0).default(0),
 });
 export type BurstFire = z.infer<typeof BurstFire>;
+/** A fire as a caller gives it (defaults left out). */
+export type BurstFireSpec = Omit<z.input<typeof BurstFire>, 'type' | 'at'>;
 
 /**
  * A steady phase (the room bench): from `startAt` for `durationMs`, every socket sends `event` once every
@@ -87,6 +94,8 @@ export const BurstReport = z.object({
   /** Bytes of every ack, and pushes counted (not decoded) between the fire and the last ack. */
   ackBytes: z.number(),
   pushes: z.number(),
+  /** Pushes counted in the `settleMs` after the last ack. */
+  pushesAfter: z.number(),
   /** The generator's event-loop utilization from the fire to its last ack (0..1). */
   elu: z.number(),
   disconnects: z.number().int(),

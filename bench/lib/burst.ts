@@ -1,7 +1,8 @@
+import type { z } from 'zod';
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NodeChild, nextMessage } from './child.js';
-import { FromBurst, type BurstConnected, type BurstFire, type BurstReport, type BurstSteady, type BurstSteadyReport, type ToBurst } from './burst-protocol.js';
+import { FromBurst, type BurstConnected, type BurstFireSpec, type BurstReport, type BurstSteady, type BurstSteadyReport, type ToBurst } from './burst-protocol.js';
 import { Histogram } from './histogram.js';
 import { CpuWindow, machineBusy, machineCpu } from './proc.js';
 
@@ -44,6 +45,8 @@ export interface BurstResult {
   samples: unknown[];
   ackBytes: number;
   pushes: number;
+  /** Pushes counted in the `settleMs` after the last ack (trailing-edge pushes the burst caused). */
+  pushesAfter: number;
   disconnects: number;
   /** Cores used over the span (1 = one core busy the whole span). */
   serverCpu: number;
@@ -74,7 +77,7 @@ export class BurstRig {
     this.generators = Array.from({ length: count }, (_, i) => new NodeChild({ name: `generator ${i + 1}`, entry: 'bench/lib/burst-generator.ts' }));
   }
 
-  private tell(gen: NodeChild, msg: ToBurst): void {
+  private tell(gen: NodeChild, msg: z.input<typeof ToBurst>): void {
     gen.proc.send(msg);
   }
 
@@ -106,9 +109,9 @@ export class BurstRig {
   }
 
   /** Every socket sends `event` at one instant (`leadMs` from now); resolves once every ack came or timed out. */
-  async fire(label: string, spec: Omit<BurstFire, 'type' | 'at'>, leadMs = 500): Promise<BurstResult> {
+  async fire(label: string, spec: BurstFireSpec, leadMs = 500): Promise<BurstResult> {
     const at = Date.now() + leadMs;
-    const reports = Promise.all(this.generators.map((gen) => nextMessage(gen, accept('fired'), leadMs + spec.timeoutMs + 30_000, `${label} report`)));
+    const reports = Promise.all(this.generators.map((gen) => nextMessage(gen, accept('fired'), leadMs + spec.timeoutMs + (spec.settleMs ?? 0) + 30_000, `${label} report`)));
     reports.catch(() => {});
     for (const gen of this.generators) this.tell(gen, { type: 'fire', at, ...spec });
     await sleep(Math.max(0, at - Date.now()));
@@ -142,6 +145,7 @@ export class BurstRig {
       samples: done.flatMap((r) => r.samples),
       ackBytes: sum((r) => r.ackBytes),
       pushes: sum((r) => r.pushes),
+      pushesAfter: sum((r) => r.pushesAfter),
       disconnects: sum((r) => r.disconnects),
       serverCpu: cores.get(this.serverPid) ?? NaN,
       serverCpuMsPerAck: (((cores.get(this.serverPid) ?? NaN) * cpuSeconds) / Math.max(1, sent - missing)) * 1000,

@@ -5,7 +5,7 @@ import { StreamSummary as StreamSummarySchema } from '@stickyroom/sdk/protocol';
 import { TokenService } from '../../core/src/identity/tokens.js';
 import { Keys } from '../../core/src/redis/keys.js';
 import { activityKeys } from '../../core/src/activity/activity.keys.js';
-import { couponKeys, dropKeys } from '../../core/src/coupons/coupons.keys.js';
+import { codeIndexKey, couponKeys, dropKeys } from '../../core/src/coupons/coupons.keys.js';
 import { TEST_JWT_SECRET, TEST_WEBHOOK_SECRET } from '../helpers/app.js';
 import { startServerProcess, type RunningProcess } from '../helpers/process.js';
 import { freePort, PrivateRedis } from '../helpers/redis-server.js';
@@ -156,6 +156,9 @@ describe('a server node killed in the middle of a 1,000-claim burst', () => {
     expect([...holders].filter(([, who]) => who.length > 1)).toEqual([]);
     const committed = new Map(codes.map((c) => [c.code, c.viewerId]));
     for (const a of acked) expect(committed.get(a.code), a.code).toBe(a.viewerId);
+    // every acknowledged code is in the global index, so an order finds it (indexed after the script, before the ack)
+    const index = await direct.mget(...acked.map((a) => codeIndexKey(keys, a.code)));
+    expect(acked.filter((a, i) => index[i] !== streamId).map((a) => a.code)).toEqual([]);
     // no over-claim: the stock spent is the codes issued, each viewer within perViewer
     expect(codes.length).toBe(QUANTITY - remaining);
     expect(codes.length).toBeLessThanOrEqual(QUANTITY);

@@ -109,6 +109,7 @@ describe('failover of the primary that holds a live drop', () => {
     console.info(
       `failover: ${acked.size} codes acknowledged for ${QUANTITY}, ${lost.length} acknowledged claims lost; ` +
         `${unavailable.length} unavailable answers over ${window} ms after the kill; ` +
+        `${answers.filter((a) => a.sentAt > killedAt! && a.sentAt < takenOverAt! && a.at > takenOverAt!).length} claims sent after the kill answered after the takeover; ` +
         `takeover + rejoin of the killed node ${recoveredAt! - killedAt!} ms; first ack of a claim sent after the kill ${firstAfter ? firstAfter.at - killedAt! : '-'} ms after it; ` +
         `primary ${primary.port} -> ${promoted.port}; replica promoted ${takenOverAt! - killedAt!} ms after the kill`,
     );
@@ -121,7 +122,11 @@ describe('failover of the primary that holds a live drop', () => {
     // unavailable only during the takeover: none answered before the kill, none for a claim sent once the cluster was whole again
     expect(answers.filter((a) => a.code === 'unavailable' && a.at < killedAt!), 'unavailable before the kill').toEqual([]);
     expect(answers.filter((a) => a.code === 'unavailable' && a.sentAt > recoveredAt!), 'unavailable once whole again').toEqual([]);
-    expect(unavailable.length).toBeGreaterThan(0);
+    // the burst felt the kill: claims in flight on the dead primary were answered unavailable, or claims sent
+    // after the kill waited (ioredis queues them while the slot has no primary) until the test saw the takeover.
+    // A claim is one call to the drop's slot, so at times none is in flight at the kill (and none unavailable).
+    const waitedThrough = answers.filter((a) => a.sentAt > killedAt! && a.sentAt < takenOverAt! && a.at > takenOverAt!);
+    expect(unavailable.length + waitedThrough.length).toBeGreaterThan(0);
     expect(answers.filter((a) => !['ok', 'unavailable', 'timeout', 'sold_out'].includes(a.code)).map((a) => a.code), 'other answers').toEqual([]);
     // ioredis followed every redirection: none reached the application, nothing was logged as a bug
     expect(server.redirections()).toEqual([]);

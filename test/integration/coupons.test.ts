@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamerClient } from '@stickyroom/sdk';
 import { createLogger } from '../../core/src/logger.js';
 import { recordActivity } from '../../core/src/activity/activity.store.js';
+import { dropKeys } from '../../core/src/coupons/coupons.keys.js';
+import { couponStore } from '../../core/src/coupons/coupons.service.js';
+import { userGate } from '../../core/src/redis/event-gate.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
@@ -110,7 +113,7 @@ describe('coupon drops', () => {
     expect(ends).toEqual([{ dropId: d.id, streamId, reason: 'sold_out', claimed: 2 }]);
   });
 
-  it('rate-limits coupon:stock to 4 pushes a second and always delivers the last count', async () => {
+  it('rate-limits coupon:stock to 4 pushes a second, on the trailing edge of each interval, and always delivers the last count', async () => {
     const { streamId, host } = await liveRoom();
     const { drop: d } = await host.dropCoupon(streamId, { ...drop, quantity: 500 });
     const watcher = await t.joinedViewer(streamId, 'stock-watcher');
@@ -118,18 +121,62 @@ describe('coupon drops', () => {
     watcher.on('coupon:stock', (s) => pushes.push({ at: performance.now(), remaining: s.remaining }));
     const claimers = await Promise.all(Array.from({ length: 40 }, (_, i) => t.joinedViewer(streamId, `sc${i}`)));
     const started = performance.now();
-    for (const group of [claimers.slice(0, 10), claimers.slice(10, 20), claimers.slice(20, 30), claimers.slice(30)]) {
+    // four groups of claims, each sent as soon as the room heard of the one before: each group's changes
+    // fall into the interval the previous push began, and reach the room when it lapses
+    for (const [g, group] of [claimers.slice(0, 10), claimers.slice(10, 20), claimers.slice(20, 30), claimers.slice(30)].entries()) {
+      const heard = watcher.once('coupon:stock', (s) => s.remaining <= 490 - g * 10, 5000);
       await Promise.all(group.map((c) => c.claimCoupon(d.id)));
-      await new Promise((r) => setTimeout(r, 120)); // spread the claims over about half a second of real time
+      await heard;
     }
-    const last = watcher.once('coupon:stock', (s) => s.remaining === 460, 5000);
-    if (pushes.at(-1)?.remaining !== 460) await last;
-    else last.catch(() => undefined);
     const elapsedSec = (performance.now() - started) / 1000;
     expect(pushes.at(-1)?.remaining).toBe(460);
-    expect(pushes.length).toBeGreaterThanOrEqual(2);
+    expect(pushes.length).toBeGreaterThanOrEqual(4);
     expect(pushes.length).toBeLessThanOrEqual(Math.ceil(elapsedSec * 4) + 1);
-    for (let i = 1; i < pushes.length; i++) expect(pushes[i]!.at - pushes[i - 1]!.at).toBeGreaterThan(150);
+    for (let i = 1; i < pushes.length; i++) {
+      expect(pushes[i]!.remaining).toBeLessThan(pushes[i - 1]!.remaining);
+      expect(pushes[i]!.at - pushes[i - 1]!.at).toBeGreaterThan(150);
+    }
+  });
+
+  it('pushes on the interval\'s trailing edge: a sell-out inside the interval owes the room coupon:ended alone, a sell-out with no interval running pushes it at once', async () => {
+    const { streamId, host } = await liveRoom();
+    const { drop: d } = await host.dropCoupon(streamId, { ...drop, quantity: 3 });
+    const store = couponStore(t.app.ctx);
+    const keys = dropKeys(t.app.ctx.keys, streamId, d.id);
+    // a long interval, so that the test decides when it lapses (by deleting its token)
+    const claim = (viewerId: string) =>
+      store.claim({ streamId, dropId: d.id, viewerId, code: `TRAIL-${viewerId}`, now: t.clock.now(), stockIntervalMs: 60_000, refusalReplayMs: 15_000, gate: userGate(t.app.ctx, streamId, viewerId) });
+    const first = await claim('t1');
+    // the first change takes the interval without pushing: its node comes back when the interval lapses
+    expect(first).toMatchObject({ remaining: 2, soldOut: undefined, pushStockNow: false });
+    expect(first.flushInMs).toBeGreaterThan(59_000);
+    expect(await store.stock(streamId, d.id, 60_000)).toEqual({ waitMs: expect.any(Number) });
+    // the interval lapses with its change still owed (its node's flush late): the claim that takes the next
+    // interval pushes the count itself, so no change waits two intervals
+    await t.app.ctx.redis.del(keys.stockToken);
+    expect(await claim('t2')).toMatchObject({ remaining: 1, pushStockNow: true, flushInMs: 0 });
+    expect(await store.stock(streamId, d.id, 60_000)).toBe('none');
+    const last = await claim('t3');
+    expect(last).toMatchObject({ remaining: 0, soldOut: 'flush' });
+    expect(last.flushInMs).toBeGreaterThan(0);
+    // the interval lapses: what is owed is the sell-out, not a count of 0, and it goes once
+    await t.app.ctx.redis.del(keys.stockToken);
+    expect(await store.stock(streamId, d.id, 60_000)).toEqual({ ended: 3 });
+    await t.app.ctx.redis.del(keys.stockToken);
+    expect(await store.stock(streamId, d.id, 60_000)).toBe('none');
+
+    // no interval running (nothing pushed or owed in the last one): the sell-out is pushed by its claim at once
+    const { drop: one } = await host.dropCoupon(streamId, { ...drop, quantity: 1 });
+    const only = await store.claim({ streamId, dropId: one.id, viewerId: 't1', code: 'TRAIL-ONE', now: t.clock.now(), stockIntervalMs: 60_000, refusalReplayMs: 15_000, gate: userGate(t.app.ctx, streamId, 't1') });
+    expect(only).toMatchObject({ soldOut: 'now', flushInMs: 0 });
+    expect(await store.stock(streamId, one.id, 60_000)).toBe('none');
+
+    // a count owed by a drop the streamer ended is dropped: its own coupon:ended went out
+    const { drop: cut } = await host.dropCoupon(streamId, drop);
+    await store.claim({ streamId, dropId: cut.id, viewerId: 't1', code: 'TRAIL-CUT', now: t.clock.now(), stockIntervalMs: 60_000, refusalReplayMs: 15_000, gate: userGate(t.app.ctx, streamId, 't1') });
+    await host.endDrop(cut.id);
+    await t.app.ctx.redis.del(dropKeys(t.app.ctx.keys, streamId, cut.id).stockToken);
+    expect(await store.stock(streamId, cut.id, 60_000)).toBe('none');
   });
 
   it('ends a drop when the streamer says so, once, and refuses claims after', async () => {

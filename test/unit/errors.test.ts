@@ -30,6 +30,19 @@ describe('toAckError', () => {
   });
 });
 
+describe('AppError', () => {
+  it('is built without a stack trace (a refusal is an answer), and leaves the limit of other errors as it was', () => {
+    const limit = Error.stackTraceLimit;
+    const err = new AppError('sold_out', 'no coupons left', { reason: 'x' });
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toBeInstanceOf(Error);
+    expect({ code: err.code, message: err.message, name: err.name, details: err.details }).toEqual({ code: 'sold_out', message: 'no coupons left', name: 'AppError', details: { reason: 'x' } });
+    expect(err.stack?.split('\n')).toHaveLength(1);
+    expect(Error.stackTraceLimit).toBe(limit);
+    expect(new Error('a fault').stack?.split('\n').length).toBeGreaterThan(1);
+  });
+});
+
 describe('clip', () => {
   it('never cuts a surrogate pair in half', () => {
     const s = `${'a'.repeat(8)}😀😀`;

@@ -75,9 +75,13 @@ export interface CouponPushes {
   'coupon:dropped': (drop: DropPublic) => void;
   /**
    * Remaining stock, at most once per STOCK_PUSH_INTERVAL_MS per drop (less often in a room of over 1,000
-   * sockets per node, at most every second); the last change always arrives, or `coupon:ended` (sold out).
+   * sockets per node, at most every second), at the end of the interval in which it changed; the last
+   * change always arrives, or `coupon:ended` (sold out) in its place.
    */
   'coupon:stock': (e: { dropId: string; streamId: string; remaining: number }) => void;
-  /** Once per drop: sold out, window closed (`expired`), or ended by the streamer or the stream's end. */
+  /**
+   * Once per drop: sold out (at most one stock interval after the last claim), window closed (`expired`),
+   * or ended by the streamer or the stream's end.
+   */
   'coupon:ended': (e: { dropId: string; streamId: string; reason: 'sold_out' | 'expired' | 'ended'; claimed: number }) => void;
 }

@@ -2,8 +2,15 @@
   Claims one coupon of a drop: the stream is live, the drop open and inside its window, the viewer
   watched long enough, has claimed fewer than perViewer, and stock is left. Claiming the last coupon
   ends the drop (sold out). The code's record (what the order webhook reads) is written from the drop's
-  own fields, so the caller needs nothing but the drop id, and the reply carries what the pushes need. Stock pushes: at most one per interval across nodes (SET NX PX token); a
-  change that could not be pushed stays flagged and goes with the next push (coupon-stock-3).
+  own fields, so the caller needs nothing but the drop id, and the reply carries what the pushes need.
+
+  Room-wide pushes (coupon:stock, and coupon:ended of a sell-out) go at most once per interval across nodes,
+  on the interval's trailing edge: the first change takes the interval's token (KEYS[9], SET NX PX) without
+  pushing, every change flags what is owed (KEYS[8]: '1' a stock count, 'ended' the sell-out), and the
+  caller's node comes back when the token lapses (the reply's flushIn) to push what is owed then
+  (coupon-stock-3). A drop that sells out inside one interval so sends the room one frame, coupon:ended,
+  at most one interval late. A sell-out with no interval running (no push owed or made in the last
+  interval) is pushed at once by the caller (soldOut 1).
 
   Idempotent per opId: a retry gets the answer the first attempt got. What is kept for that, and how long:
   - An answer that carries a code lives in the ops hash until a day after the drop ends (coupon-end-3 and
@@ -32,23 +39,26 @@
     KEYS[5] stream codes (HASH code -> JSON record)
     KEYS[6] viewer activity (HASH watchMs ...)
     KEYS[7] open drops (ZSET)
-    KEYS[8] stock pending flag (STRING)
-    KEYS[9] stock push token (STRING)
+    KEYS[8] what the room is owed at the interval's end (STRING '1' the stock count | 'ended' the sell-out)
+    KEYS[9] the push interval's token (STRING, PX)
     KEYS[10] this op's refusal (STRING refusal number, PX); untouched when ARGV[2] is ''
     KEYS[11] activity totals (HASH)  KEYS[12] activity timeline (HASH)  KEYS[13] activity dirty viewers (ZSET)
     KEYS[14] activity change sequence (STRING)
     KEYS[15] the user's event gate counter (STRING, see event-gate.include.lua)
-    ARGV[1] viewerId  ARGV[2] op field ('' = none)  ARGV[3] code, or '' to only decide  ARGV[4] nowMs  ARGV[5] streamId
+    ARGV[1] viewerId  ARGV[2] op field ('' = none)  ARGV[3] a fresh random code  ARGV[4] nowMs  ARGV[5] streamId
     ARGV[6] stock push interval ms  ARGV[7] how long a refusal is kept for retries, ms
     ARGV[8] the user's events allowed per second (0 = no gate)
-  Called without a code (ARGV[3] '', on a drop the caller's node saw sold out or closed): a refusal or a
-  replay is answered at once, and a claim that would succeed answers { '', ... } with nothing changed, so
-  that only such a claim makes the caller reserve a code in the global index (a round trip of its own,
-  another slot) and call again with it. A flash sale's refused claims, most of them, are then one round
-  trip and reserve nothing.
+  The code is issued here, in the stream's slot, and put in the global code index (another slot) by the
+  caller afterwards, before it tells the viewer (CouponCodeStore.index): a claim is one round trip, and a
+  refused one, most of a flash sale's claims, reserves nothing anywhere. A code this stream issued
+  already is never issued twice: the script answers { '', ... } with nothing changed but the event gate,
+  and the caller calls again with another code (gate off).
   Output:
-    { code, remaining, pushStock (1|0), soldOutNow (1|0), quantity, replay (1|0) }
-    | { '', remaining, 0, 0, 0, 0 } (no code given and the claim would succeed: nothing changed)
+    { code, remaining, flushIn (ms until the caller's node pushes what is owed; 0: nothing to push later;
+      -1: push the remaining count now, the interval before this one lapsed with a change still owed),
+      soldOut (0 | 1 sold out now, push coupon:ended at once | 2 sold out now, coupon:ended owed to the flush),
+      quantity, replay (1|0) }
+    | { '', remaining, 0, 0, 0, 0 } (ARGV[3] is this stream's code already: nothing changed, call again with another)
     | { -1 closed | -2 sold out | -3 already claimed perViewer | -5 no such drop | -6 stream not live, 0 }
     | { -4 not eligible (watch time), ms of watching still missing } | { -7 rate limited, ms to wait }
 ]]
@@ -99,8 +109,8 @@ if rcall('HGET', KEYS[1], 'status') ~= 'live' then return refuse(-6) end
 if watched < minWatchMs then return refuse(-4) end
 if mine >= perViewer then return refuse(-3) end
 if remaining <= 0 then return refuse(-2) end
--- Every rule passed but no code came: the caller reserves one and asks again (nothing changed here).
-if ARGV[3] == '' then return { '', remaining, 0, 0, 0, 0 } end
+-- Every rule passed, but the code is this stream's already (60 random bits: astronomically rare).
+if rcall('HEXISTS', KEYS[5], ARGV[3]) == 1 then return { '', remaining, 0, 0, 0, 0 } end
 
 remaining = rcall('HINCRBY', KEYS[2], 'remaining', -1)
 rcall('HINCRBY', KEYS[3], ARGV[1], 1)
@@ -111,18 +121,38 @@ rcall('HSET', KEYS[5], ARGV[3], cjson.encode({
 }))
 -- written before the sold-out expiry below: an HSET that created the hash after PEXPIRE would outlive it
 if op ~= '' then rcall('HSET', KEYS[4], op, ARGV[3]) end
+recordActivity({ KEYS[6], KEYS[11], KEYS[12], KEYS[13], KEYS[14] }, ARGV[1], 'couponClaims', 1, ARGV[4], 0)
+-- Room-wide pushes on the trailing edge of the interval (see the header): what is owed waits in KEYS[8].
 local soldOut = 0
+local flushIn = 0
 if remaining == 0 then
   rcall('HSET', KEYS[2], 'status', 'ended', 'endReason', 'sold_out', 'endedAt', ARGV[4])
   rcall('ZREM', KEYS[7], rcall('HGET', KEYS[2], 'id'))
   rcall('PEXPIRE', KEYS[4], 86400000)
-  soldOut = 1
+  -- coupon:ended says none is left, so no stock count is owed any more: the ended push replaces it
+  local held = rcall('PTTL', KEYS[9])
+  if held > 0 then
+    rcall('SET', KEYS[8], 'ended')
+    soldOut = 2
+    flushIn = held
+  else
+    rcall('DEL', KEYS[8])
+    soldOut = 1
+  end
+else
+  local overdue = rcall('EXISTS', KEYS[8]) == 1
+  rcall('SET', KEYS[8], '1')
+  if rcall('SET', KEYS[9], '1', 'NX', 'PX', ARGV[6]) then
+    if overdue then
+      -- a change of the interval that just lapsed is still owed (its node's flush is on its way): this
+      -- claim takes the new interval and pushes the count now, so no change waits two intervals
+      rcall('DEL', KEYS[8])
+      flushIn = -1
+    else
+      flushIn = tonumber(ARGV[6])
+    end
+  else
+    flushIn = math.max(1, rcall('PTTL', KEYS[9]))
+  end
 end
-recordActivity({ KEYS[6], KEYS[11], KEYS[12], KEYS[13], KEYS[14] }, ARGV[1], 'couponClaims', 1, ARGV[4], 0)
-rcall('SET', KEYS[8], '1')
-local push = 0
-if rcall('SET', KEYS[9], '1', 'NX', 'PX', ARGV[6]) then
-  rcall('DEL', KEYS[8])
-  push = 1
-end
-return { ARGV[3], remaining, push, soldOut, tonumber(rcall('HGET', KEYS[2], 'quantity')), 0 }
+return { ARGV[3], remaining, flushIn, soldOut, tonumber(rcall('HGET', KEYS[2], 'quantity')), 0 }

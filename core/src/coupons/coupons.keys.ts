@@ -26,9 +26,9 @@ export const dropKeys = (k: Keys, streamId: string, dropId: string) => ({
   ops: k.stream(streamId, 'drop', dropId, 'ops'),
   /** STRING refusal number with a short expiry: a retried refused claim hears the same refusal. */
   refusedOp: (field: string) => k.stream(streamId, 'drop', dropId, 'refused', field),
-  /** STRING flag: stock changed since the last `coupon:stock` push. */
+  /** STRING, what the room is owed at the interval's trailing edge: '1' the stock count, 'ended' the sell-out's `coupon:ended`. */
   stockPending: k.stream(streamId, 'drop', dropId, 'stockPending'),
-  /** STRING with a PX expiry: whoever holds it pushed `coupon:stock` in this interval. */
+  /** STRING with a PX expiry: the current push interval (its pushes wait until it lapses). */
   stockToken: k.stream(streamId, 'drop', dropId, 'stockToken'),
 });
 

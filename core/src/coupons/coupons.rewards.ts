@@ -23,25 +23,27 @@ export const couponCodes = perContext((ctx) => new CouponCodeStore(ctx.redis, ct
 export async function issueRewardCoupon(ctx: AppContext, reward: RewardCoupon): Promise<string> {
   const store = couponCodes(ctx);
   const field = `${reward.source}:${reward.sourceId}:${reward.viewerId}`;
+  const holder = { kind: 'reward' as const, field };
+  // indexed before the viewer is told it (an earlier call may have issued it and died before indexing it)
+  const told = (code: string) => store.index(reward.streamId, code, (old, fresh) => store.recode({ streamId: reward.streamId, holder, old, fresh }));
   const existing = await store.rewardCode(reward.streamId, field);
-  if (existing) return existing;
+  if (existing) return told(existing);
   const now = ctx.clock.now();
-  const proposed = await store.propose(reward.streamId);
-  const code = await store.issueReward(field, {
-    code: proposed,
-    streamId: reward.streamId,
-    brandId: reward.brandId,
-    viewerId: reward.viewerId,
-    source: reward.source,
-    sourceId: reward.sourceId,
-    title: reward.title,
-    discount: reward.discount,
-    at: now,
-  });
-  if (code !== proposed) {
-    await store.withdraw(proposed);
-    return code;
+  for (;;) {
+    const proposed = store.newCode();
+    const code = await store.issueReward(field, {
+      code: proposed,
+      streamId: reward.streamId,
+      brandId: reward.brandId,
+      viewerId: reward.viewerId,
+      source: reward.source,
+      sourceId: reward.sourceId,
+      title: reward.title,
+      discount: reward.discount,
+      at: now,
+    });
+    if (!code) continue; // the proposed code is this stream's already: nothing changed, another
+    if (code === proposed) await recordActivity(ctx.redis, ctx.keys, { streamId: reward.streamId, viewerId: reward.viewerId, metric: 'couponClaims', at: now });
+    return told(code);
   }
-  await recordActivity(ctx.redis, ctx.keys, { streamId: reward.streamId, viewerId: reward.viewerId, metric: 'couponClaims', at: now });
-  return code;
 }

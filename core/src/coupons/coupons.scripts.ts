@@ -11,8 +11,8 @@ export interface ClaimArgs {
   viewerId: string;
   opId?: string | undefined;
   /**
-   * The code to issue if the claim succeeds (already in the global code index), or '' to only decide: the
-   * script then answers `needsCode` instead of issuing, having changed nothing.
+   * A fresh random code to issue if the claim succeeds; the caller indexes it globally afterwards
+   * (CouponCodeStore.index). One this stream issued already is answered `needsCode`, nothing changed.
    */
   code: string;
   now: number;
@@ -24,7 +24,7 @@ export interface ClaimArgs {
 }
 
 /** The claim's op field: '' without an opId. */
-const opOf = (a: ClaimArgs): string => (a.opId ? opField(a.viewerId, a.opId) : '');
+export const opOf = (a: { viewerId: string; opId?: string | undefined }): string => (a.opId ? opField(a.viewerId, a.opId) : '');
 
 /**
  * coupon-claim-15.lua: one coupon of a drop and its activity record, or the refusal; idempotent per opId
@@ -60,20 +60,27 @@ export const couponClaim = defineScript({
     [-6]: 'not_live',
     [-7]: 'event_rate_limit',
   },
-  parse: ([code, remaining, push, soldOut, quantity, replay]: [string, number, number, number, number, number]) => ({
+  parse: ([code, remaining, flushIn, soldOut, quantity, replay]: [string, number, number, number, number, number]) => ({
     code,
     remaining,
-    pushStock: push === 1,
-    soldOutNow: soldOut === 1,
+    /** ms until this node pushes what the claim left owed to the room (the interval's trailing edge); 0: nothing. */
+    flushInMs: Math.max(0, flushIn),
+    /** The interval before lapsed with a change still owed: this claim took the new one, push the count now. */
+    pushStockNow: flushIn === -1,
+    /** This claim sold the drop out: `coupon:ended` goes 'now' (pushed by the caller) or with the interval's 'flush'. */
+    soldOut: soldOut === 1 ? ('now' as const) : soldOut === 2 ? ('flush' as const) : undefined,
     quantity,
     /** The answer of an earlier attempt with the same opId: nothing was issued now. */
     replay: replay === 1,
-    /** Called without a code and every rule passed: nothing changed; call again with a reserved code. */
+    /** Every rule passed but the code is this stream's already: nothing changed; call again with another. */
     needsCode: code === '',
   }),
 });
 
-/** coupon-stock-3.lua: the remaining count to push now, 'none', or how long another push holds the interval. */
+/**
+ * coupon-stock-3.lua: what the drop owes the room, to push now (the remaining count, or the sell-out's
+ * claimed count for `coupon:ended`), 'none', or how long another push holds the interval.
+ */
 export const couponStock = defineScript({
   file: 'coupon-stock-3.lua',
   keys: (k, a: { streamId: string; dropId: string; intervalMs: number }) => {
@@ -81,8 +88,9 @@ export const couponStock = defineScript({
     return [d.meta, d.stockPending, d.stockToken];
   },
   argv: (a) => [a.intervalMs],
-  parse: ([state, n]: [number, number]): { push: number } | { waitMs: number } | 'none' => {
+  parse: ([state, n]: [number, number]): { push: number } | { ended: number } | { waitMs: number } | 'none' => {
     if (state === 1) return { push: n };
+    if (state === 2) return { ended: n };
     if (state === -1) return { waitMs: n };
     return 'none';
   },
@@ -100,7 +108,29 @@ export const couponEnd = defineScript({
   parse: ([changed, quantity, remaining]: [number, number, number]) => ({ changed: changed === 1, quantity, remaining }),
 });
 
-/** coupon-reward-2.lua: a reward's code, issued once per (source, sourceId, viewer). */
+export interface RecodeArgs {
+  streamId: string;
+  /** Who holds the code: a drop's claim (its op field, '' without an opId) or a reward (its field). */
+  holder: { kind: 'claim'; dropId: string; field: string } | { kind: 'reward'; field: string };
+  old: string;
+  fresh: string;
+}
+
+/**
+ * coupon-recode-2.lua: moves an issued code's record (and the holder's retry answer) to a new code, for a
+ * code the global index gives to another stream; answers the holder's code now, '' if `fresh` is taken.
+ */
+export const couponRecode = defineScript({
+  file: 'coupon-recode-2.lua',
+  keys: (k, a: RecodeArgs) => {
+    const c = couponKeys(k, a.streamId);
+    return [c.codes, a.holder.kind === 'reward' ? c.rewards : dropKeys(k, a.streamId, a.holder.dropId).ops];
+  },
+  argv: (a) => [a.old, a.fresh, a.holder.field],
+  parse: (code: string) => code,
+});
+
+/** coupon-reward-2.lua: a reward's code, issued once per (source, sourceId, viewer); '' if the proposed code is taken. */
 export const couponReward = defineScript({
   file: 'coupon-reward-2.lua',
   keys: (k, a: { field: string; record: CouponRecord }) => {

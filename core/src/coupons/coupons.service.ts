@@ -9,8 +9,9 @@ import { newScopedId, streamOf } from '../streams/scoped-id.js';
 import { controlledStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { couponCodes } from './coupons.rewards.js';
-import { makeStockPusher, stockInterval } from './coupons.stock.js';
+import { FLUSH_SLACK_MS, makeStockPusher, stockInterval } from './coupons.stock.js';
 import { CouponStore, publicDrop, type DropRecord } from './coupons.store.js';
+import { opOf } from './coupons.scripts.js';
 import { emitWebhookLater, streamBrand } from '../webhooks/webhooks.service.js';
 import { AudienceCache, isEligible, pushTo, requireAudience, type Standing } from '../audience/audience.service.js';
 import type { Audience } from '@stickyroom/sdk/protocol';
@@ -54,22 +55,6 @@ export async function dropCoupon(ctx: AppContext, user: User, p: RequestPayload<
  */
 export const REFUSAL_REPLAY_MS = 15_000;
 
-/**
- * Drops this node has seen refuse a claim as sold out or closed, the most recent 1,000. Neither state ever
- * changes back, so a claim on one of them cannot succeed: it asks the script without reserving a code.
- */
-class EndedDrops {
-  private readonly ids = new Set<string>();
-  has(dropId: string): boolean {
-    return this.ids.has(dropId);
-  }
-  add(dropId: string): void {
-    this.ids.add(dropId);
-    if (this.ids.size > 1000) this.ids.delete(this.ids.values().next().value!);
-  }
-}
-const endedDrops = perContext(() => new EndedDrops());
-
 /** Drops' audiences as this node has read them (set when the drop is made, never changed): see AudienceCache. */
 const dropAudiences = perContext(() => new AudienceCache());
 
@@ -78,15 +63,12 @@ export const dropAudience = (ctx: AppContext, streamId: string, dropId: string):
   dropAudiences(ctx).get(dropId, () => couponStore(ctx).audience(streamId, dropId));
 
 /**
- * Claims one coupon for a viewer: one atomic script decides, writes the code's record and counts the
- * claim in the activity ledger; the code is made here (crypto) and put in the global code index before the
- * script issues it, so an order can always find a code that was handed out. The drop's stream is read
- * from its id: no lookup before the script.
- *
- * Once this node has seen the drop sold out or closed, a claim asks the script first without a code: the
- * refusal is then one round trip and reserves nothing (in a flash sale, most claims). Before that the code
- * is reserved first, so the winners of a burst take two round trips, not three: their wait also decides
- * how long the drop stays open, and with it how many stock pushes go to the whole room.
+ * Claims one coupon for a viewer: one atomic script decides, issues a fresh random code (made here,
+ * crypto) in the stream's record and counts the claim in the activity ledger. A refusal is that one round
+ * trip and reserves nothing. A winner's code is then put in the global code index (another slot) before
+ * the viewer is told it, so an order can always find a code that was handed out (CouponCodeStore.index;
+ * a retry of a claim whose node died in between is answered the same code and indexes it). The drop's
+ * stream is read from its id: no lookup before the script.
  */
 export async function claimCoupon(
   ctx: AppContext,
@@ -104,59 +86,33 @@ export async function claimCoupon(
   await requireAudience(ctx, streamId, user.id, audience, 'drop');
   const store = couponStore(ctx);
   const codes = couponCodes(ctx);
-  const ended = endedDrops(ctx);
   const gate = userGate(ctx, streamId, user.id);
   const args = { streamId, dropId, viewerId: user.id, opId: p.opId, now, stockIntervalMs: stockInterval(ctx.broadcast.localAudience(streamId)), refusalReplayMs: REFUSAL_REPLAY_MS };
-  let proposed: string | undefined;
-  let out;
-  try {
-    if (ended.has(dropId)) {
-      // The user's event is counted once, by this first call.
-      out = await store.claim({ ...args, code: '', gate });
-      if (out.needsCode) {
-        proposed = await codes.propose(streamId);
-        out = await store.claim({ ...args, code: proposed, gate: { ...gate, limit: 0 } });
-      }
-    } else {
-      proposed = await codes.propose(streamId);
-      out = await store.claim({ ...args, code: proposed, gate });
-    }
-  } catch (err) {
-    if (err instanceof AppError) {
-      // Refused: the code was not handed out. Without a reply (or a replica's confirmation) it may have been, so its index entry stays
-      // (one for a code nobody holds is harmless, see CouponCodeStore).
-      if (proposed) await codes.withdraw(proposed);
-      if (err.code === 'sold_out' || err.code === 'closed') ended.add(dropId);
-    }
-    throw err;
-  }
-  if (out.replay) {
-    // A retry of an answered claim: the viewer's code is the first one. It can be this very call's code:
-    // ioredis resends a command whose reply a dropped connection lost, and the script, which ran the
-    // first time, answers it as a replay. That code is issued: its index entry stays.
-    if (proposed && out.code !== proposed) await codes.withdraw(proposed);
-    return { code: out.code, dropId };
-  }
-  // The code is issued and counted (the script wrote its activity record): the viewer gets it.
-  const room = pushTo(ctx, streamId, audience);
-  // The claim that sold the drop out pushes `coupon:ended` (sold out: none left) instead of a last stock count.
-  if (!out.soldOutNow) {
-    if (out.pushStock) room.emit('coupon:stock', { dropId, streamId, remaining: out.remaining });
-    else stockPusher(ctx).later(streamId, dropId);
-  }
-  if (out.soldOutNow) {
-    ended.add(dropId);
-    room.emit('coupon:ended', { dropId, streamId, reason: 'sold_out', claimed: out.quantity });
-  }
+  // a refusal throws here, having reserved nothing
+  let out = await store.claim({ ...args, code: codes.newCode(), gate });
+  // the code is this stream's already (astronomically rare): the user's event was counted by the first call
+  while (out.needsCode) out = await store.claim({ ...args, code: codes.newCode(), gate: { ...gate, limit: 0 } });
+  // A replay's code (a retry of an answered claim, or ioredis resending a command whose reply a dropped
+  // connection lost) is indexed again too: its first answer may never have got that far.
+  const holder = { kind: 'claim' as const, dropId, field: opOf(args) };
+  const code = await codes.index(streamId, out.code, (old, fresh) => store.recode({ streamId, holder, old, fresh }));
+  if (out.replay) return { code, dropId };
+  // The code is issued and counted (the script wrote its activity record): the viewer gets it. The room
+  // hears of it on the interval's trailing edge (coupons.stock.ts): this node comes back when it lapses.
+  if (out.flushInMs > 0) stockPusher(ctx).later(streamId, dropId, out.flushInMs + FLUSH_SLACK_MS);
+  // (its node's flush came late: the claim that took the next interval pushes the overdue count itself)
+  if (out.pushStockNow) pushTo(ctx, streamId, audience).emit('coupon:stock', { dropId, streamId, remaining: out.remaining });
+  // sold out with no interval running: nothing is coalescing, so `coupon:ended` (none left) goes at once
+  if (out.soldOut === 'now') pushTo(ctx, streamId, audience).emit('coupon:ended', { dropId, streamId, reason: 'sold_out', claimed: out.quantity });
   // not awaited: the ack goes now; with no endpoint subscribed this reads nothing from Redis (node caches)
-  emitWebhookLater(ctx, streamBrand(ctx).of(streamId), 'coupon.claimed', `coupon.claimed:${dropId}:${out.code}`, {
+  emitWebhookLater(ctx, streamBrand(ctx).of(streamId), 'coupon.claimed', `coupon.claimed:${dropId}:${code}`, {
     streamId,
     dropId,
     viewerId: user.id,
-    code: out.code,
+    code,
     claimedAt: now,
   });
-  return { code: out.code, dropId };
+  return { code, dropId };
 }
 
 /** Ends a drop once, whoever asks first (window job, streamer, stream end); pushes `coupon:ended` once. */

@@ -16,6 +16,9 @@ export const STOCK_INTERVAL_MAX_MS = 1000;
  * (docs/benchmarks.md, claims), while a viewer reads nothing from a count that changes 4 times a second
  * that one changing every second would not tell them.
  */
+/** How long after the interval's token lapses (by Redis's clock) a node comes back to push what is owed. */
+export const FLUSH_SLACK_MS = 2;
+
 export function stockInterval(localSockets: number): number {
   const steps = Math.max(1, Math.ceil(localSockets / STOCK_SOCKETS_PER_STEP));
   return Math.min(STOCK_INTERVAL_MAX_MS, steps * STOCK_PUSH_INTERVAL_MS);
@@ -24,9 +27,13 @@ import type { Audience } from '@stickyroom/sdk/protocol';
 import { pushTo } from '../audience/audience.service.js';
 
 /**
- * Trailing stock pushes on one node. A claim pushes `coupon:stock` itself when it takes the interval's
- * token; otherwise this node comes back when the token lapses and pushes what is still pending, so the
- * room's count lags by an interval at most and is never pushed more than once an interval per drop.
+ * Room-wide coupon pushes on the trailing edge of the interval, from one node. A claim never pushes the
+ * stock itself: the claim script flags what the room is owed and says when the interval's token lapses, and
+ * this node comes back then and pushes what is still owed (any node's claims of the interval, coalesced):
+ * the remaining count, or `coupon:ended` for a drop that sold out inside the interval. So the room's view
+ * lags by an interval at most, a drop gets at most one room-wide push an interval, and a drop that sells
+ * out inside one interval costs each socket one frame. Every node that made a claim comes back, so what is
+ * owed goes out while one of them lives.
  */
 class StockPusher {
   private readonly timers = new Map<string, { timer: ReturnType<typeof setTimeout> }>();
@@ -60,8 +67,10 @@ class StockPusher {
   private async tryPush(streamId: string, dropId: string): Promise<void> {
     const res = await this.store().stock(streamId, dropId, stockInterval(this.ctx.broadcast.localAudience(streamId)));
     if (res === 'none') return;
-    if ('waitMs' in res) return this.later(streamId, dropId, res.waitMs + 5);
-    pushTo(this.ctx, streamId, await this.audience(streamId, dropId)).emit('coupon:stock', { dropId, streamId, remaining: res.push });
+    if ('waitMs' in res) return this.later(streamId, dropId, res.waitMs + FLUSH_SLACK_MS);
+    const room = pushTo(this.ctx, streamId, await this.audience(streamId, dropId));
+    if ('ended' in res) room.emit('coupon:ended', { dropId, streamId, reason: 'sold_out', claimed: res.ended });
+    else room.emit('coupon:stock', { dropId, streamId, remaining: res.push });
   }
 
   stop(): void {

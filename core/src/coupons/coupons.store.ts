@@ -4,7 +4,7 @@ import type { Keys } from '../redis/keys.js';
 import { ReplicatedCalls } from '../redis/replica-ack.js';
 import { packAudience, parseAudience } from '../audience/audience.js';
 import { couponKeys, dropKeys } from './coupons.keys.js';
-import { couponClaim, couponEnd, couponStock, type ClaimArgs } from './coupons.scripts.js';
+import { couponClaim, couponEnd, couponRecode, couponStock, type ClaimArgs, type RecodeArgs } from './coupons.scripts.js';
 
 export type DropEndReason = 'sold_out' | 'expired' | 'ended';
 
@@ -122,13 +122,19 @@ export class CouponStore {
   }
 
   /** One coupon for the viewer and its activity record (a retry with the same opId answers what the first call got); throws the refusal. */
-  claim(a: ClaimArgs): Promise<{ code: string; remaining: number; pushStock: boolean; soldOutNow: boolean; quantity: number; replay: boolean; needsCode: boolean }> {
+  claim(a: ClaimArgs): Promise<ReturnType<typeof couponClaim.reply>> {
     if (this.replicated) return this.replicated.run(couponClaim, this.keys, a);
     return couponClaim.run(this.redis, this.keys, a);
   }
 
-  /** Tries a pending stock push: the remaining count to push, 'none', or how long to wait before trying again. */
-  stock(streamId: string, dropId: string, intervalMs: number): Promise<{ push: number } | { waitMs: number } | 'none'> {
+  /** Moves a claimed code to `fresh` (coupon-recode-2.lua), replicated like the claim on a cluster. */
+  recode(a: RecodeArgs): Promise<string> {
+    if (this.replicated) return this.replicated.run(couponRecode, this.keys, a);
+    return couponRecode.run(this.redis, this.keys, a);
+  }
+
+  /** Tries an owed push: the remaining count or the sell-out's claimed count to push, 'none', or how long to wait before trying again. */
+  stock(streamId: string, dropId: string, intervalMs: number): Promise<ReturnType<typeof couponStock.reply>> {
     return couponStock.run(this.redis, this.keys, { streamId, dropId, intervalMs });
   }
 
