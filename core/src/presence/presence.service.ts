@@ -2,7 +2,8 @@ import type { User } from '../identity/tokens.js';
 import { perContext, type AppContext } from '../context.js';
 import { userGate } from '../redis/event-gate.js';
 import type { StreamRecord } from '../streams/streams.store.js';
-import { concurrentViewers, dropLivePresence, statsToPush, touchViewer } from './presence.store.js';
+import { concurrentViewers, dropLivePresence, joinViewers, statsToPush, touchViewer } from './presence.store.js';
+import { joinLookup } from '../room/join-reads.js';
 
 /** How long after its last join or heartbeat on this node a stream stays on this node's stats rounds. */
 const ACTIVE_FOR_MS = 2 * 60_000;
@@ -35,8 +36,9 @@ export async function joinPresence(ctx: AppContext, stream: StreamRecord, user: 
   activeStreams(ctx).touch(stream.id);
   const now = ctx.clock.now();
   if (!counts(user)) return { viewers: await concurrentViewers(ctx.redis, ctx.keys, stream.id, now) };
-  const res = await touchViewer(ctx.redis, ctx.keys, stream.id, user.id, 'join', now);
-  return { viewers: res.concurrent };
+  // one script for the joins of this moment (a join storm when the stream goes live), each recorded in order
+  const viewers = await joinLookup(ctx, stream.id, 'presence:join', [user.id, now] as const, (joins) => joinViewers(ctx.redis, ctx.keys, stream.id, joins));
+  return { viewers };
 }
 
 /**
