@@ -32,14 +32,17 @@ const activeStreams = perContext(() => new ActiveStreams());
 const counts = (user: User) => user.role === 'viewer';
 
 /** The `room:join` part: marks a viewer present (and a unique viewer) and answers the live count. */
-export async function joinPresence(ctx: AppContext, stream: StreamRecord, user: User): Promise<{ viewers: number }> {
+export function joinPresence(ctx: AppContext, stream: StreamRecord, user: User): Promise<{ viewers: number }> {
   activeStreams(ctx).touch(stream.id);
   const now = ctx.clock.now();
-  if (!counts(user)) return { viewers: await concurrentViewers(ctx.redis, ctx.keys, stream.id, now) };
-  // one script for the joins of this moment (a join storm when the stream goes live), each recorded in order
-  const viewers = await joinLookup(ctx, stream.id, 'presence:join', [user.id, now] as const, (joins) => joinViewers(ctx.redis, ctx.keys, stream.id, joins));
-  return { viewers };
+  const viewers = counts(user)
+    ? // one script for the joins of this moment (a join storm when the stream goes live), each recorded in order
+      joinLookup(ctx, stream.id, 'presence:join', [user.id, now] as const, (joins) => joinViewers(ctx.redis, ctx.keys, stream.id, joins))
+    : concurrentViewers(ctx.redis, ctx.keys, stream.id, now);
+  return viewers.then(viewersPart);
 }
+
+const viewersPart = (viewers: number) => ({ viewers });
 
 /**
  * Streams each socket (by id) on this node sent heartbeats for, forgotten when the socket goes. The disconnect

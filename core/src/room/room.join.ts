@@ -6,9 +6,15 @@ import type { StreamRecord } from '../streams/streams.store.js';
 import { joinRead } from './join-reads.js';
 import { markShared } from './shared-values.js';
 
-/** Every feature's refusal of a join (a ban), before any of them records it (presence, unique viewers). */
-export async function refuseJoin(ctx: AppContext, stream: StreamRecord, user: User): Promise<void> {
-  for (const f of ctx.features) if (f.beforeJoin) await f.beforeJoin(ctx, stream, user);
+/**
+ * Every feature's refusal of a join (a ban), before any of them records it (presence, unique viewers). With
+ * one refusing feature (chat's ban), its own promise: no frame of ours kept per join while it waits.
+ */
+export function refuseJoin(ctx: AppContext, stream: StreamRecord, user: User): Promise<unknown> | undefined {
+  let refusals: Promise<void>[] | undefined;
+  for (const f of ctx.features) if (f.beforeJoin) (refusals ??= []).push(f.beforeJoin(ctx, stream, user));
+  if (!refusals) return undefined;
+  return refusals.length === 1 ? refusals[0] : Promise.all(refusals);
 }
 
 /**
