@@ -44,7 +44,8 @@ export async function joinSnapshot(ctx: AppContext, stream: StreamRecord, user: 
     if (part instanceof Promise) waits = true;
     parts.push(part);
   }
-  const data: JoinData = { stream: { ...stream }, viewers: 0, chat: [], drops: [] };
+  // the stream record is the joins' shared read (server/src/features/room): never changed, encoded once
+  const data: JoinData = { stream, viewers: 0, chat: [], drops: [] };
   return mergeParts(data, waits ? await Promise.all(parts) : (parts as JoinPart[]));
 }
 
