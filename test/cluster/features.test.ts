@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { couponStore } from '../../core/src/coupons/coupons.service.js';
+import { productStore } from '../../core/src/products/products.service.js';
+import { presenceSummary } from '../../core/src/presence/presence.store.js';
 import { createRedis, isCluster, type RedisClient } from '../../core/src/redis/client.js';
 import { Keys } from '../../core/src/redis/keys.js';
 import { eventGate, userGate } from '../../core/src/redis/event-gate.js';
@@ -190,6 +192,16 @@ describe('on a Redis Cluster', () => {
     t.clock.advance(30_000);
     const summary = await t.http('GET', `/api/streams/${streamId}/summary`, { token: staff });
     expect(summary.body).toMatchObject({ uniqueViewers: 1 });
+  });
+
+  it('a join storm: the joins of one moment in one presence script, their last joins written per slot', async () => {
+    const streamId = await t.createStream('Storm', 'brand-a', { start: true });
+    const viewerIds = Array.from({ length: 12 }, (_, i) => `storm-${i}`);
+    const clients = await Promise.all(viewerIds.map((id) => t.viewer(id)));
+    const acks = await Promise.all(clients.map((c) => c.join(streamId)));
+    expect(Math.max(...acks.map((a) => a.viewers))).toBe(12);
+    for (const id of viewerIds) expect(await productStore(t.app.ctx).lastJoin(id), id).toMatchObject({ streamId, brandId: 'brand-a' });
+    expect((await presenceSummary(t.app.ctx.redis, t.app.ctx.keys, streamId)).uniqueViewers).toBe(12);
   });
 
   it('summary: the worker finalizes an ended stream', async () => {

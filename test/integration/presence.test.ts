@@ -3,7 +3,8 @@ import { createViewerClient, type RoomStats, type ViewerClient } from '@stickyro
 import { createApp } from '../../server/src/app.js';
 import { createLogger } from '../../core/src/logger.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { presenceSummary, watchSeconds } from '../../core/src/presence/presence.store.js';
+import { joinViewers, presenceSummary, touchViewer, watchSeconds } from '../../core/src/presence/presence.store.js';
+import { presenceKeys } from '../../core/src/presence/presence.keys.js';
 import { streamTotals, viewerActivity } from '../../core/src/activity/activity.store.js';
 
 let t: TestApp;
@@ -254,6 +255,43 @@ describe('live counts', () => {
         { minute: minute + 2, viewers: 1 },
       ],
     });
+  });
+
+  it('counts the joins of one moment exactly: each viewer once, several tabs of one viewer once, the peak when reached', async () => {
+    t.clock.set(Math.ceil(t.clock.now() / 60_000) * 60_000 + 5_000);
+    const minute = Math.floor(t.clock.now() / 60_000);
+    const id = await t.createStream('join storm', 'brand-a', { start: true });
+    const clients = await Promise.all(['j-a', 'j-a', 'j-b', 'j-c', 'j-c', 'j-c', 'j-d'].map((sub) => t.viewer(sub)));
+    const acks = await Promise.all(clients.map((c) => c.join(id)));
+    expect(Math.max(...acks.map((a) => a.viewers))).toBe(4);
+    expect(await summary(id)).toEqual({ uniqueViewers: 4, peakConcurrent: 4, peakAt: t.clock.now(), viewersTimeline: [{ minute, viewers: 4 }] });
+  });
+
+  it('records a batch of joins as the same joins one by one would (presence-join-n.lua against presence-touch-13.lua)', async () => {
+    const { redis, keys } = t.app.ctx;
+    const start = Math.ceil(t.clock.now() / 60_000) * 60_000 + 50_000;
+    t.clock.set(start);
+    const [one, batch] = [await t.createStream('joins one by one', 'brand-a', { start: true }), await t.createStream('joins in a batch', 'brand-a', { start: true })];
+    // repeats, a later minute, a clock going back, and a viewer silent past the presence window
+    const joins: [string, number][] = [
+      ['v1', start], ['v2', start + 1], ['v1', start + 2], ['v3', start + 15_000], ['v2', start + 14_000],
+      ['v4', start + 61_000], ['v1', start + 61_500], ['v5', start + 200_000], ['v5', start + 200_000],
+    ];
+    const oneByOne: number[] = [];
+    for (const [viewer, at] of joins) oneByOne.push((await touchViewer(redis, keys, one, viewer, 'join', at)).concurrent);
+    expect(await joinViewers(redis, keys, batch, joins)).toEqual(oneByOne);
+    const state = async (streamId: string) => {
+      const p = presenceKeys(keys, streamId);
+      const minutes = await Promise.all(['v1', 'v2', 'v3', 'v4', 'v5'].map((v) => redis.getBuffer(p.minutes(v))));
+      return {
+        seen: await redis.zrange(p.seen, 0, -1, 'WITHSCORES'),
+        unique: await redis.zrange(p.unique, 0, -1, 'WITHSCORES'),
+        timeline: await redis.hgetall(p.timeline),
+        stats: await redis.hgetall(p.stats),
+        minutes: minutes.map((b) => b?.toString('hex')),
+      };
+    };
+    expect(await state(batch)).toEqual(await state(one));
   });
 
   it('keeps no peak from the waiting room', async () => {

@@ -151,6 +151,18 @@ describe('targeted coupon drops', () => {
     expect((await host.join(streamId)).drops.map((x) => x.id).sort()).toEqual([open.id, everyone.id].sort());
   });
 
+  it('reads the standing of viewers joining at once each for their own (segment and tier)', async () => {
+    const streamId = await t.createStream('at once', BRAND, { start: true });
+    const host = await t.streamer('host-at-once', BRAND);
+    await grantPoints(t.app.ctx, { brandId: BRAND, viewerId: 'tg-gold-at-once', streamId, points: 2500, source: 'order', sourceId: 'gold-at-once' });
+    const { drop: winBack } = await host.dropCoupon(streamId, { ...drop, audience: { segments: ['at-risk', 'dormant'] } });
+    const { drop: forGold } = await host.dropCoupon(streamId, { ...drop, audience: { tiers: ['gold'] } });
+    const subs = [PEOPLE.loyal, PEOPLE.atRisk, PEOPLE.dormant, PEOPLE.fresh, 'tg-gold-at-once'];
+    const clients = await Promise.all(subs.map((sub) => t.viewer(sub)));
+    const acks = await Promise.all(clients.map((c) => c.join(streamId)));
+    expect(acks.map((a) => a.drops.map((d) => d.id))).toEqual([[], [winBack.id], [winBack.id], [], [forGold.id]]);
+  });
+
   it('targets loyalty tiers too, and both filters together', async () => {
     const { streamId, host, viewers } = await liveRoom('tiers');
     await grantPoints(t.app.ctx, { brandId: BRAND, viewerId: PEOPLE.fresh, streamId, points: 2500, source: 'order', sourceId: 'gold-maker' });

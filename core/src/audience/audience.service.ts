@@ -6,7 +6,8 @@ import type { Emitter } from '../pusher.js';
 import { parseHistory } from '../scoring/scoring.history.js';
 import { scoringKeys } from '../scoring/scoring.keys.js';
 import { scoringStore, streamTime } from '../scoring/scoring.store.js';
-import { pointsKeys } from '../points/points.keys.js';
+import { pointsLotsRead } from '../points/points.scripts.js';
+import { joinLookup } from '../room/join-reads.js';
 import { rate, segmentAt } from '../stickiness/index.js';
 import { balanceOfLots, loyaltyTiers } from '../points/points.service.js';
 import { unexpiredLots } from '../points/points.store.js';
@@ -64,12 +65,13 @@ export function viewerStanding(ctx: AppContext, stream: StreamRef, viewerId: str
 }
 
 async function readStanding(ctx: AppContext, stream: Pick<StreamRecord, 'id' | 'brandId' | 'startedAt' | 'createdAt'>, viewerId: string, now: number): Promise<Standing> {
-  // Two commands, not a pipeline: the client sends them in one write anyway (auto-pipelining), while an
-  // ioredis pipeline object copies every defined script onto itself (about 30 KB each, the largest
-  // allocation of a first join, and garbage a join storm makes 10,000 times).
+  // Two commands for the viewers of one moment (a join storm when the stream goes live: every join a first
+  // one), not two per viewer; never an ioredis pipeline, which copies every defined script onto itself
+  // (about 30 KB each, the largest allocation of a first join in a heap profile).
+  const { brandId } = stream;
   const [packed, lots] = await Promise.all([
-    ctx.redis.hget(scoringKeys(ctx.keys, stream.brandId).history, viewerId),
-    ctx.redis.hgetall(pointsKeys(ctx.keys, stream.brandId, viewerId).lots),
+    joinLookup(ctx, stream.id, 'standing:history', viewerId, (ids) => ctx.redis.hmget(scoringKeys(ctx.keys, brandId).history, ...ids)),
+    joinLookup(ctx, stream.id, 'standing:lots', viewerId, (ids) => pointsLotsRead.run(ctx.redis, ctx.keys, { brandId, viewerIds: ids })),
   ]);
   const params = scoringStore(ctx).params;
   const at = streamTime(stream);

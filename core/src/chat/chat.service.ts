@@ -1,9 +1,9 @@
-import { CHAT_DUPLICATE_WINDOW_MS, CHAT_JOIN_HISTORY, type ChatMessage, type JoinData } from '@stickyroom/sdk/protocol';
+import { CHAT_DUPLICATE_WINDOW_MS, CHAT_JOIN_HISTORY, type ChatMessage, type JoinData, type PinnedMessage } from '@stickyroom/sdk/protocol';
 import { canControlBrand, roleInRoom, type User } from '../identity/tokens.js';
 import { afterCommit } from '../after-commit.js';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { joinLookup, joinRead } from '../room/join-reads.js';
+import { joinLookup } from '../room/join-reads.js';
 import { getStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { ChatFanout } from './chat.fanout.js';
@@ -64,23 +64,36 @@ export async function refuseBannedJoin(ctx: AppContext, stream: StreamRecord, us
   if (banned) throw new AppError('banned', 'you are banned from this stream');
 }
 
-/** The chat part of the `room:join` ack: history (or what was missed) and the pinned message. */
-export async function chatJoinPart(
-  ctx: AppContext,
-  stream: StreamRecord,
-  _user: User,
-  lastMessageId: string | undefined,
-): Promise<Pick<JoinData, 'chat' | 'chatGap' | 'pinned'>> {
+/** What every fresh join of a moment carries alike: the history and the pinned message (read once for all). */
+export interface ChatJoinView {
+  chat: ChatMessage[];
+  gap: boolean;
+  pinned: PinnedMessage | null;
+}
+
+/** The chat read shared by the joins of one moment (see JoinHook). */
+export async function chatJoinView(ctx: AppContext, stream: StreamRecord): Promise<ChatJoinView> {
   const store = chatStore(ctx);
-  // A fresh join's history and the pin are the same for every join of the moment: read once for all.
-  const [history, pinned] = await Promise.all([
-    lastMessageId === undefined
-      ? joinRead(ctx, stream.id, 'chat:history', () => store.history(stream.id, CHAT_JOIN_HISTORY))
-      : store.history(stream.id, CHAT_JOIN_HISTORY, lastMessageId),
-    joinRead(ctx, stream.id, 'chat:pinned', () => store.pinned(stream.id)),
-  ]);
-  const part: Pick<JoinData, 'chat' | 'chatGap' | 'pinned'> = { chat: history.chat };
-  if (history.gap) part.chatGap = true;
+  const [history, pinned] = await Promise.all([store.history(stream.id, CHAT_JOIN_HISTORY), store.pinned(stream.id)]);
+  return { chat: history.chat, gap: history.gap, pinned };
+}
+
+type ChatPart = Pick<JoinData, 'chat' | 'chatGap' | 'pinned'>;
+
+/**
+ * The chat part of the `room:join` ack: the history (or, for a rejoin, what was missed since `lastMessageId`,
+ * read for this viewer alone) and the pinned message.
+ */
+export function chatJoinPart(ctx: AppContext, stream: StreamRecord, view: ChatJoinView, lastMessageId: string | undefined): ChatPart | Promise<ChatPart> {
+  if (lastMessageId === undefined) return chatPart(view.chat, view.gap, view.pinned);
+  return chatStore(ctx)
+    .history(stream.id, CHAT_JOIN_HISTORY, lastMessageId)
+    .then((missed) => chatPart(missed.chat, missed.gap, view.pinned));
+}
+
+function chatPart(chat: ChatMessage[], gap: boolean, pinned: PinnedMessage | null): ChatPart {
+  const part: ChatPart = { chat };
+  if (gap) part.chatGap = true;
   if (pinned) part.pinned = { message: pinned };
   return part;
 }

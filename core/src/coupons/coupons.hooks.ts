@@ -1,12 +1,12 @@
-import type { DomainFeature } from '../feature.js';
-import { joinRead } from '../room/join-reads.js';
+import { joinHook, type DomainFeature } from '../feature.js';
 import { dropsFor, endStreamDrops, openDrops, stockPusher } from './coupons.service.js';
 
 /** Coupon drops (claim atomically, stock to the room at most 4 times a second) and reward coupons. */
 export const couponsHooks: DomainFeature = {
   name: 'coupons',
-  onJoin: async (ctx, stream, _user, { standing }) => ({
-    drops: dropsFor(await joinRead(ctx, stream.id, 'drops', () => openDrops(ctx, stream.id)), standing),
+  join: joinHook({
+    shared: (ctx, stream) => openDrops(ctx, stream.id),
+    part: (_ctx, _stream, _user, { standing }, drops) => ({ drops: dropsFor(drops, standing) }),
   }),
   onStreamEnd: endStreamDrops,
   start: (ctx) => () => stockPusher(ctx).stop(),

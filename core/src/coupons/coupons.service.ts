@@ -141,7 +141,13 @@ export async function openDrops(ctx: AppContext, streamId: string) {
   return (await couponStore(ctx).open(streamId)).filter((d) => d.endsAt > now).map(publicDrop);
 }
 
-/** The open drops a joining user may see: all for the staff (no standing), else those whose audience admits the viewer. */
+/**
+ * The open drops a joining user may see: all for the staff (no standing), else those whose audience admits the
+ * viewer. When that is all of them, `drops` itself (a join's shared read, encoded once for every ack): the
+ * result is never changed.
+ */
 export function dropsFor<T extends { audience?: Audience | undefined }>(drops: readonly T[], standing: Standing | undefined): T[] {
-  return standing ? drops.filter((d) => isEligible(d.audience, standing).ok) : [...drops];
+  if (!standing) return drops as T[];
+  const seen = drops.filter((d) => isEligible(d.audience, standing).ok);
+  return seen.length === drops.length ? (drops as T[]) : seen;
 }

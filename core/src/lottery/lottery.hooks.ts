@@ -1,10 +1,13 @@
-import type { DomainFeature } from '../feature.js';
-import { drawOpenLottery, enterByKeyword, lotteryForJoin } from './lottery.service.js';
+import { joinHook, type DomainFeature } from '../feature.js';
+import { drawOpenLottery, enterByKeyword, lotteryForJoin, latestLottery } from './lottery.service.js';
 
 /** Provably fair lotteries: a chat message that is the keyword enters; the stream's end draws. */
 export const lotteryHooks: DomainFeature = {
   name: 'lottery',
-  onJoin: (ctx, stream, user, { standing }) => lotteryForJoin(ctx, stream, user, standing),
+  join: joinHook({
+    shared: (ctx, stream) => latestLottery(ctx, stream.id),
+    part: (ctx, stream, user, { standing }, l) => lotteryForJoin(ctx, stream, user, l, standing),
+  }),
   onChatMessage: enterByKeyword,
   onStreamEnd: drawOpenLottery,
 };

@@ -11,7 +11,8 @@ import type { User } from '../identity/tokens.js';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { userGate } from '../redis/event-gate.js';
-import { joinLookup, joinRead } from '../room/join-reads.js';
+import { joinLookup } from '../room/join-reads.js';
+import type { JoinPart } from '../feature.js';
 import { staffCounts } from '../staff-counts.js';
 import { addMoment } from '../activity/activity.store.js';
 import { announce, outboxEntryId, outboxStore } from '../outbox/outbox.service.js';
@@ -177,22 +178,26 @@ export async function drawOpenLottery(ctx: AppContext, stream: StreamRecord): Pr
   if (open) await drawLottery(ctx, stream.id, open.id);
 }
 
-/** The room's view of the stream's latest lottery, with whether this viewer is in. */
-export async function lotteryForJoin(ctx: AppContext, stream: StreamRecord, user: User, standing?: Standing) {
+/** The stream's latest lottery (open or drawn), or null: read once for the joins of a moment. */
+export async function latestLottery(ctx: AppContext, streamId: string): Promise<LotteryRecord | null> {
   const store = lotteryStore(ctx);
-  const l = await joinRead(ctx, stream.id, 'lottery', async () => {
-    const id = await store.latestLotteryId(stream.id);
-    return id ? store.get(stream.id, id) : null;
-  });
+  const id = await store.latestLotteryId(streamId);
+  return id ? store.get(streamId, id) : null;
+}
+
+/** The room's view of the stream's latest lottery `l`, with whether this viewer is in. */
+export function lotteryForJoin(ctx: AppContext, stream: StreamRecord, user: User, l: LotteryRecord | null, standing?: Standing): JoinPart | Promise<JoinPart> {
   if (!l) return {};
   // a targeted lottery is left out for a viewer outside its audience (the staff, without a standing, see it)
   if (standing && !isEligible(l.audience, standing).ok) return {};
   const lottery = toPublic(l);
-  if (user.role === 'viewer') {
-    // one HMGET for the joins of this moment
-    lottery.entered = await joinLookup(ctx, stream.id, `lottery:${l.id}:entered`, user.id, (ids) => store.haveEntered(stream.id, l.id, ids));
-  }
-  return { lottery };
+  if (user.role !== 'viewer') return { lottery };
+  // one HMGET for the joins of this moment
+  const store = lotteryStore(ctx);
+  return joinLookup(ctx, stream.id, `lottery:${l.id}:entered`, user.id, (ids) => store.haveEntered(stream.id, l.id, ids)).then((entered) => {
+    lottery.entered = entered;
+    return { lottery };
+  });
 }
 
 /** Everything `verifyDraw` needs, once the lottery is drawn. */

@@ -1,6 +1,19 @@
 import { defineScript } from '../redis/scripts.js';
 import { brandPointsKeys, pointsKeys, rewardKeys } from './points.keys.js';
 
+/** points-lots-read-n.lua: the lots of many viewers of one brand, each as HGETALL answers it. */
+export const pointsLotsRead = defineScript({
+  file: 'points-lots-read-n.lua',
+  keys: (k, a: { brandId: string; viewerIds: readonly string[] }) => a.viewerIds.map((viewerId) => pointsKeys(k, a.brandId, viewerId).lots),
+  argv: () => [],
+  parse: (replies: string[][]): Record<string, string>[] =>
+    replies.map((flat) => {
+      const lots: Record<string, string> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) lots[flat[i]!] = flat[i + 1]!;
+      return lots;
+    }),
+});
+
 export interface GrantArgs {
   brandId: string;
   viewerId: string;

@@ -1,6 +1,5 @@
 import { isEligible } from '../audience/audience.js';
-import type { DomainFeature } from '../feature.js';
-import { joinRead } from '../room/join-reads.js';
+import { joinHook, type DomainFeature } from '../feature.js';
 import { closePoll, openPollView } from './polls.service.js';
 import { pollStore } from './polls.store.js';
 
@@ -10,11 +9,10 @@ import { pollStore } from './polls.store.js';
  */
 export const pollsHooks: DomainFeature = {
   name: 'polls',
-  async onJoin(ctx, stream, _user, { standing }) {
-    const poll = await joinRead(ctx, stream.id, 'poll', () => openPollView(ctx, stream.id, ctx.clock.now()));
-    if (!poll || (standing && !isEligible(poll.audience, standing).ok)) return {};
-    return { poll };
-  },
+  join: joinHook({
+    shared: (ctx, stream) => openPollView(ctx, stream.id, ctx.clock.now()),
+    part: (_ctx, _stream, _user, { standing }, poll) => (!poll || (standing && !isEligible(poll.audience, standing).ok) ? {} : { poll }),
+  }),
   async onStreamEnd(ctx, stream) {
     const open = await pollStore(ctx).openPollId(stream.id);
     if (open) await closePoll(ctx, stream.id, open, 'stream_end', ctx.clock.now());

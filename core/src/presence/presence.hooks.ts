@@ -1,10 +1,10 @@
-import type { DomainFeature } from '../feature.js';
+import { joinHook, type DomainFeature } from '../feature.js';
 import { endPresence, joinPresence, startStatsPushes } from './presence.service.js';
 
 /** Presence, watch time and live counts (`room:stats`). */
 export const presenceHooks: DomainFeature = {
   name: 'presence',
-  onJoin: (ctx, stream, user) => joinPresence(ctx, stream, user),
+  join: joinHook({ part: (ctx, stream, user) => joinPresence(ctx, stream, user) }),
   onStreamEnd: endPresence,
   start: startStatsPushes,
 };

@@ -38,6 +38,30 @@ export const presenceTouch = defineScript({
   parse: ([code, concurrent, creditedMs]: [number, number, number]): TouchResult => ({ recorded: code === 0, concurrent, creditedMs }),
 });
 
+export interface JoinBatch {
+  streamId: string;
+  /** The joins of one moment, in order: [viewerId, ms of the join]. */
+  joins: readonly (readonly [string, number])[];
+}
+
+/** presence-join-n.lua: the joins of one moment, each recorded as presence-touch-13.lua records a `join`. */
+export const presenceJoin = defineScript({
+  file: 'presence-join-n.lua',
+  keys: (k, a: JoinBatch) => {
+    const p = presenceKeys(k, a.streamId);
+    const out = [streamKeys(k, a.streamId).meta, p.seen, p.unique, p.timeline, p.stats];
+    for (const [viewerId] of a.joins) out.push(p.minutes(viewerId));
+    return out;
+  },
+  argv: (a) => {
+    const out: (string | number)[] = [PRESENCE_WINDOW_MS];
+    for (const [viewerId, now] of a.joins) out.push(viewerId, now);
+    return out;
+  },
+  /** Concurrent viewers after each join, in order. */
+  parse: (concurrent: number[]) => concurrent,
+});
+
 /** presence-stats-4.lua: the counts to push for a stream this interval, or null (another node pushes, or nothing changed). */
 export const presenceStats = defineScript({
   file: 'presence-stats-4.lua',

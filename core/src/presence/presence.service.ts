@@ -2,7 +2,8 @@ import type { User } from '../identity/tokens.js';
 import { perContext, type AppContext } from '../context.js';
 import { userGate } from '../redis/event-gate.js';
 import type { StreamRecord } from '../streams/streams.store.js';
-import { concurrentViewers, dropLivePresence, statsToPush, touchViewer } from './presence.store.js';
+import { concurrentViewers, dropLivePresence, joinViewers, statsToPush, touchViewer } from './presence.store.js';
+import { joinLookup } from '../room/join-reads.js';
 
 /** How long after its last join or heartbeat on this node a stream stays on this node's stats rounds. */
 const ACTIVE_FOR_MS = 2 * 60_000;
@@ -31,13 +32,17 @@ const activeStreams = perContext(() => new ActiveStreams());
 const counts = (user: User) => user.role === 'viewer';
 
 /** The `room:join` part: marks a viewer present (and a unique viewer) and answers the live count. */
-export async function joinPresence(ctx: AppContext, stream: StreamRecord, user: User): Promise<{ viewers: number }> {
+export function joinPresence(ctx: AppContext, stream: StreamRecord, user: User): Promise<{ viewers: number }> {
   activeStreams(ctx).touch(stream.id);
   const now = ctx.clock.now();
-  if (!counts(user)) return { viewers: await concurrentViewers(ctx.redis, ctx.keys, stream.id, now) };
-  const res = await touchViewer(ctx.redis, ctx.keys, stream.id, user.id, 'join', now);
-  return { viewers: res.concurrent };
+  const viewers = counts(user)
+    ? // one script for the joins of this moment (a join storm when the stream goes live), each recorded in order
+      joinLookup(ctx, stream.id, 'presence:join', [user.id, now] as const, (joins) => joinViewers(ctx.redis, ctx.keys, stream.id, joins))
+    : concurrentViewers(ctx.redis, ctx.keys, stream.id, now);
+  return viewers.then(viewersPart);
 }
+
+const viewersPart = (viewers: number) => ({ viewers });
 
 /**
  * Streams each socket (by id) on this node sent heartbeats for, forgotten when the socket goes. The disconnect

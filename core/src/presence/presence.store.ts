@@ -6,7 +6,7 @@ import { activityKeys } from '../activity/activity.keys.js';
 import type { Keys } from '../redis/keys.js';
 import type { PresenceSummary } from './presence.contract.js';
 import { presenceKeys } from './presence.keys.js';
-import { presenceStats, presenceTouch, type TouchKind, type TouchResult } from './presence.scripts.js';
+import { presenceJoin, presenceStats, presenceTouch, type TouchKind, type TouchResult } from './presence.scripts.js';
 
 export type { PresenceSummary, TouchKind, TouchResult };
 
@@ -28,6 +28,14 @@ export function touchViewer(
   gate?: EventGate,
 ): Promise<TouchResult> {
   return presenceTouch.run(redis, keys, { streamId, viewerId, kind, now: nowMs, socketId }, gate);
+}
+
+/**
+ * Records the joins of one moment in a stream (one script, presence-join-n.lua), each as `touchViewer`'s
+ * `join` would; the concurrent viewers after each, in order.
+ */
+export function joinViewers(redis: RedisClient, keys: Keys, streamId: string, joins: readonly (readonly [string, number])[]): Promise<number[]> {
+  return presenceJoin.run(redis, keys, { streamId, joins });
 }
 
 /** Distinct viewers seen in the last 45 s (read only). */

@@ -1,8 +1,11 @@
-import type { DomainFeature } from '../feature.js';
-import { productsOnJoin } from './products.service.js';
+import { joinHook, type DomainFeature } from '../feature.js';
+import { productStore, productsOnJoin } from './products.service.js';
 
 /** Pinned product cards; a viewer's join is remembered for order attribution. */
 export const productsHooks: DomainFeature = {
   name: 'products',
-  onJoin: (ctx, stream, user) => productsOnJoin(ctx, stream, user),
+  join: joinHook({
+    shared: (ctx, stream) => productStore(ctx).pinned(stream.id),
+    part: (ctx, stream, user, _args, product) => productsOnJoin(ctx, stream, user, product),
+  }),
 };

@@ -7,8 +7,8 @@ import { addMoment } from '../activity/activity.store.js';
 import { controlledStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import type { JoinPart } from '../feature.js';
-import { joinRead } from '../room/join-reads.js';
-import { ProductStore } from './products.store.js';
+import { joinLookup } from '../room/join-reads.js';
+import { ProductStore, type LastJoin } from './products.store.js';
 
 export const productStore = perContext((ctx) => new ProductStore(ctx.redis, ctx.keys));
 
@@ -27,11 +27,19 @@ export async function clickProduct(ctx: AppContext, user: User, streamId: string
   await productStore(ctx).click({ streamId, productId, viewerId: user.id, now, cap: ctx.config.CLICK_SCORE_CAP }, userGate(ctx, streamId, user.id));
 }
 
-/** The pinned product for the join snapshot; remembers the stream a viewer joined last (order attribution). */
-export async function productsOnJoin(ctx: AppContext, stream: StreamRecord, user: User): Promise<JoinPart> {
-  const [product] = await Promise.all([
-    joinRead(ctx, stream.id, 'product:pinned', () => productStore(ctx).pinned(stream.id)),
-    user.role === 'viewer' ? productStore(ctx).setLastJoin(user.id, { streamId: stream.id, brandId: stream.brandId, at: ctx.clock.now() }) : undefined,
-  ]);
-  return product ? { pinned: { product } } : {};
+/**
+ * The pinned product for the join snapshot (`product`, read once for the joins of a moment); remembers the
+ * stream a viewer joined last (order attribution), one write for the joins of the moment.
+ */
+export function productsOnJoin(ctx: AppContext, stream: StreamRecord, user: User, product: PinnedProduct | null): JoinPart | Promise<JoinPart> {
+  const part: JoinPart = product ? { pinned: { product } } : {};
+  if (user.role !== 'viewer') return part;
+  const last = { streamId: stream.id, brandId: stream.brandId, at: ctx.clock.now() };
+  return joinLookup(ctx, stream.id, 'lastjoin', [user.id, last] as const, setLastJoins(ctx)).then(() => part);
 }
+
+/** The last joins of a moment, written at once (a join storm when the stream goes live). */
+const setLastJoins = perContext((ctx) => async (joins: readonly (readonly [string, LastJoin])[]) => {
+  await productStore(ctx).setLastJoins(joins);
+  return joins.map(() => undefined);
+});

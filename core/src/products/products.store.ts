@@ -1,4 +1,5 @@
-import type { RedisClient } from '../redis/client.js';
+import { isCluster, type RedisClient } from '../redis/client.js';
+import { hashTag } from '../redis/slot-batch.js';
 import type { PinnedProduct } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../redis/keys.js';
 import type { EventGate } from '../redis/event-gate.js';
@@ -50,6 +51,28 @@ export class ProductStore {
 
   async setLastJoin(viewerId: string, j: LastJoin): Promise<void> {
     await this.redis.set(lastJoinKey(this.keys, viewerId), JSON.stringify(j));
+  }
+
+  /**
+   * The last joins of many viewers (the joins of one moment) in one MSET on a single Redis; on a cluster, where
+   * every viewer's key has a slot of its own, one MSET per slot. A viewer named twice keeps the later one.
+   */
+  async setLastJoins(joins: readonly (readonly [string, LastJoin])[]): Promise<void> {
+    if (joins.length === 0) return;
+    const args: string[] = [];
+    for (const [viewerId, j] of joins) args.push(lastJoinKey(this.keys, viewerId), JSON.stringify(j));
+    if (!isCluster(this.redis)) {
+      await this.redis.mset(args);
+      return;
+    }
+    const bySlot = new Map<string, string[]>();
+    for (let i = 0; i < args.length; i += 2) {
+      const tag = hashTag(args[i]!);
+      const group = bySlot.get(tag);
+      if (group) group.push(args[i]!, args[i + 1]!);
+      else bySlot.set(tag, [args[i]!, args[i + 1]!]);
+    }
+    await Promise.all([...bySlot.values()].map((group) => this.redis.mset(group)));
   }
 
   async lastJoin(viewerId: string): Promise<LastJoin | null> {

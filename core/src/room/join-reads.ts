@@ -46,7 +46,7 @@ export function joinRead<T>(ctx: AppContext, streamId: string, part: string, loa
 export const LOOKUP_BATCH_MAX = 1000;
 
 interface Batch {
-  members: string[];
+  members: unknown[];
   waiters: Array<{ resolve: (value: unknown) => void; reject: (err: unknown) => void }>;
 }
 
@@ -60,15 +60,18 @@ interface Batch {
 export class BatchedLookups {
   private readonly open = new Map<string, Batch>();
 
-  /** `send` answers for the members in their order (one answer per member, repeats included). */
-  lookup<T>(key: string, member: string, send: (members: readonly string[]) => Promise<readonly T[]>): Promise<T> {
+  /**
+   * `send` answers for the members in their order (one answer per member, repeats included). Every ask of one
+   * key passes the same kind of member (a viewer id, or what the command needs of the viewer) and `send`.
+   */
+  lookup<T, M = string>(key: string, member: M, send: (members: readonly M[]) => Promise<readonly T[]>): Promise<T> {
     let batch = this.open.get(key);
     if (!batch) {
       const b: Batch = { members: [], waiters: [] };
       this.open.set(key, b);
       setImmediate(() => {
         if (this.open.get(key) === b) this.open.delete(key);
-        send(b.members).then(
+        send(b.members as M[]).then(
           (answers) => {
             if (answers.length !== b.members.length) throw new Error(`batched lookup ${key}: ${answers.length} answers for ${b.members.length} members`);
             b.waiters.forEach((w, i) => w.resolve(answers[i]));
@@ -95,13 +98,16 @@ export class BatchedLookups {
 
 const lookupsPerNode = perContext(() => new BatchedLookups());
 
-/** One command answering `lookup` of stream `streamId` for every join of this moment; this viewer's answer. */
-export function joinLookup<T>(
+/**
+ * One command answering (or writing) `lookup` of stream `streamId` for every join of this moment; this viewer's
+ * answer. A write batched so (presence, the last join) is sent after its callers asked, like a read.
+ */
+export function joinLookup<T, M = string>(
   ctx: AppContext,
   streamId: string,
   lookup: string,
-  member: string,
-  send: (members: readonly string[]) => Promise<readonly T[]>,
+  member: M,
+  send: (members: readonly M[]) => Promise<readonly T[]>,
 ): Promise<T> {
   return lookupsPerNode(ctx).lookup(`${streamId}\n${lookup}`, member, send);
 }

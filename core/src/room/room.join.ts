@@ -1,22 +1,56 @@
 import type { JoinData } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../context.js';
-import type { JoinArgs, JoinPart } from '../feature.js';
+import type { DomainFeature, JoinArgs, JoinPart } from '../feature.js';
 import type { User } from '../identity/tokens.js';
 import type { StreamRecord } from '../streams/streams.store.js';
+import { joinRead } from './join-reads.js';
+import { markShared } from './shared-values.js';
 
-/** Every feature's refusal of a join (a ban), before any of them records it (presence, unique viewers). */
-export async function refuseJoin(ctx: AppContext, stream: StreamRecord, user: User): Promise<void> {
-  await Promise.all(ctx.features.map((f) => f.beforeJoin?.(ctx, stream, user)));
+/**
+ * Every feature's refusal of a join (a ban), before any of them records it (presence, unique viewers). With
+ * one refusing feature (chat's ban), its own promise: no frame of ours kept per join while it waits.
+ */
+export function refuseJoin(ctx: AppContext, stream: StreamRecord, user: User): Promise<unknown> | undefined {
+  let refusals: Promise<void>[] | undefined;
+  for (const f of ctx.features) if (f.beforeJoin) (refusals ??= []).push(f.beforeJoin(ctx, stream, user));
+  if (!refusals) return undefined;
+  return refusals.length === 1 ? refusals[0] : Promise.all(refusals);
 }
 
-/** The `room:join` ack: every feature's part of the snapshot, merged in the features' order. */
+/**
+ * Every feature's shared read for the join ack (JoinHook.shared), in the features' order: one read of all of
+ * them for the joins of one moment. Each feature's result and its direct parts are marked shared.
+ */
+async function readShared(ctx: AppContext, features: readonly DomainFeature[], stream: StreamRecord): Promise<unknown[]> {
+  const values = await Promise.all(features.map((f) => f.join?.shared?.(ctx, stream)));
+  for (const v of values) markShared(v);
+  return values;
+}
+
+/**
+ * The `room:join` ack: every feature's part of the snapshot, merged in the features' order. The parts every
+ * join of the moment shares are read once for all of them; only a feature that needs something of the
+ * viewer's own (presence, the lottery's `entered`, the last join) makes this join wait on more.
+ */
 export async function joinSnapshot(ctx: AppContext, stream: StreamRecord, user: User, args: JoinArgs): Promise<JoinData> {
-  const parts = await Promise.all(ctx.features.map((f) => f.onJoin?.(ctx, stream, user, args) ?? {}));
-  return mergeParts({ stream: { ...stream }, viewers: 0, chat: [], drops: [] }, parts);
+  const features = ctx.features;
+  const shared = await joinRead(ctx, stream.id, 'snapshot', () => readShared(ctx, features, stream));
+  const parts: (JoinPart | Promise<JoinPart>)[] = [];
+  let waits = false;
+  for (let i = 0; i < features.length; i++) {
+    const hook = features[i]!.join;
+    if (!hook) continue;
+    const part = hook.part(ctx, stream, user, args, shared[i]);
+    if (part instanceof Promise) waits = true;
+    parts.push(part);
+  }
+  // the stream record is the joins' shared read (server/src/features/room): never changed, encoded once
+  const data: JoinData = { stream, viewers: 0, chat: [], drops: [] };
+  return mergeParts(data, waits ? await Promise.all(parts) : (parts as JoinPart[]));
 }
 
 /** Merges the features' parts; `pinned` is shared (chat pins a message, products a product), so it merges per field. */
-function mergeParts(data: JoinData, parts: JoinPart[]): JoinData {
+function mergeParts(data: JoinData, parts: readonly JoinPart[]): JoinData {
   for (const part of parts) {
     const { pinned, ...rest } = part;
     Object.assign(data, rest);

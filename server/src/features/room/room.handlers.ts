@@ -9,10 +9,21 @@ import { joinWithReferral } from '../../../../core/src/referrals/referrals.servi
 import { ANYONE, defineHandler } from '../../io/handler.js';
 import type { AppSocket } from '../../io/handler.js';
 
-/** Takes the socket out of the stream's audience room (the one its standing put it in). */
-async function leaveAudienceRooms(socket: AppSocket, streamId: string): Promise<void> {
+/**
+ * Takes the socket out of the stream's audience room (the one its standing put it in). A promise only when the
+ * adapter answers with one (a join storm awaits nothing per join where nothing waits).
+ */
+function leaveAudienceRooms(socket: AppSocket, streamId: string): Promise<unknown> | undefined {
   const prefix = `aud:${streamId}:`;
-  for (const room of [...socket.rooms]) if (room.startsWith(prefix)) await socket.leave(room);
+  let rooms: string[] | undefined;
+  for (const room of socket.rooms) if (room.startsWith(prefix)) (rooms ??= []).push(room);
+  if (!rooms) return undefined;
+  let pending: Promise<void>[] | undefined;
+  for (const room of rooms) {
+    const left = socket.leave(room);
+    if (left) (pending ??= []).push(left);
+  }
+  return pending && Promise.all(pending);
 }
 
 /** `room:join` asks every domain feature for its part of the snapshot (core/src/room/room.join.ts). */
@@ -26,7 +37,8 @@ export const roomHandlers = [
     const standingRead: Promise<Standing> | undefined = staff ? undefined : viewerStanding(ctx, stream, user.id);
     standingRead?.catch(() => {}); // awaited below unless the join is refused first
     // Refusals (a ban) come before any feature records the join (presence, unique viewers).
-    await refuseJoin(ctx, stream, user);
+    const refused = refuseJoin(ctx, stream, user);
+    if (refused) await refused;
     // A referral is decided before presence records this viewer in the stream (a re-join credits nothing).
     let referral: ReferralStatus | undefined;
     if (ref) {
@@ -38,13 +50,17 @@ export const roomHandlers = [
     const standing = await standingRead;
     // Join first, then read the snapshot: a message sent in between arrives twice rather than never,
     // and the SDK drops the duplicate by id.
-    await socket.join(streamRoom(streamId));
+    // (the adapters answer a join with a promise or not at all: awaited only when there is one)
+    const inRoom = socket.join(streamRoom(streamId));
+    if (inRoom) await inRoom;
     // the stream's own staff also get the pushes only they may see (live quiz and entrant counts) and
     // every targeted push; a viewer joins the one audience room of their standing (core/src/audience)
     if (staff) await socket.join(staffRoom(streamId));
     if (standing) {
-      await leaveAudienceRooms(socket, streamId);
-      await socket.join(audienceRoom(streamId, standing));
+      const left = leaveAudienceRooms(socket, streamId);
+      if (left) await left;
+      const inAudience = socket.join(audienceRoom(streamId, standing));
+      if (inAudience) await inAudience;
     }
     socket.data.streams.add(streamId);
     try {
