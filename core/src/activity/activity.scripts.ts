@@ -31,3 +31,14 @@ export const activityRead = defineScript({
   argv: (a) => [...a.fields],
   parse: (packed: string[]) => packed,
 });
+
+/** activity-rows-n.lua: the same fields of many viewers' activity hashes; one string per viewer, the values joined by ',' ('' = missing). */
+export const activityRows = defineScript({
+  file: 'activity-rows-n.lua',
+  keys: (k, a: { streamId: string; viewerIds: readonly string[]; fields: readonly string[] }) => {
+    const ak = activityKeys(k, a.streamId);
+    return a.viewerIds.map((id) => ak.viewer(id));
+  },
+  argv: (a) => [...a.fields],
+  parse: (packed: string[]) => packed,
+});
