@@ -5,7 +5,6 @@ import type { ActivityMetric } from '@stickyroom/sdk/protocol';
  * these; features write them only through `recordActivity`. The lists themselves are the protocol's
  * (ACTIVITY_METRICS, INTERACTION_METRICS): the wire carries them too.
  */
-import { ACTIVITY_METRICS } from '@stickyroom/sdk/protocol';
 export { ACTIVITY_METRICS, INTERACTION_METRICS, type ActivityMetric } from '@stickyroom/sdk/protocol';
 
 export type ViewerActivity = Partial<Record<ActivityMetric, number>> & { firstAt?: number; lastAt?: number };
@@ -19,24 +18,17 @@ export function parseViewerActivity(h: Record<string, string>): ViewerActivity {
   return out;
 }
 
-/** Every field the ledger writes in a viewer's activity hash, in the order activity-rows-n.lua reads them. */
-export const ACTIVITY_ROW_FIELDS: readonly string[] = [...ACTIVITY_METRICS, 'firstAt', 'lastAt'];
-
 /**
- * A row of activity-rows-n.lua (ACTIVITY_ROW_FIELDS' values joined by ',', '' where missing) as
- * `parseViewerActivity` gives the same fields of the hash: a missing field stays absent.
+ * A row of activity-rows-n.lua (a viewer's hash as HGETALL answers it, joined by ',') as `parseViewerActivity`
+ * reads the hash itself. The ledger's fields and values never hold a ','.
  */
 export function parseActivityRow(row: string): ViewerActivity {
   const out: Record<string, number> = {};
-  let at = 0;
-  for (let i = 0; i < ACTIVITY_ROW_FIELDS.length; i++) {
-    let end = row.indexOf(',', at);
-    if (end < 0) end = row.length;
-    if (end > at) {
-      const n = Number(row.slice(at, end));
-      if (Number.isFinite(n)) out[ACTIVITY_ROW_FIELDS[i]!] = n;
-    }
-    at = end + 1;
+  if (row === '') return out;
+  const parts = row.split(',');
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const n = Number(parts[i + 1]);
+    if (Number.isFinite(n)) out[parts[i]!] = n;
   }
   return out as ViewerActivity;
 }

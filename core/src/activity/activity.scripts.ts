@@ -32,13 +32,13 @@ export const activityRead = defineScript({
   parse: (packed: string[]) => packed,
 });
 
-/** activity-rows-n.lua: the same fields of many viewers' activity hashes; one string per viewer, the values joined by ',' ('' = missing). */
+/** activity-rows-n.lua: many viewers' whole activity hashes; one string per viewer, HGETALL's reply joined by ','. */
 export const activityRows = defineScript({
   file: 'activity-rows-n.lua',
-  keys: (k, a: { streamId: string; viewerIds: readonly string[]; fields: readonly string[] }) => {
+  keys: (k, a: { streamId: string; viewerIds: readonly string[] }) => {
     const ak = activityKeys(k, a.streamId);
     return a.viewerIds.map((id) => ak.viewer(id));
   },
-  argv: (a) => [...a.fields],
+  argv: () => [],
   parse: (packed: string[]) => packed,
 });

@@ -2,7 +2,7 @@ import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/client.js';
 import type { Keys } from '../redis/keys.js';
 import { activityKeys } from './activity.keys.js';
-import { ACTIVITY_ROW_FIELDS, parseActivityRow, parseViewerActivity, type ActivityMetric, type ViewerActivity } from './activity.metrics.js';
+import { parseActivityRow, parseViewerActivity, type ActivityMetric, type ViewerActivity } from './activity.metrics.js';
 import { activityRead, activityRecord, activityRows, type ActivityRecord } from './activity.scripts.js';
 
 export interface Moment {
@@ -67,12 +67,11 @@ export async function activityFields(redis: RedisClient, keys: Keys, streamId: s
 }
 
 /**
- * Many viewers' activity in one script call (activity-rows-n.lua), each as `readActivity` would give it for
- * the ledger's fields (every metric, firstAt, lastAt): the summary reads 100,000 viewers without a command
- * and a reply object per viewer.
+ * Many viewers' activity in one script call (activity-rows-n.lua), each as `readActivity` gives it: the
+ * summary reads 100,000 viewers without a command and a reply object per viewer.
  */
 export async function readActivities(redis: RedisClient, keys: Keys, streamId: string, viewerIds: readonly string[]): Promise<ViewerActivity[]> {
   if (viewerIds.length === 0) return [];
-  const rows = await activityRows.run(redis, keys, { streamId, viewerIds, fields: ACTIVITY_ROW_FIELDS });
+  const rows = await activityRows.run(redis, keys, { streamId, viewerIds });
   return rows.map(parseActivityRow);
 }
