@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ACTIVITY_METRICS, parseActivityRow, parseViewerActivity } from '../../core/src/activity/activity.metrics.js';
-import { ENTRY_FIELDS, ENTRY_METRICS, entryOfActivity, packEntry, packEntryFields, packEntryRow, parseHistory } from '../../core/src/scoring/scoring.history.js';
+import { ENTRY_FIELDS, ENTRY_METRICS, entryOfActivity, packEntry, parseEntriesBefore, packEntryFields, packEntryRow, parseHistory } from '../../core/src/scoring/scoring.history.js';
 
 // The rollup packs a viewer's history entry from the raw HMGET reply (no object per viewer); it must give the
 // string packEntry gives from the parsed hash, or the merged histories (and the scores) would differ.
@@ -86,5 +86,20 @@ describe('parseActivityRow', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('parseEntriesBefore', () => {
+  it('gives the entries parseHistory gives of other streams that started before the time', () => {
+    const id = fc.constantFrom('s1', 's2', 's', 's1x', '');
+    const entry = fc.tuple(id, fc.integer({ min: 0, max: 20 }), fc.nat()).map(([s, at, w]) => `${s},${at},${w}`);
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 6 }), id, fc.integer({ min: 0, max: 21 }), (entries, streamId, before) => {
+        const packed = `4;${entries.join(';')}`;
+        expect(parseEntriesBefore(packed, streamId, before)).toEqual(parseHistory(packed).entries.filter((e) => e.streamId !== streamId && e.startedAt < before));
+      }),
+      { numRuns: 1000 },
+    );
+    expect(parseEntriesBefore(null, 's1', 5)).toEqual([]);
   });
 });

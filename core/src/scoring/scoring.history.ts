@@ -116,6 +116,24 @@ export function entryOfActivity(streamId: string, startedAt: number, a: ViewerAc
   };
 }
 
+/**
+ * `parseHistory(packed).entries.filter((e) => e.streamId !== streamId && e.startedAt < before)`, without
+ * splitting or building the entry of `streamId` (the summary skips the stream's own entry in 100,000 histories).
+ */
+export function parseEntriesBefore(packed: string | null | undefined, streamId: string, before: number): StreamEngagement[] {
+  const entries: StreamEngagement[] = [];
+  if (!packed) return entries;
+  const own = `${streamId},`;
+  const parts = packed.split(';');
+  for (let p = 1; p < parts.length; p++) {
+    const part = parts[p]!;
+    if (!part || part.startsWith(own)) continue;
+    const e = entryOf(part.split(','));
+    if (e.streamId !== streamId && e.startedAt < before) entries.push(e);
+  }
+  return entries;
+}
+
 export function parseHistory(packed: string | null | undefined): History {
   if (!packed) return { version: 0, entries: [] };
   const parts = packed.split(';');

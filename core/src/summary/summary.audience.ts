@@ -2,7 +2,7 @@ import type { Segment } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../context.js';
 import { activityKeys } from '../activity/activity.keys.js';
 import { presenceKeys } from '../presence/presence.keys.js';
-import { entryOfActivity } from '../scoring/scoring.history.js';
+import { entryOfActivity, parseEntriesBefore } from '../scoring/scoring.history.js';
 import { scoringStore } from '../scoring/scoring.store.js';
 import { rate, segmentAt, type Rating } from '../stickiness/index.js';
 import type { StreamRecord } from '../streams/streams.store.js';
@@ -170,11 +170,12 @@ async function readMembers(ctx: AppContext, stream: StreamRecord, ids: readonly 
   const [activities, first, histories] = await Promise.all([
     store.activities(stream.id, ids),
     store.firstSeen(stream.brandId, ids),
-    scoring.histories(stream.brandId, ids),
+    ctx.redis.hmget(scoring.keys(stream.brandId).history, ...ids),
   ]);
   return ids.map((viewerId, i) => {
     const activity = activities[i]!;
-    const earlier = histories[i]!.entries.filter((e) => e.streamId !== stream.id && e.startedAt < start);
+    // the entries of streams that started before this one, this stream's own (rolled up at its end) skipped unparsed
+    const earlier = parseEntriesBefore(histories[i], stream.id, start);
     const b = rate(earlier, p);
     // The rollup gives every viewer with ledger activity an entry for the stream; join-only viewers get none.
     if (activity.firstAt !== undefined) earlier.push(entryOfActivity(stream.id, start, activity));
