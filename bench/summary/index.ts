@@ -252,7 +252,7 @@ export async function measureSummary(opts: SummaryOptions, log: (line: string) =
         joins = Number(await ctx.redis.zcard(presenceKeys(ctx.keys, seeded.streamId).unique));
       }
     }
-    log('ending the stream: end rollup, then finalize');
+    log(opts.end === 'worker' ? 'ending the stream: end rollup and finalize at once, as the worker runs them' : 'ending the stream: end rollup, then finalize');
     await new StreamStore(ctx.redis, ctx.keys).transition(seeded.streamId, 'ended', ctx.clock.now());
     let rollupSeconds: number;
     let finalizeSeconds: number;
