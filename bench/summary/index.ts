@@ -39,6 +39,12 @@ export interface SummaryOptions {
   base?: string;
   /** The modes are measured this many times, interleaved (recompute, base, cached, recompute, base, ...). */
   rounds: number;
+  /**
+   * How the end of the stream is timed. sequential: the end rollup, then the finalize (no settle wait), each
+   * timed alone; worker: both started at the end, as the worker runs its two jobs (WORKER_CONCURRENCY > 1),
+   * the finalize with the job's settle wait (REACTION_FLUSH_MS + 1 s), each timed from the end.
+   */
+  end: 'sequential' | 'worker';
 }
 /** recompute: per request (the pre-issue-11 before); cached: this tree's live cache; base: `--base`'s cache. */
 type Mode = 'recompute' | 'cached' | 'base';
@@ -76,7 +82,7 @@ export interface SummaryResult {
 }
 
 function parse(argv: readonly string[]): SummaryOptions {
-  const opts: SummaryOptions = { viewers: 100_000, clients: 20, rate: 1, seconds: 30, writes: 100, modes: ['recompute', 'cached'], rounds: 1 };
+  const opts: SummaryOptions = { viewers: 100_000, clients: 20, rate: 1, seconds: 30, writes: 100, modes: ['recompute', 'cached'], rounds: 1, end: 'sequential' };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value = ''] = [argv[i], argv[i + 1]];
     if (flag === '--viewers') opts.viewers = Number(value);
@@ -87,6 +93,7 @@ function parse(argv: readonly string[]): SummaryOptions {
     else if (flag === '--modes') opts.modes = z.array(z.enum(['recompute', 'cached', 'base'])).parse(value.split(','));
     else if (flag === '--base') opts.base = isAbsolute(value) ? value : resolve(process.cwd(), value);
     else if (flag === '--rounds') opts.rounds = Number(value);
+    else if (flag === '--end') opts.end = z.enum(['sequential', 'worker']).parse(value);
     else throw new Error(`unknown option ${flag}`);
   }
   if (![opts.viewers, opts.clients, opts.rate, opts.seconds, opts.rounds].every((x) => x > 0) || !(opts.writes >= 0)) throw new Error('--viewers, --clients, --rate, --seconds, --rounds > 0, --writes >= 0');
@@ -245,14 +252,27 @@ export async function measureSummary(opts: SummaryOptions, log: (line: string) =
         joins = Number(await ctx.redis.zcard(presenceKeys(ctx.keys, seeded.streamId).unique));
       }
     }
-    log('ending the stream: end rollup, then finalize');
+    log(opts.end === 'worker' ? 'ending the stream: end rollup and finalize at once, as the worker runs them' : 'ending the stream: end rollup, then finalize');
     await new StreamStore(ctx.redis, ctx.keys).transition(seeded.streamId, 'ended', ctx.clock.now());
-    const r0 = performance.now();
-    await rollupStream(ctx, seeded.streamId);
-    const rollupSeconds = (performance.now() - r0) / 1000;
-    const f0 = performance.now();
-    const outcome = await finalizeSummary(ctx, seeded.streamId);
-    const finalizeSeconds = (performance.now() - f0) / 1000;
+    let rollupSeconds: number;
+    let finalizeSeconds: number;
+    let outcome: string;
+    if (opts.end === 'worker') {
+      // the two jobs the end queues, run at once as the worker runs them, each timed from the end
+      const t0 = performance.now();
+      const since = () => (performance.now() - t0) / 1000;
+      [rollupSeconds, [outcome, finalizeSeconds]] = await Promise.all([
+        rollupStream(ctx, seeded.streamId).then(since),
+        finalizeSummary(ctx, seeded.streamId, { settleMs: config.REACTION_FLUSH_MS + 1000 }).then((o) => [o, since()] as const),
+      ]);
+    } else {
+      const r0 = performance.now();
+      await rollupStream(ctx, seeded.streamId);
+      rollupSeconds = (performance.now() - r0) / 1000;
+      const f0 = performance.now();
+      outcome = await finalizeSummary(ctx, seeded.streamId);
+      finalizeSeconds = (performance.now() - f0) / 1000;
+    }
     if (outcome !== 'stored') throw new Error(`finalize answered ${outcome}`);
     const stored = (await summaryStore(ctx).readFinal(seeded.streamId))!;
     const stream = (await new StreamStore(ctx.redis, ctx.keys).get(seeded.streamId))!;
@@ -296,6 +316,7 @@ export const summary: Benchmark = {
       '  --modes a,b      recompute (SUMMARY_LIVE_MAX_AGE_MS=0, the pre-cache before), cached, base (recompute,cached)',
       '  --base DIR       base mode: the cached mode of the server in DIR (a snapshot of the before, see docs/benchmarks.md)',
       '  --rounds N       measure the modes N times, interleaved (1)',
+      '  --end E          sequential: end rollup then finalize, each alone; worker: both at once from the end, as the worker runs them (sequential)',
     ].join('\n'),
   async run(argv, log) {
     const opts = parse(argv);
@@ -310,7 +331,9 @@ export const summary: Benchmark = {
           `| ${m.mode}${opts.rounds > 1 ? ` #${m.round}` : ''} | ${f0(m.firstMs)} | ${m.requests} | ${m.errors} | ${f0(m.p50Ms)} | ${f0(m.p99Ms)} | ${f0(m.maxMs)} | ${f0(m.staleP50Ms)} | ${f0(m.staleMaxMs)} | ${f0(m.loopMaxMs)} | ${f0(m.loopP99Ms)} | ${f0(m.idleLoopMaxMs)} | ${(m.serverCpu * 100).toFixed(0)}% | ${(m.loopCpu * 100).toFixed(0)}% |`,
       ),
       '',
-      '| end rollup s | finalize s | final = fresh full compute | uniqueViewers (expected) | chatMessages (expected) |',
+      opts.end === 'worker'
+        ? '| end rollup done s after the end | final summary stored s after the end | final = fresh full compute | uniqueViewers (expected) | chatMessages (expected) |'
+        : '| end rollup s | finalize s | final = fresh full compute | uniqueViewers (expected) | chatMessages (expected) |',
       '|---:|---:|---|---:|---:|',
       `| ${r.finalize.rollupSeconds.toFixed(2)} | ${r.finalize.finalizeSeconds.toFixed(2)} | ${r.finalize.exact ? 'yes' : 'NO'} | ${r.finalize.uniqueViewers} (${r.finalize.expectedViewers}) | ${r.finalize.chatMessages} (${r.finalize.expectedChat}) |`,
     ];
@@ -326,7 +349,9 @@ export const summary: Benchmark = {
       );
     }
     notes.push(
-      `GOAL finalized in <= 10 s: ${r.finalize.finalizeSeconds <= 10 ? 'met' : 'not met'} (${r.finalize.finalizeSeconds.toFixed(1)} s, after an end rollup of ${r.finalize.rollupSeconds.toFixed(1)} s)`,
+      opts.end === 'worker'
+        ? `GOAL finalized in <= 10 s: ${r.finalize.finalizeSeconds <= 10 ? 'met' : 'not met'} (stored ${r.finalize.finalizeSeconds.toFixed(1)} s after the end, settle wait included; the end rollup alongside done at ${r.finalize.rollupSeconds.toFixed(1)} s)`
+        : `GOAL finalized in <= 10 s: ${r.finalize.finalizeSeconds <= 10 ? 'met' : 'not met'} (${r.finalize.finalizeSeconds.toFixed(1)} s, after an end rollup of ${r.finalize.rollupSeconds.toFixed(1)} s; end to final ${(r.finalize.rollupSeconds + r.finalize.finalizeSeconds).toFixed(1)} s one after the other)`,
       `MUST exact: final summary equals a fresh full computation: ${r.finalize.exact ? 'yes' : 'NO'}; viewers ${r.finalize.uniqueViewers === r.finalize.expectedViewers ? 'exact' : 'WRONG'}; chat ${r.finalize.chatMessages === r.finalize.expectedChat ? 'exact' : 'WRONG'}`,
       `load average (1, 5, 15 min) at start ${r.load.start.map((x) => x.toFixed(2)).join(', ')}, at end ${r.load.end.map((x) => x.toFixed(2)).join(', ')} on ${cpus().length} cores`,
     );

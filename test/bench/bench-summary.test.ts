@@ -4,8 +4,8 @@ import { measureSummary } from '../../bench/summary/index.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
 
 describe('live summary benchmark', () => {
-  it('answers every request in both modes, finalizes to the exact recompute with every viewer and message counted, and leaves no Redis keys', async () => {
-    const r = await measureSummary({ viewers: 300, clients: 2, rate: 2, seconds: 2, writes: 20, modes: ['recompute', 'cached'], rounds: 1 }, () => {});
+  it('answers every request in both modes, finalizes (alongside the end rollup, as the worker runs them) to the exact recompute with every viewer and message counted, and leaves no Redis keys', async () => {
+    const r = await measureSummary({ viewers: 300, clients: 2, rate: 2, seconds: 2, writes: 20, modes: ['recompute', 'cached'], rounds: 1, end: 'worker' }, () => {});
     expect(r.results.map((m) => m.mode)).toEqual(['recompute', 'cached']);
     for (const m of r.results) {
       expect(m).toMatchObject({ requests: 8, errors: 0 });
@@ -15,6 +15,7 @@ describe('live summary benchmark', () => {
       expect(m.loopCpu).toBeGreaterThanOrEqual(0);
     }
     expect(r.finalize.exact).toBe(true);
+    expect(r.finalize.finalizeSeconds).toBeGreaterThan(0);
     // 300 seeded viewers plus the writer's new joins; the seed's chat plus the writer's
     expect(r.finalize.uniqueViewers).toBe(r.finalize.expectedViewers);
     expect(r.finalize.uniqueViewers).toBeGreaterThan(300);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseViewerActivity } from '../../core/src/activity/activity.metrics.js';
-import { ENTRY_FIELDS, ENTRY_METRICS, packEntry, packEntryFields, packEntryRow, parseHistory } from '../../core/src/scoring/scoring.history.js';
+import { ACTIVITY_METRICS, parseActivityRow, parseViewerActivity } from '../../core/src/activity/activity.metrics.js';
+import { ENTRY_FIELDS, ENTRY_METRICS, entryOfActivity, packEntry, parseEntriesBefore, packEntryFields, packEntryRow, parseHistory } from '../../core/src/scoring/scoring.history.js';
 
 // The rollup packs a viewer's history entry from the raw HMGET reply (no object per viewer); it must give the
 // string packEntry gives from the parsed hash, or the merged histories (and the scores) would differ.
@@ -54,5 +54,52 @@ describe('parseHistory', () => {
     ENTRY_FIELDS.forEach((f, i) => expect(entry![f as keyof typeof entry]).toBe(i + 1));
     const [short] = parseHistory('1;s2,5,6').entries;
     expect(short).toMatchObject({ streamId: 's2', startedAt: 5, watchMs: 6, referrals: 0 });
+  });
+});
+
+// The summary builds a viewer's own entry from their parsed activity without packing it into a string first
+describe('entryOfActivity', () => {
+  it('gives the entry packEntry parses back to', () => {
+    fc.assert(
+      fc.property(fc.array(raw, { minLength: ENTRY_METRICS.length, maxLength: ENTRY_METRICS.length }), fc.integer({ min: -5, max: 2 ** 53 }), (values, startedAt) => {
+        const hash: Record<string, string> = {};
+        ENTRY_METRICS.forEach((m, i) => {
+          if (values[i] !== null) hash[m] = values[i]!;
+        });
+        const a = parseViewerActivity(hash);
+        expect(entryOfActivity('s1', startedAt, a)).toEqual(parseHistory(`0;${packEntry('s1', startedAt, a)}`).entries[0]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+// activity-rows-n.lua answers each viewer's hash as HGETALL does, joined by ','; parsed, a row must be the
+// activity parseViewerActivity makes of the hash (fields and values as the ledger writes them: no ',')
+describe('parseActivityRow', () => {
+  const field = fc.oneof(fc.constantFrom(...ACTIVITY_METRICS, 'firstAt', 'lastAt'), fc.string().filter((f) => !f.includes(',')));
+  const value = raw.filter((v): v is string => v !== null && !v.includes(','));
+  it('reads a row as parseViewerActivity reads the hash', () => {
+    fc.assert(
+      fc.property(fc.dictionary(field, value, { maxKeys: 20 }), (hash) => {
+        expect(parseActivityRow(Object.entries(hash).flat().join(','))).toEqual(parseViewerActivity(hash));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('parseEntriesBefore', () => {
+  it('gives the entries parseHistory gives of other streams that started before the time', () => {
+    const id = fc.constantFrom('s1', 's2', 's', 's1x', '');
+    const entry = fc.tuple(id, fc.integer({ min: 0, max: 20 }), fc.nat()).map(([s, at, w]) => `${s},${at},${w}`);
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 6 }), id, fc.integer({ min: 0, max: 21 }), (entries, streamId, before) => {
+        const packed = `4;${entries.join(';')}`;
+        expect(parseEntriesBefore(packed, streamId, before)).toEqual(parseHistory(packed).entries.filter((e) => e.streamId !== streamId && e.startedAt < before));
+      }),
+      { numRuns: 1000 },
+    );
+    expect(parseEntriesBefore(null, 's1', 5)).toEqual([]);
   });
 });

@@ -17,3 +17,18 @@ export function parseViewerActivity(h: Record<string, string>): ViewerActivity {
   }
   return out;
 }
+
+/**
+ * A row of activity-rows-n.lua (a viewer's hash as HGETALL answers it, joined by ',') as `parseViewerActivity`
+ * reads the hash itself. The ledger's fields and values never hold a ','.
+ */
+export function parseActivityRow(row: string): ViewerActivity {
+  const out: Record<string, number> = {};
+  if (row === '') return out;
+  const parts = row.split(',');
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const n = Number(parts[i + 1]);
+    if (Number.isFinite(n)) out[parts[i]!] = n;
+  }
+  return out as ViewerActivity;
+}

@@ -31,3 +31,14 @@ export const activityRead = defineScript({
   argv: (a) => [...a.fields],
   parse: (packed: string[]) => packed,
 });
+
+/** activity-rows-n.lua: many viewers' whole activity hashes; one string per viewer, HGETALL's reply joined by ','. */
+export const activityRows = defineScript({
+  file: 'activity-rows-n.lua',
+  keys: (k, a: { streamId: string; viewerIds: readonly string[] }) => {
+    const ak = activityKeys(k, a.streamId);
+    return a.viewerIds.map((id) => ak.viewer(id));
+  },
+  argv: () => [],
+  parse: (packed: string[]) => packed,
+});

@@ -2,8 +2,8 @@ import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/client.js';
 import type { Keys } from '../redis/keys.js';
 import { activityKeys } from './activity.keys.js';
-import { parseViewerActivity, type ActivityMetric, type ViewerActivity } from './activity.metrics.js';
-import { activityRead, activityRecord, type ActivityRecord } from './activity.scripts.js';
+import { parseActivityRow, parseViewerActivity, type ActivityMetric, type ViewerActivity } from './activity.metrics.js';
+import { activityRead, activityRecord, activityRows, type ActivityRecord } from './activity.scripts.js';
 
 export interface Moment {
   at: number;
@@ -64,4 +64,14 @@ export async function changedViewers(
 export async function activityFields(redis: RedisClient, keys: Keys, streamId: string, viewerIds: readonly string[], fields: readonly string[]): Promise<string[]> {
   if (viewerIds.length === 0) return [];
   return activityRead.run(redis, keys, { streamId, viewerIds, fields });
+}
+
+/**
+ * Many viewers' activity in one script call (activity-rows-n.lua), each as `readActivity` gives it: the
+ * summary reads 100,000 viewers without a command and a reply object per viewer.
+ */
+export async function readActivities(redis: RedisClient, keys: Keys, streamId: string, viewerIds: readonly string[]): Promise<ViewerActivity[]> {
+  if (viewerIds.length === 0) return [];
+  const rows = await activityRows.run(redis, keys, { streamId, viewerIds });
+  return rows.map(parseActivityRow);
 }

@@ -88,6 +88,52 @@ function entryOf(f: readonly string[]): StreamEngagement {
   };
 }
 
+const whole = (n: number | undefined): number => Math.max(0, Math.trunc(n ?? 0)) || 0;
+
+/**
+ * The entry `packEntry(streamId, startedAt, a)` parses back to, without the string in between (the summary
+ * rates 100,000 viewers' own entries at the end of a stream). test/unit/scoring-pack.test.ts checks they agree.
+ */
+export function entryOfActivity(streamId: string, startedAt: number, a: ViewerActivity): StreamEngagement {
+  return {
+    streamId,
+    startedAt: whole(startedAt),
+    watchMs: whole(a.watchMs),
+    chat: whole(a.chat),
+    likes: whole(a.likes),
+    questions: whole(a.questions),
+    upvotes: whole(a.upvotes),
+    quizAnswers: whole(a.quizAnswers),
+    quizCorrect: whole(a.quizCorrect),
+    lotteryEntries: whole(a.lotteryEntries),
+    lotteryWins: whole(a.lotteryWins),
+    couponClaims: whole(a.couponClaims),
+    couponRedemptions: whole(a.couponRedemptions),
+    clicks: whole(a.clicks),
+    orders: whole(a.orders),
+    revenueCents: whole(a.revenueCents),
+    referrals: whole(a.referrals),
+  };
+}
+
+/**
+ * `parseHistory(packed).entries.filter((e) => e.streamId !== streamId && e.startedAt < before)`, without
+ * splitting or building the entry of `streamId` (the summary skips the stream's own entry in 100,000 histories).
+ */
+export function parseEntriesBefore(packed: string | null | undefined, streamId: string, before: number): StreamEngagement[] {
+  const entries: StreamEngagement[] = [];
+  if (!packed) return entries;
+  const own = `${streamId},`;
+  const parts = packed.split(';');
+  for (let p = 1; p < parts.length; p++) {
+    const part = parts[p]!;
+    if (!part || part.startsWith(own)) continue;
+    const e = entryOf(part.split(','));
+    if (e.streamId !== streamId && e.startedAt < before) entries.push(e);
+  }
+  return entries;
+}
+
 export function parseHistory(packed: string | null | undefined): History {
   if (!packed) return { version: 0, entries: [] };
   const parts = packed.split(';');

@@ -2,7 +2,7 @@ import type { Segment } from '@stickyroom/sdk/protocol';
 import type { AppContext } from '../context.js';
 import { activityKeys } from '../activity/activity.keys.js';
 import { presenceKeys } from '../presence/presence.keys.js';
-import { packEntry, parseHistory } from '../scoring/scoring.history.js';
+import { entryOfActivity, parseEntriesBefore } from '../scoring/scoring.history.js';
 import { scoringStore } from '../scoring/scoring.store.js';
 import { rate, segmentAt, type Rating } from '../stickiness/index.js';
 import type { StreamRecord } from '../streams/streams.store.js';
@@ -72,6 +72,15 @@ export async function updateAudience(ctx: AppContext, stream: StreamRecord, audi
   const [last, joins] = await Promise.all([redis.zrange(ak.dirty, -1, -1, 'WITHSCORES'), redis.zcard(pk.unique)]);
   const topSeq = last.length ? Number(last[1]) : 0;
 
+  // The join pages are read while the change index is walked (neither waits for the other); they are applied
+  // after it, in the order they came, as if read one after the other.
+  const readAhead = <T>(p: Promise<T>): Promise<T> => {
+    p.catch(() => {}); // awaited below; a failure of the other walk first must not leave this one unhandled
+    return p;
+  };
+  const windowPages = joins > audience.joinedCount && audience.joinedCount > 0 ? readAhead(joinsSince(ctx, pk.unique, audience.joinedUpTo - JOIN_SKEW_MS)) : null;
+  let allPages = joins > audience.joinedCount && audience.joinedCount === 0 ? readAhead(everyJoin(ctx, pk.unique)) : null;
+
   const toRead = new Map<string, boolean>(); // viewerId -> joined
   for (let from = audience.seq; from < topSeq; ) {
     const flat = await redis.zrangebyscore(ak.dirty, `(${from}`, topSeq, 'WITHSCORES', 'LIMIT', 0, PAGE);
@@ -97,48 +106,63 @@ export async function updateAudience(ctx: AppContext, stream: StreamRecord, audi
     }
   };
   if (joins > audience.joinedCount) {
-    if (audience.joinedCount > 0) {
-      // the joins since the latest one read (and a margin)
-      let offset = 0;
-      for (;;) {
-        const flat = await redis.zrangebyscore(pk.unique, audience.joinedUpTo - JOIN_SKEW_MS, '+inf', 'WITHSCORES', 'LIMIT', offset, PAGE);
-        for (const [id, at] of pairs(flat)) join(id, Number(at));
-        if (flat.length < 2 * PAGE) break;
-        offset += PAGE;
-      }
-    }
+    // the joins since the latest one read (and a margin)
+    if (windowPages) for (const flat of await windowPages) for (const [id, at] of pairs(flat)) join(id, Number(at));
     if (audience.joinedCount < joins) {
       // the first update, or joins the window missed: every join, once more
-      let cursor = '0';
-      do {
-        const [next, flat] = await redis.zscan(pk.unique, cursor, 'COUNT', PAGE);
-        cursor = next;
-        for (const [id, at] of pairs(flat)) join(id, Number(at));
-      } while (cursor !== '0');
+      allPages ??= everyJoin(ctx, pk.unique);
+      for (const flat of await allPages) for (const [id, at] of pairs(flat)) join(id, Number(at));
     }
   }
 
   const ids = [...toRead.keys()];
   const read = (from: number) => {
-    const p = readMembers(ctx, stream, ids.slice(from, from + BATCH));
+    const p = readMembers(ctx, stream, ids.slice(from, from + BATCH), toRead);
     p.catch(() => {}); // awaited below; this only keeps a read-ahead that fails after an earlier throw from going unhandled
     return p;
   };
-  // One batch read ahead: Redis answers the next batch while this one is rated.
-  let next = ids.length ? read(0) : null;
-  for (let i = 0; next; i += BATCH) {
-    const members = await next;
-    next = i + BATCH < ids.length ? read(i + BATCH) : null;
-    members.forEach((m, j) => {
-      const id = ids[i + j]!;
-      audience.members.set(id, { ...m, joined: toRead.get(id)! });
-    });
+  // READ_AHEAD batches in flight: Redis answers the next ones while this one is rated.
+  const pending: Promise<AudienceMember[]>[] = [];
+  let sent = 0;
+  const fill = () => {
+    for (; sent < ids.length && pending.length < READ_AHEAD; sent += BATCH) pending.push(read(sent));
+  };
+  fill();
+  for (let i = 0; pending.length; i += BATCH) {
+    const members = await pending.shift()!;
+    fill();
+    for (let j = 0; j < members.length; j++) audience.members.set(ids[i + j]!, members[j]!);
   }
   audience.seq = Math.max(audience.seq, topSeq);
 }
 
+/** The joins at or after `from` (ms), in pages of PAGE (member, time, ...), by time. */
+async function joinsSince(ctx: AppContext, key: string, from: number): Promise<string[][]> {
+  const pages: string[][] = [];
+  for (let offset = 0; ; offset += PAGE) {
+    const flat = await ctx.redis.zrangebyscore(key, from, '+inf', 'WITHSCORES', 'LIMIT', offset, PAGE);
+    pages.push(flat);
+    if (flat.length < 2 * PAGE) return pages;
+  }
+}
+
+/** Every join, in ZSCAN pages (member, time, ...; a member may come twice). */
+async function everyJoin(ctx: AppContext, key: string): Promise<string[][]> {
+  const pages: string[][] = [];
+  let cursor = '0';
+  do {
+    const [next, flat] = await ctx.redis.zscan(key, cursor, 'COUNT', PAGE);
+    cursor = next;
+    pages.push(flat);
+  } while (cursor !== '0');
+  return pages;
+}
+
+/** Batches of viewers read at once (each three requests); a new one is sent as soon as the oldest is in. */
+const READ_AHEAD = 8;
+
 /** Activity, first-seen flags and stickiness of up to BATCH viewers: three reads, sent together. */
-async function readMembers(ctx: AppContext, stream: StreamRecord, ids: readonly string[]): Promise<Omit<AudienceMember, 'joined'>[]> {
+async function readMembers(ctx: AppContext, stream: StreamRecord, ids: readonly string[], joined: ReadonlyMap<string, boolean>): Promise<AudienceMember[]> {
   const store = summaryStore(ctx);
   const scoring = scoringStore(ctx);
   const p = scoring.params;
@@ -146,14 +170,15 @@ async function readMembers(ctx: AppContext, stream: StreamRecord, ids: readonly 
   const [activities, first, histories] = await Promise.all([
     store.activities(stream.id, ids),
     store.firstSeen(stream.brandId, ids),
-    scoring.histories(stream.brandId, ids),
+    ctx.redis.hmget(scoring.keys(stream.brandId).history, ...ids),
   ]);
   return ids.map((viewerId, i) => {
     const activity = activities[i]!;
-    const earlier = histories[i]!.entries.filter((e) => e.streamId !== stream.id && e.startedAt < start);
+    // the entries of streams that started before this one, this stream's own (rolled up at its end) skipped unparsed
+    const earlier = parseEntriesBefore(histories[i], stream.id, start);
     const b = rate(earlier, p);
     // The rollup gives every viewer with ledger activity an entry for the stream; join-only viewers get none.
-    const own = activity.firstAt === undefined ? [] : parseHistory(`0;${packEntry(stream.id, start, activity)}`).entries;
+    if (activity.firstAt !== undefined) earlier.push(entryOfActivity(stream.id, start, activity));
     return {
       row: {
         viewerId,
@@ -162,7 +187,8 @@ async function readMembers(ctx: AppContext, stream: StreamRecord, ids: readonly 
         returningBuyer: (first.bought[i] ?? Infinity) < start,
       },
       before: b ? segmentAt(b, start, p) : null,
-      after: rate([...earlier, ...own], p),
+      after: rate(earlier, p),
+      joined: joined.get(viewerId)!,
     };
   });
 }

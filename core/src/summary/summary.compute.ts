@@ -46,18 +46,35 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
   // rolled-up histories): read again from scratch whenever any of that may have moved.
   const basis = await audienceBasis(ctx, stream, earlier, indexed);
   if (basis !== audience.basis) audience.reset(basis);
-  await updateAudience(ctx, stream, audience);
 
-  const [totals, presence, activityTimeline, rawMoments, referrals] = await Promise.all([
+  const endMs = stream.endedAt ?? now;
+  // The reads that do not rest on the viewers go out with the audience's: none waits for another.
+  const momentsRead = readMoments(ctx.redis, ctx.keys, stream.id).then(async (raw) => {
+    const moments: SummaryMoment[] = raw
+      .flatMap((m) => (m.kind === 'qa' ? [] : [{ ...m, kind: m.kind, minute: Math.floor(m.at / 60_000) }]))
+      .sort((a, b) => a.at - b.at);
+    const distinct = (kind: SummaryMoment['kind']) => [...new Set(moments.filter((m) => m.kind === kind).map((m) => m.id))];
+    const [polls, lotteries] = await Promise.all([pollOutcomes(ctx, stream.id, distinct('poll')), lotteryOutcomes(ctx, stream.id, distinct('lottery'))]);
+    return { moments, polls, lotteries, distinct };
+  });
+  const sources = Promise.all([
     streamTotals(ctx.redis, ctx.keys, stream.id),
     presenceSummary(ctx.redis, ctx.keys, stream.id),
     store.activityTimeline(stream.id),
-    readMoments(ctx.redis, ctx.keys, stream.id),
+    momentsRead,
     streamReferrals(ctx, stream.id),
+    latestOrders(ctx, stream.id).then((latest) => qaQuality(ctx, stream.id, latest)),
+    revenueByCurrency(ctx, stream.id),
+    // points rewards redeemed with the brand (filtered to this stream's viewers below) while it was live
+    stream.startedAt === undefined ? [] : rewardsStore(ctx).redemptionsBetween(stream.brandId, stream.startedAt, endMs),
   ]);
+  sources.catch(() => {}); // awaited below; a failure while the audience is read must not go unhandled
+  await updateAudience(ctx, stream, audience);
   const population = audience.members;
+  const previous = earlier.at(-1) ?? null;
+  const previousRead = previous ? previousPopulation(ctx, audience, previous.id) : null;
+  previousRead?.catch(() => {});
 
-  const endMs = stream.endedAt ?? now;
   const p = scoringStore(ctx).params;
   const acc = new Accumulator();
   let n = 0;
@@ -67,25 +84,17 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
     if (++n % YIELD_EVERY === 0) await yieldLoop();
   }
 
-  const previous = earlier.at(-1) ?? null;
   let previousViewers = 0;
   let churned = 0;
-  if (previous) {
-    const prev = await previousPopulation(ctx, audience, previous.id);
+  if (previousRead) {
+    const prev = await previousRead;
     previousViewers = prev.size;
     for (const id of prev) if (!population.has(id)) churned++;
   }
 
-  const moments: SummaryMoment[] = rawMoments
-    .flatMap((m) => (m.kind === 'qa' ? [] : [{ ...m, kind: m.kind, minute: Math.floor(m.at / 60_000) }]))
-    .sort((a, b) => a.at - b.at);
-  const distinct = (kind: SummaryMoment['kind']) => [...new Set(moments.filter((m) => m.kind === kind).map((m) => m.id))];
-
+  const [totals, presence, activityTimeline, { moments, polls, lotteries, distinct }, referrals, qa, byCurrency, redemptions] = await sources;
   // points rewards redeemed with the brand by this stream's viewers while it was live
-  const redeemed =
-    stream.startedAt === undefined
-      ? []
-      : (await rewardsStore(ctx).redemptionsBetween(stream.brandId, stream.startedAt, endMs)).filter((r) => population.has(r.viewerId));
+  const redeemed = redemptions.filter((r) => population.has(r.viewerId));
 
   const topViewers = acc.top.map(toTopViewer);
   const u = population.size;
@@ -125,7 +134,7 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
     questions: t('questions'),
     askers: acc.count('questions'),
     upvotes: t('upvotes'),
-    qa: await qaQuality(ctx, stream.id, await latestOrders(ctx, stream.id)),
+    qa,
 
     quizzes: distinct('quiz').length,
     quizAnswers: t('quizAnswers'),
@@ -134,9 +143,9 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
     quizCorrect: t('quizCorrect'),
     quizAccuracy: rate(t('quizCorrect'), t('quizAnswers')),
 
-    polls: await pollOutcomes(ctx, stream.id, distinct('poll')),
+    polls,
 
-    lotteries: await lotteryOutcomes(ctx, stream.id, distinct('lottery')),
+    lotteries,
     lotteryEntries: t('lotteryEntries'),
     lotteryEntrants: acc.count('lotteryEntries'),
     lotteryWinners: t('lotteryWins'),
@@ -158,7 +167,7 @@ export async function computeSummary(ctx: AppContext, stream: StreamRecord, fina
     buyers: acc.buyers.length,
     revenueCents: t('revenueCents'),
     revenue: t('revenueCents') / 100,
-    revenueByCurrency: await revenueByCurrency(ctx, stream.id),
+    revenueByCurrency: byCurrency,
     conversionRate: rate(acc.buyers.length, u),
     repeatBuyers: acc.repeatBuyers,
     returningBuyers: acc.returningBuyers,

@@ -76,8 +76,8 @@ export async function finalizeSummary(ctx: AppContext, streamId: string, opts: {
     stream = (await streamStore(ctx).get(streamId)) ?? stream;
   }
   const { summary, viewers, buyers } = await computeSummary(ctx, stream, true);
-  await store.snapshotViewers(streamId, viewers);
-  await indexStream(ctx, stream, viewers, buyers);
+  // the snapshot and the indexes (idempotent writes, in one flight), complete before the summary is stored
+  await Promise.all([store.snapshotViewers(streamId, viewers), indexStream(ctx, stream, viewers, buyers)]);
   const { created } = await store.storeFinal(summary);
   ctx.log.info({ streamId, uniqueViewers: summary.uniqueViewers, created }, 'stream summary finalized');
   await emitFinal(ctx, stream, created ? summary : ((await store.readFinal(streamId)) ?? summary));

@@ -2,7 +2,8 @@ import type { RedisClient } from '../redis/client.js';
 import type { StreamSummary } from '@stickyroom/sdk/protocol';
 import type { Keys } from '../redis/keys.js';
 import { activityKeys } from '../activity/activity.keys.js';
-import { parseViewerActivity, type ViewerActivity } from '../activity/activity.metrics.js';
+import type { ViewerActivity } from '../activity/activity.metrics.js';
+import { readActivities } from '../activity/activity.store.js';
 import { presenceKeys } from '../presence/presence.keys.js';
 import { brandSummaryKeys, summaryKeys } from './summary.keys.js';
 
@@ -80,16 +81,9 @@ export class SummaryStore {
     await Promise.all(adds);
   }
 
-  /** Activity hashes of up to BATCH viewers, in one pipeline. */
-  async activities(streamId: string, ids: readonly string[]): Promise<ViewerActivity[]> {
-    const k = activityKeys(this.keys, streamId);
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(k.viewer(id));
-    const res = (await pipeline.exec()) ?? [];
-    return res.map(([err, h]) => {
-      if (err) throw err;
-      return parseViewerActivity(h as Record<string, string>);
-    });
+  /** Activity of up to BATCH viewers, in one script call (their hashes are in the stream's slot). */
+  activities(streamId: string, ids: readonly string[]): Promise<ViewerActivity[]> {
+    return readActivities(this.redis, this.keys, streamId, ids);
   }
 
   /** Start of the earliest stream of the brand each viewer attended / bought in (null: never, as far as indexed). */
@@ -104,18 +98,19 @@ export class SummaryStore {
   /** Records that these viewers attended (and these bought in) a stream of the brand that started at `startMs`; keeps the earliest. */
   async indexViewers(brandId: string, startMs: number, viewers: readonly string[], buyers: readonly string[]): Promise<void> {
     const b = brandSummaryKeys(this.keys, brandId);
+    // idempotent (the earliest start wins whatever the order), both indexes sent together
+    const adds: Promise<number | string>[] = [];
     for (const [key, ids] of [
       [b.firstSeen, viewers],
       [b.firstBought, buyers],
     ] as const) {
-      // idempotent (the earliest start wins whatever the order), sent together
-      const adds: Promise<number | string>[] = [];
       for (let i = 0; i < ids.length; i += BATCH) {
-        const args = ids.slice(i, i + BATCH).flatMap((id) => [startMs, id]);
+        const args: (string | number)[] = [];
+        for (const id of ids.slice(i, i + BATCH)) args.push(startMs, id);
         adds.push(this.redis.zadd(key, 'LT', ...args));
       }
-      await Promise.all(adds);
     }
+    await Promise.all(adds);
   }
 
   async indexedStreams(brandId: string, streamIds: readonly string[]): Promise<boolean[]> {

@@ -97,14 +97,15 @@ export async function indexStream(ctx: AppContext, s: StreamRecord, viewers: rea
   const store = summaryStore(ctx);
   let bought = buyers;
   if (!bought) {
+    // every batch's read sent at once (one script call each), the buyers kept in the viewers' order
+    const reads: Promise<ViewerActivity[]>[] = [];
+    for (let i = 0; i < viewers.length; i += BATCH) reads.push(store.activities(s.id, viewers.slice(i, i + BATCH)));
     const found: string[] = [];
-    for (let i = 0; i < viewers.length; i += BATCH) {
-      const ids = viewers.slice(i, i + BATCH);
-      const acts = await store.activities(s.id, ids);
-      ids.forEach((id, j) => {
-        if (metric(acts[j]!, 'orders') > 0) found.push(id);
+    (await Promise.all(reads)).forEach((acts, b) => {
+      acts.forEach((a, j) => {
+        if (metric(a, 'orders') > 0) found.push(viewers[b * BATCH + j]!);
       });
-    }
+    });
     bought = found;
   }
   await store.indexViewers(s.brandId, streamStart(s), viewers, bought);
