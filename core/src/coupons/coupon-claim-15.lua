@@ -39,7 +39,7 @@
     KEYS[5] stream codes (HASH code -> JSON record)
     KEYS[6] viewer activity (HASH watchMs ...)
     KEYS[7] open drops (ZSET)
-    KEYS[8] what the room is owed at the interval's end (STRING '1' the stock count | 'ended' the sell-out)
+    KEYS[8] what the room is owed at the interval's end (STRING '1' the stock count | 'ended' the sell-out; PX 60 s)
     KEYS[9] the push interval's token (STRING, PX)
     KEYS[10] this op's refusal (STRING refusal number, PX); untouched when ARGV[2] is ''
     KEYS[11] activity totals (HASH)  KEYS[12] activity timeline (HASH)  KEYS[13] activity dirty viewers (ZSET)
@@ -123,6 +123,9 @@ rcall('HSET', KEYS[5], ARGV[3], cjson.encode({
 if op ~= '' then rcall('HSET', KEYS[4], op, ARGV[3]) end
 recordActivity({ KEYS[6], KEYS[11], KEYS[12], KEYS[13], KEYS[14] }, ARGV[1], 'couponClaims', 1, ARGV[4], 0)
 -- Room-wide pushes on the trailing edge of the interval (see the header): what is owed waits in KEYS[8].
+-- What is owed lapses on its own: every node that claimed comes back within an interval (at most 1 s) to
+-- push it, so a flag still there after a minute belongs to nodes that all died, and must not outlive the drop
+local OWED_TTL_MS = 60000
 local soldOut = 0
 local flushIn = 0
 if remaining == 0 then
@@ -132,7 +135,7 @@ if remaining == 0 then
   -- coupon:ended says none is left, so no stock count is owed any more: the ended push replaces it
   local held = rcall('PTTL', KEYS[9])
   if held > 0 then
-    rcall('SET', KEYS[8], 'ended')
+    rcall('SET', KEYS[8], 'ended', 'PX', OWED_TTL_MS)
     soldOut = 2
     flushIn = held
   else
@@ -141,7 +144,7 @@ if remaining == 0 then
   end
 else
   local overdue = rcall('EXISTS', KEYS[8]) == 1
-  rcall('SET', KEYS[8], '1')
+  rcall('SET', KEYS[8], '1', 'PX', OWED_TTL_MS)
   if rcall('SET', KEYS[9], '1', 'NX', 'PX', ARGV[6]) then
     if overdue then
       -- a change of the interval that just lapsed is still owed (its node's flush is on its way): this
