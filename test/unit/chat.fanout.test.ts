@@ -1,17 +1,17 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatMessage } from '@stickyroom/sdk';
 import type { Pusher } from '../../core/src/pusher.js';
-import { ChatFanout, MAX_BATCH } from '../../core/src/chat/chat.fanout.js';
+import { CHAT_SOCKETS_PER_STEP, CHAT_TICK_MAX_MS, ChatFanout, chatTickFor, MAX_BATCH } from '../../core/src/chat/chat.fanout.js';
 
 /** Records what would reach each room. */
-function recorder() {
+function recorder(audience: Record<string, number> = {}) {
   const frames: { room: string; event: string; payload: any }[] = [];
   const broadcast: Pusher = {
     toStream: (room) => ({ emit: (event, payload) => void frames.push({ room, event, payload }) }),
     toUser: () => ({ emit: () => {} }),
     toStaff: () => ({ emit: () => {} }),
     toRooms: () => ({ emit: () => {} }),
-    localAudience: () => 0,
+    localAudience: (streamId) => audience[streamId] ?? 0,
     leaveStream: () => {},
   };
   return { frames, broadcast };
@@ -64,5 +64,28 @@ describe('chat fan-out ticks', () => {
     expect(frames).toEqual([{ room: 'a', event: 'chat:batch', payload: { streamId: 'a', messages: [msg('a', 1)] } }]);
     fanout.push(msg('a', 2));
     expect(frames[1]).toEqual({ room: 'a', event: 'chat:message', payload: msg('a', 2) });
+  });
+
+  it('gives a room with many sockets on this node a longer tick, up to the cap', () => {
+    expect(chatTickFor(50, 0)).toBe(50);
+    expect(chatTickFor(50, CHAT_SOCKETS_PER_STEP)).toBe(50);
+    expect(chatTickFor(50, CHAT_SOCKETS_PER_STEP + 1)).toBe(100);
+    expect(chatTickFor(50, CHAT_SOCKETS_PER_STEP * 100)).toBe(CHAT_TICK_MAX_MS);
+    // a configured tick longer than the cap is kept
+    expect(chatTickFor(200, CHAT_SOCKETS_PER_STEP * 100)).toBe(Math.max(200, CHAT_TICK_MAX_MS));
+
+    vi.useFakeTimers();
+    const { frames, broadcast } = recorder({ big: CHAT_SOCKETS_PER_STEP * 3 });
+    const fanout = new ChatFanout(broadcast, 50);
+    fanout.push(msg('big', 1));
+    fanout.push(msg('small', 1));
+    vi.advanceTimersByTime(50);
+    expect(frames.map((f) => f.room)).toEqual(['small']);
+    fanout.push(msg('big', 2));
+    vi.advanceTimersByTime(100);
+    expect(frames.map((f) => [f.room, f.payload.messages.length])).toEqual([
+      ['small', 1],
+      ['big', 2],
+    ]);
   });
 });
