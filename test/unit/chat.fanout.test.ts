@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatMessage } from '@stickyroom/sdk';
 import type { Pusher } from '../../core/src/pusher.js';
-import { CHAT_SOCKETS_PER_STEP, CHAT_TICK_MAX_MS, ChatFanout, chatTickFor, MAX_BATCH } from '../../core/src/chat/chat.fanout.js';
+import { BACKLOG_RECHECK_MS, CHAT_SOCKETS_PER_STEP, CHAT_TICK_MAX_MS, ChatFanout, chatTickFor, MAX_BATCH } from '../../core/src/chat/chat.fanout.js';
 
 /** Records what would reach each room. */
-function recorder(audience: Record<string, number> = {}) {
+function recorder(audience: Record<string, number> = {}, backlog = { writes: 0 }) {
   const frames: { room: string; event: string; payload: any }[] = [];
   const broadcast: Pusher = {
     toStream: (room) => ({ emit: (event, payload) => void frames.push({ room, event, payload }) }),
@@ -12,6 +12,7 @@ function recorder(audience: Record<string, number> = {}) {
     toStaff: () => ({ emit: () => {} }),
     toRooms: () => ({ emit: () => {} }),
     localAudience: (streamId) => audience[streamId] ?? 0,
+    localBacklog: () => backlog.writes,
     leaveStream: () => {},
   };
   return { frames, broadcast };
@@ -87,5 +88,27 @@ describe('chat fan-out ticks', () => {
       ['small', 1],
       ['big', 2],
     ]);
+  });
+
+  it('holds a due batch while the node still writes earlier broadcasts, at most one more tick', () => {
+    vi.useFakeTimers();
+    const backlog = { writes: 5000 };
+    const { frames, broadcast } = recorder({}, backlog);
+    const fanout = new ChatFanout(broadcast, 50);
+    fanout.push(msg('a', 1));
+    vi.advanceTimersByTime(50);
+    expect(frames).toEqual([]);
+    fanout.push(msg('a', 2));
+    backlog.writes = 0;
+    vi.advanceTimersByTime(BACKLOG_RECHECK_MS);
+    expect(frames.map((f) => f.payload.messages.length)).toEqual([2]);
+
+    // a backlog that never drains delays a batch by one tick, not more
+    backlog.writes = 5000;
+    fanout.push(msg('a', 3));
+    vi.advanceTimersByTime(99);
+    expect(frames).toHaveLength(1);
+    vi.advanceTimersByTime(BACKLOG_RECHECK_MS);
+    expect(frames).toHaveLength(2);
   });
 });

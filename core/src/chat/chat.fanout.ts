@@ -9,6 +9,8 @@ export const MAX_BATCH = 500;
 export const CHAT_SOCKETS_PER_STEP = 2000;
 /** The longest tick a big room gets (unless CHAT_TICK_MS itself is longer). */
 export const CHAT_TICK_MAX_MS = 500;
+/** While the node's earlier broadcasts are still being written, a due batch looks again this often. */
+export const BACKLOG_RECHECK_MS = 10;
 
 /**
  * The chat tick of a room whose sockets on this node number `localSockets`: CHAT_TICK_MS (`tickMs`) up to
@@ -31,7 +33,7 @@ export function chatTickFor(tickMs: number, localSockets: number): number {
  * out alone as `chat:message`. A stream's timer runs only while something waits, so an idle node has none.
  */
 export class ChatFanout {
-  private readonly pending = new Map<string, { messages: ChatMessage[]; timer: ReturnType<typeof setTimeout> }>();
+  private readonly pending = new Map<string, { messages: ChatMessage[]; timer: ReturnType<typeof setTimeout>; flushBy: number }>();
   private closed = false;
 
   constructor(
@@ -54,7 +56,23 @@ export class ChatFanout {
       return;
     }
     const tick = chatTickFor(this.tickMs, this.pusher.localAudience(streamId));
-    this.pending.set(streamId, { messages: [message], timer: setTimeout(() => this.flushStream(streamId), tick) });
+    this.pending.set(streamId, { messages: [message], timer: setTimeout(() => this.due(streamId), tick), flushBy: performance.now() + 2 * tick });
+  }
+
+  /**
+   * A tick ended. While the node still writes earlier broadcasts (a big room's delivery runs in chunks), the
+   * batch waits and gathers more messages, at most one more tick: a batch sent now would only queue behind
+   * them, one more frame per socket. That keeps a busy node's frames within what it can write, as a loop
+   * blocked by the last delivery once did by making the tick late.
+   */
+  private due(streamId: string): void {
+    const waiting = this.pending.get(streamId);
+    if (!waiting) return;
+    if (this.pusher.localBacklog() > 0 && performance.now() < waiting.flushBy) {
+      waiting.timer = setTimeout(() => this.due(streamId), BACKLOG_RECHECK_MS);
+      return;
+    }
+    this.flushStream(streamId);
   }
 
   /** Sends everything waiting now. */
