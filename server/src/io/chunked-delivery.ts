@@ -60,9 +60,10 @@ export function chunkedDelivery<A>(adapter: A, chunk = DELIVERY_CHUNK): A {
   /** Set by `_encode` of a broadcast without ack, taken by the `apply` that follows it at once. */
   let broadcasting = false;
 
-  const stillIn = (socket: TargetSocket, rooms: Set<string>): boolean => {
-    if (rooms.size === 0) return true;
-    for (const room of rooms) if (a.rooms.get(room)?.has(socket.id)) return true;
+  /** Whether a socket is still in one of `rooms` (their member sets, read once per chunk); no rooms: everyone. */
+  const stillIn = (socket: TargetSocket, members: (Set<string> | undefined)[] | undefined): boolean => {
+    if (!members) return true;
+    for (const m of members) if (m?.has(socket.id)) return true;
     return false;
   };
 
@@ -74,9 +75,10 @@ export function chunkedDelivery<A>(adapter: A, chunk = DELIVERY_CHUNK): A {
         const end = Math.min(d.sockets.length, d.next + budget);
         budget -= end - d.next;
         queued -= end - d.next;
+        const members = d.rooms.size > 0 ? [...d.rooms].map((room) => a.rooms.get(room)) : undefined;
         while (d.next < end) {
           const socket = d.sockets[d.next++]!;
-          if (stillIn(socket, d.rooms)) d.write(socket);
+          if (stillIn(socket, members)) d.write(socket);
         }
         if (d.next === d.sockets.length) queue.shift();
       }
