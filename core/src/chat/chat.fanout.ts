@@ -11,6 +11,8 @@ export const CHAT_SOCKETS_PER_STEP = 2000;
 export const CHAT_TICK_MAX_MS = 500;
 /** While the node's earlier broadcasts are still being written, a due batch looks again this often. */
 export const BACKLOG_RECHECK_MS = 10;
+/** The longest a batch waits for that, from its first message: a node that never catches up still sends chat. */
+export const BACKLOG_WAIT_MAX_MS = 2000;
 
 /**
  * The chat tick of a room whose sockets on this node number `localSockets`: CHAT_TICK_MS (`tickMs`) up to
@@ -56,14 +58,15 @@ export class ChatFanout {
       return;
     }
     const tick = chatTickFor(this.tickMs, this.pusher.localAudience(streamId));
-    this.pending.set(streamId, { messages: [message], timer: setTimeout(() => this.due(streamId), tick), flushBy: performance.now() + 2 * tick });
+    this.pending.set(streamId, { messages: [message], timer: setTimeout(() => this.due(streamId), tick), flushBy: performance.now() + Math.max(tick, BACKLOG_WAIT_MAX_MS) });
   }
 
   /**
    * A tick ended. While the node still writes earlier broadcasts (a big room's delivery runs in chunks), the
-   * batch waits and gathers more messages, at most one more tick: a batch sent now would only queue behind
-   * them, one more frame per socket. That keeps a busy node's frames within what it can write, as a loop
-   * blocked by the last delivery once did by making the tick late.
+   * batch waits and gathers more messages, up to BACKLOG_WAIT_MAX_MS from its first message: a batch sent
+   * now would only queue behind them, one more frame per socket. That keeps a busy node's frames within what
+   * it can write, as a loop blocked by the last delivery once did by making the tick late; with a fixed
+   * bound instead, a starved node queued batches faster than it wrote them.
    */
   private due(streamId: string): void {
     const waiting = this.pending.get(streamId);
