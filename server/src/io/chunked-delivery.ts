@@ -51,6 +51,7 @@ interface Delivery {
  */
 export function chunkedDelivery<A>(adapter: A, chunk = DELIVERY_CHUNK): A {
   const a = adapter as unknown as AdapterInternals;
+  if (typeof a._encode !== 'function' || typeof a.apply !== 'function' || !(a.rooms instanceof Map)) return adapter;
   const encode = a._encode.bind(a);
   const apply = a.apply.bind(a);
   const queue: Delivery[] = [];
