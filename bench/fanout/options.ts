@@ -28,6 +28,7 @@ export const FanoutOptions = z
       .default(180)
       .describe('before each server, wait up to this many seconds for the machine to be idle (others sharing it)'),
     'cpu-prof': z.boolean().default(false).describe("write a CPU profile of each server's measured window to bench/results/prof/"),
+    root: z.string().optional().describe('run stickyroom from another checkout sharing node_modules (a "before" snapshot); default: this tree'),
     nodes: int(1, 4).default(1).describe('server nodes; 2 or more runs the adapter comparison (rooms, adapters, layouts) instead of the one-room run'),
     rooms: int(1, 200).default(20).describe('adapter comparison: live streams (rooms)'),
     'room-viewers': int(1, 500).default(10).describe('adapter comparison: viewers per room (plus one sender)'),
@@ -65,6 +66,7 @@ export function parseFanoutOptions(argv: readonly string[]): FanoutOptions {
       'tick-ms': { type: 'string' },
       'quiet-wait': { type: 'string' },
       'cpu-prof': { type: 'boolean' },
+      root: { type: 'string' },
       nodes: { type: 'string' },
       rooms: { type: 'string' },
       'room-viewers': { type: 'string' },

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isAbsolute, join } from 'node:path';
 import { TokenService } from '../../core/src/identity/tokens.js';
 import { NodeChild } from '../lib/child.js';
 import { freePort, waitHttpOk } from '../lib/net.js';
@@ -61,7 +62,7 @@ async function startStickyroom(opts: FanoutOptions): Promise<RunningTarget> {
   if (opts['tick-ms'] !== undefined) settings.CHAT_TICK_MS = String(opts['tick-ms']);
   const server = new NodeChild({
     name: 'stickyroom',
-    entry: 'server/src/main.ts',
+    entry: opts.root ? join(isAbsolute(opts.root) ? opts.root : join(process.cwd(), opts.root), 'server/src/main.ts') : 'server/src/main.ts',
     env: {
       ...benchServerEnv({ prefix, jwtSecret, port }),
       ...settings,

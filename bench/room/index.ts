@@ -1,7 +1,9 @@
+import { mkdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import { machineRecord, type Benchmark } from '../lib/benchmark.js';
+import { machineRecord, RESULTS_DIR, type Benchmark } from '../lib/benchmark.js';
 import { BurstRig, GENERATOR_SATURATED, slim } from '../lib/burst.js';
 import { deathOf, nextMessage, NodeChild } from '../lib/child.js';
 import { Histogram } from '../lib/histogram.js';
@@ -12,7 +14,7 @@ import { ackBody, newCounts, RawClient } from '../lib/raw-client.js';
 import { BENCH_REDIS_URL } from '../lib/redis.js';
 import { createLiveStream, startStickyroom, streamerToken } from '../lib/stickyroom.js';
 import { fmt, formatTable } from '../lib/table.js';
-import { parseOptions, usageOf } from '../lib/variants.js';
+import { parseOptions, usageOf, variantsOf, variantsOption, type Variant } from '../lib/variants.js';
 import { FromSampler, type SamplerClaimed, type SamplerReport } from './protocol.js';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -30,6 +32,10 @@ export const RoomOptions = z
     heartbeat: int(1, 120).default(15).describe('seconds between heartbeats of each viewer'),
     slice: int(1, 60).default(5).describe('seconds per reported slice'),
     'no-baseline': z.boolean().default(false).describe('skip the bare Socket.IO baseline (heap per connection at the same size)'),
+    variants: variantsOption,
+    base: z.string().optional().describe('the checkout the `base` variant runs (a "before" snapshot sharing node_modules)'),
+    root: z.string().optional().describe('a checkout to run `default` and `no-native` from (default: this tree)'),
+    'cpu-prof': z.boolean().default(false).describe("CPU profile of each variant's server over the run (not the drain), to bench/results/prof/"),
     'quiet-wait': int(0, 3600).default(30).describe('wait up to this many seconds for the machine to calm down first'),
   })
   .strict();
@@ -95,6 +101,8 @@ export interface HeapFigures {
 }
 
 export interface RoomResult {
+  /** The server variant measured (`default` unless --variants says otherwise). */
+  variant: string;
   redisPrefix: string;
   connected: { sockets: number; sample: number; failed: number; errors: Record<string, number>; seconds: number };
   slices: RoomSlice[];
@@ -112,6 +120,10 @@ export interface RoomResult {
   chat: SamplerReport['chat'];
   reactions: SamplerReport['reactions'];
   heartbeats: { sent: number; ok: number; errors: Record<string, number> };
+  /** Push frames per sample socket per second during the run, by event name (every socket of the room gets the same). */
+  census: Record<string, number>;
+  /** The server's CPU profile over the run, with --cpu-prof. */
+  profileFile?: string;
   disconnects: number;
   generatorElu: number[];
   heap: HeapFigures;
@@ -141,7 +153,7 @@ async function measureBaseline(opts: RoomOptions, log: (l: string) => void): Pro
   }
 }
 
-async function measureRoom(opts: RoomOptions, busyBefore: number, log: (l: string) => void): Promise<RoomResult> {
+async function measureRoom(opts: RoomOptions, v: Variant, busyBefore: number, log: (l: string) => void): Promise<RoomResult> {
   const sample = Math.min(opts.sample, opts.viewers - 1);
   const bulk = opts.viewers - sample;
   // Production limits, raised only where the sample's share of the room's chat and taps would exceed them.
@@ -152,7 +164,12 @@ async function measureRoom(opts: RoomOptions, busyBefore: number, log: (l: strin
     CHAT_RATE_WINDOW_SEC: '10',
     REACTION_RATE_LIMIT: String(Math.max(20, Math.ceil(tapsPerSec * 2))),
   };
-  const s = await startStickyroom({ name: 'stickyroom', env, nodeFlags: ['--import', './bench/summary/loop-probe.ts'] });
+  const s = await startStickyroom({
+    name: `stickyroom (${v.name})`,
+    env: { ...env, ...v.env },
+    nodeFlags: ['--import', './bench/summary/loop-probe.ts'],
+    ...(v.root ? { root: v.root } : {}),
+  });
   const death = deathOf(s.server);
   const guard = <T>(p: Promise<T>): Promise<T> => Promise.race([p, death]);
   const rig = new BurstRig(opts.generators, s.server.pid);
@@ -189,8 +206,10 @@ async function measureRoom(opts: RoomOptions, busyBefore: number, log: (l: strin
     // Per slice: the server's event-loop delay and the CPU of every process.
     const pids = [s.server.pid, sampler.pid, ...rig.pids];
     const perSlice: { loop: LoopReading; cpu: number[] }[] = [];
+    let profileFile: string | undefined;
     const probing = (async () => {
       await sleep(startAt - Date.now());
+      if (opts['cpu-prof']) await s.server.profile('start', undefined, 30_000);
       await loopDelay(s.server, 'reset');
       let cpu0 = pids.map(cpuSeconds);
       let t0 = performance.now();
@@ -203,6 +222,12 @@ async function measureRoom(opts: RoomOptions, busyBefore: number, log: (l: strin
         perSlice.push({ loop, cpu: cpu1.map((c, i) => (c - cpu0[i]!) / ((t1 - t0) / 1000)) });
         cpu0 = cpu1;
         t0 = t1;
+      }
+      if (opts['cpu-prof']) {
+        await mkdir(join(RESULTS_DIR, 'prof'), { recursive: true });
+        profileFile = join(RESULTS_DIR, 'prof', `room-${v.name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+        await s.server.profile('stop', profileFile, 60_000);
+        log(`${v.name}: CPU profile of the run in ${relative(process.cwd(), profileFile)}`);
       }
     })();
 
@@ -258,7 +283,14 @@ async function measureRoom(opts: RoomOptions, busyBefore: number, log: (l: strin
       recordedCodes === expectOk;
     const latency = new Histogram(timeoutMs + 1000);
     latency.merge(sampledClaims.latency);
+    const runSec = durationMs / 1000;
+    const census = Object.fromEntries(
+      Object.entries(samplerReport.census.frames)
+        .sort((a, b) => b[1] - a[1])
+        .map(([name, n]) => [name, n / Math.max(1, samplerReport.census.sockets) / runSec]),
+    );
     return {
+      variant: v.name,
       redisPrefix: s.redisPrefix,
       connected: { sockets, sample: sampled.sockets, failed, errors, seconds: (sampled.ms + conn.ms) / 1000 },
       slices,
@@ -277,6 +309,8 @@ async function measureRoom(opts: RoomOptions, busyBefore: number, log: (l: strin
         ok: samplerReport.heartbeats.ok + steadied.reduce((a, g) => a + g.ok, 0),
         errors: steadied.reduce((a, g) => plus(a, g.errors), samplerReport.heartbeats.errors),
       },
+      census,
+      ...(profileFile ? { profileFile } : {}),
       disconnects: samplerReport.disconnects + Math.max(0, ...steadied.map((g) => g.disconnects)),
       generatorElu: [samplerReport.elu, ...steadied.map((g) => g.elu)],
       heap: heapOf(sockets, idle.heapUsed, loaded.heapUsed),
@@ -336,6 +370,9 @@ function verdicts(r: RoomResult, opts: RoomOptions): { lines: string[]; must: bo
       : `heap per connection ${fmt.kb(r.heap.perConnection)} (no baseline measured)`,
     `reactions: ${r.reactions.taps} taps in ${r.reactions.sent} events, ${r.reactions.ok} acked, errors ${JSON.stringify(r.reactions.errors)}; heartbeats: ${r.heartbeats.sent} sent, ${r.heartbeats.ok} acked, errors ${JSON.stringify(r.heartbeats.errors)}`,
     `server CPU per 100,000 push frames: ${fmt.fixed(cpuPer100k(r), 2)} core-seconds`,
+    `push frames per socket per second: ${Object.entries(r.census)
+      .map(([name, n]) => `${name} ${fmt.fixed(n, 2)}`)
+      .join(', ')}`,
   ];
   const saturatedSlices = r.slices.filter((x) => x.generatorCpuMax >= GENERATOR_SATURATED).length;
   const saturated = saturatedSlices > 0 || r.generatorElu.some((e) => e >= GENERATOR_SATURATED) || b.countOnly.generatorSaturated;
@@ -366,22 +403,32 @@ export const room: Benchmark = {
   async run(argv, log) {
     const opts = parseOptions(RoomOptions, argv);
     const busyBefore = await quietStart(opts['quiet-wait'], log);
-    const result = await measureRoom(opts, busyBefore, log);
-    if (!opts['no-baseline']) result.baselineHeap = await measureBaseline(opts, log);
-    const verdict = verdicts(result, opts);
-    const title = `room: ${opts.viewers} viewers (${result.connected.sample} decoded) for ${opts.seconds} s, chat ${opts.chat}/s, ${opts.reactions} taps/s, heartbeats every ${opts.heartbeat} s, a drop of ${opts.quantity} claimed by every viewer at ${opts.seconds / 2} s`;
+    // Several variants run one whole room each, one after the other, in the order given.
+    const results: RoomResult[] = [];
+    for (const v of variantsOf(opts.variants, opts.base, opts.root)) results.push(await measureRoom(opts, v, busyBefore, log));
+    if (!opts['no-baseline']) {
+      const baselineHeap = await measureBaseline(opts, log);
+      for (const r of results) r.baselineHeap = baselineHeap;
+    }
+    const several = results.length > 1;
+    const verdictsOf = results.map((r) => verdicts(r, opts));
+    const title = `room: ${opts.viewers} viewers for ${opts.seconds} s, chat ${opts.chat}/s, ${opts.reactions} taps/s, heartbeats every ${opts.heartbeat} s, a drop of ${opts.quantity} claimed by every viewer at ${opts.seconds / 2} s`;
+    const tables = results.map((r) => `${several ? `[${r.variant}] ` : ''}${title} (${r.connected.sample} decoded)\n\n${table(r)}`);
+    const notes = results.flatMap((r, i) => verdictsOf[i]!.lines.map((l) => (several ? `[${r.variant}] ${l}` : l)));
+    const result = results[results.length - 1]!;
     return {
-      table: `${title}\n\n${table(result)}`,
-      notes: verdict.lines,
+      table: tables.join('\n\n'),
+      notes,
       json: {
         benchmark: 'room',
         at: new Date().toISOString(),
         machine: machineRecord(),
         options: opts,
         result,
-        must: verdict.must,
-        goal: verdict.goal,
-        notes: verdict.lines,
+        ...(several ? { results } : {}),
+        must: verdictsOf.every((v) => v.must),
+        goal: verdictsOf.every((v) => v.goal),
+        notes,
       },
     };
   },

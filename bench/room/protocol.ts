@@ -61,6 +61,8 @@ export const SamplerReport = z.object({
   chat: Acks,
   reactions: Acks.extend({ taps: z.number().int() }),
   heartbeats: Acks,
+  /** Push frames the sample's sockets received during the run, by event name (what makes a room's frames). */
+  census: z.object({ sockets: z.number().int(), frames: z.record(z.string(), z.number().int()) }),
   elu: z.number(),
   disconnects: z.number().int(),
 });

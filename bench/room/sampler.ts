@@ -42,11 +42,24 @@ function take(text: unknown, now: number): void {
 let received = 0;
 let settle: (() => void) | undefined;
 
+/** Push frames received by the sample inside the run, by event name (the frame census). */
+const census: Record<string, number> = {};
+
+/** The event name of a push's JSON (`["name",...`), read without decoding the rest. */
+function eventName(json: Buffer): string {
+  const end = json.indexOf(0x22, 2); // the closing '"'
+  return end > 2 ? json.toString('latin1', 2, end) : '?';
+}
+
 // One shared listener, not one closure per socket. Only chat frames are decoded.
 function onPush(json: Buffer): void {
   const now = Date.now();
   const arrived = slices[sliceOf(now)];
-  if (arrived) arrived.pushes++;
+  if (arrived) {
+    arrived.pushes++;
+    const name = eventName(json);
+    census[name] = (census[name] ?? 0) + 1;
+  }
   // `["chat:message",...` or `["chat:batch",...`: look at the event name before decoding anything
   if (json[2] !== 0x63 || json[6] !== 0x3a) return; // 'c' of chat, ':'
   const [event, body] = JSON.parse(json.toString('utf8')) as [string, { text?: unknown; messages?: { text?: unknown }[] }];
@@ -148,6 +161,7 @@ function startRun(msg: SamplerRun, streamId: string): void {
       chat: slimAcks(chat),
       reactions: { ...slimAcks(reactions), taps: reactions.taps },
       heartbeats: slimAcks(heartbeats),
+      census: { sockets: sockets.length, frames: census },
       elu: performance.eventLoopUtilization(eluStart).utilization,
       disconnects: sockets.filter((s) => s.closedBy !== undefined && s.closedBy !== 'us').length,
     });

@@ -21,6 +21,11 @@ export interface Pusher {
    * what a push to the room costs this node in frames.
    */
   localAudience(streamId: string): number;
+  /**
+   * Socket writes of broadcasts this node has queued and not made yet (0 where no sockets are held): a big
+   * room's delivery runs in chunks, so a push that can wait (the next chat batch) waits for them.
+   */
+  localBacklog(): number;
   /** Takes every socket of a user, on every node, out of a stream's room and the `also` rooms (a ban). */
   leaveStream(userId: string, streamId: string, also?: readonly string[]): void;
 }

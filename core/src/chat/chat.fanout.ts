@@ -5,15 +5,37 @@ import type { Pusher } from '../pusher.js';
 /** More messages than this in one tick go out as several frames, so no frame grows without bound. */
 export const MAX_BATCH = 500;
 
+/** Sockets of a node's room per CHAT_TICK_MS the room's tick grows by (see chatTickFor). */
+export const CHAT_SOCKETS_PER_STEP = 2000;
+/** The longest tick a big room gets (unless CHAT_TICK_MS itself is longer). */
+export const CHAT_TICK_MAX_MS = 500;
+/** While the node's earlier broadcasts are still being written, a due batch looks again this often. */
+export const BACKLOG_RECHECK_MS = 10;
+/** The longest a batch waits for that, from its first message: a node that never catches up still sends chat. */
+export const BACKLOG_WAIT_MAX_MS = 2000;
+
+/**
+ * The chat tick of a room whose sockets on this node number `localSockets`: CHAT_TICK_MS (`tickMs`) up to
+ * CHAT_SOCKETS_PER_STEP sockets, one more step per further CHAT_SOCKETS_PER_STEP, at most CHAT_TICK_MAX_MS.
+ * A tick's batch costs the node one frame (one socket write) per socket of the room, whatever it holds: a
+ * 10,000-viewer room at 50 ms asked for up to 200,000 writes a second, more than a node's core can make, so
+ * ticks fell behind and chat waited seconds (docs/benchmarks.md, room). A longer tick in a big room keeps its
+ * frames within what a node writes, as the reaction totals and coupon stock intervals already do.
+ */
+export function chatTickFor(tickMs: number, localSockets: number): number {
+  const steps = Math.max(1, Math.ceil(localSockets / CHAT_SOCKETS_PER_STEP));
+  return Math.min(Math.max(tickMs, CHAT_TICK_MAX_MS), steps * tickMs);
+}
+
 /**
  * Fans accepted messages out to their rooms in ticks: per stream, every message this node accepted
  * during a tick leaves as one `chat:batch` frame (one encode, one frame per socket) instead of one frame
- * per message per viewer. With `tickMs` 0 each message goes out alone as `chat:message`.
- * The timer runs only while something waits, so an idle node has no tick.
+ * per message per viewer. Each stream has its own tick (chatTickFor: longer for a room with many sockets
+ * on this node), started by the first message after its last flush; with `tickMs` 0 each message goes
+ * out alone as `chat:message`. A stream's timer runs only while something waits, so an idle node has none.
  */
 export class ChatFanout {
-  private readonly pending = new Map<string, ChatMessage[]>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly pending = new Map<string, { messages: ChatMessage[]; timer: ReturnType<typeof setTimeout>; flushBy: number }>();
   private closed = false;
 
   constructor(
@@ -29,25 +51,50 @@ export class ChatFanout {
       this.metrics?.chatBatchSize.observe(1);
       return;
     }
-    let list = this.pending.get(message.streamId);
-    if (!list) this.pending.set(message.streamId, (list = []));
-    list.push(message);
-    this.timer ??= setTimeout(() => this.flush(), this.tickMs);
+    const streamId = message.streamId;
+    const waiting = this.pending.get(streamId);
+    if (waiting) {
+      waiting.messages.push(message);
+      return;
+    }
+    const tick = chatTickFor(this.tickMs, this.pusher.localAudience(streamId));
+    this.pending.set(streamId, { messages: [message], timer: setTimeout(() => this.due(streamId), tick), flushBy: performance.now() + Math.max(tick, BACKLOG_WAIT_MAX_MS) });
+  }
+
+  /**
+   * A tick ended. While the node still writes earlier broadcasts (a big room's delivery runs in chunks), the
+   * batch waits and gathers more messages, up to BACKLOG_WAIT_MAX_MS from its first message: a batch sent
+   * now would only queue behind them, one more frame per socket. That keeps a busy node's frames within what
+   * it can write, as a loop blocked by the last delivery once did by making the tick late; with a fixed
+   * bound instead, a starved node queued batches faster than it wrote them.
+   */
+  private due(streamId: string): void {
+    const waiting = this.pending.get(streamId);
+    if (!waiting) return;
+    if (this.pusher.localBacklog() > 0 && performance.now() < waiting.flushBy) {
+      waiting.timer = setTimeout(() => this.due(streamId), BACKLOG_RECHECK_MS);
+      return;
+    }
+    this.flushStream(streamId);
   }
 
   /** Sends everything waiting now. */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    for (const [streamId, messages] of this.pending) {
-      for (let i = 0; i < messages.length; i += MAX_BATCH) {
-        const batch = messages.slice(i, i + MAX_BATCH);
-        this.pusher.toStream(streamId).emit('chat:batch', { streamId, messages: batch });
-        this.metrics?.chatFrames.inc({ kind: 'batch' });
-        this.metrics?.chatBatchSize.observe(batch.length);
-      }
+    for (const streamId of [...this.pending.keys()]) this.flushStream(streamId);
+  }
+
+  private flushStream(streamId: string): void {
+    const waiting = this.pending.get(streamId);
+    if (!waiting) return;
+    clearTimeout(waiting.timer);
+    this.pending.delete(streamId);
+    const { messages } = waiting;
+    for (let i = 0; i < messages.length; i += MAX_BATCH) {
+      const batch = messages.slice(i, i + MAX_BATCH);
+      this.pusher.toStream(streamId).emit('chat:batch', { streamId, messages: batch });
+      this.metrics?.chatFrames.inc({ kind: 'batch' });
+      this.metrics?.chatBatchSize.observe(batch.length);
     }
-    this.pending.clear();
   }
 
   /** Flushes what waits; later messages go out one by one (a node shutting down sends few). */

@@ -30,6 +30,7 @@ export function relayPusher(publish: (message: string) => unknown): Pusher {
     toStaff: (streamId) => ({ emit: (event, payload) => send({ kind: 'emit', room: staffRoom(streamId), event, payload }) }),
     toRooms: (rooms) => ({ emit: (event, payload) => send({ kind: 'emit', room: [...rooms], event, payload }) }),
     localAudience: () => 0,
+    localBacklog: () => 0,
     leaveStream: (userId, streamId, also = []) =>
       send({ kind: 'leave', room: userRoom(userId), leave: also.length ? [streamRoom(streamId), ...also] : streamRoom(streamId) }),
   };

@@ -2,6 +2,7 @@ import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { encode as msgpack } from 'notepack.io';
 import type { Logger } from '../../../core/src/logger.js';
 import { handleRejections, keepSubscribed, outageWarner, type RedisLike } from '../../../core/src/redis/outage.js';
+import { chunkedDelivery } from './chunked-delivery.js';
 
 /** Which Socket.IO Redis adapter carries broadcasts between the nodes (config `SOCKET_ADAPTER`). */
 export type AdapterKind = 'sharded' | 'classic';
@@ -44,12 +45,18 @@ export type AdapterConstructor = ReturnType<typeof createShardedAdapter> | Retur
 export function outageSafeAdapter(kind: AdapterKind, { pub, sub }: AdapterClients, key: string, log: Logger): AdapterConstructor {
   handleRejections(pub, [kind === 'sharded' ? 'spublish' : 'publish'], outageWarner(pub, log, 'a broadcast to the other nodes'));
   keepSubscribed(sub, outageWarner(sub, log, 'subscribing to the other nodes'));
-  if (kind === 'classic') return createAdapter(pub, sub, { key });
+  // Either way a big room's local delivery runs in chunks (chunked-delivery.ts).
+  if (kind === 'classic') {
+    const classic = createAdapter(pub, sub, { key });
+    return function (nsp: unknown) {
+      return chunkedDelivery(classic(nsp));
+    } as AdapterConstructor;
+  }
   // `dynamic`: a room per channel, except a socket's own room (its id), which goes on the namespace's channel
   const sharded = createShardedAdapter(pub, sub, { channelPrefix: key, subscriptionMode: 'dynamic' });
   // a function, not an arrow: Socket.IO calls it with `new`
   return function (nsp: unknown) {
-    return packed(sharded(nsp));
+    return chunkedDelivery(packed(sharded(nsp)));
   } as AdapterConstructor;
 }
 

@@ -162,6 +162,8 @@ export function ioPusher(io: AppIo): Pusher {
     toStaff: (streamId) => ({ emit: (event, payload) => void io.to(staffRoom(streamId)).emit(event, ...([payload] as never)) }),
     toRooms: (rooms) => ({ emit: (event, payload) => void io.to([...rooms]).emit(event, ...([payload] as never)) }),
     localAudience: (streamId) => io.sockets.adapter.rooms.get(streamRoom(streamId))?.size ?? 0,
+    // added to the adapter by chunkedDelivery (adapter.ts)
+    localBacklog: () => (io.sockets.adapter as { localBacklog?: () => number }).localBacklog?.() ?? 0,
     leaveStream: (userId, streamId, also = []) => io.in(userRoom(userId)).socketsLeave([streamRoom(streamId), ...also]),
   };
 }

@@ -1,0 +1,55 @@
+import { setImmediate as turn } from 'node:timers/promises';
+import { Adapter } from 'socket.io-adapter';
+import { describe, expect, it } from 'vitest';
+import { chunkedDelivery } from '../../server/src/io/chunked-delivery.js';
+
+/** An in-memory adapter over fake sockets that record the packets written to them. */
+function room(n: number, chunk: number) {
+  const written = new Map<string, string[]>();
+  const sockets = new Map<string, unknown>();
+  const nsp = { name: '/', sockets, server: { encoder: { encode: (p: { data: unknown[] }) => [JSON.stringify(p.data)] } } };
+  const adapter = chunkedDelivery(new Adapter(nsp as never), chunk) as Adapter & { localBacklog(): number };
+  for (let i = 0; i < n; i++) {
+    const id = `s${i}`;
+    written.set(id, []);
+    sockets.set(id, { id, client: { writeToEngine: (packets: string[]) => written.get(id)!.push(...packets) }, leave: (r: string) => adapter.del(id, r) });
+    adapter.addAll(id, new Set([id, 'r']));
+  }
+  const broadcast = (event: string, rooms = ['r']) => adapter.broadcast({ type: 2, data: [event], nsp: '/' } as never, { rooms: new Set(rooms) });
+  const got = (id: string) => written.get(id)!.map((p) => (JSON.parse(p) as string[])[0]);
+  return { adapter, broadcast, got, written };
+}
+
+describe('chunked local delivery of broadcasts', () => {
+  it('writes a small broadcast at once', () => {
+    const { adapter, broadcast, got } = room(3, 10);
+    broadcast('a');
+    expect(['s0', 's1', 's2'].map(got)).toEqual([['a'], ['a'], ['a']]);
+    expect(adapter.localBacklog()).toBe(0);
+  });
+
+  it('writes a big one a chunk per turn of the loop, every socket getting the broadcasts in the order they were made', async () => {
+    const { adapter, broadcast, got } = room(5, 2);
+    broadcast('a');
+    broadcast('b', ['s4']); // small, but queued behind 'a'
+    expect(['s0', 's1', 's2', 's3', 's4'].map(got)).toEqual([['a'], ['a'], [], [], []]);
+    expect(adapter.localBacklog()).toBe(4);
+    await turn();
+    expect(['s2', 's3', 's4'].map(got)).toEqual([['a'], ['a'], []]);
+    await turn();
+    expect(got('s4')).toEqual(['a', 'b']);
+    expect(adapter.localBacklog()).toBe(0);
+    // the queue empty again: a small broadcast goes at once
+    broadcast('c', ['s0']);
+    expect(got('s0')).toEqual(['a', 'c']);
+  });
+
+  it('skips a socket that left the rooms before its chunk came, and leaves joins and leaves synchronous', async () => {
+    const { adapter, broadcast, got } = room(4, 2);
+    broadcast('a');
+    adapter.delSockets({ rooms: new Set(['s3']) }, ['r']);
+    expect(adapter.rooms.get('r')?.has('s3')).toBe(false);
+    await turn();
+    expect(['s0', 's1', 's2', 's3'].map(got)).toEqual([['a'], ['a'], ['a'], []]);
+  });
+});
