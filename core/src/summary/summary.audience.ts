@@ -79,7 +79,7 @@ export async function updateAudience(ctx: AppContext, stream: StreamRecord, audi
     return p;
   };
   const windowPages = joins > audience.joinedCount && audience.joinedCount > 0 ? readAhead(joinsSince(ctx, pk.unique, audience.joinedUpTo - JOIN_SKEW_MS)) : null;
-  let allPages = joins > audience.joinedCount && audience.joinedCount === 0 ? readAhead(everyJoin(ctx, pk.unique)) : null;
+  const allPages = joins > audience.joinedCount && audience.joinedCount === 0 ? readAhead(everyJoin(ctx, pk.unique)) : null;
 
   const toRead = new Map<string, boolean>(); // viewerId -> joined
   for (let from = audience.seq; from < topSeq; ) {
@@ -110,8 +110,8 @@ export async function updateAudience(ctx: AppContext, stream: StreamRecord, audi
     if (windowPages) for (const flat of await windowPages) for (const [id, at] of pairs(flat)) join(id, Number(at));
     if (audience.joinedCount < joins) {
       // the first update, or joins the window missed: every join, once more
-      allPages ??= everyJoin(ctx, pk.unique);
-      for (const flat of await allPages) for (const [id, at] of pairs(flat)) join(id, Number(at));
+      const pages = allPages ?? everyJoin(ctx, pk.unique);
+      for (const flat of await pages) for (const [id, at] of pairs(flat)) join(id, Number(at));
     }
   }
 
