@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { RedisClient } from './client.js';
 import type { Keys } from './keys.js';
 import type { Script } from './scripts.js';
@@ -26,7 +27,14 @@ export class SlotMoving extends Error {
 /** A redirection a pipeline hands back as is (ioredis follows them for single commands, and for a pipeline only when every command got one). */
 const REDIRECTED = /^(MOVED|ASK) /;
 /** Attempts of a call whose node no longer holds the slot (a failover, a resharding). */
-const ATTEMPTS = 3;
+const ATTEMPTS = 5;
+/**
+ * Wait before the n-th attempt after a redirection: n x this (100, 200, 300, 400 ms, a second in all). Right
+ * after a failover the nodes do not agree at once (a restarted primary claims its old slots until it hears
+ * of the new epoch), so redirections can bounce for some hundreds of milliseconds after the cluster looks
+ * whole; the failover test saw claims sent then answered `unavailable` when three attempts went at once.
+ */
+const MOVED_BACKOFF_MS = 100;
 
 interface Call {
   run(batch: import('ioredis').ChainableCommander): void;
@@ -129,7 +137,10 @@ export class ReplicatedCalls {
         }
       });
       // let ioredis follow the redirection with a one-key read (it updates its slot map), then go again
-      if (moved.length) await this.redis.exists(moved[0]!.firstKey).catch(() => undefined);
+      if (moved.length) {
+        await delay(MOVED_BACKOFF_MS * Math.max(...moved.map((c) => c.attempts)));
+        await this.redis.exists(moved[0]!.firstKey).catch(() => undefined);
+      }
     } catch (err) {
       for (const c of calls) c.fail(err);
     } finally {
