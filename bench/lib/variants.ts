@@ -6,10 +6,12 @@ import { z } from 'zod';
  * its absence under the same machine load:
  * - `default`: the server as this tree has it (with `bufferutil`/`utf-8-validate` when installed);
  * - `no-native`: the same without ws's native helpers (ws's own WS_NO_BUFFER_UTIL / WS_NO_UTF_8_VALIDATE);
+ * - `semi64`: the same with V8's young generation raised to 64 MB semi-spaces (NODE_OPTIONS
+ *   --max-semi-space-size=64), the GC setting a burst of short-lived objects is most sensitive to;
  * - `base`: the server of another checkout (`--base <dir>`, e.g. `git archive <commit>` unpacked with a
  *   symlink to this tree's node_modules), for a code change's "before".
  */
-export const VARIANTS = ['default', 'no-native', 'base'] as const;
+export const VARIANTS = ['default', 'no-native', 'base', 'semi64'] as const;
 export type VariantName = (typeof VARIANTS)[number];
 
 export interface Variant {
@@ -26,6 +28,7 @@ export function variantsOf(names: readonly VariantName[], base: string | undefin
   const at = root ? { root } : {};
   return names.map((name): Variant => {
     if (name === 'no-native') return { name, env: { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' }, ...at };
+    if (name === 'semi64') return { name, env: { NODE_OPTIONS: '--max-semi-space-size=64' }, ...at };
     if (name === 'base') {
       if (!base) throw new Error('--variants base needs --base <dir>');
       return { name, env: {}, root: base };
