@@ -1,19 +1,15 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { Job } from 'bullmq';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamerClient, ViewerClient } from '@stickyroom/sdk';
-import { buildWeb } from '../../scripts/build-web.js';
 import { createLogger } from '../../core/src/logger.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
 import { signBody } from '../../server/src/http/webhook-signature.js';
-import { launchChromium } from '../helpers/browser.js';
+import { SHOTS, axeScript, launchForPages, newPage } from '../helpers/browser.js';
 import { startTestApp, TEST_WEBHOOK_SECRET, type TestApp } from '../helpers/app.js';
 
 // A brand team opens its page over three weekly streams: trends with flags, who came back, the flow
 // between buyer tiers, what the coupon drop was worth, the leaderboard, and a link to each stream.
-const SHOTS = 'test-results';
 const BRAND = 'brand-ui-rep';
 const WEEK = 7 * 24 * 3600_000;
 const T0 = Date.UTC(2026, 5, 1, 18, 0, 0);
@@ -25,15 +21,13 @@ let axeSource = '';
 const streams: string[] = [];
 
 beforeAll(async () => {
-  await buildWeb();
-  axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  await mkdir(SHOTS, { recursive: true });
+  axeSource = await axeScript();
   // ten minutes of heartbeats take a moment of real time: above the per-second event cap
   t = await startTestApp({ EVENT_RATE_LIMIT: '1000' });
   t.clock.set(T0);
   worker = startWorker({ config: t.config, log: createLogger('silent', 'test-worker'), clock: t.clock });
   host = await t.streamer(`host-${BRAND}`, BRAND);
-  browser = await launchChromium();
+  browser = await launchForPages();
 }, 60_000);
 
 afterAll(async () => {
@@ -92,11 +86,7 @@ async function week(n: number, who: string[], opts: { buyers: [string, number][]
 }
 
 async function openPage(path: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => {
-    throw err;
-  });
+  const page = await newPage(browser, { viewport: { width: 1280, height: 900 } });
   await page.goto(t.url + path);
   return page;
 }

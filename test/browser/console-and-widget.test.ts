@@ -1,17 +1,14 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.js';
+import { SHOTS, axeScript, launchForPages, newPage } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { pointsBalance } from '../../core/src/points/points.service.js';
 
 // A streamer runs a whole session in the console while three viewers watch through the widget on the
 // demo page: one at phone width, one in Chinese. Everything is clicked as a user would.
-const SHOTS = 'test-results';
 let t: TestApp;
 let browser: Browser;
 let axeSource = '';
@@ -22,16 +19,14 @@ let shopHtml = '';
 const policyViolations: string[] = [];
 
 beforeAll(async () => {
-  await buildWeb();
-  axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  await mkdir(SHOTS, { recursive: true });
+  axeSource = await axeScript();
   // A shop's own site on another origin, which includes the widget as its docs say.
   shop = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(shopHtml));
   await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
   shopOrigin = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
   // real time: the pages count down with the browser's clock
   t = await startTestApp({ CORS_ORIGINS: shopOrigin }, { clock: { now: () => Date.now() } });
-  browser = await launchChromium();
+  browser = await launchForPages();
 }, 60_000);
 
 afterAll(async () => {
@@ -41,11 +36,7 @@ afterAll(async () => {
 });
 
 async function openPage(path: string, opts: { width?: number; locale?: string } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: 900 }, locale: opts.locale ?? 'en-US' });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => {
-    throw err;
-  });
+  const page = await newPage(browser, { viewport: { width: opts.width ?? 1280, height: 900 }, locale: opts.locale ?? 'en-US' });
   page.on('console', (m) => {
     if (m.type() === 'error' && /Content Security Policy/.test(m.text())) policyViolations.push(m.text());
   });

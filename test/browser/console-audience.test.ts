@@ -1,22 +1,17 @@
-import { mkdir } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.js';
-import { launchChromium } from '../helpers/browser.js';
+import { SHOTS, launchForPages, newPage } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 // The streamer limits a coupon drop and a poll to loyal viewers from the console; a viewer new to the
 // brand is shown neither, and sees the untargeted drop that follows.
-const SHOTS = 'test-results';
 const BRAND = 'brand-ui-aud';
 let t: TestApp;
 let browser: Browser;
 
 beforeAll(async () => {
-  await buildWeb();
-  await mkdir(SHOTS, { recursive: true });
   t = await startTestApp({}, { clock: { now: () => Date.now() } });
-  browser = await launchChromium();
+  browser = await launchForPages();
 }, 60_000);
 
 afterAll(async () => {
@@ -34,11 +29,7 @@ describe('targeting from the console', () => {
     newbie.on('poll:started', (p) => polls.push(p.question));
 
     const token = await t.token('streamer', 'host-aud', { brandId: BRAND });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1100 } });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => {
-      throw err;
-    });
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
     await page.goto(`${t.url}/console/streams/${streamId}#token=${token}`);
 
     const drop = page.getByRole('region', { name: 'Coupon drop' });
@@ -69,6 +60,6 @@ describe('targeting from the console', () => {
     const again = await newbie.join(streamId);
     expect(again.drops.map((d) => d.title)).toEqual(['Everyone 5%']);
     expect(again.poll).toBeUndefined();
-    await context.close();
+    await page.context().close();
   });
 });

@@ -1,14 +1,11 @@
-import { mkdir } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.js';
 import { signBody } from '../../server/src/http/webhook-signature.js';
-import { launchChromium } from '../helpers/browser.js';
+import { SHOTS, launchForPages, newPage } from '../helpers/browser.js';
 import { startTestApp, TEST_WEBHOOK_SECRET, type TestApp } from '../helpers/app.js';
 
 // The streamer sees, while live, which product tonight's viewers clicked and bought in an earlier stream,
 // and pins it from the Suggestions box.
-const SHOTS = 'test-results';
 const BRAND = 'brand-ui-sug';
 const SCARF = { id: 'scarf-red', title: 'Red scarf <script>alert(1)</script>', price: 25, currency: 'EUR' };
 const HAT = { id: 'hat-blue', title: 'Blue hat', price: 15, currency: 'EUR' };
@@ -16,10 +13,8 @@ let t: TestApp;
 let browser: Browser;
 
 beforeAll(async () => {
-  await buildWeb();
-  await mkdir(SHOTS, { recursive: true });
   t = await startTestApp({}, { clock: { now: () => Date.now() } });
-  browser = await launchChromium();
+  browser = await launchForPages();
 }, 60_000);
 
 afterAll(async () => {
@@ -53,11 +48,7 @@ describe('the console suggests the next product to pin', () => {
     const pinned = new Promise<string | undefined>((resolve) => ann.on('product:pinned', (e) => resolve(e.product?.id)));
 
     const hostToken = await t.token('streamer', 'host-sug', { brandId: BRAND });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => {
-      throw err;
-    });
+    const page = await newPage(browser, { viewport: { width: 1280, height: 1000 } });
     await page.goto(`${t.url}/console/streams/${tonight}#token=${hostToken}`);
     const box = page.getByRole('region', { name: 'Suggestions' });
     await box.getByText(SCARF.title).waitFor();
@@ -68,6 +59,6 @@ describe('the console suggests the next product to pin', () => {
     await box.getByRole('button', { name: 'Pin it' }).click();
     expect(await pinned).toBe(SCARF.id);
     await page.getByRole('region', { name: 'Product' }).getByText(SCARF.title).waitFor();
-    await context.close();
+    await page.context().close();
   });
 });

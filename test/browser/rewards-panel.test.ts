@@ -1,7 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.js';
-import { buildWeb } from '../../scripts/build-web.js';
+import { launchForPages, newPage } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 // The brand team manages its points rewards in the console; a viewer sees them through the SDK.
@@ -9,9 +8,8 @@ let t: TestApp;
 let browser: Browser;
 
 beforeAll(async () => {
-  await buildWeb();
   t = await startTestApp({}, { clock: { now: () => Date.now() } });
-  browser = await launchChromium();
+  browser = await launchForPages();
 }, 60_000);
 
 afterAll(async () => {
@@ -20,10 +18,7 @@ afterAll(async () => {
 });
 
 async function openConsole(token: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  page.on('pageerror', (err) => {
-    throw err;
-  });
+  const page = await newPage(browser, { viewport: { width: 1280, height: 900 } });
   await page.goto(`${t.url}/console#token=${token}`);
   return page;
 }

@@ -1,15 +1,11 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantPoints } from '../../core/src/points/points.service.js';
-import { launchChromium } from '../helpers/browser.js';
-import { buildWeb } from '../../scripts/build-web.js';
+import { SHOTS, axeScript, launchForPages, newPage } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 // A streamer runs a poll from the console and sets the post-stream survey; two viewers on phones vote in the
 // widget, one spends their points on a coupon, and both are asked the survey when the stream ends.
-const SHOTS = 'test-results';
 const BRAND = 'brand-eng';
 let t: TestApp;
 let browser: Browser;
@@ -17,12 +13,10 @@ let axeSource = '';
 const policyViolations: string[] = [];
 
 beforeAll(async () => {
-  await buildWeb();
-  axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  await mkdir(SHOTS, { recursive: true });
+  axeSource = await axeScript();
   // streams that set no survey ask everyone who joined (the default is 5 minutes watched)
   t = await startTestApp({ SURVEY_MIN_WATCH_MIN: '0' }, { clock: { now: () => Date.now() } });
-  browser = await launchChromium();
+  browser = await launchForPages();
 }, 60_000);
 
 afterAll(async () => {
@@ -31,11 +25,7 @@ afterAll(async () => {
 });
 
 async function openPage(path: string, width = 1280): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 800 }, locale: 'en-US' });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => {
-    throw err;
-  });
+  const page = await newPage(browser, { viewport: { width, height: 800 }, locale: 'en-US' });
   page.on('console', (m) => {
     if (m.type() === 'error' && /Content Security Policy/.test(m.text())) policyViolations.push(m.text());
   });

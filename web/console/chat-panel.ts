@@ -14,25 +14,24 @@ export class ChatPanel extends Panel {
   private slowModeSec = 0;
 
   protected subscribe(c: StreamerClient) {
-    const mine = (p: { streamId: string }) => p.streamId === this.streamId;
     return [
       c.on('chat:message', (m) => {
-        if (!mine(m)) return;
+        if (!this.mine(m)) return;
         this.messages = [...this.messages, m].slice(-KEPT);
         this.requestUpdate();
       }),
       c.on('chat:deleted', (e) => {
-        if (!mine(e)) return;
+        if (!this.mine(e)) return;
         this.messages = this.messages.filter((m) => m.id !== e.messageId);
         this.requestUpdate();
       }),
       c.on('chat:pinned', (e) => {
-        if (!mine(e)) return;
+        if (!this.mine(e)) return;
         this.pinned = e.pinned;
         this.requestUpdate();
       }),
       c.on('chat:mode', (e) => {
-        if (!mine(e)) return;
+        if (!this.mine(e)) return;
         this.slowModeSec = e.slowModeSec;
         this.requestUpdate();
       }),

@@ -21,10 +21,9 @@ export class DropPanel extends Panel {
   }
 
   protected subscribe(c: StreamerClient) {
-    const mine = (p: { streamId: string }) => p.streamId === this.streamId;
     return [
       c.on('coupon:dropped', (d) => {
-        if (!mine(d)) return;
+        if (!this.mine(d)) return;
         this.drops = [d, ...this.drops.filter((x) => x.id !== d.id)].slice(0, 5);
         this.requestUpdate();
       }),

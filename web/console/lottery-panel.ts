@@ -20,11 +20,10 @@ export class LotteryPanel extends Panel {
   }
 
   protected subscribe(c: StreamerClient) {
-    const mine = (p: { streamId: string }) => p.streamId === this.streamId;
     return [
       c.on('chat:message', (m) => this.names.set(m.userId, m.name)),
       c.on('lottery:started', (l) => {
-        if (!mine(l)) return;
+        if (!this.mine(l)) return;
         this.lottery = l;
         this.drawn = null;
         this.verified = null;
@@ -32,12 +31,12 @@ export class LotteryPanel extends Panel {
       }),
       // staff only: the entrant count while entries are open
       c.on('lottery:entrants', (e) => {
-        if (!mine(e) || e.lotteryId !== this.lottery?.id) return;
+        if (!this.mine(e) || e.lotteryId !== this.lottery?.id) return;
         this.lottery = { ...this.lottery, entrants: e.entrants };
         this.requestUpdate();
       }),
       c.on('lottery:drawn', (d) => {
-        if (!mine(d)) return;
+        if (!this.mine(d)) return;
         this.drawn = d;
         this.verified = null;
         this.requestUpdate();

@@ -72,6 +72,11 @@ export abstract class Panel extends LitElement {
   protected abstract subscribe(client: StreamerClient): (() => void)[];
   protected applySnapshot(_snapshot: JoinData): void {}
 
+  /** Whether a push is about this panel's stream (a streamer's client hears every stream it joined). */
+  protected mine(p: { streamId: string }): boolean {
+    return p.streamId === this.streamId;
+  }
+
   protected t(...args: Parameters<I18n['t']>): string {
     return this.i18n.t(...args);
   }

@@ -20,23 +20,22 @@ export class PollPanel extends Panel {
   }
 
   protected subscribe(c: StreamerClient) {
-    const mine = (p: { streamId: string }) => p.streamId === this.streamId;
     return [
       c.on('poll:started', (p) => {
-        if (!mine(p)) return;
+        if (!this.mine(p)) return;
         this.poll = p;
         this.results = null;
         this.final = null;
         this.requestUpdate();
       }),
       c.on('poll:results', (r) => {
-        if (!mine(r) || r.pollId !== this.poll?.id) return;
+        if (!this.mine(r) || r.pollId !== this.poll?.id) return;
         // pushes from several nodes may cross: the count of votes only grows
         if (!this.results || r.votes >= this.results.votes) this.results = r;
         this.requestUpdate();
       }),
       c.on('poll:closed', (f) => {
-        if (!mine(f)) return;
+        if (!this.mine(f)) return;
         this.final = f;
         if (this.poll?.id === f.pollId) this.poll = null;
         this.requestUpdate();

@@ -20,10 +20,9 @@ export class QuizPanel extends Panel {
   }
 
   protected subscribe(c: StreamerClient) {
-    const mine = (p: { streamId: string }) => p.streamId === this.streamId;
     return [
       c.on('quiz:started', (q) => {
-        if (!mine(q)) return;
+        if (!this.mine(q)) return;
         this.quiz = q;
         this.result = null;
         this.answers = null;
@@ -32,13 +31,13 @@ export class QuizPanel extends Panel {
       }),
       // staff only: the answers so far, per option, while the quiz is open
       c.on('quiz:answers', (e) => {
-        if (!mine(e) || e.quizId !== this.quiz?.id) return;
+        if (!this.mine(e) || e.quizId !== this.quiz?.id) return;
         this.answers = e.answers;
         this.liveCounts = e.counts;
         this.requestUpdate();
       }),
       c.on('quiz:result', (r) => {
-        if (!mine(r)) return;
+        if (!this.mine(r)) return;
         this.result = r;
         this.quiz = null;
         this.requestUpdate();
