@@ -1,6 +1,7 @@
 import type { ChatMessage } from '@stickyroom/sdk/protocol';
 import type { DomainMetrics } from '../metrics.js';
 import type { Pusher } from '../pusher.js';
+import { roomPushInterval } from '../push/room-interval.js';
 
 /** More messages than this in one tick go out as several frames, so no frame grows without bound. */
 export const MAX_BATCH = 500;
@@ -23,8 +24,7 @@ export const BACKLOG_WAIT_MAX_MS = 2000;
  * frames within what a node writes, as the reaction totals and coupon stock intervals already do.
  */
 export function chatTickFor(tickMs: number, localSockets: number): number {
-  const steps = Math.max(1, Math.ceil(localSockets / CHAT_SOCKETS_PER_STEP));
-  return Math.min(Math.max(tickMs, CHAT_TICK_MAX_MS), steps * tickMs);
+  return roomPushInterval(tickMs, localSockets, CHAT_SOCKETS_PER_STEP, CHAT_TICK_MAX_MS);
 }
 
 /**

@@ -1,12 +1,17 @@
 import { perContext, type AppContext } from '../context.js';
-import { STOCK_PUSH_INTERVAL_MS } from '@stickyroom/sdk/protocol';
+import { STOCK_PUSH_INTERVAL_MS, type Audience } from '@stickyroom/sdk/protocol';
 import { isRedisUnavailable, outageWarner } from '../redis/outage.js';
 import type { CouponStore } from './coupons.store.js';
+import { pushTo } from '../audience/audience.service.js';
+import { roomPushInterval } from '../push/room-interval.js';
 
 /** Sockets of a node's room per STOCK_PUSH_INTERVAL_MS the stock interval grows by (see stockInterval). */
 export const STOCK_SOCKETS_PER_STEP = 1000;
 /** The longest stock interval: a big room still sees its stock move every second. */
 export const STOCK_INTERVAL_MAX_MS = 1000;
+
+/** How long after the interval's token lapses (by Redis's clock) a node comes back to push what is owed. */
+export const FLUSH_SLACK_MS = 2;
 
 /**
  * How often a drop's stock goes to a room whose sockets on this node number `localSockets`: every
@@ -16,15 +21,9 @@ export const STOCK_INTERVAL_MAX_MS = 1000;
  * (docs/benchmarks.md, claims), while a viewer reads nothing from a count that changes 4 times a second
  * that one changing every second would not tell them.
  */
-/** How long after the interval's token lapses (by Redis's clock) a node comes back to push what is owed. */
-export const FLUSH_SLACK_MS = 2;
-
 export function stockInterval(localSockets: number): number {
-  const steps = Math.max(1, Math.ceil(localSockets / STOCK_SOCKETS_PER_STEP));
-  return Math.min(STOCK_INTERVAL_MAX_MS, steps * STOCK_PUSH_INTERVAL_MS);
+  return roomPushInterval(STOCK_PUSH_INTERVAL_MS, localSockets, STOCK_SOCKETS_PER_STEP, STOCK_INTERVAL_MAX_MS);
 }
-import type { Audience } from '@stickyroom/sdk/protocol';
-import { pushTo } from '../audience/audience.service.js';
 
 /**
  * Room-wide coupon pushes on the trailing edge of the interval, from one node. A claim never pushes the

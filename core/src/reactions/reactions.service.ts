@@ -6,6 +6,7 @@ import { RateBuckets } from '../rate-buckets.js';
 import { getStream } from '../streams/streams.service.js';
 import { ReactionBuffer } from './reactions.buffer.js';
 import { flushReactions, readTotals, type Totals } from './reactions.store.js';
+import { roomPushInterval } from '../push/room-interval.js';
 
 /** How long a node trusts the stream status it read, so a like costs no Redis round trip. */
 const STATUS_TTL_MS = 1000;
@@ -79,8 +80,7 @@ export const REACTION_PUSH_MAX_MS = 2000;
  * (docs/benchmarks.md, room). The counts are still written every flush; only the room's view is coarser.
  */
 export function reactionPushInterval(flushMs: number, localSockets: number): number {
-  const steps = Math.max(1, Math.ceil(localSockets / REACTION_SOCKETS_PER_STEP));
-  return Math.min(Math.max(flushMs, REACTION_PUSH_MAX_MS), steps * flushMs);
+  return roomPushInterval(flushMs, localSockets, REACTION_SOCKETS_PER_STEP, REACTION_PUSH_MAX_MS);
 }
 
 /** Writes what this node gathered in one pipeline and pushes totals where this node holds the interval. */
