@@ -94,9 +94,8 @@ export class ChatFanout {
     const tick = chatTickFor(this.tickMs, this.pusher.localAudience(streamId), this.socketsPerStep);
     if (tick > this.tickMs) {
       const every = Math.max(1, Math.round(tick / CHAT_PHASES));
-      const phased: Phased = { phased: true, turn: 0, slices: [], open: [message], every, timer: setTimeout(() => this.due(streamId), every), flushBy: 0 };
-      phased.flushBy = performance.now() + Math.max(every, BACKLOG_WAIT_MAX_MS);
-      this.pending.set(streamId, phased);
+      const flushBy = performance.now() + Math.max(every, BACKLOG_WAIT_MAX_MS);
+      this.pending.set(streamId, { phased: true, turn: 0, slices: [], open: [message], every, timer: setTimeout(() => this.due(streamId), every), flushBy });
       return;
     }
     this.pending.set(streamId, { phased: false, messages: [message], timer: setTimeout(() => this.due(streamId), tick), flushBy: performance.now() + Math.max(tick, BACKLOG_WAIT_MAX_MS) });
