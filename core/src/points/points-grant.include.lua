@@ -109,7 +109,7 @@ local function grant(spec, pointsKey, oldLots, oldGrants, oldStreams, economyKey
     local today = spec.today
     for i = 1, #fields do
       local f = fields[i]
-      if string.sub(f, 1, 2) == 'l:' and tonumber(string.sub(f, 3)) < today then redis.call('HDEL', pointsKey, f) end
+      if string.sub(f, 1, 2) == 'l:' and (tonumber(string.sub(f, 3)) or today) < today then redis.call('HDEL', pointsKey, f) end
     end
   end
   return credited

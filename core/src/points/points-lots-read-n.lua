@@ -16,7 +16,7 @@ for i = 1, #KEYS, 2 do
     if string.byte(f, 1) == 108 and string.byte(f, 2) == 58 then -- 'l:'
       local day = string.sub(f, 3)
       days[#days + 1] = day
-      lots[day] = tonumber(flat[j + 1])
+      lots[day] = tonumber(flat[j + 1]) or 0
     end
   end
   local old = redis.call('HGETALL', KEYS[i + 1])
@@ -26,7 +26,7 @@ for i = 1, #KEYS, 2 do
       days[#days + 1] = day
       lots[day] = 0
     end
-    lots[day] = lots[day] + tonumber(old[j + 1])
+    lots[day] = lots[day] + (tonumber(old[j + 1]) or 0)
   end
   local reply = {}
   for _, day in ipairs(days) do

@@ -36,8 +36,9 @@ local function readLots()
   local raw = rcall('HGETALL', KEYS[3])
   local lots, balance = {}, 0
   for i = 1, #raw, 2 do
-    if string.sub(raw[i], 1, 2) == 'l:' then
-      local day, pts = tonumber(string.sub(raw[i], 3)), tonumber(raw[i + 1])
+    local day = string.sub(raw[i], 1, 2) == 'l:' and tonumber(string.sub(raw[i], 3))
+    if day then
+      local pts = tonumber(raw[i + 1]) or 0
       if day < today or pts <= 0 then
         rcall('HDEL', KEYS[3], raw[i])
       else
