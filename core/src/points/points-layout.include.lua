@@ -7,7 +7,11 @@
   grant credited, points earned in a stream), deletes the three, and marks the hash with `_`. A script calls
   it when its read of the hash found no `_` (the viewer's first change since the layout changed, or a new
   viewer: one EXISTS), so a hash marked is never looked at again for the old keys.
-  Output: true when something was folded (the caller reads the hash again).
+  Input:
+    pointsKey: the viewer's points (HASH); oldLots, oldGrants, oldStreams: the older layout's three hashes of
+    the viewer; all KEYS of the calling script, in the brand's slot
+  Output:
+    true when something was folded (the caller reads the hash again)
 ]]
 local OLD_PREFIXES = { 'l:', 'g:', 's:' }
 local function foldOld(pointsKey, oldLots, oldGrants, oldStreams)

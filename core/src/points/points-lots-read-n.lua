@@ -2,8 +2,9 @@
   The points lots of many viewers of one brand in one call (the joins of one moment read their standing, a
   balance reads one). Read only; all keys are in the brand's slot.
   Input:
-    KEYS[2i-1] viewer i's points (HASH: l:<expiry day> -> points, and the grants' fields, see points.keys.ts)
-    KEYS[2i]   viewer i's lots in the layout before (HASH expiry day -> points; gone once folded in)
+    KEYS[1] the first viewer's points (HASH: l:<expiry day> -> points, and the grants' fields, see points.keys.ts)
+    KEYS[2] the first viewer's lots in the layout before (HASH expiry day -> points; gone once folded in)
+    KEYS[3], KEYS[4] the second viewer's; ... (KEYS[2i-1], KEYS[2i]: viewer i's)
   Output:
     { viewer i's lots: expiry day, points, ... (a day in both keys: the two added up) }
 ]]
