@@ -5,7 +5,7 @@ import type { AppContext } from '../../core/src/context.js';
 import { activityKeys } from '../../core/src/activity/activity.keys.js';
 import { parseViewerActivity } from '../../core/src/activity/activity.metrics.js';
 import { changedViewers } from '../../core/src/activity/activity.store.js';
-import { grantWatchPoints } from '../../core/src/points/points.service.js';
+import { brandPointsKeys, pointsKeys } from '../../core/src/points/points.keys.js';
 import { ENTRY_FIELDS, packEntry, type History } from '../../core/src/scoring/scoring.history.js';
 import { scoringKeys } from '../../core/src/scoring/scoring.keys.js';
 import { scoringStore, streamTime } from '../../core/src/scoring/scoring.store.js';
@@ -20,8 +20,10 @@ import type { RollupStats } from '../../core/src/scoring/scoring.rollup.js';
  *
  * What the product has changed since, the "before" keeps as it was, so the product's later work does not
  * speed it up: the merge and apply scripts as they were (bench/rollup/before/*.lua, one call per viewer and
- * key inside them, seven arguments per rating), the history parse and the rating with an object per stream.
- * Their results are the product's, key for key (the benchmark compares digests).
+ * key inside them, seven arguments per rating), the watch-point grant as it was (three hashes per viewer:
+ * lots, grants, streams), the history parse and the rating with an object per stream. Their results are the
+ * product's, key for key, the points read as one hash per viewer (the benchmark's digest reads both layouts
+ * the same way).
  */
 export async function rollupBefore(ctx: AppContext, streamId: string, opts: { batch: number }): Promise<RollupStats> {
   const stats: RollupStats = { streamId, viewers: 0, batches: 0, roundTrips: 2 };
@@ -73,8 +75,16 @@ export async function rollupBefore(ctx: AppContext, streamId: string, opts: { ba
     stats.roundTrips += 2;
     const watchers = entries.filter((e) => e.watchMs >= 60_000);
     if (watchers.length) {
+      const c = ctx.config;
+      const now = ctx.clock.now();
+      const bp = brandPointsKeys(ctx.keys, stream.brandId);
       await Promise.all(
-        watchers.map((e) => grantWatchPoints(ctx, { brandId: stream.brandId, streamId, viewerId: e.viewerId, watchSec: Math.floor(e.watchMs / 1000) })),
+        watchers.map((e) => {
+          const points = Math.min(c.POINTS_WATCH_CAP, c.POINTS_WATCH_PER_MINUTE * Math.floor(Math.floor(e.watchMs / 1000) / 60));
+          if (points <= 0) return 0;
+          const p = pointsKeys(ctx.keys, stream.brandId, e.viewerId).old;
+          return scripts.grant(p.lots, p.grants, p.streams, bp.economy, bp.holders, `watch:${streamId}`, 'topup', points, streamId, c.POINTS_STREAM_CAP, now, c.POINTS_EXPIRE_DAYS, e.viewerId);
+        }),
       );
       stats.roundTrips++;
     }
@@ -89,14 +99,15 @@ type Call = (...args: (string | number)[]) => Promise<unknown>;
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The merge and apply scripts as they were, defined once per connection under names of their own. */
-function oldScripts(ctx: AppContext): { merge: Call; apply: Call } {
+/** The merge, apply and watch-point grant scripts as they were, defined once per connection under names of their own. */
+function oldScripts(ctx: AppContext): { merge: Call; apply: Call; grant: Call } {
   const redis = ctx.redis as unknown as Record<string, Call | undefined> & { defineCommand(name: string, d: { numberOfKeys: number; lua: string }): void };
   if (!redis.rollupBeforeMerge) {
     redis.defineCommand('rollupBeforeMerge', { numberOfKeys: 1, lua: readFileSync(join(here, 'before', 'score-merge-1.lua'), 'utf8') });
     redis.defineCommand('rollupBeforeApply', { numberOfKeys: 9, lua: readFileSync(join(here, 'before', 'score-apply-9.lua'), 'utf8') });
+    redis.defineCommand('rollupBeforeGrant', { numberOfKeys: 5, lua: readFileSync(join(here, 'before', 'points-grant-5.lua'), 'utf8') });
   }
-  return { merge: redis.rollupBeforeMerge!.bind(redis), apply: redis.rollupBeforeApply!.bind(redis) };
+  return { merge: redis.rollupBeforeMerge!.bind(redis), apply: redis.rollupBeforeApply!.bind(redis), grant: redis.rollupBeforeGrant!.bind(redis) };
 }
 
 /** parseHistory as it was. */

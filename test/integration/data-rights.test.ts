@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_TABLES, ViewerDataExport, ViewerDataExportAll, ViewerDeleted } from '@stickyroom/sdk/protocol';
 import { pseudonymOf } from '../../core/src/exports/data-rights.service.js';
 import { ForgetOps } from '../../core/src/exports/data-rights.store.js';
+import { pointsKeys } from '../../core/src/points/points.keys.js';
 import { rewardsStore } from '../../core/src/points/points.rewards.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { deliverOrder, ndjson } from '../helpers/exports.js';
@@ -162,6 +163,8 @@ describe('data rights', () => {
     for (const s of streamsA) expect(before[`${s} chat ndjson`]).toContain(GONE);
     const summariesBefore = await summaries(streamsA, tokenA);
     const summaryB = await summaries([streamB], tokenB);
+    // points still in the layout before (three hashes per viewer, not folded in yet) go too
+    await t.app.ctx.redis.hset(pointsKeys(t.app.ctx.keys, A, GONE).old.lots, '99999', '3');
 
     expect((await t.http('DELETE', `/api/brands/${A}/viewers/${GONE}`, { token: tokenB })).status).toBe(403);
     expect((await t.http('DELETE', `/api/brands/${A}/viewers/${GONE}`, { token: await t.token('streamer', 'host', { brandId: A }) })).status).toBe(403);
@@ -232,6 +235,7 @@ describe('data rights', () => {
       raffle: { tickets: 0, spent: {} },
       referrals: { code: null, referredBy: null, referred: [] },
     });
+    expect(data.points).toEqual({ lots: {}, grants: {}, streams: {} });
     const again = await t.http('DELETE', `/api/brands/${A}/viewers/${GONE}`, { token: tokenA });
     expect(again.body).toEqual({ viewerId: GONE, pseudonym, brands: [A], streams: 0 });
     expect(await everyExport(A, streamsA, tokenA)).toEqual(after);

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViewerClient } from '@stickyroom/sdk';
+import { pointsKeys } from '../../core/src/points/points.keys.js';
 import { grantPoints } from '../../core/src/points/points.service.js';
+import { viewerPoints } from '../../core/src/points/points.store.js';
 import { rollupStream } from '../../core/src/scoring/scoring.rollup.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { record, seedStream } from './rollup-fixtures.js';
@@ -84,6 +86,26 @@ describe('points redemption', () => {
     const late = await t.viewer('late');
     await expect(late.redeem(reward.id)).rejects.toMatchObject({ code: 'insufficient_points' });
     expect((await late.points(BRAND)).balance).toBe(20);
+  });
+
+  it('spends points kept in the layout before (three hashes per viewer), folding them in first', async () => {
+    const { redis, keys } = t.app.ctx;
+    const k = pointsKeys(keys, BRAND, 'oldtimer');
+    const today = Math.floor(t.clock.now() / DAY);
+    await redis.hset(k.old.lots, String(today + 3), '25', String(today + 20), '50', String(today - 1), '9');
+    await redis.hset(k.old.grants, 'order:o-1', '84');
+    await redis.hset(k.old.streams, 's-r', '0');
+    const v = await t.viewer('oldtimer');
+    expect(await v.points(BRAND)).toMatchObject({ balance: 75, expiring: { points: 25, at: (today + 4) * DAY } });
+    const reward = await createReward({ title: 'Pin', kind: 'gift', cost: 30, stock: 5 });
+    const got = await v.redeem(reward.id);
+    // 25 from the lot expiring in 3 days, 5 from the one in 20 days; the expired one is gone
+    expect(got.balance).toMatchObject({ balance: 45, expiring: { points: 45, at: (today + 21) * DAY } });
+    expect(await redis.exists(k.old.lots, k.old.grants, k.old.streams)).toBe(0);
+    expect(await viewerPoints(redis, keys, BRAND, 'oldtimer')).toEqual({ lots: { [today + 20]: 45 }, grants: { 'order:o-1': 84 }, streams: { 's-r': 0 } });
+    expect(await grant('oldtimer', 84, 'o-1')).toBe(0);
+    expect(await grant('oldtimer', 10, 'o-2')).toBe(10);
+    expect(await v.points(BRAND)).toMatchObject({ balance: 55 });
   });
 
   it('refuses without enough points, below the tier, past the per-viewer limit, and an inactive reward', async () => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grantPoints, grantWatchPoints } from '../../core/src/points/points.service.js';
+import { pointsKeys, pointsLayoutKey } from '../../core/src/points/points.keys.js';
+import { foldOlderPoints, grantPoints, grantWatchPoints, olderPointsGone, queueWatchPointsBatch } from '../../core/src/points/points.service.js';
+import { viewerPoints } from '../../core/src/points/points.store.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 const DAY = 86_400_000;
@@ -66,6 +68,59 @@ describe('loyalty points', () => {
     expect(await w(20 * 3600)).toBe(0);
     const viewer = await t.viewer('idler');
     expect((await viewer.points('brand-p')).balance).toBe(30);
+  });
+
+  it('reads points kept in the layout before (three hashes per viewer) and folds them in at the next grant', async () => {
+    const { redis, keys } = t.app.ctx;
+    const k = pointsKeys(keys, 'brand-p', 'legacy');
+    const day = Math.floor(t.clock.now() / DAY) + 10;
+    await redis.hset(k.old.lots, String(day), '40');
+    await redis.hset(k.old.grants, 'quiz:q-old', '40');
+    await redis.hset(k.old.streams, 's-1', '95');
+    const viewer = await t.viewer('legacy');
+    expect(await viewer.points('brand-p')).toMatchObject({ balance: 40, expiring: { points: 40, at: (day + 1) * DAY } });
+    expect(await viewerPoints(redis, keys, 'brand-p', 'legacy')).toEqual({ lots: { [day]: 40 }, grants: { 'quiz:q-old': 40 }, streams: { 's-1': 95 } });
+    // the grant made before counts (no second credit), and so does what the stream already earned (cap 100)
+    expect(await grant('legacy', 40, 'q-old')).toBe(0);
+    expect(await grant('legacy', 10, 'q-new')).toBe(5);
+    expect(await redis.exists(k.old.lots, k.old.grants, k.old.streams)).toBe(0);
+    expect(await viewer.points('brand-p')).toMatchObject({ balance: 45, expiring: { points: 40 } });
+    const after = await viewerPoints(redis, keys, 'brand-p', 'legacy');
+    expect(after.grants).toEqual({ 'quiz:q-old': 40, 'quiz:q-new': 5 });
+    expect(after.streams).toEqual({ 's-1': 100 });
+    expect(Object.values(after.lots).reduce((a, b) => a + b, 0)).toBe(45);
+    expect(await grant('legacy', 10, 'q-more')).toBe(0);
+  });
+
+  it('folds the whole deployment\'s older layout once, after which the rollup names one key per viewer', async () => {
+    const { redis, keys } = t.app.ctx;
+    const day = Math.floor(t.clock.now() / DAY) + 5;
+    for (const [brandId, viewerId] of [['brand-p', 'old:one'], ['brand-q', 'old-two']] as const) {
+      const k = pointsKeys(keys, brandId, viewerId);
+      await redis.hset(k.old.lots, String(day), '12');
+      await redis.hset(k.old.grants, 'watch:s-old', '12');
+      await redis.hset(k.old.streams, 's-old', '12');
+    }
+    expect(await foldOlderPoints(t.app.ctx)).toBeGreaterThanOrEqual(2);
+    expect(await redis.get(pointsLayoutKey(keys))).toBe('1');
+    expect(await olderPointsGone(t.app.ctx)).toBe(true);
+    for (const [brandId, viewerId] of [['brand-p', 'old:one'], ['brand-q', 'old-two']] as const) {
+      const k = pointsKeys(keys, brandId, viewerId);
+      expect(await redis.exists(k.old.lots, k.old.grants, k.old.streams)).toBe(0);
+      expect((await (await t.viewer(viewerId)).points(brandId)).balance).toBe(12);
+    }
+    // the watch points granted before count: a top-up to the same target grants nothing, a higher one the rest
+    const topUp = async (watchSec: number) => {
+      const p = redis.pipeline();
+      queueWatchPointsBatch(t.app.ctx, p, { brandId: 'brand-p', streamId: 's-old', viewers: [{ viewerId: 'old:one', watchSec }], olderLayoutGone: true });
+      const [err, credited] = ((await p.exec()) ?? [])[0] ?? [];
+      expect(err).toBeNull();
+      return (credited as number[])[0];
+    };
+    expect(await topUp(6 * 60)).toBe(0);
+    expect(await topUp(10 * 60)).toBe(8);
+    expect((await (await t.viewer('old:one')).points('brand-p')).balance).toBe(20);
+    expect(await foldOlderPoints(t.app.ctx)).toBe(0);
   });
 
   it('reaches a tier from the balance', async () => {

@@ -158,7 +158,7 @@ describe('rollup', () => {
       const points = brandPointsKeys(w.ctx.keys, brandId);
       const perViewer = async (v: string) => {
         const k = pointsKeys(w.ctx.keys, brandId, v);
-        return [await w.ctx.redis.hgetall(k.lots), await w.ctx.redis.hgetall(k.grants), await w.ctx.redis.hgetall(k.streams)];
+        return w.ctx.redis.hgetall(k.points);
       };
       return {
         scoring: await scoringSnapshot(w.ctx.redis, w.ctx.keys, brandId, { keepVersions: true }),

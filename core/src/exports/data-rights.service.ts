@@ -13,6 +13,7 @@ import { couponKeys, dropKeys } from '../coupons/coupons.keys.js';
 import { brandLotteryKeys, lotteryKeys } from '../lottery/lottery.keys.js';
 import { brandBuyersKey, brandOrderKeys, orderIndexKey, streamOrderKeys } from '../orders/orders.keys.js';
 import { pointsKeys } from '../points/points.keys.js';
+import { viewerPoints, viewerPointsKeys } from '../points/points.store.js';
 import { presenceKeys } from '../presence/presence.keys.js';
 import { lastJoinKey, productKeys } from '../products/products.keys.js';
 import { pollKeys } from '../polls/polls.keys.js';
@@ -172,19 +173,16 @@ async function brandData(ctx: AppContext, brandId: string, viewerId: string, que
   const bs = brandSummaryKeys(ctx.keys, brandId);
   const p = pointsKeys(ctx.keys, brandId, viewerId);
   const o = brandOrderKeys(ctx.keys, brandId, viewerId);
-  const [history, rating, firstSeen, firstBought, lots, grants, pstreams, orderTimes, amounts, lastJoin] = await Promise.all([
+  const [history, rating, firstSeen, firstBought, points, orderTimes, amounts, lastJoin] = await Promise.all([
     r.hget(sc.history, viewerId),
     r.hget(sc.ratings, viewerId),
     r.zscore(bs.firstSeen, viewerId),
     r.zscore(bs.firstBought, viewerId),
-    r.hgetall(p.lots),
-    r.hgetall(p.grants),
-    r.hgetall(p.streams),
+    viewerPoints(r, ctx.keys, brandId, viewerId),
     r.zrange(o.history, 0, -1, 'WITHSCORES'),
     r.hgetall(o.amounts),
     r.get(lastJoinKey(ctx.keys, viewerId)),
   ]);
-  const nums = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Number(v)]));
   const bp = brandPointsKeys(ctx.keys, brandId);
   const redemptionIds = await r.lrange(p.redemptions, 0, -1);
   const redemptions = redemptionIds.length ? (await r.hmget(bp.redemptions, ...redemptionIds)).flatMap((raw) => (raw ? [parseJson(raw)] : [])) : [];
@@ -218,7 +216,7 @@ async function brandData(ctx: AppContext, brandId: string, viewerId: string, que
     brandId,
     exportedAt: ctx.clock.now(),
     scoring: { history, rating, firstSeen: firstSeen === null ? null : Number(firstSeen), firstBought: firstBought === null ? null : Number(firstBought) },
-    points: { lots: nums(lots), grants: nums(grants), streams: nums(pstreams) },
+    points,
     redemptions,
     raffle: { tickets: Number(tickets ?? 0), spent },
     referrals: { code, referredBy: by === null ? null : record(by), referred: referred.sort((a, b) => a.at - b.at) },
@@ -361,10 +359,7 @@ async function forgetInBrand(ctx: AppContext, ops: ForgetOps, brandId: string, q
   await ops.renameKey(from.amounts, to.amounts);
   await ops.zsetMember(brandBuyersKey(ctx.keys, brandId));
   await ops.zsetMember(brandLotteryKeys(ctx.keys, brandId).winners);
-  const p = pointsKeys(ctx.keys, brandId, V);
-  await ctx.redis.del(p.lots);
-  await ctx.redis.del(p.grants);
-  await ctx.redis.del(p.streams);
+  await ctx.redis.del(...viewerPointsKeys(ctx.keys, brandId, V));
   await forgetPointsAndReferrals(ctx, ops, brandId, streams);
   await forgetInWebhookLog(ctx, ops, brandId);
   const last = await ctx.redis.get(lastJoinKey(ctx.keys, V));

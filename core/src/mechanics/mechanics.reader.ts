@@ -144,7 +144,12 @@ export async function readStreamInput(ctx: AppContext, stream: StreamRecord, now
       const ids = [...touched];
       const granted = await chunked(ids, async (chunk) => {
         const p = redis.pipeline();
-        for (const v of chunk) p.hget(pointsKeys(keys, stream.brandId, v).grants, `${source}:${m.id}`);
+        // the grant's field in the viewer's points, and in the older layout's grants (not folded in yet)
+        for (const v of chunk) {
+          const k = pointsKeys(keys, stream.brandId, v);
+          p.hget(k.points, `g:${source}:${m.id}`);
+          p.hget(k.old.grants, `${source}:${m.id}`);
+        }
         return replies<string | null>(await p.exec());
       });
       pointsGranted = granted.reduce((a, g) => a + (g ? Number(g) : 0), 0);

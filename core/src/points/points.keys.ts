@@ -2,15 +2,38 @@ import type { Keys } from '../redis/keys.js';
 
 /** One viewer's loyalty points with one brand; every key in the brand's slot. */
 export const pointsKeys = (k: Keys, brandId: string, viewerId: string) => ({
-  /** HASH expiry day (floor(expiresAtMs / 86400000)) -> points: lots that expire at the end of that UTC day. */
-  lots: k.brand(brandId, 'points', viewerId, 'lots'),
-  /** HASH grant id (`<source>:<sourceId>`, `watch:<streamId>`) -> points credited: what makes grants idempotent. */
-  grants: k.brand(brandId, 'points', viewerId, 'grants'),
-  /** HASH streamId -> points earned in that stream from capped sources (everything but orders). */
-  streams: k.brand(brandId, 'points', viewerId, 'streams'),
+  /**
+   * HASH, everything the grants and redemptions keep of the viewer's points, in one key (one key per viewer,
+   * not three: a rollup creates it for every watcher):
+   * - `l:<day>` -> points: the lot that expires at the end of that UTC day (day = floor(expiresAtMs / 86400000));
+   * - `g:<grantId>` -> points credited by that grant (`<source>:<sourceId>`, `watch:<streamId>`): what makes
+   *   grants idempotent;
+   * - `s:<streamId>` -> points earned in that stream from capped sources (everything but orders);
+   * - `_` -> 1: written with every change, so a script knows the viewer's older keys (`old` below) were
+   *   already folded in without looking for them.
+   * See points-layout.include.lua.
+   */
+  points: k.brand(brandId, 'pts', viewerId),
+  /**
+   * The layout before: three hashes per viewer (lots: day -> points, grants: grantId -> points, streams:
+   * streamId -> points). Never written any more: the first rollup of a deployment folds every viewer's into
+   * `points` (foldOlderPoints), and so does, before that, the first grant or redemption of the viewer; readers
+   * add what they still hold.
+   */
+  old: {
+    lots: k.brand(brandId, 'points', viewerId, 'lots'),
+    grants: k.brand(brandId, 'points', viewerId, 'grants'),
+    streams: k.brand(brandId, 'points', viewerId, 'streams'),
+  },
   /** LIST of the viewer's redemption ids, newest first. */
   redemptions: k.brand(brandId, 'points', viewerId, 'redemptions'),
 });
+
+/** The four keys of a viewer's points a script that changes them is given: the hash, then the older layout's three (folded in first). */
+export const pointsScriptKeys = (k: Keys, brandId: string, viewerId: string): [string, string, string, string] => {
+  const p = pointsKeys(k, brandId, viewerId);
+  return [p.points, p.old.lots, p.old.grants, p.old.streams];
+};
 
 /** The brand's points ledger and catalog of rewards; every key in the brand's slot. */
 export const brandPointsKeys = (k: Keys, brandId: string) => ({
@@ -43,3 +66,10 @@ export const rewardKeys = (k: Keys, brandId: string, rewardId: string) => ({
   /** HASH viewerId -> redemptions of this reward. */
   claims: k.brand(brandId, 'reward', rewardId, 'claims'),
 });
+
+/**
+ * STRING '1' once every viewer's points of the deployment are in the one-hash layout (pointsKeys): set by
+ * foldOlderPoints (points.service.ts) after it folded whatever the layout before left. The rollup's watch
+ * top-ups then name one key per viewer instead of four.
+ */
+export const pointsLayoutKey = (k: Keys) => k.global('points', 'layout');

@@ -70,7 +70,7 @@ export async function offeredRewards(ctx: AppContext, brandId: string): Promise<
 
 /**
  * Redeems a reward for the viewer's points: one script checks the reward, the tier, the viewer's limit, the
- * stock and the balance together and charges the soonest-expiring points first (points-redeem-9.lua). A
+ * stock and the balance together and charges the soonest-expiring points first (points-redeem-12.lua). A
  * coupon's code is made here and handed out only if the script commits. Idempotent per opId.
  */
 export async function redeemReward(

@@ -1,10 +1,14 @@
 import { defineScript } from '../redis/scripts.js';
-import { brandPointsKeys, pointsKeys, rewardKeys } from './points.keys.js';
+import { brandPointsKeys, pointsKeys, pointsScriptKeys, rewardKeys } from './points.keys.js';
 
-/** points-lots-read-n.lua: the lots of many viewers of one brand, each as HGETALL answers it. */
+/** points-lots-read-n.lua: the lots of many viewers of one brand (both layouts added up), each as `day -> points`. */
 export const pointsLotsRead = defineScript({
   file: 'points-lots-read-n.lua',
-  keys: (k, a: { brandId: string; viewerIds: readonly string[] }) => a.viewerIds.map((viewerId) => pointsKeys(k, a.brandId, viewerId).lots),
+  keys: (k, a: { brandId: string; viewerIds: readonly string[] }) =>
+    a.viewerIds.flatMap((viewerId) => {
+      const p = pointsKeys(k, a.brandId, viewerId);
+      return [p.points, p.old.lots];
+    }),
   argv: () => [],
   parse: (replies: string[][]): Record<string, string>[] =>
     replies.map((flat) => {
@@ -27,20 +31,23 @@ export interface GrantArgs {
   expireDays: number;
 }
 
-/** points-grant-5.lua: credits a grant once, within the per-stream cap; answers the points credited. */
+/** points-grant-6.lua: credits a grant once, within the per-stream cap; answers the points credited. */
 export const pointsGrant = defineScript({
-  file: 'points-grant-5.lua',
+  file: 'points-grant-6.lua',
   keys: (k, a: GrantArgs) => {
-    const p = pointsKeys(k, a.brandId, a.viewerId);
     const b = brandPointsKeys(k, a.brandId);
-    return [p.lots, p.grants, p.streams, b.economy, b.holders];
+    return [...pointsScriptKeys(k, a.brandId, a.viewerId), b.economy, b.holders];
   },
   argv: (a) => [a.grantId, a.mode, a.points, a.cappedStreamId, a.streamCap, a.now, a.expireDays, a.viewerId],
   parse: (credited: number) => credited,
 });
 
-/** The grant shared by a batch of viewers (everything of GrantArgs but the viewer and the points). */
-export type BatchGrant = Omit<GrantArgs, 'viewerId' | 'points'> & { viewers: readonly { viewerId: string; points: number }[] };
+/**
+ * The grant shared by a batch of viewers (everything of GrantArgs but the viewer and the points).
+ * olderLayoutGone: the deployment holds no points in the layout before (pointsLayoutKey is set), so each
+ * viewer is named by its one hash alone, not with the older layout's three keys.
+ */
+export type BatchGrant = Omit<GrantArgs, 'viewerId' | 'points'> & { viewers: readonly { viewerId: string; points: number }[]; olderLayoutGone?: boolean };
 
 /** points-grant-batch-n.lua: the same grant for many viewers of one brand in one call; answers the points credited to each. */
 export const pointsGrantBatch = defineScript({
@@ -48,18 +55,24 @@ export const pointsGrantBatch = defineScript({
   keys: (k, a: BatchGrant) => {
     const b = brandPointsKeys(k, a.brandId);
     const out = [b.economy, b.holders];
-    for (const { viewerId } of a.viewers) {
-      const p = pointsKeys(k, a.brandId, viewerId);
-      out.push(p.lots, p.grants, p.streams);
-    }
+    if (a.olderLayoutGone) for (const { viewerId } of a.viewers) out.push(pointsKeys(k, a.brandId, viewerId).points);
+    else for (const { viewerId } of a.viewers) out.push(...pointsScriptKeys(k, a.brandId, viewerId));
     return out;
   },
   argv: (a) => {
-    const out: (string | number)[] = [a.grantId, a.mode, a.cappedStreamId, a.streamCap, a.now, a.expireDays];
+    const out: (string | number)[] = [a.grantId, a.mode, a.cappedStreamId, a.streamCap, a.now, a.expireDays, a.olderLayoutGone ? 1 : 4];
     for (const v of a.viewers) out.push(v.viewerId, v.points);
     return out;
   },
   parse: (credited: number[]) => credited,
+});
+
+/** points-fold-4.lua: folds one viewer's points of the layout before into the one hash; answers whether anything was left. */
+export const pointsFold = defineScript({
+  file: 'points-fold-4.lua',
+  keys: (k, a: { brandId: string; viewerId: string }) => pointsScriptKeys(k, a.brandId, a.viewerId),
+  argv: () => [],
+  parse: (folded: number) => folded === 1,
 });
 
 export interface RedeemArgs {
@@ -84,14 +97,14 @@ export interface RedeemReply {
   lots: { day: number; points: number }[];
 }
 
-/** points-redeem-9.lua: one redemption, checked and charged atomically; idempotent per op field. */
+/** points-redeem-12.lua: one redemption, checked and charged atomically; idempotent per op field. */
 export const pointsRedeem = defineScript({
-  file: 'points-redeem-9.lua',
+  file: 'points-redeem-12.lua',
   keys: (k, a: RedeemArgs) => {
     const p = pointsKeys(k, a.brandId, a.viewerId);
     const b = brandPointsKeys(k, a.brandId);
     const r = rewardKeys(k, a.brandId, a.rewardId);
-    return [r.meta, r.claims, p.lots, p.redemptions, b.redeemOps, b.redemptions, b.redemptionsByTime, b.economy, b.raffleTickets];
+    return [r.meta, r.claims, p.points, p.redemptions, b.redeemOps, b.redemptions, b.redemptionsByTime, b.economy, b.raffleTickets, p.old.lots, p.old.grants, p.old.streams];
   },
   argv: (a) => [a.viewerId, a.opField, a.redemptionId, a.code, a.now, ...a.tiers.flatMap((t) => [t.name, t.at])],
   refusals: { [-1]: 'reward_not_found', [-2]: 'reward_inactive', [-3]: 'reward_min_tier', [-4]: 'reward_limit', [-5]: 'reward_sold_out', [-6]: 'insufficient_points' },

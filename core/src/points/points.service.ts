@@ -2,7 +2,9 @@ import type { ChainableCommander } from 'ioredis';
 import type { PointsBalance } from '@stickyroom/sdk/protocol';
 import { perContext, type AppContext } from '../context.js';
 import { PointsStore, type PointLot } from './points.store.js';
-import type { GrantArgs } from './points.scripts.js';
+import { pointsFold, type GrantArgs } from './points.scripts.js';
+import { pointsLayoutKey } from './points.keys.js';
+import { globEscape, scanKeys } from '../exports/scan.js';
 import { loyaltyTierFor, parseLoyaltyTiers } from '../stickiness/index.js';
 
 export interface PointsGrant {
@@ -60,7 +62,7 @@ export async function grantWatchPoints(
 export function queueWatchPointsBatch(
   ctx: AppContext,
   pipeline: ChainableCommander,
-  w: { brandId: string; streamId: string; viewers: readonly { viewerId: string; watchSec: number }[] },
+  w: { brandId: string; streamId: string; viewers: readonly { viewerId: string; watchSec: number }[]; olderLayoutGone?: boolean },
 ): number {
   const viewers: { viewerId: string; points: number }[] = [];
   for (const { viewerId, watchSec } of w.viewers) {
@@ -77,8 +79,62 @@ export function queueWatchPointsBatch(
     now: ctx.clock.now(),
     expireDays: ctx.config.POINTS_EXPIRE_DAYS,
     viewers,
+    olderLayoutGone: w.olderLayoutGone ?? false,
   });
   return viewers.length;
+}
+
+const OLDER_KEY = /^\{b:(.+?)\}:points:(.+):(lots|grants|streams)$/;
+
+/**
+ * Folds every viewer's points the layout before left (three hashes per viewer) into the one hash of today
+ * (points-fold-4.lua, one viewer at a time, adding up), then marks the deployment (pointsLayoutKey) so the
+ * rollup names one key per viewer. A walk of the whole keyspace (every master of a cluster): the rollup runs
+ * it once per deployment, the first time it finds no mark. Idempotent; answers the viewers folded.
+ */
+export async function foldOlderPoints(ctx: AppContext): Promise<number> {
+  const prefix = ctx.keys.prefix;
+  let folded = 0;
+  await scanKeys(ctx, `${globEscape(prefix)}{b:*}:points:*`, async (keys) => {
+    const seen = new Set<string>();
+    const folds: Promise<boolean>[] = [];
+    for (const key of keys) {
+      const m = OLDER_KEY.exec(key.slice(prefix.length));
+      if (!m) continue;
+      const [, brandId = '', viewerId = ''] = m;
+      const id = `${brandId}\n${viewerId}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      folds.push(pointsFold.run(ctx.redis, ctx.keys, { brandId, viewerId }));
+    }
+    for (const done of await Promise.all(folds)) if (done) folded++;
+  });
+  await ctx.redis.set(pointsLayoutKey(ctx.keys), '1');
+  if (folded > 0) ctx.log.info({ viewers: folded }, 'points of the layout before folded into one hash per viewer');
+  return folded;
+}
+
+const layoutChecks = new WeakMap<AppContext, Promise<boolean>>();
+
+/**
+ * Whether the deployment holds no points in the layout before (its mark is set), folding them first when the
+ * mark is missing (foldOlderPoints): asked once per context. false when the fold failed (the rollup then names
+ * the older keys too, and asks again next time).
+ */
+export function olderPointsGone(ctx: AppContext): Promise<boolean> {
+  const known = layoutChecks.get(ctx);
+  if (known) return known;
+  const check = (async () => {
+    if ((await ctx.redis.get(pointsLayoutKey(ctx.keys))) === '1') return true;
+    await foldOlderPoints(ctx);
+    return true;
+  })().catch((err: unknown) => {
+    ctx.log.warn({ err }, 'points of the layout before not folded yet: the rollup names their keys');
+    layoutChecks.delete(ctx);
+    return false;
+  });
+  layoutChecks.set(ctx, check);
+  return check;
 }
 
 const watchTarget = (ctx: AppContext, watchSec: number): number =>

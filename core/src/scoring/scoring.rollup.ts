@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import { activityFields, changedViewers } from '../activity/activity.store.js';
-import { queueWatchPointsBatch } from '../points/points.service.js';
+import { olderPointsGone, queueWatchPointsBatch } from '../points/points.service.js';
 import { ENTRY_METRICS, packEntryRow } from './scoring.history.js';
 import { scoringStore, streamTime, type StoredRating } from './scoring.store.js';
 import { streamStore } from '../streams/streams.service.js';
@@ -67,7 +67,7 @@ export async function rollupStream(ctx: AppContext, streamId: string, opts: { ba
       const watchers = entries.map(({ viewerId, entry }) => ({ viewerId, watchSec: Math.floor(entryField(entry, WATCH) / 1000) }));
       await previousSent;
       const pipeline = ctx.redis.pipeline();
-      queueWatchPointsBatch(ctx, pipeline, { brandId: stream.brandId, streamId, viewers: watchers });
+      queueWatchPointsBatch(ctx, pipeline, { brandId: stream.brandId, streamId, viewers: watchers, olderLayoutGone });
       const seq = changed[changed.length - 1]!.seq;
       store.queueApply(pipeline, stream.brandId, streamId, { fromSeq, seq }, rated);
       done = pipeline.exec().then(async (res) => {
@@ -82,7 +82,7 @@ export async function rollupStream(ctx: AppContext, streamId: string, opts: { ba
     await done;
   };
 
-  const watchSegments = await subscribed(ctx, stream.brandId, 'segment.changed');
+  const [watchSegments, olderLayoutGone] = await Promise.all([subscribed(ctx, stream.brandId, 'segment.changed'), olderPointsGone(ctx)]);
   let cursor = await store.cursor(stream.brandId, streamId);
   stats.roundTrips++;
   const inFlight = new Set<Promise<void>>();

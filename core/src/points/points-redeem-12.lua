@@ -8,13 +8,14 @@
   Input:
     KEYS[1] reward meta (HASH id, brandId, title, kind, cost, stock, redeemed, perViewer, minTier, active)
     KEYS[2] reward claims (HASH viewerId -> redemptions)
-    KEYS[3] the viewer's lots (HASH expiryDay -> points)
+    KEYS[3] the viewer's points (HASH; its lots are the fields l:<expiryDay> -> points, see points.keys.ts)
     KEYS[4] the viewer's redemptions (LIST of ids, newest first)
     KEYS[5] the brand's redeem ops (HASH op field -> redemption id)
     KEYS[6] the brand's redemptions (HASH id -> JSON record)
     KEYS[7] the brand's redemptions by time (ZSET id -> at)
     KEYS[8] the brand's points ledger (HASH i:/r:/n:/x:<day>, see points.keys.ts)
     KEYS[9] the brand's raffle tickets (HASH viewerId -> tickets)
+    KEYS[10..12] the older layout's lots, grants, per-stream earnings of the viewer (folded into KEYS[3] first)
     ARGV[1] viewerId  ARGV[2] op field ('' = none)  ARGV[3] new redemption id  ARGV[4] coupon code (used by
     coupon rewards)  ARGV[5] nowMs
     ARGV[6..] the loyalty tiers: name, threshold, name, threshold, ...
@@ -23,6 +24,7 @@
     | { -1 no such reward | -2 inactive | -3 below the minimum tier | -4 per-viewer limit reached
         | -5 sold out, 0 } | { -6 not enough points, the balance }
 ]]
+--! include points/points-layout.include.lua
 local rcall = redis.call
 local DAY = 86400000
 local viewerId, opField, now = ARGV[1], ARGV[2], tonumber(ARGV[5])
@@ -30,15 +32,19 @@ local today = math.floor(now / DAY)
 
 -- the unexpired lots, soonest expiry first (expired ones are dropped: their points are lost)
 local function readLots()
+  if not rcall('HGET', KEYS[3], '_') then foldOld(KEYS[3], KEYS[10], KEYS[11], KEYS[12]) end
   local raw = rcall('HGETALL', KEYS[3])
   local lots, balance = {}, 0
   for i = 1, #raw, 2 do
-    local day, pts = tonumber(raw[i]), tonumber(raw[i + 1])
-    if day < today or pts <= 0 then
-      rcall('HDEL', KEYS[3], raw[i])
-    else
-      lots[#lots + 1] = { day, pts }
-      balance = balance + pts
+    local day = string.sub(raw[i], 1, 2) == 'l:' and tonumber(string.sub(raw[i], 3))
+    if day then
+      local pts = tonumber(raw[i + 1]) or 0
+      if day < today or pts <= 0 then
+        rcall('HDEL', KEYS[3], raw[i])
+      else
+        lots[#lots + 1] = { day, pts }
+        balance = balance + pts
+      end
     end
   end
   table.sort(lots, function(a, b) return a[1] < b[1] end)
@@ -89,9 +95,9 @@ for i = 1, #lots do
   lots[i][2] = lots[i][2] - take
   left = left - take
   if lots[i][2] == 0 then
-    rcall('HDEL', KEYS[3], lots[i][1])
+    rcall('HDEL', KEYS[3], 'l:' .. lots[i][1])
   else
-    rcall('HSET', KEYS[3], lots[i][1], lots[i][2])
+    rcall('HSET', KEYS[3], 'l:' .. lots[i][1], lots[i][2])
   end
   rcall('HINCRBY', KEYS[8], 'x:' .. lots[i][1], -take)
 end

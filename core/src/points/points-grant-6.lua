@@ -2,10 +2,9 @@
   Credits loyalty points once per grant id, within the viewer's per-stream cap, into a lot that
   expires at the end of a UTC day; drops lots already expired (the rules: points-grant.include.lua).
   Input:
-    KEYS[1] lots (HASH expiryDay -> points)
-    KEYS[2] grants (HASH grantId -> points credited so far)
-    KEYS[3] per-stream earnings (HASH streamId -> points)
-    KEYS[4] the brand's points ledger (HASH, see the include)  KEYS[5] the brand's holders (ZSET)
+    KEYS[1] the viewer's points (HASH l:<expiryDay>, g:<grantId>, s:<streamId>, _; see points.keys.ts)
+    KEYS[2..4] the older layout's lots, grants, per-stream earnings of the viewer (folded into KEYS[1] once)
+    KEYS[5] the brand's points ledger (HASH, see the include)  KEYS[6] the brand's holders (ZSET)
     ARGV[1] grantId
     ARGV[2] mode: add (grant ARGV[3] once) | topup (bring this grant up to ARGV[3] in total)
     ARGV[3] points
@@ -17,5 +16,7 @@
   Output:
     points credited by this call (0 when already granted or capped)
 ]]
+--! include points/points-layout.include.lua
 --! include points/points-grant.include.lua
-return grant(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[8], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
+local spec = grantSpec(ARGV[1], ARGV[2], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
+return grant(spec, KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], ARGV[8], ARGV[3])
