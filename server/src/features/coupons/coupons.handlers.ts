@@ -1,6 +1,11 @@
 import { defineHandler, STAFF, VIEWER } from '../../io/handler.js';
+import { perContext } from '../../../../core/src/context.js';
 import { toAckError } from '../../../../core/src/errors.js';
 import { claimCoupon, dropCoupon, endDropByStaff } from '../../../../core/src/coupons/coupons.service.js';
+import { SoldOutTold } from './sold-out-told.js';
+
+/** The sockets of this node a `sold_out` ack told of a drop's sell-out: its `coupon:ended` push leaves them out. */
+export const soldOutTold = perContext((ctx) => new SoldOutTold(ctx.log));
 
 export const couponHandlers = [
   defineHandler('coupon:drop', { roles: STAFF }, ({ ctx, user, now }, p) => dropCoupon(ctx, user, p, now)),
@@ -11,7 +16,9 @@ export const couponHandlers = [
       claims.inc({ outcome: 'code' });
       return out;
     } catch (err) {
-      claims.inc({ outcome: toAckError(err).error.code });
+      const { code } = toAckError(err).error;
+      claims.inc({ outcome: code });
+      if (code === 'sold_out') soldOutTold(call.ctx).tell(call.socket, p.dropId);
       throw err;
     }
   }),
