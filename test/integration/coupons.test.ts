@@ -119,10 +119,13 @@ describe('coupon drops', () => {
     const { drop: d } = await host.dropCoupon(streamId, { ...drop, quantity: 2 });
     const join = (id: string) => t.joinedViewer(streamId, id);
     const [watcher, w1, w2, loser, late] = await Promise.all([join('tw'), join('tw1'), join('tw2'), join('tl'), join('tlate')]);
+    // a client of protocol 1 (an SDK older than the sold_out ack's `claimed`) keeps getting the push
+    const oldToken = await t.token('viewer', 'tl-old');
+    const old = await t.joinedViewer(streamId, 'tl-old', { socketOptions: { auth: { token: oldToken, protocol: 1 } } });
     // what reaches each socket on the wire, and what each SDK tells its app
     const wire = new Map<string, string[]>();
     const app = new Map<string, unknown[]>();
-    for (const [name, v] of Object.entries({ watcher, w1, w2, loser, late })) {
+    for (const [name, v] of Object.entries({ watcher, w1, w2, loser, late, old })) {
       wire.set(name, []);
       app.set(name, []);
       v.socket.on('coupon:ended', (e) => wire.get(name)!.push(e.dropId));
@@ -134,6 +137,7 @@ describe('coupon drops', () => {
     await w1.claimCoupon(d.id);
     await w2.claimCoupon(d.id);
     await expect(loser.claimCoupon(d.id)).rejects.toMatchObject({ code: 'sold_out', claimed: 2 });
+    await expect(old.claimCoupon(d.id)).rejects.toMatchObject({ code: 'sold_out', claimed: 2 });
     // the loser's app heard of the sell-out from its ack, before the push went anywhere
     const ended = { dropId: d.id, streamId, reason: 'sold_out', claimed: 2 };
     expect(app.get('loser')).toEqual([ended]);
@@ -141,13 +145,13 @@ describe('coupon drops', () => {
     expect(await watcherHears).toEqual(ended);
     // ordering: a push to the room after the sell-out's reaches every socket after it
     const { drop: marker } = await host.dropCoupon(streamId, drop);
-    await Promise.all([watcher, w1, w2, loser, late].map((v) => v.once('coupon:dropped', (p) => p.id === marker.id)));
-    // the winners and those who did not claim got the push; the socket the ack told did not
-    for (const name of ['watcher', 'w1', 'w2', 'late']) expect(wire.get(name), name).toEqual([d.id]);
+    await Promise.all([watcher, w1, w2, loser, late, old].map((v) => v.once('coupon:dropped', (p) => p.id === marker.id)));
+    // the winners, those who did not claim and the protocol-1 client got the push; the socket the ack told did not
+    for (const name of ['watcher', 'w1', 'w2', 'late', 'old']) expect(wire.get(name), name).toEqual([d.id]);
     expect(wire.get('loser')).toEqual([]);
     // a claim answered sold_out after the push reached its socket: the app is not told twice
     await expect(late.claimCoupon(d.id)).rejects.toMatchObject({ code: 'sold_out' });
-    for (const name of ['watcher', 'w1', 'w2', 'loser', 'late']) expect(app.get(name), name).toEqual([ended]);
+    for (const name of ['watcher', 'w1', 'w2', 'loser', 'late', 'old']) expect(app.get(name), name).toEqual([ended]);
     // a retry with a kept refusal (same opId) says the same, and still tells the app nothing new
     await expect(loser.claimCoupon(d.id, { opId: 'again' })).rejects.toMatchObject({ code: 'sold_out', claimed: 2 });
     expect(app.get('loser')).toEqual([ended]);

@@ -13,7 +13,7 @@ import { createDispatcher, type AppSocket, type HandlerDef, type SocketData } fr
 import { capBufferedBytes } from './slow-consumer.js';
 import { sharedPartsParser } from './shared-parts-encoder.js';
 import { UserSockets } from './user-sockets.js';
-import { armExpiry, endSession, protocolRefusal, sessionEndReason, sessionHandlers } from './session.js';
+import { armExpiry, endSession, protocolOf, protocolRefusal, sessionEndReason, sessionHandlers } from './session.js';
 
 export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -94,6 +94,7 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
       (user) => {
         socket.data.user = user;
         socket.data.streams = new Set();
+        socket.data.protocol = protocolOf(auth);
         next();
       },
       (err: unknown) => {

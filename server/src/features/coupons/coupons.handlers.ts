@@ -1,3 +1,4 @@
+import { SOLD_OUT_ACK_PROTOCOL } from '@stickyroom/sdk/protocol';
 import { defineHandler, STAFF, VIEWER } from '../../io/handler.js';
 import { perContext } from '../../../../core/src/context.js';
 import { toAckError } from '../../../../core/src/errors.js';
@@ -18,7 +19,8 @@ export const couponHandlers = [
     } catch (err) {
       const { code } = toAckError(err).error;
       claims.inc({ outcome: code });
-      if (code === 'sold_out') soldOutTold(call.ctx).tell(call.socket, p.dropId);
+      // a client of protocol 2 or later hears the sell-out from this ack; older ones keep getting the push
+      if (code === 'sold_out' && call.socket.data.protocol >= SOLD_OUT_ACK_PROTOCOL) soldOutTold(call.ctx).tell(call.socket, p.dropId);
       throw err;
     }
   }),
