@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { PROTOCOL_VERSION } from '@stickyroom/sdk/protocol';
 import { TokenService } from '../../core/src/identity/tokens.js';
 import { ackBody, ackOk, RawClient, type FrameCounts, type PushCallback } from './raw-client.js';
 
@@ -17,8 +18,24 @@ export interface ViewerWaves {
   onPush?: PushCallback;
 }
 
+/** Servers (by URL) that refused this protocol version (a `base` snapshot older than it): their sockets connect as version 1. */
+const olderServers = new Set<string>();
+
+/** A raw socket speaking this tree's protocol version, or version 1 to a server that does not speak it yet. */
+async function connectRaw(o: ViewerWaves, token: string): Promise<RawClient> {
+  if (!olderServers.has(o.url)) {
+    try {
+      return await RawClient.connect(o.url, { token, protocol: PROTOCOL_VERSION }, o.counts, o.ackTimeoutMs, o.onPush);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.includes('is not supported')) throw err;
+      olderServers.add(o.url);
+    }
+  }
+  return RawClient.connect(o.url, { token }, o.counts, o.ackTimeoutMs, o.onPush);
+}
+
 async function connectViewer(o: ViewerWaves, token: string): Promise<RawClient> {
-  const client = await RawClient.connect(o.url, { token }, o.counts, o.ackTimeoutMs, o.onPush);
+  const client = await connectRaw(o, token);
   const streamId = o.streamId;
   if (!streamId) return client;
   return new Promise((resolve, reject) => {

@@ -117,6 +117,8 @@ export class StickyroomClient {
   private session: { expiresAt: number; obtainedAt: number; issuedAt?: number } | undefined;
   /** Announcement ids already delivered: the server's outbox delivers at least once, the app sees each once. */
   private readonly announcements = new SeenIds();
+  /** Drops whose `coupon:ended` the app was told (by the push, or by a `sold_out` claim ack): each is told once. */
+  private readonly endedDrops = new SeenIds(256);
   private readonly ackTimeoutMs: number;
   private readonly visible: () => boolean;
   private readonly detachVisibility: (() => void) | undefined;
@@ -207,6 +209,8 @@ export class StickyroomClient {
           const { ok: _ok, ...data } = res as { ok: true } & Record<string, unknown>;
           return resolve(data as Replies[E]);
         }
+        // a claim answered sold_out stands for the sell-out's coupon:ended, which the server no longer sends this socket
+        if (event === 'coupon:claim' && res.error.code === 'sold_out') this.soldOutAck((payload as { dropId: string }).dropId, res.error.claimed);
         reject(new StickyroomError(res.error.code, res.error.message, res.error));
       });
     });
@@ -282,6 +286,19 @@ export class StickyroomClient {
 
   heartbeat(streamId: string): Promise<Replies['presence:heartbeat']> {
     return this.request('presence:heartbeat', { streamId, visible: this.visible() });
+  }
+
+  /**
+   * A `coupon:claim` answered `sold_out`: the server leaves this socket out of the drop's `coupon:ended`
+   * push (the ack told it), so the app hears `coupon:ended` from here, once per drop: whichever of the ack
+   * and a push comes first is told, the other is dropped (endedDrops). A server that sends no `claimed`
+   * (older than this) still sends the push: nothing is made up here.
+   */
+  private soldOutAck(dropId: string, claimed: number | undefined): void {
+    if (claimed === undefined || typeof dropId !== 'string') return;
+    const dot = dropId.lastIndexOf('.');
+    if (dot <= 0 || !this.endedDrops.first(dropId)) return;
+    this.emitLocal('coupon:ended', { dropId, streamId: dropId.slice(0, dot), reason: 'sold_out', claimed });
   }
 
   private emitLocal(event: string, payload: unknown): void {
@@ -446,6 +463,11 @@ export class StickyroomClient {
         const m = payload as ChatMessage;
         this.deliverChat(m.streamId, [m]);
         return;
+      }
+      if (event === 'coupon:ended') {
+        // a drop ends once: a push after the sold_out ack that told the app already (or a repeat) is dropped
+        const dropId = (payload as { dropId?: unknown } | null)?.dropId;
+        if (typeof dropId === 'string' && !this.endedDrops.first(dropId)) return;
       }
       if (event === 'session:ended') {
         const said = (payload as { reason?: unknown } | null)?.reason;

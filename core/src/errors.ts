@@ -16,7 +16,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: { retryAfterMs?: number; reason?: string } = {},
+    readonly details: { retryAfterMs?: number; reason?: string; claimed?: number } = {},
   ) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
@@ -87,6 +87,7 @@ export function toAckError(err: unknown): { error: AckError; internal: boolean; 
     const error: AckError = { code: err.code, message: clip(err.message, MESSAGE_CHARS) };
     if (err.details.retryAfterMs !== undefined) error.retryAfterMs = err.details.retryAfterMs;
     if (err.details.reason !== undefined) error.reason = err.details.reason;
+    if (err.details.claimed !== undefined) error.claimed = err.details.claimed;
     return { error, internal: false, outage: false };
   }
   if (err instanceof z.ZodError) {

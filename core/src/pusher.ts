@@ -10,12 +10,13 @@ export interface Emitter {
  * never learns which transport carries its pushes.
  */
 export interface Pusher {
-  toStream(streamId: string): Emitter;
+  /** The stream's room; `except`: rooms whose sockets are left out (each node leaves out its own members). */
+  toStream(streamId: string, except?: readonly string[]): Emitter;
   toUser(userId: string): Emitter;
   /** The staff of a stream who joined it (see `staffRoom`): pushes viewers must not see. */
   toStaff(streamId: string): Emitter;
   /** Several rooms at once, each socket once (a targeted push: the audience rooms and the staff, see core/src/audience). */
-  toRooms(rooms: readonly string[]): Emitter;
+  toRooms(rooms: readonly string[], except?: readonly string[]): Emitter;
   /**
    * How many sockets of this node are in the stream's room (0 where no sockets are held, as in the worker):
    * what a push to the room costs this node in frames.
@@ -35,6 +36,12 @@ export const streamRoom = (streamId: string): string => `s:${streamId}`;
 export const userRoom = (userId: string): string => `u:${userId}`;
 /** The stream's own staff (its brand's streamer and moderators, admins) who joined it. */
 export const staffRoom = (streamId: string): string => `staff:${streamId}`;
+/**
+ * The sockets of a node whose claim of a drop was answered `sold_out`: that ack told them the drop ended
+ * (the SDK tells its app `coupon:ended` itself), so the sell-out's room-wide `coupon:ended` leaves them out
+ * (`except`). Never pushed to. See server/src/features/coupons/sold-out-told.ts.
+ */
+export const soldOutToldRoom = (dropId: string): string => `told:${dropId}`;
 
 /**
  * A big room's chat goes to its sockets in CHAT_PHASES groups in turn (core/src/chat/chat.fanout.ts): each

@@ -7,6 +7,7 @@ import { couponStore } from '../../core/src/coupons/coupons.service.js';
 import { userGate } from '../../core/src/redis/event-gate.js';
 import { startWorker, type RunningWorker } from '../../worker/src/worker.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { startTwoNodesAndWorker } from '../helpers/two-nodes.js';
 
 let t: TestApp;
 let worker: RunningWorker;
@@ -111,6 +112,49 @@ describe('coupon drops', () => {
     const winner = viewers[results.findIndex((r) => r.status === 'fulfilled')]!;
     await expect(winner.claimCoupon(d.id)).rejects.toMatchObject({ code: 'already_done' });
     expect(ends).toEqual([{ dropId: d.id, streamId, reason: 'sold_out', claimed: 2 }]);
+  });
+
+  it("leaves the sockets a sold_out ack told out of the sell-out's coupon:ended; the SDK tells its app from the ack, once per drop", async () => {
+    const { streamId, host } = await liveRoom();
+    const { drop: d } = await host.dropCoupon(streamId, { ...drop, quantity: 2 });
+    const join = (id: string) => t.joinedViewer(streamId, id);
+    const [watcher, w1, w2, loser, late] = await Promise.all([join('tw'), join('tw1'), join('tw2'), join('tl'), join('tlate')]);
+    // a client of protocol 1 (an SDK older than the sold_out ack's `claimed`) keeps getting the push
+    const oldToken = await t.token('viewer', 'tl-old');
+    const old = await t.joinedViewer(streamId, 'tl-old', { socketOptions: { auth: { token: oldToken, protocol: 1 } } });
+    // what reaches each socket on the wire, and what each SDK tells its app
+    const wire = new Map<string, string[]>();
+    const app = new Map<string, unknown[]>();
+    for (const [name, v] of Object.entries({ watcher, w1, w2, loser, late, old })) {
+      wire.set(name, []);
+      app.set(name, []);
+      v.socket.on('coupon:ended', (e) => wire.get(name)!.push(e.dropId));
+      v.on('coupon:ended', (e) => app.get(name)!.push(e));
+    }
+    // an interval is running (its token held for 1.5 s), so the sell-out is owed to the interval's trailing edge
+    await t.app.ctx.redis.set(dropKeys(t.app.ctx.keys, streamId, d.id).stockToken, '1', 'PX', 1500);
+    const watcherHears = watcher.once('coupon:ended', (e) => e.dropId === d.id, 10_000);
+    await w1.claimCoupon(d.id);
+    await w2.claimCoupon(d.id);
+    await expect(loser.claimCoupon(d.id)).rejects.toMatchObject({ code: 'sold_out', claimed: 2 });
+    await expect(old.claimCoupon(d.id)).rejects.toMatchObject({ code: 'sold_out', claimed: 2 });
+    // the loser's app heard of the sell-out from its ack, before the push went anywhere
+    const ended = { dropId: d.id, streamId, reason: 'sold_out', claimed: 2 };
+    expect(app.get('loser')).toEqual([ended]);
+    expect(wire.get('watcher')).toEqual([]);
+    expect(await watcherHears).toEqual(ended);
+    // ordering: a push to the room after the sell-out's reaches every socket after it
+    const { drop: marker } = await host.dropCoupon(streamId, drop);
+    await Promise.all([watcher, w1, w2, loser, late, old].map((v) => v.once('coupon:dropped', (p) => p.id === marker.id)));
+    // the winners, those who did not claim and the protocol-1 client got the push; the socket the ack told did not
+    for (const name of ['watcher', 'w1', 'w2', 'late', 'old']) expect(wire.get(name), name).toEqual([d.id]);
+    expect(wire.get('loser')).toEqual([]);
+    // a claim answered sold_out after the push reached its socket: the app is not told twice
+    await expect(late.claimCoupon(d.id)).rejects.toMatchObject({ code: 'sold_out' });
+    for (const name of ['watcher', 'w1', 'w2', 'loser', 'late', 'old']) expect(app.get(name), name).toEqual([ended]);
+    // a retry with a kept refusal (same opId) says the same, and still tells the app nothing new
+    await expect(loser.claimCoupon(d.id, { opId: 'again' })).rejects.toMatchObject({ code: 'sold_out', claimed: 2 });
+    expect(app.get('loser')).toEqual([ended]);
   });
 
   it('rate-limits coupon:stock to 4 pushes a second, on the trailing edge of each interval, and always delivers the last count', async () => {
@@ -226,5 +270,35 @@ describe('coupon drops', () => {
     const scheduled = await t.createStream('Later', 'brand-a');
     await expect(host.dropCoupon(scheduled, drop)).rejects.toMatchObject({ code: 'not_live' });
     await expect(host.request('coupon:drop', { streamId, ...drop, quantity: 0 })).rejects.toMatchObject({ code: 'invalid_payload' });
+  });
+});
+
+describe('coupon drops across nodes', () => {
+  it("leaves the sockets another node's sold_out acks told out of the sell-out's push made on this node", async () => {
+    const nodes = await startTwoNodesAndWorker();
+    try {
+      const streamId = await nodes.a.createStream('two nodes told', 'brand-a', { start: true });
+      const host = await nodes.a.streamer('tt-host', 'brand-a');
+      await host.join(streamId);
+      const { drop: d } = await host.dropCoupon(streamId, { ...drop, quantity: 1 });
+      // the winner on node A, a refused claimer and a viewer who does not claim on node B
+      const winner = await nodes.a.joinedViewer(streamId, 'tt-win');
+      const [loser, watcher] = await Promise.all([nodes.b.joinedViewer(streamId, 'tt-lose'), nodes.b.joinedViewer(streamId, 'tt-watch')]);
+      const wire = { loser: [] as string[], watcher: [] as string[] };
+      loser.socket.on('coupon:ended', (e) => wire.loser.push(e.dropId));
+      watcher.socket.on('coupon:ended', (e) => wire.watcher.push(e.dropId));
+      // an interval is running, so node A pushes the sell-out when it lapses, after the refusal on node B
+      await nodes.a.app.ctx.redis.set(dropKeys(nodes.a.app.ctx.keys, streamId, d.id).stockToken, '1', 'PX', 1500);
+      const watcherHears = watcher.once('coupon:ended', (e) => e.dropId === d.id, 10_000);
+      await winner.claimCoupon(d.id);
+      await expect(loser.claimCoupon(d.id)).rejects.toMatchObject({ code: 'sold_out', claimed: 1 });
+      expect(wire.watcher).toEqual([]);
+      await watcherHears;
+      const { drop: marker } = await host.dropCoupon(streamId, drop);
+      await Promise.all([loser, watcher].map((v) => v.once('coupon:dropped', (p) => p.id === marker.id)));
+      expect(wire).toEqual({ loser: [], watcher: [d.id] });
+    } finally {
+      await nodes.close();
+    }
   });
 });

@@ -70,11 +70,11 @@ describe('SDK: protocol version', () => {
     const c = createViewerClient({ url: t.url, token, transports: ['websocket'], socketOptions: { auth: { token, protocol: PROTOCOL_VERSION + 1 } } });
     const err = await c.connect().catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'unsupported_protocol' });
-    expect((err as Error).message).toBe(`client protocol ${PROTOCOL_VERSION + 1} is not supported: this server speaks protocol ${PROTOCOL_VERSION}`);
+    expect((err as Error).message).toBe(`client protocol ${PROTOCOL_VERSION + 1} is not supported: this server speaks protocol 1 to ${PROTOCOL_VERSION}`);
     expect(c.state).toBe('disconnected');
   });
 
-  it('takes a handshake without a version as the current one (older clients)', async () => {
+  it('takes a handshake without a version as version 1 (older clients)', async () => {
     const token = await t.token('viewer', 'old-client');
     const c = createViewerClient({ url: t.url, token, transports: ['websocket'], socketOptions: { auth: { token } } });
     await c.connect();

@@ -15,7 +15,8 @@ function room(n: number, chunk: number) {
     sockets.set(id, { id, client: { writeToEngine: (packets: string[]) => written.get(id)!.push(...packets) }, leave: (r: string) => adapter.del(id, r) });
     adapter.addAll(id, new Set([id, 'r']));
   }
-  const broadcast = (event: string, rooms = ['r']) => adapter.broadcast({ type: 2, data: [event], nsp: '/' } as never, { rooms: new Set(rooms) });
+  const broadcast = (event: string, rooms = ['r'], except: string[] = []) =>
+    adapter.broadcast({ type: 2, data: [event], nsp: '/' } as never, { rooms: new Set(rooms), except: new Set(except) });
   const got = (id: string) => written.get(id)!.map((p) => (JSON.parse(p) as string[])[0]);
   return { adapter, broadcast, got, written };
 }
@@ -42,6 +43,16 @@ describe('chunked local delivery of broadcasts', () => {
     // the queue empty again: a small broadcast goes at once
     broadcast('c', ['s0']);
     expect(got('s0')).toEqual(['a', 'c']);
+  });
+
+  it("leaves out the sockets of the broadcast's except rooms, small or chunked (a sold_out ack's told sockets)", async () => {
+    const { adapter, broadcast, got } = room(5, 2);
+    for (const id of ['s1', 's4']) adapter.addAll(id, new Set(['told:d']));
+    broadcast('small', ['s0', 's1'], ['told:d']);
+    broadcast('big', ['r'], ['told:d']);
+    await turn();
+    await turn();
+    expect(['s0', 's1', 's2', 's3', 's4'].map(got)).toEqual([['small', 'big'], [], ['big'], ['big'], []]);
   });
 
   it('skips a socket that left the rooms before its chunk came, and leaves joins and leaves synchronous', async () => {

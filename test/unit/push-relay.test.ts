@@ -28,6 +28,17 @@ describe('relayed pushes (worker -> server nodes)', () => {
     ]);
   });
 
+  it("carries the rooms a push leaves out (a sell-out's coupon:ended, not to the sockets a sold_out ack told)", () => {
+    const sent: string[] = [];
+    const pusher = relayPusher((m) => sent.push(m));
+    pusher.toStream('s1', ['told:s1.d']).emit('coupon:ended', { streamId: 's1', dropId: 's1.d', reason: 'sold_out', claimed: 2 });
+    pusher.toStream('s1', []).emit('coupon:stock', { streamId: 's1', dropId: 's1.d', remaining: 1 });
+    expect(sent.map(parseRelayed)).toEqual([
+      { kind: 'emit', room: 's:s1', except: ['told:s1.d'], event: 'coupon:ended', payload: { streamId: 's1', dropId: 's1.d', reason: 'sold_out', claimed: 2 } },
+      { kind: 'emit', room: 's:s1', event: 'coupon:stock', payload: { streamId: 's1', dropId: 's1.d', remaining: 1 } },
+    ]);
+  });
+
   it('ignores anything else on the channel: not JSON, unknown events, oversized rooms, missing fields', () => {
     for (const m of ['', 'nope', '{"kind":"emit"}', JSON.stringify({ kind: 'emit', room: 's:x', event: 'disconnect', payload: {} }),
       JSON.stringify({ kind: 'emit', room: 'r'.repeat(301), event: 'chat:message', payload: {} }), JSON.stringify({ kind: 'leave', room: 'u:a' }), 'null', '[]']) {

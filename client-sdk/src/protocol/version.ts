@@ -3,4 +3,10 @@
  * refuses a version it does not speak with `connect_error` `{ code: 'unsupported_protocol' }` and a
  * message naming both versions; a handshake without one is taken as version 1 (clients older than this field).
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+/**
+ * The first protocol whose clients hear a coupon sell-out from a `sold_out` claim ack (its `claimed`) rather
+ * than from the `coupon:ended` push, which the server then leaves out for that socket; the SDK tells its
+ * app `coupon:ended` itself. Sockets of protocol 1 keep getting the push.
+ */
+export const SOLD_OUT_ACK_PROTOCOL = 2;

@@ -94,9 +94,12 @@ export async function requireAudience(
   if (!verdict.ok) throw new AppError('not_eligible', `this ${what} is ${verdict.message}`, { reason: AUDIENCE_REFUSAL_REASON });
 }
 
-/** Where a push about an item for `audience` goes: the whole room when untargeted, else the admitted viewers and the staff. */
-export function pushTo(ctx: AppContext, streamId: string, audience: Audience | undefined): Emitter {
-  return audience ? ctx.broadcast.toRooms(audienceRooms(streamId, audience, tierNames(ctx))) : ctx.broadcast.toStream(streamId);
+/**
+ * Where a push about an item for `audience` goes: the whole room when untargeted, else the admitted viewers
+ * and the staff; minus the sockets in the `except` rooms.
+ */
+export function pushTo(ctx: AppContext, streamId: string, audience: Audience | undefined, except?: readonly string[]): Emitter {
+  return audience ? ctx.broadcast.toRooms(audienceRooms(streamId, audience, tierNames(ctx)), except) : ctx.broadcast.toStream(streamId, except);
 }
 
 /**

@@ -59,7 +59,8 @@
       soldOut (0 | 1 sold out now, push coupon:ended at once | 2 sold out now, coupon:ended owed to the flush),
       quantity, replay (1|0) }
     | { '', remaining, 0, 0, 0, 0 } (ARGV[3] is this stream's code already: nothing changed, call again with another)
-    | { -1 closed | -2 sold out | -3 already claimed perViewer | -5 no such drop | -6 stream not live, 0 }
+    | { -2 sold out, the drop's quantity (every coupon claimed) }
+    | { -1 closed | -3 already claimed perViewer | -5 no such drop | -6 stream not live, 0 }
     | { -4 not eligible (watch time), ms of watching still missing } | { -7 rate limited, ms to wait }
 ]]
 --! include activity/activity-ledger.include.lua
@@ -71,9 +72,11 @@ local minWatchMs = tonumber(rcall('HGET', KEYS[2], 'minWatchSec') or '0') * 1000
 local watched = tonumber(rcall('HGET', KEYS[6], 'watchMs') or '0')
 local op = ARGV[2]
 
--- a refusal's detail: what is missing for -4, nothing for the others
+-- a refusal's detail: what is missing for -4, the drop's quantity for -2 (all of it claimed: the sold_out
+-- ack says what coupon:ended would, and the SDK tells its app that push itself), nothing for the others
 local function refusal(n)
   if n == -4 then return { n, math.max(0, minWatchMs - watched) } end
+  if n == -2 then return { n, tonumber(rcall('HGET', KEYS[2], 'quantity') or '0') } end
   return { n, 0 }
 end
 

@@ -1,5 +1,6 @@
 import { activityKeys } from '../activity/activity.keys.js';
 import type { EventGate } from '../redis/event-gate.js';
+import type { Keys } from '../redis/keys.js';
 import { defineScript } from '../redis/scripts.js';
 import { streamKeys } from '../streams/streams.keys.js';
 import type { CouponRecord } from './coupons.codes.js';
@@ -26,6 +27,51 @@ export interface ClaimArgs {
 /** The claim's op field: '' without an opId. */
 export const opOf = (a: { viewerId: string; opId?: string | undefined }): string => (a.opId ? opField(a.viewerId, a.opId) : '');
 
+/** The keys of a claim that are the same for every claim of one drop, and the builders of the others. */
+function claimKeysOf(k: Keys, streamId: string, dropId: string) {
+  const d = dropKeys(k, streamId, dropId);
+  const c = couponKeys(k, streamId);
+  const act = activityKeys(k, streamId);
+  return {
+    streamMeta: streamKeys(k, streamId).meta,
+    meta: d.meta,
+    claims: d.claims,
+    ops: d.ops,
+    codes: c.codes,
+    open: c.open,
+    stockPending: d.stockPending,
+    stockToken: d.stockToken,
+    viewer: act.viewer,
+    refusedOp: d.refusedOp,
+    /** The activity ledger's keys after the viewer's (activity-ledger.include.lua's order). */
+    ledgerRest: [act.totals, act.timeline, act.dirty, act.seq],
+  };
+}
+
+/** Drops whose claim keys a deployment prefix (a Keys) keeps built: a burst's claims hit a few drops. */
+const CLAIM_KEYS_KEPT = 256;
+const claimKeysKept = new WeakMap<Keys, Map<string, ReturnType<typeof claimKeysOf>>>();
+
+/**
+ * A drop's claim keys, built once per drop and kept for the next claims (the most recent CLAIM_KEYS_KEPT
+ * drops): a claim burst built some 25 key strings per claim, the same for every claim of the drop, and
+ * `Keys.stream` showed in its CPU profile (docs/benchmarks.md, claims). The names come from the feature's
+ * key modules as before; only the building is not repeated.
+ */
+function claimKeysOfDrop(k: Keys, streamId: string, dropId: string): ReturnType<typeof claimKeysOf> {
+  let byDrop = claimKeysKept.get(k);
+  if (!byDrop) claimKeysKept.set(k, (byDrop = new Map()));
+  // a drop id names its stream (`<streamId>.<random>`), but a caller may pass any pair: key on both
+  const id = `${streamId}\n${dropId}`;
+  let f = byDrop.get(id);
+  if (!f) {
+    f = claimKeysOf(k, streamId, dropId);
+    byDrop.set(id, f);
+    if (byDrop.size > CLAIM_KEYS_KEPT) byDrop.delete(byDrop.keys().next().value!);
+  }
+  return f;
+}
+
 /**
  * coupon-claim-15.lua: one coupon of a drop and its activity record, or the refusal; idempotent per opId
  * (a replay is answered before the event gate and every rule).
@@ -33,22 +79,8 @@ export const opOf = (a: { viewerId: string; opId?: string | undefined }): string
 export const couponClaim = defineScript({
   file: 'coupon-claim-15.lua',
   keys: (k, a: ClaimArgs) => {
-    const d = dropKeys(k, a.streamId, a.dropId);
-    const c = couponKeys(k, a.streamId);
-    return [
-      streamKeys(k, a.streamId).meta,
-      d.meta,
-      d.claims,
-      d.ops,
-      c.codes,
-      activityKeys(k, a.streamId).viewer(a.viewerId),
-      c.open,
-      d.stockPending,
-      d.stockToken,
-      d.refusedOp(opOf(a) || '-'),
-      ...activityKeys(k, a.streamId).ledger(a.viewerId).slice(1),
-      a.gate.key,
-    ];
+    const f = claimKeysOfDrop(k, a.streamId, a.dropId);
+    return [f.streamMeta, f.meta, f.claims, f.ops, f.codes, f.viewer(a.viewerId), f.open, f.stockPending, f.stockToken, f.refusedOp(opOf(a) || '-'), ...f.ledgerRest, a.gate.key];
   },
   argv: (a) => [a.viewerId, opOf(a), a.code, a.now, a.streamId, a.stockIntervalMs, a.refusalReplayMs, a.gate.limit],
   refusals: {

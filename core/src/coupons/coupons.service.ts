@@ -15,6 +15,7 @@ import { opOf } from './coupons.scripts.js';
 import { emitWebhookLater, streamBrand } from '../webhooks/webhooks.service.js';
 import { AudienceCache, isEligible, pushTo, requireAudience, type Standing } from '../audience/audience.service.js';
 import type { Audience } from '@stickyroom/sdk/protocol';
+import { soldOutToldRoom } from '../pusher.js';
 
 export const couponStore = perContext((ctx) => new CouponStore(ctx.redis, ctx.keys, isCluster(ctx.redis) ? ctx.config.REDIS_REPLICA_ACK_MS : undefined));
 export const stockPusher = makeStockPusher(couponStore, (ctx, streamId, dropId) => dropAudience(ctx, streamId, dropId));
@@ -102,8 +103,9 @@ export async function claimCoupon(
   if (out.flushInMs > 0) stockPusher(ctx).later(streamId, dropId, out.flushInMs + FLUSH_SLACK_MS);
   // (its node's flush came late: the claim that took the next interval pushes the overdue count itself)
   if (out.pushStockNow) pushTo(ctx, streamId, audience).emit('coupon:stock', { dropId, streamId, remaining: out.remaining });
-  // sold out with no interval running: nothing is coalescing, so `coupon:ended` (none left) goes at once
-  if (out.soldOut === 'now') pushTo(ctx, streamId, audience).emit('coupon:ended', { dropId, streamId, reason: 'sold_out', claimed: out.quantity });
+  // sold out with no interval running: nothing is coalescing, so `coupon:ended` (none left) goes at once, to
+  // every socket but those a `sold_out` ack told already (the refused claims that raced this one)
+  if (out.soldOut === 'now') pushTo(ctx, streamId, audience, [soldOutToldRoom(dropId)]).emit('coupon:ended', { dropId, streamId, reason: 'sold_out', claimed: out.quantity });
   // not awaited: the ack goes now; with no endpoint subscribed this reads nothing from Redis (node caches)
   emitWebhookLater(ctx, streamBrand(ctx).of(streamId), 'coupon.claimed', `coupon.claimed:${dropId}:${code}`, {
     streamId,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PUSH_NAMES } from '@stickyroom/sdk/protocol';
-import { phaseRooms, staffRoom, streamRoom, userRoom, type Pusher } from '../pusher.js';
+import { phaseRooms, staffRoom, streamRoom, userRoom, type Emitter, type Pusher } from '../pusher.js';
 
 /**
  * A push made outside the server nodes (by the worker), as published on `Keys.pushChannel`. Every server
@@ -12,7 +12,7 @@ const Room = z.string().min(1).max(300);
 const Rooms = z.union([Room, z.array(Room).min(1).max(1000)]);
 
 export const RelayedPush = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('emit'), room: Rooms, event: z.enum(PUSH_NAMES), payload: z.unknown() }),
+  z.object({ kind: z.literal('emit'), room: Rooms, except: z.array(Room).max(1000).optional(), event: z.enum(PUSH_NAMES), payload: z.unknown() }),
   z.object({ kind: z.literal('leave'), room: z.string().min(1).max(300), leave: Rooms }),
 ]);
 export type RelayedPush = z.infer<typeof RelayedPush>;
@@ -24,11 +24,14 @@ export type RelayedPush = z.infer<typeof RelayedPush>;
  */
 export function relayPusher(publish: (message: string) => unknown): Pusher {
   const send = (m: RelayedPush) => void publish(JSON.stringify(m));
+  const emitTo = (room: string | string[], except: readonly string[] | undefined): Emitter => ({
+    emit: (event, payload) => send(except?.length ? { kind: 'emit', room, except: [...except], event, payload } : { kind: 'emit', room, event, payload }),
+  });
   return {
-    toStream: (streamId) => ({ emit: (event, payload) => send({ kind: 'emit', room: streamRoom(streamId), event, payload }) }),
+    toStream: (streamId, except) => emitTo(streamRoom(streamId), except),
     toUser: (userId) => ({ emit: (event, payload) => send({ kind: 'emit', room: userRoom(userId), event, payload }) }),
     toStaff: (streamId) => ({ emit: (event, payload) => send({ kind: 'emit', room: staffRoom(streamId), event, payload }) }),
-    toRooms: (rooms) => ({ emit: (event, payload) => send({ kind: 'emit', room: [...rooms], event, payload }) }),
+    toRooms: (rooms, except) => emitTo([...rooms], except),
     localAudience: () => 0,
     localBacklog: () => 0,
     leaveStream: (userId, streamId, also = []) =>

@@ -7,6 +7,8 @@ interface RefusalSpec {
   reason?: string;
   /** `detail`: the reply's detail is the wait in ms; a number: a fixed wait. */
   retryAfter?: 'detail' | number;
+  /** `detail`: the reply's detail is a sold-out drop's claimed count (the ack's `claimed`). */
+  claimed?: 'detail';
 }
 
 /**
@@ -77,7 +79,7 @@ export const REFUSALS = {
   // coupon drops
   drop_not_found: { code: 'not_found', message: 'no such coupon drop' },
   drop_closed: { code: 'closed', message: 'the drop is closed' },
-  sold_out: { code: 'sold_out', message: 'no coupons left' },
+  sold_out: { code: 'sold_out', message: 'no coupons left', claimed: 'detail' },
   drop_claimed: { code: 'already_done', message: 'you already claimed as many coupons of this drop as allowed' },
   drop_min_watch: {
     code: 'not_eligible',
@@ -116,9 +118,10 @@ export class Refused {
 export function refusalError(refusal: Refusal, detail?: unknown): AppError {
   const spec: RefusalSpec = REFUSALS[refusal];
   const message = typeof spec.message === 'function' ? spec.message(detail) : spec.message;
-  const details: { retryAfterMs?: number; reason?: string } = {};
+  const details: AppError['details'] = {};
   if (spec.retryAfter === 'detail') details.retryAfterMs = Math.max(1, Math.ceil(Number(detail ?? 0)));
   else if (spec.retryAfter !== undefined) details.retryAfterMs = spec.retryAfter;
   if (spec.reason !== undefined) details.reason = spec.reason;
+  if (spec.claimed === 'detail' && Number.isInteger(detail) && (detail as number) >= 0) details.claimed = detail as number;
   return new AppError(spec.code, message, details);
 }

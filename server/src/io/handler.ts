@@ -20,6 +20,8 @@ export interface SocketData {
   user: User;
   /** Streams this socket has joined (Socket.IO rooms `s:<id>`). */
   streams: Set<string>;
+  /** The protocol version its handshake spoke (1 when it named none). */
+  protocol: number;
 }
 
 export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;

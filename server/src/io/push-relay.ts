@@ -18,7 +18,7 @@ export function relayPushes(io: AppIo, sub: RedisClient, channel: string, log: L
       log.warn({ channel }, 'ignored a malformed relayed push');
       return;
     }
-    if (push.kind === 'emit') io.local.to(push.room).emit(push.event as never, ...([push.payload] as never));
+    if (push.kind === 'emit') io.local.to(push.room).except(push.except ?? []).emit(push.event as never, ...([push.payload] as never));
     else io.local.in(push.room).socketsLeave(push.leave);
   });
   // a refusal is warned about by keepSubscribed, which asks again once Redis is ready

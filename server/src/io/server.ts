@@ -13,7 +13,7 @@ import { createDispatcher, type AppSocket, type HandlerDef, type SocketData } fr
 import { capBufferedBytes } from './slow-consumer.js';
 import { sharedPartsParser } from './shared-parts-encoder.js';
 import { UserSockets } from './user-sockets.js';
-import { armExpiry, endSession, protocolRefusal, sessionEndReason, sessionHandlers } from './session.js';
+import { armExpiry, endSession, protocolOf, protocolRefusal, sessionEndReason, sessionHandlers } from './session.js';
 
 export type AppIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -94,6 +94,7 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
       (user) => {
         socket.data.user = user;
         socket.data.streams = new Set();
+        socket.data.protocol = protocolOf(auth);
         next();
       },
       (err: unknown) => {
@@ -147,7 +148,6 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
   });
 }
 
-/** Pushes through this node's Socket.IO server; the adapter carries them to every node. */
 /** Ends every socket of this node with `session:ended { reason: 'server_draining' }`; returns how many. */
 export function drainSockets(io: AppIo): number {
   const sockets = [...io.of('/').sockets.values()];
@@ -155,12 +155,16 @@ export function drainSockets(io: AppIo): number {
   return sockets.length;
 }
 
+/** A broadcast without the sockets of the `except` rooms (each node leaves out its own members of them). */
+const but = <B extends { except(rooms: string[]): B }>(op: B, except: readonly string[] | undefined): B => (except?.length ? op.except([...except]) : op);
+
+/** Pushes through this node's Socket.IO server; the adapter carries them to every node. */
 export function ioPusher(io: AppIo): Pusher {
   return {
-    toStream: (streamId) => ({ emit: (event, payload) => void io.to(streamRoom(streamId)).emit(event, ...([payload] as never)) }),
+    toStream: (streamId, except) => ({ emit: (event, payload) => void but(io.to(streamRoom(streamId)), except).emit(event, ...([payload] as never)) }),
     toUser: (userId) => ({ emit: (event, payload) => void io.to(userRoom(userId)).emit(event, ...([payload] as never)) }),
     toStaff: (streamId) => ({ emit: (event, payload) => void io.to(staffRoom(streamId)).emit(event, ...([payload] as never)) }),
-    toRooms: (rooms) => ({ emit: (event, payload) => void io.to([...rooms]).emit(event, ...([payload] as never)) }),
+    toRooms: (rooms, except) => ({ emit: (event, payload) => void but(io.to([...rooms]), except).emit(event, ...([payload] as never)) }),
     localAudience: (streamId) => io.sockets.adapter.rooms.get(streamRoom(streamId))?.size ?? 0,
     // added to the adapter by chunkedDelivery (adapter.ts)
     localBacklog: () => (io.sockets.adapter as { localBacklog?: () => number }).localBacklog?.() ?? 0,

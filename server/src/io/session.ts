@@ -12,8 +12,14 @@ export function protocolRefusal(auth: unknown): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'number' && Number.isInteger(v) && v >= OLDEST_PROTOCOL && v <= PROTOCOL_VERSION) return undefined;
   const shown = typeof v === 'number' ? String(v) : JSON.stringify(String(v).slice(0, 20));
-  const speaks = OLDEST_PROTOCOL === PROTOCOL_VERSION ? `${PROTOCOL_VERSION}` : `${OLDEST_PROTOCOL} to ${PROTOCOL_VERSION}`;
+  const speaks = (OLDEST_PROTOCOL as number) === PROTOCOL_VERSION ? `${PROTOCOL_VERSION}` : `${OLDEST_PROTOCOL} to ${PROTOCOL_VERSION}`;
   return `client protocol ${shown} is not supported: this server speaks protocol ${speaks}`;
+}
+
+/** The protocol a handshake speaks (one the server refused never connects): 1 when it names none. */
+export function protocolOf(auth: unknown): number {
+  const v = typeof auth === 'object' && auth !== null ? (auth as { protocol?: unknown }).protocol : undefined;
+  return typeof v === 'number' && Number.isInteger(v) ? v : OLDEST_PROTOCOL;
 }
 
 /** Why the server ended a socket's session, for the disconnect metric (a WeakMap: `socket.data` goes to other nodes). */
