@@ -1,8 +1,15 @@
-import { CHAT_DUPLICATE_WINDOW_MS, CHAT_JOIN_HISTORY, type ChatMessage, type JoinData, type PinnedMessage } from '@stickyroom/sdk/protocol';
+import {
+  CHAT_DUPLICATE_WINDOW_MS,
+  CHAT_HISTORY_PAGES_PER_SEC,
+  type ChatMessage,
+  type JoinData,
+  type PinnedMessage,
+} from '@stickyroom/sdk/protocol';
 import { canControlBrand, roleInRoom, type User } from '../identity/tokens.js';
 import { afterCommit } from '../after-commit.js';
 import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { RateBuckets } from '../rate-buckets.js';
 import { joinLookup } from '../room/join-reads.js';
 import { getStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
@@ -56,6 +63,33 @@ export async function sendMessage(ctx: AppContext, user: User, streamId: string,
   return message;
 }
 
+/** Per user, on this node: a flood of history pages is refused before it reaches Redis. */
+const historyPages = perContext(() => new RateBuckets(CHAT_HISTORY_PAGES_PER_SEC));
+
+/**
+ * One page of a stream's hot history for a member of its room (`joined`: this socket joined the stream):
+ * the newest `limit` messages older than `beforeId`, oldest first, and whether older ones remain.
+ * `rate_limited` past CHAT_HISTORY_PAGES_PER_SEC, `not_found` for an unknown stream, `forbidden` before
+ * `room:join` (a banned user is out of the room, so refused too).
+ */
+export async function historyPage(
+  ctx: AppContext,
+  user: User,
+  streamId: string,
+  joined: boolean,
+  beforeId: string | undefined,
+  limit: number,
+): Promise<{ messages: ChatMessage[]; more: boolean }> {
+  // monotonic time, as the per-user event limit: a flood guard
+  const { granted, retryAfterMs } = historyPages(ctx).take(user.id, performance.now());
+  if (!granted) throw new AppError('rate_limited', `at most ${CHAT_HISTORY_PAGES_PER_SEC} history pages a second`, { retryAfterMs });
+  if (!joined) {
+    await getStream(ctx, streamId);
+    throw new AppError('forbidden', 'join the stream first (room:join)');
+  }
+  return chatStore(ctx).page(streamId, beforeId, limit);
+}
+
 /** Refuses a banned user's join before any feature records it. */
 export async function refuseBannedJoin(ctx: AppContext, stream: StreamRecord, user: User): Promise<void> {
   if (isStaffOf(user, stream)) return;
@@ -74,7 +108,7 @@ export interface ChatJoinView {
 /** The chat read shared by the joins of one moment (see JoinHook). */
 export async function chatJoinView(ctx: AppContext, stream: StreamRecord): Promise<ChatJoinView> {
   const store = chatStore(ctx);
-  const [history, pinned] = await Promise.all([store.history(stream.id, CHAT_JOIN_HISTORY), store.pinned(stream.id)]);
+  const [history, pinned] = await Promise.all([store.history(stream.id, ctx.config.CHAT_JOIN_HISTORY), store.pinned(stream.id)]);
   return { chat: history.chat, gap: history.gap, pinned };
 }
 
@@ -87,7 +121,7 @@ type ChatPart = Pick<JoinData, 'chat' | 'chatGap' | 'pinned'>;
 export function chatJoinPart(ctx: AppContext, stream: StreamRecord, view: ChatJoinView, lastMessageId: string | undefined): ChatPart | Promise<ChatPart> {
   if (lastMessageId === undefined) return chatPart(view.chat, view.gap, view.pinned);
   return chatStore(ctx)
-    .history(stream.id, CHAT_JOIN_HISTORY, lastMessageId)
+    .history(stream.id, ctx.config.CHAT_JOIN_HISTORY, lastMessageId)
     .then((missed) => chatPart(missed.chat, missed.gap, view.pinned));
 }
 
