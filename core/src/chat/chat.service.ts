@@ -3,7 +3,6 @@ import {
   CHAT_HISTORY_PAGES_PER_SEC,
   type ChatMessage,
   type JoinData,
-  type PinnedMessage,
 } from '@stickyroom/sdk/protocol';
 import { canControlBrand, roleInRoom, type User } from '../identity/tokens.js';
 import { afterCommit } from '../after-commit.js';
@@ -11,6 +10,7 @@ import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { RateBuckets } from '../rate-buckets.js';
 import { joinLookup } from '../room/join-reads.js';
+import { markShared } from '../room/shared-values.js';
 import { getStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { ChatFanout } from './chat.fanout.js';
@@ -98,36 +98,40 @@ export async function refuseBannedJoin(ctx: AppContext, stream: StreamRecord, us
   if (banned) throw new AppError('banned', 'you are banned from this stream');
 }
 
-/** What every fresh join of a moment carries alike: the history and the pinned message (read once for all). */
+type ChatPart = Pick<JoinData, 'chat' | 'chatGap' | 'pinned'>;
+
+/**
+ * What every fresh join of a moment carries alike (read once for all): the part itself, with the history and
+ * the pinned message, and the pin a rejoin's part carries beside what it missed. Both are shared values of the
+ * moment (see JoinHook), encoded once for every ack.
+ */
 export interface ChatJoinView {
-  chat: ChatMessage[];
-  gap: boolean;
-  pinned: PinnedMessage | null;
+  fresh: ChatPart;
+  pinned: Pick<JoinData, 'pinned'>['pinned'];
 }
 
 /** The chat read shared by the joins of one moment (see JoinHook). */
 export async function chatJoinView(ctx: AppContext, stream: StreamRecord): Promise<ChatJoinView> {
   const store = chatStore(ctx);
   const [history, pinned] = await Promise.all([store.history(stream.id, ctx.config.CHAT_JOIN_HISTORY), store.pinned(stream.id)]);
-  return { chat: history.chat, gap: history.gap, pinned };
+  const pin = pinned ? markShared({ message: pinned }) : undefined;
+  return { fresh: markShared(chatPart(history.chat, history.gap, pin)), pinned: pin };
 }
-
-type ChatPart = Pick<JoinData, 'chat' | 'chatGap' | 'pinned'>;
 
 /**
  * The chat part of the `room:join` ack: the history (or, for a rejoin, what was missed since `lastMessageId`,
  * read for this viewer alone) and the pinned message.
  */
 export function chatJoinPart(ctx: AppContext, stream: StreamRecord, view: ChatJoinView, lastMessageId: string | undefined): ChatPart | Promise<ChatPart> {
-  if (lastMessageId === undefined) return chatPart(view.chat, view.gap, view.pinned);
+  if (lastMessageId === undefined) return view.fresh;
   return chatStore(ctx)
     .history(stream.id, ctx.config.CHAT_JOIN_HISTORY, lastMessageId)
     .then((missed) => chatPart(missed.chat, missed.gap, view.pinned));
 }
 
-function chatPart(chat: ChatMessage[], gap: boolean, pinned: PinnedMessage | null): ChatPart {
+function chatPart(chat: ChatMessage[], gap: boolean, pinned: ChatPart['pinned']): ChatPart {
   const part: ChatPart = { chat };
   if (gap) part.chatGap = true;
-  if (pinned) part.pinned = { message: pinned };
+  if (pinned) part.pinned = pinned;
   return part;
 }
