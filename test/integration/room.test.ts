@@ -21,6 +21,17 @@ describe('room:join', () => {
     expect(summary.uniqueViewers).toBe(0);
   });
 
+  it("lets the stream's staff join though their id is banned, and answers not_found before banned for an unknown stream", async () => {
+    const id = await t.createStream('staff bans', 'brand-a', { start: true });
+    const host = await t.streamer('host-bans');
+    await host.ban(id, 'turncoat');
+    const asModerator = await t.streamer('turncoat', 'brand-a', { role: 'moderator' });
+    await expect(asModerator.join(id)).resolves.toMatchObject({ stream: { id } });
+    const asViewer = await t.viewer('turncoat');
+    await expect(asViewer.join(id)).rejects.toMatchObject({ code: 'banned' });
+    await expect(asViewer.join('no-such-stream')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
   it('gives each of the joins of one moment its own lottery standing beside the same history and pins', async () => {
     const id = await t.createStream('one moment', 'brand-a', { start: true });
     const host = await t.streamer('host-moment');

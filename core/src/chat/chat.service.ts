@@ -90,12 +90,19 @@ export async function historyPage(
   return chatStore(ctx).page(streamId, beforeId, limit);
 }
 
-/** Refuses a banned user's join before any feature records it. */
-export async function refuseBannedJoin(ctx: AppContext, stream: StreamRecord, user: User): Promise<void> {
-  if (isStaffOf(user, stream)) return;
-  // one SMISMEMBER for the joins of this moment (a join storm when the stream goes live)
-  const banned = await joinLookup(ctx, stream.id, 'chat:banned', user.id, (ids) => chatStore(ctx).areBanned(stream.id, ids));
-  if (banned) throw new AppError('banned', 'you are banned from this stream');
+/**
+ * Refuses a banned user's join before any feature records it. The ban lookup goes out beside the stream's
+ * read, one SMISMEMBER for the joins of this moment (a join storm when the stream goes live); the stream's
+ * staff, never banned from it, are told apart once the stream is read, and only when the lookup said banned.
+ */
+export function refuseBannedJoin(ctx: AppContext, streamId: string, stream: Promise<StreamRecord>, user: User): Promise<void> {
+  return joinLookup(ctx, streamId, 'chat:banned', user.id, (ids) => chatStore(ctx).areBanned(streamId, ids)).then((banned) =>
+    banned ? stream.then((s) => refuseUnlessStaff(s, user)) : undefined,
+  );
+}
+
+function refuseUnlessStaff(stream: StreamRecord, user: User): void {
+  if (!isStaffOf(user, stream)) throw new AppError('banned', 'you are banned from this stream');
 }
 
 type ChatPart = Pick<JoinData, 'chat' | 'chatGap' | 'pinned'>;

@@ -7,12 +7,13 @@ import { joinRead } from './join-reads.js';
 import { isShared, markShared } from './shared-values.js';
 
 /**
- * Every feature's refusal of a join (a ban), before any of them records it (presence, unique viewers). With
- * one refusing feature (chat's ban), its own promise: no frame of ours kept per join while it waits.
+ * Every feature's refusal of a join (a ban), before any of them records it (presence, unique viewers), asked
+ * while the stream's record is still being read (`stream`). With one refusing feature (chat's ban), its own
+ * promise: no frame of ours kept per join while it waits.
  */
-export function refuseJoin(ctx: AppContext, stream: StreamRecord, user: User): Promise<unknown> | undefined {
+export function refuseJoin(ctx: AppContext, streamId: string, stream: Promise<StreamRecord>, user: User): Promise<unknown> | undefined {
   let refusals: Promise<void>[] | undefined;
-  for (const f of ctx.features) if (f.beforeJoin) (refusals ??= []).push(f.beforeJoin(ctx, stream, user));
+  for (const f of ctx.features) if (f.beforeJoin) (refusals ??= []).push(f.beforeJoin(ctx, streamId, stream, user));
   if (!refusals) return undefined;
   return refusals.length === 1 ? refusals[0] : Promise.all(refusals);
 }
