@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join as joinPath, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { CHAT_JOIN_HISTORY } from '@stickyroom/sdk/protocol';
+import { CHAT_HISTORY_PAGE_MAX, CHAT_JOIN_HISTORY_DEFAULT } from '@stickyroom/sdk/protocol';
 import type { Benchmark } from '../lib/benchmark.js';
 import { machineRecord, RESULTS_DIR } from '../lib/benchmark.js';
 import { BurstRig, slim } from '../lib/burst.js';
@@ -19,7 +19,7 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 export const JoinOptions = z
   .object({
     viewers: int(1, 20_000).default(10_000).describe('viewer sockets, each joining the live stream at the same instant'),
-    history: int(0, 500).default(60).describe('chat messages sent before the storm (the ack carries the newest 50)'),
+    history: int(0, 500).default(60).describe('chat messages sent before the storm (the ack carries the newest CHAT_JOIN_HISTORY, 20 by default)'),
     drops: int(0, 20).default(2).describe('open coupon drops in the ack'),
     rounds: int(1, 20).default(3).describe('measured storms (each after its own ceiling burst; the sockets leave in between), plus one warm-up'),
     generators: int(1, 8).default(2).describe('generator processes holding the sockets'),
@@ -95,11 +95,30 @@ async function seed(streamer: RawClient, streamId: string, opts: JoinOptions): P
   }
 }
 
+/**
+ * The join's history: the newest messages of the seeded chat (ids 1..history on a fresh stream), oldest
+ * first, with no hole, as many as the server's CHAT_JOIN_HISTORY (20 by default; a `base` variant of an
+ * older tree may send its 50), never more than 50.
+ */
+function isNewest(chat: unknown, history: number): boolean {
+  if (!Array.isArray(chat)) return false;
+  const n = chat.length;
+  if (n < Math.min(history, CHAT_JOIN_HISTORY_DEFAULT) || n > Math.min(history, CHAT_HISTORY_PAGE_MAX)) return false;
+  return chat.every((m, i) => (m as { id?: unknown }).id === String(history - n + 1 + i));
+}
+
+/** How many messages the decoded acks' histories held (min-max), for the log. */
+function chatLengths(samples: readonly unknown[]): string {
+  const ns = samples.map((a) => ((a as { chat?: unknown[] }).chat ?? []).length);
+  if (ns.length === 0) return '-';
+  const [lo, hi] = [Math.min(...ns), Math.max(...ns)];
+  return lo === hi ? String(lo) : `${lo}-${hi}`;
+}
+
 /** What a decoded join ack lacks of the seeded parts. */
 function lacks(ack: Record<string, unknown>, opts: JoinOptions): string[] {
   const out: string[] = [];
-  const chat = ack.chat as unknown[] | undefined;
-  if (!Array.isArray(chat) || chat.length !== Math.min(opts.history, CHAT_JOIN_HISTORY)) out.push('chat');
+  if (!isNewest(ack.chat, opts.history)) out.push('chat');
   const pinned = ack.pinned as { message?: unknown; product?: unknown } | undefined;
   if (opts.history > 0 && !pinned?.message) out.push('pinned.message');
   if (!pinned?.product) out.push('pinned.product');
@@ -182,7 +201,7 @@ class JoinTarget {
     this.log(
       `${v.name} ${r === 0 ? 'warm-up' : `round ${r}`}: ceiling ${fmt.int(ceiling.perSec)}/s p50 ${fmt.int(ceiling.latencyMs.p50)} p99 ${fmt.int(ceiling.latencyMs.p99)} ms; ` +
         `joins ${fmt.int(joins.perSec)}/s p50 ${fmt.int(joins.latencyMs.p50)} p99 ${fmt.int(joins.latencyMs.p99)} ms in ${fmt.int(joins.spanMs)} ms, ${joins.ok} ok ${JSON.stringify(joins.errors)}; ` +
-        `${fmt.fixed(round.rateRatio, 2)}x rate${complete ? '' : `; INCOMPLETE ${JSON.stringify(lacking)}`}`,
+        `${fmt.fixed(round.rateRatio, 2)}x rate, ${chatLengths(joins.samples)} chat messages per ack${complete ? '' : `; INCOMPLETE ${JSON.stringify(lacking)}`}`,
     );
     // Everyone leaves, so the next storm joins afresh.
     await this.guard(rig.fire(`leave ${r}`, { event: 'room:leave', payload: { streamId }, decode: 'none', sample: 0, timeoutMs }));

@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { ProbeRequest, type ProbeReply } from './probe-protocol.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -41,6 +41,22 @@ if (process.send) {
 }
 
 let session: Session | undefined;
+/** The garbage collections of the profiled span, by kind: count and ms. */
+let gcs: Record<string, { count: number; ms: number }> = {};
+const GC_KINDS: Record<number, string> = {
+  [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor (scavenge)',
+  [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major (mark-compact)',
+  [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental marking',
+  [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+};
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = GC_KINDS[(e as unknown as { detail: { kind: number } }).detail.kind] ?? 'other';
+    const k = (gcs[kind] ??= { count: 0, ms: 0 });
+    k.count++;
+    k.ms += e.duration;
+  }
+});
 
 /** A CPU profile of the main thread over exactly the span the benchmark asks for. */
 async function profile(action: 'start' | 'stop', file: string | undefined): Promise<void> {
@@ -49,11 +65,22 @@ async function profile(action: 'start' | 'stop', file: string | undefined): Prom
     session.connect();
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
+    gcs = {};
+    gcObserver.observe({ entryTypes: ['gc'] });
+    // BENCH_HEAP_PROFILE=1: a sampling heap profile of the same span, garbage included (what was allocated)
+    if (process.env.BENCH_HEAP_PROFILE) {
+      await session.post('HeapProfiler.enable');
+      await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    }
     return;
   }
   if (!session) throw new Error('no profile running');
   const { profile: result } = await session.post('Profiler.stop');
+  const heap = process.env.BENCH_HEAP_PROFILE ? (await session.post('HeapProfiler.stopSampling')).profile : undefined;
   session.disconnect();
   session = undefined;
+  gcObserver.disconnect();
   if (file) await writeFile(file, JSON.stringify(result));
+  if (file) await writeFile(file.replace(/\.cpuprofile$/, '') + '.gc.json', JSON.stringify(gcs));
+  if (file && heap) await writeFile(file.replace(/\.cpuprofile$/, '') + '.heapprofile', JSON.stringify(heap));
 }

@@ -103,6 +103,8 @@ export class StickyroomClient {
   private readonly cursors = new Map<string, ChatCursor>();
   private readonly gapTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly seen = new Map<string, Set<string>>();
+  /** Per stream: the oldest chat message id this client has (join ack, pages, live), where `olderMessages` pages from. */
+  private readonly oldest = new Map<string, number>();
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -262,6 +264,7 @@ export class StickyroomClient {
     this.joined.add(streamId);
     this.noteAnnounced(data, false);
     this.remember(streamId, data.chat);
+    this.noteOldest(streamId, data.chat);
     cursor.settle(data.chat[data.chat.length - 1]?.id);
     this.startHeartbeats();
     if (this.options.heartbeats !== false) void this.heartbeat(streamId).catch(() => {});
@@ -272,11 +275,54 @@ export class StickyroomClient {
     this.joined.delete(streamId);
     this.refs.delete(streamId);
     this.seen.delete(streamId);
+    this.oldest.delete(streamId);
     this.cursors.delete(streamId);
     clearTimeout(this.gapTimers.get(streamId));
     this.gapTimers.delete(streamId);
     if (this.joined.size === 0) this.stopHeartbeats();
     await this.request('room:leave', { streamId });
+  }
+
+  /**
+   * One page of a stream's hot history (the newest messages the server keeps, CHAT_HISTORY): the newest
+   * `limit` (1–50, default 50) messages older than `beforeId`, or the newest of all without it, oldest first.
+   * `more`: older ones remain; pass `messages[0].id` as the next `beforeId`. Needs `join` first.
+   * Answers `rate_limited` (with `retryAfterMs`) past 5 pages a second.
+   */
+  chatHistory(streamId: string, options: { beforeId?: string; limit?: number } = {}): Promise<Replies['chat:history']> {
+    const payload: RequestInput<'chat:history'> = { streamId };
+    if (options.beforeId !== undefined) payload.beforeId = options.beforeId;
+    if (options.limit !== undefined) payload.limit = options.limit;
+    return this.request('chat:history', payload);
+  }
+
+  /**
+   * "Load earlier": the page of messages just before the oldest one this client has for a joined stream
+   * (from the join, earlier pages or live chat), oldest first. Call again while `more` is true; the pages
+   * neither overlap nor skip a message. The messages are returned, not emitted as `chat:message`.
+   *
+   * @example
+   * const room = await viewer.join(streamId); // the newest 20 messages
+   * const { messages, more } = await viewer.olderMessages(streamId);
+   * prepend(messages);
+   * loadEarlierButton.hidden = !more;
+   */
+  async olderMessages(streamId: string, options: { limit?: number } = {}): Promise<Replies['chat:history']> {
+    const oldest = this.oldest.get(streamId);
+    // nothing known yet: the join's chat was empty, so no message is older than the first one ('1')
+    const beforeId = String(oldest ?? 1);
+    const page = await this.chatHistory(streamId, { beforeId, ...options });
+    if (this.cursors.has(streamId)) this.noteOldest(streamId, page.messages);
+    return page;
+  }
+
+  private noteOldest(streamId: string, messages: readonly ChatMessage[]): void {
+    let oldest = this.oldest.get(streamId);
+    for (const m of messages) {
+      const id = Number(m.id);
+      if (Number.isSafeInteger(id) && id > 0 && (oldest === undefined || id < oldest)) oldest = id;
+    }
+    if (oldest !== undefined) this.oldest.set(streamId, oldest);
   }
 
   /** Streams this client is in (and will rejoin after a reconnect). */
@@ -352,6 +398,8 @@ export class StickyroomClient {
   private deliverChat(streamId: string, messages: ChatMessage[]): void {
     for (const m of this.remember(streamId, messages)) this.emitLocal('chat:message', m);
     const cursor = this.cursors.get(streamId);
+    // a stream being joined or joined: its cursor exists from before the join's ack until leave
+    if (cursor) this.noteOldest(streamId, messages);
     if (cursor?.receive(messages.map((m) => m.id))) this.watchGap(streamId);
   }
 

@@ -131,6 +131,13 @@ export const ConfigSchema = z.object({
   CHAT_RATE_LIMIT: z.coerce.number().int().min(1).max(1000).default(5).describe('Chat messages per viewer per window.'),
   CHAT_RATE_WINDOW_SEC: z.coerce.number().int().min(1).max(3600).default(10).describe('Chat rate-limit window.'),
   CHAT_HISTORY: z.coerce.number().int().min(50).max(5000).default(200).describe('Chat messages kept hot per stream.'),
+  CHAT_JOIN_HISTORY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(20)
+    .describe('Newest chat messages a fresh room:join ack carries; a viewer pages back through the hot history with chat:history.'),
   CHAT_LOG: bool
     .default(true)
     .describe("Keep every accepted chat message of a stream for its chat export, until RETENTION_DAYS drops it (about 300 bytes a message); false: the export has only the hot history (CHAT_HISTORY)."),

@@ -45,8 +45,12 @@ export function joinHook<S = undefined>(hook: JoinHook<S>): JoinHook {
  */
 export interface DomainFeature {
   name: string;
-  /** Refuses a join (throw an AppError) before anything is recorded; reads only. */
-  beforeJoin?: (ctx: AppContext, stream: StreamRecord, user: User) => Promise<void>;
+  /**
+   * Refuses a join before anything is recorded (a promise that rejects with an AppError); reads only. It is
+   * called before the stream's record is read, with that read in flight (`stream`), so that its own reads go
+   * out beside it: a join storm then waits for one round trip less.
+   */
+  beforeJoin?: (ctx: AppContext, streamId: string, stream: Promise<StreamRecord>, user: User) => Promise<void>;
   /**
    * This feature's part of the `room:join` ack (see JoinHook). `standing` is the joining viewer's
    * (core/src/audience), absent for the stream's staff: a targeted item the viewer may not act on is left out

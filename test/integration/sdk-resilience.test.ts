@@ -84,7 +84,7 @@ describe('SDK: protocol version', () => {
 });
 
 describe('SDK: chat resumes in order', () => {
-  it('a viewer who joined an empty chat and lost every message before a reconnect gets them all, not the last 50', async () => {
+  it('a viewer who joined an empty chat and lost every message before a reconnect gets them all, not only the newest few', async () => {
     const id = await t.createStream();
     const host = await t.streamer('host-empty');
     await host.join(id);

@@ -74,6 +74,11 @@ describe('config', () => {
     expect(() => loadConfig({ JWT_MAX_TTL: '10s' })).toThrow(/JWT_MAX_TTL: at least 60 s/);
     expect(() => loadConfig({ JWT_MAX_TTL: '365d' })).toThrow(/JWT_MAX_TTL: at most 30 days/);
   });
+  it('sends the newest 20 chat messages on join by default, 1 to 50 when set, naming CHAT_JOIN_HISTORY otherwise', () => {
+    expect(loadConfig({}).CHAT_JOIN_HISTORY).toBe(20);
+    expect(loadConfig({ CHAT_JOIN_HISTORY: '50' }).CHAT_JOIN_HISTORY).toBe(50);
+    for (const bad of ['0', '51', '2.5', 'all']) expect(() => loadConfig({ CHAT_JOIN_HISTORY: bad }), bad).toThrow(/CHAT_JOIN_HISTORY/);
+  });
   it('splits the origin list', () => {
     expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }).CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
   });

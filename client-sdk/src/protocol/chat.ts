@@ -5,8 +5,16 @@ import { CHAT_MAX_CHARS } from './constants.js';
 
 export { CHAT_MAX_CHARS };
 
-/** Messages a joining client receives (the design's "last 50"); a rejoin gets everything it missed instead. */
-export const CHAT_JOIN_HISTORY = 50;
+/**
+ * The newest messages a fresh `room:join` ack carries by default (the server's CHAT_JOIN_HISTORY, 1–50); a
+ * rejoin with `lastMessageId` gets everything it missed instead, and older messages are paged with
+ * `chat:history`.
+ */
+export const CHAT_JOIN_HISTORY_DEFAULT = 20;
+/** The most messages one `chat:history` page carries (and the default page). */
+export const CHAT_HISTORY_PAGE_MAX = 50;
+/** `chat:history` pages one user may ask for per second (on a node); more answer `rate_limited` with `retryAfterMs`. */
+export const CHAT_HISTORY_PAGES_PER_SEC = 5;
 /** Sending the same text again within this window is refused (`invalid_payload`, reason `duplicate`). */
 export const CHAT_DUPLICATE_WINDOW_MS = 30_000;
 
@@ -69,8 +77,24 @@ export const ChatSettings = z
   })
   .strict();
 
+/**
+ * One page of the hot history (the newest CHAT_HISTORY messages the server keeps): the newest `limit`
+ * messages older than `beforeId` (the newest of all without it), oldest first. Page back by passing the
+ * first message of the last page as `beforeId`: pages neither overlap nor skip a message (a deleted one is
+ * left out). Needs `room:join` on this socket.
+ */
+export const ChatHistory = z
+  .object({
+    streamId: StreamId,
+    /** A message id of this stream; the page holds only older ones. */
+    beforeId: z.string().regex(/^[1-9][0-9]{0,14}$/, 'a message id').optional(),
+    limit: z.number().int().min(1).max(CHAT_HISTORY_PAGE_MAX).default(CHAT_HISTORY_PAGE_MAX),
+  })
+  .strict();
+
 export const chatRequests = {
   'chat:send': ChatSend,
+  'chat:history': ChatHistory,
   'chat:delete': ChatDelete,
   'chat:mute': ChatMute,
   'chat:ban': ChatBan,
@@ -124,6 +148,8 @@ export type ModerationLog = z.infer<typeof ModerationLog>;
 
 export interface ChatReplies {
   'chat:send': { message: ChatMessage };
+  /** Oldest first; `more`: older messages are still in the hot history (ask again with `beforeId: messages[0].id`). */
+  'chat:history': { messages: ChatMessage[]; more: boolean };
   'chat:delete': Record<string, never>;
   'chat:mute': { until: number };
   'chat:ban': Record<string, never>;

@@ -93,6 +93,18 @@ export class ChatStore {
     return { chat: parseMessages(all), gap: true };
   }
 
+  /**
+   * One page of the hot history: the newest `limit` messages with an id below `beforeId` (of all, without
+   * it), oldest first, and whether older ones remain. One command: ids are the scores.
+   */
+  async page(streamId: string, beforeId: string | undefined, limit: number): Promise<{ messages: ChatMessage[]; more: boolean }> {
+    const max = beforeId === undefined ? '+inf' : `(${beforeId}`;
+    const raw = await this.redis.zrevrangebyscore(this.k(streamId).history, max, '-inf', 'LIMIT', 0, limit + 1);
+    const more = raw.length > limit;
+    if (more) raw.length = limit;
+    return { messages: parseMessages(raw.reverse()), more };
+  }
+
   async pinned(streamId: string): Promise<PinnedMessage | null> {
     const raw = await this.redis.hget(this.k(streamId).meta, 'pinned');
     return raw ? (JSON.parse(raw) as PinnedMessage) : null;

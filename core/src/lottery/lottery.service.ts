@@ -12,6 +12,7 @@ import { perContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { userGate } from '../redis/event-gate.js';
 import { joinLookup } from '../room/join-reads.js';
+import { markShared } from '../room/shared-values.js';
 import type { JoinPart } from '../feature.js';
 import { staffCounts } from '../staff-counts.js';
 import { addMoment } from '../activity/activity.store.js';
@@ -185,19 +186,42 @@ export async function latestLottery(ctx: AppContext, streamId: string): Promise<
   return id ? store.get(streamId, id) : null;
 }
 
-/** The room's view of the stream's latest lottery `l`, with whether this viewer is in. */
-export function lotteryForJoin(ctx: AppContext, stream: StreamRecord, user: User, l: LotteryRecord | null, standing?: Standing): JoinPart | Promise<JoinPart> {
-  if (!l) return {};
+/**
+ * The stream's latest lottery as every join of one moment sees it (JoinHook.shared): its public view for the
+ * staff, and for a viewer who entered it and one who did not. Each is marked shared, so the transport encodes
+ * it once for all the acks of the moment instead of once per ack.
+ */
+export interface LotteryJoinView {
+  record: LotteryRecord;
+  staff: JoinPart;
+  entered: JoinPart;
+  notEntered: JoinPart;
+}
+
+export async function lotteryJoinView(ctx: AppContext, streamId: string): Promise<LotteryJoinView | null> {
+  const l = await latestLottery(ctx, streamId);
+  if (!l) return null;
+  const pub = toPublic(l);
+  return {
+    record: l,
+    staff: { lottery: markShared(pub) },
+    entered: { lottery: markShared({ ...pub, entered: true }) },
+    notEntered: { lottery: markShared({ ...pub, entered: false }) },
+  };
+}
+
+/** The room's view of the stream's latest lottery, with whether this viewer is in. */
+export function lotteryForJoin(ctx: AppContext, stream: StreamRecord, user: User, view: LotteryJoinView | null, standing?: Standing): JoinPart | Promise<JoinPart> {
+  if (!view) return {};
+  const l = view.record;
   // a targeted lottery is left out for a viewer outside its audience (the staff, without a standing, see it)
   if (standing && !isEligible(l.audience, standing).ok) return {};
-  const lottery = toPublic(l);
-  if (user.role !== 'viewer') return { lottery };
+  if (user.role !== 'viewer') return view.staff;
   // one HMGET for the joins of this moment
   const store = lotteryStore(ctx);
-  return joinLookup(ctx, stream.id, `lottery:${l.id}:entered`, user.id, (ids) => store.haveEntered(stream.id, l.id, ids)).then((entered) => {
-    lottery.entered = entered;
-    return { lottery };
-  });
+  return joinLookup(ctx, stream.id, `lottery:${l.id}:entered`, user.id, (ids) => store.haveEntered(stream.id, l.id, ids)).then((entered) =>
+    entered ? view.entered : view.notEntered,
+  );
 }
 
 /** Everything `verifyDraw` needs, once the lottery is drawn. */

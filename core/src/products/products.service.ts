@@ -8,6 +8,7 @@ import { controlledStream } from '../streams/streams.service.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import type { JoinPart } from '../feature.js';
 import { joinLookup } from '../room/join-reads.js';
+import { markShared } from '../room/shared-values.js';
 import { ProductStore, type LastJoin } from './products.store.js';
 
 export const productStore = perContext((ctx) => new ProductStore(ctx.redis, ctx.keys));
@@ -31,11 +32,19 @@ export async function clickProduct(ctx: AppContext, user: User, streamId: string
  * The pinned product for the join snapshot (`product`, read once for the joins of a moment); remembers the
  * stream a viewer joined last (order attribution), one write for the joins of the moment.
  */
-export function productsOnJoin(ctx: AppContext, stream: StreamRecord, user: User, product: PinnedProduct | null): JoinPart | Promise<JoinPart> {
-  const part: JoinPart = product ? { pinned: { product } } : {};
+export function productsOnJoin(ctx: AppContext, stream: StreamRecord, user: User, part: JoinPart): JoinPart | Promise<JoinPart> {
   if (user.role !== 'viewer') return part;
   const last = { streamId: stream.id, brandId: stream.brandId, at: ctx.clock.now() };
   return joinLookup(ctx, stream.id, 'lastjoin', [user.id, last] as const, setLastJoins(ctx)).then(() => part);
+}
+
+/**
+ * The pinned product's part of the join ack, the same for every join of a moment (JoinHook.shared): marked
+ * shared, so the transport encodes it once for all their acks.
+ */
+export async function productJoinPart(ctx: AppContext, streamId: string): Promise<JoinPart> {
+  const product = await productStore(ctx).pinned(streamId);
+  return product ? { pinned: markShared({ product }) } : {};
 }
 
 /** The last joins of a moment, written at once (a join storm when the stream goes live). */

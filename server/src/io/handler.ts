@@ -123,8 +123,15 @@ export function createDispatcher(ctx: AppContext, handlers: readonly HandlerDef[
         if (!socket.data.streams.has(streamId)) throw new AppError('forbidden', 'join the stream first (room:join)');
       },
     };
-    // new Promise: a handler that throws before its first await is refused like one that rejects
-    new Promise<Replies[RequestName]>((resolve) => resolve(handler.run(call, parsed.data as never))).then(
+    let running: Promise<Replies[RequestName]>;
+    try {
+      // the handler's own promise (Promise.resolve answers it as it is), not one more wrapped around it
+      running = Promise.resolve(handler.run(call, parsed.data as never));
+    } catch (err) {
+      // a handler that throws before its first await is refused like one that rejects
+      return fail(err);
+    }
+    running.then(
       (data) => {
         metrics?.events.inc({ event: known, code: 'ok' });
         metrics?.eventSeconds.observe({ event: known }, (performance.now() - started) / 1000);

@@ -97,7 +97,7 @@ export class SharedPartsEncoder extends StockEncoder {
     for (const k of Object.keys(value)) {
       const v = this.json((value as Record<string, unknown>)[k], k, depth + 1);
       if (v === undefined) continue;
-      out += (first ? '' : ',') + JSON.stringify(k) + ':' + v;
+      out += keyJson(k, first) + v;
       first = false;
     }
     return out + '}';
@@ -113,6 +113,21 @@ export class SharedPartsEncoder extends StockEncoder {
     }
     return json;
   }
+}
+
+/** `"key":` and `,"key":` for the keys of the acks' own objects (a handful: the snapshot's parts), made once each. */
+const keyJsons = new Map<string, readonly [first: string, next: string]>();
+/** Beyond this many distinct keys, a key is written afresh each time (no cache grows without bound). */
+const KEY_JSONS_MAX = 1000;
+
+function keyJson(k: string, first: boolean): string {
+  let j = keyJsons.get(k);
+  if (j === undefined) {
+    const head = JSON.stringify(k) + ':';
+    j = [head, ',' + head];
+    if (keyJsons.size < KEY_JSONS_MAX) keyJsons.set(k, j);
+  }
+  return first ? j[0] : j[1];
 }
 
 /** Whether an ack's arguments carry a shared value (as themselves or as one of their own values). */

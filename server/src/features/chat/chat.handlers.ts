@@ -1,7 +1,7 @@
 import { AppError } from '../../../../core/src/errors.js';
 import { ANYONE, defineHandler, STAFF } from '../../io/handler.js';
 import { banUser, changeSettings, deleteMessage, muteUser, pinMessage } from '../../../../core/src/chat/chat.moderation.js';
-import { chatStore, sendMessage } from '../../../../core/src/chat/chat.service.js';
+import { chatStore, historyPage, sendMessage } from '../../../../core/src/chat/chat.service.js';
 
 export const chatHandlers = [
   defineHandler('chat:send', { roles: ANYONE }, async ({ ctx, user, socket, now, requireJoined }, { streamId, text }) => {
@@ -12,6 +12,9 @@ export const chatHandlers = [
     requireJoined(streamId);
     return { message: await sendMessage(ctx, user, streamId, text, now) };
   }),
+  defineHandler('chat:history', { roles: ANYONE }, ({ ctx, user, socket }, { streamId, beforeId, limit }) =>
+    historyPage(ctx, user, streamId, socket.data.streams.has(streamId), beforeId, limit),
+  ),
   defineHandler('chat:delete', { roles: STAFF }, async ({ ctx, user, now }, { streamId, messageId }) => {
     await deleteMessage(ctx, user, streamId, messageId, now);
     return {};

@@ -26,18 +26,23 @@ function leaveAudienceRooms(socket: AppSocket, streamId: string): Promise<unknow
   return pending && Promise.all(pending);
 }
 
+const ignore = () => {};
+
 /** `room:join` asks every domain feature for its part of the snapshot (core/src/room/room.join.ts). */
 export const roomHandlers = [
   defineHandler('room:join', { roles: ANYONE }, async ({ ctx, user, socket }, { streamId, lastMessageId, ref }) => {
     // one read of the stream for the joins of this moment (a join storm when the stream goes live)
-    const stream = await joinRead(ctx, streamId, 'stream', () => getStream(ctx, streamId));
+    const streamRead = joinRead(ctx, streamId, 'stream', () => getStream(ctx, streamId));
+    // Refusals (a ban) come before any feature records the join (presence, unique viewers); their reads go
+    // out beside the stream's.
+    const refused = refuseJoin(ctx, streamId, streamRead, user);
+    refused?.catch(ignore); // awaited below unless the stream is not found first
+    const stream = await streamRead;
     const staff = canControlBrand(user, stream.brandId);
     // A viewer's standing (segment at the stream's start, points tier) decides which targeted drops,
     // lotteries and polls they see: read it beside the refusals, it is cached for their claims after.
     const standingRead: Promise<Standing> | undefined = staff ? undefined : viewerStanding(ctx, stream, user.id);
-    standingRead?.catch(() => {}); // awaited below unless the join is refused first
-    // Refusals (a ban) come before any feature records the join (presence, unique viewers).
-    const refused = refuseJoin(ctx, stream, user);
+    standingRead?.catch(ignore); // awaited below unless the join is refused first
     if (refused) await refused;
     // A referral is decided before presence records this viewer in the stream (a re-join credits nothing).
     let referral: ReferralStatus | undefined;
