@@ -142,13 +142,6 @@ export const ConfigSchema = z.object({
     .default(true)
     .describe("Keep every accepted chat message of a stream for its chat export, until RETENTION_DAYS drops it (about 300 bytes a message); false: the export has only the hot history (CHAT_HISTORY)."),
   CHAT_TICK_MS: z.coerce.number().int().min(0).max(200).default(50).describe('Chat fan-out tick; 0 sends each message alone.'),
-  CHAT_TICK_STEP_SOCKETS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1_000_000)
-    .default(2000)
-    .describe("A room's chat tick grows by CHAT_TICK_MS per this many of its sockets on a node, to at most 500 ms; a room whose tick grew gets its chat in 6 phases (docs/benchmarks.md, fanout). Raise it on nodes that write more socket frames a second."),
   EVENT_RATE_LIMIT: z.coerce
     .number()
     .int()

@@ -42,17 +42,3 @@ export const staffRoom = (streamId: string): string => `staff:${streamId}`;
  * (`except`). Never pushed to. See server/src/features/coupons/sold-out-told.ts.
  */
 export const soldOutToldRoom = (dropId: string): string => `told:${dropId}`;
-
-/**
- * A big room's chat goes to its sockets in CHAT_PHASES groups in turn (core/src/chat/chat.fanout.ts): each
- * socket of a stream's room is also in one phase room of the stream, chosen by its id.
- */
-export const CHAT_PHASES = 6;
-export const phaseRoom = (streamId: string, phase: number): string => `sp:${phase}:${streamId}`;
-export const phaseRooms = (streamId: string): string[] => Array.from({ length: CHAT_PHASES }, (_, p) => phaseRoom(streamId, p));
-/** The phase room a socket joins with a stream's room: its id hashed (FNV-1a), so phases fill evenly. */
-export function phaseOf(socketId: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < socketId.length; i++) h = Math.imul(h ^ socketId.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % CHAT_PHASES;
-}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PUSH_NAMES } from '@stickyroom/sdk/protocol';
-import { phaseRooms, staffRoom, streamRoom, userRoom, type Emitter, type Pusher } from '../pusher.js';
+import { staffRoom, streamRoom, userRoom, type Emitter, type Pusher } from '../pusher.js';
 
 /**
  * A push made outside the server nodes (by the worker), as published on `Keys.pushChannel`. Every server
@@ -35,7 +35,7 @@ export function relayPusher(publish: (message: string) => unknown): Pusher {
     localAudience: () => 0,
     localBacklog: () => 0,
     leaveStream: (userId, streamId, also = []) =>
-      send({ kind: 'leave', room: userRoom(userId), leave: [streamRoom(streamId), ...phaseRooms(streamId), ...also] }),
+      send({ kind: 'leave', room: userRoom(userId), leave: also.length ? [streamRoom(streamId), ...also] : streamRoom(streamId) }),
   };
 }
 

@@ -6,7 +6,7 @@ import type { AppContext } from '../../../core/src/context.js';
 import type { Logger } from '../../../core/src/logger.js';
 import { AppError } from '../../../core/src/errors.js';
 import type { TokenService } from '../../../core/src/identity/tokens.js';
-import { phaseRooms, staffRoom, streamRoom, userRoom, type Pusher } from '../../../core/src/pusher.js';
+import { staffRoom, streamRoom, userRoom, type Pusher } from '../../../core/src/pusher.js';
 import type { Metrics } from '../metrics.js';
 import { outageSafeAdapter, type AdapterClients } from './adapter.js';
 import { createDispatcher, type AppSocket, type HandlerDef, type SocketData } from './handler.js';
@@ -168,6 +168,6 @@ export function ioPusher(io: AppIo): Pusher {
     localAudience: (streamId) => io.sockets.adapter.rooms.get(streamRoom(streamId))?.size ?? 0,
     // added to the adapter by chunkedDelivery (adapter.ts)
     localBacklog: () => (io.sockets.adapter as { localBacklog?: () => number }).localBacklog?.() ?? 0,
-    leaveStream: (userId, streamId, also = []) => io.in(userRoom(userId)).socketsLeave([streamRoom(streamId), ...phaseRooms(streamId), ...also]),
+    leaveStream: (userId, streamId, also = []) => io.in(userRoom(userId)).socketsLeave([streamRoom(streamId), ...also]),
   };
 }

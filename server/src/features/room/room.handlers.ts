@@ -2,7 +2,7 @@ import type { ReferralStatus } from '@stickyroom/sdk/protocol';
 import { joinSnapshot, refuseJoin } from '../../../../core/src/room/room.join.js';
 import { joinRead } from '../../../../core/src/room/join-reads.js';
 import { canControlBrand } from '../../../../core/src/identity/tokens.js';
-import { phaseOf, phaseRoom, staffRoom, streamRoom } from '../../../../core/src/pusher.js';
+import { staffRoom, streamRoom } from '../../../../core/src/pusher.js';
 import { getStream } from '../../../../core/src/streams/streams.service.js';
 import { audienceRoom, viewerStanding, type Standing } from '../../../../core/src/audience/audience.service.js';
 import { joinWithReferral } from '../../../../core/src/referrals/referrals.service.js';
@@ -56,8 +56,7 @@ export const roomHandlers = [
     // Join first, then read the snapshot: a message sent in between arrives twice rather than never,
     // and the SDK drops the duplicate by id.
     // (the adapters answer a join with a promise or not at all: awaited only when there is one)
-    // (and the phase room a big room's chat reaches this socket through: core/src/chat/chat.fanout.ts)
-    const inRoom = socket.join([streamRoom(streamId), phaseRoom(streamId, phaseOf(socket.id))]);
+    const inRoom = socket.join(streamRoom(streamId));
     if (inRoom) await inRoom;
     // the stream's own staff also get the pushes only they may see (live quiz and entrant counts) and
     // every targeted push; a viewer joins the one audience room of their standing (core/src/audience)
@@ -76,7 +75,6 @@ export const roomHandlers = [
     } catch (err) {
       socket.data.streams.delete(streamId);
       await socket.leave(streamRoom(streamId));
-      await socket.leave(phaseRoom(streamId, phaseOf(socket.id)));
       await leaveAudienceRooms(socket, streamId);
       throw err;
     }
@@ -84,7 +82,6 @@ export const roomHandlers = [
   defineHandler('room:leave', { roles: ANYONE }, async ({ socket }, { streamId }) => {
     socket.data.streams.delete(streamId);
     await socket.leave(streamRoom(streamId));
-    await socket.leave(phaseRoom(streamId, phaseOf(socket.id)));
     await socket.leave(staffRoom(streamId));
     await leaveAudienceRooms(socket, streamId);
     return {};
