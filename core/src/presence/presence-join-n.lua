@@ -16,6 +16,7 @@
     { concurrent viewers after each join, in order } (0 for each when the stream does not exist; an ended
     stream records nothing and answers the count at each join's time)
 ]]
+--! include presence/presence-sighting.include.lua
 local rcall = redis.call
 local n = #KEYS - 5
 local window = tonumber(ARGV[1])
@@ -36,18 +37,8 @@ local peakAt
 for i = 1, n do
   local viewer = ARGV[2 * i]
   local now = tonumber(ARGV[2 * i + 1])
-  local minute = math.floor(now / 60000)
-  -- First sighting of this viewer in this minute (seen only moves forward, so a skewed clock cannot recount).
-  local prev = rcall('ZSCORE', KEYS[2], viewer)
-  if not prev or math.floor(tonumber(prev) / 60000) < minute then
-    rcall('HINCRBY', KEYS[4], minute, 1)
-  end
-  rcall('ZADD', KEYS[2], 'GT', now, viewer)
+  recordSighting(KEYS[2], KEYS[4], KEYS[5 + i], viewer, now, status == 'live', startedAt)
   rcall('ZADD', KEYS[3], 'NX', now, viewer)
-  if status == 'live' then
-    local startMinute = math.floor(tonumber(startedAt or now) / 60000)
-    if minute >= startMinute then rcall('SETBIT', KEYS[5 + i], minute - startMinute, 1) end
-  end
   local concurrent = rcall('ZCOUNT', KEYS[2], '(' .. (now - window), '+inf')
   if status == 'live' and concurrent > peak then
     peak = concurrent

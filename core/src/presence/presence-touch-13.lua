@@ -32,6 +32,7 @@
     { 0 | -1 no such stream | -2 ended (nothing recorded), concurrent viewers, credited ms }
 ]]
 --! include activity/activity-ledger.include.lua
+--! include presence/presence-sighting.include.lua
 local rcall = redis.call
 local status = rcall('HGET', KEYS[1], 'status')
 if not status then return { -1, 0, 0 } end
@@ -42,19 +43,10 @@ local maxGap = tonumber(ARGV[5])
 local since = '(' .. (now - tonumber(ARGV[4]))
 if status == 'ended' then return { -2, rcall('ZCOUNT', KEYS[2], since, '+inf'), 0 } end
 
-local minute = math.floor(now / 60000)
 if kind ~= 'gone' then
-  -- First sighting of this viewer in this minute (seen only moves forward, so a skewed clock cannot recount).
-  local prev = rcall('ZSCORE', KEYS[2], viewer)
-  if not prev or math.floor(tonumber(prev) / 60000) < minute then
-    rcall('HINCRBY', KEYS[4], minute, 1)
-  end
-  rcall('ZADD', KEYS[2], 'GT', now, viewer)
+  local startedAt = status == 'live' and rcall('HGET', KEYS[1], 'startedAt') or nil
+  recordSighting(KEYS[2], KEYS[4], KEYS[13], viewer, now, status == 'live', startedAt)
   if kind == 'join' then rcall('ZADD', KEYS[3], 'NX', now, viewer) end
-  if status == 'live' then
-    local startMinute = math.floor(tonumber(rcall('HGET', KEYS[1], 'startedAt') or now) / 60000)
-    if minute >= startMinute then rcall('SETBIT', KEYS[13], minute - startMinute, 1) end
-  end
 end
 
 local concurrent = rcall('ZCOUNT', KEYS[2], since, '+inf')
