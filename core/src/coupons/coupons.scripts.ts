@@ -43,8 +43,7 @@ function claimKeysOf(k: Keys, streamId: string, dropId: string) {
     stockToken: d.stockToken,
     viewer: act.viewer,
     refusedOp: d.refusedOp,
-    /** The activity ledger's keys after the viewer's (activity-ledger.include.lua's order). */
-    ledgerRest: [act.totals, act.timeline, act.dirty, act.seq],
+    ledgerRest: act.ledgerRest,
   };
 }
 
