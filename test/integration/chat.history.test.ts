@@ -25,7 +25,12 @@ describe('chat history', () => {
     const id = await t.createStream('History', 'brand-a', { start: true });
     const host = await t.streamer('host-brand-a');
     await host.join(id);
-    return { id, host, sent: await sendMany(t, host, id, n) };
+    // every message fanned out before a test's viewer joins: one joining within a chat tick of the last send
+    // would hear that tick's batch live, older messages than its join's history among them
+    const fannedOut = n > 0 ? host.once('chat:message', (m) => m.text === `m${n}`) : undefined;
+    const sent = await sendMany(t, host, id, n);
+    await fannedOut;
+    return { id, host, sent };
   }
 
   it('gives a joining viewer the newest 20 messages (CHAT_JOIN_HISTORY), oldest first', async () => {
