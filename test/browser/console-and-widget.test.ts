@@ -148,8 +148,9 @@ describe('a live session: the console and three widgets', () => {
     await alice.getByText('€89.50').waitFor();
     const [shop] = await Promise.all([alice.waitForEvent('popup'), alice.getByRole('link', { name: 'View product' }).click()]);
     await shop.close();
+    // the live summary may be up to SUMMARY_LIVE_MAX_AGE_MS (5 s) old: ask until a refresh has counted the click
     await expect
-      .poll(async () => (await t.http('GET', `/api/streams/${streamId}/summary`, { token: hostToken })).body.productClicks)
+      .poll(async () => (await t.http('GET', `/api/streams/${streamId}/summary`, { token: hostToken })).body.productClicks, { timeout: 20_000, interval: 250 })
       .toBe(1);
 
     // Screenshots of the console and the widgets, in both languages (artifacts, not assertions).
