@@ -233,6 +233,12 @@ describe('earlier chat in the widget', () => {
     await log.getByText('message 46', { exact: true }).waitFor({ state: 'attached' });
     expect(await inView('message 26')).toBe(true);
     expect(await inView('message 46')).toBe(false);
+    // their own message brings them back to the newest
+    await page.getByPlaceholder('Say something…').fill('back to the bottom');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await log.getByText('back to the bottom', { exact: true }).waitFor();
+    await expect.poll(() => inView('back to the bottom')).toBe(true);
+    expect(await inView('message 26')).toBe(false);
     expect(await accessibilityProblems(page)).toEqual([]);
     expect(policyViolations).toEqual([]);
     await page.close();

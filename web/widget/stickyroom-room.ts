@@ -600,6 +600,7 @@ export class StickyroomRoom extends LitElement {
     if (!text || !this.client) return;
     try {
       await this.client.chat(this.stream, text);
+      this.followChat = true; // one's own message brings the log back to the newest
       this.chatText = '';
       this.chatError = '';
       const input = this.renderRoot.querySelector<HTMLInputElement>('input[name="chat"]');
