@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantPoints } from '../../core/src/points/points.service.js';
+import { sendMessage } from '../../core/src/chat/chat.service.js';
 import { SHOTS, axeScript, launchForPages, newPage } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
@@ -198,5 +199,48 @@ describe('polls, the survey and points rewards in the widget', () => {
     chenSdk.close();
     rival.close();
     host.close();
+  });
+});
+
+describe('earlier chat in the widget', () => {
+  it('shows the newest 20 messages on joining and loads the earlier ones above them, keeping the reader in place', { timeout: 60_000 }, async () => {
+    const streamId = await t.createStream('Chatty', BRAND, { start: true });
+    const host = { id: 'host-chat', role: 'streamer' as const, brandId: BRAND, name: 'Host' };
+    // 45 messages before anyone opens the page, through the product's own chat service (one is markup)
+    for (let i = 1; i <= 45; i++) await sendMessage(t.app.ctx, host, streamId, i === 3 ? '<script>alert(3)</script>' : `message ${i}`, Date.now());
+    const page = await openPage(`/demo/streams/${streamId}#token=${await t.token('viewer', 'reader', { name: 'Reader' })}`, 360);
+    const log = page.getByRole('log', { name: 'Chat' });
+    const texts = () => log.locator('li .text').allTextContents();
+    await log.getByText('message 45', { exact: true }).waitFor();
+    expect(await texts()).toEqual(Array.from({ length: 20 }, (_, i) => `message ${i + 26}`));
+
+    // the reader scrolls up and asks for more: the 25 earlier ones go above, and what they read stays in view
+    const earlier = log.getByRole('button', { name: 'Earlier messages' });
+    await earlier.click();
+    await log.getByText('message 1', { exact: true }).waitFor();
+    const all = Array.from({ length: 45 }, (_, i) => (i === 2 ? '<script>alert(3)</script>' : `message ${i + 1}`));
+    expect(await texts()).toEqual(all);
+    expect(await earlier.count()).toBe(0); // nothing older: the button is gone
+    const inView = async (text: string) => {
+      const [box, item] = [await log.boundingBox(), await log.getByText(text, { exact: true }).boundingBox()];
+      return !!box && !!item && item.y >= box.y - 1 && item.y + item.height <= box.y + box.height + 1;
+    };
+    expect(await inView('message 26')).toBe(true);
+    expect(await inView('message 1')).toBe(false);
+
+    // a live message while they read up there arrives without pulling them down to it
+    await sendMessage(t.app.ctx, host, streamId, 'message 46', Date.now());
+    await log.getByText('message 46', { exact: true }).waitFor({ state: 'attached' });
+    expect(await inView('message 26')).toBe(true);
+    expect(await inView('message 46')).toBe(false);
+    // their own message brings them back to the newest
+    await page.getByPlaceholder('Say something…').fill('back to the bottom');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await log.getByText('back to the bottom', { exact: true }).waitFor();
+    await expect.poll(() => inView('back to the bottom')).toBe(true);
+    expect(await inView('message 26')).toBe(false);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(policyViolations).toEqual([]);
+    await page.close();
   });
 });

@@ -26,7 +26,11 @@ import { Ticker, secondsLeft } from '../shared/ticker.js';
 import { controls, tokens } from '../shared/theme.js';
 import { widgetStyles } from './styles.js';
 
+/** Live messages kept in view; a viewer who loads earlier pages keeps what they loaded, up to CHAT_KEPT_MAX. */
 const CHAT_KEPT = 100;
+const CHAT_KEPT_MAX = 1000;
+/** Within this many pixels of the log's end, the viewer is following the chat: new messages scroll into view. */
+const FOLLOW_SLACK_PX = 32;
 const DROPS_SHOWN = 3;
 
 type Verify = 'pending' | 'ok' | 'bad';
@@ -92,6 +96,14 @@ export class StickyroomRoom extends LitElement {
   private room: JoinData['stream'] | undefined;
   private viewers = 0;
   private messages: ChatMessage[] = [];
+  /** How many messages the log keeps: CHAT_KEPT, more once the viewer loaded earlier pages. */
+  private kept = CHAT_KEPT;
+  /** The server said no message is older than the first one shown; a page of earlier ones is on its way. */
+  private earlierDone = false;
+  private loadingEarlier = false;
+  /** Whether the log is scrolled to its end (new messages scroll into view), and where to keep it after a prepend. */
+  private followChat = true;
+  private scrollAnchor: { top: number; height: number } | undefined;
   private pinned: PinnedMessage | null = null;
   private product: PinnedProduct | null = null;
   private quiz: QuizPublic | null = null;
@@ -164,7 +176,7 @@ export class StickyroomRoom extends LitElement {
       this.close();
       void this.open();
     }
-    if (changed.has('view')) this.scrollChat();
+    if (changed.has('view')) this.placeChat();
     // bar widths through the CSSOM: the pages' CSP refuses inline style attributes
     this.renderRoot.querySelectorAll<HTMLElement>('.bar[data-share]').forEach((el) => {
       el.style.width = `${el.dataset.share}%`;
@@ -258,7 +270,7 @@ export class StickyroomRoom extends LitElement {
       }),
       c.on('chat:message', (m) => {
         if (!mine(m)) return;
-        this.messages = [...this.messages, m].slice(-CHAT_KEPT);
+        this.messages = [...this.messages, m].slice(-this.kept);
         this.refresh();
       }),
       c.on('chat:deleted', (e) => {
@@ -390,10 +402,16 @@ export class StickyroomRoom extends LitElement {
   }
 
   private applySnapshot(d: JoinData): void {
+    // another stream (the page changed the attribute): none of the last one's chat stays
+    if (this.room && this.room.id !== d.stream.id) {
+      this.messages = [];
+      this.kept = CHAT_KEPT;
+      this.earlierDone = false;
+    }
     this.room = d.stream;
     this.viewers = d.viewers;
     const known = new Set(this.messages.map((m) => m.id));
-    this.messages = [...this.messages, ...d.chat.filter((m) => !known.has(m.id))].slice(-CHAT_KEPT);
+    this.messages = [...this.messages, ...d.chat.filter((m) => !known.has(m.id))].slice(-this.kept);
     this.pinned = d.pinned?.message ?? null;
     this.product = d.pinned?.product ?? null;
     if (d.quiz && d.quiz.id !== this.quiz?.id) {
@@ -521,9 +539,57 @@ export class StickyroomRoom extends LitElement {
     return codes.includes(code) ? this.i18n.t(`${section}.error.${code}` as MessageKey) : refusalText(this.i18n, err);
   }
 
-  private scrollChat(): void {
-    const log = this.renderRoot.querySelector('.messages');
-    if (log) log.scrollTop = log.scrollHeight;
+  private chatLog(): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>('.messages');
+  }
+
+  /** After a render: a prepended page keeps what the viewer was reading in place; else follow the newest. */
+  private placeChat(): void {
+    const log = this.chatLog();
+    if (!log) return;
+    const anchor = this.scrollAnchor;
+    this.scrollAnchor = undefined;
+    if (anchor) log.scrollTop = anchor.top + (log.scrollHeight - anchor.height);
+    else if (this.followChat) log.scrollTop = log.scrollHeight;
+  }
+
+  private onChatScroll(log: HTMLElement): void {
+    this.followChat = log.scrollHeight - log.scrollTop - log.clientHeight <= FOLLOW_SLACK_PX;
+  }
+
+  /**
+   * Whether the server may hold messages older than the first one shown: ids count up from 1 in each stream,
+   * so a first message other than 1 may have some before it, until a page says there are no more.
+   */
+  private mayHaveEarlier(): boolean {
+    const first = this.messages[0];
+    return !this.earlierDone && first !== undefined && first.id !== '1';
+  }
+
+  /** One page of the messages before the first one shown (chat:history), put above them. */
+  private async loadEarlier(): Promise<void> {
+    const c = this.client;
+    const first = this.messages[0];
+    if (!c || !first || this.loadingEarlier) return;
+    this.loadingEarlier = true;
+    this.refresh();
+    try {
+      const page = await c.chatHistory(this.stream, { beforeId: first.id });
+      if (this.client !== c) return;
+      const known = new Set(this.messages.map((m) => m.id));
+      const log = this.chatLog();
+      if (log) this.scrollAnchor = { top: log.scrollTop, height: log.scrollHeight };
+      this.messages = [...page.messages.filter((m) => !known.has(m.id)), ...this.messages];
+      this.kept = Math.min(CHAT_KEPT_MAX, Math.max(this.kept, this.messages.length));
+      this.messages = this.messages.slice(-this.kept);
+      this.earlierDone = !page.more;
+      this.chatError = '';
+    } catch (err) {
+      this.chatError = refusalText(this.i18n, err);
+    } finally {
+      this.loadingEarlier = false;
+      this.refresh();
+    }
   }
 
   // --- actions -------------------------------------------------------------------------------------
@@ -534,6 +600,7 @@ export class StickyroomRoom extends LitElement {
     if (!text || !this.client) return;
     try {
       await this.client.chat(this.stream, text);
+      this.followChat = true; // one's own message brings the log back to the newest
       this.chatText = '';
       this.chatError = '';
       const input = this.renderRoot.querySelector<HTMLInputElement>('input[name="chat"]');
@@ -1015,7 +1082,13 @@ export class StickyroomRoom extends LitElement {
       ${this.pinned
         ? html`<p class="pinned" part="pinned"><span class="badge">${t('chat.pinned')}</span> <strong>${this.pinned.message.name}</strong> ${this.pinned.message.text}</p>`
         : nothing}
-      <div class="messages" role="log" aria-live="polite" aria-label=${t('chat.title')} tabindex="0"><ol>
+      <div class="messages" role="log" aria-live="polite" aria-label=${t('chat.title')} tabindex="0" @scroll=${(e: Event) => this.onChatScroll(e.currentTarget as HTMLElement)}>
+        ${this.mayHaveEarlier()
+          ? html`<button type="button" class="secondary earlier" part="earlier" ?disabled=${this.loadingEarlier} @click=${() => this.loadEarlier()}>
+              ${t(this.loadingEarlier ? 'chat.earlier.loading' : 'chat.earlier')}
+            </button>`
+          : nothing}
+        <ol>
         ${this.messages.length === 0 ? html`<li class="muted">${t('chat.empty')}</li>` : nothing}
         ${repeat(
           this.messages,

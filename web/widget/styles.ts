@@ -33,6 +33,7 @@ export const widgetStyles = css`
     height: var(--stickyroom-chat-height, 260px);
   }
   .messages li { padding: 3px 0; overflow-wrap: anywhere; }
+  .messages .earlier { display: block; margin: 0 auto 6px; }
   .name { font-weight: 600; }
   .pinned { margin: 0; padding: 6px; background: var(--_surface); border-radius: 6px; overflow-wrap: anywhere; }
   .composer { display: flex; gap: 6px; }

@@ -24,6 +24,8 @@ export const en = {
   'chat.role.brand': 'Brand',
   'chat.slow': { one: 'Slow mode: one message every {count} second', other: 'Slow mode: one message every {count} seconds' },
   'chat.pinned': 'Pinned message',
+  'chat.earlier': 'Earlier messages',
+  'chat.earlier.loading': 'Loading earlier messages…',
   'react.like': 'Like',
   'react.likes': { one: '{count} like', other: '{count} likes' },
   'product.view': 'View product',

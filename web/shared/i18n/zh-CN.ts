@@ -23,6 +23,8 @@ export const zhCN: Catalog = {
   'chat.role.brand': '品牌',
   'chat.slow': { other: '慢速模式：每 {count} 秒可发一条消息' },
   'chat.pinned': '置顶消息',
+  'chat.earlier': '更早的消息',
+  'chat.earlier.loading': '正在加载更早的消息…',
   'react.like': '点赞',
   'react.likes': { other: '{count} 个赞' },
   'product.view': '查看商品',
