@@ -106,10 +106,12 @@ function startRun(msg: SamplerRun, streamId: string): void {
     let seq = 0;
     let chatOwed = 0;
     let tapsOwed = 0;
-    let next = 0;
-    const pick = () => {
+    // chat and taps each go round the sockets on their own: on one shared turn, a tick's taps could bring
+    // its chat message back to the same socket every time, past the chat limit (a rate_limited refusal)
+    const turns = { chat: 0, taps: 0 };
+    const pick = (of: keyof typeof turns) => {
       const open = live();
-      return open.length ? open[next++ % open.length] : undefined;
+      return open.length ? open[turns[of]++ % open.length] : undefined;
     };
     let last = Date.now();
     const tick = setInterval(() => {
@@ -120,14 +122,14 @@ function startRun(msg: SamplerRun, streamId: string): void {
       last = now;
       if (now >= endAt) clearInterval(tick);
       for (; chatOwed >= 1; chatOwed--) {
-        const socket = pick();
+        const socket = pick('chat');
         if (!socket) break;
         const s = slices[sliceOf(now)];
         if (s) s.chatSent++;
         emitCounted(socket, 'chat:send', { streamId, text: chatText(now, seq++) }, chat);
       }
       for (; tapsOwed >= 1; ) {
-        const socket = pick();
+        const socket = pick('taps');
         if (!socket) break;
         const count = Math.min(10, Math.floor(tapsOwed));
         tapsOwed -= count;
