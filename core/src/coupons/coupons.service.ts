@@ -16,6 +16,7 @@ import { emitWebhookLater, streamBrand } from '../webhooks/webhooks.service.js';
 import { AudienceCache, isEligible, pushTo, requireAudience, type Standing } from '../audience/audience.service.js';
 import type { Audience } from '@stickyroom/sdk/protocol';
 import { soldOutToldRoom } from '../pusher.js';
+import { latchedDrops } from './coupons.latch.js';
 
 export const couponStore = perContext((ctx) => new CouponStore(ctx.redis, ctx.keys, isCluster(ctx.redis) ? ctx.config.REDIS_REPLICA_ACK_MS : undefined));
 export const stockPusher = makeStockPusher(couponStore, (ctx, streamId, dropId) => dropAudience(ctx, streamId, dropId));
@@ -85,18 +86,33 @@ export async function claimCoupon(
   // never changes and the viewer's standing is read at join (cached), so an untargeted drop costs nothing.
   const audience = await dropAudience(ctx, streamId, dropId);
   await requireAudience(ctx, streamId, user.id, audience, 'drop');
+  // A drop this node knows ended answers a claim that cannot be a replay (no opId, or the client's first
+  // send of one) without the script: the script would refuse it alike (coupons.latch.ts). A retry always
+  // goes on, so a claim that went through gets its code.
+  const latch = latchedDrops(ctx);
+  if (p.fresh === true || p.opId === undefined) {
+    const refused = latch.refusal(dropId);
+    if (refused) throw refused;
+  }
   const store = couponStore(ctx);
   const codes = couponCodes(ctx);
   const gate = userGate(ctx, streamId, user.id);
   const args = { streamId, dropId, viewerId: user.id, opId: p.opId, now, stockIntervalMs: stockInterval(ctx.broadcast.localAudience(streamId)), refusalReplayMs: REFUSAL_REPLAY_MS };
-  // a refusal throws here, having reserved nothing
-  let out = await store.claim({ ...args, code: codes.newCode(), gate });
+  // a refusal throws here, having reserved nothing (a sold_out or closed one is latched)
+  let out;
+  try {
+    out = await store.claim({ ...args, code: codes.newCode(), gate });
+  } catch (err) {
+    latch.learn(dropId, err);
+    throw err;
+  }
   // the code is this stream's already (astronomically rare): the user's event was counted by the first call
   while (out.needsCode) out = await store.claim({ ...args, code: codes.newCode(), gate: { ...gate, limit: 0 } });
   // A replay's code (a retry of an answered claim, or ioredis resending a command whose reply a dropped
   // connection lost) is indexed again too: its first answer may never have got that far.
   const holder = { kind: 'claim' as const, dropId, field: opOf(args) };
   const code = await codes.index(streamId, out.code, (old, fresh) => store.recode({ streamId, holder, old, fresh }));
+  if (out.soldOut) latch.soldOut(dropId, out.quantity);
   if (out.replay) return { code, dropId };
   // The code is issued and counted (the script wrote its activity record): the viewer gets it. The room
   // hears of it on the interval's trailing edge (coupons.stock.ts): this node comes back when it lapses.
@@ -121,6 +137,9 @@ export async function claimCoupon(
 export async function endDrop(ctx: AppContext, streamId: string, dropId: string, reason: 'expired' | 'ended'): Promise<{ claimed: number; remaining: number }> {
   const res = await couponStore(ctx).end(streamId, dropId, reason, ctx.clock.now());
   const claimed = res.quantity - res.remaining;
+  // ended now or before: none left means it sold out (a claim that takes the last coupon ends it), else it closed
+  if (res.remaining === 0) latchedDrops(ctx).soldOut(dropId, res.quantity);
+  else latchedDrops(ctx).closed(dropId);
   if (res.changed) {
     pushTo(ctx, streamId, await dropAudience(ctx, streamId, dropId)).emit('coupon:ended', { dropId, streamId, reason, claimed });
     ctx.log.info({ streamId, dropId, reason, claimed }, 'coupon drop ended');

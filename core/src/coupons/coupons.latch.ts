@@ -1,0 +1,62 @@
+import { perContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { refusalError } from '../redis/refusals.js';
+
+/** Drops a node keeps latched: a burst's claims hit a few drops; past this the oldest is forgotten. */
+export const LATCHED_DROPS_KEPT = 1000;
+
+/** A claim refused by the node's latch, without Redis: the same code, message and `claimed` as the script's. */
+export class LatchedRefusal extends AppError {}
+
+function latched(err: AppError): LatchedRefusal {
+  return new LatchedRefusal(err.code, err.message, err.details);
+}
+
+/**
+ * The drops this node has seen end for good, and the refusal a fresh claim of each gets. A drop never
+ * reopens: the scripts only lower `remaining`, and an ended drop (sold out, window closed, ended by the
+ * streamer or the stream's end) is never set open again (coupon-claim-15, coupon-end-3). So once this
+ * node has heard a drop sold out or closed, a claim that cannot be a replay (no opId, or the client's
+ * `fresh` first send of one) would get the same refusal from the script: the latch answers it without the
+ * round trip. A claim that may be a retry always goes to the script, which answers a committed claim its
+ * code. 90% of a flash sale's claims are refused `sold_out`; each of them was a script call.
+ *
+ * Node-local, learnt from this node's own answers (the claim script's refusals and sell-outs, its own
+ * sell-out and end pushes); nothing is shared across nodes. One refusal object per drop, thrown again for
+ * each claim (an AppError carries no stack).
+ */
+export class LatchedDrops {
+  private readonly refusals = new Map<string, LatchedRefusal>();
+
+  constructor(private readonly max = LATCHED_DROPS_KEPT) {}
+
+  /** The drop sold out; every one of its `quantity` coupons was claimed. */
+  soldOut(dropId: string, quantity: number): void {
+    if (!this.refusals.has(dropId)) this.keep(dropId, latched(refusalError('sold_out', quantity)));
+  }
+
+  /** The drop ended otherwise (window, streamer, stream end): a claim hears `closed`. */
+  closed(dropId: string): void {
+    if (!this.refusals.has(dropId)) this.keep(dropId, latched(refusalError('drop_closed')));
+  }
+
+  /** Learns from a refusal the claim script answered: `sold_out` and `closed` are final. */
+  learn(dropId: string, err: unknown): void {
+    if (!(err instanceof AppError) || err instanceof LatchedRefusal || this.refusals.has(dropId)) return;
+    if (err.code === 'sold_out' && err.details.claimed !== undefined) this.soldOut(dropId, err.details.claimed);
+    else if (err.code === 'closed') this.closed(dropId);
+  }
+
+  /** The refusal of a drop this node knows ended, or undefined. */
+  refusal(dropId: string): LatchedRefusal | undefined {
+    return this.refusals.get(dropId);
+  }
+
+  private keep(dropId: string, refusal: LatchedRefusal): void {
+    this.refusals.set(dropId, refusal);
+    if (this.refusals.size > this.max) this.refusals.delete(this.refusals.keys().next().value!);
+  }
+}
+
+/** This node's latch (one per app context). */
+export const latchedDrops = perContext(() => new LatchedDrops());
