@@ -132,7 +132,7 @@ class ClaimsTarget {
     const dropId = (drop.drop as { id: string }).id;
     const profiling = opts['cpu-prof'] && r === 1;
     if (profiling) await s.server.profile('start');
-    const claims = await this.guard(rig.fire(`claims ${r}`, { event: 'coupon:claim', payload: { dropId }, opIdPrefix: `r${r}`, decode: 'all', sample: 0, timeoutMs, settleMs: SETTLE_MS }));
+    const claims = await this.guard(rig.fire(`claims ${r}`, { event: 'coupon:claim', payload: { dropId }, opIdPrefix: `r${r}`, fresh: true, decode: 'all', sample: 0, timeoutMs, settleMs: SETTLE_MS }));
     if (profiling) {
       await mkdir(join(RESULTS_DIR, 'prof'), { recursive: true });
       this.profileFile = join(RESULTS_DIR, 'prof', `claims-${v.name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
