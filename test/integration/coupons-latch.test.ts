@@ -69,6 +69,38 @@ describe('the sold-out latch', () => {
     expect((await latchedClaims('sold_out')) - before).toBe(5);
   });
 
+  it('lets at most the stock left go to the script in a burst of fresh claims: the rest wait for the sell-out and are refused by the node', async () => {
+    const { streamId, dropId } = await liveDrop({ quantity: 3 });
+    const viewers = await Promise.all(Array.from({ length: 20 }, (_, i) => t.joinedViewer(streamId, `burst-${i}`)));
+    const script = vi.spyOn(CouponStore.prototype, 'claim');
+    let results: PromiseSettledResult<{ code: string }>[];
+    try {
+      results = await Promise.allSettled(viewers.map((v) => v.claimCoupon(dropId)));
+      expect(script).toHaveBeenCalledTimes(3);
+    } finally {
+      script.mockRestore();
+    }
+    const codes = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.code] : []));
+    expect(new Set(codes).size).toBe(3);
+    const refusals = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as { code: string; claimed?: number })] : []));
+    expect(refusals).toHaveLength(17);
+    for (const e of refusals) expect(e).toMatchObject({ code: 'sold_out', claimed: 3 });
+  });
+
+  it('sends the waiting fresh claims on when claims in flight are refused (a viewer at its limit): the stock still goes', async () => {
+    const { streamId, dropId } = await liveDrop({ quantity: 2 });
+    const holder = await t.joinedViewer(streamId, 'w-holder');
+    await holder.claimCoupon(dropId);
+    // one coupon left: the holder's tabs claim first (refused already_done), the others wait, then one wins
+    const tabs = await Promise.all([0, 1].map(() => t.joinedViewer(streamId, 'w-holder')));
+    const others = await Promise.all(['w-1', 'w-2', 'w-3'].map((id) => t.joinedViewer(streamId, id)));
+    const results = await Promise.allSettled([...tabs, ...others].map((v) => v.claimCoupon(dropId)));
+    const outcome = results.map((r) => (r.status === 'fulfilled' ? 'code' : (r.reason as { code: string }).code));
+    expect(outcome.filter((o) => o === 'code')).toHaveLength(1);
+    expect(outcome.slice(0, 2).every((o) => o === 'already_done' || o === 'sold_out')).toBe(true);
+    expect(outcome.filter((o) => o === 'sold_out' || o === 'already_done')).toHaveLength(4);
+  });
+
   it('learns a sell-out from a refusal of the script, and leaves not_joined and audience refusals as they were', async () => {
     const { streamId, host, dropId } = await liveDrop({ quantity: 1 });
     // the drop sells out through the script directly (another node, as far as this one knows)

@@ -27,6 +27,7 @@ function latched(err: AppError): LatchedRefusal {
  */
 export class LatchedDrops {
   private readonly refusals = new Map<string, LatchedRefusal>();
+  private readonly windows = new Map<string, ClaimWindow>();
 
   constructor(private readonly max = LATCHED_DROPS_KEPT) {}
 
@@ -38,6 +39,18 @@ export class LatchedDrops {
   /** The drop ended otherwise (window, streamer, stream end): a claim hears `closed`. */
   closed(dropId: string): void {
     if (!this.refusals.has(dropId)) this.keep(dropId, latched(refusalError('drop_closed')));
+  }
+
+  /** The drop's window of fresh claims in flight (see ClaimWindow). */
+  window(dropId: string): ClaimWindow {
+    let w = this.windows.get(dropId);
+    if (!w) {
+      this.windows.set(dropId, (w = new ClaimWindow()));
+      if (this.refusals.has(dropId)) w.end();
+      // a window dropped here still serves the claims that hold it
+      if (this.windows.size > this.max) this.windows.delete(this.windows.keys().next().value!);
+    }
+    return w;
   }
 
   /** Learns from a refusal the claim script answered: `sold_out` and `closed` are final. */
@@ -54,7 +67,61 @@ export class LatchedDrops {
 
   private keep(dropId: string, refusal: LatchedRefusal): void {
     this.refusals.set(dropId, refusal);
+    this.windows.get(dropId)?.end();
     if (this.refusals.size > this.max) this.refusals.delete(this.refusals.keys().next().value!);
+  }
+}
+
+/**
+ * A drop's fresh claims in flight from this node, against an upper bound of its remaining stock (its
+ * quantity, then the least `remaining` a claim's reply said: stock never grows). A burst's claim frames
+ * arrive together and used to go to Redis all before the first reply came back, so the latch learnt the
+ * sell-out only once every claim of the burst had paid its round trip. A fresh claim now waits while the
+ * claims in flight could take all the stock left: if they do, the drop is latched sold out and the waiting
+ * claims are refused by the node; if some are refused (a viewer at its limit, another node's claims took
+ * the stock), the waiting ones go on in their order. Redis still decides every claim that goes; waiting
+ * never changes an answer, only who asks Redis. A claim that may be a retry never waits.
+ */
+export class ClaimWindow {
+  private inFlight = 0;
+  private bound = Infinity;
+  private ended = false;
+  private readonly held: (() => void)[] = [];
+
+  /** Takes a place in flight now (undefined) or resolves once it has one. */
+  enter(): Promise<void> | undefined {
+    if (this.inFlight < this.bound) {
+      this.inFlight++;
+      return undefined;
+    }
+    return new Promise((resolve) => this.held.push(resolve));
+  }
+
+  /** A claim that took a place has its answer; `remaining` is the stock its reply said was left. */
+  leave(remaining?: number): void {
+    this.inFlight--;
+    if (remaining !== undefined) this.lower(remaining);
+    else this.pump();
+  }
+
+  /** At most `remaining` coupons are left. */
+  lower(remaining: number): void {
+    if (!this.ended && remaining < this.bound) this.bound = remaining;
+    this.pump();
+  }
+
+  /** The drop is latched: nothing waits any more (the latch answers the waiting claims). */
+  end(): void {
+    this.ended = true;
+    this.bound = Infinity;
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.held.length > 0 && this.inFlight < this.bound) {
+      this.inFlight++;
+      this.held.shift()!();
+    }
   }
 }
 

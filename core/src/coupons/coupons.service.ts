@@ -62,7 +62,12 @@ const dropAudiences = perContext(() => new AudienceCache());
 
 /** A drop's audience (undefined: everyone), read once per node. */
 export const dropAudience = (ctx: AppContext, streamId: string, dropId: string): Promise<Audience | undefined> =>
-  dropAudiences(ctx).get(dropId, () => couponStore(ctx).audience(streamId, dropId));
+  dropAudiences(ctx).get(dropId, async () => {
+    const d = await couponStore(ctx).audience(streamId, dropId);
+    // the same read bounds the stock the drop's fresh claims may wait for (coupons.latch.ts, ClaimWindow)
+    if (d) latchedDrops(ctx).window(dropId).lower(d.quantity);
+    return d ? d.audience : null;
+  });
 
 /**
  * Claims one coupon for a viewer: one atomic script decides, issues a fresh random code (made here,
@@ -90,10 +95,37 @@ export async function claimCoupon(
   // send of one) without the script: the script would refuse it alike (coupons.latch.ts). A retry always
   // goes on, so a claim that went through gets its code.
   const latch = latchedDrops(ctx);
-  if (p.fresh === true || p.opId === undefined) {
-    const refused = latch.refusal(dropId);
-    if (refused) throw refused;
+  const fresh = p.fresh === true || p.opId === undefined;
+  if (!fresh) return (await claimOnce(ctx, user, p, now, audience)).reply;
+  const refused = latch.refusal(dropId);
+  if (refused) throw refused;
+  // while the claims in flight could take all the stock left, wait for their answers (ClaimWindow)
+  const window = latch.window(dropId);
+  const wait = window.enter();
+  if (wait) await wait;
+  let remaining: number | undefined;
+  try {
+    const again = latch.refusal(dropId);
+    if (again) throw again;
+    const out = await claimOnce(ctx, user, p, now, audience);
+    remaining = out.remaining;
+    return out.reply;
+  } finally {
+    window.leave(remaining);
   }
+}
+
+/** The claim script (and the code's indexing) for one claim; learns a sell-out or a close for the latch. */
+async function claimOnce(
+  ctx: AppContext,
+  user: User,
+  p: RequestPayload<'coupon:claim'>,
+  now: number,
+  audience: Audience | undefined,
+): Promise<{ reply: { code: string; dropId: string }; remaining: number }> {
+  const streamId = streamOfDrop(p.dropId);
+  const dropId = p.dropId;
+  const latch = latchedDrops(ctx);
   const store = couponStore(ctx);
   const codes = couponCodes(ctx);
   const gate = userGate(ctx, streamId, user.id);
@@ -112,8 +144,9 @@ export async function claimCoupon(
   // connection lost) is indexed again too: its first answer may never have got that far.
   const holder = { kind: 'claim' as const, dropId, field: opOf(args) };
   const code = await codes.index(streamId, out.code, (old, fresh) => store.recode({ streamId, holder, old, fresh }));
-  if (out.soldOut) latch.soldOut(dropId, out.quantity);
-  if (out.replay) return { code, dropId };
+  // none left: sold out (this claim took the last coupon, or a replay found the drop sold out since)
+  if (out.remaining === 0) latch.soldOut(dropId, out.quantity);
+  if (out.replay) return { reply: { code, dropId }, remaining: out.remaining };
   // The code is issued and counted (the script wrote its activity record): the viewer gets it. The room
   // hears of it on the interval's trailing edge (coupons.stock.ts): this node comes back when it lapses.
   if (out.flushInMs > 0) stockPusher(ctx).later(streamId, dropId, out.flushInMs + FLUSH_SLACK_MS);
@@ -130,7 +163,7 @@ export async function claimCoupon(
     code,
     claimedAt: now,
   });
-  return { code, dropId };
+  return { reply: { code, dropId }, remaining: out.remaining };
 }
 
 /** Ends a drop once, whoever asks first (window job, streamer, stream end); pushes `coupon:ended` once. */
