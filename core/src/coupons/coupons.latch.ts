@@ -90,7 +90,7 @@ export class ClaimWindow {
 
   /** Takes a place in flight now (undefined) or resolves once it has one. */
   enter(): Promise<void> | undefined {
-    if (this.inFlight < this.bound) {
+    if (this.admits()) {
       this.inFlight++;
       return undefined;
     }
@@ -117,8 +117,13 @@ export class ClaimWindow {
     this.pump();
   }
 
+  /** Room in flight; with nothing in flight nothing would wake a waiting claim, so it goes (a bound of 0 not latched yet). */
+  private admits(): boolean {
+    return this.inFlight < this.bound || this.inFlight === 0;
+  }
+
   private pump(): void {
-    while (this.held.length > 0 && this.inFlight < this.bound) {
+    while (this.held.length > 0 && this.admits()) {
       this.inFlight++;
       this.held.shift()!();
     }

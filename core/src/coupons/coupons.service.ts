@@ -65,7 +65,7 @@ export const dropAudience = (ctx: AppContext, streamId: string, dropId: string):
   dropAudiences(ctx).get(dropId, async () => {
     const d = await couponStore(ctx).audience(streamId, dropId);
     // the same read bounds the stock the drop's fresh claims may wait for (coupons.latch.ts, ClaimWindow)
-    if (d) latchedDrops(ctx).window(dropId).lower(d.quantity);
+    if (d && d.quantity > 0) latchedDrops(ctx).window(dropId).lower(d.quantity);
     return d ? d.audience : null;
   });
 
