@@ -97,10 +97,17 @@ export class ClaimWindow {
     return new Promise((resolve) => this.held.push(resolve));
   }
 
-  /** A claim that took a place has its answer; `remaining` is the stock its reply said was left. */
-  leave(remaining?: number): void {
+  /**
+   * A claim that took a place has its answer; `remaining` is the stock its reply said was left. `unknown`:
+   * it failed without one (Redis away): every waiting claim goes now, as it would without the window, so a
+   * burst does not queue behind an outage one batch at a time.
+   */
+  leave(remaining?: number, unknown = false): void {
     this.inFlight--;
-    if (remaining !== undefined) this.lower(remaining);
+    if (unknown) {
+      this.inFlight += this.held.length;
+      for (const go of this.held.splice(0)) go();
+    } else if (remaining !== undefined) this.lower(remaining);
     else this.pump();
   }
 

@@ -104,14 +104,19 @@ export async function claimCoupon(
   const wait = window.enter();
   if (wait) await wait;
   let remaining: number | undefined;
+  let unknown = false;
   try {
     const again = latch.refusal(dropId);
     if (again) throw again;
     const out = await claimOnce(ctx, user, p, now, audience);
     remaining = out.remaining;
     return out.reply;
+  } catch (err) {
+    // no answer from the script (Redis away, unavailable): the claims waiting behind it go on at once
+    unknown = !(err instanceof AppError) || err.code === 'unavailable';
+    throw err;
   } finally {
-    window.leave(remaining);
+    window.leave(remaining, unknown);
   }
 }
 
