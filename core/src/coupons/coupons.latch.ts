@@ -5,6 +5,14 @@ import { refusalError } from '../redis/refusals.js';
 /** Drops a node keeps latched: a burst's claims hit a few drops; past this the oldest is forgotten. */
 export const LATCHED_DROPS_KEPT = 1000;
 
+/**
+ * Fresh claims a drop lets go to the script beyond the stock it may have left. Without it a drop with little
+ * stock and many claims refused for other reasons (a viewer at its limit, not watched long enough, rate
+ * limited) would send them a few per round trip; with it a burst costs at most this many script calls more
+ * than the stock before the sell-out is latched.
+ */
+export const CLAIM_WINDOW_SLACK = 32;
+
 /** A claim refused by the node's latch, without Redis: the same code, message and `claimed` as the script's. */
 export class LatchedRefusal extends AppError {}
 
@@ -77,7 +85,7 @@ export class LatchedDrops {
  * quantity, then the least `remaining` a claim's reply said: stock never grows). A burst's claim frames
  * arrive together and used to go to Redis all before the first reply came back, so the latch learnt the
  * sell-out only once every claim of the burst had paid its round trip. A fresh claim now waits while the
- * claims in flight could take all the stock left: if they do, the drop is latched sold out and the waiting
+ * claims in flight could take all the stock left (and CLAIM_WINDOW_SLACK more): if they do, the drop is latched sold out and the waiting
  * claims are refused by the node; if some are refused (a viewer at its limit, another node's claims took
  * the stock), the waiting ones go on in their order. Redis still decides every claim that goes; waiting
  * never changes an answer, only who asks Redis. A claim that may be a retry never waits.
@@ -87,6 +95,8 @@ export class ClaimWindow {
   private bound = Infinity;
   private ended = false;
   private readonly held: (() => void)[] = [];
+
+  constructor(private readonly slack = CLAIM_WINDOW_SLACK) {}
 
   /** Takes a place in flight now (undefined) or resolves once it has one. */
   enter(): Promise<void> | undefined {
@@ -124,9 +134,9 @@ export class ClaimWindow {
     this.pump();
   }
 
-  /** Room in flight; with nothing in flight nothing would wake a waiting claim, so it goes (a bound of 0 not latched yet). */
+  /** Room in flight (the stock that may be left, and the slack); with nothing in flight nothing would wake a waiting claim, so it goes. */
   private admits(): boolean {
-    return this.inFlight < this.bound || this.inFlight === 0;
+    return this.inFlight < this.bound + this.slack || this.inFlight === 0;
   }
 
   private pump(): void {
