@@ -49,6 +49,8 @@ export interface ClaimRound {
   ceiling: Omit<BurstResult, 'codes' | 'samples'> & { codeCount: number };
   claims: Omit<BurstResult, 'codes' | 'samples'> & { codeCount: number };
   distinctCodes: number;
+  /** Claims of the burst the node refused from its latch of ended drops, without Redis (0 for a tree without it). */
+  latched: number;
   exact: boolean;
   rateRatio: number;
   p99Ratio: number;
@@ -78,6 +80,17 @@ function ask(client: RawClient, event: string, payload: unknown, timeoutMs = 10_
       else reject(new Error(`${event}: ${JSON.stringify(body.error)}`));
     });
   });
+}
+
+/** The server's count of claims it answered from its latch (`stickyroom_coupon_claims_total{latched="true"}`). */
+async function latchedClaims(s: StickyroomServer): Promise<number> {
+  const res = await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${s.metricsToken}` } });
+  if (!res.ok) throw new Error(`/metrics: ${res.status}`);
+  let n = 0;
+  for (const line of (await res.text()).split('\n')) {
+    if (line.startsWith('stickyroom_coupon_claims_total{') && line.includes('latched="true"')) n += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return n;
 }
 
 async function countKeys(redis: Redis, pattern: string): Promise<number> {
@@ -131,14 +144,16 @@ class ClaimsTarget {
     );
     const dropId = (drop.drop as { id: string }).id;
     const profiling = opts['cpu-prof'] && r === 1;
+    const latchedBefore = await this.guard(latchedClaims(s));
     if (profiling) await s.server.profile('start');
-    const claims = await this.guard(rig.fire(`claims ${r}`, { event: 'coupon:claim', payload: { dropId }, opIdPrefix: `r${r}`, decode: 'all', sample: 0, timeoutMs, settleMs: SETTLE_MS }));
+    const claims = await this.guard(rig.fire(`claims ${r}`, { event: 'coupon:claim', payload: { dropId }, opIdPrefix: `r${r}`, fresh: true, decode: 'all', sample: 0, timeoutMs, settleMs: SETTLE_MS }));
     if (profiling) {
       await mkdir(join(RESULTS_DIR, 'prof'), { recursive: true });
       this.profileFile = join(RESULTS_DIR, 'prof', `claims-${v.name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
       await s.server.profile('stop', this.profileFile, 60_000);
       this.log(`${v.name}: CPU profile of the claim burst in ${relative(process.cwd(), this.profileFile)}`);
     }
+    const latched = (await this.guard(latchedClaims(s))) - latchedBefore;
     const distinct = new Set(claims.codes).size;
     const expectOk = Math.min(opts.quantity, conn.sockets);
     const exact =
@@ -152,6 +167,7 @@ class ClaimsTarget {
       ceiling: slim(ceiling),
       claims: slim(claims),
       distinctCodes: distinct,
+      latched,
       exact,
       rateRatio: claims.perSec / ceiling.perSec,
       p99Ratio: claims.latencyMs.p99 / Math.max(1, ceiling.latencyMs.p99),
@@ -159,7 +175,7 @@ class ClaimsTarget {
     this.rounds.push(round);
     this.log(
       `${v.name} ${r === 0 ? 'warm-up' : `round ${r}`}: ceiling ${fmt.int(ceiling.perSec)}/s p99 ${fmt.int(ceiling.latencyMs.p99)} ms; claims ${fmt.int(claims.perSec)}/s p99 ${fmt.int(claims.latencyMs.p99)} ms; ` +
-        `${claims.ok} codes (${distinct} distinct), ${JSON.stringify(claims.errors)}; ${fmt.fixed(round.rateRatio, 2)}x rate, ${fmt.fixed(round.p99Ratio, 2)}x p99`,
+        `${claims.ok} codes (${distinct} distinct), ${JSON.stringify(claims.errors)} (${latched} answered by the node's latch); ${fmt.fixed(round.rateRatio, 2)}x rate, ${fmt.fixed(round.p99Ratio, 2)}x p99`,
     );
   }
 
@@ -246,6 +262,7 @@ function verdicts(results: readonly ClaimsVariantResult[], opts: ClaimsOptions):
         ` [per round: ${measured(r).map((x) => `${fmt.fixed(x.rateRatio, 2)}x/${fmt.fixed(x.p99Ratio, 2)}x`).join(', ')}]`,
     );
     const frames = mean(measured(r).map((x) => x.claims.pushes + x.claims.pushesAfter));
+    lines.push(`${r.variant}: ${fmt.int(mean(measured(r).map((x) => x.latched)))} claims per burst refused by the node's latch of ended drops, without Redis`);
     lines.push(`${r.variant}: ${fmt.int(frames)} push frames per claim burst (${fmt.fixed(frames / r.connected.sockets, 2)} per socket), the ceiling's ${fmt.int(mean(measured(r).map((x) => x.ceiling.pushes + x.ceiling.pushesAfter)))}`);
     lines.push(
       `${r.variant}: server CPU per claim ${fmt.fixed(mean(measured(r).map((x) => x.claims.serverCpuMsPerAck / x.ceiling.serverCpuMsPerAck)), 2)}x the ceiling's per refused-at-once claim (steadier than the rates when the machine is shared)`,

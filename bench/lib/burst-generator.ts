@@ -4,6 +4,7 @@
  * same instant on `fire`. Every wait is bounded; the process exits by itself if its parent goes away.
  */
 import { performance } from 'node:perf_hooks';
+import { FRESH_CLAIM_PROTOCOL } from '@stickyroom/sdk/protocol';
 import { Histogram } from './histogram.js';
 import { ackBody, ackOk, newCounts, type RawClient } from './raw-client.js';
 import { connectViewers } from './raw-viewers.js';
@@ -15,6 +16,14 @@ function send(msg: FromBurst): void {
 
 const counts = newCounts();
 const sockets: RawClient[] = [];
+
+/** A socket's payload with its opId and, to a server that takes it, the first send's `fresh` flag. */
+function claimPayload(msg: BurstFire, socket: RawClient, i: number): Record<string, unknown> {
+  const p: Record<string, unknown> = { ...msg.payload };
+  if (msg.opIdPrefix) p.opId = `${msg.opIdPrefix}-${i}`;
+  if (msg.fresh && socket.protocol >= FRESH_CLAIM_PROTOCOL) p.fresh = true;
+  return p;
+}
 
 function bump(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
@@ -75,7 +84,7 @@ function fire(msg: BurstFire): void {
     if (sockets.length === 0) return finish();
     timer = setTimeout(finish, msg.timeoutMs);
     sockets.forEach((socket, i) => {
-      const payload = msg.opIdPrefix ? { ...msg.payload, opId: `${msg.opIdPrefix}-${i}` } : msg.payload;
+      const payload = msg.opIdPrefix || msg.fresh ? claimPayload(msg, socket, i) : msg.payload;
       const t0 = performance.now();
       socket.emit(msg.event, payload, (json, at) => {
         answered++;

@@ -29,6 +29,11 @@ export const BurstFire = z.object({
   payload: z.record(z.string(), z.unknown()),
   /** Adds `opId: <this>-<socket index>` to each socket's payload. */
   opIdPrefix: z.string().optional(),
+  /**
+   * Adds `fresh: true` to the payload of each socket whose server speaks FRESH_CLAIM_PROTOCOL or later: a
+   * claim's first send of an opId made just now, as the SDK marks it (an older server refuses the field).
+   */
+  fresh: z.boolean().default(false),
   /** Decode every ok ack (the claims' codes), a sample of them (`sample`), or none. */
   decode: z.enum(['all', 'sample', 'none']),
   /** Acks decoded per generator with `decode: 'sample'`. */

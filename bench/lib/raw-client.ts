@@ -42,13 +42,16 @@ export class RawClient {
   private constructor(
     private readonly ws: WebSocket,
     private readonly counts: FrameCounts,
+    /** The protocol version its handshake spoke (1 when it named none). */
+    readonly protocol: number,
   ) {}
 
   /** Opens the WebSocket, sends CONNECT with `auth` and resolves once the server accepted it. */
   static connect(httpUrl: string, auth: object, counts: FrameCounts, timeoutMs: number, onPush?: PushCallback): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(wsUrl(httpUrl), { perMessageDeflate: false, handshakeTimeout: timeoutMs });
-      const client = new RawClient(ws, counts);
+      const v = (auth as { protocol?: unknown }).protocol;
+      const client = new RawClient(ws, counts, typeof v === 'number' ? v : 1);
       let connected = false;
       const timer = setTimeout(() => fail('connect timeout'), timeoutMs);
       function fail(why: string): void {

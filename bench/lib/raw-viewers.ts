@@ -18,20 +18,35 @@ export interface ViewerWaves {
   onPush?: PushCallback;
 }
 
-/** Servers (by URL) that refused this protocol version (a `base` snapshot older than it): their sockets connect as version 1. */
-const olderServers = new Set<string>();
+/** Servers (by URL) that refused this protocol version (a `base` snapshot older than it), and the newest they speak. */
+const olderServers = new Map<string, number>();
 
-/** A raw socket speaking this tree's protocol version, or version 1 to a server that does not speak it yet. */
+/**
+ * The newest version a refusal says the server speaks (`... this server speaks protocol 1 to 2`); 1 when it
+ * names none (a server older than the versions' range in its message).
+ */
+export function newestSpoken(refusal: string): number {
+  const m = /speaks protocol (\d+)(?: to (\d+))?/.exec(refusal);
+  return m ? Number(m[2] ?? m[1]) : 1;
+}
+
+/**
+ * A raw socket speaking this tree's protocol version, or the newest one a server that does not speak it
+ * yet speaks (so a `base` snapshot is measured as its own clients would talk to it). The socket's
+ * `protocol` says which: a claim carries `fresh` only to a server of FRESH_CLAIM_PROTOCOL or later.
+ */
 async function connectRaw(o: ViewerWaves, token: string): Promise<RawClient> {
-  if (!olderServers.has(o.url)) {
+  const older = olderServers.get(o.url);
+  if (older === undefined) {
     try {
       return await RawClient.connect(o.url, { token, protocol: PROTOCOL_VERSION }, o.counts, o.ackTimeoutMs, o.onPush);
     } catch (err) {
       if (!(err instanceof Error) || !err.message.includes('is not supported')) throw err;
-      olderServers.add(o.url);
+      olderServers.set(o.url, newestSpoken(err.message));
+      return connectRaw(o, token);
     }
   }
-  return RawClient.connect(o.url, { token }, o.counts, o.ackTimeoutMs, o.onPush);
+  return RawClient.connect(o.url, older > 1 ? { token, protocol: older } : { token }, o.counts, o.ackTimeoutMs, o.onPush);
 }
 
 async function connectViewer(o: ViewerWaves, token: string): Promise<RawClient> {

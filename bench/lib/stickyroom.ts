@@ -12,6 +12,8 @@ export interface StickyroomServer {
   url: string;
   jwtSecret: string;
   redisPrefix: string;
+  /** Its METRICS_TOKEN (for `/metrics`). */
+  metricsToken: string;
   /** Stops the server and deletes every key it wrote. */
   stop(): Promise<void>;
 }
@@ -55,14 +57,12 @@ export async function startStickyroom(opts: StickyroomOptions): Promise<Stickyro
   const port = await freePort();
   const prefix = benchPrefix();
   const jwtSecret = randomBytes(24).toString('hex');
+  const env = { ...benchServerEnv({ prefix, jwtSecret, port }), ...opts.env };
   const entry = opts.root ? join(isAbsolute(opts.root) ? opts.root : join(process.cwd(), opts.root), 'server/src/main.ts') : 'server/src/main.ts';
   const server = new NodeChild({
     name: opts.name,
     entry,
-    env: {
-      ...benchServerEnv({ prefix, jwtSecret, port }),
-      ...opts.env,
-    },
+    env,
     probe: true,
     ...(opts.nodeFlags ? { nodeFlags: opts.nodeFlags } : {}),
   });
@@ -73,7 +73,7 @@ export async function startStickyroom(opts: StickyroomOptions): Promise<Stickyro
   };
   try {
     await waitHttpOk(`${url}/readyz`, READY_TIMEOUT_MS, () => server.alive);
-    return { server, url, jwtSecret, redisPrefix: prefix, stop };
+    return { server, url, jwtSecret, redisPrefix: prefix, metricsToken: env.METRICS_TOKEN!, stop };
   } catch (err) {
     await stop();
     throw new Error(`${opts.name} did not start: ${(err as Error).message}\n${server.tail()}`);

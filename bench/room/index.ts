@@ -241,7 +241,7 @@ async function measureRoom(opts: RoomOptions, v: Variant, busyBefore: number, lo
     const sClaim = nextMessage(sampler, accept('claimed'), burstAt - Date.now() + timeoutMs + 30_000, 'sampler claims');
     sampler.proc.send({ type: 'claim', at: burstAt, dropId, opIdPrefix: 'room-d', timeoutMs });
     const [countOnly, sampledClaims] = await guard(
-      Promise.all([rig.fire('claims', { event: 'coupon:claim', payload: { dropId }, opIdPrefix: 'room-v', decode: 'all', sample: 0, timeoutMs }, Math.max(0, burstAt - Date.now())), sClaim]),
+      Promise.all([rig.fire('claims', { event: 'coupon:claim', payload: { dropId }, opIdPrefix: 'room-v', fresh: true, decode: 'all', sample: 0, timeoutMs }, Math.max(0, burstAt - Date.now())), sClaim]),
     );
     const [steadied, samplerReport] = await guard(Promise.all([steady, report, probing]).then(([a, b]) => [a, b] as const));
 

@@ -5,6 +5,7 @@
  * parent goes away.
  */
 import { performance } from 'node:perf_hooks';
+import { FRESH_CLAIM_PROTOCOL } from '@stickyroom/sdk/protocol';
 import { Histogram } from '../lib/histogram.js';
 import { ackBody, ackOk, newCounts, type RawClient } from '../lib/raw-client.js';
 import { connectViewers } from '../lib/raw-viewers.js';
@@ -199,7 +200,9 @@ function claim(msg: SamplerClaim): void {
       timer = setTimeout(finish, msg.timeoutMs);
       sockets.forEach((socket, i) => {
         const t0 = performance.now();
-        socket.emit('coupon:claim', { dropId: msg.dropId, opId: `${msg.opIdPrefix}-${i}` }, (json, at) => {
+        // `fresh` as the SDK sends it, to a server that takes it (FRESH_CLAIM_PROTOCOL)
+        const payload = { dropId: msg.dropId, opId: `${msg.opIdPrefix}-${i}`, ...(socket.protocol >= FRESH_CLAIM_PROTOCOL ? { fresh: true } : {}) };
+        socket.emit('coupon:claim', payload, (json, at) => {
           answered++;
           latency.record(at - t0);
           const body = ackBody(json);

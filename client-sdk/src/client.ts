@@ -194,6 +194,14 @@ export class StickyroomClient {
     this.setState('disconnected', 'client_closed');
   }
 
+  /**
+   * Whether socket.io-client itself may send a packet again (its `retries` option, passed in
+   * `socketOptions`): a send is then not known to be the first one.
+   */
+  protected get resendsPackets(): boolean {
+    return Number(this.options.socketOptions?.retries ?? 0) > 0;
+  }
+
   /** Sends one event and resolves the ack's data; rejects with the server's error code. */
   request<E extends RequestName>(event: E, payload: RequestInput<E>): Promise<Replies[E]> {
     return new Promise((resolve, reject) => {

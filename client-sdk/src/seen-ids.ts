@@ -13,4 +13,8 @@ export class SeenIds {
     if (this.ids.size > this.max) this.ids.delete(this.ids.values().next().value as string);
     return true;
   }
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
 }

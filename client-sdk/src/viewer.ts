@@ -2,6 +2,7 @@ import type { RequestInput } from './protocol/events.js';
 import type { REACTION_KINDS } from './protocol/constants.js';
 import { randomHex } from './protocol/fairness.js';
 import { StickyroomClient, type ClientOptions } from './client.js';
+import { SeenIds } from './seen-ids.js';
 
 function opId(): string {
   const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
@@ -18,6 +19,9 @@ function opId(): string {
  * await viewer.chat(streamId, 'hello!');
  */
 export class ViewerClient extends StickyroomClient {
+  /** Drops this client got a code of. */
+  private readonly claimedDrops = new SeenIds(256);
+
   chat(streamId: string, text: string) {
     return this.request('chat:send', { streamId, text });
   }
@@ -56,7 +60,18 @@ export class ViewerClient extends StickyroomClient {
    */
   claimCoupon(dropId: string, options: { retries?: number; opId?: string } = {}) {
     const id = options.opId ?? opId();
-    return this.withRetries(options.retries, () => this.request('coupon:claim', { dropId, opId: id }));
+    // `fresh`: the first send of an opId made here cannot be a replay of a claim that went through, so a
+    // node that knows the drop sold out may answer it without Redis. Never on a retry, nor for an opId the
+    // app chose (it may be a retry of the app's own), nor for a drop this client holds a code of (the
+    // server then says already_done, not sold_out).
+    let fresh = options.opId === undefined && !this.resendsPackets && !this.claimedDrops.has(dropId);
+    return this.withRetries(options.retries, async () => {
+      const payload: RequestInput<'coupon:claim'> = fresh ? { dropId, opId: id, fresh: true } : { dropId, opId: id };
+      fresh = false;
+      const got = await this.request('coupon:claim', payload);
+      this.claimedDrops.first(dropId);
+      return got;
+    });
   }
   clickProduct(streamId: string, productId: string) {
     return this.request('product:click', { streamId, productId });

@@ -136,8 +136,8 @@ export function createDomainMetrics(registry: Registry = new Registry()) {
     }),
     claims: new Counter({
       name: 'stickyroom_coupon_claims_total',
-      help: 'Coupon claims answered, by outcome (code: a code handed out, or an error code such as sold_out)',
-      labelNames: ['outcome'] as const,
+      help: 'Coupon claims answered, by outcome (code: a code handed out, or an error code such as sold_out) and whether the node answered from its latch of ended drops, without Redis (latched true)',
+      labelNames: ['outcome', 'latched'] as const,
       registers: [registry],
     }),
   };

@@ -20,6 +20,9 @@ describe('claims benchmark', () => {
       expect(round.claims).toMatchObject({ sent: 30, ok: 7, missing: 0, codeCount: 7, errors: { sold_out: 23 }, disconnects: 0 });
       // the ceiling: every claim refused by the schema, none reaching Redis
       expect(round.ceiling).toMatchObject({ sent: 30, ok: 0, missing: 0, errors: { invalid_payload: 30 } });
+      // refusals the node answered from its latch of ended drops are some of the sold_out ones
+      expect(round.latched).toBeGreaterThanOrEqual(0);
+      expect(round.latched).toBeLessThanOrEqual(23);
       expect(round.claims.perSec).toBeGreaterThan(0);
       expect(round.ceiling.perSec).toBeGreaterThan(0);
       expect(round.claims.generatorCpu).toHaveLength(2);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, PUSH_NAMES, SESSION_END_REASONS, requestSchemas } from '@stickyroom/sdk/protocol';
+import { ERROR_CODES, PROTOCOL_VERSION, PUSH_NAMES, SESSION_END_REASONS, requestSchemas } from '@stickyroom/sdk/protocol';
 
 const doc = readFileSync('docs/protocol.md', 'utf8');
 
@@ -18,6 +18,18 @@ describe('docs/protocol.md', () => {
   it('names every reason of session:ended in its push row', () => {
     const row = doc.split('\n').find((l) => l.startsWith('| `session:ended` |'))!;
     for (const reason of SESSION_END_REASONS) expect(row, reason).toContain(`'${reason}'`);
+  });
+  it('names the current protocol version and says what each version changed', () => {
+    expect(doc).toContain(`\`client-sdk/src/protocol\`, now ${PROTOCOL_VERSION})`);
+    for (let v = 2; v <= PROTOCOL_VERSION; v++) expect(doc, `version ${v}`).toContain(`\n- **${v}**: `);
+  });
+  it('names every field of a request documented under its own heading', () => {
+    for (const [event, schema] of Object.entries(requestSchemas)) {
+      const at = doc.indexOf(`### \`${event}\``);
+      if (at < 0 || !('shape' in schema)) continue;
+      const section = doc.slice(at, doc.indexOf('\n#', at + 1));
+      for (const field of Object.keys(schema.shape as object)) expect(section, `${event}: ${field}`).toContain(field);
+    }
   });
   it('explains every error code', () => {
     for (const code of ERROR_CODES) expect(doc, code).toContain(`| \`${code}\``);

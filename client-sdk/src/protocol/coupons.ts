@@ -40,6 +40,12 @@ export const CouponClaim = z
     dropId: ScopedId,
     /** Client-chosen id of this claim attempt: a retry with the same id gets the same answer. */
     opId: z.string().min(1).max(64).optional(),
+    /**
+     * This is the first send of an `opId` the client made just now (no retry, no resend): it cannot be a
+     * replay of a claim that went through, so a node that knows the drop sold out (or closed) may answer
+     * it without asking Redis (docs/protocol.md, coupon:claim). Protocol 3 (FRESH_CLAIM_PROTOCOL).
+     */
+    fresh: z.literal(true).optional(),
   })
   .strict();
 export const CouponEnd = z.object({ dropId: ScopedId }).strict();

@@ -16,6 +16,7 @@ import { emitWebhookLater, streamBrand } from '../webhooks/webhooks.service.js';
 import { AudienceCache, isEligible, pushTo, requireAudience, type Standing } from '../audience/audience.service.js';
 import type { Audience } from '@stickyroom/sdk/protocol';
 import { soldOutToldRoom } from '../pusher.js';
+import { latchedDrops } from './coupons.latch.js';
 
 export const couponStore = perContext((ctx) => new CouponStore(ctx.redis, ctx.keys, isCluster(ctx.redis) ? ctx.config.REDIS_REPLICA_ACK_MS : undefined));
 export const stockPusher = makeStockPusher(couponStore, (ctx, streamId, dropId) => dropAudience(ctx, streamId, dropId));
@@ -61,7 +62,12 @@ const dropAudiences = perContext(() => new AudienceCache());
 
 /** A drop's audience (undefined: everyone), read once per node. */
 export const dropAudience = (ctx: AppContext, streamId: string, dropId: string): Promise<Audience | undefined> =>
-  dropAudiences(ctx).get(dropId, () => couponStore(ctx).audience(streamId, dropId));
+  dropAudiences(ctx).get(dropId, async () => {
+    const d = await couponStore(ctx).audience(streamId, dropId);
+    // the same read bounds the stock the drop's fresh claims may wait for (coupons.latch.ts, ClaimWindow)
+    if (d && d.quantity > 0) latchedDrops(ctx).window(dropId).lower(d.quantity);
+    return d ? d.audience : null;
+  });
 
 /**
  * Claims one coupon for a viewer: one atomic script decides, issues a fresh random code (made here,
@@ -85,19 +91,67 @@ export async function claimCoupon(
   // never changes and the viewer's standing is read at join (cached), so an untargeted drop costs nothing.
   const audience = await dropAudience(ctx, streamId, dropId);
   await requireAudience(ctx, streamId, user.id, audience, 'drop');
+  // A drop this node knows ended answers a claim that cannot be a replay (no opId, or the client's first
+  // send of one) without the script: the script would refuse it alike (coupons.latch.ts). A retry always
+  // goes on, so a claim that went through gets its code.
+  const latch = latchedDrops(ctx);
+  const fresh = p.fresh === true || p.opId === undefined;
+  if (!fresh) return (await claimOnce(ctx, user, p, now, audience)).reply;
+  const refused = latch.refusal(dropId);
+  if (refused) throw refused;
+  // while the claims in flight could take all the stock left, wait for their answers (ClaimWindow)
+  const window = latch.window(dropId);
+  const wait = window.enter();
+  if (wait) await wait;
+  let remaining: number | undefined;
+  let unknown = false;
+  try {
+    const again = latch.refusal(dropId);
+    if (again) throw again;
+    const out = await claimOnce(ctx, user, p, now, audience);
+    remaining = out.remaining;
+    return out.reply;
+  } catch (err) {
+    // no answer from the script (Redis away, unavailable): the claims waiting behind it go on at once
+    unknown = !(err instanceof AppError) || err.code === 'unavailable';
+    throw err;
+  } finally {
+    window.leave(remaining, unknown);
+  }
+}
+
+/** The claim script (and the code's indexing) for one claim; learns a sell-out or a close for the latch. */
+async function claimOnce(
+  ctx: AppContext,
+  user: User,
+  p: RequestPayload<'coupon:claim'>,
+  now: number,
+  audience: Audience | undefined,
+): Promise<{ reply: { code: string; dropId: string }; remaining: number }> {
+  const streamId = streamOfDrop(p.dropId);
+  const dropId = p.dropId;
+  const latch = latchedDrops(ctx);
   const store = couponStore(ctx);
   const codes = couponCodes(ctx);
   const gate = userGate(ctx, streamId, user.id);
   const args = { streamId, dropId, viewerId: user.id, opId: p.opId, now, stockIntervalMs: stockInterval(ctx.broadcast.localAudience(streamId)), refusalReplayMs: REFUSAL_REPLAY_MS };
-  // a refusal throws here, having reserved nothing
-  let out = await store.claim({ ...args, code: codes.newCode(), gate });
+  // a refusal throws here, having reserved nothing (a sold_out or closed one is latched)
+  let out;
+  try {
+    out = await store.claim({ ...args, code: codes.newCode(), gate });
+  } catch (err) {
+    latch.learn(dropId, err);
+    throw err;
+  }
   // the code is this stream's already (astronomically rare): the user's event was counted by the first call
   while (out.needsCode) out = await store.claim({ ...args, code: codes.newCode(), gate: { ...gate, limit: 0 } });
   // A replay's code (a retry of an answered claim, or ioredis resending a command whose reply a dropped
   // connection lost) is indexed again too: its first answer may never have got that far.
   const holder = { kind: 'claim' as const, dropId, field: opOf(args) };
   const code = await codes.index(streamId, out.code, (old, fresh) => store.recode({ streamId, holder, old, fresh }));
-  if (out.replay) return { code, dropId };
+  // none left: sold out (this claim took the last coupon, or a replay found the drop sold out since)
+  if (out.remaining === 0) latch.soldOut(dropId, out.quantity);
+  if (out.replay) return { reply: { code, dropId }, remaining: out.remaining };
   // The code is issued and counted (the script wrote its activity record): the viewer gets it. The room
   // hears of it on the interval's trailing edge (coupons.stock.ts): this node comes back when it lapses.
   if (out.flushInMs > 0) stockPusher(ctx).later(streamId, dropId, out.flushInMs + FLUSH_SLACK_MS);
@@ -114,13 +168,16 @@ export async function claimCoupon(
     code,
     claimedAt: now,
   });
-  return { code, dropId };
+  return { reply: { code, dropId }, remaining: out.remaining };
 }
 
 /** Ends a drop once, whoever asks first (window job, streamer, stream end); pushes `coupon:ended` once. */
 export async function endDrop(ctx: AppContext, streamId: string, dropId: string, reason: 'expired' | 'ended'): Promise<{ claimed: number; remaining: number }> {
   const res = await couponStore(ctx).end(streamId, dropId, reason, ctx.clock.now());
   const claimed = res.quantity - res.remaining;
+  // ended now or before: none left means it sold out (a claim that takes the last coupon ends it), else it closed
+  if (res.remaining === 0) latchedDrops(ctx).soldOut(dropId, res.quantity);
+  else latchedDrops(ctx).closed(dropId);
   if (res.changed) {
     pushTo(ctx, streamId, await dropAudience(ctx, streamId, dropId)).emit('coupon:ended', { dropId, streamId, reason, claimed });
     ctx.log.info({ streamId, dropId, reason, claimed }, 'coupon drop ended');

@@ -5,6 +5,7 @@ import type { CouponStore } from './coupons.store.js';
 import { pushTo } from '../audience/audience.service.js';
 import { roomPushInterval } from '../push/room-interval.js';
 import { soldOutToldRoom } from '../pusher.js';
+import { latchedDrops } from './coupons.latch.js';
 
 /** Sockets of a node's room per STOCK_PUSH_INTERVAL_MS the stock interval grows by (see stockInterval). */
 export const STOCK_SOCKETS_PER_STEP = 1000;
@@ -68,6 +69,7 @@ class StockPusher {
     const res = await this.store().stock(streamId, dropId, stockInterval(this.ctx.broadcast.localAudience(streamId)));
     if (res === 'none') return;
     if ('waitMs' in res) return this.later(streamId, dropId, res.waitMs + FLUSH_SLACK_MS);
+    if ('ended' in res) latchedDrops(this.ctx).soldOut(dropId, res.ended);
     const audience = await this.audience(streamId, dropId);
     // the sockets a `sold_out` ack told already are left out (soldOutToldRoom)
     if ('ended' in res) pushTo(this.ctx, streamId, audience, [soldOutToldRoom(dropId)]).emit('coupon:ended', { dropId, streamId, reason: 'sold_out', claimed: res.ended });

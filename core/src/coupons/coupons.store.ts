@@ -98,10 +98,10 @@ export class CouponStore {
       .exec();
   }
 
-  /** The drop's audience ('' when untargeted; null when there is no such drop). Set once at creation. */
-  async audience(streamId: string, dropId: string): Promise<string | null> {
-    const [id, audience] = await this.redis.hmget(dropKeys(this.keys, streamId, dropId).meta, 'id', 'audience');
-    return id ? (audience ?? '') : null;
+  /** The drop's audience ('' when untargeted) and quantity, both set once at creation; null when there is no such drop. */
+  async audience(streamId: string, dropId: string): Promise<{ audience: string; quantity: number } | null> {
+    const [id, audience, quantity] = await this.redis.hmget(dropKeys(this.keys, streamId, dropId).meta, 'id', 'audience', 'quantity');
+    return id ? { audience: audience ?? '', quantity: Number(quantity) } : null;
   }
 
   async get(streamId: string, dropId: string): Promise<DropRecord | null> {

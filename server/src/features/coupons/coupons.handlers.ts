@@ -3,6 +3,7 @@ import { defineHandler, STAFF, VIEWER } from '../../io/handler.js';
 import { perContext } from '../../../../core/src/context.js';
 import { toAckError } from '../../../../core/src/errors.js';
 import { claimCoupon, dropCoupon, endDropByStaff } from '../../../../core/src/coupons/coupons.service.js';
+import { LatchedRefusal } from '../../../../core/src/coupons/coupons.latch.js';
 import { SoldOutTold } from './sold-out-told.js';
 
 /** The sockets of this node a `sold_out` ack told of a drop's sell-out: its `coupon:ended` push leaves them out. */
@@ -14,11 +15,11 @@ export const couponHandlers = [
     const { claims } = call.ctx.metrics;
     try {
       const out = await claimCoupon(call.ctx, call.user, p, call.now, call.requireJoined);
-      claims.inc({ outcome: 'code' });
+      claims.inc({ outcome: 'code', latched: 'false' });
       return out;
     } catch (err) {
       const { code } = toAckError(err).error;
-      claims.inc({ outcome: code });
+      claims.inc({ outcome: code, latched: err instanceof LatchedRefusal ? 'true' : 'false' });
       // a client of protocol 2 or later hears the sell-out from this ack; older ones keep getting the push
       if (code === 'sold_out' && call.socket.data.protocol >= SOLD_OUT_ACK_PROTOCOL) soldOutTold(call.ctx).tell(call.socket, p.dropId);
       throw err;
