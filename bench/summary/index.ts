@@ -45,6 +45,8 @@ export interface SummaryOptions {
    * the finalize with the job's settle wait (REACTION_FLUSH_MS + 1 s), each timed from the end.
    */
   end: 'sequential' | 'worker';
+  /** Seconds each mode's server is watched idle before its load (idleLoopMaxMs); 5 unless told. */
+  idleSeconds?: number;
 }
 /** recompute: per request (the pre-issue-11 before); cached: this tree's live cache; base: `--base`'s cache. */
 type Mode = 'recompute' | 'cached' | 'base';
@@ -64,7 +66,7 @@ export interface ModeResult {
   staleMaxMs: number;
   loopMaxMs: number;
   loopP99Ms: number;
-  /** The same server's event-loop delay over 5 s with no request at all: what the machine alone does to it. */
+  /** The same server's event-loop delay over `idleSeconds` (5 s) with no request at all: what the machine alone does to it. */
   idleLoopMaxMs: number;
   /** Server CPU over the load, share of one core (every thread of the process). */
   serverCpu: number;
@@ -170,7 +172,7 @@ async function runMode(mode: Mode, round: number, opts: SummaryOptions, prefix: 
     const first = await get();
     if (!first.ok) throw new Error(`${mode}: the first GET failed`);
     await loopDelay(server, 'reset');
-    await sleep(5000);
+    await sleep((opts.idleSeconds ?? 5) * 1000);
     const idle = await loopDelay(server, 'read');
     await loopDelay(server, 'reset');
     const cpu0 = cpuSeconds(server.pid);

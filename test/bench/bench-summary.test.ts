@@ -5,7 +5,7 @@ import { TEST_REDIS_URL } from '../helpers/redis.js';
 
 describe('live summary benchmark', () => {
   it('answers every request in both modes, finalizes (alongside the end rollup, as the worker runs them) to the exact recompute with every viewer and message counted, and leaves no Redis keys', async () => {
-    const r = await measureSummary({ viewers: 300, clients: 2, rate: 2, seconds: 2, writes: 20, modes: ['recompute', 'cached'], rounds: 1, end: 'worker' }, () => {});
+    const r = await measureSummary({ viewers: 300, clients: 2, rate: 2, seconds: 2, writes: 20, modes: ['recompute', 'cached'], rounds: 1, end: 'worker', idleSeconds: 1 }, () => {});
     expect(r.results.map((m) => m.mode)).toEqual(['recompute', 'cached']);
     for (const m of r.results) {
       expect(m).toMatchObject({ requests: 8, errors: 0 });
