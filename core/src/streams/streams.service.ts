@@ -10,9 +10,16 @@ import { surveyStore, type SurveySettingsStored } from '../survey/survey.store.j
 
 export const streamStore = perContext((ctx) => new StreamStore(ctx.redis, ctx.keys));
 
-/** Short, unguessable, URL-safe ids for streams and everything inside them. */
+/**
+ * Short, unguessable, URL-safe ids for streams and everything inside them. Never beginning with `-` or `_`:
+ * a CSV export defuses a cell that begins with `-` (a spreadsheet would read a formula), which would no
+ * longer match the id, and a command line would read it as an option. One id in 32 is drawn again.
+ */
 export function newId(bytes = 9): string {
-  return randomBytes(bytes).toString('base64url');
+  for (;;) {
+    const id = randomBytes(bytes).toString('base64url');
+    if (id[0] !== '-' && id[0] !== '_') return id;
+  }
 }
 
 /**
