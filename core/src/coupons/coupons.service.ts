@@ -145,12 +145,13 @@ async function claimOnce(
   }
   // the code is this stream's already (astronomically rare): the user's event was counted by the first call
   while (out.needsCode) out = await store.claim({ ...args, code: codes.newCode(), gate: { ...gate, limit: 0 } });
+  // None left: sold out (this claim took the last coupon, or a replay found the drop sold out since). Latched
+  // now, before the code's indexing round trip: the fresh claims waiting on the drop are refused a trip sooner.
+  if (out.remaining === 0) latch.soldOut(dropId, out.quantity);
   // A replay's code (a retry of an answered claim, or ioredis resending a command whose reply a dropped
   // connection lost) is indexed again too: its first answer may never have got that far.
   const holder = { kind: 'claim' as const, dropId, field: opOf(args) };
   const code = await codes.index(streamId, out.code, (old, fresh) => store.recode({ streamId, holder, old, fresh }));
-  // none left: sold out (this claim took the last coupon, or a replay found the drop sold out since)
-  if (out.remaining === 0) latch.soldOut(dropId, out.quantity);
   if (out.replay) return { reply: { code, dropId }, remaining: out.remaining };
   // The code is issued and counted (the script wrote its activity record): the viewer gets it. The room
   // hears of it on the interval's trailing edge (coupons.stock.ts): this node comes back when it lapses.
