@@ -21,6 +21,7 @@ export abstract class Panel extends LitElement {
       p { margin: 0 0 6px; }
       .actions { display: flex; gap: 4px; flex-wrap: wrap; }
       .feed { height: 360px; overflow-y: auto; margin-bottom: 8px; }
+      .feed .earlier { display: block; margin: 0 auto 6px; }
       .msg, .item { padding: 6px 0; border-bottom: 1px solid var(--_border); overflow-wrap: anywhere; }
       .grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
       details { margin-top: 8px; }
