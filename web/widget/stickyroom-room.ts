@@ -2,7 +2,6 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { SURVEY_DEFAULT_QUESTION, createViewerClient, verifyDraw, type ViewerClient } from '@stickyroom/sdk';
 import type {
-  ChatMessage,
   DropPublic,
   JoinData,
   LotteryDrawn,
@@ -25,12 +24,10 @@ import { claimsOf } from '../shared/token.js';
 import { Ticker, secondsLeft } from '../shared/ticker.js';
 import { controls, tokens } from '../shared/theme.js';
 import { widgetStyles } from './styles.js';
+import { ChatLog } from '../shared/chat-log.js';
 
-/** Live messages kept in view; a viewer who loads earlier pages keeps what they loaded, up to CHAT_KEPT_MAX. */
+/** Live messages kept in view (earlier pages the viewer loads are kept too). */
 const CHAT_KEPT = 100;
-const CHAT_KEPT_MAX = 1000;
-/** Within this many pixels of the log's end, the viewer is following the chat: new messages scroll into view. */
-const FOLLOW_SLACK_PX = 32;
 const DROPS_SHOWN = 3;
 
 type Verify = 'pending' | 'ok' | 'bad';
@@ -95,15 +92,8 @@ export class StickyroomRoom extends LitElement {
   private conn: 'connecting' | 'connected' | 'reconnecting' | 'disconnected' = 'disconnected';
   private room: JoinData['stream'] | undefined;
   private viewers = 0;
-  private messages: ChatMessage[] = [];
-  /** How many messages the log keeps: CHAT_KEPT, more once the viewer loaded earlier pages. */
-  private kept = CHAT_KEPT;
-  /** The server said no message is older than the first one shown; a page of earlier ones is on its way. */
-  private earlierDone = false;
-  private loadingEarlier = false;
-  /** Whether the log is scrolled to its end (new messages scroll into view), and where to keep it after a prepend. */
-  private followChat = true;
-  private scrollAnchor: { top: number; height: number } | undefined;
+  /** The chat: it follows new messages only while scrolled to its end, and keeps the reader's place otherwise. */
+  private readonly chatLog = new ChatLog(CHAT_KEPT);
   private pinned: PinnedMessage | null = null;
   private product: PinnedProduct | null = null;
   private quiz: QuizPublic | null = null;
@@ -176,7 +166,7 @@ export class StickyroomRoom extends LitElement {
       this.close();
       void this.open();
     }
-    if (changed.has('view')) this.placeChat();
+    if (changed.has('view')) this.chatLog.place(this.chatElement());
     // bar widths through the CSSOM: the pages' CSP refuses inline style attributes
     this.renderRoot.querySelectorAll<HTMLElement>('.bar[data-share]').forEach((el) => {
       el.style.width = `${el.dataset.share}%`;
@@ -270,12 +260,12 @@ export class StickyroomRoom extends LitElement {
       }),
       c.on('chat:message', (m) => {
         if (!mine(m)) return;
-        this.messages = [...this.messages, m].slice(-this.kept);
+        this.chatLog.push(m);
         this.refresh();
       }),
       c.on('chat:deleted', (e) => {
         if (!mine(e)) return;
-        this.messages = this.messages.filter((m) => m.id !== e.messageId);
+        this.chatLog.remove(e.messageId);
         this.refresh();
       }),
       c.on('chat:pinned', (e) => {
@@ -403,15 +393,10 @@ export class StickyroomRoom extends LitElement {
 
   private applySnapshot(d: JoinData): void {
     // another stream (the page changed the attribute): none of the last one's chat stays
-    if (this.room && this.room.id !== d.stream.id) {
-      this.messages = [];
-      this.kept = CHAT_KEPT;
-      this.earlierDone = false;
-    }
+    if (this.room && this.room.id !== d.stream.id) this.chatLog.clear();
     this.room = d.stream;
     this.viewers = d.viewers;
-    const known = new Set(this.messages.map((m) => m.id));
-    this.messages = [...this.messages, ...d.chat.filter((m) => !known.has(m.id))].slice(-this.kept);
+    this.chatLog.merge(d.chat);
     this.pinned = d.pinned?.message ?? null;
     this.product = d.pinned?.product ?? null;
     if (d.quiz && d.quiz.id !== this.quiz?.id) {
@@ -539,57 +524,23 @@ export class StickyroomRoom extends LitElement {
     return codes.includes(code) ? this.i18n.t(`${section}.error.${code}` as MessageKey) : refusalText(this.i18n, err);
   }
 
-  private chatLog(): HTMLElement | null {
+  private chatElement(): HTMLElement | null {
     return this.renderRoot.querySelector<HTMLElement>('.messages');
-  }
-
-  /** After a render: a prepended page keeps what the viewer was reading in place; else follow the newest. */
-  private placeChat(): void {
-    const log = this.chatLog();
-    if (!log) return;
-    const anchor = this.scrollAnchor;
-    this.scrollAnchor = undefined;
-    if (anchor) log.scrollTop = anchor.top + (log.scrollHeight - anchor.height);
-    else if (this.followChat) log.scrollTop = log.scrollHeight;
-  }
-
-  private onChatScroll(log: HTMLElement): void {
-    this.followChat = log.scrollHeight - log.scrollTop - log.clientHeight <= FOLLOW_SLACK_PX;
-  }
-
-  /**
-   * Whether the server may hold messages older than the first one shown: ids count up from 1 in each stream,
-   * so a first message other than 1 may have some before it, until a page says there are no more.
-   */
-  private mayHaveEarlier(): boolean {
-    const first = this.messages[0];
-    return !this.earlierDone && first !== undefined && first.id !== '1';
   }
 
   /** One page of the messages before the first one shown (chat:history), put above them. */
   private async loadEarlier(): Promise<void> {
     const c = this.client;
-    const first = this.messages[0];
-    if (!c || !first || this.loadingEarlier) return;
-    this.loadingEarlier = true;
+    if (!c) return;
+    const loading = this.chatLog.loadEarlier(this.chatElement(), (beforeId) => c.chatHistory(this.stream, { beforeId }));
     this.refresh();
     try {
-      const page = await c.chatHistory(this.stream, { beforeId: first.id });
-      if (this.client !== c) return;
-      const known = new Set(this.messages.map((m) => m.id));
-      const log = this.chatLog();
-      if (log) this.scrollAnchor = { top: log.scrollTop, height: log.scrollHeight };
-      this.messages = [...page.messages.filter((m) => !known.has(m.id)), ...this.messages];
-      this.kept = Math.min(CHAT_KEPT_MAX, Math.max(this.kept, this.messages.length));
-      this.messages = this.messages.slice(-this.kept);
-      this.earlierDone = !page.more;
+      await loading;
       this.chatError = '';
     } catch (err) {
       this.chatError = refusalText(this.i18n, err);
-    } finally {
-      this.loadingEarlier = false;
-      this.refresh();
     }
+    this.refresh();
   }
 
   // --- actions -------------------------------------------------------------------------------------
@@ -600,7 +551,7 @@ export class StickyroomRoom extends LitElement {
     if (!text || !this.client) return;
     try {
       await this.client.chat(this.stream, text);
-      this.followChat = true; // one's own message brings the log back to the newest
+      this.chatLog.followNewest(); // one's own message brings the log back to the newest
       this.chatText = '';
       this.chatError = '';
       const input = this.renderRoot.querySelector<HTMLInputElement>('input[name="chat"]');
@@ -1018,7 +969,7 @@ export class StickyroomRoom extends LitElement {
     if (!l) return nothing;
     const t = this.i18n.t.bind(this.i18n);
     const d = this.drawn?.lotteryId === l.id ? this.drawn : null;
-    const names = new Map(this.messages.map((m) => [m.userId, m.name]));
+    const names = new Map(this.chatLog.messages.map((m) => [m.userId, m.name]));
     const me = this.me;
     return html`<section class="card" part="lottery" aria-label=${t('lottery.title')}>
       <h3>${t('lottery.title')}</h3>
@@ -1082,18 +1033,18 @@ export class StickyroomRoom extends LitElement {
       ${this.pinned
         ? html`<p class="pinned" part="pinned"><span class="badge">${t('chat.pinned')}</span> <strong>${this.pinned.message.name}</strong> ${this.pinned.message.text}</p>`
         : nothing}
-      <div class="messages" role="log" aria-live="polite" aria-label=${t('chat.title')} tabindex="0" @scroll=${(e: Event) => this.onChatScroll(e.currentTarget as HTMLElement)}>
-        ${this.mayHaveEarlier()
-          ? html`<button type="button" class="secondary earlier" part="earlier" ?disabled=${this.loadingEarlier} @click=${() => this.loadEarlier()}>
-              ${t(this.loadingEarlier ? 'chat.earlier.loading' : 'chat.earlier')}
+      <div class="messages" role="log" aria-live="polite" aria-label=${t('chat.title')} tabindex="0" @scroll=${(e: Event) => this.chatLog.onScroll(e.currentTarget as HTMLElement)}>
+        ${this.chatLog.mayHaveEarlier
+          ? html`<button type="button" class="secondary earlier" part="earlier" ?disabled=${this.chatLog.loadingEarlier} @click=${() => this.loadEarlier()}>
+              ${t(this.chatLog.loadingEarlier ? 'chat.earlier.loading' : 'chat.earlier')}
             </button>`
           : nothing}
         <ol>
-        ${this.messages.length === 0 ? html`<li class="muted">${t('chat.empty')}</li>` : nothing}
+        ${this.chatLog.messages.length === 0 ? html`<li class="muted">${t('chat.empty')}</li>` : nothing}
         ${repeat(
-          this.messages,
+          this.chatLog.messages,
           (m) => m.id,
-          (m) => html`<li>
+          (m) => html`<li data-id=${m.id}>
             <span class="name">${m.name}</span>${m.role && m.role !== 'viewer' ? html` <span class="badge">${t(`chat.role.${m.role}`)}</span>` : nothing}
             <span class="text">${m.text}</span>
           </li>`,
