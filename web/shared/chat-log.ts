@@ -63,6 +63,10 @@ export class ChatLog {
     const first = this.messages[0];
     if (!first || this.loadingEarlier) return;
     const generation = this.generation;
+    // The reader is at the top, asking for more: the log stops following now, not at the scroll event of
+    // getting there, which may come after the render that shows the button busy (that render would have
+    // pulled the log to its end and lost the reader's place).
+    this.follow = false;
     this.loadingEarlier = true;
     try {
       const page = await load(first.id);
