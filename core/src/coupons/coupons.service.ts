@@ -96,7 +96,7 @@ export async function claimCoupon(
   // goes on, so a claim that went through gets its code.
   const latch = latchedDrops(ctx);
   const fresh = p.fresh === true || p.opId === undefined;
-  if (!fresh) return (await claimOnce(ctx, user, p, now, audience)).reply;
+  if (!fresh) return (await claimOnce(ctx, user, streamId, p, now, audience)).reply;
   const refused = latch.refusal(dropId);
   if (refused) throw refused;
   // while the claims in flight could take all the stock left, wait for their answers (ClaimWindow)
@@ -108,7 +108,7 @@ export async function claimCoupon(
   try {
     const again = latch.refusal(dropId);
     if (again) throw again;
-    const out = await claimOnce(ctx, user, p, now, audience);
+    const out = await claimOnce(ctx, user, streamId, p, now, audience);
     remaining = out.remaining;
     return out.reply;
   } catch (err) {
@@ -120,15 +120,15 @@ export async function claimCoupon(
   }
 }
 
-/** The claim script (and the code's indexing) for one claim; learns a sell-out or a close for the latch. */
+/** The claim script (and the code's indexing) for one claim of `streamId`'s drop; learns a sell-out or a close for the latch. */
 async function claimOnce(
   ctx: AppContext,
   user: User,
+  streamId: string,
   p: RequestPayload<'coupon:claim'>,
   now: number,
   audience: Audience | undefined,
 ): Promise<{ reply: { code: string; dropId: string }; remaining: number }> {
-  const streamId = streamOfDrop(p.dropId);
   const dropId = p.dropId;
   const latch = latchedDrops(ctx);
   const store = couponStore(ctx);
