@@ -1,3 +1,5 @@
+import { singleFrame, writeFrameDirect, type FramedOpts } from './direct-frames.js';
+
 /**
  * Socket writes a node makes for broadcasts in one turn of its event loop before it lets other work in.
  * One write costs some 10-25 µs on the benchmark machine (most of it the `writev` system call), so a
@@ -18,7 +20,7 @@ interface BroadcastOpts {
 /** The in-memory adapter's methods and state this module reads (socket.io-adapter's `Adapter`, which the Redis adapters extend). */
 interface AdapterInternals {
   rooms: Map<string, Set<string>>;
-  _encode(packet: { id?: number }, packetOpts: object): unknown;
+  _encode(packet: { id?: number }, packetOpts: FramedOpts): unknown;
   apply(opts: BroadcastOpts, callback: (socket: TargetSocket) => void): void;
   /** Added here: socket writes queued on this node and not made yet. */
   localBacklog?: () => number;
@@ -46,6 +48,9 @@ interface Delivery {
  * Broadcasts with acknowledgements (not used by stickyroom) and every other use of the adapter (joins,
  * leaves, fetches) are left alone. `localBacklog()`, added to the adapter, tells how many writes wait.
  *
+ * Each socket's write goes straight to its TCP socket where nothing can come between (direct-frames.ts),
+ * and through engine.io elsewhere.
+ *
  * It hooks the two instance methods the in-memory adapter's `broadcast` calls, `_encode` then `apply`; if a
  * later socket.io-adapter no longer calls them that way, broadcasts are written at once as before.
  */
@@ -60,6 +65,8 @@ export function chunkedDelivery<A>(adapter: A, chunk = DELIVERY_CHUNK): A {
   let scheduled = false;
   /** Set by `_encode` of a broadcast without ack, taken by the `apply` that follows it at once. */
   let broadcasting = false;
+  /** That broadcast's WebSocket frame, where the adapter made one (direct-frames.ts). */
+  let frame: Buffer | undefined;
 
   /** Whether a socket is still in one of `rooms` (their member sets, read once per chunk); no rooms: everyone. */
   const stillIn = (socket: TargetSocket, members: (Set<string> | undefined)[] | undefined): boolean => {
@@ -92,18 +99,22 @@ export function chunkedDelivery<A>(adapter: A, chunk = DELIVERY_CHUNK): A {
   a._encode = (packet, packetOpts) => {
     const encoded = encode(packet, packetOpts);
     broadcasting = packet.id === undefined;
+    frame = broadcasting ? singleFrame(packetOpts) : undefined;
     return encoded;
   };
   a.apply = (opts, callback) => {
     if (!broadcasting) return apply(opts, callback);
     broadcasting = false;
+    const framed = frame;
+    frame = undefined;
+    const write = framed ? (socket: TargetSocket) => void (writeFrameDirect(socket, framed) || callback(socket)) : callback;
     const sockets: TargetSocket[] = [];
     apply(opts, (socket) => void sockets.push(socket));
     if (queue.length === 0 && sockets.length <= chunk) {
-      for (const socket of sockets) callback(socket);
+      for (const socket of sockets) write(socket);
       return;
     }
-    queue.push({ sockets, next: 0, rooms: new Set(opts.rooms), write: callback });
+    queue.push({ sockets, next: 0, rooms: new Set(opts.rooms), write });
     queued += sockets.length;
     if (!scheduled) {
       scheduled = true;

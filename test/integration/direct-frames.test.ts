@@ -1,0 +1,95 @@
+import { once } from 'node:events';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Adapter } from 'socket.io-adapter';
+import { Server, type Socket as ServerSocket } from 'socket.io';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { chunkedDelivery } from '../../server/src/io/chunked-delivery.js';
+
+/** A Socket.IO server whose adapter is the in-memory one every stickyroom adapter extends, chunked as in production. */
+async function serve(chunk: number) {
+  const http: HttpServer = createServer();
+  const io = new Server(http, {
+    adapter: function (nsp: unknown) {
+      return chunkedDelivery(new Adapter(nsp as never), chunk);
+    } as never,
+  });
+  const joined: ServerSocket[] = [];
+  io.on('connection', (socket) => {
+    void socket.join('r');
+    joined.push(socket);
+    socket.on('ping-me', (ack: (n: number) => void) => ack(42));
+  });
+  http.listen(0, '127.0.0.1');
+  await once(http, 'listening');
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  return { io, http, url, joined };
+}
+
+const open: { close(): void }[] = [];
+afterEach(() => {
+  for (const o of open.splice(0)) o.close();
+});
+
+async function client(url: string, transports: ('websocket' | 'polling')[] = ['websocket']): Promise<{ socket: Socket; got: unknown[][] }> {
+  const socket = connect(url, { transports, forceNew: true, reconnection: false });
+  open.push(socket);
+  const got: unknown[][] = [];
+  socket.onAny((event: string, ...args: unknown[]) => void got.push([event, ...args]));
+  await once(socket, 'connect');
+  return { socket, got };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 5));
+}
+
+describe('broadcast frames written straight to an idle WebSocket', () => {
+  it('arrive whole and in the order of everything the socket was sent, its own pushes and acks between them', async () => {
+    const { io, http, url, joined } = await serve(1000);
+    open.push({ close: () => void (io.close(), http.close()) });
+    const a = await client(url);
+    await until(() => joined.length === 1);
+    const text = `<script>alert(1)</script> ${'é'.repeat(70_000)}`; // a frame past 64 KiB: the 8-byte length header
+    io.to('r').emit('b', 1, text);
+    joined[0]!.emit('own', 2);
+    joined[0]!.emit('own', 2.5); // waits in engine.io's buffer until the write before it is done
+    io.to('r').emit('b', 3);
+    const acked = a.socket.emitWithAck('ping-me');
+    io.to('r').emit('b', 4);
+    expect(await acked).toBe(42);
+    await until(() => a.got.length === 5);
+    expect(a.got).toEqual([['b', 1, text], ['own', 2], ['own', 2.5], ['b', 3], ['b', 4]]);
+  });
+
+  it('reach a big room in chunks, long-polling clients and binary broadcasts through engine.io, each socket in order', async () => {
+    const { io, http, url, joined } = await serve(3);
+    open.push({ close: () => void (io.close(), http.close()) });
+    const clients = [];
+    for (let i = 0; i < 8; i++) clients.push(await client(url, i % 4 === 3 ? ['polling'] : ['websocket']));
+    await until(() => joined.length === 8);
+    for (let n = 0; n < 20; n++) io.to('r').emit('b', n);
+    io.to('r').emit('bin', Buffer.from([1, 2, 3]));
+    io.to('r').emit('b', 20);
+    const want = [...Array.from({ length: 20 }, (_, n) => ['b', n]), ['bin', Buffer.from([1, 2, 3])], ['b', 20]];
+    await until(() => clients.every((c) => c.got.length === want.length));
+    for (const c of clients) expect(c.got.map(([e, v]) => [e, Buffer.isBuffer(v) || v instanceof ArrayBuffer ? Buffer.from(v as Buffer) : v])).toEqual(want);
+  });
+
+  it('go around engine.io for an idle WebSocket (a library upgrade that renames what this reads shows here, not as a slower node)', async () => {
+    const { io, http, url, joined } = await serve(1000);
+    open.push({ close: () => void (io.close(), http.close()) });
+    const a = await client(url);
+    await until(() => joined.length === 1);
+    const created: unknown[] = [];
+    joined[0]!.conn.on('packetCreate', (p: unknown) => void created.push(p));
+    io.to('r').emit('b', 1);
+    await until(() => a.got.length === 1);
+    expect(created).toEqual([]);
+    // what is not a plain broadcast still goes through engine.io
+    joined[0]!.emit('own', 2);
+    await until(() => a.got.length === 2);
+    expect(created).toHaveLength(1);
+  });
+});
