@@ -37,7 +37,7 @@ async function client(url: string, transports: ('websocket' | 'polling')[] = ['w
   open.push(socket);
   const got: unknown[][] = [];
   socket.onAny((event: string, ...args: unknown[]) => void got.push([event, ...args]));
-  await once(socket, 'connect');
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   return { socket, got };
 }
 
@@ -66,7 +66,7 @@ describe('broadcast frames written straight to an idle WebSocket', () => {
   it('reach a big room in chunks, long-polling clients and binary broadcasts through engine.io, each socket in order', async () => {
     const { io, http, url, joined } = await serve(3);
     open.push({ close: () => void (io.close(), http.close()) });
-    const clients = [];
+    const clients: { socket: Socket; got: unknown[][] }[] = [];
     for (let i = 0; i < 8; i++) clients.push(await client(url, i % 4 === 3 ? ['polling'] : ['websocket']));
     await until(() => joined.length === 8);
     for (let n = 0; n < 20; n++) io.to('r').emit('b', n);
