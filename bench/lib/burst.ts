@@ -15,6 +15,11 @@ function split(total: number, parts: number, i: number): { from: number; count: 
   return { from: i * base + Math.min(i, extra), count: base + (i < extra ? 1 : 0) };
 }
 
+/** Each generator gets a range of its own in every call: call k's viewers follow call k-1's. */
+function shifted(range: { from: number; count: number }, by: number): { from: number; count: number } {
+  return { from: range.from + by, count: range.count };
+}
+
 function plus(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
   const out = { ...a };
   for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
@@ -81,8 +86,11 @@ export class BurstRig {
     gen.proc.send(msg);
   }
 
-  /** Connects `viewers` sockets spread over the generators (joined to `joinStreamId` if given). */
-  async connect(opts: { url: string; jwtSecret: string; viewers: number; userPrefix: string; wave: number; joinStreamId?: string }): Promise<BurstConnected> {
+  /**
+   * Connects `viewers` sockets spread over the generators (joined to `joinStreamId` if given), viewers
+   * `<userPrefix><from>` on; a later call connects more (`sockets` counts them all).
+   */
+  async connect(opts: { url: string; jwtSecret: string; viewers: number; userPrefix: string; wave: number; joinStreamId?: string; from?: number }): Promise<BurstConnected> {
     const timeout = Math.min(600_000, 60_000 + (opts.viewers / opts.wave) * 30_000);
     const replies = await Promise.all(
       this.generators.map((gen, i) => {
@@ -92,7 +100,7 @@ export class BurstRig {
           url: opts.url,
           jwtSecret: opts.jwtSecret,
           userPrefix: opts.userPrefix,
-          ...split(opts.viewers, this.count, i),
+          ...shifted(split(opts.viewers, this.count, i), opts.from ?? 0),
           wave: Math.max(1, Math.round(opts.wave / this.count)),
           ackTimeoutMs: 30_000,
           ...(opts.joinStreamId ? { joinStreamId: opts.joinStreamId } : {}),

@@ -41,6 +41,16 @@ export const RoomOptions = z
   .strict();
 export type RoomOptions = z.infer<typeof RoomOptions>;
 
+/** The parts the decoded sample joins in, each followed by its share of the count-only sockets. */
+const SAMPLE_PARTS = 10;
+
+/** Part `i` of `parts` of `total` viewers: the first ones get one more where it does not divide. */
+function share(total: number, parts: number, i: number): { from: number; count: number } {
+  const base = Math.floor(total / parts);
+  const extra = total % parts;
+  return { from: i * base + Math.min(i, extra), count: base + (i < extra ? 1 : 0) };
+}
+
 /** The issue's bars. */
 export const ROOM_GOALS = { chatP99Ms: 500, loopP99Ms: 100, heapRatio: 1.5 };
 
@@ -180,10 +190,26 @@ async function measureRoom(opts: RoomOptions, v: Variant, busyBefore: number, lo
     const streamId = await createLiveStream(s.url, s.jwtSecret, 'room benchmark');
     streamer = await RawClient.connect(s.url, { token: await streamerToken(s.jwtSecret) }, newCounts(), 10_000);
     log(`connecting ${sample} decoded sample sockets and ${bulk} count-only ones (${opts.generators} generators), each joining the stream`);
-    const sConn = nextMessage(sampler, accept('connected'), 600_000, 'sampler connected');
-    sampler.proc.send({ type: 'init', url: s.url, jwtSecret: s.jwtSecret, streamId, userPrefix: 'd', count: sample, wave: opts.wave, ackTimeoutMs: 30_000 });
-    const sampled = await guard(sConn);
-    const conn = await guard(rig.connect({ url: s.url, jwtSecret: s.jwtSecret, viewers: bulk, userPrefix: 'v', wave: opts.wave, joinStreamId: streamId }));
+    // The sample joins in parts between the count-only sockets, so it is spread over the room's order: a
+    // broadcast is written to the room's sockets in the order they joined, a chunk per turn of the loop, and
+    // a sample that joined first would only ever see the first chunk's latency.
+    const parts = Math.max(1, Math.min(SAMPLE_PARTS, sample, bulk));
+    const sampled = { sockets: 0, failed: 0, errors: {} as Record<string, number>, ms: 0 };
+    const conn = { sockets: 0, failed: 0, errors: {} as Record<string, number>, ms: 0 };
+    const add = (into: typeof sampled, got: typeof sampled) => {
+      into.sockets = got.sockets; // both report the sockets they hold so far
+      into.failed += got.failed;
+      for (const [k, v] of Object.entries(got.errors)) into.errors[k] = (into.errors[k] ?? 0) + v;
+      into.ms += got.ms;
+    };
+    for (let p = 0; p < parts; p++) {
+      const s1 = share(sample, parts, p);
+      const sConn = nextMessage(sampler, accept('connected'), 600_000, 'sampler connected');
+      sampler.proc.send({ type: 'init', url: s.url, jwtSecret: s.jwtSecret, streamId, userPrefix: 'd', ...s1, wave: opts.wave, ackTimeoutMs: 30_000 });
+      add(sampled, await guard(sConn));
+      const b1 = share(bulk, parts, p);
+      add(conn, await guard(rig.connect({ url: s.url, jwtSecret: s.jwtSecret, viewers: b1.count, from: b1.from, userPrefix: 'v', wave: opts.wave, joinStreamId: streamId })));
+    }
     const sockets = sampled.sockets + conn.sockets;
     const failed = sampled.failed + conn.failed;
     const errors = { ...sampled.errors, ...conn.errors };

@@ -11,8 +11,9 @@ export const SamplerInit = z.object({
   url: z.url(),
   jwtSecret: z.string().min(16),
   streamId: z.string().min(1),
-  /** Sockets of viewers `<userPrefix>0..count-1`. */
+  /** Sockets of viewers `<userPrefix><from>..<from + count - 1>`; each init connects more (the room's sample comes in parts). */
   userPrefix: z.string().min(1),
+  from: z.number().int().min(0).default(0),
   count: z.number().int().min(1),
   wave: z.number().int().min(1),
   ackTimeoutMs: z.number().int().positive(),
