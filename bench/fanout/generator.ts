@@ -8,6 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { TokenService } from '../../core/src/identity/tokens.js';
 import { Histogram } from '../lib/histogram.js';
+import { newCounts, RawClient } from '../lib/raw-client.js';
+import { connectViewer } from '../lib/raw-viewers.js';
 import { chatText, FromGenerator, sentAtOf, ToGenerator, type GeneratorInit, type GeneratorRun } from './protocol.js';
 
 type AckReply = { ok: boolean; error?: { code?: string } };
@@ -29,6 +31,10 @@ const acks = { ok: 0, errors: {} as Record<string, number> };
 let disconnects = 0;
 
 const sockets: Socket[] = [];
+/** The count-only viewers (raw WebSockets), and how many viewers decode. */
+const counted: RawClient[] = [];
+const counts = newCounts();
+let decodedViewers = 0;
 const senders: { socket: Socket; index: number; seq: number }[] = [];
 
 function count(map: Record<string, number>, key: string): void {
@@ -63,6 +69,33 @@ function onBatch(batch: { messages?: unknown } | undefined): void {
   const inWindow = now >= windowStart && now < windowEnd;
   if (inWindow) received.framesInWindow++;
   for (const m of messages) take(m as { text?: unknown }, now, inWindow);
+}
+
+const BATCH = Buffer.from('["chat:batch"');
+const SINGLE = Buffer.from('["chat:message"');
+/** Each message of a batch has one `text` field, and a JSON string cannot hold these bytes unescaped. */
+const TEXT_FIELD = Buffer.from('"text":"');
+
+/** The chat messages a push carries, counted in its bytes without decoding them. */
+function messagesIn(json: Buffer): number {
+  if (json.subarray(0, SINGLE.length).equals(SINGLE)) return 1;
+  if (!json.subarray(0, BATCH.length).equals(BATCH)) return 0;
+  let n = 0;
+  for (let at = json.indexOf(TEXT_FIELD, BATCH.length); at !== -1; at = json.indexOf(TEXT_FIELD, at + TEXT_FIELD.length)) n++;
+  return n;
+}
+
+// A count-only viewer's push: counted as deliveries (in the window), never decoded.
+function onCountedPush(json: Buffer): void {
+  const n = messagesIn(json);
+  if (n === 0) return;
+  const now = Date.now();
+  if (now >= windowStart) advance(now);
+  received.total += n;
+  if (now >= windowStart && now < windowEnd) {
+    received.framesInWindow++;
+    received.inWindow += n;
+  }
 }
 
 function onDisconnect(): void {
@@ -110,13 +143,22 @@ async function connectAll(init: GeneratorInit): Promise<void> {
   for (let at = 0; at < plan.length; at += init.wave) {
     const wave = plan.slice(at, at + init.wave);
     const results = await Promise.allSettled(
-      wave.map(async (p) => connectOne(init, await tokens.sign({ sub: p.id, role: 'viewer', name: p.id }, '2h'), p.viewer)),
+      wave.map(async (p): Promise<Socket | RawClient> => {
+        const token = await tokens.sign({ sub: p.id, role: 'viewer', name: p.id }, '2h');
+        if (!p.viewer || p.index % init.sampleEvery === 0) return connectOne(init, token, p.viewer);
+        return connectViewer({ url: init.url, jwtSecret: init.jwtSecret, userPrefix: 'v', from: p.index, count: 1, wave: 1, ackTimeoutMs: init.ackTimeoutMs, streamId: init.streamId, counts, onPush: onCountedPush }, token);
+      }),
     );
     results.forEach((r, i) => {
       const p = wave[i]!;
       if (r.status === 'fulfilled') {
-        sockets.push(r.value);
-        if (!p.viewer) senders.push({ socket: r.value, index: p.index, seq: 0 });
+        const socket = r.value;
+        if (socket instanceof RawClient) counted.push(socket);
+        else {
+          sockets.push(socket);
+          if (!p.viewer) senders.push({ socket, index: p.index, seq: 0 });
+          else decodedViewers++;
+        }
       } else {
         failed++;
         count(errors, (r.reason as Error).message);
@@ -125,7 +167,8 @@ async function connectAll(init: GeneratorInit): Promise<void> {
   }
   send({
     type: 'connected',
-    viewers: sockets.length - senders.length,
+    viewers: sockets.length - senders.length + counted.length,
+    decoded: decodedViewers,
     senders: senders.length,
     failed,
     errors,
@@ -186,7 +229,7 @@ function advance(now: number): void {
       latency: latency.toJSON(),
       sent: { ...sent },
       acks: { ok: acks.ok, errors: acks.errors, latency: ackLatency.toJSON() },
-      disconnects,
+      disconnects: disconnects + counted.filter((c) => c.closedBy !== undefined && c.closedBy !== 'us').length,
       elu: phases.elu,
     });
   }
@@ -204,6 +247,7 @@ function scheduleRun(init: GeneratorInit, run: GeneratorRun): void {
 function closeAll(): void {
   closing = true;
   for (const s of sockets) s.disconnect();
+  for (const c of counted) c.close();
   process.exit(0);
 }
 

@@ -1,7 +1,7 @@
 import { hostname, cpus } from 'node:os';
 import type { Benchmark } from '../lib/benchmark.js';
 import { compareAdapters } from './adapters.js';
-import { measureTarget, type TargetResult } from './measure.js';
+import { measureTarget, sampleEvery, type TargetResult } from './measure.js';
 import { fanoutUsage, parseFanoutOptions } from './options.js';
 import { fanoutTable, fanoutVerdict } from './report.js';
 
@@ -35,7 +35,7 @@ export const fanout: Benchmark = {
     const results: TargetResult[] = [];
     for (const name of opts.targets) results.push(await measureTarget(name, opts, log));
     const verdict = fanoutVerdict(results, opts);
-    const title = `fanout: ${opts.viewers} viewers + ${opts.senders} senders in one room, ${opts.rate} msg/s, ${opts.generators} viewer generator process(es) + 1 sender process, window ${opts.window} s after ${opts.warmup} s warmup`;
+    const title = `fanout: ${opts.viewers} viewers + ${opts.senders} senders in one room, ${opts.rate} msg/s, ${opts.generators} viewer generator process(es) + 1 sender process, a sample of about ${Math.ceil(opts.viewers / sampleEvery(opts.viewers, opts.sample))} decoding, window ${opts.window} s after ${opts.warmup} s warmup`;
     return {
       table: `${title}\n\n${fanoutTable(results)}`,
       notes: verdict.lines,

@@ -17,6 +17,7 @@ export const FanoutOptions = z
     drain: int(1, 60).default(5).describe('seconds after the window for late messages (counted in completeness only)'),
     wave: int(1, 2000).default(200).describe('sockets connected at once'),
     generators: int(1, 8).default(2).describe('viewer load-generator processes (plus one process for the senders)'),
+    sample: int(1, 15_000).default(500).describe('viewers that decode their chat (latency, completeness), spread over the room; the rest count frames and messages without decoding'),
     targets: z
       .string()
       .default(TARGETS.join(','))
@@ -62,6 +63,7 @@ export function parseFanoutOptions(argv: readonly string[]): FanoutOptions {
       drain: { type: 'string' },
       wave: { type: 'string' },
       generators: { type: 'string' },
+      sample: { type: 'string' },
       targets: { type: 'string' },
       'tick-ms': { type: 'string' },
       'quiet-wait': { type: 'string' },

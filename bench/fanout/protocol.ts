@@ -12,6 +12,11 @@ export const GeneratorInit = z.object({
   viewers: Range,
   /** Sender sockets of this generator: user ids `s<from>` .. */
   senders: Range,
+  /**
+   * Viewer `v<i>` decodes its chat (socket.io-client; latency, completeness) when `i % sampleEvery` is 0; the
+   * others are raw count-only sockets that count frames and the messages in them without decoding.
+   */
+  sampleEvery: z.number().int().min(1).default(1),
   /** Messages per second this generator's senders send together. */
   rate: z.number().min(0),
   /** Sockets connected at once. */
@@ -47,6 +52,8 @@ const Sparse = z.object({
 export const GeneratorConnected = z.object({
   type: z.literal('connected'),
   viewers: z.number().int(),
+  /** Of them, the decoded sample. */
+  decoded: z.number().int(),
   senders: z.number().int(),
   failed: z.number().int(),
   /** First failure reasons, counted. */
@@ -62,12 +69,12 @@ export const GeneratorReport = z.object({
     total: z.number(),
     /** Arrived inside the measured window. */
     inWindow: z.number(),
-    /** Sent inside the window and arrived before the drain ended (whenever they arrived). */
+    /** Sent inside the window and arrived before the drain ended (whenever they arrived), at the decoded sample. */
     ofWindowMessages: z.number(),
     /** Socket.IO frames carrying them inside the window (a `chat:batch` frame carries many). */
     framesInWindow: z.number(),
   }),
-  /** Send-to-receive latency of the messages that arrived inside the window. */
+  /** Send-to-receive latency of the messages that arrived inside the window at the decoded sample. */
   latency: Sparse,
   sent: z.object({ total: z.number(), inWindow: z.number() }),
   acks: z.object({ ok: z.number(), errors: z.record(z.string(), z.number()), latency: Sparse }),

@@ -49,7 +49,8 @@ async function connectRaw(o: ViewerWaves, token: string): Promise<RawClient> {
   return RawClient.connect(o.url, older > 1 ? { token, protocol: older } : { token }, o.counts, o.ackTimeoutMs, o.onPush);
 }
 
-async function connectViewer(o: ViewerWaves, token: string): Promise<RawClient> {
+/** One raw viewer socket, joined to `o.streamId` when given (a refused or unanswered join closes it and throws). */
+export async function connectViewer(o: ViewerWaves, token: string): Promise<RawClient> {
   const client = await connectRaw(o, token);
   const streamId = o.streamId;
   if (!streamId) return client;
