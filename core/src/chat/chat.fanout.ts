@@ -6,8 +6,12 @@ import { roomPushInterval } from '../push/room-interval.js';
 /** More messages than this in one tick go out as several frames, so no frame grows without bound. */
 export const MAX_BATCH = 500;
 
-/** Sockets of a node's room per CHAT_TICK_MS the room's tick grows by (see chatTickFor). */
-export const CHAT_SOCKETS_PER_STEP = 2000;
+/**
+ * Sockets of a node's room per CHAT_TICK_MS the room's tick grows by (see chatTickFor): 200 ms at 10,000. It
+ * was 2,000 until a room's frames were written straight to its sockets, 25-30% cheaper a frame
+ * (docs/benchmarks.md, issue 11 fourth pass: fan-out p99 at 10,000 viewers 559-597 ms at 250 ms, 451 ms at 200).
+ */
+export const CHAT_SOCKETS_PER_STEP = 2500;
 /** The longest tick a big room gets (unless CHAT_TICK_MS itself is longer). */
 export const CHAT_TICK_MAX_MS = 500;
 /** While the node's earlier broadcasts are still being written, a due batch looks again this often. */
