@@ -29,11 +29,14 @@ export interface TargetResult {
     demandedPerSec: number;
     framesPerSec: number;
     messagesPerFrame: number;
-    /** Deliveries of the messages sent inside the window, by the end of the drain, over viewers x those messages. */
+    /** Deliveries of the messages sent inside the window, by the end of the drain, over viewers x those messages (at the decoded sample). */
     completeness: number;
+    /** Every message received by every viewer, decoded or counted, from the first send to the end of the drain. */
+    total: number;
   };
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
-  sent: { perSec: number; ackOk: number; ackErrors: Record<string, number>; ackP50Ms: number; ackP99Ms: number };
+  /** `total`: every message the senders sent, window or not. */
+  sent: { perSec: number; total: number; ackOk: number; ackErrors: Record<string, number>; ackP50Ms: number; ackP99Ms: number };
   server: {
     /** Cores used (1 = one core busy the whole window). */
     cpu: number;
@@ -229,10 +232,12 @@ export async function measureTarget(name: TargetName, opts: FanoutOptions, log: 
         framesPerSec: frames / windowSec,
         messagesPerFrame: frames > 0 ? inWindow / frames : 0,
         completeness: sentInWindow > 0 ? sum((r) => r.received.ofWindowMessages) / (sentInWindow * conn.decoded) : 0,
+        total: sum((r) => r.received.total),
       },
       latencyMs: { p50: latency.quantile(0.5), p90: latency.quantile(0.9), p99: latency.quantile(0.99), max: latency.max, mean: latency.mean() },
       sent: {
         perSec: sentInWindow / windowSec,
+        total: sum((r) => r.sent.total),
         ackOk: sum((r) => r.acks.ok),
         ackErrors: done.reduce((a, r) => plus(a, r.acks.errors), {} as Record<string, number>),
         ackP50Ms: acksLatency.quantile(0.5),
