@@ -154,6 +154,29 @@ export class RedisCluster {
     );
   }
 
+  /**
+   * Waits until a write to `key`'s slot is confirmed by a replica within `waitMs` (`WAIT 1`), as stickyroom's
+   * replicated calls require before they acknowledge (core/src/redis/replica-ack.ts). A node that rejoined as
+   * a replica can report its link up (waitHealthy) a little before it confirms writes: claims sent in between
+   * are rightly answered `unavailable`.
+   */
+  async waitReplicated(key: string, waitMs = 100, timeoutMs = 30_000): Promise<void> {
+    const probe = `${/\{[^}]+\}/.exec(key)?.[0] ?? `{${key}}`}:replicated-probe`;
+    await untilTrue(
+      `a replica confirming writes to ${key}'s slot`,
+      async () => {
+        const primary = await this.primaryOf(key);
+        return ask(primary, async (r) => {
+          await r.set(probe, '1');
+          const confirmed = await r.wait(1, waitMs);
+          await r.del(probe);
+          return confirmed >= 1;
+        });
+      },
+      timeoutMs,
+    );
+  }
+
   /** Waits until `key`'s slot is served by a live primary other than `old` (a failover done). */
   async waitTakenOver(key: string, old: ClusterNode, timeoutMs = 30_000): Promise<ClusterNode> {
     let now: ClusterNode | undefined;
