@@ -7,6 +7,7 @@ import { deathOf, NodeChild, nextMessage } from '../lib/child.js';
 import { Histogram } from '../lib/histogram.js';
 import { eluBetween } from '../lib/probe-protocol.js';
 import { CpuWindow, machineBusy, machineCpu, rssBytes, waitForQuiet } from '../lib/proc.js';
+import { split } from '../lib/ranges.js';
 import { fmt } from '../lib/table.js';
 import { BENCH_REDIS_URL, redisCpuSeconds } from '../lib/redis.js';
 import type { FanoutOptions, TargetName } from './options.js';
@@ -68,12 +69,6 @@ function plus(a: Record<string, number>, b: Record<string, number>): Record<stri
   const out = { ...a };
   for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
   return out;
-}
-
-function split(total: number, parts: number, i: number): { from: number; count: number } {
-  const base = Math.floor(total / parts);
-  const extra = total % parts;
-  return { from: i * base + Math.min(i, extra), count: base + (i < extra ? 1 : 0) };
 }
 
 /**

@@ -5,18 +5,13 @@ import { NodeChild, nextMessage } from './child.js';
 import { FromBurst, type BurstConnected, type BurstFireSpec, type BurstReport, type BurstSteady, type BurstSteadyReport, type ToBurst } from './burst-protocol.js';
 import { Histogram } from './histogram.js';
 import { CpuWindow, machineBusy, machineCpu } from './proc.js';
+import { split, type Range } from './ranges.js';
 
 /** A generator at or above this share of a core (or of its event loop) measures itself, not the server. */
 export const GENERATOR_SATURATED = 0.9;
 
-function split(total: number, parts: number, i: number): { from: number; count: number } {
-  const base = Math.floor(total / parts);
-  const extra = total % parts;
-  return { from: i * base + Math.min(i, extra), count: base + (i < extra ? 1 : 0) };
-}
-
 /** Each generator gets a range of its own in every call: call k's viewers follow call k-1's. */
-function shifted(range: { from: number; count: number }, by: number): { from: number; count: number } {
+function shifted(range: Range, by: number): Range {
   return { from: range.from + by, count: range.count };
 }
 

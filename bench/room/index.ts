@@ -13,6 +13,7 @@ import { connectFailureLine, loadAverageLine, quietStart, SATURATED_WARNING } fr
 import { ackBody, newCounts, RawClient } from '../lib/raw-client.js';
 import { BENCH_REDIS_URL } from '../lib/redis.js';
 import { createLiveStream, startStickyroom, streamerToken } from '../lib/stickyroom.js';
+import { split } from '../lib/ranges.js';
 import { fmt, formatTable } from '../lib/table.js';
 import { parseOptions, usageOf, variantsOf, variantsOption, type Variant } from '../lib/variants.js';
 import { FromSampler, type SamplerClaimed, type SamplerReport } from './protocol.js';
@@ -43,13 +44,6 @@ export type RoomOptions = z.infer<typeof RoomOptions>;
 
 /** The parts the decoded sample joins in, each followed by its share of the count-only sockets. */
 const SAMPLE_PARTS = 10;
-
-/** Part `i` of `parts` of `total` viewers: the first ones get one more where it does not divide. */
-function share(total: number, parts: number, i: number): { from: number; count: number } {
-  const base = Math.floor(total / parts);
-  const extra = total % parts;
-  return { from: i * base + Math.min(i, extra), count: base + (i < extra ? 1 : 0) };
-}
 
 /** The issue's bars. */
 export const ROOM_GOALS = { chatP99Ms: 500, loopP99Ms: 100, heapRatio: 1.5 };
@@ -203,11 +197,11 @@ async function measureRoom(opts: RoomOptions, v: Variant, busyBefore: number, lo
       into.ms += got.ms;
     };
     for (let p = 0; p < parts; p++) {
-      const s1 = share(sample, parts, p);
+      const s1 = split(sample, parts, p);
       const sConn = nextMessage(sampler, accept('connected'), 600_000, 'sampler connected');
       sampler.proc.send({ type: 'init', url: s.url, jwtSecret: s.jwtSecret, streamId, userPrefix: 'd', ...s1, wave: opts.wave, ackTimeoutMs: 30_000 });
       add(sampled, await guard(sConn));
-      const b1 = share(bulk, parts, p);
+      const b1 = split(bulk, parts, p);
       add(conn, await guard(rig.connect({ url: s.url, jwtSecret: s.jwtSecret, viewers: b1.count, from: b1.from, userPrefix: 'v', wave: opts.wave, joinStreamId: streamId })));
     }
     const sockets = sampled.sockets + conn.sockets;
