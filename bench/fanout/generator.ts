@@ -11,6 +11,7 @@ import { Histogram } from '../lib/histogram.js';
 import { newCounts, RawClient } from '../lib/raw-client.js';
 import { connectViewer } from '../lib/raw-viewers.js';
 import { chatText, FromGenerator, sentAtOf, ToGenerator, type GeneratorInit, type GeneratorRun } from './protocol.js';
+import { bump } from '../lib/tally.js';
 
 type AckReply = { ok: boolean; error?: { code?: string } };
 
@@ -36,10 +37,6 @@ const counted: RawClient[] = [];
 const counts = newCounts();
 let decodedViewers = 0;
 const senders: { socket: Socket; index: number; seq: number }[] = [];
-
-function count(map: Record<string, number>, key: string): void {
-  map[key] = (map[key] ?? 0) + 1;
-}
 
 function take(message: { text?: unknown } | undefined, now: number, inWindow: boolean): void {
   const sentAt = sentAtOf(message?.text);
@@ -140,13 +137,14 @@ async function connectAll(init: GeneratorInit): Promise<void> {
   for (let i = 0; i < init.viewers.count; i++) plan.push({ id: `v${init.viewers.from + i}`, viewer: true, index: init.viewers.from + i });
   const errors: Record<string, number> = {};
   let failed = 0;
+  const countOnly = { url: init.url, ackTimeoutMs: init.ackTimeoutMs, streamId: init.streamId, counts, onPush: onCountedPush };
   for (let at = 0; at < plan.length; at += init.wave) {
     const wave = plan.slice(at, at + init.wave);
     const results = await Promise.allSettled(
       wave.map(async (p): Promise<Socket | RawClient> => {
         const token = await tokens.sign({ sub: p.id, role: 'viewer', name: p.id }, '2h');
         if (!p.viewer || p.index % init.sampleEvery === 0) return connectOne(init, token, p.viewer);
-        return connectViewer({ url: init.url, jwtSecret: init.jwtSecret, userPrefix: 'v', from: p.index, count: 1, wave: 1, ackTimeoutMs: init.ackTimeoutMs, streamId: init.streamId, counts, onPush: onCountedPush }, token);
+        return connectViewer(countOnly, token);
       }),
     );
     results.forEach((r, i) => {
@@ -161,7 +159,7 @@ async function connectAll(init: GeneratorInit): Promise<void> {
         }
       } else {
         failed++;
-        count(errors, (r.reason as Error).message);
+        bump(errors, (r.reason as Error).message);
       }
     });
   }
@@ -184,11 +182,11 @@ function sendOne(init: GeneratorInit, sender: { socket: Socket; index: number; s
   sender.socket
     .timeout(init.ackTimeoutMs)
     .emit('chat:send', { streamId: init.streamId, text: chatText(sentAt, sender.index, ++sender.seq) }, (err: Error | null, res: AckReply) => {
-      if (err) count(acks.errors, 'ack_timeout');
+      if (err) bump(acks.errors, 'ack_timeout');
       else if (res?.ok) {
         acks.ok++;
         ackLatency.record(performance.now() - t0);
-      } else count(acks.errors, res?.error?.code ?? 'unknown');
+      } else bump(acks.errors, res?.error?.code ?? 'unknown');
     });
 }
 

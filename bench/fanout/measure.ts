@@ -13,6 +13,7 @@ import { BENCH_REDIS_URL, redisCpuSeconds } from '../lib/redis.js';
 import type { FanoutOptions, TargetName } from './options.js';
 import { FromGenerator, type GeneratorConnected, type GeneratorInit, type GeneratorReport, type ToGenerator } from './protocol.js';
 import { startTarget, type RunningTarget } from './targets.js';
+import { plus } from '../lib/tally.js';
 
 const PROBE_UNDER_LOAD_MS = 10_000;
 /** The whole machine at most this busy (others' work) before a server is measured. */
@@ -63,12 +64,6 @@ export interface TargetResult {
   /** The server's CPU profile over the window, with --cpu-prof. */
   profileFile?: string;
   disconnects: number;
-}
-
-function plus(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
-  const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
-  return out;
 }
 
 /**

@@ -9,6 +9,7 @@ import { Histogram } from './histogram.js';
 import { ackBody, ackOk, newCounts, type RawClient } from './raw-client.js';
 import { connectViewers } from './raw-viewers.js';
 import { ToBurst, type BurstFire, type BurstInit, type BurstSteady, type FromBurst } from './burst-protocol.js';
+import { bump } from './tally.js';
 
 function send(msg: FromBurst): void {
   process.send?.(msg);
@@ -23,10 +24,6 @@ function claimPayload(msg: BurstFire, socket: RawClient, i: number): Record<stri
   if (msg.opIdPrefix) p.opId = `${msg.opIdPrefix}-${i}`;
   if (msg.fresh && socket.protocol >= FRESH_CLAIM_PROTOCOL) p.fresh = true;
   return p;
-}
-
-function bump(map: Record<string, number>, key: string): void {
-  map[key] = (map[key] ?? 0) + 1;
 }
 
 async function connectAll(init: BurstInit): Promise<void> {

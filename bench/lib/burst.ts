@@ -6,6 +6,7 @@ import { FromBurst, type BurstConnected, type BurstFireSpec, type BurstReport, t
 import { Histogram } from './histogram.js';
 import { CpuWindow, machineBusy, machineCpu } from './proc.js';
 import { split, type Range } from './ranges.js';
+import { plus } from './tally.js';
 
 /** A generator at or above this share of a core (or of its event loop) measures itself, not the server. */
 export const GENERATOR_SATURATED = 0.9;
@@ -13,12 +14,6 @@ export const GENERATOR_SATURATED = 0.9;
 /** Each generator gets a range of its own in every call: call k's viewers follow call k-1's. */
 function shifted(range: Range, by: number): Range {
   return { from: range.from + by, count: range.count };
-}
-
-function plus(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
-  const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
-  return out;
 }
 
 function accept<T extends FromBurst['type']>(type: T) {

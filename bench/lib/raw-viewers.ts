@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { PROTOCOL_VERSION } from '@stickyroom/sdk/protocol';
 import { TokenService } from '../../core/src/identity/tokens.js';
 import { ackBody, ackOk, RawClient, type FrameCounts, type PushCallback } from './raw-client.js';
+import { bump } from './tally.js';
 
 export interface ViewerWaves {
   url: string;
@@ -35,7 +36,10 @@ export function newestSpoken(refusal: string): number {
  * yet speaks (so a `base` snapshot is measured as its own clients would talk to it). The socket's
  * `protocol` says which: a claim carries `fresh` only to a server of FRESH_CLAIM_PROTOCOL or later.
  */
-async function connectRaw(o: ViewerWaves, token: string): Promise<RawClient> {
+/** What one viewer's socket needs of the waves it belongs to. */
+export type ViewerConnection = Pick<ViewerWaves, 'url' | 'ackTimeoutMs' | 'streamId' | 'counts' | 'onPush'>;
+
+async function connectRaw(o: ViewerConnection, token: string): Promise<RawClient> {
   const older = olderServers.get(o.url);
   if (older === undefined) {
     try {
@@ -50,7 +54,7 @@ async function connectRaw(o: ViewerWaves, token: string): Promise<RawClient> {
 }
 
 /** One raw viewer socket, joined to `o.streamId` when given (a refused or unanswered join closes it and throws). */
-export async function connectViewer(o: ViewerWaves, token: string): Promise<RawClient> {
+export async function connectViewer(o: ViewerConnection, token: string): Promise<RawClient> {
   const client = await connectRaw(o, token);
   const streamId = o.streamId;
   if (!streamId) return client;
@@ -79,8 +83,7 @@ export async function connectViewers(o: ViewerWaves): Promise<{ sockets: RawClie
       if (r.status === 'fulfilled') sockets.push(r.value);
       else {
         failed++;
-        const reason = (r.reason as Error).message;
-        errors[reason] = (errors[reason] ?? 0) + 1;
+        bump(errors, (r.reason as Error).message);
       }
     }
   }

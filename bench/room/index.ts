@@ -17,6 +17,7 @@ import { split } from '../lib/ranges.js';
 import { fmt, formatTable } from '../lib/table.js';
 import { parseOptions, usageOf, variantsOf, variantsOption, type Variant } from '../lib/variants.js';
 import { FromSampler, type SamplerClaimed, type SamplerReport } from './protocol.js';
+import { plus } from '../lib/tally.js';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -193,7 +194,7 @@ async function measureRoom(opts: RoomOptions, v: Variant, busyBefore: number, lo
     const add = (into: typeof sampled, got: typeof sampled) => {
       into.sockets = got.sockets; // both report the sockets they hold so far
       into.failed += got.failed;
-      for (const [k, v] of Object.entries(got.errors)) into.errors[k] = (into.errors[k] ?? 0) + v;
+      into.errors = plus(into.errors, got.errors);
       into.ms += got.ms;
     };
     for (let p = 0; p < parts; p++) {
@@ -343,12 +344,6 @@ async function measureRoom(opts: RoomOptions, v: Variant, busyBefore: number, lo
     await rig.close();
     await s.stop();
   }
-}
-
-function plus(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
-  const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
-  return out;
 }
 
 function mergeClaims(codes: string[], errors: Record<string, number>, missing: number, sent: number, ok: number, s: SamplerClaimed) {

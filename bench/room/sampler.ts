@@ -10,6 +10,7 @@ import { Histogram } from '../lib/histogram.js';
 import { ackBody, ackOk, newCounts, type RawClient } from '../lib/raw-client.js';
 import { connectViewers } from '../lib/raw-viewers.js';
 import { chatText, sentAtOf, ToSampler, type FromSampler, type SamplerClaim, type SamplerInit, type SamplerRun, type SamplerSlice } from './protocol.js';
+import { bump } from '../lib/tally.js';
 
 function send(msg: FromSampler): void {
   process.send?.(msg);
@@ -18,10 +19,6 @@ function send(msg: FromSampler): void {
 const counts = newCounts();
 const sockets: RawClient[] = [];
 let init: SamplerInit | undefined;
-
-function bump(map: Record<string, number>, key: string): void {
-  map[key] = (map[key] ?? 0) + 1;
-}
 
 /** Per-slice state, filled once a run starts. */
 let run: SamplerRun | undefined;
@@ -59,7 +56,7 @@ function onPush(json: Buffer): void {
   if (arrived) {
     arrived.pushes++;
     const name = eventName(json);
-    census[name] = (census[name] ?? 0) + 1;
+    bump(census, name);
   }
   // `["chat:message",...` or `["chat:batch",...`: look at the event name before decoding anything
   if (json[2] !== 0x63 || json[6] !== 0x3a) return; // 'c' of chat, ':'
