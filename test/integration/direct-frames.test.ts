@@ -7,6 +7,21 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chunkedDelivery } from '../../server/src/io/chunked-delivery.js';
 
+/** A list that says when it holds `n` items (sockets joined, events received): awaited, never polled. */
+class Arrivals<T> {
+  readonly items: T[] = [];
+  private waiting: { n: number; resolve: () => void }[] = [];
+
+  push(item: T): void {
+    this.items.push(item);
+    this.waiting = this.waiting.filter((w) => (this.items.length >= w.n ? (w.resolve(), false) : true));
+  }
+
+  reach(n: number): Promise<void> {
+    return this.items.length >= n ? Promise.resolve() : new Promise((resolve) => this.waiting.push({ n, resolve }));
+  }
+}
+
 /** A Socket.IO server whose adapter is the in-memory one every stickyroom adapter extends, chunked as in production. */
 async function serve(chunk: number) {
   const http: HttpServer = createServer();
@@ -15,7 +30,7 @@ async function serve(chunk: number) {
       return chunkedDelivery(new Adapter(nsp as never), chunk);
     } as never,
   });
-  const joined: ServerSocket[] = [];
+  const joined = new Arrivals<ServerSocket>();
   io.on('connection', (socket) => {
     void socket.join('r');
     joined.push(socket);
@@ -32,17 +47,13 @@ afterEach(() => {
   for (const o of open.splice(0)) o.close();
 });
 
-async function client(url: string, transports: ('websocket' | 'polling')[] = ['websocket']): Promise<{ socket: Socket; got: unknown[][] }> {
+async function client(url: string, transports: ('websocket' | 'polling')[] = ['websocket']): Promise<{ socket: Socket; got: Arrivals<unknown[]> }> {
   const socket = connect(url, { transports, forceNew: true, reconnection: false });
   open.push(socket);
-  const got: unknown[][] = [];
-  socket.onAny((event: string, ...args: unknown[]) => void got.push([event, ...args]));
+  const got = new Arrivals<unknown[]>();
+  socket.onAny((event: string, ...args: unknown[]) => got.push([event, ...args]));
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   return { socket, got };
-}
-
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 5));
 }
 
 describe('broadcast frames written straight to an idle WebSocket', () => {
@@ -50,46 +61,46 @@ describe('broadcast frames written straight to an idle WebSocket', () => {
     const { io, http, url, joined } = await serve(1000);
     open.push({ close: () => void (io.close(), http.close()) });
     const a = await client(url);
-    await until(() => joined.length === 1);
+    await joined.reach(1);
     const text = `<script>alert(1)</script> ${'é'.repeat(70_000)}`; // a frame past 64 KiB: the 8-byte length header
     io.to('r').emit('b', 1, text);
-    joined[0]!.emit('own', 2);
-    joined[0]!.emit('own', 2.5); // waits in engine.io's buffer until the write before it is done
+    joined.items[0]!.emit('own', 2);
+    joined.items[0]!.emit('own', 2.5); // waits in engine.io's buffer until the write before it is done
     io.to('r').emit('b', 3);
     const acked = a.socket.emitWithAck('ping-me');
     io.to('r').emit('b', 4);
     expect(await acked).toBe(42);
-    await until(() => a.got.length === 5);
-    expect(a.got).toEqual([['b', 1, text], ['own', 2], ['own', 2.5], ['b', 3], ['b', 4]]);
+    await a.got.reach(5);
+    expect(a.got.items).toEqual([['b', 1, text], ['own', 2], ['own', 2.5], ['b', 3], ['b', 4]]);
   });
 
   it('reach a big room in chunks, long-polling clients and binary broadcasts through engine.io, each socket in order', async () => {
     const { io, http, url, joined } = await serve(3);
     open.push({ close: () => void (io.close(), http.close()) });
-    const clients: { socket: Socket; got: unknown[][] }[] = [];
+    const clients: { socket: Socket; got: Arrivals<unknown[]> }[] = [];
     for (let i = 0; i < 8; i++) clients.push(await client(url, i % 4 === 3 ? ['polling'] : ['websocket']));
-    await until(() => joined.length === 8);
+    await joined.reach(8);
     for (let n = 0; n < 20; n++) io.to('r').emit('b', n);
     io.to('r').emit('bin', Buffer.from([1, 2, 3]));
     io.to('r').emit('b', 20);
     const want = [...Array.from({ length: 20 }, (_, n) => ['b', n]), ['bin', Buffer.from([1, 2, 3])], ['b', 20]];
-    await until(() => clients.every((c) => c.got.length === want.length));
-    for (const c of clients) expect(c.got.map(([e, v]) => [e, Buffer.isBuffer(v) || v instanceof ArrayBuffer ? Buffer.from(v as Buffer) : v])).toEqual(want);
+    await Promise.all(clients.map((c) => c.got.reach(want.length)));
+    for (const c of clients) expect(c.got.items.map(([e, v]) => [e, Buffer.isBuffer(v) || v instanceof ArrayBuffer ? Buffer.from(v as Buffer) : v])).toEqual(want);
   });
 
   it('go around engine.io for an idle WebSocket (a library upgrade that renames what this reads shows here, not as a slower node)', async () => {
     const { io, http, url, joined } = await serve(1000);
     open.push({ close: () => void (io.close(), http.close()) });
     const a = await client(url);
-    await until(() => joined.length === 1);
+    await joined.reach(1);
     const created: unknown[] = [];
-    joined[0]!.conn.on('packetCreate', (p: unknown) => void created.push(p));
+    joined.items[0]!.conn.on('packetCreate', (p: unknown) => void created.push(p));
     io.to('r').emit('b', 1);
-    await until(() => a.got.length === 1);
+    await a.got.reach(1);
     expect(created).toEqual([]);
     // what is not a plain broadcast still goes through engine.io
-    joined[0]!.emit('own', 2);
-    await until(() => a.got.length === 2);
+    joined.items[0]!.emit('own', 2);
+    await a.got.reach(2);
     expect(created).toHaveLength(1);
   });
 });
