@@ -29,6 +29,15 @@ async function untilTrue(what: string, check: () => Promise<boolean>, timeoutMs:
   }
 }
 
+/** A key whose slot is in `from`..`to` (a probe write to the primary that serves them). */
+function keyInSlots(from: number, to: number): string {
+  for (let i = 0; ; i++) {
+    const key = `{probe-${i}}`;
+    const slot = calculateSlot(key);
+    if (slot >= from && slot <= to) return key;
+  }
+}
+
 /** A short-lived client to one node, for the helper's own questions. */
 async function ask<T>(n: ClusterNode, fn: (r: Redis) => Promise<T>): Promise<T> {
   const r = new Redis(n.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
@@ -131,8 +140,10 @@ export class RedisCluster {
   }
 
   /**
-   * Every live node says cluster_state:ok and sees every slot served by a live primary, and every live
-   * replica's link to its primary is up (so `WAIT 1` can succeed).
+   * Every live node says cluster_state:ok and sees every slot served by a live primary, every live replica's
+   * link to its primary is up, and a replica confirms each primary's writes (`WAIT 1`), as stickyroom's
+   * replicated calls need before they acknowledge (core/src/redis/replica-ack.ts): a node that rejoined as a
+   * replica reports its link up some hundreds of ms before it confirms writes.
    */
   async waitHealthy(timeoutMs = 30_000): Promise<void> {
     await untilTrue(
@@ -148,30 +159,19 @@ export class RedisCluster {
         }
         const livePorts = new Set(live.map((n) => n.port));
         const slots = await ask(live[0]!, (r) => r.cluster('SLOTS'));
-        return slots.reduce((sum, [from, to]) => sum + to - from + 1, 0) === 16384 && slots.every((s) => livePorts.has(s[2]?.[1] ?? -1));
-      },
-      timeoutMs,
-    );
-  }
-
-  /**
-   * Waits until a write to `key`'s slot is confirmed by a replica within `waitMs` (`WAIT 1`), as stickyroom's
-   * replicated calls require before they acknowledge (core/src/redis/replica-ack.ts). A node that rejoined as
-   * a replica can report its link up (waitHealthy) a little before it confirms writes: claims sent in between
-   * are rightly answered `unavailable`.
-   */
-  async waitReplicated(key: string, waitMs = 100, timeoutMs = 30_000): Promise<void> {
-    const probe = `${/\{[^}]+\}/.exec(key)?.[0] ?? `{${key}}`}:replicated-probe`;
-    await untilTrue(
-      `a replica confirming writes to ${key}'s slot`,
-      async () => {
-        const primary = await this.primaryOf(key);
-        return ask(primary, async (r) => {
-          await r.set(probe, '1');
-          const confirmed = await r.wait(1, waitMs);
-          await r.del(probe);
-          return confirmed >= 1;
-        });
+        if (slots.reduce((sum, [from, to]) => sum + to - from + 1, 0) !== 16384 || !slots.every((s) => livePorts.has(s[2]?.[1] ?? -1))) return false;
+        for (const [from, to, owner] of slots) {
+          const primary = live.find((n) => n.port === owner?.[1])!;
+          const probe = keyInSlots(from, to);
+          const confirmed = await ask(primary, async (r) => {
+            await r.set(probe, '1');
+            const replicas = await r.wait(1, 100);
+            await r.del(probe);
+            return replicas;
+          });
+          if (confirmed < 1) return false;
+        }
+        return true;
       },
       timeoutMs,
     );
