@@ -5,7 +5,10 @@ import { Adapter } from 'socket.io-adapter';
 import { Server, type Socket as ServerSocket } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { markShared } from '../../core/src/room/shared-values.js';
 import { chunkedDelivery } from '../../server/src/io/chunked-delivery.js';
+import { replyTo } from '../../server/src/io/direct-acks.js';
+import { sharedPartsParser } from '../../server/src/io/shared-parts-encoder.js';
 
 /** A list that says when it holds `n` items (sockets joined, events received): awaited, never polled. */
 class Arrivals<T> {
@@ -29,18 +32,34 @@ async function serve(chunk: number) {
     adapter: function (nsp: unknown) {
       return chunkedDelivery(new Adapter(nsp as never), chunk);
     } as never,
+    parser: sharedPartsParser,
   });
   const joined = new Arrivals<ServerSocket>();
   io.on('connection', (socket) => {
     void socket.join('r');
     joined.push(socket);
     socket.on('ping-me', (ack: (n: number) => void) => ack(42));
+    // as the dispatcher answers a join: the moment's shared values and the viewer's own
+    socket.on('join-me', (ack: (res: unknown) => void) => replyTo(socket, ack, { ok: true, own: socket.id, ...snapshot }));
+    // the same, answered right after two pushes: the second waits in engine.io's buffer while the first is written
+    socket.on('join-me-after-pushes', (ack: (res: unknown) => void) => {
+      socket.emit('own', 1);
+      socket.emit('own', 2);
+      replyTo(socket, ack, { ok: true, own: socket.id, ...snapshot });
+    });
   });
   http.listen(0, '127.0.0.1');
   await once(http, 'listening');
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   return { io, http, url, joined };
 }
+
+/** A join snapshot's shared values, one of them past 64 KiB (the 8-byte length header) and of every kind of text. */
+const snapshot = markShared({
+  chat: Array.from({ length: 20 }, (_, i) => ({ id: String(i), text: `<script>alert(${i})</script> "quoted" \\ ✓ 🎉 ${'é'.repeat(i === 7 ? 70_000 : 10)}` })),
+  drops: [{ id: 'd1', stock: 500, note: null }],
+  viewers: 3,
+});
 
 const open: { close(): void }[] = [];
 afterEach(() => {
@@ -102,5 +121,41 @@ describe('broadcast frames written straight to an idle WebSocket', () => {
     joined.items[0]!.emit('own', 2);
     await a.got.reach(2);
     expect(created).toHaveLength(1);
+  });
+});
+
+describe('join acks written straight to an idle WebSocket', () => {
+  /** What the client should decode: the ack as JSON carries it. */
+  const expected = (socketId: string) => JSON.parse(JSON.stringify({ ok: true, own: socketId, ...snapshot })) as unknown;
+
+  it('arrive whole over WebSocket, around engine.io, and through it over long-polling', async () => {
+    const { io, http, url, joined } = await serve(1000);
+    open.push({ close: () => void (io.close(), http.close()) });
+    const ws = await client(url);
+    const polling = await client(url, ['polling']);
+    await joined.reach(2);
+    const created: unknown[] = [];
+    const wsServerSide = joined.items.find((s) => s.conn.transport.name === 'websocket')!;
+    wsServerSide.conn.on('packetCreate', (p: unknown) => void created.push(p));
+    expect(await ws.socket.emitWithAck('join-me')).toEqual(expected(wsServerSide.id));
+    expect(created).toEqual([]);
+    const pollingServerSide = joined.items.find((s) => s !== wsServerSide)!;
+    expect(await polling.socket.emitWithAck('join-me')).toEqual(expected(pollingServerSide.id));
+    // the same snapshot's bytes, made once, serve the next ack too
+    expect(await ws.socket.emitWithAck('join-me')).toEqual(expected(wsServerSide.id));
+  });
+
+  it('come after the pushes engine.io still holds for the socket', async () => {
+    const { io, http, url, joined } = await serve(1000);
+    open.push({ close: () => void (io.close(), http.close()) });
+    const a = await client(url);
+    await joined.reach(1);
+    // the ack callback runs as its packet is decoded: what had arrived by then came before it
+    const acked = new Promise<{ res: unknown; before: unknown[] }>((resolve) =>
+      a.socket.emit('join-me-after-pushes', (res: unknown) => resolve({ res, before: [...a.got.items] })),
+    );
+    const { res, before } = await acked;
+    expect(before).toEqual([['own', 1], ['own', 2]]);
+    expect(res).toEqual(expected(joined.items[0]!.id));
   });
 });

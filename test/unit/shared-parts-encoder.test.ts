@@ -2,9 +2,14 @@ import { createRequire } from 'node:module';
 import type * as SocketIoParser from 'socket.io-parser';
 import { describe, expect, it } from 'vitest';
 import { markShared } from '../../core/src/room/shared-values.js';
+import { SharedJson, textFrame, textOf } from '../../server/src/io/direct-acks.js';
 import { SharedPartsEncoder, sharedPartsParser } from '../../server/src/io/shared-parts-encoder.js';
 
 const { Encoder, Decoder, PacketType } = createRequire(import.meta.url)('socket.io-parser') as typeof SocketIoParser;
+/** `ws`'s frame reader (not in its published types): what a Node client makes of the bytes it receives. */
+const { Receiver } = createRequire(import.meta.url)('ws') as {
+  Receiver: new (opts: { isServer: boolean }) => import('node:stream').Writable;
+};
 type Packet = SocketIoParser.Packet;
 
 /** What a client's decoder makes of encoded packets. */
@@ -145,5 +150,36 @@ describe('the shared-parts encoder', () => {
   it('is the parser the server is given, with the stock decoder', () => {
     expect(sharedPartsParser.Encoder).toBe(SharedPartsEncoder);
     expect(sharedPartsParser.Decoder).toBe(Decoder);
+  });
+});
+
+describe('a join ack as one WebSocket frame', () => {
+  /** What a WebSocket client reads of the frame: the text message, or why it refused it. */
+  function read(frame: Buffer): Promise<string> {
+    const receiver = new Receiver({ isServer: false });
+    return new Promise((resolve, reject) => {
+      receiver.on('message', (data: Buffer, isBinary: boolean) => (isBinary ? reject(new Error('a binary frame')) : resolve(data.toString())));
+      receiver.on('error', reject);
+      receiver.write(frame);
+    });
+  }
+
+  it('is read by a client as the ack text, at every size of its length field', async () => {
+    // payloads of exactly these many bytes: each side of the 7-bit, 16-bit and 64-bit length fields
+    for (const bytes of [10, 125, 126, 127, 65_535, 65_536, 200_000]) {
+      const shared = new SharedJson(JSON.stringify('a'.repeat(bytes - 7)));
+      const parts = ['[', shared, ']'];
+      const frame = textFrame('431', parts);
+      expect(await read(frame)).toBe(`431["${'a'.repeat(bytes - 7)}"]`);
+      expect(frame.length - bytes).toBe(bytes < 126 ? 2 : bytes < 65_536 ? 4 : 10);
+    }
+  });
+
+  it("carries text of every kind as UTF-8, shared or the viewer's own", async () => {
+    const shared = new SharedJson(JSON.stringify({ text: '<script>alert("x")</script> é✓🎉 \u2028', n: 1 }));
+    const parts = ['[{"ok":true,"chat":', shared, ',"own":"ü🎉"}]'];
+    const text = await read(textFrame('4312', parts));
+    expect(text).toBe('4312' + textOf(parts));
+    expect(JSON.parse(text.slice(4))).toEqual([{ ok: true, chat: JSON.parse(shared.json), own: 'ü🎉' }]);
   });
 });

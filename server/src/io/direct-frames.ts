@@ -56,16 +56,31 @@ export function singleFrame(opts: FramedOpts): Buffer | undefined {
  * cap (slow-consumer.ts) sees every packet of a socket that has bytes waiting.
  */
 export function writeFrameDirect(socket: unknown, frame: Buffer): boolean {
+  const tcp = idleConnection(socket);
+  if (!tcp) return false;
+  tcp.write(frame);
+  return true;
+}
+
+/** What a direct write writes to. */
+export interface DirectWritable {
+  write(chunk: Buffer): boolean;
+}
+
+/**
+ * The TCP socket under one Socket.IO socket when a frame written straight to it now would arrive in the
+ * order engine.io would have written it (see writeFrameDirect); undefined anywhere else.
+ */
+export function idleConnection(socket: unknown): DirectWritable | undefined {
   const target = socket as DirectTarget;
-  if (target._anyOutgoingListeners?.length) return false;
+  if (target._anyOutgoingListeners?.length) return undefined;
   const conn = target.client?.conn;
   const transport = conn?.transport;
   const ws = transport?.socket;
   const tcp = ws?._socket;
-  if (conn?.readyState !== 'open' || conn.writeBuffer?.length !== 0) return false;
-  if (transport?.name !== 'websocket' || transport.writable !== true || transport.perMessageDeflate) return false;
-  if (ws?.readyState !== WS_OPEN || ws._sender?._state !== SENDER_IDLE || ws._sender._queue?.length !== 0) return false;
-  if (!tcp || tcp.writable !== true || tcp.writableLength !== 0) return false;
-  tcp.write(frame);
-  return true;
+  if (conn?.readyState !== 'open' || conn.writeBuffer?.length !== 0) return undefined;
+  if (transport?.name !== 'websocket' || transport.writable !== true || transport.perMessageDeflate) return undefined;
+  if (ws?.readyState !== WS_OPEN || ws._sender?._state !== SENDER_IDLE || ws._sender._queue?.length !== 0) return undefined;
+  if (!tcp || tcp.writable !== true || tcp.writableLength !== 0) return undefined;
+  return tcp;
 }

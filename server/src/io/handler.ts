@@ -15,6 +15,7 @@ import type { AppContext } from '../../../core/src/context.js';
 import { AppError, clip, toAckError } from '../../../core/src/errors.js';
 import type { Metrics } from '../metrics.js';
 import { RateBuckets } from '../../../core/src/rate-buckets.js';
+import { replyTo } from './direct-acks.js';
 
 export interface SocketData {
   user: User;
@@ -153,7 +154,7 @@ export function createDispatcher(ctx: AppContext, handlers: readonly HandlerDef[
       if (answered || !reply) return;
       answered = true;
       try {
-        reply(res);
+        replyTo(socket, reply, res);
       } catch (err) {
         // an ack that cannot be encoded is our bug; it must not escape into a promise nobody awaits
         ctx.log.error({ err, user: socket.data.user?.id }, 'ack failed');

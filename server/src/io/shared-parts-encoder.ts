@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as SocketIoParser from 'socket.io-parser';
 import { isShared } from '../../../core/src/room/shared-values.js';
+import { JsonOut, SharedJson, textOf, writeAckDirect, type JsonParts } from './direct-acks.js';
 
 // The build socket.io itself loads (CommonJS): incoming packets are decoded by exactly the Decoder they were before.
 const parser = createRequire(import.meta.url)('socket.io-parser') as typeof SocketIoParser;
@@ -46,20 +47,27 @@ function hasBinary(value: unknown, viaToJson = false): boolean {
  */
 export class SharedPartsEncoder extends StockEncoder {
   /** A shared value's JSON, made the first time an ack carries it; weak, so a moment's values can go. */
-  private readonly encoded = new WeakMap<object, string | typeof NOT_AHEAD>();
+  private readonly encoded = new WeakMap<object, SharedJson | typeof NOT_AHEAD>();
 
   override encode(packet: Packet): unknown[] {
     if (packet.type === PacketType.ACK && Array.isArray(packet.data) && carriesShared(packet.data)) {
-      const json = this.encodeData(packet.data);
-      if (json !== undefined) return [header(packet) + json];
+      const parts = this.encodeData(packet.data);
+      if (parts !== undefined) {
+        const head = header(packet);
+        // the ack the dispatcher is sending, written whole to its socket where nothing waits (direct-acks.ts)
+        if (writeAckDirect(head, parts)) return [];
+        return [head + textOf(parts)];
+      }
     }
     return super.encode(packet) as unknown[];
   }
 
-  /** The ack's data as `JSON.stringify` makes it, or undefined when it holds binary data. */
-  private encodeData(data: unknown[]): string | undefined {
+  /** The ack's data as `JSON.stringify` makes it, in parts (shared values apart), or undefined when it holds binary data. */
+  private encodeData(data: unknown[]): JsonParts | undefined {
+    const out = new JsonOut();
     try {
-      return this.json(data, '', 0) ?? 'null';
+      if (!this.json(data, '', 0, out)) out.text('null');
+      return out.end();
     } catch (err) {
       if (err === HOLDS_BINARY) return undefined;
       throw err;
@@ -67,48 +75,67 @@ export class SharedPartsEncoder extends StockEncoder {
   }
 
   /**
-   * `JSON.stringify(value)` at property `key`, with every shared value's JSON made once; throws HOLDS_BINARY.
-   * Shared values sit at most SHARED_DEPTH levels down (the ack's own values, and their parts: `pinned.message`,
-   * each drop); below that a value that is not shared is written by `JSON.stringify` itself, after the binary
-   * check (a rejoin's missed messages are not shared, and a walk here would be slower than the native one).
+   * Writes `JSON.stringify(value)` at property `key` to `out`, with every shared value's JSON made once; false,
+   * having written nothing, where JSON.stringify leaves the value out (undefined, a function, a symbol). Throws
+   * HOLDS_BINARY. Shared values sit at most SHARED_DEPTH levels down (the ack's own values, and their parts:
+   * `pinned.message`, each drop); below that a value that is not shared is written by `JSON.stringify` itself,
+   * after the binary check (a rejoin's missed messages are not shared, and a walk here would be slower than the
+   * native one).
    */
-  private json(value: unknown, key: string, depth: number): string | undefined {
-    if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  private json(value: unknown, key: string, depth: number, out: JsonOut): boolean {
+    if (typeof value !== 'object' || value === null) {
+      const json = JSON.stringify(value);
+      if (json === undefined) return false;
+      out.text(json);
+      return true;
+    }
     if (isBinary(value)) throw HOLDS_BINARY;
     if (isShared(value)) {
       const ahead = this.ahead(value);
-      if (ahead !== NOT_AHEAD) return ahead;
+      if (ahead !== NOT_AHEAD) {
+        out.shared(ahead);
+        return true;
+      }
     }
     const toJSON = (value as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') return this.json((toJSON as (key: string) => unknown).call(value, key), key, depth);
+    if (typeof toJSON === 'function') return this.json((toJSON as (key: string) => unknown).call(value, key), key, depth, out);
     // boxed primitives (new String('x')) are written as their primitive
-    if (value instanceof String || value instanceof Number || value instanceof Boolean) return JSON.stringify(value);
+    if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+      out.text(JSON.stringify(value));
+      return true;
+    }
     if (depth >= SHARED_DEPTH) {
       if (hasBinary(value)) throw HOLDS_BINARY;
-      return JSON.stringify(value);
+      out.text(JSON.stringify(value));
+      return true;
     }
     if (Array.isArray(value)) {
-      let out = '[';
-      for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (this.json(value[i], String(i), depth + 1) ?? 'null');
-      return out + ']';
+      out.text('[');
+      for (let i = 0; i < value.length; i++) {
+        if (i) out.text(',');
+        if (!this.json(value[i], String(i), depth + 1, out)) out.text('null');
+      }
+      out.text(']');
+      return true;
     }
-    let out = '{';
+    out.text('{');
     let first = true;
     for (const k of Object.keys(value)) {
-      const v = this.json((value as Record<string, unknown>)[k], k, depth + 1);
-      if (v === undefined) continue;
-      out += keyJson(k, first) + v;
-      first = false;
+      const mark = out.mark();
+      out.text(keyJson(k, first));
+      if (this.json((value as Record<string, unknown>)[k], k, depth + 1, out)) first = false;
+      else out.rewind(mark);
     }
-    return out + '}';
+    out.text('}');
+    return true;
   }
 
   /** A shared value's JSON, made on first use; NOT_AHEAD when it holds binary data or writes itself (toJSON). */
-  private ahead(value: object): string | typeof NOT_AHEAD {
+  private ahead(value: object): SharedJson | typeof NOT_AHEAD {
     let json = this.encoded.get(value);
     if (json === undefined) {
       const own = typeof (value as { toJSON?: unknown }).toJSON === 'function';
-      json = own || hasBinary(value) ? NOT_AHEAD : JSON.stringify(value);
+      json = own || hasBinary(value) ? NOT_AHEAD : new SharedJson(JSON.stringify(value));
       this.encoded.set(value, json);
     }
     return json;

@@ -1,0 +1,110 @@
+import { idleConnection } from './direct-frames.js';
+
+/**
+ * Join acks written as bytes straight to their socket. A join ack is mostly the moment's shared values (the
+ * chat history, pins, drops: shared-parts-encoder.ts), about 5 KB. Through engine.io and `ws`, every ack
+ * became one string again: `ws` flattened the spliced ack to measure it (5 KB of garbage per join, a sixth of
+ * a join storm's allocations) and then encoded all of it to UTF-8 once more on the write. Here each shared
+ * value is encoded to UTF-8 once, the ack's frame is made of those bytes and the viewer's own few hundred, and
+ * written with one `write` where nothing of the connection waits (direct-frames.ts, as a broadcast is).
+ * Anywhere else the ack goes through engine.io as before.
+ */
+
+/** A shared value's JSON, and its UTF-8 bytes once a direct ack has needed them. */
+export class SharedJson {
+  private utf8: Buffer | undefined;
+
+  constructor(readonly json: string) {}
+
+  get bytes(): Buffer {
+    return (this.utf8 ??= Buffer.from(this.json));
+  }
+}
+
+/** An ack's JSON in order: runs of its own text between shared values. */
+export type JsonParts = readonly (string | SharedJson)[];
+
+/** Collects JsonParts: text goes into the current run, a shared value ends it. */
+export class JsonOut {
+  private readonly parts: (string | SharedJson)[] = [];
+  private run = '';
+
+  text(s: string): void {
+    this.run += s;
+  }
+
+  shared(value: SharedJson): void {
+    if (this.run) this.parts.push(this.run);
+    this.run = '';
+    this.parts.push(value);
+  }
+
+  /** A point to rewind to, as long as only text was written since (an object key whose value is left out). */
+  mark(): string {
+    return this.run;
+  }
+
+  rewind(mark: string): void {
+    this.run = mark;
+  }
+
+  end(): JsonParts {
+    if (this.run) this.parts.push(this.run);
+    return this.parts;
+  }
+}
+
+/** The parts as one string. */
+export function textOf(parts: JsonParts): string {
+  let text = '';
+  for (const p of parts) text += typeof p === 'string' ? p : p.json;
+  return text;
+}
+
+/** The engine.io packet type of a message: what engine.io puts before every Socket.IO packet it sends. */
+const ENGINE_MESSAGE = '4';
+
+/** A final, unmasked (server to client) WebSocket text frame holding `head`, then `parts`. */
+export function textFrame(head: string, parts: JsonParts): Buffer {
+  let length = Buffer.byteLength(head);
+  for (const p of parts) length += typeof p === 'string' ? Buffer.byteLength(p) : p.bytes.length;
+  const headerSize = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerSize + length);
+  frame[0] = 0x81; // FIN, opcode 1 (text)
+  if (headerSize === 2) frame[1] = length;
+  else if (headerSize === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  let at = headerSize + frame.write(head, headerSize);
+  for (const p of parts) at += typeof p === 'string' ? frame.write(p, at) : p.bytes.copy(frame, at);
+  return frame;
+}
+
+/** The socket whose ack the dispatcher is sending, only while it does (socket.io encodes an ack synchronously). */
+let sending: unknown;
+
+/** Calls socket.io's ack callback `reply` of `socket`; an ack carrying shared values may then be written directly. */
+export function replyTo<T>(socket: unknown, reply: (res: T) => void, res: T): void {
+  sending = socket;
+  try {
+    reply(res);
+  } finally {
+    sending = undefined;
+  }
+}
+
+/**
+ * Writes the ack being sent (its Socket.IO packet head `3<id>` and JSON parts) to its socket's connection when
+ * nothing of it waits; false, having written nothing, anywhere else or outside replyTo.
+ */
+export function writeAckDirect(head: string, parts: JsonParts): boolean {
+  if (sending === undefined) return false;
+  const tcp = idleConnection(sending);
+  if (!tcp) return false;
+  tcp.write(textFrame(ENGINE_MESSAGE + head, parts));
+  return true;
+}
