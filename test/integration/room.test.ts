@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presenceSummary } from '../../core/src/presence/presence.store.js';
+import { streamRoom } from '../../core/src/pusher.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { openRaw } from '../helpers/raw-socket.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -54,5 +56,50 @@ describe('room:join', () => {
     }
     expect(acks.map((a) => a.lottery?.entered)).toEqual([true, true, false, false, undefined]);
     expect(acks.map((a) => a.lottery?.entrants)).toEqual([2, 2, 2, 2, 2]);
+  });
+});
+
+describe('room:join past the joins a node runs at once (JOIN_CONCURRENCY)', () => {
+  let one: TestApp;
+  beforeAll(async () => {
+    one = await startTestApp({ JOIN_CONCURRENCY: '1' });
+  });
+  afterAll(async () => {
+    await one.close();
+  });
+
+  it('answers every join of a storm, in turn, each with the whole snapshot', async () => {
+    const id = await one.createStream('storm', 'brand-a', { start: true });
+    const host = await one.streamer('host-storm');
+    await host.join(id);
+    const said = (await host.chat(id, 'welcome <script>alert(1)</script>')).message;
+    const viewers = await Promise.all(Array.from({ length: 12 }, (_, i) => one.viewer(`storm-${i}`)));
+    const acks = await Promise.all(viewers.map((v) => v.request('room:join', { streamId: id })));
+    for (const ack of acks) {
+      expect(ack.stream.id).toBe(id);
+      expect(ack.chat).toEqual([said]);
+    }
+    expect((await presenceSummary(one.app.ctx.redis, one.app.ctx.keys, id)).uniqueViewers).toBe(12);
+  });
+
+  it('leaves no trace in the room of a socket that went away while its join waited', async () => {
+    const id = await one.createStream('leavers', 'brand-a', { start: true });
+    const viewer = async (i: number) => openRaw(one.url, { auth: { token: await one.token('viewer', `leaver-${i}`) } });
+    const sockets = await Promise.all(Array.from({ length: 6 }, (_, i) => viewer(i)));
+    const join = `421["room:join",${JSON.stringify({ streamId: id })}]`;
+    for (const s of sockets) s.send(join);
+    // the last one leaves at once, its join sent: a turn at a time, it waits behind the ones before it
+    sockets[5]!.close();
+    for (const s of sockets.slice(0, 5)) expect(await s.ack(1)).toEqual(expect.objectContaining({ ok: true }));
+    // one join at a time, in arrival order: once a later one is answered, the leaver's turn is over
+    const late = await viewer(6);
+    late.send(join);
+    expect(await late.ack(1)).toEqual(expect.objectContaining({ ok: true }));
+    const room = one.app.io.of('/').adapter.rooms.get(streamRoom(id));
+    const live = new Set(one.app.io.of('/').sockets.keys());
+    expect(room?.size).toBe(6);
+    for (const member of room ?? []) expect(live.has(member)).toBe(true);
+    expect((await presenceSummary(one.app.ctx.redis, one.app.ctx.keys, id)).uniqueViewers).toBe(6);
+    for (const s of [...sockets, late]) s.close();
   });
 });

@@ -12,10 +12,12 @@ import {
 } from '@stickyroom/sdk/protocol';
 import type { User } from '../../../core/src/identity/tokens.js';
 import type { AppContext } from '../../../core/src/context.js';
+import type { Config } from '../../../core/src/config.js';
 import { AppError, clip, toAckError } from '../../../core/src/errors.js';
 import type { Metrics } from '../metrics.js';
 import { RateBuckets } from '../../../core/src/rate-buckets.js';
 import { replyTo } from './direct-acks.js';
+import { Turns } from './turns.js';
 
 export interface SocketData {
   user: User;
@@ -40,6 +42,11 @@ export interface Call {
 export interface HandlerOptions {
   /** Roles allowed to send the event; anyone else gets `forbidden`. */
   roles: readonly Role[];
+  /**
+   * At most this many of the event run at once on a node; later ones wait their turn, in arrival order (./turns.ts).
+   * For an event thousands of viewers send at once whose every run waits on reads: a join storm.
+   */
+  concurrency?: (config: Config) => number;
 }
 
 export interface HandlerDef<E extends RequestName = RequestName> {
@@ -65,6 +72,9 @@ export const STREAMER: readonly Role[] = ['streamer', 'admin'];
 
 type AckFn = (res: Ack<object>) => void;
 
+/** The `done` of an event that takes no turn (its handler sets no concurrency). */
+const noTurn = (): void => {};
+
 /** The refusal of an event name that is not ours; socket.io-parser also lets numbers through as names. */
 function unknownEvent(event: unknown): AppError {
   if (typeof event === 'string') return new AppError('unknown_event', `unknown event ${JSON.stringify(clip(event, 40))}`);
@@ -82,9 +92,11 @@ function unknownEvent(event: unknown): AppError {
  */
 export function createDispatcher(ctx: AppContext, handlers: readonly HandlerDef[], metrics?: Metrics) {
   const byEvent = new Map<string, HandlerDef>();
+  const turns = new Map<HandlerDef, Turns>();
   for (const h of handlers) {
     if (byEvent.has(h.event)) throw new Error(`two handlers for ${h.event}`);
     byEvent.set(h.event, h);
+    if (h.options.concurrency) turns.set(h, new Turns(h.options.concurrency(ctx.config)));
   }
   // Per user, not per socket: opening more sockets buys no more events (issue 7, item 4).
   const userEvents = new RateBuckets(ctx.config.EVENT_RATE_LIMIT);
@@ -124,22 +136,31 @@ export function createDispatcher(ctx: AppContext, handlers: readonly HandlerDef[
         if (!socket.data.streams.has(streamId)) throw new AppError('forbidden', 'join the stream first (room:join)');
       },
     };
-    let running: Promise<Replies[RequestName]>;
-    try {
-      // the handler's own promise (Promise.resolve answers it as it is), not one more wrapped around it
-      running = Promise.resolve(handler.run(call, parsed.data as never));
-    } catch (err) {
-      // a handler that throws before its first await is refused like one that rejects
-      return fail(err);
-    }
-    running.then(
-      (data) => {
-        metrics?.events.inc({ event: known, code: 'ok' });
-        metrics?.eventSeconds.observe({ event: known }, (performance.now() - started) / 1000);
-        ack({ ok: true, ...(data as object) });
-      },
-      fail,
-    ).catch((err: unknown) => ctx.log.error({ err, event: known, user: user.id }, 'answering failed'));
+    const run = (done: () => void): void => {
+      // a socket gone while its event waited for a turn (Turns) is owed nothing
+      if (!socket.connected) return done();
+      let running: Promise<Replies[RequestName]>;
+      try {
+        // the handler's own promise (Promise.resolve answers it as it is), not one more wrapped around it
+        running = Promise.resolve(handler.run(call, parsed.data as never));
+      } catch (err) {
+        // a handler that throws before its first await is refused like one that rejects
+        fail(err);
+        return done();
+      }
+      const answered = running.then(
+        (data) => {
+          metrics?.events.inc({ event: known, code: 'ok' });
+          metrics?.eventSeconds.observe({ event: known }, (performance.now() - started) / 1000);
+          ack({ ok: true, ...(data as object) });
+        },
+        fail,
+      ).catch((err: unknown) => ctx.log.error({ err, event: known, user: user.id }, 'answering failed'));
+      if (done !== noTurn) answered.then(done, done);
+    };
+    const queue = turns.get(handler);
+    if (queue) queue.run(run);
+    else run(noTurn);
   }
 
   return function dispatch(socket: AppSocket, event: unknown, args: readonly unknown[]): void {

@@ -6,6 +6,7 @@ import { staffRoom, streamRoom } from '../../../../core/src/pusher.js';
 import { getStream } from '../../../../core/src/streams/streams.service.js';
 import { audienceRoom, viewerStanding, type Standing } from '../../../../core/src/audience/audience.service.js';
 import { joinWithReferral } from '../../../../core/src/referrals/referrals.service.js';
+import { AppError } from '../../../../core/src/errors.js';
 import { ANYONE, defineHandler } from '../../io/handler.js';
 import type { AppSocket } from '../../io/handler.js';
 
@@ -30,7 +31,7 @@ const ignore = () => {};
 
 /** `room:join` asks every domain feature for its part of the snapshot (core/src/room/room.join.ts). */
 export const roomHandlers = [
-  defineHandler('room:join', { roles: ANYONE }, async ({ ctx, user, socket }, { streamId, lastMessageId, ref }) => {
+  defineHandler('room:join', { roles: ANYONE, concurrency: (config) => config.JOIN_CONCURRENCY }, async ({ ctx, user, socket }, { streamId, lastMessageId, ref }) => {
     // one read of the stream for the joins of this moment (a join storm when the stream goes live)
     const streamRead = joinRead(ctx, streamId, 'stream', () => getStream(ctx, streamId));
     // Refusals (a ban) come before any feature records the join (presence, unique viewers); their reads go
@@ -53,6 +54,8 @@ export const roomHandlers = [
       });
     }
     const standing = await standingRead;
+    // A socket that disconnected meanwhile has left every room: joining one now would leave it there for good.
+    if (socket.disconnected) throw new AppError('unavailable', 'the socket disconnected before its join was done');
     // Join first, then read the snapshot: a message sent in between arrives twice rather than never,
     // and the SDK drops the duplicate by id.
     // (the adapters answer a join with a promise or not at all: awaited only when there is one)
