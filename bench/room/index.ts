@@ -88,6 +88,8 @@ export interface RoomSlice {
   chatP50Ms: number;
   chatP99Ms: number;
   chatMaxMs: number;
+  /** Chat p99 from the server's accept (the message's `at`) to the sample: the tick, the delivery and the reading, without the send. */
+  chatFromAcceptP99Ms: number;
   /** Push frames received by every socket in this slice (count-only and sample). */
   deliveries: number;
   loopP99Ms: number;
@@ -277,6 +279,8 @@ async function measureRoom(opts: RoomOptions, v: Variant, busyBefore: number, lo
     const slices: RoomSlice[] = samplerReport.slices.map((x, k) => {
       const h = new Histogram(60_000);
       h.merge(x.latency);
+      const fromAccept = new Histogram(60_000);
+      fromAccept.merge(x.fromAccept);
       const cpu = perSlice[k]?.cpu ?? [];
       return {
         fromSec: (k * sliceMs) / 1000,
@@ -285,6 +289,7 @@ async function measureRoom(opts: RoomOptions, v: Variant, busyBefore: number, lo
         chatP50Ms: h.quantile(0.5),
         chatP99Ms: h.quantile(0.99),
         chatMaxMs: h.max,
+        chatFromAcceptP99Ms: fromAccept.quantile(0.99),
         deliveries: x.pushes + steadied.reduce((a, g) => a + (g.pushesBySlice[k] ?? 0), 0),
         loopP99Ms: perSlice[k]?.loop.p99Ms ?? NaN,
         loopMaxMs: perSlice[k]?.loop.maxMs ?? NaN,
@@ -351,13 +356,14 @@ function mergeClaims(codes: string[], errors: Record<string, number>, missing: n
 }
 
 function table(r: RoomResult): string {
-  const header = ['slice (s)', 'chat sent', 'received', 'chat p50 ms', 'chat p99 ms', 'chat max ms', 'push frames', 'loop p99 ms', 'loop max ms', 'server CPU', 'generator CPU max'];
+  const header = ['slice (s)', 'chat sent', 'received', 'chat p50 ms', 'chat p99 ms', 'after accept p99', 'chat max ms', 'push frames', 'loop p99 ms', 'loop max ms', 'server CPU', 'generator CPU max'];
   const rows = r.slices.map((x) => [
     `${x.fromSec}-${x.fromSec + (r.slices[1]?.fromSec ?? 0) - (r.slices[0]?.fromSec ?? 0)}${x.burst ? ' (burst)' : ''}`,
     fmt.int(x.chatSent),
     fmt.int(x.chatReceived),
     fmt.int(x.chatP50Ms),
     fmt.int(x.chatP99Ms),
+    fmt.int(x.chatFromAcceptP99Ms),
     fmt.int(x.chatMaxMs),
     fmt.int(x.deliveries),
     fmt.fixed(x.loopP99Ms, 1),

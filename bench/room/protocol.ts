@@ -48,6 +48,8 @@ const Acks = z.object({ sent: z.number().int(), ok: z.number().int(), errors: z.
 export const SamplerSlice = z.object({
   /** Send-to-receive latency of the chat messages sent in this slice (by send time), wherever they arrived. */
   latency: Sparse,
+  /** The part of it after the server accepted the message (its `at`): the tick's wait, the delivery, the sample's reading. */
+  fromAccept: Sparse,
   /** Chat messages sent in this slice, and of those, deliveries to sample sockets. */
   chatSent: z.number().int(),
   chatReceived: z.number().int(),

@@ -22,16 +22,17 @@ let init: SamplerInit | undefined;
 
 /** Per-slice state, filled once a run starts. */
 let run: SamplerRun | undefined;
-let slices: { latency: Histogram; chatSent: number; chatReceived: number; pushes: number }[] = [];
+let slices: { latency: Histogram; fromAccept: Histogram; chatSent: number; chatReceived: number; pushes: number }[] = [];
 const sliceOf = (at: number): number => (run ? Math.floor((at - run.startAt) / run.sliceMs) : -1);
 
-function take(text: unknown, now: number): void {
+function take(text: unknown, acceptedAt: unknown, now: number): void {
   const sentAt = sentAtOf(text);
   if (Number.isNaN(sentAt)) return;
   const s = slices[sliceOf(sentAt)];
   if (!s) return;
   s.chatReceived++;
   s.latency.record(now - sentAt);
+  if (typeof acceptedAt === 'number') s.fromAccept.record(now - acceptedAt);
   received++;
   settle?.();
 }
@@ -60,9 +61,9 @@ function onPush(json: Buffer): void {
   }
   // `["chat:message",...` or `["chat:batch",...`: look at the event name before decoding anything
   if (json[2] !== 0x63 || json[6] !== 0x3a) return; // 'c' of chat, ':'
-  const [event, body] = JSON.parse(json.toString('utf8')) as [string, { text?: unknown; messages?: { text?: unknown }[] }];
-  if (event === 'chat:message') take(body?.text, now);
-  else if (event === 'chat:batch' && Array.isArray(body?.messages)) for (const m of body.messages) take(m?.text, now);
+  const [event, body] = JSON.parse(json.toString('utf8')) as [string, { text?: unknown; at?: unknown; messages?: { text?: unknown; at?: unknown }[] }];
+  if (event === 'chat:message') take(body?.text, body?.at, now);
+  else if (event === 'chat:batch' && Array.isArray(body?.messages)) for (const m of body.messages) take(m?.text, m?.at, now);
 }
 
 async function connectAll(i: SamplerInit): Promise<void> {
@@ -88,7 +89,7 @@ function emitCounted(socket: RawClient, event: string, payload: unknown, acks: A
 function startRun(msg: SamplerRun, streamId: string): void {
   run = msg;
   const n = Math.ceil(msg.durationMs / msg.sliceMs);
-  slices = Array.from({ length: n }, () => ({ latency: new Histogram(60_000), chatSent: 0, chatReceived: 0, pushes: 0 }));
+  slices = Array.from({ length: n }, () => ({ latency: new Histogram(60_000), fromAccept: new Histogram(60_000), chatSent: 0, chatReceived: 0, pushes: 0 }));
   const chat = newAcks();
   const reactions = { ...newAcks(), taps: 0 };
   const heartbeats = newAcks();
@@ -157,7 +158,7 @@ function startRun(msg: SamplerRun, streamId: string): void {
     settle = undefined;
     clearTimeout(giveUp);
     for (const t of timers) clearTimeout(t);
-    const out: SamplerSlice[] = slices.map((s) => ({ latency: s.latency.toJSON(), chatSent: s.chatSent, chatReceived: s.chatReceived, pushes: s.pushes }));
+    const out: SamplerSlice[] = slices.map((s) => ({ latency: s.latency.toJSON(), fromAccept: s.fromAccept.toJSON(), chatSent: s.chatSent, chatReceived: s.chatReceived, pushes: s.pushes }));
     send({
       type: 'report',
       slices: out,

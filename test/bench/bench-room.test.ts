@@ -26,6 +26,9 @@ describe('room benchmark', () => {
       expect(x.chatSent).toBeGreaterThan(0);
       expect(x.chatReceived).toBe(x.chatSent * 40);
       expect(x.chatP99Ms).toBeGreaterThanOrEqual(x.chatP50Ms);
+      // the part after the server's accept: the tick's wait at least, and never more than the whole
+      expect(x.chatFromAcceptP99Ms).toBeGreaterThan(0);
+      expect(x.chatFromAcceptP99Ms).toBeLessThanOrEqual(x.chatP99Ms);
       // deliveries count every socket's pushes: at least each chat message's batch frame on each socket
       expect(x.deliveries).toBeGreaterThan(0);
       expect(x.loopP99Ms).toBeGreaterThan(0);
