@@ -59,6 +59,25 @@ describe('room:join', () => {
   });
 });
 
+describe('room:join and room:leave of one socket', () => {
+  it('apply in the order they were sent: a leave sent before the join was answered wins', async () => {
+    const id = await t.createStream('join then leave', 'brand-a', { start: true });
+    const raw = await openRaw(t.url, { auth: { token: await t.token('viewer', 'quick-leaver') } });
+    const stream = JSON.stringify({ streamId: id });
+    raw.send(`421["room:join",${stream}]`);
+    raw.send(`422["room:leave",${stream}]`);
+    expect(await raw.ack(2)).toEqual({ ok: true });
+    expect(await raw.ack(1)).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(t.app.io.of('/').adapter.rooms.get(streamRoom(id))).toBeUndefined();
+    expect((await presenceSummary(t.app.ctx.redis, t.app.ctx.keys, id)).uniqueViewers).toBe(0);
+    // and a join sent after the leave joins
+    raw.send(`423["room:join",${stream}]`);
+    expect(await raw.ack(3)).toMatchObject({ ok: true, stream: { id } });
+    expect(t.app.io.of('/').adapter.rooms.get(streamRoom(id))?.size).toBe(1);
+    raw.close();
+  });
+});
+
 describe('room:join past the joins a node runs at once (JOIN_CONCURRENCY)', () => {
   let one: TestApp;
   beforeAll(async () => {

@@ -25,6 +25,8 @@ export interface SocketData {
   streams: Set<string>;
   /** The protocol version its handshake spoke (1 when it named none). */
   protocol: number;
+  /** When this socket last asked to leave each stream (Call.arrival), for the few streams it left last. */
+  leftAt?: Map<string, number>;
 }
 
 export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -35,6 +37,8 @@ export interface Call {
   user: User;
   socket: AppSocket;
   now: number;
+  /** The event's place among this node's arrivals: of two events, the one that arrived first has the smaller. */
+  arrival: number;
   /** Refuses unless this socket joined the stream. */
   requireJoined(streamId: string): void;
 }
@@ -98,6 +102,7 @@ export function createDispatcher(ctx: AppContext, handlers: readonly HandlerDef[
     byEvent.set(h.event, h);
     if (h.options.concurrency) turns.set(h, new Turns(h.options.concurrency(ctx.config)));
   }
+  let arrivals = 0;
   // Per user, not per socket: opening more sockets buys no more events (issue 7, item 4).
   const userEvents = new RateBuckets(ctx.config.EVENT_RATE_LIMIT);
 
@@ -132,6 +137,7 @@ export function createDispatcher(ctx: AppContext, handlers: readonly HandlerDef[
       user,
       socket,
       now,
+      arrival: ++arrivals,
       requireJoined(streamId) {
         if (!socket.data.streams.has(streamId)) throw new AppError('forbidden', 'join the stream first (room:join)');
       },

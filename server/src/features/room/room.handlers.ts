@@ -29,9 +29,20 @@ function leaveAudienceRooms(socket: AppSocket, streamId: string): Promise<unknow
 
 const ignore = () => {};
 
+/** Streams a socket remembers leaving (SocketData.leftAt): enough for any client's join and leave in flight. */
+const LEFT_REMEMBERED = 16;
+
+/** Notes that the socket asked to leave `streamId` at `arrival`. */
+function noteLeave(socket: AppSocket, streamId: string, arrival: number): void {
+  const left = (socket.data.leftAt ??= new Map());
+  left.delete(streamId);
+  left.set(streamId, arrival);
+  if (left.size > LEFT_REMEMBERED) left.delete(left.keys().next().value!);
+}
+
 /** `room:join` asks every domain feature for its part of the snapshot (core/src/room/room.join.ts). */
 export const roomHandlers = [
-  defineHandler('room:join', { roles: ANYONE, concurrency: (config) => config.JOIN_CONCURRENCY }, async ({ ctx, user, socket }, { streamId, lastMessageId, ref }) => {
+  defineHandler('room:join', { roles: ANYONE, concurrency: (config) => config.JOIN_CONCURRENCY }, async ({ ctx, user, socket, arrival }, { streamId, lastMessageId, ref }) => {
     // one read of the stream for the joins of this moment (a join storm when the stream goes live)
     const streamRead = joinRead(ctx, streamId, 'stream', () => getStream(ctx, streamId));
     // Refusals (a ban) come before any feature records the join (presence, unique viewers); their reads go
@@ -56,6 +67,9 @@ export const roomHandlers = [
     const standing = await standingRead;
     // A socket that disconnected meanwhile has left every room: joining one now would leave it there for good.
     if (socket.disconnected) throw new AppError('unavailable', 'the socket disconnected before its join was done');
+    // A leave the socket sent after this join (it waited for a turn, or for its reads) came first: the viewer
+    // has left, and joining now would put them back in the room.
+    if ((socket.data.leftAt?.get(streamId) ?? 0) > arrival) throw new AppError('conflict', 'the stream was left before this join was done');
     // Join first, then read the snapshot: a message sent in between arrives twice rather than never,
     // and the SDK drops the duplicate by id.
     // (the adapters answer a join with a promise or not at all: awaited only when there is one)
@@ -82,7 +96,8 @@ export const roomHandlers = [
       throw err;
     }
   }),
-  defineHandler('room:leave', { roles: ANYONE }, async ({ socket }, { streamId }) => {
+  defineHandler('room:leave', { roles: ANYONE }, async ({ socket, arrival }, { streamId }) => {
+    noteLeave(socket, streamId, arrival);
     socket.data.streams.delete(streamId);
     await socket.leave(streamRoom(streamId));
     await socket.leave(staffRoom(streamId));
