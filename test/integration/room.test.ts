@@ -76,6 +76,16 @@ describe('room:join and room:leave of one socket', () => {
     expect(t.app.io.of('/').adapter.rooms.get(streamRoom(id))?.size).toBe(1);
     raw.close();
   });
+
+  it("reach the SDK's join as a conflict when leave() is called before it resolved", async () => {
+    const id = await t.createStream('sdk join then leave', 'brand-a', { start: true });
+    const viewer = await t.viewer('sdk-quick-leaver');
+    const joining = viewer.join(id);
+    const leaving = viewer.leave(id);
+    await expect(joining).rejects.toMatchObject({ code: 'conflict' });
+    await leaving;
+    expect(t.app.io.of('/').adapter.rooms.get(streamRoom(id))).toBeUndefined();
+  });
 });
 
 describe('room:join past the joins a node runs at once (JOIN_CONCURRENCY)', () => {
