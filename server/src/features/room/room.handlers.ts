@@ -66,7 +66,7 @@ export const roomHandlers = [
     }
     const standing = await standingRead;
     // A socket that disconnected meanwhile has left every room: joining one now would leave it there for good.
-    if (socket.disconnected) throw new AppError('unavailable', 'the socket disconnected before its join was done');
+    if (socket.disconnected) throw new AppError('conflict', 'the socket disconnected before its join was done');
     // A leave the socket sent after this join (it waited for a turn, or for its reads) came first: the viewer
     // has left, and joining now would put them back in the room.
     if ((socket.data.leftAt?.get(streamId) ?? 0) > arrival) throw new AppError('conflict', 'the stream was left before this join was done');
