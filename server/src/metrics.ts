@@ -10,6 +10,8 @@ const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
  */
 export function createMetrics() {
   const registry = new Registry();
+  /** Per event that takes turns (the dispatcher's concurrency), how many wait for one now. */
+  const waiting = new Map<string, () => number>();
   return {
     registry,
     /** The domain's (Redis, chat fan-out, claims), given to the Redis clients and the context. */
@@ -44,6 +46,17 @@ export function createMetrics() {
       labelNames: ['event'] as const,
       buckets: LATENCY_BUCKETS,
       registers: [registry],
+    }),
+    /** The dispatcher registers each event that takes turns here (server/src/io/turns.ts). */
+    waiting,
+    eventsWaiting: new Gauge({
+      name: 'stickyroom_socket_events_waiting',
+      help: 'Socket events waiting for a turn on this node, by event (room:join past JOIN_CONCURRENCY), read when scraped',
+      labelNames: ['event'] as const,
+      registers: [registry],
+      collect() {
+        for (const [event, count] of waiting) this.set({ event }, count());
+      },
     }),
     httpRequests: new Counter({
       name: 'stickyroom_http_requests_total',

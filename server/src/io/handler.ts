@@ -100,7 +100,11 @@ export function createDispatcher(ctx: AppContext, handlers: readonly HandlerDef[
   for (const h of handlers) {
     if (byEvent.has(h.event)) throw new Error(`two handlers for ${h.event}`);
     byEvent.set(h.event, h);
-    if (h.options.concurrency) turns.set(h, new Turns(h.options.concurrency(ctx.config)));
+    if (h.options.concurrency) {
+      const queue = new Turns(h.options.concurrency(ctx.config));
+      turns.set(h, queue);
+      metrics?.waiting.set(h.event, () => queue.waiting);
+    }
   }
   let arrivals = 0;
   // Per user, not per socket: opening more sockets buys no more events (issue 7, item 4).
