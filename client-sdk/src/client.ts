@@ -105,6 +105,8 @@ export class StickyroomClient {
   private readonly seen = new Map<string, Set<string>>();
   /** Per stream: the oldest chat message id this client has (join ack, pages, live), where `olderMessages` pages from. */
   private readonly oldest = new Map<string, number>();
+  /** Per stream: how many times leave() was called, so a join that was answered after one knows it was undone. */
+  private readonly leaves = new Map<string, number>();
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -260,6 +262,7 @@ export class StickyroomClient {
     this.cursors.set(streamId, cursor);
     let data: JoinData;
     if (options.ref) this.refs.set(streamId, options.ref);
+    const leavesBefore = this.leaves.get(streamId) ?? 0;
     try {
       data = await this.request('room:join', options.ref ? { streamId, ref: options.ref } : { streamId });
     } catch (err) {
@@ -269,6 +272,9 @@ export class StickyroomClient {
       }
       throw err;
     }
+    // leave() was called while the join was on its way: the server has applied both, the leave last (the
+    // socket is out of the room), so this client is not in the stream either
+    if ((this.leaves.get(streamId) ?? 0) !== leavesBefore) throw new StickyroomError('conflict', 'the stream was left before this join was answered');
     this.joined.add(streamId);
     this.noteAnnounced(data, false);
     this.remember(streamId, data.chat);
@@ -280,6 +286,7 @@ export class StickyroomClient {
   }
 
   async leave(streamId: string): Promise<void> {
+    this.leaves.set(streamId, (this.leaves.get(streamId) ?? 0) + 1);
     this.joined.delete(streamId);
     this.refs.delete(streamId);
     this.seen.delete(streamId);

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { domainFeatures } from '../../core/src/features.js';
+import type { DomainFeature } from '../../core/src/feature.js';
 import { presenceSummary } from '../../core/src/presence/presence.store.js';
 import { streamRoom } from '../../core/src/pusher.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -85,6 +87,37 @@ describe('room:join and room:leave of one socket', () => {
     await expect(joining).rejects.toMatchObject({ code: 'conflict' });
     await leaving;
     expect(t.app.io.of('/').adapter.rooms.get(streamRoom(id))).toBeUndefined();
+  });
+});
+
+describe('an SDK join answered after leave() was called', () => {
+  it('rejects with conflict and leaves the client out of the stream, as the server left the socket', async () => {
+    // a feature whose part of the snapshot waits for the test: the server has joined the socket to the room
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const waiting = new Promise<void>((resolve) => (reached = resolve));
+    const slow: DomainFeature = {
+      name: 'slow',
+      join: { part: async () => (reached(), await held, {}) },
+    };
+    const app = await startTestApp({}, { domain: [...domainFeatures, slow] });
+    try {
+      const id = await app.createStream('slow join', 'brand-a', { start: true });
+      const viewer = await app.viewer('slow-joiner');
+      const joining = viewer.join(id);
+      joining.catch(() => {});
+      await waiting;
+      // the leave is answered while the join still reads its snapshot
+      await viewer.leave(id);
+      release();
+      await expect(joining).rejects.toMatchObject({ code: 'conflict' });
+      expect(viewer.streams).toEqual([]);
+      expect(app.app.io.of('/').adapter.rooms.get(streamRoom(id))).toBeUndefined();
+    } finally {
+      release();
+      await app.close();
+    }
   });
 });
 
