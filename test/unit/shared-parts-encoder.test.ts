@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type * as SocketIoParser from 'socket.io-parser';
 import { describe, expect, it } from 'vitest';
 import { markShared } from '../../core/src/room/shared-values.js';
-import { SharedJson, textFrame, textOf } from '../../server/src/io/direct-acks.js';
+import { replyTo, SharedJson, textFrame, textOf } from '../../server/src/io/direct-acks.js';
 import { SharedPartsEncoder, sharedPartsParser } from '../../server/src/io/shared-parts-encoder.js';
 
 const { Encoder, Decoder, PacketType } = createRequire(import.meta.url)('socket.io-parser') as typeof SocketIoParser;
@@ -181,5 +181,44 @@ describe('a join ack as one WebSocket frame', () => {
     const text = await read(textFrame('4312', parts));
     expect(text).toBe('4312' + textOf(parts));
     expect(JSON.parse(text.slice(4))).toEqual([{ ok: true, chat: JSON.parse(shared.json), own: 'ü🎉' }]);
+  });
+
+  /**
+   * A Socket.IO socket as the direct write reads it, over a TCP socket whose kernel takes a frame at once (a copy
+   * of its bytes then, as the write system call makes) or not at all (Node then keeps the buffer itself).
+   */
+  function connection(kernelTakesAll: boolean) {
+    const handed: Buffer[] = [];
+    const tcp = {
+      writable: true,
+      writableLength: 0,
+      write(b: Buffer) {
+        handed.push(kernelTakesAll ? Buffer.from(b) : b);
+        if (!kernelTakesAll) tcp.writableLength += b.length;
+        return true;
+      },
+    };
+    const ws = { readyState: 1, _sender: { _queue: [], _state: 0 }, _socket: tcp };
+    const socket = { client: { conn: { readyState: 'open', writeBuffer: [], transport: { name: 'websocket', writable: true, socket: ws } } } };
+    return { socket, handed };
+  }
+
+  /** The text of a frame made by textFrame (an unmasked frame: 2, 4 or 10 bytes of header). */
+  const payload = (frame: Buffer) => frame.subarray(frame[1] === 126 ? 4 : frame[1] === 127 ? 10 : 2).toString();
+
+  it('keeps the bytes of an ack the kernel did not take at once, however many acks are made after it', () => {
+    const shared = sharedParts();
+    const ours = new SharedPartsEncoder();
+    const stock = new Encoder();
+    const slow = connection(false);
+    const fast = connection(true);
+    replyTo(slow.socket, () => expect(ours.encode(joinAck(shared, 1))).toEqual([]), undefined);
+    expect(slow.handed).toHaveLength(1);
+    const handedOver = Buffer.from(slow.handed[0]!);
+    for (let viewer = 2; viewer < 6; viewer++) replyTo(fast.socket, () => expect(ours.encode(joinAck(shared, viewer))).toEqual([]), undefined);
+    // Node still holds the slow one's frame for the kernel: it must not have changed
+    expect(slow.handed[0]!.equals(handedOver)).toBe(true);
+    expect(payload(slow.handed[0]!)).toBe(`4${stock.encode(joinAck(shared, 1))[0] as string}`);
+    for (const [i, frame] of fast.handed.entries()) expect(payload(frame)).toBe(`4${stock.encode(joinAck(shared, i + 2))[0] as string}`);
   });
 });

@@ -64,12 +64,12 @@ export function textOf(parts: JsonParts): string {
 /** The engine.io packet type of a message: what engine.io puts before every Socket.IO packet it sends. */
 const ENGINE_MESSAGE = '4';
 
-/** A final, unmasked (server to client) WebSocket text frame holding `head`, then `parts`. */
-export function textFrame(head: string, parts: JsonParts): Buffer {
+/** A final, unmasked (server to client) WebSocket text frame holding `head`, then `parts`, in bytes from `alloc`. */
+export function textFrame(head: string, parts: JsonParts, alloc: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
   let length = Buffer.byteLength(head);
   for (const p of parts) length += typeof p === 'string' ? Buffer.byteLength(p) : p.bytes.length;
   const headerSize = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerSize + length);
+  const frame = alloc(headerSize + length);
   frame[0] = 0x81; // FIN, opcode 1 (text)
   if (headerSize === 2) frame[1] = length;
   else if (headerSize === 4) {
@@ -82,6 +82,21 @@ export function textFrame(head: string, parts: JsonParts): Buffer {
   let at = headerSize + frame.write(head, headerSize);
   for (const p of parts) at += typeof p === 'string' ? frame.write(p, at) : p.bytes.copy(frame, at);
   return frame;
+}
+
+/**
+ * Where a direct ack's frame is made when it fits. A join ack is over 4 KB, past Node's pool of small buffers,
+ * so a buffer of its own per ack cost a fresh ArrayBuffer each: a tenth of a join storm's CPU in a profile. The
+ * frame is handed to the kernel by the write that follows, and the scratch is used again; where the kernel did not
+ * take it all at once, Node keeps the rest in it until written, and the next ack gets a new scratch.
+ */
+const SCRATCH_BYTES = 64 * 1024;
+let scratch: Buffer | undefined;
+
+function scratchBytes(size: number): Buffer {
+  if (size > SCRATCH_BYTES) return Buffer.allocUnsafe(size);
+  scratch ??= Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+  return scratch.subarray(0, size);
 }
 
 /** The socket whose ack the dispatcher is sending, only while it does (socket.io encodes an ack synchronously). */
@@ -105,6 +120,8 @@ export function writeAckDirect(head: string, parts: JsonParts): boolean {
   if (sending === undefined) return false;
   const tcp = idleConnection(sending);
   if (!tcp) return false;
-  tcp.write(textFrame(ENGINE_MESSAGE + head, parts));
+  const frame = textFrame(ENGINE_MESSAGE + head, parts, scratchBytes);
+  tcp.write(frame);
+  if (tcp.writableLength > 0 && frame.buffer === scratch?.buffer) scratch = undefined;
   return true;
 }

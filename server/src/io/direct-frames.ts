@@ -19,7 +19,7 @@ interface DirectTarget {
         socket?: {
           readyState?: number;
           _sender?: { _queue?: unknown[]; _state?: number };
-          _socket?: { writable?: boolean; writableLength?: number; write(chunk: Buffer): boolean };
+          _socket?: { writable?: boolean; writableLength: number; write(chunk: Buffer): boolean };
         };
       };
     };
@@ -65,6 +65,8 @@ export function writeFrameDirect(socket: unknown, frame: Buffer): boolean {
 /** What a direct write writes to. */
 export interface DirectWritable {
   write(chunk: Buffer): boolean;
+  /** Bytes given to write() and not yet handed to the kernel. */
+  readonly writableLength: number;
 }
 
 /**
