@@ -144,7 +144,7 @@ describe('room:join past the joins a node runs at once (JOIN_CONCURRENCY)', () =
     expect((await presenceSummary(one.app.ctx.redis, one.app.ctx.keys, id)).uniqueViewers).toBe(12);
   });
 
-  it('leaves no trace in the room of a socket that went away while its join waited', async () => {
+  it('records nothing of a socket that went away while its join waited', async () => {
     const id = await one.createStream('leavers', 'brand-a', { start: true });
     const viewer = async (i: number) => openRaw(one.url, { auth: { token: await one.token('viewer', `leaver-${i}`) } });
     const sockets = await Promise.all(Array.from({ length: 6 }, (_, i) => viewer(i)));

@@ -65,7 +65,8 @@ export const roomHandlers = [
       });
     }
     const standing = await standingRead;
-    // A socket that disconnected meanwhile has left every room: joining one now would leave it there for good.
+    // A socket that disconnected during the reads is owed nothing: socket.io already ignores its room joins, and
+    // presence must not count a viewer who is gone.
     if (socket.disconnected) throw new AppError('conflict', 'the socket disconnected before its join was done');
     // A leave the socket sent after this join (it waited for a turn, or for its reads) came first: the viewer
     // has left, and joining now would put them back in the room.
