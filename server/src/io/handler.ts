@@ -146,31 +146,32 @@ export function createDispatcher(ctx: AppContext, handlers: readonly HandlerDef[
         if (!socket.data.streams.has(streamId)) throw new AppError('forbidden', 'join the stream first (room:join)');
       },
     };
-    const run = (done: () => void): void => {
-      // a socket gone while its event waited for a turn (Turns) is owed nothing
-      if (!socket.connected) return done();
-      let running: Promise<Replies[RequestName]>;
-      try {
-        // the handler's own promise (Promise.resolve answers it as it is), not one more wrapped around it
-        running = Promise.resolve(handler.run(call, parsed.data as never));
-      } catch (err) {
-        // a handler that throws before its first await is refused like one that rejects
-        fail(err);
-        return done();
-      }
-      const answered = running.then(
-        (data) => {
-          metrics?.events.inc({ event: known, code: 'ok' });
-          metrics?.eventSeconds.observe({ event: known }, (performance.now() - started) / 1000);
-          ack({ ok: true, ...(data as object) });
-        },
-        fail,
-      ).catch((err: unknown) => ctx.log.error({ err, event: known, user: user.id }, 'answering failed'));
-      if (done !== noTurn) answered.then(done, done);
-    };
     const queue = turns.get(handler);
-    if (queue) queue.run(run);
-    else run(noTurn);
+    if (!queue) return answer(call, handler, parsed.data, known, started, fail, ack, noTurn);
+    // a socket gone while its event waited for a turn is owed nothing
+    queue.run((done) => (socket.connected ? answer(call, handler, parsed.data, known, started, fail, ack, done) : done()));
+  }
+
+  /** Runs the handler and acks what it answers; `done` once the ack is sent (the end of the event's turn, if it takes turns). */
+  function answer(call: Call, handler: HandlerDef, data: unknown, known: string, started: number, fail: (err: unknown) => void, ack: AckFn, done: () => void): void {
+    let running: Promise<Replies[RequestName]>;
+    try {
+      // the handler's own promise (Promise.resolve answers it as it is), not one more wrapped around it
+      running = Promise.resolve(handler.run(call, data as never));
+    } catch (err) {
+      // a handler that throws before its first await is refused like one that rejects
+      fail(err);
+      return done();
+    }
+    const answered = running.then(
+      (reply) => {
+        metrics?.events.inc({ event: known, code: 'ok' });
+        metrics?.eventSeconds.observe({ event: known }, (performance.now() - started) / 1000);
+        ack({ ok: true, ...(reply as object) });
+      },
+      fail,
+    ).catch((err: unknown) => ctx.log.error({ err, event: known, user: call.user.id }, 'answering failed'));
+    if (done !== noTurn) answered.then(done, done);
   }
 
   return function dispatch(socket: AppSocket, event: unknown, args: readonly unknown[]): void {
