@@ -1,4 +1,14 @@
+import { createRequire } from 'node:module';
 import { idleConnection } from './direct-frames.js';
+
+/** `ws`'s frame header maker (not in its published types), as socket.io-adapter uses it for a broadcast's frame. */
+const { Sender } = createRequire(import.meta.url)('ws') as {
+  Sender: { frame(data: Buffer, options: { readOnly: boolean; mask: boolean; rsv1: boolean; opcode: number; fin: boolean }): Buffer[] };
+};
+/** A final text frame from the server (unmasked), header apart from the payload. */
+const TEXT_FRAME = { readOnly: false, mask: false, rsv1: false, opcode: 1, fin: true };
+/** The longest WebSocket frame header: 2 bytes and a 64-bit length. */
+const HEADER_MAX = 10;
 
 /**
  * Join acks written as bytes straight to their socket. A join ack is mostly the moment's shared values (the
@@ -64,24 +74,20 @@ export function textOf(parts: JsonParts): string {
 /** The engine.io packet type of a message: what engine.io puts before every Socket.IO packet it sends. */
 const ENGINE_MESSAGE = '4';
 
-/** A final, unmasked (server to client) WebSocket text frame holding `head`, then `parts`, in bytes from `alloc`. */
+/**
+ * A final, unmasked (server to client) WebSocket text frame holding `head`, then `parts`, as one buffer from
+ * `alloc`: the payload is written after room for the longest header, and `ws`'s header goes right before it.
+ */
 export function textFrame(head: string, parts: JsonParts, alloc: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
   let length = Buffer.byteLength(head);
   for (const p of parts) length += typeof p === 'string' ? Buffer.byteLength(p) : p.bytes.length;
-  const headerSize = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = alloc(headerSize + length);
-  frame[0] = 0x81; // FIN, opcode 1 (text)
-  if (headerSize === 2) frame[1] = length;
-  else if (headerSize === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeBigUInt64BE(BigInt(length), 2);
-  }
-  let at = headerSize + frame.write(head, headerSize);
-  for (const p of parts) at += typeof p === 'string' ? frame.write(p, at) : p.bytes.copy(frame, at);
-  return frame;
+  const bytes = alloc(HEADER_MAX + length);
+  const payload = bytes.subarray(HEADER_MAX);
+  let at = payload.write(head);
+  for (const p of parts) at += typeof p === 'string' ? payload.write(p, at) : p.bytes.copy(payload, at);
+  const header = Sender.frame(payload, TEXT_FRAME)[0]!;
+  header.copy(bytes, HEADER_MAX - header.length);
+  return bytes.subarray(HEADER_MAX - header.length);
 }
 
 /**
