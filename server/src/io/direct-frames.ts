@@ -19,7 +19,7 @@ interface DirectTarget {
         socket?: {
           readyState?: number;
           _sender?: { _queue?: unknown[]; _state?: number };
-          _socket?: { writable?: boolean; writableLength: number; write(chunk: Buffer): boolean };
+          _socket?: DirectWritable & { writable?: boolean };
         };
       };
     };
