@@ -15,6 +15,11 @@ export interface Pusher {
   toUser(userId: string): Emitter;
   /** The staff of a stream who joined it (see `staffRoom`): pushes viewers must not see. */
   toStaff(streamId: string): Emitter;
+  /**
+   * One of `phases` near-equal parts of the stream's room, the same parts on every node (a socket's part
+   * follows from its id). Only where the node can deliver so; a big room's chat goes to one part at a time.
+   */
+  toStreamPhase?(streamId: string, phase: number, phases: number): Emitter;
   /** Several rooms at once, each socket once (a targeted push: the audience rooms and the staff, see core/src/audience). */
   toRooms(rooms: readonly string[], except?: readonly string[]): Emitter;
   /**

@@ -107,6 +107,27 @@ describe('broadcast frames written straight to an idle WebSocket', () => {
     for (const c of clients) expect(c.got.items.map(([e, v]) => [e, Buffer.isBuffer(v) || v instanceof ArrayBuffer ? Buffer.from(v as Buffer) : v])).toEqual(want);
   });
 
+  it('go to the same sockets in one write when one is queued right after the other (a chat frame and the state pushed with it)', async () => {
+    const { io, http, url, joined } = await serve(3);
+    open.push({ close: () => void (io.close(), http.close()) });
+    const clients: { socket: Socket; got: Arrivals<unknown[]> }[] = [];
+    for (let i = 0; i < 8; i++) clients.push(await client(url));
+    await joined.reach(8);
+    const writes = joined.items.map((s) => {
+      const tcp = (s.conn.transport as unknown as { socket: { _socket: { write: (...args: unknown[]) => boolean } } }).socket._socket;
+      const counted = { n: 0 };
+      const write = tcp.write.bind(tcp);
+      tcp.write = (...args: unknown[]) => (counted.n++, write(...args));
+      return counted;
+    });
+    const text = '<script>alert(1)</script> ✓';
+    io.to('r').emit('chat', text);
+    io.to('r').emit('state', { likes: 3 });
+    await Promise.all(clients.map((c) => c.got.reach(2)));
+    for (const c of clients) expect(c.got.items).toEqual([['chat', text], ['state', { likes: 3 }]]);
+    expect(writes.map((w) => w.n)).toEqual(Array.from({ length: 8 }, () => 1));
+  });
+
   it('go around engine.io for an idle WebSocket (a library upgrade that renames what this reads shows here, not as a slower node)', async () => {
     const { io, http, url, joined } = await serve(1000);
     open.push({ close: () => void (io.close(), http.close()) });

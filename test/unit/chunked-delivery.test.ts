@@ -29,12 +29,14 @@ describe('chunked local delivery of broadcasts', () => {
     expect(adapter.localBacklog()).toBe(0);
   });
 
-  it('writes a big one a chunk per turn of the loop, every socket getting the broadcasts in the order they were made', async () => {
+  it('writes a big one a chunk per turn of the loop, from the end of the task that made it, every socket getting the broadcasts in the order they were made', async () => {
     const { adapter, broadcast, got } = room(5, 2);
     broadcast('a');
     broadcast('b', ['s4']); // small, but queued behind 'a'
+    expect(['s0', 's1', 's2', 's3', 's4'].map(got)).toEqual([[], [], [], [], []]);
+    expect(adapter.localBacklog()).toBe(6);
+    await Promise.resolve();
     expect(['s0', 's1', 's2', 's3', 's4'].map(got)).toEqual([['a'], ['a'], [], [], []]);
-    expect(adapter.localBacklog()).toBe(4);
     await turn();
     expect(['s2', 's3', 's4'].map(got)).toEqual([['a'], ['a'], []]);
     await turn();
@@ -43,6 +45,33 @@ describe('chunked local delivery of broadcasts', () => {
     // the queue empty again: a small broadcast goes at once
     broadcast('c', ['s0']);
     expect(got('s0')).toEqual(['a', 'c']);
+  });
+
+  it('joins a broadcast to the same sockets onto the last one queued, before or after its first chunk', async () => {
+    const { adapter, broadcast, got } = room(5, 2);
+    broadcast('a');
+    broadcast('b'); // the same room: one delivery, both packets per socket
+    expect(adapter.localBacklog()).toBe(5);
+    await Promise.resolve();
+    expect(['s0', 's1', 's2'].map(got)).toEqual([['a', 'b'], ['a', 'b'], []]);
+    broadcast('c'); // s0 and s1 had their chunk: they get 'c' after the rest
+    expect(adapter.localBacklog()).toBe(5);
+    while (adapter.localBacklog() > 0) await turn();
+    expect(['s0', 's1', 's2', 's3', 's4'].map(got)).toEqual(Array.from({ length: 5 }, () => ['a', 'b', 'c']));
+  });
+
+  it('never joins a broadcast onto one that another queued broadcast stands between, or that went to other sockets', async () => {
+    const { adapter, broadcast, got } = room(6, 2);
+    adapter.delSockets({ rooms: new Set(['s5']) }, ['r']);
+    broadcast('a');
+    broadcast('to-s4', ['s4']);
+    broadcast('b'); // the same sockets as 'a', but 'to-s4' is queued between them
+    adapter.addAll('s5', new Set(['r']));
+    broadcast('c'); // the room has one more socket than when 'b' was made
+    while (adapter.localBacklog() > 0) await turn();
+    expect(got('s4')).toEqual(['a', 'to-s4', 'b', 'c']);
+    expect(got('s0')).toEqual(['a', 'b', 'c']);
+    expect(got('s5')).toEqual(['c']);
   });
 
   it("leaves out the sockets of the broadcast's except rooms, small or chunked (a sold_out ack's told sockets)", async () => {
@@ -58,6 +87,7 @@ describe('chunked local delivery of broadcasts', () => {
   it('skips a socket that left the rooms before its chunk came, and leaves joins and leaves synchronous', async () => {
     const { adapter, broadcast, got } = room(4, 2);
     broadcast('a');
+    await Promise.resolve();
     adapter.delSockets({ rooms: new Set(['s3']) }, ['r']);
     expect(adapter.rooms.get('r')?.has('s3')).toBe(false);
     await turn();

@@ -1,4 +1,5 @@
 import { singleFrame, writeFrameDirect, type FramedOpts } from './direct-frames.js';
+import { parsePhaseMarker, phaseOf } from './phases.js';
 
 /**
  * Socket writes a node makes for broadcasts in one turn of its event loop before it lets other work in.
@@ -17,6 +18,23 @@ interface BroadcastOpts {
   except?: Set<string>;
 }
 
+/**
+ * A broadcast to one phase of its rooms (phases.ts): the options without the marker, and whether a socket is
+ * in the phase. Undefined for a broadcast without a marker.
+ */
+function phaseOfBroadcast(opts: BroadcastOpts): { opts: BroadcastOpts; has: (socket: TargetSocket) => boolean } | undefined {
+  let rooms: Set<string> | undefined;
+  let has: ((socket: TargetSocket) => boolean) | undefined;
+  for (const room of opts.rooms) {
+    const marker = parsePhaseMarker(room);
+    if (!marker) continue;
+    rooms ??= new Set(opts.rooms);
+    rooms.delete(room);
+    has = (socket) => phaseOf(socket.id, marker.phases) === marker.phase;
+  }
+  return rooms && has ? { opts: { ...opts, rooms }, has } : undefined;
+}
+
 /** The in-memory adapter's methods and state this module reads (socket.io-adapter's `Adapter`, which the Redis adapters extend). */
 interface AdapterInternals {
   rooms: Map<string, Set<string>>;
@@ -24,13 +42,43 @@ interface AdapterInternals {
   apply(opts: BroadcastOpts, callback: (socket: TargetSocket) => void): void;
   /** Added here: socket writes queued on this node and not made yet. */
   localBacklog?: () => number;
+  /** Added here: this adapter delivers a broadcast to one phase of a room (phases.ts). */
+  deliversPhases?: true;
+}
+
+/** One broadcast of a delivery: its frame where the adapter made one, and engine.io's write of its packet. */
+interface Part {
+  frame: Buffer | undefined;
+  callback: (socket: TargetSocket) => void;
 }
 
 interface Delivery {
   sockets: TargetSocket[];
   next: number;
   rooms: Set<string>;
-  write: (socket: TargetSocket) => void;
+  parts: Part[];
+  /** The frames of several parts as one buffer, where every part has a frame. */
+  frames?: Buffer;
+}
+
+/** Writes a delivery's broadcasts to one socket: several at once with one write where the connection allows it. */
+function writeParts(d: Delivery, socket: TargetSocket): void {
+  if (d.frames && writeFrameDirect(socket, d.frames)) return;
+  for (const p of d.parts) if (!(p.frame && writeFrameDirect(socket, p.frame))) p.callback(socket);
+}
+
+/** Whether two sets of rooms are the same. */
+function sameRooms(a: Set<string>, b: Set<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const room of a) if (!b.has(room)) return false;
+  return true;
+}
+
+/** Whether a broadcast goes to exactly the sockets of `d`, in the same order. */
+function sameTargets(d: Delivery, sockets: TargetSocket[], rooms: Set<string>): boolean {
+  if (d.sockets.length !== sockets.length || !sameRooms(d.rooms, rooms)) return false;
+  for (let i = 0; i < sockets.length; i++) if (d.sockets[i] !== sockets[i]) return false;
+  return true;
 }
 
 /**
@@ -86,7 +134,7 @@ export function chunkedDelivery<A>(adapter: A, chunk = DELIVERY_CHUNK): A {
         const members = d.rooms.size > 0 ? [...d.rooms].map((room) => a.rooms.get(room)) : undefined;
         while (d.next < end) {
           const socket = d.sockets[d.next++]!;
-          if (stillIn(socket, members)) d.write(socket);
+          if (stillIn(socket, members)) writeParts(d, socket);
         }
         if (d.next === d.sockets.length) queue.shift();
       }
@@ -102,25 +150,42 @@ export function chunkedDelivery<A>(adapter: A, chunk = DELIVERY_CHUNK): A {
     frame = broadcasting ? singleFrame(packetOpts) : undefined;
     return encoded;
   };
-  a.apply = (opts, callback) => {
-    if (!broadcasting) return apply(opts, callback);
+  a.apply = (given, callback) => {
+    const phased = phaseOfBroadcast(given);
+    const opts = phased?.opts ?? given;
+    if (!broadcasting) return apply(opts, phased ? (socket) => void (phased.has(socket) && callback(socket)) : callback);
     broadcasting = false;
-    const framed = frame;
+    const part: Part = { frame, callback };
     frame = undefined;
-    const write = framed ? (socket: TargetSocket) => void (writeFrameDirect(socket, framed) || callback(socket)) : callback;
     const sockets: TargetSocket[] = [];
-    apply(opts, (socket) => void sockets.push(socket));
+    apply(opts, phased ? (socket) => void (phased.has(socket) && sockets.push(socket)) : (socket) => void sockets.push(socket));
+    const rooms = new Set(opts.rooms);
     if (queue.length === 0 && sockets.length <= chunk) {
-      for (const socket of sockets) write(socket);
+      const d: Delivery = { sockets, next: 0, rooms, parts: [part] };
+      for (const socket of sockets) writeParts(d, socket);
       return;
     }
-    queue.push({ sockets, next: 0, rooms: new Set(opts.rooms), write });
+    const last = queue[queue.length - 1];
+    if (last && sameTargets(last, sockets, rooms)) {
+      // The same sockets as the last broadcast queued (a room's chat batch and the state pushed with it):
+      // each socket not yet written gets both in one write; those already written get this one after it.
+      if (last.next > 0) {
+        queue.push({ sockets: last.sockets.slice(0, last.next), next: 0, rooms, parts: [part] });
+        queued += last.next;
+      }
+      last.parts.push(part);
+      last.frames = last.parts.every((p) => p.frame) ? Buffer.concat(last.parts.map((p) => p.frame!)) : undefined;
+      return;
+    }
+    queue.push({ sockets, next: 0, rooms, parts: [part] });
     queued += sockets.length;
     if (!scheduled) {
       scheduled = true;
-      drain();
+      // after the task that made it: broadcasts made with it to the same sockets join it first
+      queueMicrotask(drain);
     }
   };
   a.localBacklog = () => queued;
+  a.deliversPhases = true;
   return adapter;
 }

@@ -6,7 +6,8 @@ import type { AppContext } from '../../../core/src/context.js';
 import type { Logger } from '../../../core/src/logger.js';
 import { AppError } from '../../../core/src/errors.js';
 import type { TokenService } from '../../../core/src/identity/tokens.js';
-import { staffRoom, streamRoom, userRoom, type Pusher } from '../../../core/src/pusher.js';
+import { staffRoom, streamRoom, userRoom, type Emitter, type Pusher } from '../../../core/src/pusher.js';
+import { phaseMarker } from './phases.js';
 import type { Metrics } from '../metrics.js';
 import { outageSafeAdapter, type AdapterClients } from './adapter.js';
 import { createDispatcher, type AppSocket, type HandlerDef, type SocketData } from './handler.js';
@@ -160,7 +161,14 @@ const but = <B extends { except(rooms: string[]): B }>(op: B, except: readonly s
 
 /** Pushes through this node's Socket.IO server; the adapter carries them to every node. */
 export function ioPusher(io: AppIo): Pusher {
+  // chunkedDelivery (adapter.ts) marks the adapters that resolve a phase marker
+  const phases = (io.sockets.adapter as { deliversPhases?: true }).deliversPhases === true;
   return {
+    ...(phases && {
+      toStreamPhase: (streamId: string, phase: number, count: number): Emitter => ({
+        emit: (event, payload) => void io.to([streamRoom(streamId), phaseMarker(phase, count)]).emit(event, ...([payload] as never)),
+      }),
+    }),
     toStream: (streamId, except) => ({ emit: (event, payload) => void but(io.to(streamRoom(streamId)), except).emit(event, ...([payload] as never)) }),
     toUser: (userId) => ({ emit: (event, payload) => void io.to(userRoom(userId)).emit(event, ...([payload] as never)) }),
     toStaff: (streamId) => ({ emit: (event, payload) => void io.to(staffRoom(streamId)).emit(event, ...([payload] as never)) }),
