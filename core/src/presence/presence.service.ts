@@ -4,6 +4,7 @@ import { userGate } from '../redis/event-gate.js';
 import type { StreamRecord } from '../streams/streams.store.js';
 import { concurrentViewers, dropLivePresence, joinViewers, statsToPush, touchViewer } from './presence.store.js';
 import { joinLookup } from '../room/join-reads.js';
+import { chatFanout } from '../chat/chat.service.js';
 
 /** How long after its last join or heartbeat on this node a stream stays on this node's stats rounds. */
 const ACTIVE_FOR_MS = 2 * 60_000;
@@ -100,7 +101,7 @@ export function startStatsPushes(ctx: AppContext): () => void {
     try {
       const streams = activeStreams(ctx).list();
       for (const stats of await statsToPush(ctx.redis, ctx.keys, streams, ctx.clock.now(), interval)) {
-        ctx.broadcast.toStream(stats.streamId).emit('room:stats', stats);
+        chatFanout(ctx).pushState(stats.streamId, 'room:stats', stats);
       }
       failing = false;
     } catch (err) {

@@ -7,6 +7,7 @@ import { getStream } from '../streams/streams.service.js';
 import { ReactionBuffer } from './reactions.buffer.js';
 import { flushReactions, readTotals, type Totals } from './reactions.store.js';
 import { roomPushInterval } from '../push/room-interval.js';
+import { chatFanout } from '../chat/chat.service.js';
 
 /** How long a node trusts the stream status it read, so a like costs no Redis round trip. */
 const STATUS_TTL_MS = 1000;
@@ -102,7 +103,7 @@ export async function flush(ctx: AppContext, { drain }: { drain: boolean }): Pro
     }
     if (o.retry) n.retry.add(o.streamId);
     else n.retry.delete(o.streamId);
-    if (o.push) ctx.broadcast.toStream(o.streamId).emit('reaction:totals', { streamId: o.streamId, totals: o.push });
+    if (o.push) chatFanout(ctx).pushState(o.streamId, 'reaction:totals', { streamId: o.streamId, totals: o.push });
   }
   if (failures > 0 && !n.failing) ctx.log.warn({ streams: failures }, 'reaction flush failed; the counts are kept for the next flush');
   if (failures === 0 && n.failing) ctx.log.info('reaction flushes reach Redis again');
