@@ -57,8 +57,19 @@ interface Delivery {
   next: number;
   rooms: Set<string>;
   parts: Part[];
-  /** The frames of several parts as one buffer, where every part has a frame. */
+  /** The frames of several parts as one buffer, where every part has a frame; made again by the next chunk after a part joins. */
   frames?: Buffer;
+}
+
+/** A delivery's parts' frames as one buffer, where there are several and every one has a frame. */
+function joinedFrames(d: Delivery): Buffer | undefined {
+  if (d.parts.length < 2) return undefined;
+  const frames: Buffer[] = [];
+  for (const p of d.parts) {
+    if (!p.frame) return undefined;
+    frames.push(p.frame);
+  }
+  return Buffer.concat(frames);
 }
 
 /** Writes a delivery's broadcasts to one socket: several at once with one write where the connection allows it. */
@@ -132,6 +143,7 @@ export function chunkedDelivery<A>(adapter: A, chunk = DELIVERY_CHUNK): A {
         budget -= end - d.next;
         queued -= end - d.next;
         const members = d.rooms.size > 0 ? [...d.rooms].map((room) => a.rooms.get(room)) : undefined;
+        d.frames ??= joinedFrames(d);
         while (d.next < end) {
           const socket = d.sockets[d.next++]!;
           if (stillIn(socket, members)) writeParts(d, socket);
@@ -174,7 +186,7 @@ export function chunkedDelivery<A>(adapter: A, chunk = DELIVERY_CHUNK): A {
         queued += last.next;
       }
       last.parts.push(part);
-      last.frames = last.parts.every((p) => p.frame) ? Buffer.concat(last.parts.map((p) => p.frame!)) : undefined;
+      last.frames = undefined;
       return;
     }
     queue.push({ sockets, next: 0, rooms, parts: [part] });
