@@ -124,7 +124,7 @@ export function createDomainMetrics(registry: Registry = new Registry()) {
     }),
     chatFrames: new Counter({
       name: 'stickyroom_chat_fanout_frames_total',
-      help: "Chat frames this node broadcast to a stream's room (kind batch: one per stream per tick; message: CHAT_TICK_MS=0 or shutting down)",
+      help: "Chat frames this node broadcast to a stream's room (kind batch: one per stream per tick, or per phase of a big room's tick; message: CHAT_TICK_MS=0 or shutting down)",
       labelNames: ['kind'] as const,
       registers: [registry],
     }),
