@@ -142,6 +142,12 @@ export const ConfigSchema = z.object({
     .default(true)
     .describe("Keep every accepted chat message of a stream for its chat export, until RETENTION_DAYS drops it (about 300 bytes a message); false: the export has only the hot history (CHAT_HISTORY)."),
   CHAT_TICK_MS: z.coerce.number().int().min(0).max(200).default(50).describe('Chat fan-out tick; 0 sends each message alone.'),
+  CHAT_SOCKETS_PER_STEP: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(2000)
+    .describe("A room's sockets on a node per CHAT_TICK_MS its chat tick grows by (at most 500 ms), and so the size of each phase a big room's tick is written in (docs/protocol.md, chat fan-out)."),
   EVENT_RATE_LIMIT: z.coerce
     .number()
     .int()

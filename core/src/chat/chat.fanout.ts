@@ -8,7 +8,8 @@ export const MAX_BATCH = 500;
 
 /**
  * Sockets of a node's room per CHAT_TICK_MS the room's tick grows by (see chatTickFor), and so the size of
- * one phase of a big room: 250 ms in 5 phases at 10,000 (docs/benchmarks.md, issue 11 sixth pass).
+ * one phase of a big room: 250 ms in 5 phases at 10,000 (docs/benchmarks.md, issue 11 sixth pass). The
+ * default of config CHAT_SOCKETS_PER_STEP.
  */
 export const CHAT_SOCKETS_PER_STEP = 2000;
 /** The longest tick a big room gets (unless CHAT_TICK_MS itself is longer). */
@@ -26,8 +27,8 @@ export const BACKLOG_WAIT_MAX_MS = 2000;
  * ticks fell behind and chat waited seconds (docs/benchmarks.md, room). A longer tick in a big room keeps its
  * frames within what a node writes, as the reaction totals and coupon stock intervals already do.
  */
-export function chatTickFor(tickMs: number, localSockets: number): number {
-  return roomPushInterval(tickMs, localSockets, CHAT_SOCKETS_PER_STEP, CHAT_TICK_MAX_MS);
+export function chatTickFor(tickMs: number, localSockets: number, socketsPerStep = CHAT_SOCKETS_PER_STEP): number {
+  return roomPushInterval(tickMs, localSockets, socketsPerStep, CHAT_TICK_MAX_MS);
 }
 
 /**
@@ -77,6 +78,7 @@ export class ChatFanout {
     private readonly pusher: Pusher,
     private readonly tickMs: number,
     private readonly metrics?: Pick<DomainMetrics, 'chatFrames' | 'chatBatchSize'>,
+    private readonly socketsPerStep = CHAT_SOCKETS_PER_STEP,
   ) {}
 
   push(message: ChatMessage): void {
@@ -122,7 +124,7 @@ export class ChatFanout {
 
   /** A fresh round for `streamId`: its tick and phases as the room is now, every phase owed all of `messages`. */
   private plan(streamId: string, messages: ChatMessage[]): Waiting {
-    const tick = chatTickFor(this.tickMs, this.pusher.localAudience(streamId));
+    const tick = chatTickFor(this.tickMs, this.pusher.localAudience(streamId), this.socketsPerStep);
     const phases = chatPhasesFor(this.tickMs, tick, this.pusher.toStreamPhase !== undefined);
     return { messages, sent: new Array<number>(phases).fill(0), states: new Map(), next: 0, step: tick / phases, timer: undefined as never, flushBy: 0 };
   }
@@ -144,7 +146,7 @@ export class ChatFanout {
   private due(streamId: string): void {
     const w = this.pending.get(streamId);
     if (!w) return;
-    const allowed = w.sent.length > 1 ? CHAT_SOCKETS_PER_STEP : 0;
+    const allowed = w.sent.length > 1 ? this.socketsPerStep : 0;
     if (this.pusher.localBacklog() > allowed && performance.now() < w.flushBy) {
       w.timer = setTimeout(() => this.due(streamId), BACKLOG_RECHECK_MS);
       return;

@@ -27,7 +27,7 @@ export const chatStore = perContext(
     }),
 );
 
-export const chatFanout = perContext((ctx) => new ChatFanout(ctx.broadcast, ctx.config.CHAT_TICK_MS, ctx.metrics));
+export const chatFanout = perContext((ctx) => new ChatFanout(ctx.broadcast, ctx.config.CHAT_TICK_MS, ctx.metrics, ctx.config.CHAT_SOCKETS_PER_STEP));
 
 /** Staff of the stream's brand chat without limits and cannot be muted or banned from it. */
 function isStaffOf(user: User, stream: StreamRecord): boolean {
