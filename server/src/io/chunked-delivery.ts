@@ -103,9 +103,12 @@ function sameTargets(d: Delivery, sockets: TargetSocket[], rooms: Set<string>): 
  *
  * Only local deliveries change: the Redis adapters publish to the other nodes first, as before, and each
  * node chunks its own sockets' delivery (a broadcast heard from another node goes through the same
- * in-memory `broadcast`). A broadcast small enough for one chunk with nothing queued is written at once.
- * Broadcasts with acknowledgements (not used by stickyroom) and every other use of the adapter (joins,
- * leaves, fetches) are left alone. `localBacklog()`, added to the adapter, tells how many writes wait.
+ * in-memory `broadcast`). A broadcast small enough for one chunk with nothing queued is written at once;
+ * a queued one starts at the end of the task that made it. A broadcast to exactly the sockets of the last
+ * delivery queued joins it: each socket not yet written gets both frames in one write. A broadcast to one
+ * phase of a room (phases.ts) goes to that part of the room's sockets. Broadcasts with acknowledgements (not
+ * used by stickyroom) and every other use of the adapter (joins, leaves, fetches) are left alone.
+ * `localBacklog()`, added to the adapter, tells how many writes wait; `deliversPhases` that phases resolve.
  *
  * Each socket's write goes straight to its TCP socket where nothing can come between (direct-frames.ts),
  * and through engine.io elsewhere.
