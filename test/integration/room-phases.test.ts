@@ -103,7 +103,7 @@ describe('chat and reaction totals of a big room, written in phases on two nodes
     await a?.close();
   });
 
-  it('gives every viewer on either node every message once and in its sender\'s order, and the last totals', async () => {
+  it('gives every viewer on either node every message once and in its sender\'s order, and the last totals; nothing after a leave', async () => {
     const streamId = await a.createStream('Phased chat', 'brand-a', { start: true });
     const viewers = [];
     for (let i = 0; i < 18; i++) viewers.push(await wireViewer(i % 2 === 0 ? a : b, streamId, `wire-${i}`));
@@ -125,11 +125,16 @@ describe('chat and reaction totals of a big room, written in phases on two nodes
     const taps = (await viewers[5]!.socket.emitWithAck('reaction:send', { streamId, kind: 'like', count: 7 })) as { error?: unknown };
     expect(taps.error).toBeUndefined();
 
+    // a viewer on node B leaves: what is sent after its leave is answered must not reach it in any phase
+    const leaver = viewers.pop()!;
+    expect(await leaver.socket.emitWithAck('room:leave', { streamId })).toEqual({ ok: true });
+
     // A last message from each node: a phase's frames carry its node's messages in order, so a viewer that
     // has both has had every frame that could hold an earlier one (or a repeat of it).
     for (const s of senders.slice(0, 2)) await s.socket.emitWithAck('chat:send', { streamId, text: `last from ${s.sub}` });
     const lasts = senders.slice(0, 2).map((s) => `last from ${s.sub}`);
     await Promise.all(viewers.map((v) => v.until(() => lasts.every((t) => v.chat.some((m) => m.text === t)) && v.likes.at(-1) === 7)));
+    expect(leaver.chat.filter((m) => lasts.includes(m.text))).toEqual([]);
     const total = senders.length * perSender + lasts.length;
     for (const v of viewers) {
       expect(new Set(v.chat.map((m) => m.id)).size).toBe(total);
@@ -140,6 +145,6 @@ describe('chat and reaction totals of a big room, written in phases on two nodes
       }
     }
     expect(phaseFrames).toBeGreaterThan(0);
-    for (const v of viewers) v.socket.close();
+    for (const v of [...viewers, leaver]) v.socket.close();
   });
 });
