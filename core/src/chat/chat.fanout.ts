@@ -39,7 +39,7 @@ export function chatPhasesFor(tickMs: number, tick: number, phased: boolean): nu
   return phased && tickMs > 0 ? Math.max(1, Math.floor(tick / tickMs)) : 1;
 }
 
-/** A stream's chat waiting to go out: the messages some phase has not had yet. */
+/** A stream's round: the messages and room state some phase has not had yet. */
 interface Waiting {
   messages: ChatMessage[];
   /** Per phase: how many of `messages` it has had. */
@@ -94,7 +94,7 @@ export class ChatFanout {
       waiting.messages.push(message);
       return;
     }
-    const w = this.plan(streamId, [message]);
+    const w = this.round(this.shape(streamId), [message]);
     this.pending.set(streamId, w);
     this.schedule(streamId, w);
   }
@@ -108,9 +108,9 @@ export class ChatFanout {
   pushState<E extends PushName>(streamId: string, event: E, payload: PushPayload<E>): void {
     let w = this.pending.get(streamId);
     if (!w && !this.closed && this.tickMs > 0) {
-      const fresh = this.plan(streamId, []);
-      if (fresh.sent.length > 1) {
-        w = fresh;
+      const shape = this.shape(streamId);
+      if (shape.phases > 1) {
+        w = this.round(shape, []);
         this.pending.set(streamId, w);
         this.schedule(streamId, w);
       }
@@ -122,11 +122,16 @@ export class ChatFanout {
     w.states.set(event, { payload, owed: new Array<boolean>(w.sent.length).fill(true) });
   }
 
-  /** A fresh round for `streamId`: its tick and phases as the room is now, every phase owed all of `messages`. */
-  private plan(streamId: string, messages: ChatMessage[]): Waiting {
+  /** The phases `streamId`'s room is written in as it is now, and the time between two of them. */
+  private shape(streamId: string): { phases: number; step: number } {
     const tick = chatTickFor(this.tickMs, this.pusher.localAudience(streamId), this.socketsPerStep);
     const phases = chatPhasesFor(this.tickMs, tick, this.pusher.toStreamPhase !== undefined);
-    return { messages, sent: new Array<number>(phases).fill(0), states: new Map(), next: 0, step: tick / phases, timer: undefined as never, flushBy: 0 };
+    return { phases, step: tick / phases };
+  }
+
+  /** A fresh round of `shape`, every phase owed all of `messages`. */
+  private round({ phases, step }: { phases: number; step: number }, messages: ChatMessage[]): Waiting {
+    return { messages, sent: new Array<number>(phases).fill(0), states: new Map(), next: 0, step, timer: undefined as never, flushBy: 0 };
   }
 
   private schedule(streamId: string, w: Waiting): void {
@@ -156,11 +161,11 @@ export class ChatFanout {
     let next = w;
     if (w.next === 0) {
       // a new round: the room may have grown or shrunk since the phases were counted
-      const again = this.plan(streamId, []);
-      if (again.sent.length !== w.sent.length) {
+      const shape = this.shape(streamId);
+      if (shape.phases !== w.sent.length) {
         for (let p = 0; p < w.sent.length; p++) this.sendPhase(streamId, w, p);
-        next = again;
-      } else next.step = again.step;
+        next = this.round(shape, []);
+      } else next.step = shape.step;
     }
     const had = Math.min(...next.sent);
     if (had > 0) {
