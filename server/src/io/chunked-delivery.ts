@@ -72,10 +72,15 @@ function joinedFrames(d: Delivery): Buffer | undefined {
   return Buffer.concat(frames);
 }
 
+/** Writes one broadcast to one socket: its frame straight to the connection where it may, else through engine.io. */
+function writePart(p: Part, socket: TargetSocket): void {
+  if (!(p.frame && writeFrameDirect(socket, p.frame))) p.callback(socket);
+}
+
 /** Writes a delivery's broadcasts to one socket: several at once with one write where the connection allows it. */
 function writeParts(d: Delivery, socket: TargetSocket): void {
   if (d.frames && writeFrameDirect(socket, d.frames)) return;
-  for (const p of d.parts) if (!(p.frame && writeFrameDirect(socket, p.frame))) p.callback(socket);
+  for (const p of d.parts) writePart(p, socket);
 }
 
 /** Whether two sets of rooms are the same. */
@@ -174,12 +179,11 @@ export function chunkedDelivery<A>(adapter: A, chunk = DELIVERY_CHUNK): A {
     frame = undefined;
     const sockets: TargetSocket[] = [];
     apply(opts, phased ? (socket) => void (phased.has(socket) && sockets.push(socket)) : (socket) => void sockets.push(socket));
-    const rooms = new Set(opts.rooms);
     if (queue.length === 0 && sockets.length <= chunk) {
-      const d: Delivery = { sockets, next: 0, rooms, parts: [part] };
-      for (const socket of sockets) writeParts(d, socket);
+      for (const socket of sockets) writePart(part, socket);
       return;
     }
+    const rooms = new Set(opts.rooms);
     const last = queue[queue.length - 1];
     if (last && sameTargets(last, sockets, rooms)) {
       // The same sockets as the last broadcast queued (a room's chat batch and the state pushed with it):
