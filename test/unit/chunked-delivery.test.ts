@@ -2,6 +2,7 @@ import { setImmediate as turn } from 'node:timers/promises';
 import { Adapter } from 'socket.io-adapter';
 import { describe, expect, it } from 'vitest';
 import { chunkedDelivery } from '../../server/src/io/chunked-delivery.js';
+import { phaseMarker, phaseOf } from '../../server/src/io/phases.js';
 
 /** An in-memory adapter over fake sockets that record the packets written to them. */
 function room(n: number, chunk: number) {
@@ -18,7 +19,16 @@ function room(n: number, chunk: number) {
   const broadcast = (event: string, rooms = ['r'], except: string[] = []) =>
     adapter.broadcast({ type: 2, data: [event], nsp: '/' } as never, { rooms: new Set(rooms), except: new Set(except) });
   const got = (id: string) => written.get(id)!.map((p) => (JSON.parse(p) as string[])[0]);
-  return { adapter, broadcast, got, written };
+  const connect = (id: string) => {
+    written.set(id, []);
+    sockets.set(id, { id, client: { writeToEngine: (packets: string[]) => written.get(id)!.push(...packets) } });
+    adapter.addAll(id, new Set([id, 'r']));
+  };
+  const disconnect = (id: string) => {
+    adapter.delAll(id);
+    sockets.delete(id);
+  };
+  return { adapter, broadcast, got, written, connect, disconnect };
 }
 
 describe('chunked local delivery of broadcasts', () => {
@@ -93,5 +103,34 @@ describe('chunked local delivery of broadcasts', () => {
     expect(adapter.rooms.get('r')?.has('s3')).toBe(false);
     await turn();
     expect(['s0', 's1', 's2', 's3'].map(got)).toEqual([['a'], ['a'], ['a'], []]);
+  });
+
+  it("sends a phase's broadcast to exactly the phase's sockets of the room as it is now, through joins, leaves and disconnects", () => {
+    const { adapter, broadcast, got, connect, disconnect } = room(40, 100);
+    const ids = () => [...adapter.rooms.get('r')!];
+    const toPhase = (event: string, phase: number) => broadcast(event, ['r', phaseMarker(phase, 4)]);
+    const expectRound = (event: string) => {
+      for (let p = 0; p < 4; p++) toPhase(event, p);
+      for (const id of ids()) expect(got(id).filter((e) => e === event), id).toEqual([event]);
+    };
+    expectRound('a');
+    expect(new Set(ids().map((id) => phaseOf(id, 4))).size).toBe(4); // every phase had sockets
+    connect('late');
+    expectRound('b');
+    expect(got('late')).toEqual(['b']);
+    adapter.delSockets({ rooms: new Set(['s0']) }, ['r']);
+    expectRound('c');
+    expect(got('s0')).toEqual(['a', 'b']);
+    disconnect('s1');
+    expectRound('d');
+    expect(got('s1')).toEqual(['a', 'b', 'c']);
+    // another phase count for the same room, then back again
+    for (let p = 0; p < 3; p++) broadcast('three', ['r', phaseMarker(p, 3)]);
+    expectRound('four');
+    for (const id of ids()) expect(got(id).slice(-2)).toEqual(['three', 'four']);
+    // a phase broadcast with an except room is filtered as before
+    adapter.addAll('s2', new Set(['told']));
+    broadcast('e', ['r', phaseMarker(phaseOf('s2', 4), 4)], ['told']);
+    expect(got('s2')).not.toContain('e');
   });
 });

@@ -1,4 +1,5 @@
 import { singleFrame, writeFrameDirect, type FramedOpts } from './direct-frames.js';
+import { PhaseLists } from './phase-lists.js';
 import { parsePhaseMarker, phaseOf } from './phases.js';
 
 /**
@@ -18,26 +19,47 @@ interface BroadcastOpts {
   except?: Set<string>;
 }
 
-/**
- * A broadcast to one phase of its rooms (phases.ts): the options without the marker, and whether a socket is
- * in the phase. Undefined for a broadcast without a marker.
- */
-function phaseOfBroadcast(opts: BroadcastOpts): { opts: BroadcastOpts; has: (socket: TargetSocket) => boolean } | undefined {
+/** A broadcast to one phase of its rooms (phases.ts). */
+interface PhasedBroadcast {
+  /** The broadcast's options without the marker. */
+  opts: BroadcastOpts;
+  phase: number;
+  phases: number;
+  /** Whether a socket is in the phase. */
+  has: (socket: TargetSocket) => boolean;
+}
+
+/** The phase a broadcast goes to; undefined for a broadcast without a marker. */
+function phaseOfBroadcast(opts: BroadcastOpts): PhasedBroadcast | undefined {
   let rooms: Set<string> | undefined;
-  let has: ((socket: TargetSocket) => boolean) | undefined;
+  let found: { phase: number; phases: number } | undefined;
   for (const room of opts.rooms) {
     const marker = parsePhaseMarker(room);
     if (!marker) continue;
     rooms ??= new Set(opts.rooms);
     rooms.delete(room);
-    has = (socket) => phaseOf(socket.id, marker.phases) === marker.phase;
+    found = marker;
   }
-  return rooms && has ? { opts: { ...opts, rooms }, has } : undefined;
+  if (!rooms || !found) return undefined;
+  const { phase, phases } = found;
+  return { opts: { ...opts, rooms }, phase, phases, has: (socket) => phaseOf(socket.id, phases) === phase };
+}
+
+/** The one room a phased broadcast goes to, where it names one room and excepts nobody; else undefined. */
+function singleRoom(p: PhasedBroadcast): string | undefined {
+  if (p.opts.rooms.size !== 1 || (p.opts.except && p.opts.except.size > 0)) return undefined;
+  for (const room of p.opts.rooms) return room;
+  return undefined;
 }
 
 /** The in-memory adapter's methods and state this module reads (socket.io-adapter's `Adapter`, which the Redis adapters extend). */
 interface AdapterInternals {
   rooms: Map<string, Set<string>>;
+  sids: Map<string, Set<string>>;
+  nsp: { sockets: Map<string, TargetSocket> };
+  addAll(id: string, rooms: Set<string>): unknown;
+  del(id: string, room: string): unknown;
+  delAll(id: string): unknown;
   _encode(packet: { id?: number }, packetOpts: FramedOpts): unknown;
   apply(opts: BroadcastOpts, callback: (socket: TargetSocket) => void): void;
   /** Added here: socket writes queued on this node and not made yet. */
@@ -53,7 +75,7 @@ interface Part {
 }
 
 interface Delivery {
-  sockets: TargetSocket[];
+  sockets: readonly TargetSocket[];
   next: number;
   rooms: Set<string>;
   parts: Part[];
@@ -91,7 +113,8 @@ function sameRooms(a: Set<string>, b: Set<string>): boolean {
 }
 
 /** Whether a broadcast goes to exactly the sockets of `d`, in the same order. */
-function sameTargets(d: Delivery, sockets: TargetSocket[], rooms: Set<string>): boolean {
+function sameTargets(d: Delivery, sockets: readonly TargetSocket[], rooms: Set<string>): boolean {
+  if (d.sockets === sockets) return sameRooms(d.rooms, rooms);
   if (d.sockets.length !== sockets.length || !sameRooms(d.rooms, rooms)) return false;
   for (let i = 0; i < sockets.length; i++) if (d.sockets[i] !== sockets[i]) return false;
   return true;
@@ -126,6 +149,7 @@ export function chunkedDelivery<A>(adapter: A, chunk = DELIVERY_CHUNK): A {
   if (typeof a._encode !== 'function' || typeof a.apply !== 'function' || !(a.rooms instanceof Map)) return adapter;
   const encode = a._encode.bind(a);
   const apply = a.apply.bind(a);
+  const phaseLists = trackPhaseLists(a);
   const queue: Delivery[] = [];
   let queued = 0;
   /** True from the start of a drain until the queue is empty (a broadcast made meanwhile only joins the queue). */
@@ -140,6 +164,15 @@ export function chunkedDelivery<A>(adapter: A, chunk = DELIVERY_CHUNK): A {
     if (!members) return true;
     for (const m of members) if (m?.has(socket.id)) return true;
     return false;
+  };
+
+  /** The local sockets a broadcast goes to, in the adapter's order. */
+  const targetsOf = (opts: BroadcastOpts, phased: PhasedBroadcast | undefined): readonly TargetSocket[] => {
+    const room = phased && phaseLists ? singleRoom(phased) : undefined;
+    if (room !== undefined) return phaseLists!.get(room, phased!.phase, phased!.phases);
+    const sockets: TargetSocket[] = [];
+    apply(opts, phased ? (socket) => void (phased.has(socket) && sockets.push(socket)) : (socket) => void sockets.push(socket));
+    return sockets;
   };
 
   const drain = (): void => {
@@ -177,8 +210,7 @@ export function chunkedDelivery<A>(adapter: A, chunk = DELIVERY_CHUNK): A {
     broadcasting = false;
     const part: Part = { frame, callback };
     frame = undefined;
-    const sockets: TargetSocket[] = [];
-    apply(opts, phased ? (socket) => void (phased.has(socket) && sockets.push(socket)) : (socket) => void sockets.push(socket));
+    const sockets = targetsOf(opts, phased);
     if (queue.length === 0 && sockets.length <= chunk) {
       for (const socket of sockets) writePart(part, socket);
       return;
@@ -209,4 +241,31 @@ export function chunkedDelivery<A>(adapter: A, chunk = DELIVERY_CHUNK): A {
   a.localBacklog = () => queued;
   a.deliversPhases = true;
   return adapter;
+}
+
+/**
+ * The adapter's rooms split by phase (phase-lists.ts), each room's split dropped whenever a socket joins or
+ * leaves it; undefined where the adapter lacks the methods that change membership (phases are then picked
+ * out of the room at each broadcast, as before).
+ */
+function trackPhaseLists(a: AdapterInternals): PhaseLists | undefined {
+  if (!(a.sids instanceof Map) || !(a.nsp?.sockets instanceof Map)) return undefined;
+  if (typeof a.addAll !== 'function' || typeof a.del !== 'function' || typeof a.delAll !== 'function') return undefined;
+  const lists = new PhaseLists(a.rooms, (id) => a.nsp.sockets.get(id));
+  const addAll = a.addAll.bind(a);
+  const del = a.del.bind(a);
+  const delAll = a.delAll.bind(a);
+  a.addAll = (id, rooms) => {
+    for (const room of rooms) lists.changed(room);
+    return addAll(id, rooms);
+  };
+  a.del = (id, room) => {
+    lists.changed(room);
+    return del(id, room);
+  };
+  a.delAll = (id) => {
+    for (const room of a.sids.get(id) ?? []) lists.changed(room);
+    return delAll(id);
+  };
+  return lists;
 }
