@@ -39,6 +39,8 @@ async function serve(chunk: number) {
     void socket.join('r');
     joined.push(socket);
     socket.on('ping-me', (ack: (n: number) => void) => ack(42));
+    // as the dispatcher answers any other request (a claim): a small ack of the socket's own
+    socket.on('claim-me', (n: number, ack: (res: unknown) => void) => replyTo(socket, ack, { ok: false, error: { code: 'sold_out', message: `<script>${n}</script> ✓` } }));
     // as the dispatcher answers a join: the moment's shared values and the viewer's own
     socket.on('join-me', (ack: (res: unknown) => void) => replyTo(socket, ack, { ok: true, own: socket.id, ...snapshot }));
     // the same, answered right after two pushes: the second waits in engine.io's buffer while the first is written
@@ -178,5 +180,29 @@ describe('join acks written straight to an idle WebSocket', () => {
     const { res, before } = await acked;
     expect(before).toEqual([['own', 1], ['own', 2]]);
     expect(res).toEqual(expected(joined.items[0]!.id));
+  });
+});
+
+describe('other acks written straight to an idle WebSocket', () => {
+  it('arrive whole and in order with the pushes between them, around engine.io where the connection is idle', async () => {
+    const { io, http, url, joined } = await serve(1000);
+    open.push({ close: () => void (io.close(), http.close()) });
+    const ws = await client(url);
+    const polling = await client(url, ['polling']);
+    await joined.reach(2);
+    const wsServerSide = joined.items.find((s) => s.conn.transport.name === 'websocket')!;
+    const created: unknown[] = [];
+    wsServerSide.conn.on('packetCreate', (p: unknown) => void created.push(p));
+    const answer = (n: number) => ({ ok: false, error: { code: 'sold_out', message: `<script>${n}</script> ✓` } });
+    for (const c of [ws, polling]) {
+      const order: unknown[] = [];
+      c.socket.on('b', (n: number) => void order.push(['b', n]));
+      const acks = [1, 2, 3].map((n) => c.socket.emitWithAck('claim-me', n).then((res: unknown) => void order.push(['ack', res])));
+      io.to(c.socket.id!).emit('b', 0);
+      await Promise.all(acks);
+      // the broadcast was made before any claim was read: it comes first, then the answers in the order asked
+      expect(order).toEqual([['b', 0], ...[1, 2, 3].map((n) => ['ack', answer(n)])]);
+    }
+    expect(created).toEqual([]);
   });
 });

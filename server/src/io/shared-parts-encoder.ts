@@ -50,7 +50,8 @@ export class SharedPartsEncoder extends StockEncoder {
   private readonly encoded = new WeakMap<object, SharedJson | typeof NOT_AHEAD>();
 
   override encode(packet: Packet): unknown[] {
-    if (packet.type === PacketType.ACK && Array.isArray(packet.data) && carriesShared(packet.data)) {
+    if (packet.type !== PacketType.ACK || !Array.isArray(packet.data)) return super.encode(packet) as unknown[];
+    if (carriesShared(packet.data)) {
       const parts = this.encodeData(packet.data);
       if (parts !== undefined) {
         const head = header(packet);
@@ -59,7 +60,10 @@ export class SharedPartsEncoder extends StockEncoder {
         return [head + textOf(parts)];
       }
     }
-    return super.encode(packet) as unknown[];
+    const encoded = super.encode(packet) as unknown[];
+    // any other ack too (a claim's answer: 10,000 of them in a flash sale's second), where it is one text packet
+    if (encoded.length === 1 && typeof encoded[0] === 'string' && writeAckDirect(encoded[0], [])) return [];
+    return encoded;
   }
 
   /** The ack's data as `JSON.stringify` makes it, in parts (shared values apart), or undefined when it holds binary data. */
