@@ -49,7 +49,9 @@ const SAMPLE_PARTS = 10;
 /** The issue's bars. */
 export const ROOM_GOALS = { chatP99Ms: 500, loopP99Ms: 100, heapRatio: 1.5 };
 
-const LoopReply = z.object({ loopDelay: z.object({ maxMs: z.number(), p99Ms: z.number(), meanMs: z.number(), count: z.number() }) });
+const LoopReply = z.object({
+  loopDelay: z.object({ maxMs: z.number(), p99Ms: z.number(), meanMs: z.number(), count: z.number(), timerGapMaxMs: z.number().optional() }),
+});
 type LoopReading = z.infer<typeof LoopReply>['loopDelay'];
 
 async function loopDelay(server: NodeChild, loop: 'reset' | 'read'): Promise<LoopReading> {
@@ -94,6 +96,8 @@ export interface RoomSlice {
   deliveries: number;
   loopP99Ms: number;
   loopMaxMs: number;
+  /** The longest a JavaScript timer due every 10 ms waited in the server (loop-probe.ts): stalls the loop delay misses. */
+  timerGapMaxMs: number;
   serverCpu: number;
   /** Highest CPU share of one generator process (count-only or sampler). */
   generatorCpuMax: number;
@@ -293,6 +297,8 @@ async function measureRoom(opts: RoomOptions, v: Variant, busyBefore: number, lo
         deliveries: x.pushes + steadied.reduce((a, g) => a + (g.pushesBySlice[k] ?? 0), 0),
         loopP99Ms: perSlice[k]?.loop.p99Ms ?? NaN,
         loopMaxMs: perSlice[k]?.loop.maxMs ?? NaN,
+        // a tree from before the probe read timers has none
+        timerGapMaxMs: perSlice[k]?.loop.timerGapMaxMs ?? NaN,
         serverCpu: cpu[0] ?? NaN,
         generatorCpuMax: Math.max(...cpu.slice(1)),
         burst: burstAt >= startAt + k * sliceMs && burstAt < startAt + (k + 1) * sliceMs,
@@ -356,7 +362,7 @@ function mergeClaims(codes: string[], errors: Record<string, number>, missing: n
 }
 
 function table(r: RoomResult): string {
-  const header = ['slice (s)', 'chat sent', 'received', 'chat p50 ms', 'chat p99 ms', 'after accept p99', 'chat max ms', 'push frames', 'loop p99 ms', 'loop max ms', 'server CPU', 'generator CPU max'];
+  const header = ['slice (s)', 'chat sent', 'received', 'chat p50 ms', 'chat p99 ms', 'after accept p99', 'chat max ms', 'push frames', 'loop p99 ms', 'loop max ms', 'timer gap max ms', 'server CPU', 'generator CPU max'];
   const rows = r.slices.map((x) => [
     `${x.fromSec}-${x.fromSec + (r.slices[1]?.fromSec ?? 0) - (r.slices[0]?.fromSec ?? 0)}${x.burst ? ' (burst)' : ''}`,
     fmt.int(x.chatSent),
@@ -368,6 +374,7 @@ function table(r: RoomResult): string {
     fmt.int(x.deliveries),
     fmt.fixed(x.loopP99Ms, 1),
     fmt.fixed(x.loopMaxMs, 1),
+    fmt.int(x.timerGapMaxMs),
     fmt.pct(x.serverCpu),
     fmt.pct(x.generatorCpuMax),
   ]);

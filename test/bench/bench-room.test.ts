@@ -32,6 +32,8 @@ describe('room benchmark', () => {
       // deliveries count every socket's pushes: at least each chat message's batch frame on each socket
       expect(x.deliveries).toBeGreaterThan(0);
       expect(x.loopP99Ms).toBeGreaterThan(0);
+      // the probe's timer is due every 10 ms: its longest wait in a slice is at least that
+      expect(x.timerGapMaxMs).toBeGreaterThanOrEqual(9);
     }
     // reactions and heartbeats (each viewer beats every 4 s, spread: 2 or 3 times in 10 s) all accepted
     expect(r.reactions).toMatchObject({ ok: r.reactions.sent, errors: {} });
