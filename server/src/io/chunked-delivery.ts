@@ -25,8 +25,11 @@ interface PhasedBroadcast {
   opts: BroadcastOpts;
   phase: number;
   phases: number;
-  /** Whether a socket is in the phase. */
-  has: (socket: TargetSocket) => boolean;
+}
+
+/** Whether a socket is in a phased broadcast's phase. */
+function inPhase(p: PhasedBroadcast, socket: TargetSocket): boolean {
+  return phaseOf(socket.id, p.phases) === p.phase;
 }
 
 /** The phase a broadcast goes to; undefined for a broadcast without a marker. */
@@ -41,8 +44,7 @@ function phaseOfBroadcast(opts: BroadcastOpts): PhasedBroadcast | undefined {
     found = marker;
   }
   if (!rooms || !found) return undefined;
-  const { phase, phases } = found;
-  return { opts: { ...opts, rooms }, phase, phases, has: (socket) => phaseOf(socket.id, phases) === phase };
+  return { opts: { ...opts, rooms }, ...found };
 }
 
 /** The one room a phased broadcast goes to, where it names one room and excepts nobody; else undefined. */
@@ -171,7 +173,7 @@ export function chunkedDelivery<A>(adapter: A, chunk = DELIVERY_CHUNK): A {
     const room = phased && phaseLists ? singleRoom(phased) : undefined;
     if (room !== undefined) return phaseLists!.get(room, phased!.phase, phased!.phases);
     const sockets: TargetSocket[] = [];
-    apply(opts, phased ? (socket) => void (phased.has(socket) && sockets.push(socket)) : (socket) => void sockets.push(socket));
+    apply(opts, phased ? (socket) => void (inPhase(phased, socket) && sockets.push(socket)) : (socket) => void sockets.push(socket));
     return sockets;
   };
 
@@ -206,7 +208,7 @@ export function chunkedDelivery<A>(adapter: A, chunk = DELIVERY_CHUNK): A {
   a.apply = (given, callback) => {
     const phased = phaseOfBroadcast(given);
     const opts = phased?.opts ?? given;
-    if (!broadcasting) return apply(opts, phased ? (socket) => void (phased.has(socket) && callback(socket)) : callback);
+    if (!broadcasting) return apply(opts, phased ? (socket) => void (inPhase(phased, socket) && callback(socket)) : callback);
     broadcasting = false;
     const part: Part = { frame, callback };
     frame = undefined;
