@@ -52,6 +52,7 @@ async function serve(chunk: number) {
   });
   http.listen(0, '127.0.0.1');
   await once(http, 'listening');
+  open.push({ close: () => void (io.close(), http.close()) });
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   return { io, http, url, joined };
 }
@@ -77,10 +78,18 @@ async function client(url: string, transports: ('websocket' | 'polling')[] = ['w
   return { socket, got };
 }
 
+/** One WebSocket client and one long-polling client, joined, and the WebSocket one's server-side socket. */
+async function wsAndPolling(url: string, joined: Arrivals<ServerSocket>) {
+  const ws = await client(url);
+  const polling = await client(url, ['polling']);
+  await joined.reach(2);
+  const wsServerSide = joined.items.find((s) => s.conn.transport.name === 'websocket')!;
+  return { ws, polling, wsServerSide };
+}
+
 describe('broadcast frames written straight to an idle WebSocket', () => {
   it('arrive whole and in the order of everything the socket was sent, its own pushes and acks between them', async () => {
-    const { io, http, url, joined } = await serve(1000);
-    open.push({ close: () => void (io.close(), http.close()) });
+    const { io, url, joined } = await serve(1000);
     const a = await client(url);
     await joined.reach(1);
     const text = `<script>alert(1)</script> ${'é'.repeat(70_000)}`; // a frame past 64 KiB: the 8-byte length header
@@ -96,8 +105,7 @@ describe('broadcast frames written straight to an idle WebSocket', () => {
   });
 
   it('reach a big room in chunks, long-polling clients and binary broadcasts through engine.io, each socket in order', async () => {
-    const { io, http, url, joined } = await serve(3);
-    open.push({ close: () => void (io.close(), http.close()) });
+    const { io, url, joined } = await serve(3);
     const clients: { socket: Socket; got: Arrivals<unknown[]> }[] = [];
     for (let i = 0; i < 8; i++) clients.push(await client(url, i % 4 === 3 ? ['polling'] : ['websocket']));
     await joined.reach(8);
@@ -110,8 +118,7 @@ describe('broadcast frames written straight to an idle WebSocket', () => {
   });
 
   it('go to the same sockets in one write when one is queued right after the other (a chat frame and the state pushed with it)', async () => {
-    const { io, http, url, joined } = await serve(3);
-    open.push({ close: () => void (io.close(), http.close()) });
+    const { io, url, joined } = await serve(3);
     const clients: { socket: Socket; got: Arrivals<unknown[]> }[] = [];
     for (let i = 0; i < 8; i++) clients.push(await client(url));
     await joined.reach(8);
@@ -131,8 +138,7 @@ describe('broadcast frames written straight to an idle WebSocket', () => {
   });
 
   it('go around engine.io for an idle WebSocket (a library upgrade that renames what this reads shows here, not as a slower node)', async () => {
-    const { io, http, url, joined } = await serve(1000);
-    open.push({ close: () => void (io.close(), http.close()) });
+    const { io, url, joined } = await serve(1000);
     const a = await client(url);
     await joined.reach(1);
     const created: unknown[] = [];
@@ -152,13 +158,9 @@ describe('join acks written straight to an idle WebSocket', () => {
   const expected = (socketId: string) => JSON.parse(JSON.stringify({ ok: true, own: socketId, ...snapshot })) as unknown;
 
   it('arrive whole over WebSocket, around engine.io, and through it over long-polling', async () => {
-    const { io, http, url, joined } = await serve(1000);
-    open.push({ close: () => void (io.close(), http.close()) });
-    const ws = await client(url);
-    const polling = await client(url, ['polling']);
-    await joined.reach(2);
+    const { url, joined } = await serve(1000);
+    const { ws, polling, wsServerSide } = await wsAndPolling(url, joined);
     const created: unknown[] = [];
-    const wsServerSide = joined.items.find((s) => s.conn.transport.name === 'websocket')!;
     wsServerSide.conn.on('packetCreate', (p: unknown) => void created.push(p));
     expect(await ws.socket.emitWithAck('join-me')).toEqual(expected(wsServerSide.id));
     expect(created).toEqual([]);
@@ -169,8 +171,7 @@ describe('join acks written straight to an idle WebSocket', () => {
   });
 
   it('come after the pushes engine.io still holds for the socket', async () => {
-    const { io, http, url, joined } = await serve(1000);
-    open.push({ close: () => void (io.close(), http.close()) });
+    const { url, joined } = await serve(1000);
     const a = await client(url);
     await joined.reach(1);
     // the ack callback runs as its packet is decoded: what had arrived by then came before it
@@ -185,12 +186,8 @@ describe('join acks written straight to an idle WebSocket', () => {
 
 describe('other acks written straight to an idle WebSocket', () => {
   it('arrive whole and in order with the pushes between them, around engine.io where the connection is idle', async () => {
-    const { io, http, url, joined } = await serve(1000);
-    open.push({ close: () => void (io.close(), http.close()) });
-    const ws = await client(url);
-    const polling = await client(url, ['polling']);
-    await joined.reach(2);
-    const wsServerSide = joined.items.find((s) => s.conn.transport.name === 'websocket')!;
+    const { io, url, joined } = await serve(1000);
+    const { ws, polling, wsServerSide } = await wsAndPolling(url, joined);
     const created: unknown[] = [];
     wsServerSide.conn.on('packetCreate', (p: unknown) => void created.push(p));
     const answer = (n: number) => ({ ok: false, error: { code: 'sold_out', message: `<script>${n}</script> ✓` } });
