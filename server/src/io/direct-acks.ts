@@ -123,8 +123,8 @@ export function replyTo<T>(socket: unknown, reply: (res: T) => void, res: T): vo
 }
 
 /**
- * Writes the ack being sent (its Socket.IO packet head `3<id>` and JSON parts, or an empty head and the whole
- * packet as one part) to its socket's connection when nothing of it waits; false, having written nothing, anywhere else or outside replyTo.
+ * Writes the ack being sent (its Socket.IO packet head `3<id>` and JSON parts, or the whole packet as `head`) to
+ * its socket's connection when nothing of it waits; false, having written nothing, anywhere else or outside replyTo.
  */
 export function writeAckDirect(head: string, parts: JsonParts): boolean {
   if (sending === undefined) return false;

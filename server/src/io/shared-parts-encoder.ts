@@ -62,7 +62,7 @@ export class SharedPartsEncoder extends StockEncoder {
     }
     const encoded = super.encode(packet) as unknown[];
     // any other ack too (a claim's answer: 10,000 of them in a flash sale's second), where it is one text packet
-    if (encoded.length === 1 && typeof encoded[0] === 'string' && writeAckDirect('', [encoded[0]])) return [];
+    if (encoded.length === 1 && typeof encoded[0] === 'string' && writeAckDirect(encoded[0], [])) return [];
     return encoded;
   }
 
