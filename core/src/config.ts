@@ -260,14 +260,6 @@ export const ConfigSchema = z.object({
     .min(16_384)
     .default(1_048_576)
     .describe('Bytes a node holds for one socket that reads too slowly (unsent packets plus its TCP write buffer); over it the socket is dropped (session:ended slow_consumer).'),
-  SOCKET_READ_BUDGET_MS: z.coerce
-    .number()
-    .min(0)
-    .max(10_000)
-    .default(50)
-    .describe(
-      'Milliseconds a node spends reading WebSocket connections in one turn of its event loop before the connections not yet read wait a turn: when thousands of viewers send at once (a claim burst), timers, chat and Redis replies keep running between batches. 0 reads every ready connection in one turn.',
-    ),
   SOCKET_ADAPTER: z
     .enum(['sharded', 'classic'])
     .default('sharded')

@@ -12,7 +12,6 @@ export function createMetrics() {
   const registry = new Registry();
   /** Per event that takes turns (the dispatcher's concurrency), how many wait for one now. */
   const waiting = new Map<string, () => number>();
-  const readsWaiting = { count: (): number => 0 };
   return {
     registry,
     /** The domain's (Redis, chat fan-out, claims), given to the Redis clients and the context. */
@@ -57,21 +56,6 @@ export function createMetrics() {
       registers: [registry],
       collect() {
         for (const [event, count] of waiting) this.set({ event }, count());
-      },
-    }),
-    readPauses: new Counter({
-      name: 'stickyroom_socket_read_pauses_total',
-      help: 'Turns of the event loop that spent their read budget (SOCKET_READ_BUDGET_MS) and made the WebSocket connections not yet read wait a turn',
-      registers: [registry],
-    }),
-    /** Set by serveSockets when a read budget is on (server/src/io/read-budget.ts). */
-    readsWaiting,
-    readsWaitingGauge: new Gauge({
-      name: 'stickyroom_socket_reads_waiting',
-      help: 'WebSocket connections whose reads wait for a later turn of the event loop, read when scraped',
-      registers: [registry],
-      collect() {
-        this.set(readsWaiting.count());
       },
     }),
     httpRequests: new Counter({

@@ -11,7 +11,6 @@ import { phaseMarker } from './phases.js';
 import type { Metrics } from '../metrics.js';
 import { outageSafeAdapter, type AdapterClients } from './adapter.js';
 import { createDispatcher, type AppSocket, type HandlerDef, type SocketData } from './handler.js';
-import { ReadBudget, type EngineConnection } from './read-budget.js';
 import { capBufferedBytes } from './slow-consumer.js';
 import { sharedPartsParser } from './shared-parts-encoder.js';
 import { UserSockets } from './user-sockets.js';
@@ -110,8 +109,6 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
 
   const dispatch = createDispatcher(ctx, [...opts.handlers, ...sessionHandlers(opts.tokens)], opts.metrics);
   const userSockets = new UserSockets<AppSocket>(ctx.config.MAX_CONNECTIONS_PER_USER);
-  const readBudget = ctx.config.SOCKET_READ_BUDGET_MS > 0 ? new ReadBudget(ctx.config.SOCKET_READ_BUDGET_MS, { onPause: () => opts.metrics.readPauses.inc() }) : undefined;
-  if (readBudget) opts.metrics.readsWaiting.count = () => readBudget.waiting();
   io.on('connection', (socket: AppSocket) => {
     const user = socket.data.user;
     opts.metrics.sockets.inc();
@@ -123,7 +120,6 @@ export function serveSockets(io: AppIo, ctx: AppContext, opts: SocketOptions): v
       socket.disconnect(true);
     });
     capBufferedBytes(socket, ctx.config.MAX_SOCKET_BUFFER_BYTES, ctx.log);
-    readBudget?.trackConnection(socket.conn as unknown as EngineConnection);
     // Over the cap, the user's oldest socket on this node goes: the newest is the one in use.
     for (const old of userSockets.add(user.id, socket)) {
       ctx.log.debug({ user: user.id, socket: old.id }, 'closing the oldest socket: too many connections');
