@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RedisClient } from './redis/client.js';
+import { WindowMax, watchTimerLag } from './timer-lag.js';
 
 /**
  * Prometheus metrics shared by the server nodes and the worker. Every name starts with `stickyroom_`;
@@ -13,13 +14,44 @@ export const METRIC_PREFIX = 'stickyroom_';
 
 let processRegistry: Registry | undefined;
 
-/** prom-client's default metrics of this process (event-loop lag among them), collected once per process. */
+/** How often the process's timer-lag probe is due (timer-lag.ts). */
+const TIMER_LAG_EVERY_MS = 100;
+/** The longest timer wait is kept for at least this long: a scrape every minute or more often sees every stall. */
+const TIMER_LAG_WINDOW_MS = 60_000;
+
+/**
+ * prom-client's default metrics of this process (event-loop lag among them) and how late a JavaScript timer
+ * runs, collected once per process.
+ */
 export function processMetrics(): Registry {
   if (!processRegistry) {
     processRegistry = new Registry();
     collectDefaultMetrics({ register: processRegistry, prefix: METRIC_PREFIX });
+    registerTimerLag(processRegistry);
   }
   return processRegistry;
+}
+
+function registerTimerLag(registry: Registry): void {
+  const lag = new Histogram({
+    name: `${METRIC_PREFIX}timer_lag_seconds`,
+    help: `How late a JavaScript timer due every ${TIMER_LAG_EVERY_MS} ms ran (the chat and a big room's deliveries run on timers)`,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const longest = new WindowMax(TIMER_LAG_WINDOW_MS);
+  new Gauge({
+    name: `${METRIC_PREFIX}timer_lag_max_seconds`,
+    help: 'The longest a JavaScript timer of this process waited past its due time in the last 60 to 120 seconds',
+    registers: [registry],
+    collect() {
+      this.set(longest.read() / 1000);
+    },
+  });
+  watchTimerLag((lateMs) => {
+    lag.observe(lateMs / 1000);
+    longest.add(lateMs);
+  }, TIMER_LAG_EVERY_MS);
 }
 
 /** The text of a /metrics answer: the process's default metrics and the app's own. */

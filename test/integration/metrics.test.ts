@@ -155,6 +155,9 @@ describe('/metrics of a server node and of the worker', () => {
     expect(value(after, 'stickyroom_redis_command_duration_seconds_count', { client: 'bull' })).toBeGreaterThan(0);
     expect(value(after, 'stickyroom_nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
     expect(after.some((s) => s.name === 'stickyroom_nodejs_eventloop_lag_p99_seconds')).toBe(true);
+    // the timer-lag probe starts with the process's metrics (the first scrape) and has run since
+    expect(value(after, 'stickyroom_timer_lag_seconds_count')).toBeGreaterThan(0);
+    expect(value(after, 'stickyroom_timer_lag_max_seconds')).toBeGreaterThanOrEqual(0);
 
     const w = (await scrape(workerUrl)).samples;
     const workerMoved = (name: string, labels: Record<string, string> = {}) => value(w, name, labels) - value(workerBefore, name, labels);
@@ -168,6 +171,7 @@ describe('/metrics of a server node and of the worker', () => {
     // the blocking fetch is not timed (it waits on purpose), but the consumer's other commands are
     expect(value(w, 'stickyroom_redis_command_duration_seconds_count', { client: 'worker-consumer', command: 'bzpopmin' })).toBe(0);
     expect(w.some((s) => s.name === 'stickyroom_nodejs_eventloop_lag_seconds')).toBe(true);
+    expect(w.some((s) => s.name === 'stickyroom_timer_lag_max_seconds')).toBe(true);
     // the worker serves no server metric
     expect(w.some((s) => s.name.startsWith('stickyroom_http_'))).toBe(false);
   });
