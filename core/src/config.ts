@@ -254,6 +254,15 @@ export const ConfigSchema = z.object({
     .min(100)
     .default(30_000)
     .describe("How long a stopping worker lets the jobs in hand finish; it then abandons them to BullMQ's stalled-job check and exits."),
+  OUTBOX_LEASE_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(600_000)
+    .default(30_000)
+    .describe(
+      'How long a node or worker delivering an announcement (a quiz result, a lottery draw, a stream end) holds it: if that process dies mid-delivery, the outbox sweep delivers it again once this has passed. Keep it above the slowest delivery.',
+    ),
   MAX_SOCKET_BUFFER_BYTES: z.coerce
     .number()
     .int()

@@ -36,7 +36,15 @@ export class NodeKillRig {
       this.direct = new Redis(this.redis.url, { maxRetriesPerRequest: 1 });
       this.prefix = uniquePrefix(tag);
       this.portB = await freePort();
-      this.env = { NODE_ENV: 'test', REDIS_URL: this.redis.url, REDIS_PREFIX: this.prefix, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRET: TEST_WEBHOOK_SECRET };
+      // a killed node's announcement is delivered again once its lease passes: 3 s here, not the default 30 s
+      this.env = {
+        NODE_ENV: 'test',
+        REDIS_URL: this.redis.url,
+        REDIS_PREFIX: this.prefix,
+        JWT_SECRET: TEST_JWT_SECRET,
+        WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+        OUTBOX_LEASE_MS: '3000',
+      };
       const worker = runTs('worker/src/main.ts', this.env);
       this.processes.push(worker);
       [this.nodeA, this.nodeB] = await Promise.all([startServerProcess(this.env), startServerProcess({ ...this.env, PORT: String(this.portB) })]);

@@ -9,8 +9,6 @@ import { OutboxStore } from './outbox.store.js';
 
 export const outboxStore = perContext((ctx) => new OutboxStore(ctx.redis, ctx.keys));
 
-/** How long one deliverer holds an entry without finishing; a deliverer that died is replaced after it. */
-const LEASE_MS = 30_000;
 /** The sweep looks at streams that had an entry written in this window. */
 export const SWEEP_WINDOW_MS = 24 * 3600 * 1000;
 /** How often the worker sweeps (a job scheduler, like the rollup's). */
@@ -36,7 +34,8 @@ export { outboxEntryId };
  */
 export async function deliverEntry(ctx: AppContext, streamId: string, entryId: string): Promise<'delivered' | 'busy' | 'done'> {
   const store = outboxStore(ctx);
-  const lease = await store.lease(streamId, entryId, LEASE_MS);
+  // how long one deliverer holds the entry without finishing; a deliverer that died is replaced after it
+  const lease = await store.lease(streamId, entryId, ctx.config.OUTBOX_LEASE_MS);
   if (!lease) return 'busy';
   try {
     const raw = await store.rawEntry(streamId, entryId);
