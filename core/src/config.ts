@@ -254,14 +254,14 @@ export const ConfigSchema = z.object({
     .min(100)
     .default(30_000)
     .describe("How long a stopping worker lets the jobs in hand finish; it then abandons them to BullMQ's stalled-job check and exits."),
-  OUTBOX_LEASE_MS: z.coerce
+  DELIVERY_LEASE_MS: z.coerce
     .number()
     .int()
     .min(1000)
     .max(600_000)
     .default(30_000)
     .describe(
-      'How long a node or worker delivering an announcement (a quiz result, a lottery draw, a stream end) holds it: if that process dies mid-delivery, the outbox sweep delivers it again once this has passed. Keep it above the slowest delivery.',
+      "How long a node or worker delivering an announcement or its rewards (a quiz result and its points, a lottery draw, a Q&A reward, a stream's end) holds it without renewing: if that process dies mid-delivery, the outbox sweep or a job retry takes over once this has passed. A quiz's delivery renews it every 200 viewers; keep it well above the time one such step takes.",
     ),
   MAX_SOCKET_BUFFER_BYTES: z.coerce
     .number()

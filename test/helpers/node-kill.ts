@@ -36,14 +36,14 @@ export class NodeKillRig {
       this.direct = new Redis(this.redis.url, { maxRetriesPerRequest: 1 });
       this.prefix = uniquePrefix(tag);
       this.portB = await freePort();
-      // a killed node's announcement is delivered again once its lease passes: 3 s here, not the default 30 s
+      // a killed node's announcement and rewards are delivered again once their leases pass: 3 s here, not 30 s
       this.env = {
         NODE_ENV: 'test',
         REDIS_URL: this.redis.url,
         REDIS_PREFIX: this.prefix,
         JWT_SECRET: TEST_JWT_SECRET,
         WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-        OUTBOX_LEASE_MS: '3000',
+        DELIVERY_LEASE_MS: '3000',
       };
       const worker = runTs('worker/src/main.ts', this.env);
       this.processes.push(worker);

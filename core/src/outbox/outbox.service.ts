@@ -35,7 +35,7 @@ export { outboxEntryId };
 export async function deliverEntry(ctx: AppContext, streamId: string, entryId: string): Promise<'delivered' | 'busy' | 'done'> {
   const store = outboxStore(ctx);
   // how long one deliverer holds the entry without finishing; a deliverer that died is replaced after it
-  const lease = await store.lease(streamId, entryId, ctx.config.OUTBOX_LEASE_MS);
+  const lease = await store.lease(streamId, entryId, ctx.config.DELIVERY_LEASE_MS);
   if (!lease) return 'busy';
   try {
     const raw = await store.rawEntry(streamId, entryId);

@@ -69,8 +69,6 @@ export async function markAnswered(
   return publicQuestion(question);
 }
 
-const LEASE_MS = 30_000;
-
 /** Delivers a question's reward from its outbox entry (at least once: the grant is idempotent, the push carries the entry's id). */
 export async function deliverQuestionReward(ctx: AppContext, streamId: string, entryId: string, entry: Extract<OutboxEntry, { kind: 'question.reward' }>): Promise<void> {
   const q = await qaStore(ctx).get(streamId, entry.questionId);
@@ -84,7 +82,7 @@ async function deliverReward(ctx: AppContext, stream: StreamRecord, q: QuestionR
   const reward = q.reward;
   if (!reward) return 'done';
   const store = qaStore(ctx);
-  const lease = await store.rewardLease(stream.id, q.id, LEASE_MS);
+  const lease = await store.rewardLease(stream.id, q.id, ctx.config.DELIVERY_LEASE_MS);
   if (!lease) return 'busy';
   try {
     if (await store.rewardDone(stream.id, q.id)) return 'done';

@@ -9,8 +9,6 @@ import { deliverEntry, outboxEntryId, outboxStore } from '../outbox/outbox.servi
 
 /** Correct viewers rewarded per round trip. */
 const REWARD_BATCH = 200;
-/** How long a deliverer holds the lease without renewing it (it renews every batch). */
-const LEASE_MS = 30_000;
 
 /** Another caller is delivering this quiz's rewards right now: the job retries later, people just get the result. */
 export class RewardDeliveryBusy extends Error {
@@ -101,7 +99,8 @@ function buildResult(c: ClosedQuiz): QuizResult {
  */
 async function deliverRewards(ctx: AppContext, quiz: QuizRecord, now: number, entryId: string): Promise<void> {
   const store = quizStore(ctx);
-  const lease = await store.deliveryLease(quiz.streamId, quiz.id, LEASE_MS);
+  // held without renewal for DELIVERY_LEASE_MS at most: it renews every batch
+  const lease = await store.deliveryLease(quiz.streamId, quiz.id, ctx.config.DELIVERY_LEASE_MS);
   if (!lease) throw new RewardDeliveryBusy(quiz.id);
   try {
     if (await store.rewardsDone(quiz.streamId, quiz.id)) return;
