@@ -14,7 +14,7 @@ export interface StickyroomServer {
   redisPrefix: string;
   /** Its METRICS_TOKEN (for `/metrics`). */
   metricsToken: string;
-  /** Stops the server and deletes every key it wrote. */
+  /** Stops the server; the first node of a deployment also deletes every key the deployment wrote (stop it last). */
   stop(): Promise<void>;
 }
 
@@ -30,6 +30,8 @@ export interface StickyroomOptions {
   root?: string;
   /** Extra node flags for the server (e.g. `--import` of another probe). */
   nodeFlags?: string[];
+  /** Another node of a deployment already started (`startStickyroom`): this one shares its Redis prefix and JWT secret. */
+  joining?: StickyroomServer;
 }
 
 /**
@@ -55,9 +57,13 @@ export function benchServerEnv(a: { prefix: string; jwtSecret: string; port?: nu
 
 export async function startStickyroom(opts: StickyroomOptions): Promise<StickyroomServer> {
   const port = await freePort();
-  const prefix = benchPrefix();
-  const jwtSecret = randomBytes(24).toString('hex');
-  const env = { ...benchServerEnv({ prefix, jwtSecret, port }), ...opts.env };
+  const prefix = opts.joining?.redisPrefix ?? benchPrefix();
+  const jwtSecret = opts.joining?.jwtSecret ?? randomBytes(24).toString('hex');
+  const env = {
+    ...benchServerEnv({ prefix, jwtSecret, port }),
+    ...(opts.joining ? { METRICS_TOKEN: opts.joining.metricsToken } : {}),
+    ...opts.env,
+  };
   const entry = opts.root ? join(isAbsolute(opts.root) ? opts.root : join(process.cwd(), opts.root), 'server/src/main.ts') : 'server/src/main.ts';
   const server = new NodeChild({
     name: opts.name,
@@ -67,9 +73,10 @@ export async function startStickyroom(opts: StickyroomOptions): Promise<Stickyro
     ...(opts.nodeFlags ? { nodeFlags: opts.nodeFlags } : {}),
   });
   const url = `http://127.0.0.1:${port}`;
+  // the first node of a deployment deletes its keys; a joining one leaves them to it
   const stop = async () => {
     await server.stop();
-    await dropPrefix(prefix);
+    if (!opts.joining) await dropPrefix(prefix);
   };
   try {
     await waitHttpOk(`${url}/readyz`, READY_TIMEOUT_MS, () => server.alive);

@@ -12,7 +12,7 @@ import { cpuSeconds } from '../lib/proc.js';
 import { connectFailureLine, loadAverageLine, quietStart, SATURATED_WARNING } from '../lib/interleave.js';
 import { ackBody, newCounts, RawClient } from '../lib/raw-client.js';
 import { BENCH_REDIS_URL } from '../lib/redis.js';
-import { createLiveStream, startStickyroom, streamerToken } from '../lib/stickyroom.js';
+import { createLiveStream, startStickyroom, streamerToken, type StickyroomServer } from '../lib/stickyroom.js';
 import { split } from '../lib/ranges.js';
 import { fmt, formatTable } from '../lib/table.js';
 import { parseOptions, usageOf, variantsOf, variantsOption, type Variant } from '../lib/variants.js';
@@ -30,6 +30,7 @@ export const RoomOptions = z
     quantity: int(1, 1_000_000).default(1000).describe('coupons in the drop claimed by every viewer at half time'),
     sample: int(1, 2000).default(500).describe('sockets that decode chat (latency); the rest only count frames'),
     generators: int(1, 8).default(2).describe('count-only generator processes (the sampler is one more)'),
+    nodes: int(1, 8).default(1).describe('server nodes sharing the room (one Redis, the Socket.IO Redis adapter); the sockets are spread over them'),
     wave: int(1, 2000).default(200).describe('sockets connected at once'),
     heartbeat: int(1, 120).default(15).describe('seconds between heartbeats of each viewer'),
     slice: int(1, 60).default(5).describe('seconds per reported slice'),
@@ -175,22 +176,40 @@ async function measureRoom(opts: RoomOptions, v: Variant, busyBefore: number, lo
     CHAT_RATE_WINDOW_SEC: '10',
     REACTION_RATE_LIMIT: String(Math.max(20, Math.ceil(tapsPerSec * 2))),
   };
-  const s = await startStickyroom({
-    name: `stickyroom (${v.name})`,
+  const nodeOptions = (n: number) => ({
+    name: `stickyroom (${v.name})${opts.nodes > 1 ? ` node ${n + 1}` : ''}`,
     env: { ...env, ...v.env },
     nodeFlags: ['--import', './bench/summary/loop-probe.ts'],
     ...(v.root ? { root: v.root } : {}),
   });
-  const death = deathOf(s.server);
+  const s = await startStickyroom(nodeOptions(0));
+  const others: StickyroomServer[] = [];
+  const servers = [s.server];
+  const stopAll = async () => {
+    for (const o of others) await o.stop();
+    await s.stop();
+  };
+  try {
+    for (let n = 1; n < opts.nodes; n++) {
+      others.push(await startStickyroom({ ...nodeOptions(n), joining: s }));
+      servers.push(others[n - 1]!.server);
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  // the sockets' share of the room, part by part, goes to each node in turn
+  const urls = [s.url, ...others.map((o) => o.url)];
+  const death = Promise.race(servers.map(deathOf));
   const guard = <T>(p: Promise<T>): Promise<T> => Promise.race([p, death]);
   const rig = new BurstRig(opts.generators, s.server.pid);
   const sampler = new NodeChild({ name: 'room sampler', entry: 'bench/room/sampler.ts' });
   let streamer: RawClient | undefined;
   try {
-    const idle = await guard(s.server.memory(true));
+    const idle = { heapUsed: (await guard(Promise.all(servers.map((x) => x.memory(true))))).reduce((a, m) => a + m.heapUsed, 0) };
     const streamId = await createLiveStream(s.url, s.jwtSecret, 'room benchmark');
     streamer = await RawClient.connect(s.url, { token: await streamerToken(s.jwtSecret) }, newCounts(), 10_000);
-    log(`connecting ${sample} decoded sample sockets and ${bulk} count-only ones (${opts.generators} generators), each joining the stream`);
+    log(`connecting ${sample} decoded sample sockets and ${bulk} count-only ones (${opts.generators} generators), each joining the stream${opts.nodes > 1 ? `, spread over ${opts.nodes} nodes` : ''}`);
     // The sample joins in parts between the count-only sockets, so it is spread over the room's order: a
     // broadcast is written to the room's sockets in the order they joined, a chunk per turn of the loop, and
     // a sample that joined first would only ever see the first chunk's latency.
@@ -206,10 +225,11 @@ async function measureRoom(opts: RoomOptions, v: Variant, busyBefore: number, lo
     for (let p = 0; p < parts; p++) {
       const s1 = split(sample, parts, p);
       const sConn = nextMessage(sampler, accept('connected'), 600_000, 'sampler connected');
-      sampler.proc.send({ type: 'init', url: s.url, jwtSecret: s.jwtSecret, streamId, userPrefix: 'd', ...s1, wave: opts.wave, ackTimeoutMs: 30_000 });
+      const url = urls[p % urls.length]!;
+      sampler.proc.send({ type: 'init', url, jwtSecret: s.jwtSecret, streamId, userPrefix: 'd', ...s1, wave: opts.wave, ackTimeoutMs: 30_000 });
       add(sampled, await guard(sConn));
       const b1 = split(bulk, parts, p);
-      add(conn, await guard(rig.connect({ url: s.url, jwtSecret: s.jwtSecret, viewers: b1.count, from: b1.from, userPrefix: 'v', wave: opts.wave, joinStreamId: streamId })));
+      add(conn, await guard(rig.connect({ url, jwtSecret: s.jwtSecret, viewers: b1.count, from: b1.from, userPrefix: 'v', wave: opts.wave, joinStreamId: streamId })));
     }
     const sockets = sampled.sockets + conn.sockets;
     const failed = sampled.failed + conn.failed;
@@ -217,7 +237,7 @@ async function measureRoom(opts: RoomOptions, v: Variant, busyBefore: number, lo
     log(`${sockets} connected in ${((sampled.ms + conn.ms) / 1000).toFixed(1)} s${failed ? `, ${failed} failed: ${JSON.stringify(errors)}` : ''}`);
     if (conn.sockets === 0 || sampled.sockets === 0) throw new Error(`sockets did not connect: ${JSON.stringify(errors)}`);
     await sleep(1000);
-    const loaded = await guard(s.server.memory(true));
+    const loaded = { heapUsed: (await guard(Promise.all(servers.map((x) => x.memory(true))))).reduce((a, m) => a + m.heapUsed, 0) };
 
     const durationMs = opts.seconds * 1000;
     const sliceMs = opts.slice * 1000;
@@ -230,20 +250,20 @@ async function measureRoom(opts: RoomOptions, v: Variant, busyBefore: number, lo
     report.catch(() => {});
     sampler.proc.send({ type: 'run', startAt, durationMs, sliceMs, chatPerSec: opts.chat, reactionsPerSec: opts.reactions, heartbeatMs: opts.heartbeat * 1000, drainMs: 15_000 });
 
-    // Per slice: the server's event-loop delay and the CPU of every process.
-    const pids = [s.server.pid, sampler.pid, ...rig.pids];
+    // Per slice: the servers' event-loop delay (the worst node's) and the CPU of every process.
+    const pids = [...servers.map((x) => x.pid), sampler.pid, ...rig.pids];
     const perSlice: { loop: LoopReading; cpu: number[] }[] = [];
     let profileFile: string | undefined;
     const probing = (async () => {
       await sleep(startAt - Date.now());
       if (opts['cpu-prof']) await s.server.profile('start', undefined, 30_000);
-      await loopDelay(s.server, 'reset');
+      await Promise.all(servers.map((x) => loopDelay(x, 'reset')));
       let cpu0 = pids.map(cpuSeconds);
       let t0 = performance.now();
       for (let k = 1; k <= nSlices; k++) {
         await sleep(Math.max(0, startAt + Math.min(k * sliceMs, durationMs) - Date.now()));
-        const loop = await loopDelay(s.server, 'read');
-        await loopDelay(s.server, 'reset');
+        const loop = worstLoop(await Promise.all(servers.map((x) => loopDelay(x, 'read'))));
+        await Promise.all(servers.map((x) => loopDelay(x, 'reset')));
         const cpu1 = pids.map(cpuSeconds);
         const t1 = performance.now();
         perSlice.push({ loop, cpu: cpu1.map((c, i) => (c - cpu0[i]!) / ((t1 - t0) / 1000)) });
@@ -299,8 +319,9 @@ async function measureRoom(opts: RoomOptions, v: Variant, busyBefore: number, lo
         loopMaxMs: perSlice[k]?.loop.maxMs ?? NaN,
         // a tree from before the probe read timers has none
         timerGapMaxMs: perSlice[k]?.loop.timerGapMaxMs ?? NaN,
-        serverCpu: cpu[0] ?? NaN,
-        generatorCpuMax: Math.max(...cpu.slice(1)),
+        // every node's, added: CPU per push frame counts the whole deployment
+        serverCpu: cpu.length ? cpu.slice(0, servers.length).reduce((a, c) => a + c, 0) : NaN,
+        generatorCpuMax: Math.max(...cpu.slice(servers.length)),
         burst: burstAt >= startAt + k * sliceMs && burstAt < startAt + (k + 1) * sliceMs,
       };
     });
@@ -353,8 +374,20 @@ async function measureRoom(opts: RoomOptions, v: Variant, busyBefore: number, lo
     if (sampler.alive) sampler.proc.send({ type: 'close' });
     await Promise.race([sampler.exited, sleep(5000).then(() => sampler.stop(2000))]);
     await rig.close();
-    await s.stop();
+    await stopAll();
   }
+}
+
+/** The worst of the nodes' readings: each figure its highest (the loop delay a viewer on the slowest node sees). */
+function worstLoop(readings: LoopReading[]): LoopReading {
+  const gaps = readings.map((r) => r.timerGapMaxMs).filter((g): g is number => g !== undefined);
+  return {
+    maxMs: Math.max(...readings.map((r) => r.maxMs)),
+    p99Ms: Math.max(...readings.map((r) => r.p99Ms)),
+    meanMs: Math.max(...readings.map((r) => r.meanMs)),
+    count: readings.reduce((a, r) => a + r.count, 0),
+    ...(gaps.length ? { timerGapMaxMs: Math.max(...gaps) } : {}),
+  };
 }
 
 function mergeClaims(codes: string[], errors: Record<string, number>, missing: number, sent: number, ok: number, s: SamplerClaimed) {
@@ -440,7 +473,7 @@ export const room: Benchmark = {
     }
     const several = results.length > 1;
     const verdictsOf = results.map((r) => verdicts(r, opts));
-    const title = `room: ${opts.viewers} viewers for ${opts.seconds} s, chat ${opts.chat}/s, ${opts.reactions} taps/s, heartbeats every ${opts.heartbeat} s, a drop of ${opts.quantity} claimed by every viewer at ${opts.seconds / 2} s`;
+    const title = `room: ${opts.viewers} viewers${opts.nodes > 1 ? ` on ${opts.nodes} nodes` : ''} for ${opts.seconds} s, chat ${opts.chat}/s, ${opts.reactions} taps/s, heartbeats every ${opts.heartbeat} s, a drop of ${opts.quantity} claimed by every viewer at ${opts.seconds / 2} s`;
     const tables = results.map((r) => `${several ? `[${r.variant}] ` : ''}${title} (${r.connected.sample} decoded)\n\n${table(r)}`);
     const notes = results.flatMap((r, i) => verdictsOf[i]!.lines.map((l) => (several ? `[${r.variant}] ${l}` : l)));
     const result = results[results.length - 1]!;

@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { room, type RoomResult } from '../../bench/room/index.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
 
-const SMALL = ['--viewers', '200', '--seconds', '10', '--quantity', '20', '--sample', '40', '--chat', '20', '--reactions', '200', '--heartbeat', '4', '--wave', '50', '--quiet-wait', '0'];
+// on two nodes: the sample and the count-only sockets are spread over both, so chat and the burst cross the adapter
+const SMALL = ['--nodes', '2', '--viewers', '200', '--seconds', '10', '--quantity', '20', '--sample', '40', '--chat', '20', '--reactions', '200', '--heartbeat', '4', '--wave', '50', '--quiet-wait', '0'];
 
 describe('room benchmark', () => {
-  it('runs a small room: an exact claim burst by every viewer, chat and deliveries that add up per slice, no leaked Redis keys', async () => {
+  it('runs a small room on two nodes: an exact claim burst by every viewer, chat and deliveries that add up per slice, no leaked Redis keys', async () => {
     const outcome = await room.run(SMALL, () => {});
     const { result: r } = outcome.json as { result: RoomResult };
     expect(r.connected).toMatchObject({ sockets: 200, sample: 40, failed: 0 });
@@ -50,6 +51,7 @@ describe('room benchmark', () => {
     expect(r.heap.sockets).toBe(200);
     expect(r.baselineHeap?.sockets).toBe(200);
     expect(outcome.table).toContain('chat p99 ms');
+    expect(outcome.table).toContain('200 viewers on 2 nodes');
     expect(outcome.notes.some((l) => l.startsWith('MUST met'))).toBe(true);
     expect(outcome.notes.filter((l) => l.startsWith('GOAL'))).toHaveLength(3);
 
