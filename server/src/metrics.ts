@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { createDomainMetrics } from '../../core/src/metrics.js';
+import { createDomainMetrics, processMetrics } from '../../core/src/metrics.js';
 
 /** Latency buckets of requests and events: 1 ms to 2.5 s. */
 const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -9,6 +9,8 @@ const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
  * Labels hold route patterns, event names, codes and reasons: never a stream, user or raw path.
  */
 export function createMetrics() {
+  // the process's own (timer lag among them) measure from the start, not from the first scrape
+  processMetrics();
   const registry = new Registry();
   /** Per event that takes turns (the dispatcher's concurrency), how many wait for one now. */
   const waiting = new Map<string, () => number>();

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { JobData } from '../../core/src/jobs/queues.js';
-import { createDomainMetrics } from '../../core/src/metrics.js';
+import { createDomainMetrics, processMetrics } from '../../core/src/metrics.js';
 
 /** Job names are the job types; anything else (a job added by hand) is counted as `other`. */
 const JOB_NAMES: ReadonlySet<string> = new Set(JobData.options.map((o) => o.shape.type.value));
@@ -12,6 +12,8 @@ export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'wai
 
 /** Prometheus metrics of one worker, served at its /metrics with the process's defaults (core/src/metrics.ts). */
 export function createWorkerMetrics() {
+  // the process's own (timer lag among them) measure from the start, not from the first scrape
+  processMetrics();
   const registry = new Registry();
   const queues: Queue[] = [];
   return {
