@@ -102,6 +102,11 @@ export class StickyroomClient {
   /** Per stream: how far its chat arrived in order (see ChatCursor). */
   private readonly cursors = new Map<string, ChatCursor>();
   private readonly gapTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /**
+   * Chat pushed while a stream's catch-up (a rejoin or a gap fetch) is asked for: told after the catch-up's
+   * messages, which are older, so a viewer never sees a sender's later message before the earlier ones.
+   */
+  private readonly heldChat = new Map<string, ChatMessage[]>();
   private readonly seen = new Map<string, Set<string>>();
   /** Per stream: the oldest chat message id this client has (join ack, pages, live), where `olderMessages` pages from. */
   private readonly oldest = new Map<string, number>();
@@ -411,6 +416,11 @@ export class StickyroomClient {
   }
 
   private deliverChat(streamId: string, messages: ChatMessage[]): void {
+    const held = this.heldChat.get(streamId);
+    if (held) {
+      held.push(...messages);
+      return;
+    }
     for (const m of this.remember(streamId, messages)) this.emitLocal('chat:message', m);
     const cursor = this.cursors.get(streamId);
     // a stream being joined or joined: its cursor exists from before the join's ack until leave
@@ -442,14 +452,27 @@ export class StickyroomClient {
     if (ref) payload.ref = ref;
     const after = cursor.resumeAfter;
     if (after) payload.lastMessageId = after;
+    // the first catch-up in flight holds the stream's pushes; one started meanwhile adds to its hold
+    let holding = !this.heldChat.has(streamId);
+    if (holding) this.heldChat.set(streamId, []);
+    const release = (): void => {
+      if (!holding) return;
+      holding = false;
+      const held = this.heldChat.get(streamId) ?? [];
+      this.heldChat.delete(streamId);
+      this.deliverChat(streamId, byId(held));
+    };
     try {
       const data = await this.request('room:join', payload);
-      this.deliverChat(streamId, data.chat);
+      if (holding) this.heldChat.get(streamId)?.unshift(...data.chat);
+      else this.deliverChat(streamId, data.chat);
+      release();
       this.noteAnnounced(data, true);
       const last = data.chat[data.chat.length - 1]?.id;
       cursor.settle(last !== undefined && Number(last) > settledTo ? last : settledTo > 0 ? String(settledTo) : undefined);
       if (rejoin) this.emitLocal('rejoined', data);
     } catch (err) {
+      release();
       if (rejoin) this.emitLocal('rejoinFailed', { streamId, error: err });
       else if (TRANSIENT.has((err as StickyroomError).code)) this.watchGap(streamId);
       // refused for good (banned, stream gone): stop asking, the hole stays unfilled
@@ -701,4 +724,9 @@ function pageDocument(): PageDocument | undefined {
 
 function defaultVisibility(): boolean {
   return pageDocument()?.visibilityState !== 'hidden';
+}
+
+/** Chat messages in id order (ids are a per-stream sequence); a repeat is dropped when told (`remember`). */
+function byId(messages: ChatMessage[]): ChatMessage[] {
+  return [...messages].sort((a, b) => Number(a.id) - Number(b.id));
 }
