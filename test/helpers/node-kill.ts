@@ -50,7 +50,7 @@ export class NodeKillRig {
       [this.nodeA, this.nodeB] = await Promise.all([startServerProcess(this.env), startServerProcess({ ...this.env, PORT: String(this.portB) })]);
       this.processes.push(this.nodeA, this.nodeB);
       await worker.waitFor(/stickyroom worker running/);
-    }, 60_000);
+    }, 120_000);
     afterAll(async () => {
       for (const c of this.clients) c.close();
       for (const p of this.processes) await p.stop('SIGKILL');

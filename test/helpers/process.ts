@@ -45,7 +45,8 @@ export function runNode(nodeArgs: string[], env: Record<string, string>, cwd?: s
     child,
     output,
     exited,
-    waitFor(re, timeoutMs = 20_000) {
+    // generous: a process started while the whole suite runs on 2 cores can take 20 s to say it listens
+    waitFor(re, timeoutMs = 45_000) {
       const seen = output.find((l) => re.test(l));
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
