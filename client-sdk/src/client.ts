@@ -464,8 +464,8 @@ export class StickyroomClient {
     };
     try {
       const data = await this.request('room:join', payload);
-      if (holding) this.heldChat.get(streamId)?.unshift(...data.chat);
-      else this.deliverChat(streamId, data.chat);
+      // held with the pushes (by this catch-up or the one in flight), told in id order on release
+      this.deliverChat(streamId, data.chat);
       release();
       this.noteAnnounced(data, true);
       const last = data.chat[data.chat.length - 1]?.id;
