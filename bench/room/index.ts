@@ -206,7 +206,9 @@ async function measureRoom(opts: RoomOptions, v: Variant, busyBefore: number, lo
   const sampler = new NodeChild({ name: 'room sampler', entry: 'bench/room/sampler.ts' });
   let streamer: RawClient | undefined;
   try {
-    const idle = { heapUsed: (await guard(Promise.all(servers.map((x) => x.memory(true))))).reduce((a, m) => a + m.heapUsed, 0) };
+    // the deployment's heap: every node's, after a full GC
+    const heapUsed = async () => ({ heapUsed: (await guard(Promise.all(servers.map((x) => x.memory(true))))).reduce((a, m) => a + m.heapUsed, 0) });
+    const idle = await heapUsed();
     const streamId = await createLiveStream(s.url, s.jwtSecret, 'room benchmark');
     streamer = await RawClient.connect(s.url, { token: await streamerToken(s.jwtSecret) }, newCounts(), 10_000);
     log(`connecting ${sample} decoded sample sockets and ${bulk} count-only ones (${opts.generators} generators), each joining the stream${opts.nodes > 1 ? `, spread over ${opts.nodes} nodes` : ''}`);
@@ -237,7 +239,7 @@ async function measureRoom(opts: RoomOptions, v: Variant, busyBefore: number, lo
     log(`${sockets} connected in ${((sampled.ms + conn.ms) / 1000).toFixed(1)} s${failed ? `, ${failed} failed: ${JSON.stringify(errors)}` : ''}`);
     if (conn.sockets === 0 || sampled.sockets === 0) throw new Error(`sockets did not connect: ${JSON.stringify(errors)}`);
     await sleep(1000);
-    const loaded = { heapUsed: (await guard(Promise.all(servers.map((x) => x.memory(true))))).reduce((a, m) => a + m.heapUsed, 0) };
+    const loaded = await heapUsed();
 
     const durationMs = opts.seconds * 1000;
     const sliceMs = opts.slice * 1000;
