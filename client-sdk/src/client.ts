@@ -103,8 +103,8 @@ export class StickyroomClient {
   private readonly cursors = new Map<string, ChatCursor>();
   private readonly gapTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /**
-   * Chat pushed while a stream's catch-up (a rejoin or a gap fetch) is asked for: told after the catch-up's
-   * messages, which are older, so a viewer never sees a sender's later message before the earlier ones.
+   * Chat pushed while a stream's join or catch-up (a rejoin or a gap fetch) is asked for: told after the
+   * answer's messages, which are older, so a viewer never sees a sender's later message before the earlier ones.
    */
   private readonly heldChat = new Map<string, ChatMessage[]>();
   private readonly seen = new Map<string, Set<string>>();
@@ -268,6 +268,9 @@ export class StickyroomClient {
     let data: JoinData;
     if (options.ref) this.refs.set(streamId, options.ref);
     const leavesBefore = this.leaves.get(streamId) ?? 0;
+    // The server puts the socket in the room before it reads the snapshot, so chat may be pushed before the
+    // ack: it is held, and told once the caller has the snapshot (see release), without what the snapshot has.
+    const hold = this.holdChat(streamId);
     try {
       data = await this.request('room:join', options.ref ? { streamId, ref: options.ref } : { streamId });
     } catch (err) {
@@ -275,6 +278,7 @@ export class StickyroomClient {
         this.cursors.delete(streamId);
         this.refs.delete(streamId);
       }
+      hold.release();
       throw err;
     }
     // leave() was called while the join was on its way: the server has applied both, the leave last (the
@@ -285,6 +289,9 @@ export class StickyroomClient {
     this.remember(streamId, data.chat);
     this.noteOldest(streamId, data.chat);
     cursor.settle(data.chat[data.chat.length - 1]?.id);
+    // after the code that awaits this join has run (a macrotask comes after every microtask), so an app that
+    // shows the snapshot on the line after `await join()` has it before the first newer message
+    setTimeout(hold.release, 0);
     this.startHeartbeats();
     if (this.options.heartbeats !== false) void this.heartbeat(streamId).catch(() => {});
     return data;
@@ -297,6 +304,7 @@ export class StickyroomClient {
     this.seen.delete(streamId);
     this.oldest.delete(streamId);
     this.cursors.delete(streamId);
+    this.heldChat.delete(streamId);
     clearTimeout(this.gapTimers.get(streamId));
     this.gapTimers.delete(streamId);
     if (this.joined.size === 0) this.stopHeartbeats();
@@ -428,6 +436,26 @@ export class StickyroomClient {
     if (cursor?.receive(messages.map((m) => m.id))) this.watchGap(streamId);
   }
 
+  /**
+   * Holds a stream's chat pushes until `release()`, which tells them in id order (repeats dropped). The first
+   * hold in place owns it; one asked for meanwhile adds to it, and its release does nothing.
+   */
+  private holdChat(streamId: string): { release(): void } {
+    if (this.heldChat.has(streamId)) return { release: () => {} };
+    const held: ChatMessage[] = [];
+    this.heldChat.set(streamId, held);
+    let holding = true;
+    return {
+      release: () => {
+        if (!holding) return;
+        holding = false;
+        if (this.heldChat.get(streamId) !== held) return;
+        this.heldChat.delete(streamId);
+        this.deliverChat(streamId, byId(held));
+      },
+    };
+  }
+
   /** A hole in the ids that stays open past `gapFetchMs` is a lost message: fetch what is missing. */
   private watchGap(streamId: string): void {
     if (this.gapTimers.has(streamId)) return;
@@ -452,27 +480,18 @@ export class StickyroomClient {
     if (ref) payload.ref = ref;
     const after = cursor.resumeAfter;
     if (after) payload.lastMessageId = after;
-    // the first catch-up in flight holds the stream's pushes; one started meanwhile adds to its hold
-    let holding = !this.heldChat.has(streamId);
-    if (holding) this.heldChat.set(streamId, []);
-    const release = (): void => {
-      if (!holding) return;
-      holding = false;
-      const held = this.heldChat.get(streamId) ?? [];
-      this.heldChat.delete(streamId);
-      this.deliverChat(streamId, byId(held));
-    };
+    const hold = this.holdChat(streamId);
     try {
       const data = await this.request('room:join', payload);
       // held with the pushes (by this catch-up or the one in flight), told in id order on release
       this.deliverChat(streamId, data.chat);
-      release();
+      hold.release();
       this.noteAnnounced(data, true);
       const last = data.chat[data.chat.length - 1]?.id;
       cursor.settle(last !== undefined && Number(last) > settledTo ? last : settledTo > 0 ? String(settledTo) : undefined);
       if (rejoin) this.emitLocal('rejoined', data);
     } catch (err) {
-      release();
+      hold.release();
       if (rejoin) this.emitLocal('rejoinFailed', { streamId, error: err });
       else if (TRANSIENT.has((err as StickyroomError).code)) this.watchGap(streamId);
       // refused for good (banned, stream gone): stop asking, the hole stays unfilled

@@ -3,9 +3,11 @@ import type { ViewerClient } from '@stickyroom/sdk';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 /**
- * After a reconnect the SDK joins again and the ack carries the chat it missed; a message sent meanwhile may be
- * pushed to the socket before that ack is read (the server puts the socket in the room, then reads the history).
- * The SDK tells the missed messages first: a viewer never sees a sender's later message before the earlier ones.
+ * The server puts a joining socket in the room, then reads the history for the ack, so a message sent meanwhile
+ * may be pushed to the socket before the ack is read. After a reconnect the SDK joins again and the ack carries
+ * the chat it missed: the SDK tells the missed messages first. On a first join the app reads the history from
+ * the ack: a newer message is told after the join resolved. Either way a viewer never sees a sender's later
+ * message before the earlier ones.
  */
 let t: TestApp;
 beforeAll(async () => {
@@ -22,8 +24,11 @@ interface AckTable {
   acks: Record<number, ((...args: unknown[]) => void) & { withError?: boolean }>;
 }
 
-/** Holds the answer to the viewer's next `room:join` until `release()` is called; resolves once it is asked. */
-function holdNextJoinAnswer(v: ViewerClient): Promise<{ release(): Promise<void> }> {
+/**
+ * Holds the answer to the viewer's next `room:join` until `release()` is called; resolves once it is asked.
+ * `answered` resolves when the server's answer has reached the socket (and is held).
+ */
+function holdNextJoinAnswer(v: ViewerClient): Promise<{ release(): Promise<void>; answered: Promise<unknown> }> {
   return new Promise((resolve) => {
     const hook = (event: string): void => {
       if (event !== 'room:join') return;
@@ -36,7 +41,7 @@ function holdNextJoinAnswer(v: ViewerClient): Promise<{ release(): Promise<void>
         const stand = Object.assign((...args: unknown[]) => got(args), { withError: answer.withError });
         table.acks[id] = stand;
       });
-      resolve({ release: async () => answer(...(await arrived)) });
+      resolve({ release: async () => answer(...(await arrived)), answered: arrived });
     };
     v.socket.onAnyOutgoing(hook);
   });
@@ -51,7 +56,7 @@ function pushedToSocket(v: ViewerClient, text: string): Promise<void> {
   });
 }
 
-describe('chat after a reconnect', () => {
+describe('chat pushed while a join is answered', () => {
   it('tells the messages missed while away before a message pushed while the rejoin was answered', async () => {
     const streamId = await t.createStream('In order', 'brand-a', { start: true });
     const sender = await t.joinedViewer(streamId, 'order-sender');
@@ -77,5 +82,32 @@ describe('chat after a reconnect', () => {
     await rejoined;
 
     expect(told).toEqual(['missed 1', 'missed 2 <script>x</script>', 'missed 3', 'after']);
+  });
+
+  it('tells a message pushed before the first join was answered after the join resolved, once', async () => {
+    const streamId = await t.createStream('In order at once', 'brand-a', { start: true });
+    const sender = await t.joinedViewer(streamId, 'first-sender');
+    await sender.chat(streamId, 'earlier');
+    const v = await t.viewer('first-viewer');
+    const told: string[] = [];
+    v.on('chat:message', (m) => {
+      if (m.streamId === streamId) told.push(m.text);
+    });
+
+    // the server has answered (the socket is in the room), and a newer message reaches the socket first
+    const held = holdNextJoinAnswer(v);
+    const joining = v.join(streamId);
+    const join = await held;
+    await join.answered;
+    const pushed = pushedToSocket(v, 'newer <script>x</script>');
+    const newerTold = v.once('chat:message', (m) => m.streamId === streamId);
+    await sender.chat(streamId, 'newer <script>x</script>');
+    await pushed;
+    await join.release();
+    const data = await joining;
+    told.push(`joined with ${data.chat.map((m) => m.text).join(', ')}`);
+    await newerTold;
+
+    expect(told).toEqual(['joined with earlier', 'newer <script>x</script>']);
   });
 });
