@@ -35,8 +35,8 @@ export const SamplerRun = z.object({
 });
 export type SamplerRun = z.infer<typeof SamplerRun>;
 
-/** Every socket claims `dropId` at the wall-clock instant `at`. */
-export const SamplerClaim = z.object({ type: z.literal('claim'), at: z.number(), dropId: z.string().min(1), opIdPrefix: z.string().min(1), timeoutMs: z.number().int().positive() });
+/** Every socket claims `dropId` at the wall-clock instant `at` (an empty one: a claim the schema refuses). */
+export const SamplerClaim = z.object({ type: z.literal('claim'), at: z.number(), dropId: z.string(), opIdPrefix: z.string().min(1), timeoutMs: z.number().int().positive() });
 export type SamplerClaim = z.infer<typeof SamplerClaim>;
 
 export const ToSampler = z.discriminatedUnion('type', [SamplerInit, SamplerRun, SamplerClaim, z.object({ type: z.literal('close') })]);

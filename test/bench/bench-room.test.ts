@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { room, type RoomResult } from '../../bench/room/index.js';
+import { burstCeilingLines, room, type RoomResult } from '../../bench/room/index.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
 
 // on two nodes: the sample and the count-only sockets are spread over both, so chat and the burst cross the adapter
@@ -62,4 +62,24 @@ describe('room benchmark', () => {
       redis.disconnect();
     }
   }, 180_000);
+
+  it('runs a refused burst (claims the schema refuses: the transport alone) with every claim answered and nothing recorded', async () => {
+    const opts = ['--viewers', '60', '--seconds', '4', '--slice', '2', '--quantity', '5', '--sample', '10', '--chat', '10', '--reactions', '50', '--heartbeat', '2', '--wave', '30', '--quiet-wait', '0'];
+    const outcome = await room.run([...opts, '--burst', 'refused', '--no-baseline'], () => {});
+    const { result: r } = outcome.json as { result: RoomResult };
+    expect(r.burstKind).toBe('refused');
+    expect(r.burst).toMatchObject({ sent: 60, ok: 0, distinctCodes: 0, recordedCodes: 0, missing: 0, errors: { invalid_payload: 60 }, exact: true });
+    expect(r.slices.map((x) => x.burst)).toEqual([false, true]);
+    expect(r.slices.every((x) => x.chatSent > 0 && x.chatReceived === x.chatSent * 10)).toBe(true);
+    expect(outcome.table).toContain('and every viewer sending a claim the schema refuses at 2 s');
+    expect(outcome.notes).toContain(`MUST met: refused burst answered: {"invalid_payload":60} for 60 claims the schema refuses, 0 codes, 0 missing; refusal p99 ${Math.round(r.burst.latencyMs.p99).toLocaleString('en-US')} ms`);
+  }, 120_000);
+
+  it('sets the claim burst beside the refused burst of the same variant: the burst slice or the one before it, whichever is worse', () => {
+    const slices = (p99: number[], burstAt: number) => p99.map((chatP99Ms, k) => ({ chatP99Ms, burst: k === burstAt }) as RoomResult['slices'][number]);
+    const run = (variant: string, burstKind: 'claim' | 'refused', p99: number[]) => ({ variant, burstKind, slices: slices(p99, 2) }) as RoomResult;
+    const lines = burstCeilingLines([run('base', 'claim', [900, 300, 1200, 2000]), run('base', 'refused', [900, 600, 400, 100]), run('default', 'claim', [100, 800, 700, 100])]);
+    // the claim burst's worst (1,200) against the refused one's (600); default has no refused run to stand beside
+    expect(lines).toEqual(['base: chat p99 around the burst (its slice and the one before) 1,200 ms with claims, 600 ms with the refused burst (the transport alone): 2.00x']);
+  });
 });
