@@ -444,11 +444,9 @@ export class StickyroomClient {
     if (this.heldChat.has(streamId)) return { release: () => {} };
     const held: ChatMessage[] = [];
     this.heldChat.set(streamId, held);
-    let holding = true;
     return {
+      // once: a second call, or one after leave() dropped this hold (or a later join made its own), finds another
       release: () => {
-        if (!holding) return;
-        holding = false;
         if (this.heldChat.get(streamId) !== held) return;
         this.heldChat.delete(streamId);
         this.deliverChat(streamId, byId(held));
