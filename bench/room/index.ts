@@ -280,7 +280,7 @@ async function measureRoom(opts: RoomOptions, v: Variant, burstKind: BurstKind, 
       let t0 = performance.now();
       for (let k = 1; k <= nSlices; k++) {
         await sleep(Math.max(0, startAt + Math.min(k * sliceMs, durationMs) - Date.now()));
-        const loop = worstLoop(await Promise.all(servers.map((x) => loopDelay(x, 'read'))));
+        const loop = worstNodeLoop(await Promise.all(servers.map((x) => loopDelay(x, 'read'))));
         await Promise.all(servers.map((x) => loopDelay(x, 'reset')));
         const cpu1 = pids.map(cpuSeconds);
         const t1 = performance.now();
@@ -401,7 +401,7 @@ async function measureRoom(opts: RoomOptions, v: Variant, burstKind: BurstKind, 
 }
 
 /** The worst of the nodes' readings: each figure its highest (the loop delay a viewer on the slowest node sees). */
-function worstLoop(readings: LoopReading[]): LoopReading {
+function worstNodeLoop(readings: LoopReading[]): LoopReading {
   const gaps = readings.map((r) => r.timerGapMaxMs).filter((g): g is number => g !== undefined);
   return {
     maxMs: Math.max(...readings.map((r) => r.maxMs)),
