@@ -7,7 +7,7 @@ import { parseViewerActivity } from '../../core/src/activity/activity.metrics.js
 import { changedViewers } from '../../core/src/activity/activity.store.js';
 import { brandPointsKeys, pointsKeys } from '../../core/src/points/points.keys.js';
 import { ENTRY_FIELDS, packEntry, type History } from '../../core/src/scoring/scoring.history.js';
-import { scoringKeys } from '../../core/src/scoring/scoring.keys.js';
+import { legacyScoringKeys, scoringKeys } from '../../core/src/scoring/scoring.keys.js';
 import { scoringStore, streamTime } from '../../core/src/scoring/scoring.store.js';
 import { streamStore } from '../../core/src/streams/streams.service.js';
 import { boardKey, decay, streamPoints, tierOf, type Rating, type ScoringParams, type StreamEngagement } from '../../core/src/stickiness/index.js';
@@ -32,6 +32,8 @@ export async function rollupBefore(ctx: AppContext, streamId: string, opts: { ba
   const store = scoringStore(ctx);
   const scripts = oldScripts(ctx);
   const keys = scoringKeys(ctx.keys, stream.brandId);
+  /** the at-risk pool and the index by latest stream start, which the rollup before issue 11 wrote and the product no longer keeps */
+  const legacy = legacyScoringKeys(ctx.keys, stream.brandId);
   const p = store.params;
   const startedAt = streamTime(stream);
   const activity = activityKeys(ctx.keys, streamId);
@@ -64,8 +66,8 @@ export async function rollupBefore(ctx: AppContext, streamId: string, opts: { ba
       keys.tier('casual'),
       keys.tier('engaged'),
       keys.tier('loyal'),
-      keys.riskPool,
-      keys.asOf,
+      legacy.riskPool,
+      legacy.asOf,
       keys.cursor,
       streamId,
       reached,

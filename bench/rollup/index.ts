@@ -8,6 +8,7 @@ import { StreamStore } from '../../core/src/streams/streams.store.js';
 import { createLogger } from '../../core/src/logger.js';
 import { createWorkerContext } from '../../worker/src/context.js';
 import { rollupStream, type RollupStats } from '../../core/src/scoring/scoring.rollup.js';
+import { legacyScoringKeys } from '../../core/src/scoring/scoring.keys.js';
 import { olderPointsGone } from '../../core/src/points/points.service.js';
 import type { Benchmark } from '../lib/benchmark.js';
 import { BENCH_REDIS_URL, benchPrefix, dropPrefix, redisCpuSeconds } from '../lib/redis.js';
@@ -75,7 +76,9 @@ const OLD_PREFIX: Record<string, string> = { lots: 'l:', grants: 'g:', streams: 
  */
 async function digestOf(ctx: AppContext): Promise<string> {
   const hash = createHash('sha256');
-  const keys = await brandKeys(ctx);
+  // the "before" also writes two sorted sets the product dropped (nothing reads them): left out of the comparison
+  const legacy = new Set(Object.values(legacyScoringKeys(ctx.keys, BRAND)));
+  const keys = (await brandKeys(ctx)).filter((k) => !legacy.has(k));
   const hashes = new Map<string, string[]>();
   const zsets = new Map<string, string>();
   for (let i = 0; i < keys.length; i += 1000) {

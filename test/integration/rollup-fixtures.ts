@@ -80,7 +80,5 @@ export async function scoringSnapshot(redis: RedisClient, keys: Keys, brandId: s
     casual: await zset(k.tier('casual')),
     engaged: await zset(k.tier('engaged')),
     loyal: await zset(k.tier('loyal')),
-    riskPool: await zset(k.riskPool),
-    asOf: await zset(k.asOf),
   };
 }

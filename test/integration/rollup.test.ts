@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/src/config.js';
 import { recordActivity } from '../../core/src/activity/activity.store.js';
 import { pointsBalance } from '../../core/src/points/points.service.js';
+import { legacyScoringKeys } from '../../core/src/scoring/scoring.keys.js';
 import { scoringStore } from '../../core/src/scoring/scoring.store.js';
 import { ratingRow, scoreApply, scoreMerge } from '../../core/src/scoring/scoring.scripts.js';
 import { brandPointsKeys, pointsKeys } from '../../core/src/points/points.keys.js';
@@ -49,6 +50,23 @@ describe('rollup', () => {
     const replay = [await rollupStream(w.ctx, 'tw2'), await rollupStream(w.ctx, 'tw1')];
     expect(replay.map((s) => s.viewers)).toEqual([200, 300]);
     expect(await scoringSnapshot(w.ctx.redis, w.ctx.keys, brandId, { keepVersions: true })).toEqual(once);
+  });
+
+  it('frees the sorted sets an older version kept beside the boards, and keeps only the boards', async () => {
+    const brandId = 'brand-legacy';
+    const t0 = t.clock.now();
+    const legacy = legacyScoringKeys(w.ctx.keys, brandId);
+    // what a rollup of the version before left: every viewer in an at-risk pool and an index by stream start
+    await w.ctx.redis.zadd(legacy.riskPool, 1, 'old-viewer');
+    await w.ctx.redis.zadd(legacy.asOf, t0 - DAY, 'old-viewer');
+    await seedStream(w.ctx, { id: 'lg1', brandId, startedAt: t0 });
+    await record(w.ctx.redis, w.ctx.keys, generateActivity('lg1', t0, 40, 4));
+    expect((await rollupStream(w.ctx, 'lg1')).viewers).toBe(40);
+    expect(await w.ctx.redis.exists(legacy.riskPool, legacy.asOf)).toBe(0);
+    const k = scoringStore(w.ctx).keys(brandId);
+    const tiers = await Promise.all((['new', 'casual', 'engaged', 'loyal'] as const).map((tier) => w.ctx.redis.zcard(k.tier(tier))));
+    expect(await w.ctx.redis.zcard(k.board)).toBe(40);
+    expect(tiers.reduce((a, b) => a + b, 0)).toBe(40);
   });
 
   it('reads only the viewers who changed since the last rollup', async () => {

@@ -106,6 +106,64 @@ describe('brand leaderboard', () => {
     expect(seen).toHaveLength(250);
   });
 
+  it('pages the at-risk segment across the new, engaged and loyal tiers: in order, ties included, every viewer once', async () => {
+    const [S1, S2] = [T0, T0 + 7 * DAY];
+    await seedStream(w.ctx, { id: 'r1', brandId: 'brand-r', startedAt: S1 });
+    await seedStream(w.ctx, { id: 'r2', brandId: 'brand-r', startedAt: S2 });
+    // 30 newcomers who did exactly the same (one tie, ids of both cases: Redis orders ties by bytes, not by
+    // locale), and 60 regulars of both streams, some engaged or loyal by now, some casual
+    const tied = Array.from({ length: 30 }, (_, i) => `${i % 2 ? 'T' : 't'}ie${i}`);
+    await record(w.ctx.redis, w.ctx.keys, [
+      ...tied.map((viewerId) => ({ streamId: 'r1', viewerId, metric: 'watchMs' as const, n: 20 * MIN, at: S1 + MIN })),
+      ...generateActivity('r1', S1, 60, 5, 'reg'),
+      ...generateActivity('r2', S2, 60, 6, 'reg'),
+    ]);
+    for (const id of ['r1', 'r2']) await rollupStream(w.ctx, id);
+    const token = await t.token('brand', 'analyst-r', { brandId: 'brand-r' });
+    const page = async (query: string) => {
+      const res = await t.http('GET', `/api/brands/brand-r/viewers?${query}`, { token });
+      expect(res.status).toBe(200);
+      return res.body as { viewers: { viewerId: string; score: number; segment: string }[]; nextCursor: string | null };
+    };
+
+    t.clock.set(S2 + 25 * DAY);
+    const everyone = (await page('limit=200')).viewers;
+    expect(everyone).toHaveLength(150 - 60);
+    const atRisk = everyone.filter((v) => v.segment === 'at-risk').map((v) => v.viewerId);
+    expect(atRisk.length).toBeGreaterThan(tied.length);
+    expect(everyone.some((v) => v.segment === 'casual')).toBe(true);
+
+    // pages of 7 give the whole board's at-risk viewers, in the whole board's order
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await page(`segment=at-risk&limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.viewers.every((v) => v.segment === 'at-risk')).toBe(true);
+      seen.push(...res.viewers.map((v) => v.viewerId));
+      cursor = res.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(atRisk);
+
+    // a tied viewer ends a page and is re-rated (moves up, out of the tie) before the next: nobody is lost
+    const first = await page('segment=at-risk&limit=200');
+    const inTie = first.viewers.findIndex((v) => tied.includes(v.viewerId));
+    const head = await page(`segment=at-risk&limit=${inTie + 3}`);
+    const last = head.viewers[head.viewers.length - 1]!.viewerId;
+    expect(tied).toContain(last);
+    await recordActivity(w.ctx.redis, w.ctx.keys, { streamId: 'r1', viewerId: last, metric: 'chat', n: 4, at: S1 + MIN });
+    await rollupStream(w.ctx, 'r1');
+    const rest: string[] = [];
+    cursor = head.nextCursor;
+    while (cursor) {
+      const res = await page(`segment=at-risk&limit=7&cursor=${cursor}`);
+      rest.push(...res.viewers.map((v) => v.viewerId));
+      cursor = res.nextCursor;
+    }
+    const all = [...head.viewers.map((v) => v.viewerId), ...rest];
+    expect(all).toHaveLength(atRisk.length);
+    expect(new Set(all)).toEqual(new Set(atRisk));
+  });
+
   it('answers 403 to a brand token of another brand, and to a viewer', async () => {
     const other = await t.token('brand', 'spy', { brandId: 'brand-x' });
     const res = await board('', other);

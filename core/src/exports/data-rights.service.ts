@@ -24,7 +24,7 @@ import type { SurveyAnswerRecord } from '../survey/survey.store.js';
 import { webhookKeys } from '../webhooks/webhooks.keys.js';
 import { qaKeys } from '../qa/qa.keys.js';
 import { quizKeys } from '../quiz/quiz.keys.js';
-import { scoringKeys } from '../scoring/scoring.keys.js';
+import { legacyScoringKeys, scoringKeys } from '../scoring/scoring.keys.js';
 import { TIERS } from '../stickiness/index.js';
 import { brandSummaryKeys, summaryKeys } from '../summary/summary.keys.js';
 import { ForgetOps } from './data-rights.store.js';
@@ -349,7 +349,8 @@ async function forgetInBrand(ctx: AppContext, ops: ForgetOps, brandId: string, q
   const sc = scoringKeys(ctx.keys, brandId);
   await ops.hashField(sc.history);
   await ops.hashField(sc.ratings);
-  for (const key of [sc.board, sc.riskPool, sc.asOf, ...TIERS.map((t) => sc.tier(t))]) await ops.zsetMember(key);
+  const legacy = legacyScoringKeys(ctx.keys, brandId);
+  for (const key of [sc.board, ...TIERS.map((t) => sc.tier(t)), legacy.riskPool, legacy.asOf]) await ops.zsetMember(key);
   const bs = brandSummaryKeys(ctx.keys, brandId);
   await ops.zsetMember(bs.firstSeen);
   await ops.zsetMember(bs.firstBought);

@@ -11,12 +11,18 @@ export const scoringKeys = (k: Keys, brandId: string) => ({
   board: k.brand(brandId, 'sc', 'board'),
   /** ZSET per tier, same members and keys as the board: the source of a segment-filtered page. */
   tier: (tier: Tier) => k.brand(brandId, 'sc', 'tier', tier),
-  /** ZSET: members of the new, engaged and loyal tiers, the viewers who turn at-risk when away. */
-  riskPool: k.brand(brandId, 'sc', 'riskpool'),
-  /** ZSET viewerId -> asOf (start of the viewer's latest stream): who has been away how long. */
-  asOf: k.brand(brandId, 'sc', 'asof'),
   /** HASH streamId -> change sequence: how far each stream's ledger has been rolled up. */
   cursor: k.brand(brandId, 'sc', 'cursor'),
 });
 
 export type ScoringKeys = ReturnType<typeof scoringKeys>;
+
+/**
+ * Sorted sets the rollup wrote before the at-risk segment became a merged walk of three tier boards (the pool
+ * of those tiers' members, and every viewer by latest stream start): nothing reads them; dropLegacyScoringKeys
+ * deletes them, and a data-rights erasure still scrubs them in case it runs first.
+ */
+export const legacyScoringKeys = (k: Keys, brandId: string) => ({
+  riskPool: k.brand(brandId, 'sc', 'riskpool'),
+  asOf: k.brand(brandId, 'sc', 'asof'),
+});

@@ -2,6 +2,7 @@ import type { AppContext } from '../context.js';
 import { activityFields, changedViewers } from '../activity/activity.store.js';
 import { olderPointsGone, queueWatchPointsBatch } from '../points/points.service.js';
 import { ENTRY_METRICS, packEntryRow } from './scoring.history.js';
+import { legacyScoringKeys } from './scoring.keys.js';
 import { scoringStore, streamTime, type StoredRating } from './scoring.store.js';
 import { streamStore } from '../streams/streams.service.js';
 import { rate, segmentAt, type Rating, type ScoringParams } from '../stickiness/index.js';
@@ -32,7 +33,7 @@ const WATCH = ENTRY_METRICS.indexOf('watchMs');
  * between pages of the change index; the next page's ids are read while the current one is worked on).
  * Their reads and merges run together, and each batch's watch-point top-ups (one script call) and ratings go
  * in one pipeline, sent in batch order without waiting for the previous reply. The cursor still only moves
- * in order: a batch moves it only if it already reached where the batch started (score-apply-9.lua), so a
+ * in order: a batch moves it only if it already reached where the batch started (score-apply-7.lua), so a
  * batch stored after an earlier one failed leaves the cursor before the failed one and the next rollup redoes
  * both.
  */
@@ -82,7 +83,11 @@ export async function rollupStream(ctx: AppContext, streamId: string, opts: { ba
     await done;
   };
 
-  const [watchSegments, olderLayoutGone] = await Promise.all([subscribed(ctx, stream.brandId, 'segment.changed'), olderPointsGone(ctx)]);
+  const [watchSegments, olderLayoutGone] = await Promise.all([
+    subscribed(ctx, stream.brandId, 'segment.changed'),
+    olderPointsGone(ctx),
+    dropLegacyScoringKeys(ctx, stream.brandId),
+  ]);
   let cursor = await store.cursor(stream.brandId, streamId);
   stats.roundTrips++;
   const inFlight = new Set<Promise<void>>();
@@ -119,6 +124,22 @@ export async function rollupStream(ctx: AppContext, streamId: string, opts: { ba
   }
   if (failure) throw failure.err;
   return stats;
+}
+
+const legacyDropped = new WeakMap<AppContext, Set<string>>();
+
+/**
+ * Deletes the brand's sorted sets of the layout before (legacyScoringKeys), once per brand and process: the
+ * first rollup of each brand after an upgrade frees them (UNLINK frees in the background), and a worker
+ * started later frees what an older worker still wrote during a rolling upgrade. Nothing reads them.
+ */
+async function dropLegacyScoringKeys(ctx: AppContext, brandId: string): Promise<void> {
+  const done = legacyDropped.get(ctx) ?? new Set<string>();
+  legacyDropped.set(ctx, done);
+  if (done.has(brandId)) return;
+  const legacy = legacyScoringKeys(ctx.keys, brandId);
+  await ctx.redis.unlink(legacy.riskPool, legacy.asOf);
+  done.add(brandId);
 }
 
 /** Field `index` of ENTRY_METRICS in a packed entry (`<streamId>,<startedAt>,<metric>,...`), without splitting it. */

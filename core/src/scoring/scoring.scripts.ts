@@ -22,17 +22,17 @@ export interface RatingRow {
   boardKey: number;
 }
 
-/** A rating as score-apply-9.lua stores it: built once, in one place. */
+/** A rating as score-apply-7.lua stores it: built once, in one place. */
 export function ratingRow(viewerId: string, r: { version: number; score: number; asOf: number; tier: Tier; streams: number; boardKey: number }): RatingRow {
   return { viewerId, rating: `${r.version};${r.score};${r.asOf};${r.tier};${r.streams}`, boardKey: r.boardKey };
 }
 
-/** score-apply-9.lua: stores ratings (a later history version wins) and moves the stream's cursor (if it reached fromSeq); answers how many were written. */
+/** score-apply-7.lua: stores ratings (a later history version wins) and moves the stream's cursor (if it reached fromSeq); answers how many were written. */
 export const scoreApply = defineScript({
-  file: 'score-apply-9.lua',
+  file: 'score-apply-7.lua',
   keys: (k, a: { brandId: string; streamId: string; seq: number; fromSeq: number; rows: readonly RatingRow[] }) => {
     const s = scoringKeys(k, a.brandId);
-    return [s.ratings, s.board, s.tier('new'), s.tier('casual'), s.tier('engaged'), s.tier('loyal'), s.riskPool, s.asOf, s.cursor];
+    return [s.ratings, s.board, s.tier('new'), s.tier('casual'), s.tier('engaged'), s.tier('loyal'), s.cursor];
   },
   argv: (a) => {
     const out: (string | number)[] = [a.streamId, a.seq, a.fromSeq];
@@ -42,13 +42,13 @@ export const scoreApply = defineScript({
   parse: (written: number) => written,
 });
 
-/** score-page-3.lua: one step of a leaderboard walk; answers the kept viewers' raw ratings and where it stopped. */
+/** score-page-n.lua: one step of a leaderboard walk over one board or several merged; answers the kept viewers' raw ratings and where it stopped. */
 export const scorePage = defineScript({
-  file: 'score-page-3.lua',
-  keys: (k, a: { brandId: string; board: string; from: { key: string; viewerId: string }; limit: number; budget: number; asOfRange: [number, number] }) => {
-    const s = scoringKeys(k, a.brandId);
-    return [a.board, s.asOf, s.ratings];
-  },
+  file: 'score-page-n.lua',
+  keys: (k, a: { brandId: string; boards: readonly string[]; from: { key: string; viewerId: string }; limit: number; budget: number; asOfRange: [number, number] }) => [
+    scoringKeys(k, a.brandId).ratings,
+    ...a.boards,
+  ],
   argv: (a) => [a.from.key, a.from.viewerId, a.limit, a.budget, a.asOfRange[0], a.asOfRange[1]],
   parse: ([flat, lastKey, lastViewer]: [string[], string, string]) => ({
     kept: [...pairs(flat)].map(([viewerId, rating]) => ({ viewerId, rating })),

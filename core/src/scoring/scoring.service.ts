@@ -46,21 +46,22 @@ export async function leaderboard(
   const atRisk = now - p.atRiskMs;
   const dormant = now - p.dormantMs;
   const ALL: [number, number] = [-1, Number.MAX_SAFE_INTEGER];
-  const plan: { board: string; range: [number, number]; top?: string } = (() => {
+  const plan: { boards: string[]; range: [number, number]; top?: string } = (() => {
     switch (q.segment) {
       case undefined:
-        return { board: k.board, range: ALL };
+        return { boards: [k.board], range: ALL };
       case 'casual':
-        return { board: k.tier('casual'), range: [dormant, ALL[1]] };
+        return { boards: [k.tier('casual')], range: [dormant, ALL[1]] };
       case 'new':
       case 'engaged':
       case 'loyal':
-        return { board: k.tier(q.segment), range: [atRisk, ALL[1]] };
+        return { boards: [k.tier(q.segment)], range: [atRisk, ALL[1]] };
       case 'at-risk':
-        return { board: k.riskPool, range: [dormant, atRisk] };
+        // casual viewers never turn at-risk: the three other tiers' boards, walked as one
+        return { boards: [k.tier('new'), k.tier('engaged'), k.tier('loyal')], range: [dormant, atRisk] };
       case 'dormant':
         // Nobody away since before `dormant` has a key above this (scores are at most 100): start there.
-        return { board: k.board, range: [ALL[0], dormant], top: String(Math.log2(100) + dormant / p.halfLifeMs) };
+        return { boards: [k.board], range: [ALL[0], dormant], top: String(Math.log2(100) + dormant / p.halfLifeMs) };
     }
   })();
 
@@ -70,7 +71,7 @@ export async function leaderboard(
   let next: { key: string; viewerId: string } | null = from;
   while (next && viewers.length < q.limit && looked < PAGE_BUDGET) {
     const budget = Math.min(2000, PAGE_BUDGET - looked);
-    const step = await store.pageStep(brandId, plan.board, from, q.limit - viewers.length, budget, plan.range);
+    const step = await store.pageStep(brandId, plan.boards, from, q.limit - viewers.length, budget, plan.range);
     for (const { viewerId, rating } of step.kept) {
       viewers.push({ viewerId, ...readRating(rating, now, p), lastStreamAt: rating.asOf, streams: rating.streams, lifetimeValue: 0 });
     }

@@ -102,16 +102,16 @@ export class ScoringStore {
     return (await this.ctx.redis.hmget(this.keys(brandId).history, ...viewerIds)).map(parseHistory);
   }
 
-  /** One script call of a leaderboard walk (score-page-3.lua). */
+  /** One script call of a leaderboard walk over one board or several merged (score-page-n.lua). */
   async pageStep(
     brandId: string,
-    board: string,
+    boards: readonly string[],
     from: { key: string; viewerId: string },
     limit: number,
     budget: number,
     asOfRange: [number, number],
   ): Promise<{ kept: { viewerId: string; rating: StoredRating }[]; last: { key: string; viewerId: string } | null }> {
-    const step = await scorePage.run(this.ctx.redis, this.ctx.keys, { brandId, board, from, limit, budget, asOfRange });
+    const step = await scorePage.run(this.ctx.redis, this.ctx.keys, { brandId, boards, from, limit, budget, asOfRange });
     const kept: { viewerId: string; rating: StoredRating }[] = [];
     for (const { viewerId, rating: raw } of step.kept) {
       const rating = parseRating(raw);

@@ -11,9 +11,10 @@
     KEYS[1] ratings (HASH viewerId -> '<version>;<score>;<asOf>;<tier>;<streams>')
     KEYS[2] board (ZSET viewerId -> board key)
     KEYS[3..6] tier boards new, casual, engaged, loyal (ZSET viewerId -> board key)
-    KEYS[7] at-risk pool: members of the new, engaged and loyal tiers (ZSET viewerId -> board key)
-    KEYS[8] asOf (ZSET viewerId -> start of the viewer's latest stream)
-    KEYS[9] rollup cursors (HASH streamId -> change sequence)
+    KEYS[7] rollup cursors (HASH streamId -> change sequence)
+  Two sorted-set members per viewer (the board, the tier's board): the at-risk segment walks three tier
+  boards merged and reads the latest stream start from the rating (score-page-n.lua), so neither a pool of
+  them nor an index by stream start is written here.
     ARGV[1] streamId  ARGV[2] change sequence the batch reached
     ARGV[3] change sequence the batch started after (0: move the cursor whatever it is)
     ARGV[4..] groups of 3: viewerId, rating as stored ('<version>;<score>;<asOf>;<tier>;<streams>'), boardKey
@@ -23,7 +24,6 @@
 local rcall = redis.call
 local CHUNK = 1000 -- arguments per variadic call (unpack has a stack limit)
 local tierKey = { new = KEYS[3], casual = KEYS[4], engaged = KEYS[5], loyal = KEYS[6] }
-local pooled = { new = true, engaged = true, loyal = true }
 
 local first, n = 4, (#ARGV - 3) / 3
 local stored = {}
@@ -56,7 +56,7 @@ for i = 1, n do
   end
 end
 
-local ratings, board, asOf, pool, unpool = {}, {}, {}, {}, {}
+local ratings, board = {}, {}
 local into, outOf = { new = {}, casual = {}, engaged = {}, loyal = {} }, { new = {}, casual = {}, engaged = {}, loyal = {} }
 local function push(t, x, y)
   t[#t + 1] = x
@@ -66,14 +66,12 @@ for _, viewer in ipairs(order) do
   local a = final[viewer]
   if a then
     local rating, key = ARGV[a + 1], ARGV[a + 2]
-    local at, tier = string.match(rating, '^[^;]*;[^;]*;([^;]*);([^;]*);')
+    local tier = string.match(rating, '^[^;]*;[^;]*;[^;]*;([^;]*);')
     push(ratings, viewer, rating)
     push(board, key, viewer)
     local was = wasTier[viewer]
     if was and was ~= tier and tierKey[was] then outOf[was][#outOf[was] + 1] = viewer end
     push(into[tier], key, viewer)
-    if pooled[tier] then push(pool, key, viewer) else unpool[#unpool + 1] = viewer end
-    push(asOf, at, viewer)
   end
 end
 
@@ -86,10 +84,7 @@ for _, tier in ipairs({ 'new', 'casual', 'engaged', 'loyal' }) do
   each('ZREM', tierKey[tier], outOf[tier])
   each('ZADD', tierKey[tier], into[tier])
 end
-each('ZADD', KEYS[7], pool)
-each('ZREM', KEYS[7], unpool)
-each('ZADD', KEYS[8], asOf)
 
-local reached = tonumber(rcall('HGET', KEYS[9], ARGV[1]) or '0')
-if reached >= tonumber(ARGV[3]) and tonumber(ARGV[2]) > reached then rcall('HSET', KEYS[9], ARGV[1], ARGV[2]) end
+local reached = tonumber(rcall('HGET', KEYS[7], ARGV[1]) or '0')
+if reached >= tonumber(ARGV[3]) and tonumber(ARGV[2]) > reached then rcall('HSET', KEYS[7], ARGV[1], ARGV[2]) end
 return applied
