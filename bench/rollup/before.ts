@@ -32,7 +32,7 @@ export async function rollupBefore(ctx: AppContext, streamId: string, opts: { ba
   const store = scoringStore(ctx);
   const scripts = oldScripts(ctx);
   const keys = scoringKeys(ctx.keys, stream.brandId);
-  /** the at-risk pool and the index by latest stream start, which the rollup before issue 11 wrote and the product no longer keeps */
+  /** the board of everyone, the at-risk pool and the index by latest stream start, which the rollup before issue 11 wrote and the product no longer keeps */
   const legacy = legacyScoringKeys(ctx.keys, stream.brandId);
   const p = store.params;
   const startedAt = streamTime(stream);
@@ -61,7 +61,7 @@ export async function rollupBefore(ctx: AppContext, streamId: string, opts: { ba
     const reached = changed[changed.length - 1]!.seq;
     await scripts.apply(
       keys.ratings,
-      keys.board,
+      legacy.board,
       keys.tier('new'),
       keys.tier('casual'),
       keys.tier('engaged'),

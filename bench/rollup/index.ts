@@ -76,7 +76,7 @@ const OLD_PREFIX: Record<string, string> = { lots: 'l:', grants: 'g:', streams: 
  */
 async function digestOf(ctx: AppContext): Promise<string> {
   const hash = createHash('sha256');
-  // the "before" also writes two sorted sets the product dropped (nothing reads them): left out of the comparison
+  // the "before" also writes three sorted sets the product dropped (nothing reads them): left out of the comparison
   const legacy = new Set(Object.values(legacyScoringKeys(ctx.keys, BRAND)));
   const keys = (await brandKeys(ctx)).filter((k) => !legacy.has(k));
   const hashes = new Map<string, string[]>();

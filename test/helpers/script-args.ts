@@ -18,7 +18,7 @@ export async function importEveryScript(): Promise<void> {
  * `record.viewerId`), so a key builder gets distinct ids for distinct fields and two ids of different kinds
  * (a stream and a brand) never share a hash tag by accident; any `...streamId` reads as `streamId`. Fields
  * a caller builds from a stream are built from it: the event gate (`gate`) and a leased key (`key`); a
- * leaderboard (`board`) is one of the brand's. A list reads as two elements of any shape.
+ * leaderboard's boards (`boards`) are the brand's. A list reads as two elements of any shape.
  */
 export function anyArgs(keys: Keys, streamId: string, path = ''): unknown {
   const name = path || 'args';
@@ -34,7 +34,7 @@ export function anyArgs(keys: Keys, streamId: string, path = ''): unknown {
       if (typeof prop === 'symbol') return undefined;
       if (prop === 'gate') return eventGate(keys, 10, streamId, 'user-1');
       if (prop === 'key') return keys.stream(streamId, 'lease');
-      if (prop === 'board') return scoringKeys(keys, 'brandId').board;
+      if (prop === 'boards') return [scoringKeys(keys, 'brandId').tier('new'), scoringKeys(keys, 'brandId').tier('loyal')];
       return anyArgs(keys, streamId, path ? `${path}.${prop}` : prop);
     },
   });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { applyRetention } from '../../core/src/exports/retention.js';
 import { rollupStream } from '../../core/src/scoring/scoring.rollup.js';
 import { scoringKeys } from '../../core/src/scoring/scoring.keys.js';
+import { TIERS } from '../../core/src/stickiness/index.js';
 import { brandOrderKeys } from '../../core/src/orders/orders.keys.js';
 import { createLogger } from '../../core/src/logger.js';
 import { startWorker } from '../../worker/src/worker.js';
@@ -96,7 +97,7 @@ describe('retention', () => {
     expect(before.some((k) => k.startsWith('poll:votes:'))).toBe(true);
     const redis = t.app.ctx.redis;
     const sc = scoringKeys(t.app.ctx.keys, BRAND);
-    const scores = await Promise.all([redis.hgetall(sc.history), redis.hgetall(sc.ratings), redis.zrange(sc.board, 0, -1, 'WITHSCORES')]);
+    const scores = await Promise.all([redis.hgetall(sc.history), redis.hgetall(sc.ratings), Promise.all(TIERS.map((tier) => redis.zrange(sc.tier(tier), 0, -1, 'WITHSCORES')))]);
     const orderHistory = await redis.zrange(brandOrderKeys(t.app.ctx.keys, BRAND, 'regular').history, 0, -1);
     expect(ndjson(await get(`/api/streams/${old}/export/chat`))).toHaveLength(1);
     expect((await keysOf(old)).filter((k) => k === 'chat:log')).toEqual(['chat:log']);
@@ -114,7 +115,7 @@ describe('retention', () => {
     expect(JSON.stringify(JSON.parse(await get(`/api/streams/${old}/survey`)))).not.toContain('call me');
     expect(left).toEqual(expect.arrayContaining(['meta', 'summary:final', 'summary:viewers', 'totals', 'timeline', 'moments']));
     expect(await get(`/api/streams/${old}/summary`)).toBe(summary);
-    expect(await Promise.all([redis.hgetall(sc.history), redis.hgetall(sc.ratings), redis.zrange(sc.board, 0, -1, 'WITHSCORES')])).toEqual(scores);
+    expect(await Promise.all([redis.hgetall(sc.history), redis.hgetall(sc.ratings), Promise.all(TIERS.map((tier) => redis.zrange(sc.tier(tier), 0, -1, 'WITHSCORES')))])).toEqual(scores);
     expect(await redis.zrange(brandOrderKeys(t.app.ctx.keys, BRAND, 'regular').history, 0, -1)).toEqual(orderHistory);
     for (const table of ['chat', 'orders', 'claims', 'moderation', 'survey']) expect(await get(`/api/streams/${old}/export/${table}`), table).toBe('');
     // the order webhook replaying the old order hears it was counted already: nothing is counted or recreated

@@ -75,7 +75,6 @@ export async function scoringSnapshot(redis: RedisClient, keys: Keys, brandId: s
   return {
     history: strip(await redis.hgetall(k.history)),
     ratings: strip(await redis.hgetall(k.ratings)),
-    board: await zset(k.board),
     new: await zset(k.tier('new')),
     casual: await zset(k.tier('casual')),
     engaged: await zset(k.tier('engaged')),

@@ -52,21 +52,23 @@ describe('rollup', () => {
     expect(await scoringSnapshot(w.ctx.redis, w.ctx.keys, brandId, { keepVersions: true })).toEqual(once);
   });
 
-  it('frees the sorted sets an older version kept beside the boards, and keeps only the boards', async () => {
+  it('frees the sorted sets an older version kept beside the tier boards, and keeps each viewer in one', async () => {
     const brandId = 'brand-legacy';
     const t0 = t.clock.now();
     const legacy = legacyScoringKeys(w.ctx.keys, brandId);
-    // what a rollup of the version before left: every viewer in an at-risk pool and an index by stream start
+    // what a rollup of the version before left: every viewer in a board of all, an at-risk pool and an index by stream start
+    await w.ctx.redis.zadd(legacy.board, 1, 'old-viewer');
     await w.ctx.redis.zadd(legacy.riskPool, 1, 'old-viewer');
     await w.ctx.redis.zadd(legacy.asOf, t0 - DAY, 'old-viewer');
     await seedStream(w.ctx, { id: 'lg1', brandId, startedAt: t0 });
     await record(w.ctx.redis, w.ctx.keys, generateActivity('lg1', t0, 40, 4));
     expect((await rollupStream(w.ctx, 'lg1')).viewers).toBe(40);
-    expect(await w.ctx.redis.exists(legacy.riskPool, legacy.asOf)).toBe(0);
+    expect(await w.ctx.redis.exists(legacy.board, legacy.riskPool, legacy.asOf)).toBe(0);
+    // each viewer in the board of their tier, and in no other sorted set of the brand's scores
     const k = scoringStore(w.ctx).keys(brandId);
-    const tiers = await Promise.all((['new', 'casual', 'engaged', 'loyal'] as const).map((tier) => w.ctx.redis.zcard(k.tier(tier))));
-    expect(await w.ctx.redis.zcard(k.board)).toBe(40);
-    expect(tiers.reduce((a, b) => a + b, 0)).toBe(40);
+    const tiers = await Promise.all((['new', 'casual', 'engaged', 'loyal'] as const).map((tier) => w.ctx.redis.zrange(k.tier(tier), 0, -1)));
+    expect(new Set(tiers.flat()).size).toBe(40);
+    expect(tiers.flat()).toHaveLength(40);
   });
 
   it('reads only the viewers who changed since the last rollup', async () => {

@@ -350,7 +350,7 @@ async function forgetInBrand(ctx: AppContext, ops: ForgetOps, brandId: string, q
   await ops.hashField(sc.history);
   await ops.hashField(sc.ratings);
   const legacy = legacyScoringKeys(ctx.keys, brandId);
-  for (const key of [sc.board, ...TIERS.map((t) => sc.tier(t)), legacy.riskPool, legacy.asOf]) await ops.zsetMember(key);
+  for (const key of [...TIERS.map((t) => sc.tier(t)), legacy.board, legacy.riskPool, legacy.asOf]) await ops.zsetMember(key);
   const bs = brandSummaryKeys(ctx.keys, brandId);
   await ops.zsetMember(bs.firstSeen);
   await ops.zsetMember(bs.firstBought);

@@ -7,9 +7,10 @@ export const scoringKeys = (k: Keys, brandId: string) => ({
   history: k.brand(brandId, 'sc', 'history'),
   /** HASH viewerId -> `<version>;<score>;<asOf>;<tier>;<streams>`: the rating computed from that history version. */
   ratings: k.brand(brandId, 'sc', 'ratings'),
-  /** ZSET viewerId -> board key (orders viewers by their score at any read time, see boardKey). */
-  board: k.brand(brandId, 'sc', 'board'),
-  /** ZSET per tier, same members and keys as the board: the source of a segment-filtered page. */
+  /**
+   * ZSET per tier, viewerId -> board key (orders viewers by their score at any read time, see boardKey): each
+   * rated viewer is in the board of their tier; a page of all viewers walks the four merged.
+   */
   tier: (tier: Tier) => k.brand(brandId, 'sc', 'tier', tier),
   /** HASH streamId -> change sequence: how far each stream's ledger has been rolled up. */
   cursor: k.brand(brandId, 'sc', 'cursor'),
@@ -18,11 +19,12 @@ export const scoringKeys = (k: Keys, brandId: string) => ({
 export type ScoringKeys = ReturnType<typeof scoringKeys>;
 
 /**
- * Sorted sets the rollup wrote before the at-risk segment became a merged walk of three tier boards (the pool
- * of those tiers' members, and every viewer by latest stream start): nothing reads them; dropLegacyScoringKeys
- * deletes them, and a data-rights erasure still scrubs them in case it runs first.
+ * Sorted sets the rollup wrote before pages became merged walks of the tier boards (every viewer by board key,
+ * the pool of the new, engaged and loyal tiers, every viewer by latest stream start): nothing reads them;
+ * the rollup deletes them, and a data-rights erasure still scrubs them in case it runs first.
  */
 export const legacyScoringKeys = (k: Keys, brandId: string) => ({
+  board: k.brand(brandId, 'sc', 'board'),
   riskPool: k.brand(brandId, 'sc', 'riskpool'),
   asOf: k.brand(brandId, 'sc', 'asof'),
 });

@@ -33,7 +33,7 @@ const WATCH = ENTRY_METRICS.indexOf('watchMs');
  * between pages of the change index; the next page's ids are read while the current one is worked on).
  * Their reads and merges run together, and each batch's watch-point top-ups (one script call) and ratings go
  * in one pipeline, sent in batch order without waiting for the previous reply. The cursor still only moves
- * in order: a batch moves it only if it already reached where the batch started (score-apply-7.lua), so a
+ * in order: a batch moves it only if it already reached where the batch started (score-apply-6.lua), so a
  * batch stored after an earlier one failed leaves the cursor before the failed one and the next rollup redoes
  * both.
  */
@@ -138,7 +138,7 @@ async function dropLegacyScoringKeys(ctx: AppContext, brandId: string): Promise<
   legacyDropped.set(ctx, done);
   if (done.has(brandId)) return;
   const legacy = legacyScoringKeys(ctx.keys, brandId);
-  await ctx.redis.unlink(legacy.riskPool, legacy.asOf);
+  await ctx.redis.unlink(legacy.board, legacy.riskPool, legacy.asOf);
   done.add(brandId);
 }
 

@@ -22,17 +22,17 @@ export interface RatingRow {
   boardKey: number;
 }
 
-/** A rating as score-apply-7.lua stores it: built once, in one place. */
+/** A rating as score-apply-6.lua stores it: built once, in one place. */
 export function ratingRow(viewerId: string, r: { version: number; score: number; asOf: number; tier: Tier; streams: number; boardKey: number }): RatingRow {
   return { viewerId, rating: `${r.version};${r.score};${r.asOf};${r.tier};${r.streams}`, boardKey: r.boardKey };
 }
 
-/** score-apply-7.lua: stores ratings (a later history version wins) and moves the stream's cursor (if it reached fromSeq); answers how many were written. */
+/** score-apply-6.lua: stores ratings (a later history version wins) and moves the stream's cursor (if it reached fromSeq); answers how many were written. */
 export const scoreApply = defineScript({
-  file: 'score-apply-7.lua',
+  file: 'score-apply-6.lua',
   keys: (k, a: { brandId: string; streamId: string; seq: number; fromSeq: number; rows: readonly RatingRow[] }) => {
     const s = scoringKeys(k, a.brandId);
-    return [s.ratings, s.board, s.tier('new'), s.tier('casual'), s.tier('engaged'), s.tier('loyal'), s.cursor];
+    return [s.ratings, s.tier('new'), s.tier('casual'), s.tier('engaged'), s.tier('loyal'), s.cursor];
   },
   argv: (a) => {
     const out: (string | number)[] = [a.streamId, a.seq, a.fromSeq];

@@ -7,7 +7,7 @@ import { orderStore } from '../orders/orders.service.js';
 import { pointsBalance } from '../points/points.service.js';
 import { viewerRedemptions } from '../points/points.rewards.js';
 import { streamStore } from '../streams/streams.service.js';
-import { rate, streamPoints, type StreamEngagement } from '../stickiness/index.js';
+import { rate, streamPoints, TIERS, type StreamEngagement } from '../stickiness/index.js';
 import { readRating, round2, scoringStore } from './scoring.store.js';
 
 /** Most members one leaderboard request looks at before answering with what it has and a cursor. */
@@ -49,7 +49,7 @@ export async function leaderboard(
   const plan: { boards: string[]; range: [number, number]; top?: string } = (() => {
     switch (q.segment) {
       case undefined:
-        return { boards: [k.board], range: ALL };
+        return { boards: TIERS.map((t) => k.tier(t)), range: ALL };
       case 'casual':
         return { boards: [k.tier('casual')], range: [dormant, ALL[1]] };
       case 'new':
@@ -61,7 +61,7 @@ export async function leaderboard(
         return { boards: [k.tier('new'), k.tier('engaged'), k.tier('loyal')], range: [dormant, atRisk] };
       case 'dormant':
         // Nobody away since before `dormant` has a key above this (scores are at most 100): start there.
-        return { boards: [k.board], range: [ALL[0], dormant], top: String(Math.log2(100) + dormant / p.halfLifeMs) };
+        return { boards: TIERS.map((t) => k.tier(t)), range: [ALL[0], dormant], top: String(Math.log2(100) + dormant / p.halfLifeMs) };
     }
   })();
 

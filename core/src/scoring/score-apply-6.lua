@@ -9,12 +9,12 @@
   time (the later group is compared with the earlier one, and only the final state is written).
   Input:
     KEYS[1] ratings (HASH viewerId -> '<version>;<score>;<asOf>;<tier>;<streams>')
-    KEYS[2] board (ZSET viewerId -> board key)
-    KEYS[3..6] tier boards new, casual, engaged, loyal (ZSET viewerId -> board key)
-    KEYS[7] rollup cursors (HASH streamId -> change sequence)
-  Two sorted-set members per viewer (the board, the tier's board): the at-risk segment walks three tier
-  boards merged and reads the latest stream start from the rating (score-page-n.lua), so neither a pool of
-  them nor an index by stream start is written here.
+    KEYS[2..5] tier boards new, casual, engaged, loyal (ZSET viewerId -> board key)
+    KEYS[6] rollup cursors (HASH streamId -> change sequence)
+  One sorted-set member per viewer, in the board of the viewer's tier (moved out of the one before when the
+  tier changed): a page of several tiers, or of all, walks their boards merged and reads the latest stream
+  start from the rating (score-page-n.lua), so no board of everyone, pool of tiers or index by stream start
+  is written here.
     ARGV[1] streamId  ARGV[2] change sequence the batch reached
     ARGV[3] change sequence the batch started after (0: move the cursor whatever it is)
     ARGV[4..] groups of 3: viewerId, rating as stored ('<version>;<score>;<asOf>;<tier>;<streams>'), boardKey
@@ -23,7 +23,7 @@
 ]]
 local rcall = redis.call
 local CHUNK = 1000 -- arguments per variadic call (unpack has a stack limit)
-local tierKey = { new = KEYS[3], casual = KEYS[4], engaged = KEYS[5], loyal = KEYS[6] }
+local tierKey = { new = KEYS[2], casual = KEYS[3], engaged = KEYS[4], loyal = KEYS[5] }
 
 local first, n = 4, (#ARGV - 3) / 3
 local stored = {}
@@ -56,7 +56,7 @@ for i = 1, n do
   end
 end
 
-local ratings, board = {}, {}
+local ratings = {}
 local into, outOf = { new = {}, casual = {}, engaged = {}, loyal = {} }, { new = {}, casual = {}, engaged = {}, loyal = {} }
 local function push(t, x, y)
   t[#t + 1] = x
@@ -68,7 +68,6 @@ for _, viewer in ipairs(order) do
     local rating, key = ARGV[a + 1], ARGV[a + 2]
     local tier = string.match(rating, '^[^;]*;[^;]*;[^;]*;([^;]*);')
     push(ratings, viewer, rating)
-    push(board, key, viewer)
     local was = wasTier[viewer]
     if was and was ~= tier and tierKey[was] then outOf[was][#outOf[was] + 1] = viewer end
     push(into[tier], key, viewer)
@@ -79,12 +78,11 @@ local function each(command, key, list)
   for from = 1, #list, CHUNK do rcall(command, key, unpack(list, from, math.min(#list, from + CHUNK - 1))) end
 end
 each('HSET', KEYS[1], ratings)
-each('ZADD', KEYS[2], board)
 for _, tier in ipairs({ 'new', 'casual', 'engaged', 'loyal' }) do
   each('ZREM', tierKey[tier], outOf[tier])
   each('ZADD', tierKey[tier], into[tier])
 end
 
-local reached = tonumber(rcall('HGET', KEYS[7], ARGV[1]) or '0')
-if reached >= tonumber(ARGV[3]) and tonumber(ARGV[2]) > reached then rcall('HSET', KEYS[7], ARGV[1], ARGV[2]) end
+local reached = tonumber(rcall('HGET', KEYS[6], ARGV[1]) or '0')
+if reached >= tonumber(ARGV[3]) and tonumber(ARGV[2]) > reached then rcall('HSET', KEYS[6], ARGV[1], ARGV[2]) end
 return applied
