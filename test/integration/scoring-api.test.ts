@@ -180,6 +180,19 @@ describe('brand leaderboard', () => {
     const bad = await board('?cursor=bm90LWEtY3Vyc29y');
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_payload');
+    // keys JavaScript reads as numbers but Redis does not (or not alike), and one past a double
+    for (const key of ['', '0b1', ' 1', '0x10', '1e400', 'Infinity']) {
+      const forged = Buffer.from(`${key}\nlucy`).toString('base64url');
+      for (const segment of ['', '&segment=at-risk']) {
+        const res = await board(`?cursor=${forged}${segment}`);
+        expect(res.status, JSON.stringify(key)).toBe(400);
+        expect(res.body.error.code).toBe('invalid_payload');
+      }
+    }
+    // a cursor of one segment's pages is a place in the score order, and serves another segment too
+    t.clock.set(T2 + 15 * DAY);
+    const first = await board('?limit=1');
+    expect(ids(await board(`?segment=at-risk&cursor=${first.body.nextCursor}`))).toEqual(['rita', 'dora']);
   });
 });
 

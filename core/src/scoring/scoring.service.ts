@@ -21,9 +21,14 @@ function encodeCursor(c: { key: string; viewerId: string }): string {
   return Buffer.from(`${c.key}\n${c.viewerId}`).toString('base64url');
 }
 
+/** A board key as Redis writes a score (decimal, optional exponent): what Redis and Lua both parse alike. */
+const BOARD_KEY = /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
 function decodeCursor(raw: string): { key: string; viewerId: string } {
   const [key = '', viewerId = ''] = Buffer.from(raw, 'base64url').toString().split('\n');
-  if (!Number.isFinite(Number(key)) || !Id.safeParse(viewerId).success) throw new AppError('invalid_payload', 'cursor: not a cursor this API gave out');
+  if (!BOARD_KEY.test(key) || !Number.isFinite(Number(key)) || !Id.safeParse(viewerId).success) {
+    throw new AppError('invalid_payload', 'cursor: not a cursor this API gave out');
+  }
   return { key, viewerId };
 }
 
