@@ -7,14 +7,14 @@
   The stored ratings are read with one HMGET and each key written with one variadic command (per 500
   viewers), not one call per viewer and key; a viewer given twice ends as if the groups came one call at a
   time (the later group is compared with the earlier one, and only the final state is written).
-  Input:
-    KEYS[1] ratings (HASH viewerId -> '<version>;<score>;<asOf>;<tier>;<streams>')
-    KEYS[2..5] tier boards new, casual, engaged, loyal (ZSET viewerId -> board key)
-    KEYS[6] rollup cursors (HASH streamId -> change sequence)
   One sorted-set member per viewer, in the board of the viewer's tier (moved out of the one before when the
   tier changed): a page of several tiers, or of all, walks their boards merged and reads the latest stream
   start from the rating (score-page-n.lua), so no board of everyone, pool of tiers or index by stream start
   is written here.
+  Input:
+    KEYS[1] ratings (HASH viewerId -> '<version>;<score>;<asOf>;<tier>;<streams>')
+    KEYS[2..5] tier boards new, casual, engaged, loyal (ZSET viewerId -> board key)
+    KEYS[6] rollup cursors (HASH streamId -> change sequence)
     ARGV[1] streamId  ARGV[2] change sequence the batch reached
     ARGV[3] change sequence the batch started after (0: move the cursor whatever it is)
     ARGV[4..] groups of 3: viewerId, rating as stored ('<version>;<score>;<asOf>;<tier>;<streams>'), boardKey
