@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/src/config.js';
-import { recordActivity } from '../../core/src/activity/activity.store.js';
+import { activityFields, recordActivity } from '../../core/src/activity/activity.store.js';
+import { activityKeys } from '../../core/src/activity/activity.keys.js';
+import type { ActivityMetric } from '../../core/src/activity/activity.metrics.js';
+import { ENTRY_METRICS } from '../../core/src/scoring/scoring.history.js';
 import { pointsBalance } from '../../core/src/points/points.service.js';
 import { legacyScoringKeys } from '../../core/src/scoring/scoring.keys.js';
 import { scoringStore } from '../../core/src/scoring/scoring.store.js';
@@ -69,6 +72,20 @@ describe('rollup', () => {
     const tiers = await Promise.all((['new', 'casual', 'engaged', 'loyal'] as const).map((tier) => w.ctx.redis.zrange(k.tier(tier), 0, -1)));
     expect(new Set(tiers.flat()).size).toBe(40);
     expect(tiers.flat()).toHaveLength(40);
+  });
+
+  it('reads each viewer\'s metrics as recorded, 0 for those never recorded, whatever else the ledger holds', async () => {
+    const t0 = t.clock.now();
+    const rec = (viewerId: string, metric: ActivityMetric, n: number) => recordActivity(w.ctx.redis, w.ctx.keys, { streamId: 'rd1', viewerId, metric, n, at: t0 });
+    await rec('ana', 'watchMs', 90_000);
+    await rec('ana', 'orders', 2);
+    await rec('ana', 'chat', 3);
+    await rec('ben', 'clicks', 1);
+    const rows = await activityFields(w.ctx.redis, w.ctx.keys, 'rd1', ['ana', 'ben', 'nobody'], ENTRY_METRICS);
+    const expected = (m: Partial<Record<ActivityMetric, number>>) => ENTRY_METRICS.map((k) => String(m[k] ?? 0)).join(',');
+    // the ledger also holds when the viewer was first and last seen: not metrics, left out
+    expect(Object.keys(await w.ctx.redis.hgetall(activityKeys(w.ctx.keys, 'rd1').viewer('ana')))).toEqual(expect.arrayContaining(['firstAt', 'lastAt']));
+    expect(rows).toEqual([expected({ watchMs: 90_000, orders: 2, chat: 3 }), expected({ clicks: 1 }), expected({})]);
   });
 
   it('reads only the viewers who changed since the last rollup', async () => {
