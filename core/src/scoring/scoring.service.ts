@@ -7,7 +7,7 @@ import { orderStore } from '../orders/orders.service.js';
 import { pointsBalance } from '../points/points.service.js';
 import { viewerRedemptions } from '../points/points.rewards.js';
 import { streamStore } from '../streams/streams.service.js';
-import { rate, streamPoints, TIERS, type StreamEngagement } from '../stickiness/index.js';
+import { AT_RISK_TIERS, rate, streamPoints, TIERS, type StreamEngagement } from '../stickiness/index.js';
 import { readRating, round2, scoringStore } from './scoring.store.js';
 
 /** Most members one leaderboard request looks at before answering with what it has and a cursor. */
@@ -62,8 +62,8 @@ export async function leaderboard(
       case 'loyal':
         return { boards: [k.tier(q.segment)], range: [atRisk, ALL[1]] };
       case 'at-risk':
-        // casual viewers never turn at-risk: the three other tiers' boards, walked as one
-        return { boards: [k.tier('new'), k.tier('engaged'), k.tier('loyal')], range: [dormant, atRisk] };
+        // the boards of the tiers whose viewers turn at-risk when away (not casual), walked as one
+        return { boards: AT_RISK_TIERS.map((t) => k.tier(t)), range: [dormant, atRisk] };
       case 'dormant':
         // Nobody away since before `dormant` has a key above this (scores are at most 100): start there.
         return { boards: TIERS.map((t) => k.tier(t)), range: [ALL[0], dormant], top: String(Math.log2(100) + dormant / p.halfLifeMs) };
