@@ -2,7 +2,6 @@ import type { AppContext } from '../context.js';
 import { activityFields, changedViewers } from '../activity/activity.store.js';
 import { olderPointsGone, queueWatchPointsBatch } from '../points/points.service.js';
 import { ENTRY_METRICS, packEntryRow } from './scoring.history.js';
-import { legacyScoringKeys } from './scoring.keys.js';
 import { scoringStore, streamTime, type StoredRating } from './scoring.store.js';
 import { streamStore } from '../streams/streams.service.js';
 import { rate, segmentAt, type Rating, type ScoringParams } from '../stickiness/index.js';
@@ -86,7 +85,7 @@ export async function rollupStream(ctx: AppContext, streamId: string, opts: { ba
   const [watchSegments, olderLayoutGone] = await Promise.all([
     subscribed(ctx, stream.brandId, 'segment.changed'),
     olderPointsGone(ctx),
-    dropLegacyScoringKeys(ctx, stream.brandId),
+    store.dropLegacyKeys(stream.brandId),
   ]);
   let cursor = await store.cursor(stream.brandId, streamId);
   stats.roundTrips++;
@@ -124,22 +123,6 @@ export async function rollupStream(ctx: AppContext, streamId: string, opts: { ba
   }
   if (failure) throw failure.err;
   return stats;
-}
-
-const legacyDropped = new WeakMap<AppContext, Set<string>>();
-
-/**
- * Deletes the brand's sorted sets of the layout before (legacyScoringKeys), once per brand and process: the
- * first rollup of each brand after an upgrade frees them (UNLINK frees in the background), and a worker
- * started later frees what an older worker still wrote during a rolling upgrade. Nothing reads them.
- */
-async function dropLegacyScoringKeys(ctx: AppContext, brandId: string): Promise<void> {
-  const done = legacyDropped.get(ctx) ?? new Set<string>();
-  legacyDropped.set(ctx, done);
-  if (done.has(brandId)) return;
-  const legacy = legacyScoringKeys(ctx.keys, brandId);
-  await ctx.redis.unlink(legacy.board, legacy.riskPool, legacy.asOf);
-  done.add(brandId);
 }
 
 /** Field `index` of ENTRY_METRICS in a packed entry (`<streamId>,<startedAt>,<metric>,...`), without splitting it. */

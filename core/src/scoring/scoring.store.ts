@@ -16,7 +16,7 @@ import {
   type Tier,
 } from '../stickiness/index.js';
 import { parseHistory, type History } from './scoring.history.js';
-import { scoringKeys } from './scoring.keys.js';
+import { legacyScoringKeys, scoringKeys } from './scoring.keys.js';
 import { ratingRow, scoreApply, scoreMerge, scorePage, type RatingRow } from './scoring.scripts.js';
 
 /** A rating as stored: what the formula gave for one version of the viewer's history. */
@@ -40,6 +40,8 @@ export const streamTime = (s: Pick<StreamRecord, 'startedAt' | 'createdAt'>): nu
 /** The only code touching the stickiness keys and scripts of a brand. */
 export class ScoringStore {
   readonly params: ScoringParams;
+  /** Brands whose sorted sets of the layout before this process has deleted (dropLegacyKeys). */
+  private readonly legacyDropped = new Set<string>();
 
   constructor(private readonly ctx: AppContext) {
     this.params = scoringParams(ctx.config);
@@ -47,6 +49,18 @@ export class ScoringStore {
 
   keys(brandId: string) {
     return scoringKeys(this.ctx.keys, brandId);
+  }
+
+  /**
+   * Deletes the brand's sorted sets of the layout before (legacyScoringKeys), once per brand and process: the
+   * first rollup of each brand after an upgrade frees them (UNLINK frees in the background), and a worker
+   * started later frees what an older worker still wrote during a rolling upgrade. Nothing reads them.
+   */
+  async dropLegacyKeys(brandId: string): Promise<void> {
+    if (this.legacyDropped.has(brandId)) return;
+    const legacy = legacyScoringKeys(this.ctx.keys, brandId);
+    await this.ctx.redis.unlink(legacy.board, legacy.riskPool, legacy.asOf);
+    this.legacyDropped.add(brandId);
   }
 
   /** How far the stream's ledger has been rolled up (0 before the first rollup). */
