@@ -34,8 +34,8 @@ for from = 1, n, CHUNK do
   for j = 1, #ids do stored[from + j - 1] = got[j] end
 end
 
--- per viewer: the tier stored before this call, and the last accepted group (its ARGV index)
-local order, wasTier, final, current = {}, {}, {}, {}
+-- per viewer: the tier stored before this call, and the last accepted group (its ARGV index) and its tier
+local order, wasTier, final, finalTier, current = {}, {}, {}, {}, {}
 local applied = 0
 for i = 1, n do
   local a = first + 3 * (i - 1)
@@ -52,6 +52,7 @@ for i = 1, n do
   if tierKey[tier] and tonumber(version) >= curVersion then
     current[viewer] = rating
     final[viewer] = a
+    finalTier[viewer] = tier
     applied = applied + 1
   end
 end
@@ -65,8 +66,7 @@ end
 for _, viewer in ipairs(order) do
   local a = final[viewer]
   if a then
-    local rating, key = ARGV[a + 1], ARGV[a + 2]
-    local tier = string.match(rating, '^[^;]*;[^;]*;[^;]*;([^;]*);')
+    local rating, key, tier = ARGV[a + 1], ARGV[a + 2], finalTier[viewer]
     push(ratings, viewer, rating)
     local was = wasTier[viewer]
     if was and was ~= tier and tierKey[was] then outOf[was][#outOf[was] + 1] = viewer end
