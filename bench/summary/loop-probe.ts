@@ -5,7 +5,7 @@
  *
  * The second reading is there because the first missed stalls: in the room's claim burst, a JavaScript timer
  * in the server (the chat's steps, this one) waited 0.64-1.07 s while monitorEventLoopDelay's maximum for the
- * same 5 s stayed at 130-171 ms (docs/benchmarks.md, issue 11 seventh pass). The chat runs on JavaScript
+ * same 5 s stayed at 130-171 ms (docs/benchmarks-history.md, issue 11 seventh pass). The chat runs on JavaScript
  * timers, so that is the wait that shows in its latency.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';

@@ -167,7 +167,7 @@ export const ConfigSchema = z.object({
     .min(1)
     .max(100_000)
     .default(2000)
-    .describe('Joins (room:join) a node runs at once; later ones wait their turn. A stream going live brings thousands at once, and each join in flight holds its reads: past this many, garbage collection grew to most of a join (docs/benchmarks.md).'),
+    .describe('Joins (room:join) a node runs at once; later ones wait their turn. A stream going live brings thousands at once, and each join in flight holds its reads: past this many, garbage collection grew to most of a join (docs/benchmarks-history.md).'),
   STATS_INTERVAL_MS: z.coerce.number().int().min(200).default(2000).describe('How often live counts go to each room.'),
   REACTION_FLUSH_MS: z.coerce.number().int().min(100).default(500).describe('Reaction coalescing interval.'),
   REACTION_RATE_LIMIT: z.coerce

@@ -9,7 +9,7 @@ export type { ErrorCode };
  *
  * A refusal is an answer, not a fault: it is built without a stack trace (its `stack` is its first line
  * only). In a flash sale 90% of the claims are refused (`sold_out`), and walking the stack of each was 2.5%
- * of the server's CPU in a claim burst (docs/benchmarks.md, claims) for a trace nobody reads: toAckError
+ * of the server's CPU in a claim burst (docs/benchmarks-history.md, claims) for a trace nobody reads: toAckError
  * sends the code and the message, and logs nothing of an AppError.
  */
 export class AppError extends Error {

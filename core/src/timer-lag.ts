@@ -5,7 +5,7 @@
  * Why a timer of our own, beside prom-client's event-loop lag: the chat's steps and a big room's delivery
  * chunks run on JavaScript timers, so their wait is what viewers see. In the room benchmark's claim burst a
  * JavaScript timer waited 0.9-1.3 s while `monitorEventLoopDelay`, which prom-client's lag percentiles read,
- * reported 0.17-0.35 s at most for the same seconds (docs/benchmarks.md, issue 11).
+ * reported 0.17-0.35 s at most for the same seconds (docs/benchmarks-history.md, issue 11).
  */
 export function watchTimerLag(observe: (lateMs: number) => void, everyMs = 100): { stop(): void } {
   let due = performance.now() + everyMs;

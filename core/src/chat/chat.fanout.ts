@@ -8,7 +8,7 @@ export const MAX_BATCH = 500;
 
 /**
  * Sockets of a node's room per CHAT_TICK_MS the room's tick grows by (see chatTickFor), and so the size of
- * one phase of a big room: 250 ms in 5 phases at 10,000 (docs/benchmarks.md, issue 11 sixth pass). The
+ * one phase of a big room: 250 ms in 5 phases at 10,000 (docs/benchmarks-history.md, issue 11 sixth pass). The
  * default of config CHAT_SOCKETS_PER_STEP.
  */
 export const CHAT_SOCKETS_PER_STEP = 2000;
@@ -24,7 +24,7 @@ export const BACKLOG_WAIT_MAX_MS = 2000;
  * CHAT_SOCKETS_PER_STEP sockets, one more step per further CHAT_SOCKETS_PER_STEP, at most CHAT_TICK_MAX_MS.
  * A tick's batch costs the node one frame (one socket write) per socket of the room, whatever it holds: a
  * 10,000-viewer room at 50 ms asked for up to 200,000 writes a second, more than a node's core can make, so
- * ticks fell behind and chat waited seconds (docs/benchmarks.md, room). A longer tick in a big room keeps its
+ * ticks fell behind and chat waited seconds (docs/benchmarks-history.md, room). A longer tick in a big room keeps its
  * frames within what a node writes, as the reaction totals and coupon stock intervals already do.
  */
 export function chatTickFor(tickMs: number, localSockets: number, socketsPerStep = CHAT_SOCKETS_PER_STEP): number {
@@ -66,7 +66,7 @@ interface Waiting {
  * CHAT_TICK_MS, each phase a part of the room getting what it has not had: every socket still gets one frame
  * per tick, but a message waits for its socket's phase (at most a tick) and that part's write, instead of a
  * whole tick and then the whole room's write (a 10,000-socket room's frame takes some 0.2 s to write here;
- * docs/benchmarks.md, room). Each socket gets every message once and in order: a phase's frame holds exactly
+ * docs/benchmarks-history.md, room). Each socket gets every message once and in order: a phase's frame holds exactly
  * the messages since its previous one. The phase count is decided again once per round of phases; when it
  * changes, every phase first gets what it lacks.
  */
@@ -103,7 +103,7 @@ export class ChatFanout {
    * Pushes a snapshot of the room's state (reaction totals, live counts: each supersedes the last) to the
    * stream's room. A room written in phases gets it with each phase's next frame, in the same write where the
    * node can (chunked-delivery.ts): sent at once to the whole room, its 10,000 frames held the room's chat
-   * for 150 ms (docs/benchmarks.md, room). Elsewhere it goes at once.
+   * for 150 ms (docs/benchmarks-history.md, room). Elsewhere it goes at once.
    */
   pushState<E extends PushName>(streamId: string, event: E, payload: PushPayload<E>): void {
     let w = this.pending.get(streamId);

@@ -160,7 +160,7 @@ export class ClaimWindow {
   /**
    * Lets the granted claims go, CLAIM_RELEASE_SLICE per turn of the event loop: a sell-out grants a burst's
    * thousands of waiting claims at once, and answering them all in one turn held the loop for half a second
-   * (docs/benchmarks.md, room), with the room's chat and every other socket waiting behind it.
+   * (docs/benchmarks-history.md, room), with the room's chat and every other socket waiting behind it.
    */
   private release(): void {
     if (this.releasing) return;

@@ -54,7 +54,7 @@ const claimKeysKept = new WeakMap<Keys, Map<string, ReturnType<typeof claimKeysO
 /**
  * A drop's claim keys, built once per drop and kept for the next claims (the most recent CLAIM_KEYS_KEPT
  * drops): a claim burst built some 25 key strings per claim, the same for every claim of the drop, and
- * `Keys.stream` showed in its CPU profile (docs/benchmarks.md, claims). The names come from the feature's
+ * `Keys.stream` showed in its CPU profile (docs/benchmarks-history.md, claims). The names come from the feature's
  * key modules as before; only the building is not repeated.
  */
 function claimKeysOfDrop(k: Keys, streamId: string, dropId: string): ReturnType<typeof claimKeysOf> {

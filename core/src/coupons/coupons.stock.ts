@@ -20,7 +20,7 @@ export const FLUSH_SLACK_MS = 2;
  * STOCK_PUSH_INTERVAL_MS (4 a second) up to STOCK_SOCKETS_PER_STEP sockets, one more step per further
  * STOCK_SOCKETS_PER_STEP, at most STOCK_INTERVAL_MAX_MS. A push to a room costs one frame per socket: in a
  * 5,000-viewer flash sale the stock pushes, not the claims, were most of what the node wrote
- * (docs/benchmarks.md, claims), while a viewer reads nothing from a count that changes 4 times a second
+ * (docs/benchmarks-history.md, claims), while a viewer reads nothing from a count that changes 4 times a second
  * that one changing every second would not tell them.
  */
 export function stockInterval(localSockets: number): number {

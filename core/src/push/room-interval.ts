@@ -4,7 +4,7 @@
  * `socketsPerStep`, at most `maxMs` (or `baseMs`, if that is set longer). A push to a room costs the node one
  * socket write per socket, whatever it carries, so a big room's periodic pushes (chat ticks, reaction
  * totals, coupon stock) are spaced out with its size: in the 10,000-viewer room bench they were most of
- * what the node wrote (docs/benchmarks.md, room and claims).
+ * what the node wrote (docs/benchmarks-history.md, room and claims).
  */
 export function roomPushInterval(baseMs: number, localSockets: number, socketsPerStep: number, maxMs: number): number {
   const steps = Math.max(1, Math.ceil(localSockets / socketsPerStep));

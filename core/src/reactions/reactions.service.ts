@@ -78,7 +78,7 @@ export const REACTION_PUSH_MAX_MS = 2000;
  * `flushMs` (REACTION_FLUSH_MS, twice a second by default) up to REACTION_SOCKETS_PER_STEP sockets, one
  * more step per further REACTION_SOCKETS_PER_STEP, at most REACTION_PUSH_MAX_MS. Each push is one frame per
  * socket: in a 10,000-viewer room, totals twice a second were 20,000 frames a second on their own
- * (docs/benchmarks.md, room). The counts are still written every flush; only the room's view is coarser.
+ * (docs/benchmarks-history.md, room). The counts are still written every flush; only the room's view is coarser.
  */
 export function reactionPushInterval(flushMs: number, localSockets: number): number {
   return roomPushInterval(flushMs, localSockets, REACTION_SOCKETS_PER_STEP, REACTION_PUSH_MAX_MS);

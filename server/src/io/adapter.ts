@@ -62,7 +62,7 @@ export function outageSafeAdapter(kind: AdapterKind, { pub, sub }: AdapterClient
 
 /**
  * The sharded adapter encodes a message as JSON unless it holds binary data, where the classic adapter always
- * uses MessagePack; JSON made each broadcast about 60% larger on the wire (docs/benchmarks.md). Its decoder
+ * uses MessagePack; JSON made each broadcast about 60% larger on the wire (docs/benchmarks-history.md). Its decoder
  * takes both (JSON when the first byte is `{`, MessagePack otherwise: a MessagePack map never starts with
  * `{`), so nodes that send MessagePack and nodes that send JSON understand each other during a rolling
  * upgrade. If a later version of the adapter drops its `encode` method this does nothing (the wire-size test

@@ -125,7 +125,7 @@ function sameTargets(d: Delivery, sockets: readonly TargetSocket[], rooms: Set<s
 /**
  * Makes the local delivery of a big broadcast run in chunks of `chunk` socket writes, one chunk per turn of
  * the event loop, instead of all at once: a `chat:batch` to a 10,000-viewer room held the loop for a quarter
- * of a second, during which no claim, heartbeat or chat message of the room was read (docs/benchmarks.md,
+ * of a second, during which no claim, heartbeat or chat message of the room was read (docs/benchmarks-history.md,
  * room). The packet is still encoded once, the sockets are the room's at the moment the delivery begins
  * (as before), and every local delivery of this adapter, small or big, goes through one queue in order, so
  * each socket gets the broadcasts in the order they were made. A socket that leaves the broadcast's rooms

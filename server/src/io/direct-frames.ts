@@ -50,7 +50,7 @@ export function singleFrame(opts: FramedOpts): Buffer | undefined {
  * no packet or frame not yet written and whose TCP socket has no byte waiting in user space. There the frame
  * would have gone to the same TCP socket in the same order anyway; engine.io's path to it (a packet object,
  * its `packetCreate`/`flush`/`drain` events, the `ws` sender's cork and two-part `writev`, a callback on the
- * next tick) cost more than the system call itself (docs/benchmarks.md, room). Returns false, having written
+ * next tick) cost more than the system call itself (docs/benchmarks-history.md, room). Returns false, having written
  * nothing, anywhere else (a slow consumer with bytes waiting, a long-polling client, a closing socket, an
  * outgoing-packet listener), and the caller then gives the packet to engine.io as before: the slow-consumer
  * cap (slow-consumer.ts) sees every packet of a socket that has bytes waiting.

@@ -14,7 +14,7 @@ interface Split {
  * A node's sockets of a room split into its phases (phases.ts), kept until the room's membership changes. A big
  * room's chat goes to one phase at a time, several times a round: picking a phase's sockets out of the whole
  * room each time hashed every socket id of the room once per phase and built a set of them, about a tenth of
- * the node's CPU in the 10,000-viewer room (docs/benchmarks.md, issue 11 seventh pass). Built in one pass over
+ * the node's CPU in the 10,000-viewer room (docs/benchmarks-history.md, issue 11 seventh pass). Built in one pass over
  * the room, in the order the adapter holds it, so each list is exactly what filtering the room by phase gives.
  *
  * The lists are never changed once made (a delivery may still hold one): a change of the room drops its split

@@ -16,7 +16,7 @@ export const TOLD_DROPS_MAX = 200;
  * `soldOutToldRoom(dropId)` so that the sell-out's room-wide `coupon:ended` leaves them out (`except`,
  * which every node applies to its own sockets, through the Redis adapter and the chunked delivery alike):
  * the ack said the drop is gone, and the SDK tells its app `coupon:ended` from it. In a 5,000-viewer flash
- * sale that push was one more frame to 4,500 sockets, as costly as their acks (docs/benchmarks.md, claims).
+ * sale that push was one more frame to 4,500 sockets, as costly as their acks (docs/benchmarks-history.md, claims).
  *
  * Bounded: a socket leaves every room when it disconnects; each drop's room is emptied TOLD_KEEP_MS after this
  * node first told it (a late claim then starts it again); at most TOLD_DROPS_MAX drops at once.
