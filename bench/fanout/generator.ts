@@ -11,6 +11,7 @@ import { Histogram } from '../lib/histogram.js';
 import { newCounts, RawClient } from '../lib/raw-client.js';
 import { connectViewer } from '../lib/raw-viewers.js';
 import { chatText, FromGenerator, sentAtOf, ToGenerator, type GeneratorInit, type GeneratorRun } from './protocol.js';
+import { onRepeatedFrame } from '../lib/repeated-frame.js';
 import { bump } from '../lib/tally.js';
 
 type AckReply = { ok: boolean; error?: { code?: string } };
@@ -76,23 +77,18 @@ const TEXT_FIELD = Buffer.from('"text":"');
 /** Whether `json` begins with `prefix`, compared in place (this runs for every frame of the counting viewers). */
 const startsWith = (json: Buffer, prefix: Buffer): boolean => json.length >= prefix.length && json.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
 
-/** The last batch frame counted, and its count (see messagesIn). */
-let lastBatch: { json: Buffer; n: number } | undefined;
+/** The messages of a `chat:batch` frame, counted in its bytes: one search per message, once per distinct frame. */
+const batchMessages = onRepeatedFrame((json) => {
+  let n = 0;
+  for (let at = json.indexOf(TEXT_FIELD, BATCH.length); at !== -1; at = json.indexOf(TEXT_FIELD, at + TEXT_FIELD.length)) n++;
+  return n;
+});
 
-/**
- * The chat messages a push carries, counted in its bytes without decoding them. A tick writes the same frame
- * to every socket of a phase, so this generator's sockets get each frame hundreds of times in a row: a frame
- * byte for byte the last one counted takes its count (one compare) instead of a search per message, which
- * was a third of a viewer generator's CPU and left the server less of the shared cores.
- */
+/** The chat messages a push carries, counted in its bytes without decoding them. */
 function messagesIn(json: Buffer): number {
   if (startsWith(json, SINGLE)) return 1;
   if (!startsWith(json, BATCH)) return 0;
-  if (lastBatch && lastBatch.json.equals(json)) return lastBatch.n;
-  let n = 0;
-  for (let at = json.indexOf(TEXT_FIELD, BATCH.length); at !== -1; at = json.indexOf(TEXT_FIELD, at + TEXT_FIELD.length)) n++;
-  lastBatch = { json, n };
-  return n;
+  return batchMessages(json);
 }
 
 // A count-only viewer's push: counted as deliveries (in the window), never decoded.

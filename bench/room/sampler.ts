@@ -10,6 +10,7 @@ import { Histogram } from '../lib/histogram.js';
 import { ackBody, ackOk, newCounts, type RawClient } from '../lib/raw-client.js';
 import { connectViewers } from '../lib/raw-viewers.js';
 import { chatText, sentAtOf, ToSampler, type FromSampler, type SamplerClaim, type SamplerInit, type SamplerRun, type SamplerSlice } from './protocol.js';
+import { onRepeatedFrame } from '../lib/repeated-frame.js';
 import { bump } from '../lib/tally.js';
 
 function send(msg: FromSampler): void {
@@ -66,22 +67,12 @@ function onPush(json: Buffer): void {
   for (const m of chatIn(json)) take(m, now);
 }
 
-/** The last chat frame decoded, and its messages (see chatIn). */
-let lastChat: { json: Buffer; messages: Sent[] } | undefined;
-
-/**
- * The messages of a chat frame. A phase's frame reaches every sample socket of the phase, so the sample gets
- * each frame dozens of times in a row: a frame byte for byte the last one decoded takes its messages (one
- * compare) instead of a JSON.parse, which was half the sampler's CPU on cores it shares with the server.
- */
-function chatIn(json: Buffer): Sent[] {
-  if (lastChat && lastChat.json.equals(json)) return lastChat.messages;
+/** The messages of a chat frame, decoded once per distinct frame (a phase's frame reaches dozens of sample sockets). */
+const chatIn = onRepeatedFrame((json): Sent[] => {
   const [event, body] = JSON.parse(json.toString('utf8')) as [string, { text?: unknown; at?: unknown; messages?: { text?: unknown; at?: unknown }[] }];
   const sent = (m: { text?: unknown; at?: unknown } | undefined): Sent => ({ sentAt: sentAtOf(m?.text), acceptedAt: m?.at });
-  const messages = event === 'chat:message' ? [sent(body)] : event === 'chat:batch' && Array.isArray(body?.messages) ? body.messages.map(sent) : [];
-  lastChat = { json, messages };
-  return messages;
-}
+  return event === 'chat:message' ? [sent(body)] : event === 'chat:batch' && Array.isArray(body?.messages) ? body.messages.map(sent) : [];
+});
 
 async function connectAll(i: SamplerInit): Promise<void> {
   const conn = await connectViewers({ ...i, counts, onPush });
